@@ -1,0 +1,196 @@
+"""The ``galley`` command: convert | clean | check | stages | writers.
+
+Heavy modules (mistune, writers, rich) are imported inside the commands so that
+``galley --help`` answers at once.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from . import __version__
+from .errors import GalleyError
+
+
+def _fail(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _config_options(fn: Callable) -> Callable:
+    fn = click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+                      help="Read settings from this galley.toml or pyproject.toml.")(fn)
+    fn = click.option("--disable", multiple=True, metavar="STAGE[,STAGE]",
+                      help="Skip these stages (see `galley stages`).")(fn)
+    fn = click.option("--enable", multiple=True, metavar="STAGE[,STAGE]",
+                      help="Run these stages that are off by default.")(fn)
+    fn = click.option("--set", "settings", multiple=True, metavar="NAME.OPTION=VALUE",
+                      help="Set an option of a stage or writer, e.g. ui_chrome.promo=true.")(fn)
+    return fn
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
+def build_config(config_file: Path | None, disable: tuple[str, ...], enable: tuple[str, ...],
+                 settings: tuple[str, ...], to: str | None = None):
+    from .config import load_config, parse_setting
+    cfg = load_config(config_file)
+    cfg.disabled |= set(_split(disable))
+    cfg.enabled |= set(_split(enable))
+    if to:
+        cfg.formats = _split((to,))
+    writer_names = {f.partition(":")[0] for f in cfg.formats}
+    for assignment in settings:
+        name, option, value = parse_setting(assignment)
+        if name in writer_names or name in ("md", "epub", "docx", "pandoc"):
+            cfg.writer_options.setdefault(name, {})[option] = value
+        else:
+            cfg.stage_options.setdefault(name, {})[option] = value
+    return cfg
+
+
+def _guard(fn: Callable[..., int | None]) -> Callable[..., None]:
+    """Turn any error into one line on stderr and exit status 1."""
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        try:
+            code = fn(*args, **kwargs)
+        except GalleyError as exc:
+            _fail(f"galley: {exc}")
+            sys.exit(1)
+        except KeyboardInterrupt:
+            _fail("galley: interrupted")
+            sys.exit(130)
+        except Exception as exc:  # never a traceback for the user
+            if os.environ.get("GALLEY_DEBUG"):
+                raise
+            _fail(f"galley: internal error: {type(exc).__name__}: {exc}")
+            sys.exit(2)
+        sys.exit(code or 0)
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="galley")
+def main() -> None:
+    """Clean up scraped Markdown articles and write Markdown, EPUB, DOCX and more."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("out"), show_default=True, help="Folder for the outputs.")
+@click.option("--to", default=None, metavar="FORMATS",
+              help="Comma-separated writers: md, epub, docx, pandoc:FORMAT (default md).")
+@click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write a JSON report of the changes per file.")
+@_config_options
+@_guard
+def convert(paths: tuple[Path, ...], outdir: Path, to: str | None, report_file: Path | None,
+            config_file: Path | None, disable: tuple[str, ...], enable: tuple[str, ...],
+            settings: tuple[str, ...]) -> int:
+    """Convert files or folders of Markdown into OUTDIR/<name>.<ext>."""
+    from .batch import run_batch
+    cfg = build_config(config_file, disable, enable, settings, to)
+    return run_batch(list(paths), outdir, cfg, report_file=report_file)
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--diff", is_flag=True, help="Print a unified diff instead of the clean text.")
+@_config_options
+@_guard
+def clean(path: Path, diff: bool, config_file: Path | None, disable: tuple[str, ...],
+          enable: tuple[str, ...], settings: tuple[str, ...]) -> int:
+    """Print the clean Markdown of PATH ('-' reads standard input)."""
+    from .errors import InputError
+    from .runner import Pipeline
+    from .writers.markdown import render_document
+    cfg = build_config(config_file, disable, enable, settings)
+    pipeline = Pipeline(cfg)
+    raw = sys.stdin.buffer.read() if str(path) == "-" else None
+    try:
+        doc = pipeline.process(path, raw)
+    except GalleyError as exc:
+        raise InputError(f"{path}: {exc}") from None
+    text = render_document(doc)
+    if diff:
+        import difflib
+        before = doc.original.splitlines(keepends=True)
+        after = text.splitlines(keepends=True)
+        sys.stdout.writelines(difflib.unified_diff(before, after, f"{path}", f"{path} (clean)"))
+    else:
+        sys.stdout.write(text)
+    for w in doc.warnings:
+        _fail(f"{path}: warning: {w}")
+    return 0
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_config_options
+@_guard
+def check(paths: tuple[Path, ...], config_file: Path | None, disable: tuple[str, ...],
+          enable: tuple[str, ...], settings: tuple[str, ...]) -> int:
+    """List the debris found in PATHS (stage/kind, line); change nothing.
+
+    Exit status 1 if anything was found or a file could not be read."""
+    from .batch import discover
+    from .runner import Pipeline
+    cfg = build_config(config_file, disable, enable, settings)
+    pipeline = Pipeline(cfg)
+    found = failed = 0
+    for src, _rel in discover(list(paths)):
+        try:
+            doc = pipeline.process(src)
+        except GalleyError as exc:
+            _fail(f"{src}: {exc}")
+            failed += 1
+            continue
+        for c in doc.changes:
+            before = c.before.replace("\n", "\\n")
+            if len(before) > 60:
+                before = before[:57] + "..."
+            line = c.line if c.line is not None else "-"
+            click.echo(f"{src}:{line}: {c.stage}/{c.kind}: {before}")
+        found += len(doc.changes)
+        for w in doc.warnings:
+            click.echo(f"{src}: warning: {w}")
+    return 1 if (found or failed) else 0
+
+
+@main.command()
+@_config_options
+@_guard
+def stages(config_file: Path | None, disable: tuple[str, ...], enable: tuple[str, ...],
+           settings: tuple[str, ...]) -> int:
+    """List the stages in run order, with what each does."""
+    from .runner import Pipeline
+    cfg = build_config(config_file, disable, enable, settings)
+    for row in Pipeline(cfg).describe():
+        state = "on " if row["enabled"] else "off"
+        click.echo(f"{row['priority']:>4}  {state}  {row['name']:<20} {row['scope']:<5}  {row['description']}")
+    return 0
+
+
+@main.command()
+@_guard
+def writers() -> int:
+    """List the installed writers and what they can take."""
+    from .writer import available_writers
+    for name, cls in sorted(available_writers().items()):
+        caps = cls.capabilities
+        notes = "remote images" if caps.remote_images else "embeds images" if caps.embeds_images else ""
+        ext = f".{cls.extension}" if cls.extension else ""
+        click.echo(f"{name:<8} {ext:<6} {cls.description()}" + (f"  [{notes}]" if notes else ""))
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,71 @@
+"""One file through the pipeline and the writers: the unit of work of every command."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .document import Document
+from .errors import GalleyError, WriterError
+from .runner import Pipeline
+from .textkeep import kept_share, meta_text, strip_front_matter
+from .writer import Writer
+
+
+@dataclass
+class Rendered:
+    """What the writers made of one document, not yet written anywhere."""
+
+    doc: Document
+    outputs: dict[str, bytes] = field(default_factory=dict)   # relative path -> bytes
+    seconds: float = 0.0
+    kept: float = 1.0
+    missing: str = ""
+
+    def summary(self) -> dict[str, Any]:
+        by_stage: dict[str, dict[str, int]] = {}
+        for c in self.doc.changes:
+            by_stage.setdefault(c.stage, {}).setdefault(c.kind, 0)
+            by_stage[c.stage][c.kind] += 1
+        return {
+            "changes": by_stage,
+            "kept": round(self.kept, 5),
+            "missing_sample": self.missing,
+            "warnings": list(self.doc.warnings),
+            "timings": {k: round(v, 5) for k, v in self.doc.timings.items()},
+        }
+
+
+def render(pipeline: Pipeline, writers: list[Writer], path: Path, stem: str,
+           raw: bytes | None = None) -> Rendered:
+    """Clean ``path`` and render it with every writer; outputs are named ``stem.ext``."""
+    started = time.perf_counter()
+    doc = pipeline.process(path, raw)
+    result = Rendered(doc)
+    md_text: str | None = None
+    for writer in writers:
+        t0 = time.perf_counter()
+        try:
+            data = writer.render(doc)
+            extra = writer.files(doc)
+        except GalleyError:
+            raise
+        except Exception as exc:
+            raise WriterError(writer.name, exc) from exc
+        doc.timings[f"writer:{writer.name}"] = time.perf_counter() - t0
+        result.outputs[f"{stem}.{writer.output_extension}"] = data
+        for rel, blob in extra.items():
+            result.outputs[rel] = blob
+        if writer.name == "md":
+            md_text = data.decode("utf-8")
+    if md_text is None:
+        from .writers.markdown import render_document
+        md_text = render_document(doc)
+    output_text = strip_front_matter(md_text) + "\n" + meta_text(doc.meta.as_dict())
+    result.kept, result.missing = kept_share(doc.original if doc.reference is None else doc.reference, output_text, "\n".join(doc.removed_text))
+    if result.kept < 0.999 and result.missing:
+        doc.warn(f"text lost: {100 * (1 - result.kept):.2f}% of the text is missing "
+                 f"from the output ({result.missing!r})")
+    result.seconds = time.perf_counter() - started
+    return result

@@ -1,0 +1,89 @@
+"""The document that flows through the pipeline, and the records stages leave on it."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Change:
+    """One edit a stage made: where, what kind, what was there and what replaced it."""
+
+    stage: str
+    kind: str
+    line: int | None
+    before: str
+    after: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"stage": self.stage, "kind": self.kind, "line": self.line,
+                "before": self.before, "after": self.after}
+
+
+@dataclass
+class Metadata:
+    """Normalized article metadata; `extra` keeps every other front-matter key in order."""
+
+    title: str | None = None
+    author: str | None = None
+    date: str | None = None
+    source: str | None = None
+    lang: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    CORE = ("title", "author", "date", "source", "lang")
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {k: getattr(self, k) for k in self.CORE if getattr(self, k)}
+        for k, v in self.extra.items():
+            if k not in out:
+                out[k] = v
+        return out
+
+
+@dataclass
+class Asset:
+    """A binary resource a writer packages (an image, for now)."""
+
+    name: str
+    media_type: str
+    data: bytes
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass
+class Document:
+    """Source path, raw bytes, then text and metadata, then the parsed tree.
+
+    The tree is mistune's AST (a list of token dicts); top-level tokens carry
+    a ``line`` key with the 1-based source line they start on, so that tree stages
+    can say where they changed something.
+    """
+
+    path: Path
+    raw: bytes = b""
+    text: str = ""
+    meta: Metadata = field(default_factory=Metadata)
+    tree: list[dict[str, Any]] | None = None
+    changes: list[Change] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    assets: dict[str, Asset] = field(default_factory=dict)
+    #: significant text the stages declared removable (debris), by stage
+    removed_text: list[str] = field(default_factory=list)
+    #: line offset of the body in the source file (front matter lines before it)
+    body_line: int = 1
+    #: the decoded text before any stage edited it
+    original: str = ""
+    #: what the output's text is compared with (the body plus metadata values)
+    reference: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)

@@ -1,0 +1,114 @@
+"""Runs the stages in order on one document, timing them and recording what they did.
+
+The runner is the safety net (as mdformat's is): a change whose kind the stage did
+not declare as removing debris must not lose text; if it does, the document gets
+a "text lost" warning naming the stage and the line.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from .config import Config
+from .document import Document
+from .errors import GalleyError, InputError, StageError
+from .stage import Stage, StageContext, available_stages, check_names, ordered
+from .textkeep import lost_text
+from .tree import parse
+
+
+class Pipeline:
+    """The configured chain of stages."""
+
+    def __init__(self, config: Config | None = None,
+                 registry: dict[str, type[Stage]] | None = None):
+        self.config = config or Config()
+        registry = registry if registry is not None else available_stages()
+        self.registry = registry
+        check_names(self.config.disabled, registry)
+        check_names(self.config.enabled, registry)
+        check_names(list(self.config.stage_options), registry)
+        self.stages: list[Stage] = []
+        for cls in ordered(registry):
+            on = cls.default_enabled or cls.name in self.config.enabled
+            if cls.name in self.config.disabled or not on:
+                continue
+            self.stages.append(cls(**self.config.stage_options.get(cls.name, {})))
+        self.removal_kinds = {s.name: s.removes for s in self.stages}
+
+    def read(self, path: Path, raw: bytes | None = None) -> Document:
+        if raw is None:
+            try:
+                raw = Path(path).read_bytes()
+            except OSError as exc:
+                raise GalleyError(exc.strerror or str(exc)) from None
+        return Document(path=Path(path), raw=raw)
+
+    def process(self, path: Path, raw: bytes | None = None) -> Document:
+        doc = self.read(path, raw)
+        decoded = False
+        for stage in self.stages:
+            if stage.scope != "bytes" and not decoded:
+                decoded = True
+                if not any(s.scope == "bytes" for s in self.stages):
+                    self._fallback_decode(doc)
+            if stage.scope == "tree" and doc.tree is None:
+                self._parse(doc)
+            self.run_stage(stage, doc)
+        if not decoded and not any(s.scope == "bytes" for s in self.stages):
+            self._fallback_decode(doc)
+        if doc.tree is None:
+            self._parse(doc)
+        return doc
+
+    def run_stage(self, stage: Stage, doc: Document) -> None:
+        ctx = StageContext(stage, doc)
+        first = len(doc.changes)
+        started = time.perf_counter()
+        try:
+            stage.run(doc, ctx)
+        except GalleyError:
+            raise
+        except Exception as exc:  # a stage's bug must not end the batch
+            raise StageError(str(doc.path), stage.name, exc) from exc
+        doc.timings[stage.name] = doc.timings.get(stage.name, 0.0) + time.perf_counter() - started
+        self._check_changes(stage, doc, first)
+
+    def _check_changes(self, stage: Stage, doc: Document, first: int) -> None:
+        for change in doc.changes[first:]:
+            lost = lost_text(change.before, change.after)
+            if not lost:
+                continue
+            if change.kind in stage.removes:
+                doc.removed_text.append(lost)
+            else:
+                where = f" (line {change.line})" if change.line else ""
+                doc.warn(f"text lost: {stage.name}/{change.kind}{where} dropped {lost[:40]!r}")
+
+    @staticmethod
+    def _fallback_decode(doc: Document) -> None:
+        """With the decoding stage off, read the bytes as UTF-8 (strictly)."""
+        try:
+            doc.text = doc.raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not UTF-8 (byte {exc.start}) and the decode stage is off") from None
+        doc.original = doc.text
+
+    @staticmethod
+    def _parse(doc: Document) -> None:
+        started = time.perf_counter()
+        doc.tree = parse(doc.text)
+        if doc.body_line > 1:
+            for tok in doc.tree:
+                if tok.get("line"):
+                    tok["line"] += doc.body_line - 1
+        doc.timings["parse"] = time.perf_counter() - started
+
+    def describe(self) -> list[dict[str, Any]]:
+        """Every installed stage in run order, with whether it is on."""
+        active = {s.name for s in self.stages}
+        return [{"name": c.name, "priority": c.priority, "scope": c.scope,
+                 "enabled": c.name in active, "description": c.description(),
+                 "options": dict(c.defaults)} for c in ordered(self.registry)]
+

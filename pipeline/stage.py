@@ -1,0 +1,121 @@
+"""The Stage protocol, its priority bands, and the registry of installed stages.
+
+Stages are declared, not registered by import: each is named in the
+``galley.stages`` entry-point group and loaded when a pipeline is built.
+A stage runs at one *scope*:
+
+- ``bytes``: sees ``doc.raw`` and assigns ``doc.text`` (decoding);
+- ``text``: edits ``doc.text`` before the parse (repairs that break the parser);
+- ``tree``: edits ``doc.tree``, the mistune AST parsed once after the text stages.
+
+Stages run by ``(priority, name)``; every bytes stage must come before every text
+stage and every text stage before every tree stage (checked up front).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from .document import Document
+
+BANDS = {
+    100: "decoding and front matter",
+    200: "inline repair (text)",
+    300: "structure (tree)",
+    400: "assets",
+    900: "verification",
+}
+SCOPES = ("bytes", "text", "tree")
+
+
+class StageContext:
+    """What a running stage may use: its options and a way to record changes."""
+
+    def __init__(self, stage: "Stage", doc: "Document"):
+        self.stage = stage
+        self.doc = doc
+        self.options = stage.options
+
+    def record(self, kind: str, line: int | None, before: str, after: str = "") -> None:
+        from .document import Change
+        self.doc.changes.append(Change(self.stage.name, kind, line, before, after))
+
+    def warn(self, message: str) -> None:
+        self.doc.warn(f"{self.stage.name}: {message}")
+
+
+class Stage:
+    """Base class of all stages. Subclasses set the class attributes and ``run``.
+
+    ``removes`` names the change kinds whose ``before`` text is debris: the runner
+    allows that text to disappear from the document. Text lost by any other change
+    is reported as a warning ("text lost").
+    """
+
+    name: ClassVar[str] = ""
+    priority: ClassVar[int] = 500
+    scope: ClassVar[str] = "tree"
+    removes: ClassVar[frozenset[str]] = frozenset()
+    defaults: ClassVar[dict[str, Any]] = {}
+    #: off unless enabled in the configuration
+    default_enabled: ClassVar[bool] = True
+
+    def __init__(self, **options: Any):
+        unknown = sorted(set(options) - set(self.defaults))
+        if unknown:
+            valid = ", ".join(sorted(self.defaults)) or "none"
+            raise ConfigError(f"stage {self.name!r} has no option {unknown[0]!r}. Options: {valid}")
+        self.options = {**self.defaults, **options}
+
+    @classmethod
+    def description(cls) -> str:
+        doc = (cls.__doc__ or "").strip()
+        return doc.splitlines()[0] if doc else ""
+
+    def run(self, doc: "Document", ctx: StageContext) -> None:  # pragma: no cover - protocol
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class StageInfo:
+    name: str
+    cls: type[Stage]
+
+
+def available_stages() -> dict[str, type[Stage]]:
+    """Every stage installed under the ``galley.stages`` entry-point group."""
+    found: dict[str, type[Stage]] = {}
+    for ep in entry_points(group="galley.stages"):
+        cls = ep.load()
+        if not (isinstance(cls, type) and issubclass(cls, Stage)):
+            raise ConfigError(f"entry point {ep.name!r} ({ep.value}) is not a galley Stage")
+        if cls.name != ep.name:
+            raise ConfigError(f"entry point {ep.name!r} loads a stage named {cls.name!r}")
+        found[ep.name] = cls
+    return found
+
+
+def ordered(classes: dict[str, type[Stage]]) -> list[type[Stage]]:
+    """Stage classes in run order; refuses an order that parses before a text stage."""
+    result = sorted(classes.values(), key=lambda c: (c.priority, c.name))
+    seen = -1
+    for cls in result:
+        if cls.scope not in SCOPES:
+            raise ConfigError(f"stage {cls.name!r} has unknown scope {cls.scope!r}")
+        rank = SCOPES.index(cls.scope)
+        if rank < seen:
+            raise ConfigError(
+                f"stage {cls.name!r} ({cls.scope}, priority {cls.priority}) would run after "
+                "a later-scope stage; give it a lower priority")
+        seen = rank
+    return result
+
+
+def check_names(names: list[str] | set[str], valid: dict[str, Any], what: str = "stage") -> None:
+    for name in names:
+        if name not in valid:
+            raise ConfigError(f"No {what} {name!r}. Available: {', '.join(sorted(valid))}")

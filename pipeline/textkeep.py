@@ -1,0 +1,73 @@
+"""What counts as the text of an article, and how much of it an output kept.
+
+Letters, digits and CJK characters count (after NFKC); punctuation, markup and
+whitespace do not. The same measure is used for the "text lost" warning and the
+share of text kept in reports.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from typing import Any
+
+_SIGNIFICANT = re.compile(r"[^\W_]", re.U)
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n(?:---|\.\.\.)\n", re.S)
+
+
+def strip_front_matter(text: str) -> str:
+    m = _FRONT_MATTER.match(text)
+    return text[m.end():] if m else text
+
+
+_LINK_DEFINITION = re.compile(r"(?m)^ {0,3}\[[^\]\n]+\]:[ \t]*\S.*$")
+
+
+def without_link_definitions(text: str) -> str:
+    """Reference definitions repeat a label the links already show; outputs inline them."""
+    return _LINK_DEFINITION.sub("", text) if "]:" in text else text
+
+
+def meta_text(meta: Any) -> str:
+    """The values (not the keys) of a metadata mapping, as text."""
+    if isinstance(meta, dict):
+        return "\n".join(meta_text(v) for v in meta.values())
+    if isinstance(meta, (list, tuple)):
+        return "\n".join(meta_text(v) for v in meta)
+    return "" if meta is None else str(meta)
+
+
+def significant(text: str) -> str:
+    if not text:
+        return ""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return "".join(_SIGNIFICANT.findall(text))
+
+
+def lost_text(before: str, after: str) -> str:
+    """Significant characters of ``before`` that ``after`` does not have."""
+    a = Counter(significant(before))
+    if not a:
+        return ""
+    a.subtract(Counter(significant(after)))
+    return "".join(c * n for c, n in a.items() if n > 0)
+
+
+def kept_share(source: str, output: str, removed: str = "") -> tuple[float, str]:
+    """Share of ``source``'s significant characters found in ``output``.
+
+    ``removed`` is text the stages declared debris; it is not expected in the output.
+    Returns the share and a sample of what is missing.
+    """
+    want = Counter(significant(without_link_definitions(source)))
+    want.subtract(Counter(significant(removed)))
+    want = +want
+    total = sum(want.values())
+    if not total:
+        return 1.0, ""
+    have = Counter(significant(output))
+    missing = {c: n - have[c] for c, n in want.items() if have[c] < n}
+    kept = total - sum(missing.values())
+    sample = "".join(sorted(missing, key=lambda c: (-missing[c], c))[:20])
+    return kept / total, sample

@@ -1,0 +1,242 @@
+"""Parse once: Markdown text to the shared tree (mistune's AST), and helpers to walk it.
+
+The tree is a list of token dicts as mistune 3 produces them with
+``renderer=None`` and the table, strikethrough, footnotes and task-list plugins.
+``blank_line`` tokens are dropped; every top-level token gets a ``line`` key
+(1-based, in the text that was parsed).
+"""
+from __future__ import annotations
+
+import bisect
+import html.entities
+import re
+from functools import lru_cache
+from typing import Any, Callable, Iterator
+
+Token = dict[str, Any]
+PLUGINS = ("table", "strikethrough", "footnotes", "task_lists")
+
+
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def decode_entities(s: str) -> str:
+    """Decode CommonMark entity and numeric character references (with ``;`` only)."""
+    if "&" not in s:
+        return s
+    return _ENTITY.sub(_entity, s)
+
+
+def _entity(m: re.Match[str]) -> str:
+    ref = m.group(0)
+    if ref[1] == "#":
+        num = int(ref[3:-1], 16) if ref[2] in "xX" else int(ref[2:-1])
+        if num == 0 or num > 0x10FFFF or 0xD800 <= num <= 0xDFFF:
+            return "\ufffd"
+        return chr(num)
+    value = html.entities.html5.get(ref[1:])
+    return value if value is not None else ref
+
+
+@lru_cache(maxsize=1)
+def _markdown():
+    import mistune
+    from mistune.core import BlockState
+    from mistune.inline_parser import InlineParser
+    from mistune.plugins import import_plugin
+
+    class PositionedState(BlockState):
+        """Remembers where each top-level block starts."""
+
+        def append_token(self, token: Token) -> None:
+            if self.parent is None:
+                token.setdefault("_pos", self.cursor)
+            self.tokens.append(token)
+
+        def add_paragraph(self, text: str) -> None:
+            last = self.last_token()
+            if last and last["type"] == "paragraph":
+                last["text"] += text
+            else:
+                token = {"type": "paragraph", "text": text}
+                if self.parent is None:
+                    token["_pos"] = self.cursor
+                self.tokens.append(token)
+
+    class EntityAwareInline(InlineParser):
+        """Keeps an escaped ``&`` from reading as an entity once entities are decoded."""
+
+        def parse_escape(self, m, state):  # type: ignore[override]
+            text = m.group(0)
+            if "\\&" in text:
+                for part in re.split(r"(\\&)", text):
+                    if part == "\\&":
+                        state.append_token({"type": "text", "raw": "&amp;"})
+                    elif part:
+                        self.process_text(re.sub(r"\\(.)", r"\1", part), state, parse_emphasis=False)
+                return m.end()
+            return super().parse_escape(m, state)
+
+    md = mistune.Markdown(renderer=None, inline=EntityAwareInline(),
+                          plugins=[import_plugin(p) for p in PLUGINS])
+    md.block.state_cls = PositionedState
+    return md
+
+
+def parse(text: str) -> list[Token]:
+    """Parse Markdown into the shared tree."""
+    md = _markdown()
+    src = text.replace("\r\n", "\n").replace("\r", "\n")
+    tokens, _state = md.parse(src)
+    starts = [0]
+    pos = src.find("\n")
+    while pos >= 0:
+        starts.append(pos + 1)
+        pos = src.find("\n", pos + 1)
+    out = []
+    for tok in tokens:
+        if tok.get("type") == "blank_line":
+            continue
+        p = tok.pop("_pos", None)
+        tok["line"] = bisect.bisect_right(starts, p) if p is not None else None
+        _drop_blank_lines(tok)
+        out.append(tok)
+    return out
+
+
+def _drop_blank_lines(tok: Token) -> None:
+    """Drop blank-line tokens; decode entities in text and link titles."""
+    t = tok.get("type")
+    if t == "text":
+        tok["raw"] = decode_entities(tok.get("raw", ""))
+    elif t in ("link", "image"):
+        attrs = tok.get("attrs") or {}
+        if attrs.get("title"):
+            attrs["title"] = decode_entities(attrs["title"])
+    kids = tok.get("children")
+    if isinstance(kids, list):
+        for k in kids:
+            k.pop("_pos", None)
+            _drop_blank_lines(k)
+        tok["children"] = merge_text(k for k in kids if k.get("type") != "blank_line")
+
+
+def merge_text(tokens) -> list[Token]:
+    """Drop empty text tokens and join adjacent ones."""
+    out: list[Token] = []
+    for k in tokens:
+        if k.get("type") == "text":
+            if not k.get("raw"):
+                continue
+            if out and out[-1].get("type") == "text":
+                out[-1] = {"type": "text", "raw": out[-1]["raw"] + k["raw"]}
+                continue
+        out.append(k)
+    return out
+
+
+def walk(tokens: list[Token]) -> Iterator[Token]:
+    """Every token, depth first, in document order."""
+    for tok in tokens:
+        yield tok
+        kids = tok.get("children")
+        if isinstance(kids, list):
+            yield from walk(kids)
+
+
+def map_children(tokens: list[Token], fn: Callable[[list[Token]], list[Token]]) -> list[Token]:
+    """Apply ``fn`` to every list of children, innermost first, and to ``tokens``."""
+    for tok in tokens:
+        kids = tok.get("children")
+        if isinstance(kids, list):
+            tok["children"] = map_children(kids, fn)
+    return fn(tokens)
+
+
+INLINE_CONTAINERS = {"paragraph", "heading", "block_text", "table_cell"}
+
+
+def inline_text(children: list[Token] | None, *, alt: bool = False) -> str:
+    """Plain text of inline children (images' alt text only when ``alt``)."""
+    parts: list[str] = []
+    for tok in children or ():
+        t = tok["type"]
+        if t in ("text", "codespan"):
+            parts.append(tok.get("raw", ""))
+        elif t in ("softbreak", "linebreak"):
+            parts.append("\n")
+        elif t == "image":
+            if alt:
+                parts.append(inline_text(tok.get("children"), alt=True))
+        elif t in ("inline_html", "footnote_ref"):
+            continue
+        elif "children" in tok:
+            parts.append(inline_text(tok["children"], alt=alt))
+    return "".join(parts)
+
+
+def block_text(tokens: list[Token]) -> str:
+    """Plain text of a block list: paragraphs and headings on their own lines, code kept."""
+    lines: list[str] = []
+    for tok in tokens:
+        t = tok["type"]
+        if t in INLINE_CONTAINERS:
+            lines.append(inline_text(tok.get("children")))
+        elif t == "block_code":
+            lines.append(tok.get("raw", ""))
+        elif t == "block_html":
+            lines.append(tok.get("raw", ""))
+        elif isinstance(tok.get("children"), list):
+            lines.append(block_text(tok["children"]))
+    return "\n".join(lines)
+
+
+def text_token(raw: str) -> Token:
+    return {"type": "text", "raw": raw}
+
+
+CONTAINERS = {"block_quote", "list", "list_item", "task_list_item", "footnotes", "footnote_item"}
+
+
+def filter_blocks(tokens: list[Token], keep: Callable[[Token, int | None], bool],
+                  line: int | None = None) -> list[Token]:
+    """Blocks for which ``keep(block, top_level_line)`` holds, at every depth.
+
+    A container left empty by the filter (a list whose items all went, a quote
+    with nothing inside) goes too.
+    """
+    out: list[Token] = []
+    for tok in tokens:
+        at = tok.get("line", line)
+        if not keep(tok, at):
+            continue
+        if tok.get("type") in CONTAINERS and isinstance(tok.get("children"), list):
+            kids = filter_blocks(tok["children"], keep, at)
+            if not kids:
+                continue
+            tok["children"] = kids
+        out.append(tok)
+    return out
+
+
+def iter_blocks(tokens: list[Token], line: int | None = None) -> Iterator[tuple[Token, int | None]]:
+    """Every block token (not inline ones) with its top-level line, depth first."""
+    for tok in tokens:
+        at = tok.get("line", line)
+        yield tok, at
+        if tok.get("type") in CONTAINERS and isinstance(tok.get("children"), list):
+            yield from iter_blocks(tok["children"], at)
+
+
+def iter_inline_lists(tokens: list[Token], line: int | None = None) -> Iterator[tuple[Token, int | None]]:
+    """Every block that holds inline children (paragraphs, headings, cells...)."""
+    for tok, at in iter_blocks(tokens, line):
+        if tok.get("type") in INLINE_CONTAINERS:
+            yield tok, at
+        elif tok.get("type") == "table":
+            for part in tok.get("children") or []:
+                rows = part.get("children") or []
+                cells = rows if part.get("type") == "table_head" else \
+                    [c for r in rows for c in r.get("children") or []]
+                for cell in cells:
+                    yield cell, at

@@ -1,0 +1,412 @@
+"""Writer ``md``: CommonMark with YAML front matter, rendered from the shared tree.
+
+The output is canonical: ATX headings, fenced code, ``-``/``1.`` lists, ``*`` and
+``**`` emphasis, inline links, backslash hard breaks, one blank line between
+blocks. Text is escaped only where a character could otherwise start markup, so
+that any CommonMark reader renders the same HTML as the tree describes.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..document import Document
+from ..writer import Capabilities, Writer
+from .frontmatter import dump_front_matter
+
+Token = dict[str, Any]
+
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+ASCII_PUNCT = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+_LINE_START_BLOCK = re.compile(
+    r"(?P<hash>#{1,6}(?=[ \t]|$))"
+    r"|(?P<quote>>)"
+    r"|(?P<bullet>[-+*](?=[ \t]|$))"
+    r"|(?P<ordered>\d{1,9}(?P<odelim>[.)])(?=[ \t]|$))"
+    r"|(?P<setext>(?:=+|-+)[ \t]*$)"
+    r"|(?P<fence>~~~)"
+)
+
+
+def _is_ws(ch: str) -> bool:
+    return ch == "" or ch.isspace()
+
+
+def _is_punct(ch: str) -> bool:
+    import unicodedata
+    return ch != "" and (ch in ASCII_PUNCT or unicodedata.category(ch).startswith(("P", "S")))
+
+
+def escape_text(s: str, in_table: bool = False) -> str:
+    """Escape characters of plain text that could start inline markup."""
+    out: list[str] = []
+    n = len(s)
+    for i, ch in enumerate(s):
+        prev = s[i - 1] if i else ""
+        nxt = s[i + 1] if i + 1 < n else ""
+        if ch == "\\":
+            if nxt == "" or nxt in ASCII_PUNCT or nxt == "\n":
+                out.append("\\\\")
+                continue
+        elif ch in "`[]":
+            out.append("\\" + ch)
+            continue
+        elif ch == "*":
+            if not (prev and nxt and prev.isspace() and nxt.isspace()):
+                out.append("\\*")
+                continue
+        elif ch == "_":
+            if not (prev and nxt and ((prev.isalnum() and nxt.isalnum())
+                                      or (prev.isspace() and nxt.isspace()))):
+                out.append("\\_")
+                continue
+        elif ch == "<":
+            if nxt == "" or nxt.isalpha() or nxt in "/!?":
+                out.append("\\<")
+                continue
+        elif ch == "~":
+            if nxt in ("", "~") or prev in ("", "~"):
+                out.append("\\~")
+                continue
+        elif ch == "&":
+            if _ENTITY.match(s, i):  # literal text that would read as a reference
+                out.append("&amp;")
+                continue
+        elif ch == "\n":  # a newline inside text (from "&#10;"), not a line break
+            out.append("&#10;")
+            continue
+        elif ch == "|" and in_table:
+            out.append("\\|")
+            continue
+        elif ch == "!" and nxt == "":
+            # could precede a link and make it an image; harmless otherwise
+            out.append("\\!")
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+def escape_line_start(line: str) -> str:
+    """Escape a rendered line's start where it would open a block construct."""
+    stripped = line.lstrip(" \t")
+    m = _LINE_START_BLOCK.match(stripped)
+    if not m:
+        return line
+    if m.group("ordered"):
+        pos = m.start("odelim")
+        return stripped[:pos] + "\\" + stripped[pos:]
+    return "\\" + stripped
+
+
+_BREAKS = ("softbreak", "linebreak")
+
+
+def _refs(ws: str) -> str:
+    return "".join(f"&#{ord(c)};" for c in ws)
+
+
+def _protect_edge_space(text: str, at_start: bool, at_end: bool) -> str:
+    """Whitespace at a line's edges is stripped by readers; keep it as references."""
+    if at_start:
+        core = text.lstrip()
+        text = _refs(text[: len(text) - len(core)]) + core
+    if at_end:
+        core = text.rstrip()
+        text = core + _refs(text[len(core):])
+    return text
+
+
+class Inline:
+    """Renders inline tokens to CommonMark."""
+
+    def __init__(self, in_table: bool = False):
+        self.in_table = in_table
+        self._underscore: set[int] = set()
+
+    def render(self, tokens: list[Token] | None, at_start: bool = True, at_end: bool = True) -> str:
+        parts: list[str] = []
+        tokens = tokens or []
+        last = len(tokens) - 1
+        for i, tok in enumerate(tokens):
+            start = (at_start and i == 0) or (i > 0 and tokens[i - 1]["type"] in _BREAKS)
+            end = (at_end and i == last) or (i < last and tokens[i + 1]["type"] in _BREAKS)
+            parts.append(self.token(tok, start, end))
+        return "".join(parts)
+
+    def token(self, tok: Token, at_start: bool, at_end: bool) -> str:
+        t = tok["type"]
+        if t == "text":
+            text = escape_text(tok.get("raw", ""), self.in_table)
+            if at_start or at_end:
+                text = _protect_edge_space(text, at_start, at_end)
+            return text
+        if t == "softbreak":
+            return "\n"
+        if t == "linebreak":
+            return "\\\n"
+        if t == "codespan":
+            return code_span(tok.get("raw", ""))
+        if t == "emphasis":
+            return self.delimited(tok, "_" if id(tok) in self._underscore else "*")
+        if t == "strong":
+            return self.delimited(tok, "**")
+        if t == "strikethrough":
+            return self.delimited(tok, "~~")
+        if t == "link":
+            return self.link(tok)
+        if t == "image":
+            alt = Inline(self.in_table).render(tok.get("children"))
+            return "!" + link_target(alt, tok["attrs"])
+        if t == "inline_html":
+            return tok.get("raw", "")
+        if t == "footnote_ref":
+            return f"[^{tok['attrs']['index']}]"
+        if "children" in tok:
+            return self.render(tok["children"])
+        return escape_text(tok.get("raw", ""), self.in_table)
+
+    def delimited(self, tok: Token, mark: str) -> str:
+        kids = tok.get("children") or []
+        if mark in ("**", "*") and kids:
+            # "***x***" reads as <em><strong> and "**x**" as strong: an emphasis at
+            # the edge of a strong or an emphasis takes underscores to keep its nesting.
+            for edge in (kids[0], kids[-1]):
+                if edge["type"] == "emphasis":
+                    self._underscore.add(id(edge))
+        inner = self.render(kids, False, False)
+        # Whitespace just inside a delimiter stops it from opening or closing:
+        # keep the space, outside the emphasis.
+        lead = inner[: len(inner) - len(inner.lstrip())]
+        trail = inner[len(inner.rstrip()):]
+        core = inner.strip()
+        if not core:
+            return inner
+        return f"{lead}{mark}{core}{mark}{trail}"
+
+    def link(self, tok: Token) -> str:
+        attrs = tok["attrs"]
+        text = self.render(tok.get("children"))
+        url = attrs.get("url", "")
+        plain = "".join(c.get("raw", "") for c in tok.get("children") or () if c["type"] == "text")
+        if (not attrs.get("title") and len(tok.get("children") or ()) == 1
+                and tok["children"][0]["type"] == "text"
+                and re.fullmatch(r"[A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\x00-\x20]*", url)):
+            if plain == url:
+                return f"<{url}>"
+            if url.startswith("mailto:") and plain == url[7:] and "@" in plain:
+                return f"<{plain}>"
+        return link_target(text, attrs)
+
+
+def link_target(text: str, attrs: dict[str, Any]) -> str:
+    url = attrs.get("url", "") or ""
+    title = attrs.get("title")
+    if url == "" or re.search(r"[\s<>]", url) or not _parens_balanced(url):
+        dest = "<" + re.sub(r"([<>\\])", r"\\\1", url) + ">"
+    else:
+        dest = re.sub(r"\\(?=[!-/:-@\[-`{-~])", r"\\\\", url)
+    if title:
+        title = _ENTITY.sub(lambda m: "&amp;" + m.group(0)[1:], title)
+        dest += ' "' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"[{text}]({dest})"
+
+
+def _parens_balanced(url: str) -> bool:
+    depth = 0
+    for ch in url:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def code_span(raw: str) -> str:
+    runs = {len(m) for m in re.findall(r"`+", raw)}
+    n = 1
+    while n in runs:
+        n += 1
+    fence = "`" * n
+    pad = ""
+    if raw.startswith("`") or raw.endswith("`") or (
+            raw.startswith(" ") and raw.endswith(" ") and raw.strip(" ")):
+        pad = " "
+    if raw == "":
+        return fence + " " + fence  # an empty span cannot exist; keep a space
+    return f"{fence}{pad}{raw}{pad}{fence}"
+
+
+class Blocks:
+    """Renders block tokens to CommonMark."""
+
+    def __init__(self) -> None:
+        self.inline = Inline()
+        self._markers: dict[int, str] = {}
+
+    def render(self, tokens: list[Token], tight: bool = False) -> str:
+        out: list[str] = []
+        prev: Token | None = None
+        for tok in tokens:
+            text = self.block(tok, prev)
+            if text is None:
+                continue
+            out.append(text)
+            prev = tok
+        return ("\n" if tight else "\n\n").join(out)
+
+    def block(self, tok: Token, prev: Token | None) -> str | None:
+        t = tok["type"]
+        method = getattr(self, "b_" + t, None)
+        if method is None:
+            if isinstance(tok.get("children"), list):
+                return self.render(tok["children"])
+            raw = tok.get("raw")
+            return raw.rstrip("\n") if isinstance(raw, str) else None
+        return method(tok, prev)
+
+    # -- leaves -------------------------------------------------------------
+    def paragraph_text(self, children: list[Token] | None) -> str:
+        text = self.inline.render(children)
+        lines = text.split("\n")
+        fixed = []
+        for line in lines:
+            fixed.append(escape_line_start(line))
+        return "\n".join(fixed)
+
+    def b_paragraph(self, tok: Token, prev: Token | None) -> str:
+        return self.paragraph_text(tok.get("children"))
+
+    b_block_text = b_paragraph
+
+    def b_heading(self, tok: Token, prev: Token | None) -> str:
+        level = tok.get("attrs", {}).get("level", 1)
+        text = self.inline.render(tok.get("children"))
+        text = re.sub(r"\\\n|\n", " ", text).strip()
+        if text.endswith("#"):
+            text = text[:-1] + "\\#"
+        if text.startswith("#"):
+            text = "\\" + text
+        return "#" * level + (" " + text if text else "")
+
+    def b_thematic_break(self, tok: Token, prev: Token | None) -> str:
+        return "---" if not (prev and prev["type"] == "list") else "***"
+
+    def b_block_code(self, tok: Token, prev: Token | None) -> str:
+        raw = tok.get("raw", "")
+        info = (tok.get("attrs") or {}).get("info") or ""
+        char = "~" if "`" in info else "`"
+        longest = max((len(m) for m in re.findall(re.escape(char) + "+", raw)), default=0)
+        fence = char * max(3, longest + 1)
+        body = raw if raw.endswith("\n") or raw == "" else raw + "\n"
+        return f"{fence}{info}\n{body}{fence}"
+
+    def b_block_html(self, tok: Token, prev: Token | None) -> str:
+        return tok.get("raw", "").rstrip("\n")
+
+    def b_block_quote(self, tok: Token, prev: Token | None) -> str:
+        inner = self.render(tok.get("children") or [])
+        return "\n".join(("> " + line) if line else ">" for line in inner.split("\n"))
+
+    # -- lists ----------------------------------------------------------------
+    def b_list(self, tok: Token, prev: Token | None) -> str:
+        attrs = tok.get("attrs", {})
+        ordered = attrs.get("ordered", False)
+        tight = tok.get("tight", True)
+        same_kind_before = prev is not None and prev["type"] == "list" and \
+            prev.get("attrs", {}).get("ordered", False) == ordered
+        # Two lists in a row need different markers, or they read as one list.
+        before = self._markers.get(id(prev)) if same_kind_before else None
+        if ordered:
+            delim = ")" if before == "." else "."
+            self._markers[id(tok)] = delim
+            start = attrs.get("start", 1)
+        else:
+            bullet = "*" if before == "-" else "-"
+            self._markers[id(tok)] = bullet
+        items = []
+        for n, item in enumerate(tok.get("children") or []):
+            if ordered:
+                marker = f"{start + n}{delim}"
+            else:
+                marker = bullet
+            items.append(self.list_item(item, marker, tight))
+        return ("\n" if tight else "\n\n").join(items)
+
+    def list_item(self, item: Token, marker: str, tight: bool) -> str:
+        children = item.get("children") or []
+        prefix = marker + " "
+        if item["type"] == "task_list_item":
+            prefix += "[x] " if item.get("attrs", {}).get("checked") else "[ ] "
+        body = self.render(children, tight=tight)
+        if not body.strip():
+            return marker
+        pad = " " * (len(marker) + 1)
+        lines = body.split("\n")
+        first = lines[0]
+        if first == "---" and marker in "-+":
+            first = "***"  # "- ---" would be one thematic break
+        rest = [(pad + line) if line else "" for line in lines[1:]]
+        return "\n".join([prefix + first] + rest)
+
+    b_list_item = None  # rendered by b_list
+
+    # -- tables -------------------------------------------------------------------
+    def b_table(self, tok: Token, prev: Token | None) -> str:
+        cell_inline = Inline(in_table=True)
+        head: list[Token] = []
+        rows: list[list[Token]] = []
+        for part in tok.get("children") or []:
+            if part["type"] == "table_head":
+                head = part.get("children") or []
+            elif part["type"] == "table_body":
+                rows = [r.get("children") or [] for r in part.get("children") or []]
+
+        def cell(c: Token) -> str:
+            text = cell_inline.render(c.get("children"))
+            return re.sub(r"\\?\n", " ", text).strip()
+
+        aligns = [(c.get("attrs") or {}).get("align") for c in head]
+        lines = ["| " + " | ".join(cell(c) or " " for c in head) + " |"]
+        delim = {None: "---", "left": ":--", "right": "--:", "center": ":-:"}
+        lines.append("| " + " | ".join(delim.get(a, "---") for a in aligns) + " |")
+        for r in rows:
+            cells = [cell(c) for c in r]
+            lines.append("| " + " | ".join(cells) + " |")
+        return "\n".join(lines)
+
+    # -- footnotes ----------------------------------------------------------------
+    def b_footnotes(self, tok: Token, prev: Token | None) -> str:
+        notes = []
+        for item in tok.get("children") or []:
+            index = item.get("attrs", {}).get("index")
+            body = self.render(item.get("children") or [])
+            lines = body.split("\n")
+            rest = [("    " + line) if line else "" for line in lines[1:]]
+            notes.append("\n".join([f"[^{index}]: {lines[0]}"] + rest))
+        return "\n\n".join(notes)
+
+
+def render_body(tree: list[Token]) -> str:
+    text = Blocks().render(tree)
+    return text + "\n" if text else ""
+
+
+class MarkdownWriter(Writer):
+    """Clean CommonMark with YAML front matter."""
+
+    name = "md"
+    extension = "md"
+    version = "1"
+    capabilities = Capabilities(
+        image_types=frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"}),
+        remote_images=True, embeds_images=False)
+
+    def render(self, doc: Document) -> bytes:
+        return render_document(doc).encode("utf-8")
+
+
+def render_document(doc: Document) -> str:
+    body = render_body(doc.tree or [])
+    return dump_front_matter(doc.meta.as_dict()) + body

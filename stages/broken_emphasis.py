@@ -1,0 +1,292 @@
+"""Repair bold markers that scraping broke, so that every ``**`` either parses or goes.
+
+Before::
+
+    **1**0****
+    **0****2**
+    **米家空调 新风Pro **双出风 立式3匹
+    我的演讲**「勇气」**在北京举行
+    **“**
+    **Q：为什么不做自动切vip sect ?
+
+    **
+
+After::
+
+    **10**
+    **02**
+    **米家空调 新风Pro** 双出风 立式3匹
+    我的演讲「**勇气**」在北京举行
+    “
+    **Q：为什么不做自动切vip sect ?**
+
+The ``**`` runs of a paragraph are read as toggles (a run of 2n stars is n
+toggles; an odd star is a literal ``\\*``). Adjacent bold pieces merge, empty
+ones go, whitespace just inside a marker moves outside, bold never runs across a
+hard break, punctuation that stops a marker from opening or closing (CommonMark's
+flanking rules) moves outside, and bold around punctuation alone loses its
+markers. A paragraph with an odd number of toggles gets its unpaired one closed
+at the end of its line (when it opens the paragraph) or dropped; a paragraph
+holding a lone ``**`` closes the bold its predecessor left open.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from pipeline.document import Document
+from pipeline.stage import Stage, StageContext
+from pipeline.textscan import chunks, in_spans, protected_spans
+
+_RUN = re.compile(r"(?<!\\)\*{2,}")
+_LINE_START_MARK = re.compile(r"^([ \t]*)(?:([>#+=-])|(\d+)([.)]))")
+_HTML_BLOCK = re.compile(r"^ {0,3}<[A-Za-z!/?]")
+_HARD_BREAK = re.compile(r"((?: {2,}|\t+|\\)\n[ \t]*)")
+_NUMBER_LINE = re.compile(r"[0-9０-９.]{1,6}")
+_LONE = re.compile(r"^\s*\*\*\s*$")
+
+
+def _punct(ch: str) -> bool:
+    return unicodedata.category(ch)[0] in "PS"
+
+
+def _plain_side(ch: str) -> bool:
+    """A delimiter next to whitespace, punctuation or the edge can always flank."""
+    return ch == "" or ch.isspace() or _punct(ch)
+
+
+def _significant(s: str) -> bool:
+    return any(ch.isalnum() for ch in s)
+
+
+class BrokenEmphasis(Stage):
+    """Repair broken bold: split, empty, space-padded, punctuation-blocked and stray ** markers."""
+
+    name = "broken_emphasis"
+    priority = 220
+    scope = "text"
+
+    def run(self, doc: Document, ctx: StageContext) -> None:
+        lines = doc.text.split("\n")
+        ranges = list(chunks(lines))
+        self._join_lone_markers(lines, ranges, doc, ctx)
+        for start, end in ranges:
+            block = lines[start:end]
+            if not "".join(block).strip() or _HTML_BLOCK.match(block[0]) or \
+                    all(re.match(r"(?: {4}|\t)", ln) for ln in block):
+                continue
+            table = block[0].lstrip().startswith("|")
+            groups = [(k, k + 1) for k in range(start, end)] if table else [(start, end)]
+            for a, b in groups:
+                text = "\n".join(lines[a:b])
+                fixed, kinds = repair(text)
+                if kinds:
+                    for kind in kinds:
+                        ctx.record(kind, doc.body_line + a, text, fixed)
+                    new = fixed.split("\n")
+                    # keep the line count so that later line numbers stay those of the source
+                    lines[a:b] = new + [""] * (b - a - len(new))
+        new_text = "\n".join(lines)
+        if new_text != doc.text:
+            doc.text = new_text
+
+    @staticmethod
+    def _join_lone_markers(lines, ranges, doc, ctx) -> None:
+        """``**`` alone in a paragraph closes the bold the paragraph before left open."""
+        for n, (start, end) in enumerate(ranges):
+            if end - start != 1 or not _LONE.match(lines[start]):
+                continue
+            prev = ranges[n - 1] if n else None
+            before = lines[start]
+            if prev and _toggle_count("\n".join(lines[prev[0]:prev[1]])) % 2:
+                last = prev[1] - 1
+                old = lines[last]
+                lines[last] = old.rstrip() + "**"
+                ctx.record("bold_across_paragraphs", doc.body_line + last, old + "\n\n" + before,
+                           lines[last])
+            else:
+                ctx.record("stray_bold_marker", doc.body_line + start, before, "")
+            lines[start] = ""
+
+
+def _toggle_count(text: str) -> int:
+    spans = protected_spans(text)
+    return sum(len(m.group(0)) // 2 for m in _RUN.finditer(text) if not in_spans(m.start(), spans))
+
+
+def repair(text: str) -> tuple[str, list[str]]:
+    """The repaired paragraph and the kinds of repair made (empty: unchanged)."""
+    if "**" not in text:
+        return text, []
+    spans = protected_spans(text)
+    runs = [m for m in _RUN.finditer(text) if not in_spans(m.start(), spans)]
+    if not runs:
+        return text, []
+    kinds: set[str] = set()
+    toggles = sum(len(m.group(0)) // 2 for m in runs)
+    if toggles % 2:
+        text, runs = _resolve_odd(text, runs, kinds)
+        if not runs:
+            return (text, sorted(kinds)) if kinds else (text, [])
+    # Split into [bold?, text] segments.
+    segments: list[list] = [[False, ""]]
+    pos = 0
+    for m in runs:
+        segments[-1][1] += text[pos:m.start()]
+        n = len(m.group(0))
+        if n % 2:
+            segments[-1][1] += "\\*"
+            kinds.add("stray_stars")
+        if n >= 6 or (n >= 4 and n % 2):
+            kinds.add("star_run")
+        for _ in range(n // 2):
+            segments.append([not segments[-1][0], ""])
+        pos = m.end()
+    segments[-1][1] += text[pos:]
+
+    segments = _split_at_line_breaks(_merge(segments, kinds), kinds)
+    segments = _number_lines(segments, kinds)
+    result = _emit(segments, kinds)
+    if result == text and not kinds & {"unclosed_bold", "stray_bold_marker", "star_run_escaped"}:
+        return text, []
+    return result, sorted(kinds) or ["emphasis_rewritten"]
+
+
+def _resolve_odd(text: str, runs: list[re.Match], kinds: set[str]):
+    """Make the toggles pair up: close an opening marker at its line's end, or drop a stray one."""
+    first = runs[0]
+    line_end = text.find("\n", first.end())
+    line_end = len(text) if line_end < 0 else line_end
+    on_its_line = [m for m in runs if m.start() < line_end]
+    if (len(first.group(0)) == 2 and not text[:first.start()].strip() and len(on_its_line) == 1
+            and text[first.end():first.end() + 1].strip()):
+        # "**Q：为什么不做自动切 ?" -- the bold was meant to run to the end of the line
+        end = len(text[:line_end].rstrip())
+        kinds.add("unclosed_bold")
+        text = text[:end] + "**" + text[end:]
+    else:
+        # drop the last unpaired marker; a long run that forms no emphasis is escaped
+        last = runs[-1]
+        n = len(last.group(0))
+        if n >= 3:
+            repl = "\\*" * n
+            kinds.add("star_run_escaped")
+        else:
+            repl = ""
+            kinds.add("stray_bold_marker")
+        text = text[:last.start()] + repl + text[last.end():]
+    spans = protected_spans(text)
+    runs = [m for m in _RUN.finditer(text) if not in_spans(m.start(), spans)]
+    if sum(len(m.group(0)) // 2 for m in runs) % 2:
+        return text, []
+    return text, runs
+
+
+def _merge(segments: list[list], kinds: set[str]) -> list[list]:
+    """Drop empty pieces; join bold pieces that touch."""
+    out: list[list] = []
+    for bold, s in segments:
+        if s == "":
+            if bold:
+                kinds.add("empty_bold")
+            continue
+        if bold and not s.strip():
+            kinds.add("empty_bold")
+            bold = False
+        if out and out[-1][0] == bold:
+            if bold:
+                kinds.add("split_bold")
+            out[-1][1] += s
+        else:
+            out.append([bold, s])
+    return out
+
+
+def _split_at_line_breaks(segments: list[list], kinds: set[str]) -> list[list]:
+    """Bold never runs across a hard line break: close it before, reopen after."""
+    out: list[list] = []
+    for bold, s in segments:
+        if bold and _HARD_BREAK.search(s.strip(" ")):
+            kinds.add("bold_across_break")
+            for k, piece in enumerate(_HARD_BREAK.split(s)):
+                if piece:
+                    out.append([bold and k % 2 == 0, piece])
+        else:
+            out.append([bold, s])
+    return out
+
+
+def _number_lines(segments: list[list], kinds: set[str]) -> list[list]:
+    """``**1**0`` on a line of its own is one number: ``**10**``."""
+    joined = "".join(s for _, s in segments)
+    if (len(segments) > 1 and any(b for b, _ in segments)
+            and _NUMBER_LINE.fullmatch(joined.strip())):
+        kinds.add("split_bold")
+        lead = joined[: len(joined) - len(joined.lstrip())]
+        trail = joined[len(joined.rstrip()):]
+        return [[False, lead], [True, joined.strip()], [False, trail]]
+    return segments
+
+
+def _emit(segments: list[list], kinds: set[str]) -> str:
+    out: list[str] = []
+    last = ""  # the last character emitted
+    n = len(segments)
+    for i, (bold, s) in enumerate(segments):
+        if not bold:
+            out.append(s)
+            last = s[-1:] or last
+            continue
+        after = segments[i + 1][1][:1] if i + 1 < n else ""
+        head, core, tail = _fit(s, last, after, kinds)
+        if not _significant(core):
+            kinds.add("punctuation_only_bold")
+            at_line_start = not "".join(out).rstrip(" \t").split("\n")[-1]
+            piece = head + core + tail
+            if at_line_start:
+                piece = _escape_line_start(piece)
+            out.append(piece)
+        else:
+            out.append(f"{head}**{core}**{tail}")
+        last = out[-1][-1:] or last
+    return "".join(out)
+
+
+def _fit(s: str, before: str, after: str, kinds: set[str]) -> tuple[str, str, str]:
+    """Split a bold piece into what goes before the markers, inside, and after."""
+    head = tail = ""
+    core = s
+    while True:
+        stripped = core.strip()
+        lead = core[: len(core) - len(core.lstrip())]
+        trail = core[len(core.rstrip()):]
+        if lead or trail:
+            kinds.add("bold_edge_space")
+        head, core, tail = head + lead, stripped, trail + tail
+        # punctuation just inside a marker that a letter touches from outside stops
+        # the marker from opening or closing: it moves outside
+        moved = False
+        if core and not _plain_side(head[-1:] or before) and _punct(core[0]):
+            k = 0
+            while k < len(core) and _punct(core[k]):
+                k += 1
+            head, core, moved = head + core[:k], core[k:], True
+        if core and not _plain_side(tail[:1] or after) and _punct(core[-1]):
+            k = len(core)
+            while k > 0 and _punct(core[k - 1]):
+                k -= 1
+            core, tail, moved = core[:k], core[k:] + tail, True
+        if moved:
+            kinds.add("bold_punctuation")
+        if not moved or not core:
+            return head, core, tail
+
+
+def _escape_line_start(s: str) -> str:
+    """Unbolded punctuation at a line start must not open a block (``>``, ``#``, ``-``)."""
+    m = _LINE_START_MARK.match(s)
+    if not m:
+        return s
+    if m.group(2):
+        return m.group(1) + "\\" + s[m.end(1):]
+    return s[: m.end(3)] + "\\" + s[m.end(3):]

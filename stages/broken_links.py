@@ -1,0 +1,89 @@
+"""Repair links that scraping broke: link text cut by blank lines, redirect wrappers.
+
+Before::
+
+    [ ![](https://example.com/card.png)
+
+    一个终身免费的 _安全武器库_
+
+    ](http://mp.weixin.qq.com/s?__biz=Mzk0)
+
+    [epoll](https://link.zhihu.com/?target=https%3A//man7.org/linux/epoll.7.html)
+
+After::
+
+    [![](https://example.com/card.png)
+    一个终身免费的 _安全武器库_
+    ](http://mp.weixin.qq.com/s?__biz=Mzk0)
+
+    [epoll](https://man7.org/linux/epoll.7.html)
+
+A link's text cannot hold a blank line, so a "card" link exported across
+paragraphs shows its brackets and address as text; the blank lines go so that it
+is one link again. Redirect wrappers (link.zhihu.com/?target=…, and the like)
+give way to the address they wrap.
+"""
+from __future__ import annotations
+
+import re
+import urllib.parse
+
+from pipeline.document import Document
+from pipeline.stage import Stage, StageContext
+from pipeline.textscan import code_line_mask
+
+_CLOSE = re.compile(r"^\]\((?:https?://|/)[^\s)]*\)")
+_REDIRECT = re.compile(
+    r"https?://(?:link\.zhihu\.com/\?target=|link\.juejin\.cn/?\?target=|www\.google\.com/url\?q="
+    r"|l\.facebook\.com/l\.php\?u=|weibo\.cn/sinaurl\?u=)([^)\s\"'&]+)[^)\s\"']*")
+
+
+class BrokenLinks(Stage):
+    """Rejoin link text cut by blank lines; unwrap redirect links (link.zhihu.com/?target=…)."""
+
+    name = "broken_links"
+    priority = 215
+    scope = "text"
+    removes = frozenset({"redirect_link"})
+
+    def run(self, doc: Document, ctx: StageContext) -> None:
+        lines = doc.text.split("\n")
+        code = code_line_mask(lines)
+        base = doc.body_line
+        changed = False
+        for i, line in enumerate(lines):
+            if code[i] or not _CLOSE.match(line):
+                continue
+            opener = self._opener(lines, code, i)
+            if opener is None:
+                continue
+            span = lines[opener:i + 1]
+            kept = [ln.strip() if k else ln.rstrip() for k, ln in enumerate(span) if ln.strip()]
+            kept[0] = re.sub(r"^\[\s+", "[", kept[0])
+            ctx.record("link_across_paragraphs", base + opener, "\n".join(span), "\n".join(kept))
+            lines[opener:i + 1] = kept + [""] * (len(span) - len(kept))
+            # the blank lines now sit after the link; move them there explicitly
+            changed = True
+        for i, line in enumerate(lines):
+            if code[i] or "target=" not in line and "url?q=" not in line and "?u=" not in line:
+                continue
+            new = _REDIRECT.sub(lambda m: urllib.parse.unquote(m.group(1)), line)
+            if new != line:
+                ctx.record("redirect_link", base + i, line, new)
+                lines[i] = new
+                changed = True
+        if changed:
+            doc.text = "\n".join(lines)
+
+    @staticmethod
+    def _opener(lines: list[str], code: list[bool], close: int) -> int | None:
+        """The line that opened the link: a ``[`` with no ``]`` after it, a few blocks up."""
+        for k in range(close - 1, max(-1, close - 12), -1):
+            if code[k]:
+                return None
+            line = lines[k]
+            pos = line.rfind("[")
+            if pos >= 0 and "](" not in line[pos:] and "]" not in line[pos:] and \
+                    (pos == 0 or line[:pos].rstrip().endswith(")") or not line[:pos].strip()):
+                return k if any(not lines[j].strip() for j in range(k, close)) else None
+        return None

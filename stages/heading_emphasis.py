@@ -1,0 +1,64 @@
+"""Unwrap emphasis that wraps a whole heading: the heading style is emphasis enough.
+
+Before::
+
+    ### **破釜沉舟**
+    #### **1.1**  **造车的起点**
+
+After::
+
+    ### 破釜沉舟
+    #### 1.1 造车的起点
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pipeline.document import Document
+from pipeline.stage import Stage, StageContext
+from pipeline.tree import inline_text, iter_blocks, merge_text
+
+Token = dict[str, Any]
+_WRAPPERS = ("strong", "emphasis")
+
+
+def unwrap(children: list[Token]) -> list[Token] | None:
+    """Children without the emphasis around all of them; None when not wrapped."""
+    real = [k for k in children if not (k["type"] == "text" and not k["raw"].strip())]
+    if not real or not all(k["type"] in _WRAPPERS for k in real):
+        return None
+    out: list[Token] = []
+    for k in children:
+        if k["type"] in _WRAPPERS:
+            inner = unwrap(k.get("children") or []) or k.get("children") or []
+            out.extend(inner)
+        else:
+            out.append({"type": "text", "raw": " "})
+    out = merge_text(out)
+    for k in out:
+        if k["type"] == "text":
+            k["raw"] = re.sub(r"\s{2,}", " ", k["raw"])
+    if out and out[0]["type"] == "text":
+        out[0]["raw"] = out[0]["raw"].lstrip()
+    if out and out[-1]["type"] == "text":
+        out[-1]["raw"] = out[-1]["raw"].rstrip()
+    return merge_text(out)
+
+
+class HeadingEmphasis(Stage):
+    """Remove bold or italic that wraps a whole heading."""
+
+    name = "heading_emphasis"
+    priority = 310
+    scope = "tree"
+
+    def run(self, doc: Document, ctx: StageContext) -> None:
+        for tok, line in iter_blocks(doc.tree or []):
+            if tok.get("type") != "heading":
+                continue
+            kids = tok.get("children") or []
+            new = unwrap(kids)
+            if new is not None:
+                ctx.record("emphasis_wrapped_heading", line, inline_text(kids), inline_text(new))
+                tok["children"] = new

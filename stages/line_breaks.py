@@ -1,0 +1,157 @@
+"""Tidy line structure: trailing spaces, clipper hard breaks, blank runs, indented prose.
+
+Before (clippers end every line with two spaces; ``·`` marks them here)::
+
+    - -u··
+     指定单个 URL，支持 IPv4 / IPv6。··
+    第二段··
+
+After::
+
+    - -u 指定单个 URL，支持 IPv4 / IPv6。
+
+    第二段
+
+When most lines end in a two-space hard break, the breaks are clipper debris: a
+line that continues the one before (it starts with a space or with punctuation
+such as ``，`` or ``。``) is joined to it, and any other break becomes a paragraph
+break. Otherwise a deliberate hard break (two spaces before a line of text) stays.
+Trailing whitespace, whitespace-only lines and runs of blank lines go; the text
+ends with one newline. A four-space-indented paragraph of CJK prose, outside a
+list, is prose and not code: its indent goes.
+"""
+from __future__ import annotations
+
+import re
+
+from pipeline.document import Document
+from pipeline.stage import Stage, StageContext
+from pipeline.textscan import code_line_mask
+
+_HARD = re.compile(r"(?: {2,}|\t+)$")
+_CONTINUES = re.compile(r"^(?:[ \t]|[，。、；：！？）」』”’》〉】,.;:!?)\]])")
+_LIST_ITEM = re.compile(r"^ {0,3}(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)")
+_BLOCK_START = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|>|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|`{3}|~{3}|\|)")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
+_CODE_CHARS = re.compile(r"[{};=<>$]|^\s*(?://|#include|def |class |return\b)")
+
+
+class LineBreaks(Stage):
+    """Tidy lines: trailing spaces, clipper hard breaks, blank-line runs, indented CJK prose."""
+
+    name = "line_breaks"
+    priority = 230
+    scope = "text"
+    defaults = {"clipper_threshold": 0.5}
+
+    def run(self, doc: Document, ctx: StageContext) -> None:
+        lines = doc.text.split("\n")
+        code = code_line_mask(lines)
+        base = doc.body_line
+        rec = lambda kind, i, before, after: ctx.record(kind, base + i, before, after)  # noqa: E731
+
+        # whitespace-only lines are blank lines
+        for i, line in enumerate(lines):
+            if not code[i] and line and not line.strip():
+                lines[i] = ""
+                rec("whitespace_only_line", i, line, "")
+
+        prose = [ln for ln, c in zip(lines, code) if not c and ln.strip()]
+        hard = sum(1 for ln in prose if _HARD.search(ln))
+        clipper = bool(prose) and hard / len(prose) >= self.options["clipper_threshold"] and hard >= 3
+
+        out: list[str] = []
+        out_code: list[bool] = []
+        out_src: list[int] = []
+        i = 0
+        while i < len(lines):
+            line, is_code = lines[i], code[i]
+            if is_code:
+                out.append(line), out_code.append(True), out_src.append(i)
+                i += 1
+                continue
+            nxt = lines[i + 1] if i + 1 < len(lines) else None
+            nxt_text = nxt is not None and not code[i + 1] and nxt.strip() != ""
+            if _HARD.search(line) and line.strip():
+                if nxt_text and not clipper:
+                    out.append(line), out_code.append(False), out_src.append(i)
+                    i += 1
+                    continue
+                if nxt_text and clipper and _CONTINUES.match(nxt) and not _BLOCK_START.match(nxt):
+                    joined = line.rstrip() + (" " if nxt[:1].isspace() and _spaced(line) else "") + nxt.strip()
+                    if nxt.rstrip() != nxt.rstrip(" \t") or _HARD.search(nxt):
+                        joined += "  "  # the joined line may itself end in a break
+                    rec("fragment_joined", i, line + "\n" + nxt, joined)
+                    lines[i + 1] = joined
+                    i += 1
+                    continue
+                stripped = line.rstrip()
+                if nxt_text and clipper:
+                    rec("hard_break_paragraph", i, line, stripped + "\n")
+                    out.extend([stripped, ""]), out_code.extend([False, False]), out_src.extend([i, i])
+                else:
+                    rec("trailing_space", i, line, stripped)
+                    out.append(stripped), out_code.append(False), out_src.append(i)
+                i += 1
+                continue
+            if line != line.rstrip():
+                rec("trailing_space", i, line, line.rstrip())
+                line = line.rstrip()
+            out.append(line), out_code.append(False), out_src.append(i)
+            i += 1
+
+        out = self._dedent_prose(out, out_code, out_src, rec)
+        text = self._collapse_blank_runs(out, out_code, out_src, rec)
+        if text != doc.text:
+            doc.text = text
+
+    @staticmethod
+    def _dedent_prose(lines, code, src, rec) -> list[str]:
+        i, n = 0, len(lines)
+        prev_block = ""
+        while i < n:
+            if code[i] or not lines[i].strip():
+                i += 1
+                continue
+            j = i
+            while j < n and not code[j] and lines[j].strip():
+                j += 1
+            block = lines[i:j]
+            after_blank = i == 0 or not lines[i - 1].strip()
+            indented = all(ln.startswith(("    ", "\t")) for ln in block)
+            if indented and after_blank and not _LIST_ITEM.match(prev_block) and \
+                    not prev_block.startswith(("    ", "\t")) and _is_cjk_prose("\n".join(block)):
+                for k in range(i, j):
+                    rec("indented_prose", src[k], lines[k], lines[k].lstrip())
+                    lines[k] = lines[k].lstrip()
+            prev_block = lines[i]
+            i = j
+        return lines
+
+    @staticmethod
+    def _collapse_blank_runs(lines, code, src, rec) -> str:
+        out: list[str] = []
+        for k, line in enumerate(lines):
+            if not code[k] and line == "" and out and out[-1] == "" and not code[k - 1]:
+                rec("blank_line_run", src[k], "\n", "")
+                continue
+            out.append(line)
+        while out and out[0] == "" and not code[0]:
+            out.pop(0)
+        while out and out[-1] == "":
+            out.pop()
+        return "\n".join(out) + "\n" if out else ""
+
+
+def _spaced(line: str) -> bool:
+    """Joining fragments of CJK text needs no space; of Latin text, one."""
+    last = line.rstrip()[-1:]
+    return bool(last) and not _CJK.match(last)
+
+
+def _is_cjk_prose(text: str) -> bool:
+    letters = [ch for ch in text if not ch.isspace()]
+    if not letters:
+        return False
+    cjk = len(_CJK.findall(text))
+    return cjk / len(letters) >= 0.3 and not _CODE_CHARS.search(text)

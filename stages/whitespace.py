@@ -1,0 +1,83 @@
+"""Normalize invisible and odd space characters that scraping leaves in text.
+
+Before (shown with escapes)::
+
+    ●\\u00a0
+    \\u3000\\u3000那是2021年1月15日\\u200b，
+
+After::
+
+    ●
+    那是2021年1月15日，
+
+No-break spaces become plain spaces; zero-width spaces, joiners outside emoji,
+word joiners, soft hyphens and stray byte-order marks go; runs of ideographic
+spaces (U+3000) that indent a line go, and inside a line they become one space.
+Fenced code is left alone, except that its no-break spaces become spaces.
+"""
+from __future__ import annotations
+
+import re
+
+from pipeline.document import Document
+from pipeline.stage import Stage, StageContext
+from pipeline.textscan import code_line_mask
+
+_ZERO_WIDTH = re.compile(r"[\u200b\u2060\ufeff\u00ad\u200e\u200f]")
+# A joiner between two pictographs builds one emoji (👨‍👩‍👧): keep those.
+_ZWJ = re.compile(r"(?<![\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F])[\u200c\u200d]"
+                  r"|[\u200c\u200d](?![\U0001F000-\U0001FAFF\u2600-\u27BF])")
+_NBSP = re.compile(r"[\u00a0\u2007\u202f]")
+_NBSP_ENTITY = re.compile(r"&nbsp;|&#160;|&#x[aA]0;")
+_IDEO_INDENT = re.compile(r"^([ \t]*)\u3000+[ \t\u3000]*")
+_IDEO_RUN = re.compile(r"\u3000{2,}")
+
+
+class Whitespace(Stage):
+    """Normalize no-break, zero-width and ideographic spaces and stray BOMs."""
+
+    name = "whitespace"
+    priority = 205
+    scope = "text"
+    defaults = {"nbsp_entities": True}
+
+    def run(self, doc: Document, ctx: StageContext) -> None:
+        lines = doc.text.split("\n")
+        code = code_line_mask(lines)
+        changed = False
+        for i, line in enumerate(lines):
+            new = line
+            if code[i]:
+                new = _NBSP.sub(" ", new)
+            else:
+                new = self.clean_line(new)
+            if new != line:
+                kinds = _kinds(line)
+                for kind in kinds:
+                    ctx.record(kind, doc.body_line + i, line, new)
+                lines[i] = new
+                changed = True
+        if changed:
+            doc.text = "\n".join(lines)
+
+    def clean_line(self, line: str) -> str:
+        if self.options["nbsp_entities"] and "&" in line:
+            line = _NBSP_ENTITY.sub(" ", line)
+        line = _ZERO_WIDTH.sub("", line)
+        line = _ZWJ.sub("", line)
+        line = _NBSP.sub(" ", line)
+        if "\u3000" in line:
+            line = _IDEO_INDENT.sub(lambda m: m.group(1), line)
+            line = _IDEO_RUN.sub(" ", line)
+        return line
+
+
+def _kinds(line: str) -> list[str]:
+    kinds = []
+    if _NBSP.search(line) or _NBSP_ENTITY.search(line):
+        kinds.append("nbsp")
+    if _ZERO_WIDTH.search(line) or _ZWJ.search(line):
+        kinds.append("zero_width")
+    if "\u3000" in line:
+        kinds.append("ideographic_space")
+    return kinds or ["whitespace"]
