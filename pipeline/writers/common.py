@@ -1,0 +1,57 @@
+"""Small helpers every packaged writer (EPUB, DOCX) shares: identity, time, language."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import uuid
+from typing import Any
+
+from ..document import Document
+from ..tree import inline_text
+
+# A fixed instant for documents with no date and no SOURCE_DATE_EPOCH, so that the
+# same input always gives the same bytes.
+FALLBACK_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+NAMESPACE = uuid.UUID("6f1c2d6e-8a35-5b1e-9d2f-6a6c6c657970")  # galley's own UUID namespace
+
+
+def fixed_time(doc: Document) -> dt.datetime:
+    """The timestamp written into packages: SOURCE_DATE_EPOCH, else the document date, else a constant."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+    if doc.meta.date:
+        try:
+            value = dt.datetime.fromisoformat(doc.meta.date)
+        except ValueError:
+            value = None
+        if value is not None:
+            if value.tzinfo is None:
+                value = value.replace(tzinfo=dt.timezone.utc)
+            return value.astimezone(dt.timezone.utc)
+    return FALLBACK_TIME
+
+
+def document_id(doc: Document, body: str = "") -> str:
+    """A stable identifier: UUID v5 of the source URL, or of the content when there is none."""
+    if doc.meta.source:
+        return str(uuid.uuid5(NAMESPACE, doc.meta.source))
+    digest = hashlib.sha256(((doc.meta.title or "") + "\n" + body).encode("utf-8")).hexdigest()
+    return str(uuid.uuid5(NAMESPACE, digest))
+
+
+def language(doc: Document) -> str:
+    return doc.meta.lang or "en"
+
+
+def is_cjk(lang: str | None) -> bool:
+    return bool(lang) and lang.split("-")[0].lower() in ("zh", "ja", "ko")
+
+
+def title(doc: Document) -> str:
+    return doc.meta.title or doc.path.stem
+
+
+def alt_text(image: dict[str, Any]) -> str:
+    return inline_text(image.get("children"), alt=True).strip()
