@@ -14,7 +14,7 @@ from .config import Config
 from .document import Document
 from .errors import GalleyError, InputError, StageError
 from .stage import Stage, StageContext, available_stages, check_names, ordered
-from .textkeep import lost_text
+from .textkeep import lost_text, visible
 from .tree import parse
 
 
@@ -77,7 +77,7 @@ class Pipeline:
 
     def _check_changes(self, stage: Stage, doc: Document, first: int) -> None:
         for change in doc.changes[first:]:
-            lost = lost_text(change.before, change.after)
+            lost = lost_text(visible(change.before), visible(change.after))
             if not lost:
                 continue
             if change.kind in stage.removes:

@@ -23,9 +23,24 @@ def strip_front_matter(text: str) -> str:
 _LINK_DEFINITION = re.compile(r"(?m)^ {0,3}\[[^\]\n]+\]:[ \t]*\S.*$")
 
 
-def without_link_definitions(text: str) -> str:
-    """Reference definitions repeat a label the links already show; outputs inline them."""
-    return _LINK_DEFINITION.sub("", text) if "]:" in text else text
+_MARKUP = re.compile(
+    r"\]\((?:[^()\n]|\([^()\n]*\))*\)"   # link and image destinations
+    r"|\]\[[^\]\n]*\]"                   # reference labels
+    r"|<[A-Za-z/!?][^<>\n]*>"              # HTML tags and autolink brackets
+)
+
+
+_AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\s]*)>")
+_LIST_MARKER = re.compile(r"(?m)^[ \t>]*\d{1,9}[.)][ \t]")
+
+
+def visible(text: str) -> str:
+    """Markdown source without what a reader never sees: addresses, labels, tags."""
+    if "]:" in text:
+        text = _LINK_DEFINITION.sub("", text)
+    text = _AUTOLINK.sub(r"\1", text)
+    text = _LIST_MARKER.sub("", text)
+    return _MARKUP.sub("]", text)
 
 
 def meta_text(meta: Any) -> str:
@@ -60,13 +75,13 @@ def kept_share(source: str, output: str, removed: str = "") -> tuple[float, str]
     ``removed`` is text the stages declared debris; it is not expected in the output.
     Returns the share and a sample of what is missing.
     """
-    want = Counter(significant(without_link_definitions(source)))
+    want = Counter(significant(visible(source)))
     want.subtract(Counter(significant(removed)))
     want = +want
     total = sum(want.values())
     if not total:
         return 1.0, ""
-    have = Counter(significant(output))
+    have = Counter(significant(visible(output)))
     missing = {c: n - have[c] for c, n in want.items() if have[c] < n}
     kept = total - sum(missing.values())
     sample = "".join(sorted(missing, key=lambda c: (-missing[c], c))[:20])

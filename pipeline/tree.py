@@ -210,9 +210,9 @@ def filter_blocks(tokens: list[Token], keep: Callable[[Token, int | None], bool]
         at = tok.get("line", line)
         if not keep(tok, at):
             continue
-        if tok.get("type") in CONTAINERS and isinstance(tok.get("children"), list):
+        if tok.get("type") in CONTAINERS and tok.get("children"):
             kids = filter_blocks(tok["children"], keep, at)
-            if not kids:
+            if not kids:  # emptied by the filter (an empty item from the source stays)
                 continue
             tok["children"] = kids
         out.append(tok)

@@ -89,9 +89,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# link destinations, autolinks, tags and bare URLs are not the article's language
+_PROSE = re.compile(r"\]\([^)]*\)|<[^>]*>|https?://\S+|```.*?```", re.S)
+
+
 def detect_language(text: str) -> str | None:
     """A BCP 47 tag from the script of the body's letters: zh-CN, ja, ko, ru, en..."""
-    sample = text[:50000]
+    sample = _PROSE.sub(" ", text[:50000])
     han = len(re.findall(r"[\u4e00-\u9fff\u3400-\u4dbf]", sample))
     kana = len(re.findall(r"[\u3040-\u30ff]", sample))
     hangul = len(re.findall(r"[\uac00-\ud7af]", sample))

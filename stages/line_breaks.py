@@ -32,6 +32,7 @@ _HARD = re.compile(r"(?: {2,}|\t+)$")
 _CONTINUES = re.compile(r"^(?:[ \t]|[，。、；：！？）」』”’》〉】,.;:!?)\]])")
 _LIST_ITEM = re.compile(r"^ {0,3}(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)")
 _BLOCK_START = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|>|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|`{3}|~{3}|\|)")
+_ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 _CODE_CHARS = re.compile(r"[{};=<>$]|^\s*(?://|#include|def |class |return\b)")
 
@@ -72,13 +73,13 @@ class LineBreaks(Stage):
                 continue
             nxt = lines[i + 1] if i + 1 < len(lines) else None
             nxt_text = nxt is not None and not code[i + 1] and nxt.strip() != ""
-            if _HARD.search(line) and line.strip():
+            if _HARD.search(line) and line.strip() and not _ATX.match(line):
                 if nxt_text and not clipper:
                     out.append(line), out_code.append(False), out_src.append(i)
                     i += 1
                     continue
                 if nxt_text and clipper and _CONTINUES.match(nxt) and not _BLOCK_START.match(nxt):
-                    joined = line.rstrip() + (" " if nxt[:1].isspace() and _spaced(line) else "") + nxt.strip()
+                    joined = line.rstrip() + (" " if nxt[:1].isspace() and _spaced(line, nxt) else "") + nxt.strip()
                     if nxt.rstrip() != nxt.rstrip(" \t") or _HARD.search(nxt):
                         joined += "  "  # the joined line may itself end in a break
                     rec("fragment_joined", i, line + "\n" + nxt, joined)
@@ -143,10 +144,10 @@ class LineBreaks(Stage):
         return "\n".join(out) + "\n" if out else ""
 
 
-def _spaced(line: str) -> bool:
-    """Joining fragments of CJK text needs no space; of Latin text, one."""
-    last = line.rstrip()[-1:]
-    return bool(last) and not _CJK.match(last)
+def _spaced(line: str, nxt: str) -> bool:
+    """Fragments of CJK text join with no space; anything next to Latin text keeps one."""
+    last, first = line.rstrip()[-1:], nxt.strip()[:1]
+    return bool(last) and not (_CJK.match(last) and _CJK.match(first or " "))
 
 
 def _is_cjk_prose(text: str) -> bool:

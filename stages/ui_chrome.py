@@ -87,8 +87,14 @@ class UiChrome(Stage):
         # recognized while its links are still links.
         tree = filter_blocks(doc.tree or [], lambda tok, line: self._keep(tok, line, ctx))
         if "javascript_link" in self.rules or "empty_link" in self.rules:
+            emptied = False
             for block, line in iter_inline_lists(tree):
-                block["children"] = self._fix_links(block.get("children") or [], ctx, line)
+                kids = block.get("children") or []
+                block["children"] = self._fix_links(kids, ctx, line)
+                emptied |= bool(kids) and not block["children"]
+            if emptied:  # a paragraph that was only an empty link is gone with it
+                tree = filter_blocks(tree, lambda tok, line: tok.get("type") not in (
+                    "paragraph", "block_text") or bool(tok.get("children")))
         if "promo_tail" in self.rules:
             tree = self._drop_promo_tail(tree, ctx)
         doc.tree = tree

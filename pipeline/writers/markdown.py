@@ -250,7 +250,7 @@ class Blocks:
         prev: Token | None = None
         for tok in tokens:
             text = self.block(tok, prev)
-            if text is None:
+            if not text:
                 continue
             out.append(text)
             prev = tok
