@@ -79,3 +79,15 @@ def in_spans(pos: int, spans: list[tuple[int, int]]) -> bool:
         if a > pos:
             return False
     return False
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
+_CODE_CHARS = re.compile(r"[{};=<>$]|^\s*(?://|#include|def |class |return\b)", re.M)
+
+
+def is_cjk_prose(text: str) -> bool:
+    """Mostly CJK and nothing that looks like code: prose, even when indented."""
+    letters = [ch for ch in text if not ch.isspace()]
+    if not letters:
+        return False
+    return len(_CJK.findall(text)) / len(letters) >= 0.3 and not _CODE_CHARS.search(text)

@@ -41,3 +41,11 @@ def leading_number(text: str) -> str | None:
 
 def depth(number: str) -> int:
     return number.rstrip(".").count(".") + 1
+
+
+_PREFIX = re.compile(r"^\s*(?:[0-9]{1,3}(?:\.[0-9]{1,3}){0,3}|[" + _CN_DIGITS + r"]{1,3})[.、)）:：]?\s*$")
+
+
+def is_number_prefix(text: str) -> bool:
+    """``1、`` or ``3.1`` written before a heading's text."""
+    return bool(_PREFIX.match(unicodedata.normalize("NFKC", text)))

@@ -36,7 +36,7 @@ import unicodedata
 
 from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
-from pipeline.textscan import chunks, in_spans, protected_spans
+from pipeline.textscan import chunks, in_spans, is_cjk_prose, protected_spans
 
 _RUN = re.compile(r"(?<!\\)\*{2,}")
 _LINE_START_MARK = re.compile(r"^([ \t]*)(?:([>#+=-])|(\d+)([.)]))")
@@ -72,9 +72,10 @@ class BrokenEmphasis(Stage):
         self._join_lone_markers(lines, ranges, doc, ctx)
         for start, end in ranges:
             block = lines[start:end]
-            if not "".join(block).strip() or _HTML_BLOCK.match(block[0]) or \
-                    all(re.match(r"(?: {4}|\t)", ln) for ln in block):
+            if not "".join(block).strip() or _HTML_BLOCK.match(block[0]):
                 continue
+            if all(re.match(r"(?: {4}|\t)", ln) for ln in block) and not is_cjk_prose("\n".join(block)):
+                continue  # indented code
             table = block[0].lstrip().startswith("|")
             groups = [(k, k + 1) for k in range(start, end)] if table else [(start, end)]
             for a, b in groups:

@@ -81,9 +81,25 @@ class BrokenLinks(Stage):
         for k in range(close - 1, max(-1, close - 12), -1):
             if code[k]:
                 return None
-            line = lines[k]
-            pos = line.rfind("[")
-            if pos >= 0 and "](" not in line[pos:] and "]" not in line[pos:] and \
-                    (pos == 0 or line[:pos].rstrip().endswith(")") or not line[:pos].strip()):
+            pos = _unclosed_bracket(lines[k])
+            if pos is not None and (pos == 0 or lines[k][:pos].rstrip().endswith(")")
+                                    or not lines[k][:pos].strip()):
                 return k if any(not lines[j].strip() for j in range(k, close)) else None
         return None
+
+
+def _unclosed_bracket(line: str) -> int | None:
+    """Where the first ``[`` that the line does not close is."""
+    stack: list[int] = []
+    i = 0
+    while i < len(line):
+        ch = line[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":
+            stack.append(i)
+        elif ch == "]" and stack:
+            stack.pop()
+        i += 1
+    return stack[0] if stack else None

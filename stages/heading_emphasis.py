@@ -19,13 +19,25 @@ from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
 from pipeline.tree import inline_text, iter_blocks, merge_text
 
+from ._numbering import is_number_prefix
+
 Token = dict[str, Any]
 _WRAPPERS = ("strong", "emphasis")
 
 
 def unwrap(children: list[Token]) -> list[Token] | None:
-    """Children without the emphasis around all of them; None when not wrapped."""
+    """Children without the emphasis around all of them; None when not wrapped.
+
+    A section number before the emphasis (``1、**进程ID类型**``) does not count.
+    """
     real = [k for k in children if not (k["type"] == "text" and not k["raw"].strip())]
+    if real and real[0]["type"] == "text" and len(real) > 1 and is_number_prefix(real[0]["raw"]):
+        prefix = real[0]["raw"].strip()
+        sep = "" if prefix.endswith(("、", "）", ")", "：", ":")) else " "
+        rest = unwrap(children[children.index(real[0]) + 1:])
+        if rest is None:
+            return None
+        return merge_text([{"type": "text", "raw": prefix + sep}, *rest])
     if not real or not all(k["type"] in _WRAPPERS for k in real):
         return None
     out: list[Token] = []

@@ -41,26 +41,48 @@ class HeadingLevels(Stage):
         if not heads:
             return
         old = [h["attrs"]["level"] for h in heads]
-        level = list(old)
         families: dict[int, list[int]] = defaultdict(list)
         for i, h in enumerate(heads):
             number = leading_number(inline_text(h.get("children")))
             if number:
                 families[depth(number)].append(i)
-        for members in families.values():
-            if len(members) >= 2 and len({level[i] for i in members}) > 1:
-                top = min(level[i] for i in members)
-                for i in members:
-                    level[i] = top
-        rank = {lvl: n for n, lvl in enumerate(sorted(set(level)))}
-        top = self.options["top"]
-        level = [top + rank[lvl] for lvl in level]
-        prev = top - 1
-        for i, lvl in enumerate(level):
-            level[i] = min(lvl, prev + 1, 6)
-            prev = level[i]
+        level = list(old)
+        for _ in range(6):  # each pass can only raise levels; a few passes settle
+            before = list(level)
+            self._align(level, families)
+            level = self._close_gaps(level)
+            level = self._no_skips(level)
+            if level == before:
+                break
         for h, a, b in zip(heads, old, level):
             if a != b:
                 text = inline_text(h.get("children"))
                 ctx.record("heading_level", h.get("line"), "#" * a + " " + text, "#" * b + " " + text)
                 h["attrs"]["level"] = b
+
+    @staticmethod
+    def _align(level: list[int], families: dict[int, list[int]]) -> None:
+        """One level per numbering depth, and ``1.1`` below ``01``."""
+        parent = None
+        for d in sorted(families):
+            members = families[d]
+            if len(members) >= 2:
+                top = min(level[i] for i in members)
+                if parent is not None and top <= parent:
+                    top = parent + 1
+                for i in members:
+                    level[i] = top
+                parent = top
+            else:
+                parent = None
+
+    def _close_gaps(self, level: list[int]) -> list[int]:
+        rank = {lvl: n for n, lvl in enumerate(sorted(set(level)))}
+        return [self.options["top"] + rank[lvl] for lvl in level]
+
+    def _no_skips(self, level: list[int]) -> list[int]:
+        out, prev = [], self.options["top"] - 1
+        for lvl in level:
+            prev = min(lvl, prev + 1, 6)
+            out.append(prev)
+        return out

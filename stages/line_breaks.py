@@ -13,9 +13,10 @@ After::
     第二段
 
 When most lines end in a two-space hard break, the breaks are clipper debris: a
-line that continues the one before (it starts with a space or with punctuation
-such as ``，`` or ``。``) is joined to it, and any other break becomes a paragraph
-break. Otherwise a deliberate hard break (two spaces before a line of text) stays.
+line that continues the one before is joined to it (it starts with a space or
+with punctuation such as ``，`` or ``。``, the line before ends with ``，``, ``、``
+or an opening bracket, or it is a one- or two-character fragment such as ``k``),
+and any other break becomes a paragraph break. Otherwise a deliberate hard break (two spaces before a line of text) stays.
 Trailing whitespace, whitespace-only lines and runs of blank lines go; the text
 ends with one newline. A four-space-indented paragraph of CJK prose, outside a
 list, is prose and not code: its indent goes.
@@ -26,7 +27,7 @@ import re
 
 from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
-from pipeline.textscan import code_line_mask
+from pipeline.textscan import code_line_mask, is_cjk_prose
 
 _HARD = re.compile(r"(?: {2,}|\t+)$")
 _CONTINUES = re.compile(r"^(?:[ \t]|[，。、；：！？）」』”’》〉】,.;:!?)\]])")
@@ -34,7 +35,6 @@ _LIST_ITEM = re.compile(r"^ {0,3}(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)")
 _BLOCK_START = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|>|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|`{3}|~{3}|\|)")
 _ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
-_CODE_CHARS = re.compile(r"[{};=<>$]|^\s*(?://|#include|def |class |return\b)")
 
 
 class LineBreaks(Stage):
@@ -78,7 +78,7 @@ class LineBreaks(Stage):
                     out.append(line), out_code.append(False), out_src.append(i)
                     i += 1
                     continue
-                if nxt_text and clipper and _CONTINUES.match(nxt) and not _BLOCK_START.match(nxt):
+                if nxt_text and clipper and _continues(line, nxt) and not _BLOCK_START.match(nxt):
                     joined = line.rstrip() + (" " if nxt[:1].isspace() and _spaced(line, nxt) else "") + nxt.strip()
                     if nxt.rstrip() != nxt.rstrip(" \t") or _HARD.search(nxt):
                         joined += "  "  # the joined line may itself end in a break
@@ -121,7 +121,7 @@ class LineBreaks(Stage):
             after_blank = i == 0 or not lines[i - 1].strip()
             indented = all(ln.startswith(("    ", "\t")) for ln in block)
             if indented and after_blank and not _LIST_ITEM.match(prev_block) and \
-                    not prev_block.startswith(("    ", "\t")) and _is_cjk_prose("\n".join(block)):
+                    not prev_block.startswith(("    ", "\t")) and is_cjk_prose("\n".join(block)):
                 for k in range(i, j):
                     rec("indented_prose", src[k], lines[k], lines[k].lstrip())
                     lines[k] = lines[k].lstrip()
@@ -144,15 +144,22 @@ class LineBreaks(Stage):
         return "\n".join(out) + "\n" if out else ""
 
 
+def _continues(line: str, nxt: str) -> bool:
+    """Is ``nxt`` the rest of the sentence that ``line`` broke off (an inline element cut out)?"""
+    if _CONTINUES.match(nxt) or line.count("`") % 2:  # an open code span goes on
+        return True
+    stripped = line.rstrip()
+    if stripped.endswith(_OPENS) and "**" not in stripped[-3:]:
+        return True
+    fragment = nxt.strip()
+    return len(fragment) <= 2 and fragment.isalnum() or fragment in _OPENING_BRACKETS
+
+
+_OPENS = tuple("（「『“‘《〈【([，、；")
+_OPENING_BRACKETS = set("（「『“‘《〈【([")
+
+
 def _spaced(line: str, nxt: str) -> bool:
     """Fragments of CJK text join with no space; anything next to Latin text keeps one."""
     last, first = line.rstrip()[-1:], nxt.strip()[:1]
     return bool(last) and not (_CJK.match(last) and _CJK.match(first or " "))
-
-
-def _is_cjk_prose(text: str) -> bool:
-    letters = [ch for ch in text if not ch.isspace()]
-    if not letters:
-        return False
-    cjk = len(_CJK.findall(text))
-    return cjk / len(letters) >= 0.3 and not _CODE_CHARS.search(text)
