@@ -45,7 +45,10 @@ class Pipeline:
                 raise GalleyError(exc.strerror or str(exc)) from None
         return Document(path=Path(path), raw=raw)
 
-    def process(self, path: Path, raw: bytes | None = None) -> Document:
+    def process(self, path: Path, raw: bytes | None = None,
+                trace: list[tuple[str, Any, Any]] | None = None) -> Document:
+        """Run every stage on one file. With ``trace``, each stage appends
+        ``(name, state_before, state_after)`` (text, tree and metadata) to it."""
         doc = self.read(path, raw)
         decoded = False
         for stage in self.stages:
@@ -55,7 +58,10 @@ class Pipeline:
                     self._fallback_decode(doc)
             if stage.scope == "tree" and doc.tree is None:
                 self._parse(doc)
+            before = _state(doc) if trace is not None else None
             self.run_stage(stage, doc)
+            if trace is not None:
+                trace.append((stage.name, before, _state(doc)))
         if not decoded and not any(s.scope == "bytes" for s in self.stages):
             self._fallback_decode(doc)
         if doc.tree is None:
@@ -112,3 +118,8 @@ class Pipeline:
                  "enabled": c.name in active, "description": c.description(),
                  "options": dict(c.defaults)} for c in ordered(self.registry)]
 
+
+
+def _state(doc: Document) -> tuple[str, Any, dict[str, Any]]:
+    import copy
+    return doc.text, copy.deepcopy(doc.tree), doc.meta.as_dict()

@@ -41,6 +41,7 @@ def _entity(m: re.Match[str]) -> str:
 @lru_cache(maxsize=1)
 def _markdown():
     import mistune
+    from mistune.block_parser import BlockParser
     from mistune.core import BlockState
     from mistune.inline_parser import InlineParser
     from mistune.plugins import import_plugin
@@ -77,7 +78,20 @@ def _markdown():
                 return m.end()
             return super().parse_escape(m, state)
 
-    md = mistune.Markdown(renderer=None, inline=EntityAwareInline(),
+    class PositionedBlock(BlockParser):
+        """Lists and quotes are appended after their content: give them their start."""
+
+        def parse_method(self, m, state):  # type: ignore[override]
+            count = len(state.tokens)
+            result = super().parse_method(m, state)
+            if state.parent is None:
+                for tok in state.tokens[count:]:
+                    if tok.get("type") != "blank_line":
+                        tok["_pos"] = m.start()
+            return result
+
+    block = PositionedBlock()
+    md = mistune.Markdown(renderer=None, block=block, inline=EntityAwareInline(),
                           plugins=[import_plugin(p) for p in PLUGINS])
     md.block.state_cls = PositionedState
     return md
@@ -189,6 +203,16 @@ def block_text(tokens: list[Token]) -> str:
         elif isinstance(tok.get("children"), list):
             lines.append(block_text(tok["children"]))
     return "\n".join(lines)
+
+
+def trim_inline(children: list[Token]) -> list[Token]:
+    """Inline children without whitespace at their two ends (after something was removed)."""
+    out = merge_text(children)
+    if out and out[0]["type"] == "text":
+        out[0] = {"type": "text", "raw": out[0]["raw"].lstrip()}
+    if out and out[-1]["type"] == "text":
+        out[-1] = {"type": "text", "raw": out[-1]["raw"].rstrip()}
+    return [k for k in out if not (k["type"] == "text" and not k["raw"])]
 
 
 def text_token(raw: str) -> Token:

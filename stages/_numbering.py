@@ -22,7 +22,16 @@ SENTENCE_END = tuple("。！？!?；;，,：:…")
 
 
 def number_alone(block: dict[str, Any]) -> str | None:
-    """The number when a paragraph holds nothing but a section number."""
+    """The number when a paragraph holds nothing but a section number.
+
+    ``1.`` alone reads as an empty ordered list; that counts too.
+    """
+    if block.get("type") == "list" and (block.get("attrs") or {}).get("ordered"):
+        items = block.get("children") or []
+        if len(items) == 1 and not items[0].get("children"):
+            delim = block.get("bullet") if block.get("bullet") in (".", ")") else "."
+            return f"{(block.get('attrs') or {}).get('start', 1)}{delim}"
+        return None
     if block.get("type") not in ("paragraph", "block_text"):
         return None
     kids = block.get("children") or []

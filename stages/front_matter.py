@@ -109,11 +109,16 @@ def detect_language(text: str) -> str | None:
     if hangul > max(han, latin) * 0.5:
         return "ko"
     # A Chinese article full of code or English names still reads as Chinese.
-    if han * 3 >= latin * 0.5 and han >= 20:
+    if han >= max(2, latin / 6):
         return "zh-CN"
     if cyr > latin:
         return "ru"
     return "en"
+
+
+def _yaml(data: dict[str, Any]) -> str:
+    import yaml
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
 class FrontMatter(Stage):
@@ -122,7 +127,8 @@ class FrontMatter(Stage):
     name = "front_matter"
     priority = 110
     scope = "text"
-    removes = frozenset({"json_metadata"})
+    # The block's text moves into the metadata, which writers print: not lost.
+    removes = frozenset({"json_metadata", "meta_normalized"})
     defaults = {"detect_lang": True}
 
     def run(self, doc: Document, ctx: StageContext) -> None:
@@ -148,15 +154,20 @@ class FrontMatter(Stage):
                     data = json.loads(j.group(1))
                 except ValueError:
                     data = None
-                if isinstance(data, dict) and any(k.lower() in _ALIAS_TO_KEY for k in data):
+                known = [k for k in data if k.lower() in _ALIAS_TO_KEY] if isinstance(data, dict) else []
+                if len(known) >= 2:
                     raw_meta = data
                     ctx.record("json_metadata", 1, j.group(0), "")
                     doc.body_line = j.group(0).count("\n") + 1
                     text = text[j.end():]
         doc.text = text
         doc.meta = self._normalize(raw_meta, ctx)
+        if m and raw_meta and raw_meta != doc.meta.as_dict():
+            ctx.record("meta_normalized", 1, m.group(0), _yaml(doc.meta.as_dict()))
         if self.options["detect_lang"] and not doc.meta.lang:
             doc.meta.lang = detect_language(text)
+            if doc.meta.lang:
+                ctx.record("lang_detected", None, "", f"lang: {doc.meta.lang}")
         doc.reference = text + "\n" + meta_text(raw_meta)
 
     @staticmethod

@@ -68,13 +68,12 @@ class HeadingLevels(Stage):
             members = families[d]
             if len(members) >= 2:
                 top = min(level[i] for i in members)
-                if parent is not None and top <= parent:
-                    top = parent + 1
                 for i in members:
                     level[i] = top
-                parent = top
-            else:
-                parent = None
+            if parent is not None:
+                for i in members:
+                    level[i] = max(level[i], parent + 1)
+            parent = min(level[i] for i in members) if parent is not None or d == 1 else None
 
     def _close_gaps(self, level: list[int]) -> list[int]:
         rank = {lvl: n for n, lvl in enumerate(sorted(set(level)))}

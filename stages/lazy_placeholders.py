@@ -143,6 +143,11 @@ def raster_size(data: bytes) -> tuple[int, int] | None:
     return None
 
 
+def _encode_data_uri(dest: str) -> str:
+    header, _, payload = dest.partition(",")
+    return header + "," + urllib.parse.quote(payload, safe="/:=;,'\"!*~-_.()")
+
+
 class LazyPlaceholders(Stage):
     """Remove lazy-load placeholder data-URI images (empty or 1x1 SVG/GIF/PNG) and empty ![]()."""
 
@@ -159,7 +164,9 @@ class LazyPlaceholders(Stage):
         for n, line in enumerate(lines):
             if code[n] or ("![" not in line and "<img" not in line.lower()):
                 continue
-            new = self.clean_line(line, lambda kind, before: ctx.record(kind, doc.body_line + n, before, ""))
+            new = self.clean_line(
+                line, lambda kind, before: ctx.record(kind, doc.body_line + n, before, ""),
+                lambda kind, before, after: ctx.record(kind, doc.body_line + n, before, after))
             if new != line:
                 lines[n] = new if new.strip() else ""
                 changed = True
@@ -167,12 +174,19 @@ class LazyPlaceholders(Stage):
             doc.text = "\n".join(lines)
 
     @staticmethod
-    def clean_line(line: str, record) -> str:
+    def clean_line(line: str, record, record_change=None) -> str:
         pieces: list[str] = []
         pos = 0
         for start, end, dest in find_images(line):
             kind = "empty_image" if dest == "" and line[start:end] == "![]()" else classify(dest)
             if kind is None:
+                if dest.lower().startswith("data:") and re.search(r"[\s<>]", dest):
+                    # a real picture whose raw "<svg ...>" no parser reads as an address
+                    image = line[start:end]
+                    fixed = image[: image.index("](") + 2] + _encode_data_uri(dest) + ")"
+                    pieces.append(line[pos:start] + fixed)
+                    record_change("data_uri_encoded", image, fixed)
+                    pos = end
                 continue
             pieces.append(line[pos:start])
             record(kind, line[start:end])

@@ -152,11 +152,14 @@ def _continues(line: str, nxt: str) -> bool:
     if stripped.endswith(_OPENS) and "**" not in stripped[-3:]:
         return True
     fragment = nxt.strip()
+    if fragment[:1] in _OPENING_BRACKETS and not stripped.endswith(_ENDS):
+        return True  # "单位可以是 c" + "（字节）、": the sentence goes on
     return len(fragment) <= 2 and fragment.isalnum() or fragment in _OPENING_BRACKETS
 
 
-_OPENS = tuple("（「『“‘《〈【([，、；")
-_OPENING_BRACKETS = set("（「『“‘《〈【([")
+_OPENS = tuple("（「『《〈【([，、")
+_OPENING_BRACKETS = set("（「『《〈【([")
+_ENDS = tuple("。！？.!?：:；;…")
 
 
 def _spaced(line: str, nxt: str) -> bool:

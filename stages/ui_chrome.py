@@ -31,7 +31,7 @@ from typing import Any
 
 from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
-from pipeline.tree import filter_blocks, inline_text, iter_inline_lists
+from pipeline.tree import filter_blocks, inline_text, iter_inline_lists, trim_inline
 
 Token = dict[str, Any]
 
@@ -91,8 +91,10 @@ class UiChrome(Stage):
             emptied = False
             for block, line in iter_inline_lists(tree):
                 kids = block.get("children") or []
-                block["children"] = self._fix_links(kids, ctx, line)
-                emptied |= bool(kids) and not block["children"]
+                fixed = self._fix_links(kids, ctx, line)
+                if fixed is not kids:
+                    block["children"] = trim_inline(fixed)
+                    emptied |= bool(kids) and not block["children"]
             if emptied:  # a paragraph that was only an empty link is gone with it
                 tree = filter_blocks(tree, lambda tok, line: tok.get("type") not in (
                     "paragraph", "block_text") or bool(tok.get("children")))
@@ -102,10 +104,15 @@ class UiChrome(Stage):
 
     # -- links ---------------------------------------------------------------------
     def _fix_links(self, children: list[Token], ctx: StageContext, line: int | None) -> list[Token]:
+        """The children with javascript: links unwrapped and empty links gone (the same
+        list object when nothing changed)."""
         out: list[Token] = []
+        touched = False
         for tok in children:
             if tok.get("children") and tok["type"] not in ("link", "image"):
-                tok["children"] = self._fix_links(tok["children"], ctx, line)
+                fixed = self._fix_links(tok["children"], ctx, line)
+                touched |= fixed is not tok["children"]
+                tok["children"] = fixed
             if tok["type"] == "link":
                 url = (tok.get("attrs") or {}).get("url", "")
                 kids = tok.get("children") or []
@@ -113,12 +120,14 @@ class UiChrome(Stage):
                     text = inline_text(kids, alt=True)
                     ctx.record("javascript_link", line, f"[{text}]({url})", text)
                     out.extend(self._strip_outer_space(kids))
+                    touched = True
                     continue
                 if "empty_link" in self.rules and not kids:
                     ctx.record("empty_link", line, f"[]({url})", "")
+                    touched = True
                     continue
             out.append(tok)
-        return out
+        return out if touched else children
 
     @staticmethod
     def _strip_outer_space(kids: list[Token]) -> list[Token]:
