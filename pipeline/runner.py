@@ -13,9 +13,12 @@ from typing import Any
 from .config import Config
 from .document import Document
 from .errors import GalleyError, InputError, StageError
-from .stage import Stage, StageContext, available_stages, check_names, ordered
+from .stage import SCOPES, Stage, StageContext, available_stages, check_names, ordered
 from .textkeep import lost_text, visible
 from .tree import parse
+
+
+MAX_TEXT_ROUNDS = 3
 
 
 class Pipeline:
@@ -50,23 +53,34 @@ class Pipeline:
         """Run every stage on one file. With ``trace``, each stage appends
         ``(name, state_before, state_after)`` (text, tree and metadata) to it."""
         doc = self.read(path, raw)
-        decoded = False
-        for stage in self.stages:
-            if stage.scope != "bytes" and not decoded:
-                decoded = True
-                if not any(s.scope == "bytes" for s in self.stages):
-                    self._fallback_decode(doc)
-            if stage.scope == "tree" and doc.tree is None:
-                self._parse(doc)
-            before = _state(doc) if trace is not None else None
-            self.run_stage(stage, doc)
-            if trace is not None:
-                trace.append((stage.name, before, _state(doc)))
-        if not decoded and not any(s.scope == "bytes" for s in self.stages):
+        by_scope = {scope: [s for s in self.stages if s.scope == scope] for scope in SCOPES}
+        for stage in by_scope["bytes"]:
+            self._run_traced(stage, doc, trace)
+        if not by_scope["bytes"]:
             self._fallback_decode(doc)
-        if doc.tree is None:
-            self._parse(doc)
+        for stage in by_scope["text"]:
+            if stage.once:
+                self._run_traced(stage, doc, trace)
+        # A repair can expose more debris for an earlier one ("\u3000```" becomes a
+        # fence only once its indent is gone): the repairs go round until the text
+        # holds still, so that cleaning clean output changes nothing.
+        repairs = [s for s in by_scope["text"] if not s.once]
+        for _round in range(MAX_TEXT_ROUNDS):
+            before = doc.text
+            for stage in repairs:
+                self._run_traced(stage, doc, trace)
+            if doc.text == before:
+                break
+        self._parse(doc)
+        for stage in by_scope["tree"]:
+            self._run_traced(stage, doc, trace)
         return doc
+
+    def _run_traced(self, stage: Stage, doc: Document, trace: list | None) -> None:
+        before = _state(doc) if trace is not None else None
+        self.run_stage(stage, doc)
+        if trace is not None:
+            trace.append((stage.name, before, _state(doc)))
 
     def run_stage(self, stage: Stage, doc: Document) -> None:
         ctx = StageContext(stage, doc)
@@ -83,7 +97,7 @@ class Pipeline:
 
     def _check_changes(self, stage: Stage, doc: Document, first: int) -> None:
         for change in doc.changes[first:]:
-            lost = lost_text(visible(change.before), visible(change.after))
+            lost = lost_text(visible(change.before, False), visible(change.after, False))
             if not lost:
                 continue
             if change.kind in stage.removes:

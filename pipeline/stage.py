@@ -63,6 +63,9 @@ class Stage:
     defaults: ClassVar[dict[str, Any]] = {}
     #: off unless enabled in the configuration
     default_enabled: ClassVar[bool] = True
+    #: a text stage that reads rather than repairs (front matter) runs once; the
+    #: other text stages repeat until the text holds still
+    once: ClassVar[bool] = False
 
     def __init__(self, **options: Any):
         unknown = sorted(set(options) - set(self.defaults))

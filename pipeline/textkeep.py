@@ -20,27 +20,42 @@ def strip_front_matter(text: str) -> str:
     return text[m.end():] if m else text
 
 
-_LINK_DEFINITION = re.compile(r"(?m)^ {0,3}\[[^\]\n]+\]:[ \t]*\S.*$")
+_LINK_DEFINITION = re.compile(r"(?m)^ {0,3}(?:(?:>|[-+*]|\d{1,9}[.)])[ \t]+)*\[[^\]\n]+\]:[ \t]*\S.*$")
 
 
 _MARKUP = re.compile(
-    r"\]\((?:[^()\n]|\([^()\n]*\))*\)"   # link and image destinations
-    r"|\]\[[^\]\n]*\]"                   # reference labels
+    r"(?<!\\)\]\((?:[^()\n]|\([^()\n]*\))*\s*\)"   # link and image destinations
+    r"|(?<!\\)\](\[(?!\^)[^\]\n]*\])(?!\()"      # reference labels (not footnotes)
     r"|<[A-Za-z/!?][^<>\n]*>"              # HTML tags and autolink brackets
 )
 
 
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\s]*)>")
-_LIST_MARKER = re.compile(r"(?m)^[ \t>]*\d{1,9}[.)][ \t]")
+_LIST_MARKER = re.compile(r"(?m)^[^\S\n]*(?:(?:>|[-+*]|\d{1,9}[.)])[^\S\n]+)*\d{1,9}[.)](?:[^\S\n]|$)")
 
 
-def visible(text: str) -> str:
-    """Markdown source without what a reader never sees: addresses, labels, tags."""
+def _without_definitions(text: str) -> str:
+    """Link definitions go; the same characters inside fenced code stay."""
+    from .textscan import code_line_mask
+    lines = text.split("\n")
+    code = code_line_mask(lines)
+    return "\n".join(ln if code[k] else _LINK_DEFINITION.sub("", ln) for k, ln in enumerate(lines))
+
+
+def visible(text: str, list_markers: bool = True) -> str:
+    """Markdown source without what a reader never sees: addresses, labels, tags
+    (and ordered-list numbers, which renumbering may change, unless ``list_markers``
+    is false)."""
     if "]:" in text:
-        text = _LINK_DEFINITION.sub("", text)
+        text = _without_definitions(text)
     text = _AUTOLINK.sub(r"\1", text)
-    text = _LIST_MARKER.sub("", text)
-    return _MARKUP.sub("]", text)
+    text = _MARKUP.sub("]", text)
+    if "&" in text:
+        from .tree import decode_entities
+        text = decode_entities(text)
+    if list_markers:
+        text = _LIST_MARKER.sub("", text)
+    return text
 
 
 def meta_text(meta: Any) -> str:

@@ -42,17 +42,30 @@ def code_line_mask(lines: list[str]) -> list[bool]:
     return mask
 
 
+_OWN_LINE = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|([-*_])(?:[ \t]*\1){2,}[ \t]*$)")
+
+
+_NEW_BLOCK = re.compile(r"^ {0,3}(?:>|[-+*][ \t]+\S|1[.)][ \t]+\S)")
+
+
 def chunks(lines: list[str]) -> Iterator[tuple[int, int]]:
-    """Line ranges [start, end) of blank-line separated chunks outside fenced code."""
+    """Line ranges [start, end) of blank-line separated chunks outside fenced code.
+
+    An ATX heading or a thematic break is a chunk of its own line, and a list item
+    or a quote starts a new chunk: they interrupt a paragraph, so nothing inline
+    runs across them.
+    """
     mask = code_line_mask(lines)
     i, n = 0, len(lines)
     while i < n:
         if mask[i] or not lines[i].strip():
             i += 1
             continue
-        j = i
-        while j < n and not mask[j] and lines[j].strip():
-            j += 1
+        j = i + 1
+        if not _OWN_LINE.match(lines[i]):
+            while j < n and not mask[j] and lines[j].strip() and not _OWN_LINE.match(lines[j]) \
+                    and not _NEW_BLOCK.match(lines[j]):
+                j += 1
         yield i, j
         i = j
 
@@ -91,3 +104,57 @@ def is_cjk_prose(text: str) -> bool:
     if not letters:
         return False
     return len(_CJK.findall(text)) / len(letters) >= 0.3 and not _CODE_CHARS.search(text)
+
+
+_BLOCK_TAGS = (
+    "address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd|details|"
+    "dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frame|frameset|h1|h2|h3|h4|h5|"
+    "h6|head|header|hr|html|iframe|legend|li|link|main|menu|menuitem|nav|noframes|ol|optgroup|"
+    "option|p|param|search|section|summary|table|tbody|td|tfoot|th|thead|title|tr|track|ul")
+_HTML_BLOCK_START = re.compile(
+    r"^ {0,3}(?:<(?:script|pre|style|textarea)(?:\s|>|$)|<!--|<\?|<![A-Za-z]|<!\[CDATA\["
+    r"|</?(?:" + _BLOCK_TAGS + r")(?:\s|/?>|$)"
+    r"|(?:<[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|</[A-Za-z][A-Za-z0-9-]*\s*>)\s*$)", re.I)
+
+
+def is_html_block_start(line: str) -> bool:
+    """Does this line open an HTML block (CommonMark's seven kinds)?"""
+    return bool(_HTML_BLOCK_START.match(line))
+
+
+_BLOCK_OPENER = re.compile(
+    r"^( {0,3})(?:(?P<mark>#{1,6}(?=[ \t]|$)|>|[-+*](?=[ \t]|$)|`{3}|~{3}|<|\[(?=[^\]]*\]:)"
+    r"|[-*_=](?=(?:[ \t]*[-*_=]){2,}[ \t]*$))|(?P<num>\d{1,9})(?=[.)](?:[ \t]|$)))")
+
+
+_CONTAINER = re.compile(r"^(?: {0,3}(?:>|[-+*]|\d{1,9}[.)])[ \t]+)+")
+
+
+def escape_block_start(line: str, inside: bool = True) -> str:
+    """A line that text was taken from the front of must not turn into block syntax
+    (inside a list item or quote too: ``- [^1]: x``, unless ``inside`` is false)."""
+    c = _CONTAINER.match(line) if inside else None
+    if c and c.end() < len(line):
+        return line[: c.end()] + escape_block_start(line[c.end():])
+    m = _BLOCK_OPENER.match(line)
+    if not m:
+        return line
+    if m.group("num"):
+        end = m.end("num")
+        return line[:end] + "\\" + line[end:]
+    return m.group(1) + "\\" + line[m.end(1):]
+
+
+def keep_block_role(old: str, new: str) -> str:
+    """``new`` edited from ``old``: when the edit reached the line's front, make sure
+    it did not turn the line into block syntax (``&nbsp;[^1]: x`` is no definition)."""
+    if new == old:
+        return new
+    if _CONTAINER.match(new) and not _CONTAINER.match(old):
+        return escape_block_start(new, inside=False)  # the edit made a list item or quote
+    if _BLOCK_OPENER.match(_CONTAINER.sub("", old)):
+        return new
+    indent = new[: len(new) - len(new.lstrip(" \t"))]
+    if len(indent.expandtabs(4)) >= 4 and not old.startswith(("    ", "\t")):
+        new = new.lstrip(" \t")  # the edit must not make an indented code block either
+    return escape_block_start(new) if _BLOCK_OPENER.match(_CONTAINER.sub("", new)) else new

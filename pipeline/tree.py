@@ -101,7 +101,8 @@ def parse(text: str) -> list[Token]:
     """Parse Markdown into the shared tree."""
     md = _markdown()
     src = text.replace("\r\n", "\n").replace("\r", "\n")
-    tokens, _state = md.parse(src)
+    tokens, state = md.parse(src)
+    tokens = list(tokens) + _unreferenced_notes(md, state)
     starts = [0]
     pos = src.find("\n")
     while pos >= 0:
@@ -118,6 +119,29 @@ def parse(text: str) -> list[Token]:
     return out
 
 
+def _unreferenced_notes(md, state) -> list[Token]:
+    """Footnote definitions nothing refers to: mistune drops them; their text stays,
+    as plain blocks at the end."""
+    defined = state.env.get("ref_footnotes") or {}
+    used = set(state.env.get("footnotes") or [])
+    unused = [key for key in defined if key not in used]
+    if not unused:
+        return []
+    from mistune.core import BlockState
+    from mistune.plugins.footnotes import parse_footnote_item
+    items = [parse_footnote_item(md.block, key, n + 1, state) for n, key in enumerate(unused)]
+    holder = BlockState(parent=state)
+    holder.tokens = [{"type": "footnotes", "children": items}]
+    rendered = md.render_state(holder)
+    blocks = [block for item in rendered[0]["children"] for block in item.get("children") or []]
+    for tok in walk(blocks):  # a note referring to itself only: its mark is just text now
+        if tok.get("type") == "footnote_ref":
+            label = "[^" + str(tok.get("raw", "")) + "]"
+            tok.clear()
+            tok.update({"type": "text", "raw": label})
+    return blocks
+
+
 def _drop_blank_lines(tok: Token) -> None:
     """Drop blank-line tokens; decode entities in text and link titles."""
     t = tok.get("type")
@@ -127,6 +151,10 @@ def _drop_blank_lines(tok: Token) -> None:
         attrs = tok.get("attrs") or {}
         if attrs.get("title"):
             attrs["title"] = decode_entities(attrs["title"])
+    elif t == "block_code":
+        attrs = tok.get("attrs") or {}
+        if attrs.get("info"):
+            attrs["info"] = decode_entities(attrs["info"])
     kids = tok.get("children")
     if isinstance(kids, list):
         for k in kids:
@@ -222,9 +250,9 @@ def text_token(raw: str) -> Token:
 CONTAINERS = {"block_quote", "list", "list_item", "task_list_item", "footnotes", "footnote_item"}
 
 
-def filter_blocks(tokens: list[Token], keep: Callable[[Token, int | None], bool],
-                  line: int | None = None) -> list[Token]:
-    """Blocks for which ``keep(block, top_level_line)`` holds, at every depth.
+def filter_blocks(tokens: list[Token], keep: Callable[..., bool],
+                  line: int | None = None, parents: tuple[str, ...] = ()) -> list[Token]:
+    """Blocks for which ``keep(block, top_level_line, parent_types)`` holds, at every depth.
 
     A container left empty by the filter (a list whose items all went, a quote
     with nothing inside) goes too.
@@ -232,10 +260,10 @@ def filter_blocks(tokens: list[Token], keep: Callable[[Token, int | None], bool]
     out: list[Token] = []
     for tok in tokens:
         at = tok.get("line", line)
-        if not keep(tok, at):
+        if not keep(tok, at, parents):
             continue
         if tok.get("type") in CONTAINERS and tok.get("children"):
-            kids = filter_blocks(tok["children"], keep, at)
+            kids = filter_blocks(tok["children"], keep, at, parents + (tok["type"],))
             if not kids:  # emptied by the filter (an empty item from the source stays)
                 continue
             tok["children"] = kids

@@ -36,11 +36,16 @@ import unicodedata
 
 from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
-from pipeline.textscan import chunks, in_spans, is_cjk_prose, protected_spans
+from pipeline.tree import decode_entities, inline_text, parse, walk
+from pipeline.textscan import (chunks, in_spans, is_cjk_prose, is_html_block_start,
+                               keep_block_role, protected_spans)
 
 _RUN = re.compile(r"(?<!\\)\*{2,}")
 _LINE_START_MARK = re.compile(r"^([ \t]*)(?:([>#+=-])|(\d+)([.)]))")
-_HTML_BLOCK = re.compile(r"^ {0,3}<[A-Za-z!/?]")
+_RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")  # a thematic break, not emphasis
+_CONTAINER_MARKS = re.compile(r"^(?: {0,3}(?:>|[-+*]|\d{1,9}[.)])[ \t]+)+")  # "- 1. ***"
+# ...except "****": an empty <strong></strong>, which readers would draw as a rule
+_EMPTY_BOLDS = re.compile(r"^ {0,3}(?:\*\*\*\*)+[ \t]*$")
 _HARD_BREAK = re.compile(r"((?: {2,}|\t+|\\)\n[ \t]*)")
 _NUMBER_LINE = re.compile(r"[0-9０-９.]{1,6}")
 _LONE = re.compile(r"^\s*\*\*\s*$")
@@ -56,6 +61,8 @@ def _plain_side(ch: str) -> bool:
 
 
 def _significant(s: str) -> bool:
+    if "&" in s:
+        s = decode_entities(s)
     return any(ch.isalnum() for ch in s)
 
 
@@ -72,7 +79,15 @@ class BrokenEmphasis(Stage):
         self._join_lone_markers(lines, ranges, doc, ctx)
         for start, end in ranges:
             block = lines[start:end]
-            if not "".join(block).strip() or _HTML_BLOCK.match(block[0]):
+            if not "".join(block).strip() or is_html_block_start(block[0]):
+                continue
+            content = _CONTAINER_MARKS.sub("", block[0])
+            if len(block) == 1 and _EMPTY_BOLDS.match(block[0]):
+                # "****" alone: an empty <strong></strong> that readers would draw as a rule
+                ctx.record("empty_bold", doc.body_line + start, block[0], "")
+                lines[start] = ""
+                continue
+            if len(block) == 1 and _RULE.match(content):
                 continue
             if all(re.match(r"(?: {4}|\t)", ln) for ln in block) and not is_cjk_prose("\n".join(block)):
                 continue  # indented code
@@ -82,9 +97,12 @@ class BrokenEmphasis(Stage):
                 text = "\n".join(lines[a:b])
                 fixed, kinds = repair(text)
                 if kinds:
+                    new = fixed.split("\n")
+                    for k, (old, line) in enumerate(zip(lines[a:b], new)):
+                        new[k] = keep_block_role(old, line)
+                    fixed = "\n".join(new)
                     for kind in kinds:
                         ctx.record(kind, doc.body_line + a, text, fixed)
-                    new = fixed.split("\n")
                     # keep the line count so that later line numbers stay those of the source
                     lines[a:b] = new + [""] * (b - a - len(new))
         new_text = "\n".join(lines)
@@ -117,7 +135,7 @@ def _toggle_count(text: str) -> int:
 
 def repair(text: str) -> tuple[str, list[str]]:
     """The repaired paragraph and the kinds of repair made (empty: unchanged)."""
-    if "**" not in text:
+    if "**" not in text or parses_cleanly(text):
         return text, []
     spans = protected_spans(text)
     runs = [m for m in _RUN.finditer(text) if not in_spans(m.start(), spans)]
@@ -130,11 +148,22 @@ def repair(text: str) -> tuple[str, list[str]]:
         if not runs:
             return (text, sorted(kinds)) if kinds else (text, [])
     # Split into [bold?, text] segments.
+    italic = _bold_italic_runs(text, runs)
     segments: list[list] = [[False, ""]]
     pos = 0
     for m in runs:
         segments[-1][1] += text[pos:m.start()]
         n = len(m.group(0))
+        if m.start() in italic:
+            # "***x***": bold and italic; the italic star stays outside the bold
+            opening = italic[m.start()]
+            if opening:
+                segments[-1][1] += "*"
+            segments.append([not segments[-1][0], ""])
+            if not opening:
+                segments[-1][1] += "*"
+            pos = m.end()
+            continue
         if n % 2:
             segments[-1][1] += "\\*"
             kinds.add("stray_stars")
@@ -151,6 +180,43 @@ def repair(text: str) -> tuple[str, list[str]]:
     if result == text and not kinds & {"unclosed_bold", "stray_bold_marker", "star_run_escaped"}:
         return text, []
     return result, sorted(kinds) or ["emphasis_rewritten"]
+
+
+def parses_cleanly(text: str) -> bool:
+    """Does a reader take every ``**`` of this paragraph as markup (none left as text),
+    with no bold that starts or ends in a space or holds no letter? Only a paragraph
+    that fails this is repaired: valid emphasis, however intricate, is left alone."""
+    # an escaped star is text on purpose: hide it (as another escaped mark, which
+    # flanks the same) so that only unescaped stars can show up as literal "**"
+    for tok in walk(parse(re.sub(r"(?<!\\)\\\*", r"\\#", text))):
+        t = tok.get("type")
+        if t == "text" and "**" in tok.get("raw", ""):
+            return False
+        if t == "strong":
+            inner = inline_text(tok.get("children"))
+            if not inner.strip() or inner != inner.strip():
+                return False
+    return True
+
+
+def _bold_italic_runs(text: str, runs: list[re.Match]) -> dict[int, bool]:
+    """Runs of three stars that pair up as bold-italic openers and closers
+    (start -> opening?); empty unless every such run pairs."""
+    triples = [m for m in runs if len(m.group(0)) == 3]
+    if not triples or len(triples) % 2:
+        return {}
+    out: dict[int, bool] = {}
+    for k, m in enumerate(triples):
+        before = text[m.start() - 1] if m.start() else ""
+        after = text[m.end()] if m.end() < len(text) else ""
+        if k % 2 == 0:
+            ok = after != "" and not after.isspace() and (not _punct(after) or _plain_side(before))
+        else:
+            ok = before != "" and not before.isspace() and (not _punct(before) or _plain_side(after))
+        if not ok:
+            return {}
+        out[m.start()] = k % 2 == 0
+    return out
 
 
 def _resolve_odd(text: str, runs: list[re.Match], kinds: set[str]):

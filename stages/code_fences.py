@@ -34,7 +34,7 @@ class CodeFences(Stage):
     """Repair fences: strip markers glued before ``` and drop empty fenced blocks."""
 
     name = "code_fences"
-    priority = 200
+    priority = 205
     scope = "text"
     removes = frozenset({"empty_code_block"})
 
@@ -50,10 +50,9 @@ class CodeFences(Stage):
                 ctx.record("glued_fence_marker", base + i, line, lines[i])
         drop: set[int] = set()
         for start, end in fenced_ranges(lines):
-            inside = lines[start + 1:end - 1]
-            closed = end - start >= 2 and end <= len(lines) and \
-                lines[end - 1].strip().startswith(lines[start].strip()[:3])
-            if closed and not any(ln.strip() for ln in inside):
+            closed = end - start >= 2 and lines[end - 1].strip().startswith(lines[start].strip()[:3])
+            inside = lines[start + 1:end - 1] if closed else lines[start + 1:end]
+            if not any(ln.strip() for ln in inside):
                 ctx.record("empty_code_block", base + start, "\n".join(lines[start:end]), "")
                 drop.update(range(start, end))
         for k in drop:  # blank, not deleted: later line numbers stay those of the source

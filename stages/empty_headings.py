@@ -26,7 +26,7 @@ class EmptyHeadings(Stage):
     removes = frozenset({"empty_heading"})
 
     def run(self, doc: Document, ctx: StageContext) -> None:
-        def keep(tok, line):
+        def keep(tok, line, _parents):
             if tok.get("type") != "heading":
                 return True
             kids = tok.get("children") or []

@@ -13,10 +13,9 @@ After (``doc.meta``; the Markdown writer prints it back)::
     title: 雷军年度演讲
     date: '2024-07-20T22:21:39'
     source: https://mp.weixin.qq.com/s/dWAc
-    lang: zh-CN
 
 Keys are mapped to ``title``, ``author``, ``date`` (ISO 8601), ``source`` and
-``lang`` (detected from the body when missing); other keys are kept as they are.
+``lang`` (the ``language`` stage detects it when missing); other keys are kept.
 Malformed YAML gives a warning and stays in the body as a ``yaml`` code block.
 """
 from __future__ import annotations
@@ -89,33 +88,6 @@ def _plain(value: Any) -> Any:
     return value
 
 
-# link destinations, autolinks, tags and bare URLs are not the article's language
-_PROSE = re.compile(r"\]\([^)]*\)|<[^>]*>|https?://\S+|```.*?```", re.S)
-
-
-def detect_language(text: str) -> str | None:
-    """A BCP 47 tag from the script of the body's letters: zh-CN, ja, ko, ru, en..."""
-    sample = _PROSE.sub(" ", text[:50000])
-    han = len(re.findall(r"[\u4e00-\u9fff\u3400-\u4dbf]", sample))
-    kana = len(re.findall(r"[\u3040-\u30ff]", sample))
-    hangul = len(re.findall(r"[\uac00-\ud7af]", sample))
-    cyr = len(re.findall(r"[\u0400-\u04ff]", sample))
-    latin = len(re.findall(r"[A-Za-z\u00c0-\u024f]", sample))
-    counts = {"zh": han, "ja": kana, "ko": hangul, "ru": cyr, "latin": latin}
-    if not any(counts.values()):
-        return None
-    if kana > 0.1 * (han + kana):
-        return "ja"
-    if hangul > max(han, latin) * 0.5:
-        return "ko"
-    # A Chinese article full of code or English names still reads as Chinese.
-    if han >= max(2, latin / 6):
-        return "zh-CN"
-    if cyr > latin:
-        return "ru"
-    return "en"
-
-
 def _yaml(data: dict[str, Any]) -> str:
     import yaml
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
@@ -127,9 +99,9 @@ class FrontMatter(Stage):
     name = "front_matter"
     priority = 110
     scope = "text"
+    once = True
     # The block's text moves into the metadata, which writers print: not lost.
     removes = frozenset({"json_metadata", "meta_normalized"})
-    defaults = {"detect_lang": True}
 
     def run(self, doc: Document, ctx: StageContext) -> None:
         text = doc.text
@@ -164,10 +136,6 @@ class FrontMatter(Stage):
         doc.meta = self._normalize(raw_meta, ctx)
         if m and raw_meta and raw_meta != doc.meta.as_dict():
             ctx.record("meta_normalized", 1, m.group(0), _yaml(doc.meta.as_dict()))
-        if self.options["detect_lang"] and not doc.meta.lang:
-            doc.meta.lang = detect_language(text)
-            if doc.meta.lang:
-                ctx.record("lang_detected", None, "", f"lang: {doc.meta.lang}")
         doc.reference = text + "\n" + meta_text(raw_meta)
 
     @staticmethod

@@ -16,9 +16,11 @@ After::
 
     小米MIX Flip……
 
-A heading directly followed by a heading of the same level is a title and its
-subtitle when the first is numbered and the second is not: the second becomes
-the (italic) paragraph under the first.
+A heading directly followed by a heading of the same or a higher level is a
+title and its subtitle when the first is numbered and the second is not: the
+second becomes the (italic) paragraph under the first. (Not "the same level"
+only: the levels are normalized later, and the rule must give the same answer
+on the clean output.)
 """
 from __future__ import annotations
 
@@ -41,8 +43,8 @@ class HeadingSubtitles(Stage):
         for prev, tok in zip(tree, tree[1:]):
             if prev.get("type") != "heading" or tok.get("type") != "heading":
                 continue
-            if prev["attrs"]["level"] != tok["attrs"]["level"]:
-                continue
+            if tok["attrs"]["level"] > prev["attrs"]["level"]:
+                continue  # a deeper heading is a child section, not a subtitle
             if not leading_number(inline_text(prev.get("children"))):
                 continue
             if leading_number(inline_text(tok.get("children"))):

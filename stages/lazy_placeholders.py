@@ -24,7 +24,7 @@ import urllib.parse
 
 from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
-from pipeline.textscan import code_line_mask
+from pipeline.textscan import code_line_mask, keep_block_role
 
 _DRAWING = re.compile(r"<(?:path|circle|ellipse|line|polyline|polygon|text|image|use|foreignObject)\b", re.I)
 _RECT = re.compile(r"<rect\b([^>]*)>", re.I)
@@ -167,6 +167,7 @@ class LazyPlaceholders(Stage):
             new = self.clean_line(
                 line, lambda kind, before: ctx.record(kind, doc.body_line + n, before, ""),
                 lambda kind, before, after: ctx.record(kind, doc.body_line + n, before, after))
+            new = keep_block_role(line, new)
             if new != line:
                 lines[n] = new if new.strip() else ""
                 changed = True

@@ -86,7 +86,7 @@ class UiChrome(Stage):
     def run(self, doc: Document, ctx: StageContext) -> None:
         # Blocks first: a paragraph of javascript: buttons ("[知道了](javascript:;)") is
         # recognized while its links are still links.
-        tree = filter_blocks(doc.tree or [], lambda tok, line: self._keep(tok, line, ctx))
+        tree = filter_blocks(doc.tree or [], lambda tok, line, parents: self._keep(tok, line, parents, ctx))
         if "javascript_link" in self.rules or "empty_link" in self.rules:
             emptied = False
             for block, line in iter_inline_lists(tree):
@@ -96,7 +96,7 @@ class UiChrome(Stage):
                     block["children"] = trim_inline(fixed)
                     emptied |= bool(kids) and not block["children"]
             if emptied:  # a paragraph that was only an empty link is gone with it
-                tree = filter_blocks(tree, lambda tok, line: tok.get("type") not in (
+                tree = filter_blocks(tree, lambda tok, line, _parents: tok.get("type") not in (
                     "paragraph", "block_text") or bool(tok.get("children")))
         if "promo_tail" in self.rules:
             tree = self._drop_promo_tail(tree, ctx)
@@ -140,9 +140,9 @@ class UiChrome(Stage):
         return [k for k in kids if not (k["type"] == "text" and not k["raw"])]
 
     # -- blocks ---------------------------------------------------------------------
-    def _keep(self, tok: Token, line: int | None, ctx: StageContext) -> bool:
+    def _keep(self, tok: Token, line: int | None, parents: tuple[str, ...], ctx: StageContext) -> bool:
         t = tok.get("type")
-        if t in ("list",) and len(tok.get("children") or []) == 1:
+        if t == "list" and not (tok.get("attrs") or {}).get("ordered") and len(tok.get("children") or []) == 1:
             # "- 左滑更多豪礼 -" parses as a one-item list
             item = tok["children"][0]
             kids = item.get("children") or []
@@ -155,6 +155,8 @@ class UiChrome(Stage):
         if t not in ("paragraph", "block_text"):
             return True
         rule = self.match(tok)
+        if rule == "separator_line" and "list_item" in parents:
+            return True  # a mark inside a list item is the item's content
         if rule:
             ctx.record(rule, line, inline_text(tok.get("children"), alt=True), "")
             return False

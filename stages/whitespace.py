@@ -21,7 +21,7 @@ import re
 
 from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
-from pipeline.textscan import code_line_mask
+from pipeline.textscan import code_line_mask, keep_block_role
 
 _ZERO_WIDTH = re.compile(r"[\u200b\u2060\ufeff\u00ad\u200e\u200f]")
 # A joiner between two pictographs builds one emoji (👨‍👩‍👧): keep those.
@@ -29,15 +29,13 @@ _ZWJ = re.compile(r"(?<![\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F])[\u200c\u200d
                   r"|[\u200c\u200d](?![\U0001F000-\U0001FAFF\u2600-\u27BF])")
 _NBSP = re.compile(r"[\u00a0\u2007\u202f]")
 _NBSP_ENTITY = re.compile(r"&nbsp;|&#160;|&#x[aA]0;")
-_IDEO_INDENT = re.compile(r"^([ \t]*)\u3000+[ \t\u3000]*")
-_IDEO_RUN = re.compile(r"\u3000{2,}")
 
 
 class Whitespace(Stage):
-    """Normalize no-break, zero-width and ideographic spaces and stray BOMs."""
+    """Normalize no-break and zero-width spaces, soft hyphens and stray BOMs."""
 
     name = "whitespace"
-    priority = 205
+    priority = 200
     scope = "text"
     defaults = {"nbsp_entities": True}
 
@@ -50,7 +48,7 @@ class Whitespace(Stage):
             if code[i]:
                 new = _NBSP.sub(" ", new)
             else:
-                new = self.clean_line(new)
+                new = keep_block_role(line, self.clean_line(new))
             if new != line:
                 kinds = _kinds(line)
                 for kind in kinds:
@@ -66,9 +64,6 @@ class Whitespace(Stage):
         line = _ZERO_WIDTH.sub("", line)
         line = _ZWJ.sub("", line)
         line = _NBSP.sub(" ", line)
-        if "\u3000" in line:
-            line = _IDEO_INDENT.sub(lambda m: m.group(1), line)
-            line = _IDEO_RUN.sub(" ", line)
         return line
 
 
@@ -78,6 +73,4 @@ def _kinds(line: str) -> list[str]:
         kinds.append("nbsp")
     if _ZERO_WIDTH.search(line) or _ZWJ.search(line):
         kinds.append("zero_width")
-    if "\u3000" in line:
-        kinds.append("ideographic_space")
     return kinds or ["whitespace"]

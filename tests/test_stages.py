@@ -25,9 +25,7 @@ CASES = [c for f in sorted(FIXTURES.glob("*.md")) for c in read_cases(f)]
 def pipeline_for(stage: str | None) -> Pipeline:
     registry = available_stages()
     keep = ALWAYS | ({stage} if stage else set())
-    # Language detection would add "lang:" to every case; fixtures are about the stage.
-    return Pipeline(Config(enabled={stage} if stage else set(), disabled=set(registry) - keep,
-                           stage_options={"front_matter": {"detect_lang": False}}), registry)
+    return Pipeline(Config(enabled={stage} if stage else set(), disabled=set(registry) - keep), registry)
 
 
 def view(state):

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from ..document import Document
+from ..tree import merge_text, walk
 from ..writer import Capabilities, Writer
 from .frontmatter import dump_front_matter
 
@@ -24,6 +25,7 @@ _LINE_START_BLOCK = re.compile(
     r"|(?P<bullet>[-+*](?=[ \t]|$))"
     r"|(?P<ordered>\d{1,9}(?P<odelim>[.)])(?=[ \t]|$))"
     r"|(?P<setext>(?:=+|-+)[ \t]*$)"
+    r"|(?P<rule>(?P<rule_char>[-*_])(?:[ \t]*(?P=rule_char)){2,}[ \t]*$)"
     r"|(?P<fence>~~~)"
 )
 
@@ -116,21 +118,84 @@ def _protect_edge_space(text: str, at_start: bool, at_end: bool) -> str:
     return text
 
 
+def _letter(ch: str) -> bool:
+    return ch != "" and not ch.isspace() and not _is_punct(ch)
+
+
+def _first_char(tok: Token) -> str:
+    """The first character a token renders to, near enough for flanking rules."""
+    t = tok["type"]
+    if t == "text":
+        return tok.get("raw", "")[:1]
+    if t in _BREAKS:
+        return "\n"
+    return "*"  # every other inline token starts with a punctuation mark
+
+
+_REF_AT_END = re.compile(r"&#?\w+;$")
+
+
+def _punct_prefix(core: str) -> int:
+    k = 0
+    while k < len(core) and _is_punct(core[k]):
+        if core[k] == "&" and re.match(r"&#?\w+;", core[k:]):
+            break  # a character reference is one character: leave it whole
+        k += 1
+    return k
+
+
+def _punct_suffix(core: str) -> int:
+    k = 0
+    while k < len(core) and _is_punct(core[len(core) - 1 - k]):
+        if core[len(core) - 1 - k] == ";" and _REF_AT_END.search(core[: len(core) - k]):
+            break
+        k += 1
+    return k
+
+
+def _touches_letter(tok: Token | None, last: bool) -> bool:
+    """Does the text next to a delimiter (the end or start of ``tok``) begin with a letter?"""
+    if tok is None or tok["type"] != "text":
+        return False
+    raw = tok.get("raw", "")
+    ch = raw[-1:] if last else raw[:1]
+    return ch.isalnum()
+
+
 class Inline:
     """Renders inline tokens to CommonMark."""
 
     def __init__(self, in_table: bool = False):
         self.in_table = in_table
         self._underscore: set[int] = set()
+        self._flatten: set[int] = set()
+        self._edges: tuple[str, str] = ("", "")
 
-    def render(self, tokens: list[Token] | None, at_start: bool = True, at_end: bool = True) -> str:
+    def render(self, tokens: list[Token] | None, at_start: bool = True, at_end: bool = True,
+               before: str = "", after: str = "") -> str:
+        """``before``/``after``: the characters just outside these tokens."""
         parts: list[str] = []
-        tokens = tokens or []
+        # Escaping looks at a character's neighbours: text split over tokens by an
+        # earlier edit must read the same as one piece.
+        tokens = merge_text(tokens or [])
         last = len(tokens) - 1
+        prev_char = before
+        # "**a***b*" reads three ways: an emphasis right after another takes "_"
+        for i in range(1, len(tokens)):
+            a, b = tokens[i - 1], tokens[i]
+            if a["type"] in ("strong", "emphasis") and b["type"] in ("strong", "emphasis") and \
+                    not _touches_letter(tokens[i + 1] if i + 1 < len(tokens) else None, last=False) and \
+                    not (i + 1 >= len(tokens) and _letter(after)):
+                self._underscore.add(id(b))
         for i, tok in enumerate(tokens):
             start = (at_start and i == 0) or (i > 0 and tokens[i - 1]["type"] in _BREAKS)
             end = (at_end and i == last) or (i < last and tokens[i + 1]["type"] in _BREAKS)
-            parts.append(self.token(tok, start, end))
+            self._edges = (prev_char, _first_char(tokens[i + 1]) if i < last else after)
+            piece = self.token(tok, start, end)
+            if piece.startswith(":") and i and tokens[i - 1]["type"] == "footnote_ref":
+                piece = "\\" + piece  # "[^1]:" at a line start would define a footnote
+            parts.append(piece)
+            prev_char = piece[-1:] or prev_char
         return "".join(parts)
 
     def token(self, tok: Token, at_start: bool, at_end: bool) -> str:
@@ -147,15 +212,19 @@ class Inline:
         if t == "codespan":
             return code_span(tok.get("raw", ""))
         if t == "emphasis":
+            if id(tok) in self._flatten:
+                return self.render(tok.get("children"), False, False, *self._edges)
             return self.delimited(tok, "_" if id(tok) in self._underscore else "*")
         if t == "strong":
-            return self.delimited(tok, "**")
+            if id(tok) in self._flatten:
+                return self.render(tok.get("children"), False, False, *self._edges)
+            return self.delimited(tok, "__" if id(tok) in self._underscore else "**")
         if t == "strikethrough":
             return self.delimited(tok, "~~")
         if t == "link":
             return self.link(tok)
         if t == "image":
-            alt = Inline(self.in_table).render(tok.get("children"))
+            alt = Inline(self.in_table).render(tok.get("children"), False, False, before="[", after="]")
             return "!" + link_target(alt, tok["attrs"])
         if t == "inline_html":
             return tok.get("raw", "")
@@ -166,26 +235,72 @@ class Inline:
         return escape_text(tok.get("raw", ""), self.in_table)
 
     def delimited(self, tok: Token, mark: str) -> str:
+        outside_before, outside_after = self._edges
         kids = tok.get("children") or []
         if mark in ("**", "*") and kids:
             # "***x***" reads as <em><strong> and "**x**" as strong: an emphasis at
             # the edge of a strong or an emphasis takes underscores to keep its nesting.
-            for edge in (kids[0], kids[-1]):
-                if edge["type"] == "emphasis":
+            # An underscore touching a letter cannot close (or open), though: then an
+            # emphasis inside an emphasis, which looks the same, loses its own markers.
+            for k, edge in enumerate(kids):
+                if k not in (0, len(kids) - 1):
+                    continue
+                if edge["type"] == "strong" and mark == "**" and len(kids) > 1:
+                    # "****01**_**" is read two ways: the inner bold takes "__", or,
+                    # touching a letter, goes (bold inside bold looks the same)
+                    after = kids[k + 1] if k + 1 < len(kids) else None
+                    before = kids[k - 1] if k else None
+                    if _touches_letter(before, last=True) or _touches_letter(after, last=False):
+                        self._flatten.add(id(edge))
+                    else:
+                        self._underscore.add(id(edge))
+                    continue
+                if edge["type"] != "emphasis":
+                    continue
+                after = kids[k + 1] if k + 1 < len(kids) else None
+                before = kids[k - 1] if k else None
+                if _touches_letter(before, last=True) or _touches_letter(after, last=False):
+                    if mark == "*":
+                        self._flatten.add(id(edge))
+                else:
                     self._underscore.add(id(edge))
-        inner = self.render(kids, False, False)
-        # Whitespace just inside a delimiter stops it from opening or closing:
-        # keep the space, outside the emphasis.
-        lead = inner[: len(inner) - len(inner.lstrip())]
-        trail = inner[len(inner.rstrip()):]
-        core = inner.strip()
+        inner = self.render(kids, False, False, before=mark[-1], after=mark[0])
+        # Whitespace just inside a delimiter stops it from opening or closing, and so
+        # does punctuation just inside when a letter touches the delimiter from
+        # outside (CommonMark's flanking rules): both go outside the emphasis.
+        lead, core, trail = "", inner, ""
+        # only text's own punctuation may move, never half of a tag or a link; the
+        # markers of a nested emphasis join ours in one run and need no moving
+        nested = ("emphasis", "strong", "strikethrough")
+        head_movable = bool(kids) and kids[0]["type"] == "text"
+        tail_movable = bool(kids) and kids[-1]["type"] == "text"
+        head_nested = bool(kids) and kids[0]["type"] in nested
+        tail_nested = bool(kids) and kids[-1]["type"] in nested
+        while True:
+            stripped = core.strip()
+            lead += core[: len(core) - len(core.lstrip())]
+            trail = core[len(core.rstrip()):] + trail
+            core = stripped
+            moved = False
+            if core and not head_nested and _letter(lead[-1:] or outside_before) and _is_punct(core[0]):
+                k = _punct_prefix(core) if head_movable else 0
+                if not k:
+                    return self.render(kids, False, False, outside_before, outside_after)
+                lead, core, moved = lead + core[:k], core[k:], True
+            if core and not tail_nested and _letter(trail[:1] or outside_after) and _is_punct(core[-1]):
+                k = _punct_suffix(core) if tail_movable else 0
+                if not k:
+                    return self.render(kids, False, False, outside_before, outside_after)
+                core, trail, moved = core[:len(core) - k], core[len(core) - k:] + trail, True
+            if not moved or not core:
+                break
         if not core:
-            return inner
+            return lead + trail
         return f"{lead}{mark}{core}{mark}{trail}"
 
     def link(self, tok: Token) -> str:
         attrs = tok["attrs"]
-        text = self.render(tok.get("children"))
+        text = self.render(tok.get("children"), False, False, before="[", after="]")
         url = attrs.get("url", "")
         plain = "".join(c.get("raw", "") for c in tok.get("children") or () if c["type"] == "text")
         if (not attrs.get("title") and len(tok.get("children") or ()) == 1
@@ -244,6 +359,7 @@ class Blocks:
     def __init__(self) -> None:
         self.inline = Inline()
         self._markers: dict[int, str] = {}
+        self.referenced: set[int] = set()
 
     def render(self, tokens: list[Token], tight: bool = False) -> str:
         out: list[str] = []
@@ -252,9 +368,13 @@ class Blocks:
             text = self.block(tok, prev)
             if not text:
                 continue
+            if out:
+                # after a list ending in an empty item, a line would read as that item's
+                sep = "\n\n" if not tight or _ends_empty(prev) else "\n"
+                out.append(sep)
             out.append(text)
             prev = tok
-        return ("\n" if tight else "\n\n").join(out)
+        return "".join(out)
 
     def block(self, tok: Token, prev: Token | None) -> str | None:
         t = tok["type"]
@@ -291,11 +411,14 @@ class Blocks:
         return "#" * level + (" " + text if text else "")
 
     def b_thematic_break(self, tok: Token, prev: Token | None) -> str:
-        return "---" if not (prev and prev["type"] == "list") else "***"
+        return "---"
 
     def b_block_code(self, tok: Token, prev: Token | None) -> str:
         raw = tok.get("raw", "")
-        info = (tok.get("attrs") or {}).get("info") or ""
+        info = " ".join(((tok.get("attrs") or {}).get("info") or "").split())
+        # the info string is read with backslash escapes and entities, like text
+        info = re.sub(r"\\(?=[!-/:-@\[-`{-~]|$)", r"\\\\", info)
+        info = _ENTITY.sub(lambda m: "&amp;" + m.group(0)[1:], info)
         char = "~" if "`" in info else "`"
         longest = max((len(m) for m in re.findall(re.escape(char) + "+", raw)), default=0)
         fence = char * max(3, longest + 1)
@@ -382,14 +505,26 @@ class Blocks:
         for item in tok.get("children") or []:
             index = item.get("attrs", {}).get("index")
             body = self.render(item.get("children") or [])
+            if index not in self.referenced:
+                # a note no text refers to would vanish as a definition: keep its text
+                notes.append(body)
+                continue
             lines = body.split("\n")
             rest = [("    " + line) if line else "" for line in lines[1:]]
             notes.append("\n".join([f"[^{index}]: {lines[0]}"] + rest))
         return "\n\n".join(notes)
 
 
+def _ends_empty(tok: Token | None) -> bool:
+    return bool(tok) and tok["type"] == "list" and bool(tok.get("children")) and \
+        not tok["children"][-1].get("children")
+
+
 def render_body(tree: list[Token]) -> str:
-    text = Blocks().render(tree)
+    blocks = Blocks()
+    blocks.referenced = {t["attrs"]["index"] for t in walk([b for b in tree if b["type"] != "footnotes"])
+                         if t.get("type") == "footnote_ref"}
+    text = blocks.render(tree)
     return text + "\n" if text else ""
 
 

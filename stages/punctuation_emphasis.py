@@ -1,0 +1,65 @@
+"""Bold or italics around punctuation alone loses its markers.
+
+Before::
+
+    __#__ and **，** and *“*
+
+After::
+
+    \\# and ， and “
+
+Scraped pages bold a lone quotation mark or comma (WeChat quote boxes,
+highlighted code); nothing is emphasized by it. The emphasis repair does the
+same for ``**`` before the parse; this catches every marker kind in the tree.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from pipeline.document import Document
+from pipeline.stage import Stage, StageContext
+from pipeline.tree import inline_text, iter_inline_lists, merge_text, walk
+
+Token = dict[str, Any]
+_MARKS = ("strong", "emphasis")
+
+
+def _bare(tok: Token) -> bool:
+    kids = tok.get("children") or []
+    if any(k["type"] not in ("text", "strong", "emphasis", "inline_html", "softbreak") for k in kids):
+        return False
+    text = inline_text(kids)
+    tags = any(k["type"] == "inline_html" for k in walk(kids))
+    return (bool(text.strip()) or tags) and not any(ch.isalnum() for ch in text)
+
+
+class PunctuationEmphasis(Stage):
+    """Remove bold or italic markers around punctuation only (**“**, __#__)."""
+
+    name = "punctuation_emphasis"
+    priority = 302
+    scope = "tree"
+
+    def run(self, doc: Document, ctx: StageContext) -> None:
+        for block, line in iter_inline_lists(doc.tree or []):
+            kids = block.get("children") or []
+            new = self._unwrap(kids, ctx, line)
+            if new is not kids:
+                block["children"] = new
+
+    def _unwrap(self, children: list[Token], ctx: StageContext, line: int | None) -> list[Token]:
+        out: list[Token] = []
+        touched = False
+        for tok in children:
+            if tok["type"] in _MARKS and _bare(tok):
+                text = inline_text(tok.get("children"))
+                ctx.record("punctuation_only_emphasis", line, text, text)
+                out.extend(self._unwrap(list(tok.get("children") or []), ctx, line))
+                touched = True
+                continue
+            if tok.get("children") and tok["type"] not in ("link", "image"):
+                inner = self._unwrap(tok["children"], ctx, line)
+                if inner is not tok["children"]:
+                    tok["children"] = inner
+            out.append(tok)
+        return merge_text(out) if touched else children
