@@ -1,0 +1,371 @@
+"""Block tokens to paragraphs and tables, in the body, a footnote or a table cell.
+
+Paragraph styles by context: body text (``Body Text`` / ``Body Text First
+Indent``), ``Quote`` inside block quotes, ``Footnote Text`` in notes, ``Compact``
+in table cells; list items ``List Bullet`` / ``List Number`` with real numbering,
+their further paragraphs ``List Continue`` at the item's indent; code ``Source
+Code`` (one paragraph per block, lines kept with their spaces).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from docx.oxml.ns import qn
+
+from ..tree import inline_text
+from .docx_context import Heading
+from .docx_fields import bookmark, hyperlink
+from .docx_html import Para, Table, parse_block
+from .docx_images import caption_text, figure_images
+from .docx_inline import Inline
+from .docx_numbering import num_pr
+from .docx_styles import body_style_name, heading_style_name
+from .docx_xml import E, Element, add_text, put, val
+
+Token = dict[str, Any]
+# Left indents (twips) the paragraph styles carry, kept when a context adds its own.
+STYLE_LEFT = {"Quote": 567, "Source Code": 113}
+
+
+@dataclass(frozen=True)
+class Ctx:
+    para_style: str | None = None   # style of plain paragraphs; None: body text
+    indent: int = 0                 # extra left indent, twips
+    list_depth: int = 0
+    quote_depth: int = 0
+    where: str = "body"             # body | note | cell
+
+
+class Blocks:
+    def __init__(self, build: Any, part: Any, container: Element):
+        self.build = build
+        self.part = part
+        self.container = container
+        self._anchor = container.find(qn("w:sectPr")) if container.tag == qn("w:body") else None
+
+    # -- output -------------------------------------------------------------------
+    def add(self, el: Element) -> Element:
+        if self._anchor is not None:
+            self._anchor.addprevious(el)
+        else:
+            self.container.append(el)
+        return el
+
+    def para(self, style: str | None, ctx: Ctx, *props: Element) -> Element:
+        p = E("w:p")
+        pp = E("w:pPr")
+        sid = self.build.sid(style) if style else None
+        if sid:
+            put(pp, val("w:pStyle", sid))
+        for prop in props:
+            put(pp, prop)
+        if ctx.indent and pp.find(qn("w:numPr")) is None and pp.find(qn("w:ind")) is None:
+            left = STYLE_LEFT.get(style or "", 0) + ctx.indent
+            put(pp, E("w:ind", {"w:left": left, "w:firstLine": 0}))
+        if len(pp):
+            p.append(pp)
+        return self.add(p)
+
+    def body_style(self, ctx: Ctx) -> str:
+        return ctx.para_style or body_style_name(self.build.cjk)
+
+    def inline(self, ctx: Ctx) -> Inline:
+        return Inline(self.build, self.part, ctx.indent)
+
+    # -- dispatch ------------------------------------------------------------------
+    def render(self, tokens: list[Token], ctx: Ctx = Ctx()) -> None:
+        for tok in tokens:
+            self.block(tok, ctx)
+
+    def block(self, tok: Token, ctx: Ctx) -> None:
+        t = tok.get("type")
+        method = getattr(self, "b_" + str(t), None)
+        if method is not None:
+            method(tok, ctx)
+        elif isinstance(tok.get("children"), list):
+            self.render(tok["children"], ctx)
+        elif isinstance(tok.get("raw"), str) and tok["raw"].strip():
+            self.inline(ctx).text(self.para(self.body_style(ctx), ctx), tok["raw"], frozenset(), False)
+
+    # -- leaves ----------------------------------------------------------------------
+    def b_paragraph(self, tok: Token, ctx: Ctx) -> None:
+        kids = tok.get("children") or []
+        figures = figure_images(kids)
+        if figures:
+            self.figures(figures, ctx)
+            return
+        p = self.para(self.body_style(ctx), ctx)
+        self.inline(ctx).fill(p, kids)
+
+    b_block_text = b_paragraph
+
+    def figures(self, figures: list[tuple[Token, Token | None]], ctx: Ctx) -> None:
+        for image, link in figures:
+            p = self.para("Figure", ctx)
+            il = self.inline(ctx)
+            if link is not None:
+                il.link(p, link, frozenset(), False)
+            else:
+                il.image(p, image, frozenset(), False)
+            caption = caption_text(image, placeholder=not self.build.images.embeddable(image))
+            if caption:
+                cp = self.para("Caption", ctx)
+                il.text(cp, caption, frozenset(), False)
+
+    def b_heading(self, tok: Token, ctx: Ctx) -> None:
+        level = (tok.get("attrs") or {}).get("level", 2)
+        if ctx.where != "body":
+            p = self.para(self.body_style(ctx), ctx)
+            self.inline(ctx).fill(p, tok.get("children"), frozenset({"b"}))
+            return
+        style = heading_style_name(level)
+        p = self.para(style, ctx)
+        word_level = int(style.split()[-1])
+        name = f"_Toc{100000000 + self.build.next_id('toc')}"
+        start, end = bookmark(self.build.next_id("bookmark"), name)
+        p.append(start)
+        self.inline(ctx).fill(p, tok.get("children"))
+        p.append(end)
+        text = " ".join(inline_text(tok.get("children")).split())
+        self.build.headings.append(Heading(word_level, text, name))
+
+    def b_thematic_break(self, tok: Token, ctx: Ctx) -> None:
+        self.para("Horizontal Line", ctx)
+
+    def b_block_code(self, tok: Token, ctx: Ctx) -> None:
+        raw = tok.get("raw") or ""
+        if raw.endswith("\n"):
+            raw = raw[:-1]
+        p = self.para("Source Code", ctx)
+        if not raw:
+            return
+        r = E("w:r")
+        add_text(r, raw.replace("\r", ""))
+        p.append(r)
+
+    def b_block_html(self, tok: Token, ctx: Ctx) -> None:
+        for item in parse_block(tok.get("raw") or ""):
+            if isinstance(item, Table):
+                self.html_table(item, ctx)
+            else:
+                p = self.para("Source Code" if item.pre else self.body_style(ctx), ctx)
+                self.segments(p, item, ctx)
+
+    def segments(self, p: Element, para: Para, ctx: Ctx, extra: frozenset[str] = frozenset()) -> None:
+        il = self.inline(ctx)
+        for seg in para.items:
+            if seg is None:
+                p.append(E("w:r", None, E("w:br")))
+                continue
+            target = p
+            if seg.href:
+                link = hyperlink(self.part, seg.href)
+                if link is not None:
+                    p.append(link)
+                    target = link
+            il.text(target, seg.text, seg.fmt | extra, target is not p)
+
+    # -- containers ----------------------------------------------------------------
+    def b_block_quote(self, tok: Token, ctx: Ctx) -> None:
+        if ctx.where != "body":
+            inner = replace(ctx, quote_depth=ctx.quote_depth + 1, indent=ctx.indent + 360)
+        else:
+            inner = replace(ctx, para_style="Quote", quote_depth=ctx.quote_depth + 1,
+                            indent=ctx.indent + (567 if ctx.quote_depth else 0))
+        self.render(tok.get("children") or [], inner)
+
+    def b_list(self, tok: Token, ctx: Ctx) -> None:
+        attrs = tok.get("attrs") or {}
+        ordered = bool(attrs.get("ordered"))
+        depth = ctx.list_depth
+        numbering = self.build.numbering
+        start = attrs.get("start")
+        num_id = numbering.new_list(ordered, 1 if start is None else start, depth)
+        in_body = ctx.where == "body"
+        item_style = ("List Number" if ordered else "List Bullet") if in_body else ctx.para_style
+        # further paragraphs of an item: at the indent of the item's text
+        inner = Ctx(para_style="List Continue" if in_body else ctx.para_style,
+                    indent=numbering.indent(depth), list_depth=depth + 1,
+                    quote_depth=ctx.quote_depth, where=ctx.where)
+        for item in tok.get("children") or []:
+            self.list_item(item, num_id, depth, item_style, inner)
+
+    def list_item(self, item: Token, num_id: int, depth: int, style: str | None, inner: Ctx) -> None:
+        kids = list(item.get("children") or [])
+        # the numbered paragraph takes its indent from the list level
+        p = self.para(style, Ctx(), num_pr(num_id, depth))
+        if item.get("type") == "task_list_item":
+            self._checkbox(p, item)
+        if kids and kids[0].get("type") in ("paragraph", "block_text"):
+            self.inline(inner).fill(p, kids[0].get("children"))
+            kids = kids[1:]
+        self.render(kids, inner)
+
+    def _checkbox(self, p: Element, item: Token) -> None:
+        checked = (item.get("attrs") or {}).get("checked")
+        r = E("w:r")
+        add_text(r, "☒ " if checked else "☐ ")
+        p.append(r)
+
+    def b_footnotes(self, tok: Token, ctx: Ctx) -> None:
+        """Notes are written where they are referenced (docx_notes)."""
+
+    # -- tables ---------------------------------------------------------------------
+    def b_table(self, tok: Token, ctx: Ctx) -> None:
+        head: list[Token] = []
+        body: list[list[Token]] = []
+        for part in tok.get("children") or []:
+            if part.get("type") == "table_head":
+                head = part.get("children") or []
+            elif part.get("type") == "table_body":
+                body = [r.get("children") or [] for r in part.get("children") or []]
+        rows = ([head] if head else []) + body
+        ncols = max((len(r) for r in rows), default=0)
+        if not ncols:
+            return
+        aligns = [(c.get("attrs") or {}).get("align") for c in head] + [None] * ncols
+        weights = [0.0] * ncols
+        for r in rows:
+            for i, c in enumerate(r):
+                weights[i] = max(weights[i], _weight(inline_text(c.get("children"))))
+        tbl, grid_widths = self._table_shell(ncols, weights, ctx, header=bool(head))
+        for n, r in enumerate(rows):
+            is_head = bool(head) and n == 0
+            tr = self._row(tbl, is_head)
+            for i in range(ncols):
+                c = r[i] if i < len(r) else None
+                tc = self._cell(tr, grid_widths[i], 1, is_head)
+                p = E("w:p")
+                pp = E("w:pPr")
+                sid = self.build.sid("Compact")
+                if sid:
+                    put(pp, val("w:pStyle", sid))
+                align = aligns[i]
+                if align in ("center", "right", "left"):
+                    put(pp, val("w:jc", align))
+                if len(pp):
+                    p.append(pp)
+                tc.append(p)
+                if c is not None:
+                    room = max(grid_widths[i] - 216, 567) * 635  # less the cell margins
+                    Inline(self.build, self.part, width=room).fill(
+                        p, c.get("children"), frozenset({"b"}) if is_head else frozenset())
+        self.add(tbl)
+        self._after_table(ctx)
+
+    def html_table(self, table: Table, ctx: Ctx) -> None:
+        # place cells on a grid (colspan, rowspan)
+        grid: list[list[Any]] = []
+        for r, row in enumerate(table.rows):
+            while len(grid) <= r:
+                grid.append([])
+            col = 0
+            for cell in row:
+                while col < len(grid[r]) and grid[r][col] is not None:
+                    col += 1
+                for dr in range(cell.rowspan if cell.rowspan <= len(table.rows) - r else 1):
+                    while len(grid) <= r + dr:
+                        grid.append([])
+                    line = grid[r + dr]
+                    while len(line) < col + cell.colspan:
+                        line.append(None)
+                    for dc in range(cell.colspan):
+                        line[col + dc] = (cell, dr == 0 and dc == 0, dr > 0)
+                col += cell.colspan
+        ncols = max((len(line) for line in grid), default=0)
+        if not ncols:
+            return
+        weights = [0.0] * ncols
+        for line in grid:
+            for i, slot in enumerate(line):
+                if slot and slot[1] and slot[0].colspan == 1:
+                    weights[i] = max(weights[i], _weight(" ".join(p.text() for p in slot[0].paras)))
+        header = bool(grid) and all(slot is None or slot[0].header for slot in grid[0])
+        tbl, widths = self._table_shell(ncols, weights, ctx, header=header)
+        cell_ctx = Ctx(para_style="Compact", where="cell")
+        for n, line in enumerate(grid):
+            tr = self._row(tbl, header and n == 0)
+            i = 0
+            while i < ncols:
+                slot = line[i] if i < len(line) else None
+                if slot is None:
+                    tc = self._cell(tr, widths[i], 1, False)
+                    tc.append(self._compact())
+                    i += 1
+                    continue
+                cell, origin, continued = slot
+                span = min(cell.colspan, ncols - i)
+                width = sum(widths[i:i + span])
+                tc = self._cell(tr, width, span, cell.header)
+                if cell.rowspan > 1:
+                    put(tc.find(qn("w:tcPr")), E("w:vMerge", {"w:val": None if continued else "restart"}))
+                if origin:
+                    for para in cell.paras or []:
+                        p = self._compact()
+                        tc.append(p)
+                        self.segments(p, para, cell_ctx)
+                if tc.find(qn("w:p")) is None:
+                    tc.append(self._compact())
+                i += span
+        self.add(tbl)
+        self._after_table(ctx)
+
+    def _compact(self) -> Element:
+        p = E("w:p")
+        sid = self.build.sid("Compact")
+        if sid:
+            p.append(E("w:pPr", None, val("w:pStyle", sid)))
+        return p
+
+    def _after_table(self, ctx: Ctx) -> None:
+        """An empty paragraph after a table: Word joins tables that touch, and body
+        text right under a table (CJK body text has no space before) reads cramped."""
+        self.para(None, ctx)
+
+    def _table_shell(self, ncols: int, weights: list[float], ctx: Ctx,
+                     header: bool) -> tuple[Element, list[int]]:
+        total = max(1, int(self.build.text_width / 635) - ctx.indent)
+        shares = [max(w, 4.0) for w in weights]
+        s = sum(shares)
+        widths = [int(total * w / s) for w in shares]
+        sid = self.build.sid("Table Grid")
+        tblpr = E("w:tblPr", None, val("w:tblStyle", sid) if sid else None,
+                  E("w:tblW", {"w:w": 5000, "w:type": "pct"}),
+                  E("w:tblInd", {"w:w": ctx.indent, "w:type": "dxa"}) if ctx.indent else None,
+                  E("w:tblLayout", {"w:type": "autofit"}),
+                  E("w:tblLook", {"w:val": "04A0" if header else "0400",
+                                  "w:firstRow": "1" if header else "0", "w:lastRow": "0",
+                                  "w:firstColumn": "0", "w:lastColumn": "0",
+                                  "w:noHBand": "1", "w:noVBand": "1"}))
+        grid = E("w:tblGrid", None, *(E("w:gridCol", {"w:w": w}) for w in widths))
+        tbl = E("w:tbl", None, tblpr, grid)
+        return tbl, widths
+
+    def _row(self, tbl: Element, header: bool) -> Element:
+        tr = E("w:tr")
+        props = [E("w:cantSplit")]
+        if header:
+            props.append(E("w:tblHeader"))
+        tr.append(E("w:trPr", None, *props))
+        tbl.append(tr)
+        return tr
+
+    def _cell(self, tr: Element, width: int, span: int, header: bool) -> Element:
+        tc = E("w:tc")
+        tcpr = E("w:tcPr", None, E("w:tcW", {"w:w": width, "w:type": "dxa"}),
+                 val("w:gridSpan", span) if span > 1 else None,
+                 E("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": "F2F2F2"}) if header else None)
+        tc.append(tcpr)
+        tr.append(tc)
+        return tc
+
+
+def _weight(text: str) -> float:
+    """A column's share of the width: its longest word (which cannot wrap) or a part of
+    its length (which can), in Latin character widths (CJK characters count two)."""
+    def width(s: str) -> int:
+        return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
+    longest = max((width(w) for w in text.split()), default=0)
+    return float(min(max(longest + 1, width(text) * 0.6, 4), 60))
+

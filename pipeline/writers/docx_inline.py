@@ -1,0 +1,201 @@
+"""Inline tokens to runs: emphasis, code, links, images, footnote marks, breaks.
+
+Formatting is a set of flags (``b i s u sub sup code mark``) turned into run
+properties; links are ``w:hyperlink`` elements whose runs take the ``Hyperlink``
+character style. Inline HTML formats what follows (``<sub>``, ``<u>``...), breaks
+lines (``<br>``) or, when it is no HTML at all (``<if>``, ``<filter-name>``,
+``<?php ... ?>`` in scraped technical text), stays as the literal text it was.
+"""
+from __future__ import annotations
+
+import unicodedata
+from typing import Any, Iterable
+
+from .docx_fields import hyperlink
+from .docx_html import classify_inline
+from .docx_xml import E, Element, add_text, flag, fonts, put, val
+
+Token = dict[str, Any]
+FLAGS = ("b", "i", "s", "u", "sub", "sup", "code", "mark")
+
+
+def run_props(build: Any, fmt: Iterable[str], link: bool = False) -> Element | None:
+    fmt = set(fmt)
+    kids: list[Element] = []
+    code_sid = build.sid("Verbatim Char") if "code" in fmt else None
+    if link:
+        sid = build.sid("Hyperlink")
+        if sid and not code_sid:
+            kids.append(val("w:rStyle", sid))
+        elif code_sid:
+            kids += [val("w:rStyle", code_sid), val("w:color", "0563C1"), val("w:u", "single")]
+    elif code_sid:
+        kids.append(val("w:rStyle", code_sid))
+    if "code" in fmt and not code_sid:
+        f = build.t.fonts
+        kids.append(fonts(f.mono, f.ea_mono, "default"))
+    if "b" in fmt:
+        kids += [flag("w:b"), flag("w:bCs")]
+    if "i" in fmt:
+        kids += [flag("w:i"), flag("w:iCs")]
+    if "s" in fmt:
+        kids.append(flag("w:strike"))
+    if "mark" in fmt:
+        kids.append(val("w:highlight", "yellow"))
+    if "u" in fmt and not link:
+        kids.append(val("w:u", "single"))
+    if "sub" in fmt or "sup" in fmt:
+        kids.append(val("w:vertAlign", "superscript" if "sup" in fmt else "subscript"))
+    if not kids:
+        return None
+    return E("w:rPr", None, *kids)
+
+
+def _is_wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def _first_char(tokens: list[Token]) -> str:
+    for tok in tokens:
+        t = tok.get("type")
+        if t in ("text", "codespan"):
+            raw = tok.get("raw") or ""
+            if raw:
+                return raw[0]
+        elif t in ("softbreak", "linebreak"):
+            return " "
+        elif isinstance(tok.get("children"), list):
+            ch = _first_char(tok["children"])
+            if ch:
+                return ch
+    return ""
+
+
+class Inline:
+    """Fills one paragraph (or footnote, or cell paragraph) with runs."""
+
+    def __init__(self, build: Any, part: Any, indent: int = 0, width: int | None = None):
+        self.build = build
+        self.part = part
+        # room for a picture (EMU): the text width less the paragraph's indent (twips)
+        self.width = width if width is not None else build.text_width - indent * 635
+        self.html: list[tuple[str, str | None]] = []  # open inline HTML tags: (name, flag)
+        self.last = ""              # last character written
+
+    def fill(self, target: Element, tokens: list[Token] | None,
+             fmt: frozenset[str] = frozenset()) -> Element:
+        self.tokens(target, tokens or [], fmt, link=False)
+        return target
+
+    # ---------------------------------------------------------------------------------
+    def tokens(self, target: Element, tokens: list[Token], fmt: frozenset[str], link: bool) -> None:
+        for i, tok in enumerate(tokens):
+            t = tok.get("type")
+            if t == "softbreak":
+                nxt = _first_char(tokens[i + 1:])
+                # A line break inside CJK text is no space (CSS Text 3 segment breaks).
+                if not (self.last and nxt and _is_wide(self.last) and _is_wide(nxt)):
+                    self.text(target, " ", fmt, link)
+            else:
+                self.token(target, tok, fmt, link)
+
+    def effective(self, fmt: frozenset[str]) -> frozenset[str]:
+        extra = {f for _name, f in self.html if f}
+        return fmt | extra if extra else fmt
+
+    def text(self, target: Element, text: str, fmt: frozenset[str], link: bool) -> None:
+        if not text:
+            return
+        text = text.replace("\r", "").replace("\n", " ")
+        r = E("w:r")
+        props = run_props(self.build, self.effective(fmt), link)
+        if props is not None:
+            r.append(props)
+        add_text(r, text)
+        target.append(r)
+        self.last = text[-1]
+
+    def token(self, target: Element, tok: Token, fmt: frozenset[str], link: bool) -> None:
+        t = tok.get("type")
+        kids = tok.get("children")
+        if t == "text":
+            self.text(target, tok.get("raw") or "", fmt, link)
+        elif t == "codespan":
+            self.text(target, tok.get("raw") or "", fmt | {"code"}, link)
+        elif t == "emphasis":
+            self.tokens(target, kids or [], fmt | {"i"}, link)
+        elif t == "strong":
+            self.tokens(target, kids or [], fmt | {"b"}, link)
+        elif t == "strikethrough":
+            self.tokens(target, kids or [], fmt | {"s"}, link)
+        elif t == "linebreak":
+            target.append(E("w:r", None, E("w:br")))
+            self.last = " "
+        elif t == "link":
+            self.link(target, tok, fmt, link)
+        elif t == "image":
+            self.image(target, tok, fmt, link)
+        elif t == "footnote_ref":
+            index = (tok.get("attrs") or {}).get("index")
+            runs = self.build.notes.reference(index) if self.build.notes else None
+            if runs is None:
+                self.text(target, f"[{index}]", fmt | {"sup"}, link)
+            else:
+                for r in runs:
+                    target.append(r)
+                self.last = "]"
+        elif t == "inline_html":
+            self.inline_html(target, tok.get("raw") or "", fmt, link)
+        elif isinstance(kids, list):
+            self.tokens(target, kids, fmt, link)
+        elif tok.get("raw"):
+            self.text(target, tok["raw"], fmt, link)
+
+    def link(self, target: Element, tok: Token, fmt: frozenset[str], link: bool) -> None:
+        attrs = tok.get("attrs") or {}
+        kids = tok.get("children") or []
+        el = None if link else hyperlink(self.part, attrs.get("url") or "", attrs.get("title"))
+        if el is None:
+            self.tokens(target, kids, fmt, link)
+            return
+        target.append(el)
+        self.tokens(el, kids, fmt, True)
+
+    def image(self, target: Element, tok: Token, fmt: frozenset[str], link: bool) -> None:
+        images = self.build.images
+        pic = images.picture(self.part, tok, self.width)
+        if pic is not None:
+            target.append(pic)
+            self.last = "\ufffc"
+            return
+        for el in images.placeholder(self.part, tok, link):
+            if link and el.tag.endswith("}r"):
+                # inside a link: take the link's look, keep the box
+                props = run_props(self.build, self.effective(fmt), True)
+                old = el.find("{*}rPr")
+                box = old.find("{*}bdr") if old is not None else None
+                if old is not None:
+                    el.remove(old)
+                if props is None:
+                    props = E("w:rPr")
+                if box is not None:
+                    put(props, box)
+                el.insert(0, props)
+            target.append(el)
+        self.last = "\ufffc"
+
+    def inline_html(self, target: Element, raw: str, fmt: frozenset[str], link: bool) -> None:
+        kind, name, value = classify_inline(raw)
+        if kind == "open":
+            self.html.append((name, value))
+        elif kind == "close":
+            for i in range(len(self.html) - 1, -1, -1):
+                if self.html[i][0] == name:
+                    del self.html[i]
+                    break
+        elif kind == "break":
+            target.append(E("w:r", None, E("w:br")))
+            self.last = " "
+        elif kind == "text":
+            self.text(target, value or "", fmt, link)
+        # "drop": markup with no text of its own

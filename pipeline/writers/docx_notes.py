@@ -1,0 +1,129 @@
+"""Footnotes as real Word footnotes (word/footnotes.xml, with its separators).
+
+A Markdown footnote becomes a Word footnote at its first reference; a second
+reference to the same note is a NOTEREF field (Word gives a footnote one mark
+only) showing the same number. Notes that nothing references are kept, at the end
+of the body, after their number.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml.ns import qn
+
+from .docx_fields import bookmark, field_runs
+from .docx_package import xml_part
+from .docx_xml import E, Element, put, spacing, val
+
+_NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+       'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+       'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+       'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+       'xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"')
+
+
+class Footnotes:
+    def __init__(self, build: Any, tree: list[dict]):
+        self.build = build
+        self.items: dict[Any, dict] = {}
+        for tok in tree:
+            if tok.get("type") == "footnotes":
+                for item in tok.get("children") or []:
+                    self.items.setdefault((item.get("attrs") or {}).get("index"), item)
+        self._part: Any = None
+        self._marks: dict[Any, tuple[int, str]] = {}  # index -> (number, bookmark)
+        self._next_id = 1
+        self._depth = 0
+
+    @property
+    def used(self) -> bool:
+        return bool(self._marks)
+
+    @property
+    def part(self) -> Any:
+        if self._part is None:
+            part = xml_part(self.build.document.part, RT.FOOTNOTES, "/word/footnotes%d.xml",
+                            CT.WML_FOOTNOTES, f"<w:footnotes {_NS}/>")
+            root = part.element
+            kept = set()
+            for fn in root.findall(qn("w:footnote")):
+                kind = fn.get(qn("w:type"))
+                if kind in ("separator", "continuationSeparator", "continuationNotice"):
+                    kept.add(kind)
+                else:
+                    root.remove(fn)
+            for ident, kind in ((-1, "separator"), (0, "continuationSeparator")):
+                if kind not in kept:
+                    sep = E("w:footnote", {"w:type": kind, "w:id": ident},
+                            E("w:p", None, E("w:pPr", None, spacing(0, 0, 240)),
+                              E("w:r", None, E(f"w:{kind}"))))
+                    root.insert(ident + 1, sep)
+            ids = [int(fn.get(qn("w:id"))) for fn in root.findall(qn("w:footnote"))]
+            self._next_id = max(ids + [0]) + 1
+            self._part = part
+        return self._part
+
+    def reference(self, index: Any) -> list[Element] | None:
+        """Runs for a footnote mark; None when there is no such note."""
+        item = self.items.get(index)
+        if item is None:
+            return None
+        ref_style = self.build.sid("Footnote Reference")
+        props = E("w:rPr", None, val("w:rStyle", ref_style) if ref_style else
+                  val("w:vertAlign", "superscript"))
+        if index in self._marks:
+            number, name = self._marks[index]
+            return field_runs(f"NOTEREF {name} \\f \\h", str(number), props)
+        if self._depth:  # a note inside a note: Word has none; show the number
+            return None
+        part = self.part
+        ident = self._next_id
+        self._next_id += 1
+        number = len(self._marks) + 1
+        name = f"_GalleyNote{number}"
+        self._marks[index] = (number, name)
+        mark = E("w:r", None, props, E("w:footnoteReference", {"w:id": ident}))
+        start, end = bookmark(self.build.next_id("bookmark"), name)
+        self._write(item, ident, part)
+        return [start, mark, end]
+
+    def _write(self, item: dict, ident: int, part: Any) -> None:
+        from .docx_blocks import Blocks, Ctx
+        note = E("w:footnote", {"w:id": ident})
+        part.element.append(note)
+        self._depth += 1
+        try:
+            Blocks(self.build, part, note).render(item.get("children") or [],
+                                                  Ctx(para_style="Footnote Text", where="note"))
+        finally:
+            self._depth -= 1
+        paras = note.findall(qn("w:p"))
+        if not paras or note[0].tag != qn("w:p"):
+            first = E("w:p")
+            note.insert(0, first)
+        else:
+            first = paras[0]
+        sid = self.build.sid("Footnote Text")
+        ppr = first.find(qn("w:pPr"))
+        if ppr is None:
+            ppr = E("w:pPr")
+            first.insert(0, ppr)
+        if sid and ppr.find(qn("w:pStyle")) is None:
+            put(ppr, val("w:pStyle", sid))
+        ref_style = self.build.sid("Footnote Reference")
+        props = E("w:rPr", None, val("w:rStyle", ref_style) if ref_style else
+                  val("w:vertAlign", "superscript"))
+        ref = E("w:r", None, props, E("w:footnoteRef"))
+        space = E("w:r")
+        t = E("w:t")
+        t.text = " "
+        t.set(qn("xml:space"), "preserve")
+        space.append(t)
+        at = list(first).index(ppr) + 1
+        first.insert(at, ref)
+        first.insert(at + 1, space)
+
+    def unreferenced(self) -> list[tuple[Any, dict]]:
+        return [(i, item) for i, item in self.items.items() if i not in self._marks]

@@ -1,0 +1,227 @@
+"""The DOCX package: a minimal base of our own (or the editor's reference document),
+extra XML parts python-docx has no API for, and byte-identical zip output.
+
+python-docx's default template is US Letter, Calibri, a Japanese East Asian theme
+language, a thumbnail and leftover custom XML; instead the base is a package of
+empty parts that the writer fills in completely.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import docx
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part, XmlPart
+from docx.oxml.parser import parse_xml
+
+from ..errors import ConfigError
+
+_W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+_R = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+_DOC_NS = " ".join([
+    _W, _R,
+    'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"',
+    'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"',
+    'xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"',
+])
+_HEAD = "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+_PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_DOC_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+BASE_PARTS = {
+    "[Content_Types].xml": (
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/word/document.xml" ContentType="{CT.WML_DOCUMENT_MAIN}"/>'
+        f'<Override PartName="/word/styles.xml" ContentType="{CT.WML_STYLES}"/>'
+        f'<Override PartName="/word/settings.xml" ContentType="{CT.WML_SETTINGS}"/>'
+        f'<Override PartName="/word/fontTable.xml" ContentType="{CT.WML_FONT_TABLE}"/>'
+        f'<Override PartName="/word/numbering.xml" ContentType="{CT.WML_NUMBERING}"/>'
+        f'<Override PartName="/docProps/core.xml" ContentType="{CT.OPC_CORE_PROPERTIES}"/>'
+        f'<Override PartName="/docProps/app.xml" ContentType="{CT.OFC_EXTENDED_PROPERTIES}"/>'
+        '</Types>'),
+    "_rels/.rels": (
+        f'<Relationships xmlns="{_PKG_RELS}">'
+        f'<Relationship Id="rId1" Type="{RT.OFFICE_DOCUMENT}" Target="word/document.xml"/>'
+        f'<Relationship Id="rId2" Type="{RT.CORE_PROPERTIES}" Target="docProps/core.xml"/>'
+        f'<Relationship Id="rId3" Type="{RT.EXTENDED_PROPERTIES}" Target="docProps/app.xml"/>'
+        '</Relationships>'),
+    "word/_rels/document.xml.rels": (
+        f'<Relationships xmlns="{_PKG_RELS}">'
+        f'<Relationship Id="rId1" Type="{RT.STYLES}" Target="styles.xml"/>'
+        f'<Relationship Id="rId2" Type="{RT.SETTINGS}" Target="settings.xml"/>'
+        f'<Relationship Id="rId3" Type="{RT.FONT_TABLE}" Target="fontTable.xml"/>'
+        f'<Relationship Id="rId4" Type="{RT.NUMBERING}" Target="numbering.xml"/>'
+        '</Relationships>'),
+    "word/document.xml": f"<w:document {_DOC_NS}><w:body><w:sectPr/></w:body></w:document>",
+    "word/styles.xml": f"<w:styles {_W}/>",
+    "word/settings.xml": f"<w:settings {_W}/>",
+    "word/fontTable.xml": f"<w:fonts {_W}/>",
+    "word/numbering.xml": f"<w:numbering {_W}/>",
+    "docProps/core.xml": (
+        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"'
+        ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"'
+        ' xmlns:dcmitype="http://purl.org/dc/dcmitype/"'
+        ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"/>'),
+    "docProps/app.xml": (
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"'
+        ' xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+        '<Application>galley</Application><DocSecurity>0</DocSecurity>'
+        '<ScaleCrop>false</ScaleCrop><LinksUpToDate>false</LinksUpToDate>'
+        '<SharedDoc>false</SharedDoc><HyperlinksChanged>false</HyperlinksChanged>'
+        '</Properties>'),
+}
+
+# A template (.dotx) or macro-enabled file (.docm/.dotm) can serve as the reference:
+# its main part is declared a document, and macros are not carried over.
+_OTHER_MAIN = (
+    b"application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
+    b"application/vnd.ms-word.document.macroEnabled.main+xml",
+    b"application/vnd.ms-word.template.macroEnabledTemplate.main+xml",
+)
+VBA_PROJECT = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+
+ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)
+
+
+@lru_cache(maxsize=1)
+def base_package() -> bytes:
+    """The empty package every document without a reference starts from."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, xml in BASE_PARTS.items():
+            z.writestr(name, _HEAD + xml)
+    return buf.getvalue()
+
+
+def open_document(reference: str | Path | None) -> Any:
+    """A python-docx Document: our base, or the editor's reference document emptied."""
+    if reference is None:
+        return docx.Document(io.BytesIO(base_package()))
+    path = Path(reference).expanduser()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"reference docx {str(path)!r} cannot be read: {exc.strerror}") from exc
+    data = _as_document(data)
+    try:
+        package = docx.package.Package.open(io.BytesIO(data))
+        part = package.main_document_part
+    except Exception as exc:  # not a zip, not OOXML
+        raise ConfigError(f"reference docx {str(path)!r} is not a Word document ({exc})") from exc
+    if part.content_type != CT.WML_DOCUMENT_MAIN:
+        raise ConfigError(f"reference docx {str(path)!r} is not a Word document")
+    for rel in list(part.rels.values()):
+        if rel.reltype == VBA_PROJECT:
+            drop_rel(part.rels, rel.rId)
+    document = part.document
+    body = document.element.body
+    last = body.sectPr
+    for child in list(body):
+        if child is not last:
+            body.remove(child)
+    for rel in list(package.rels.values()):
+        if rel.reltype in (RT.THUMBNAIL, RT.CUSTOM_PROPERTIES):
+            drop_rel(package.rels, rel.rId)
+    return document
+
+
+def drop_rel(rels: Any, rId: str) -> None:
+    rels.pop(rId, None)
+    rels._target_parts_by_rId.pop(rId, None)
+
+
+def _as_document(data: bytes) -> bytes:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            types = z.read("[Content_Types].xml")
+            if not any(t in types for t in _OTHER_MAIN):
+                return data
+            entries = [(info, z.read(info)) for info in z.infolist()]
+    except (zipfile.BadZipFile, KeyError):
+        return data
+    for t in _OTHER_MAIN:
+        types = types.replace(t, CT.WML_DOCUMENT_MAIN.encode())
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, blob in entries:
+            z.writestr(info.filename, types if info.filename == "[Content_Types].xml" else blob)
+    return out.getvalue()
+
+
+def xml_part(source: Any, reltype: str, template: str, content_type: str, root: str) -> XmlPart:
+    """The XML part ``source`` relates to by ``reltype``, created (``root``) when missing.
+
+    A part python-docx loaded as plain bytes (footnotes, custom properties) is parsed
+    and replaces itself, so that it can be edited as XML.
+    """
+    rels = source.rels
+    for rel in list(rels.values()):
+        if rel.reltype != reltype or rel.is_external:
+            continue
+        part = rel.target_part
+        if isinstance(part, XmlPart):
+            return part
+        new = XmlPart(part.partname, content_type, parse_xml(part.blob), part.package)
+        rel._target = new
+        rels._target_parts_by_rId[rel.rId] = new
+        return new
+    package = source.package if isinstance(source, Part) else source
+    # the plain name first (/word/footnotes.xml): some readers look for it by name
+    plain = template.replace("%d", "")
+    taken = {str(p.partname) for p in package.iter_parts()}
+    partname = plain if plain not in taken else package.next_partname(template)
+    part = XmlPart(PackURI(partname), content_type, parse_xml((_HEAD + root).encode("utf-8")), package)
+    source.relate_to(part, reltype)
+    return part
+
+
+def custom_properties(document: Any, props: dict[str, str]) -> None:
+    """docProps/custom.xml with string properties (the source URL and other metadata)."""
+    package = document.part.package
+    for rel in list(package.rels.values()):
+        if rel.reltype == RT.CUSTOM_PROPERTIES:
+            drop_rel(package.rels, rel.rId)
+    if not props:
+        return
+    from xml.sax.saxutils import escape, quoteattr
+    items = []
+    for pid, (name, value) in enumerate(props.items(), start=2):
+        items.append(f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}" '
+                     f'name={quoteattr(name)}><vt:lpwstr>{escape(value)}</vt:lpwstr></property>')
+    xml = (_HEAD + '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"'
+           ' xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+           + "".join(items) + "</Properties>")
+    part = Part(PackURI("/docProps/custom.xml"), CT.OFC_CUSTOM_PROPERTIES, xml.encode("utf-8"), package)
+    package.relate_to(part, RT.CUSTOM_PROPERTIES)
+
+
+# Entries first in a fixed order, then the rest by name.
+_FIRST = ("[Content_Types].xml", "_rels/.rels", "docProps/core.xml", "docProps/app.xml",
+          "docProps/custom.xml", "word/document.xml", "word/_rels/document.xml.rels")
+
+
+def normalized_zip(data: bytes, when: dt.datetime) -> bytes:
+    """The same package with a fixed entry order, fixed times and fixed attributes."""
+    when = max(when.astimezone(dt.timezone.utc), ZIP_EPOCH)
+    stamp = (when.year, when.month, when.day, when.hour, when.minute, when.second - when.second % 2)
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        entries = {info.filename: src.read(info) for info in src.infolist()}
+    names = [n for n in _FIRST if n in entries] + sorted(n for n in entries if n not in _FIRST)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0
+            z.writestr(info, entries[name], compresslevel=6)
+    return out.getvalue()

@@ -1,0 +1,119 @@
+"""Page set-up (size, margins, footer with page numbers) and document settings.
+
+A4 by default (``page_size="letter"`` for US Letter). Margins: 2.54 cm top and
+bottom; 3.17 cm left and right for CJK documents (Word's Chinese A4 default, about
+35 characters a line at 12 pt), 2.54 cm for Latin ones. The footer carries
+``PAGE / NUMPAGES`` centred.
+
+With a reference document its page set-up, headers and footers are kept; the
+page size is only changed when ``page_size`` is given (or the reference has none),
+and a page-number footer is added only when the reference has no footer of its own.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml.ns import qn
+
+from ..errors import ConfigError
+from .docx_fields import page_number_paragraph
+from .docx_package import xml_part
+from .docx_styles import languages
+from .docx_xml import E, Element, put, val
+
+# (width, height) in twips
+PAGE_SIZES = {"a4": (11906, 16838), "letter": (12240, 15840), "a5": (8391, 11906),
+              "b5": (9979, 14175), "legal": (12240, 20160)}
+
+
+def page_size(name: str | None) -> tuple[int, int] | None:
+    if name is None:
+        return None
+    key = str(name).strip().lower()
+    if key not in PAGE_SIZES:
+        raise ConfigError(f"docx: unknown page size {name!r}. Sizes: {', '.join(PAGE_SIZES)}")
+    return PAGE_SIZES[key]
+
+
+def set_up_page(document: Any, size: tuple[int, int] | None, cjk: bool, ours: bool) -> None:
+    """Page size and margins of the (last) section."""
+    body = document.element.body
+    sect = body.sectPr
+    if sect is None:
+        sect = E("w:sectPr")
+        body.append(sect)
+    if ours or size is not None or sect.find(qn("w:pgSz")) is None:
+        w, h = size or PAGE_SIZES["a4"]
+        old = sect.find(qn("w:pgSz"))
+        landscape = old is not None and old.get(qn("w:orient")) == "landscape"
+        if landscape:
+            w, h = h, w
+        put(sect, E("w:pgSz", {"w:w": w, "w:h": h, "w:orient": "landscape" if landscape else None}))
+    if ours or sect.find(qn("w:pgMar")) is None:
+        side = 1800 if cjk else 1440
+        put(sect, E("w:pgMar", {"w:top": 1440, "w:right": side, "w:bottom": 1440, "w:left": side,
+                                "w:header": 851, "w:footer": 851, "w:gutter": 0}))
+    if ours:
+        put(sect, E("w:cols", {"w:space": 425}))
+        put(sect, E("w:docGrid", {"w:linePitch": 312 if cjk else 360}))
+
+
+def text_area(document: Any) -> tuple[int, int]:
+    """Width and height (EMU) between the margins of the last section."""
+    sect = document.sections[-1]
+    width = (sect.page_width or 0) - (sect.left_margin or 0) - (sect.right_margin or 0) - (sect.gutter or 0)
+    height = (sect.page_height or 0) - (sect.top_margin or 0) - (sect.bottom_margin or 0)
+    if width <= 0:
+        width = 5760000  # 16 cm
+    if height <= 0:
+        height = 8640000
+    return int(width), int(height)
+
+
+def page_numbers(document: Any, footer_style: str | None, ours: bool) -> None:
+    """A centred ``PAGE / NUMPAGES`` footer, unless a reference brings its own footer."""
+    section = document.sections[-1]
+    sect = section._sectPr
+    if not ours and sect.find(qn("w:footerReference")) is not None:
+        return
+    footer = section.footer
+    footer.is_linked_to_previous = False
+    ftr = footer._element
+    for child in list(ftr):
+        ftr.remove(child)
+    ftr.append(page_number_paragraph(footer_style))
+
+
+def settings(document: Any, t: Any, toc: bool, notes: bool, ours: bool) -> None:
+    root = document.settings.element
+    if ours:
+        for child in list(root):
+            root.remove(child)
+        put(root, E("w:zoom", {"w:percent": 100}))
+        put(root, val("w:defaultTabStop", 2 * int(t.body * 20) if t.cjk else 720))
+        put(root, val("w:characterSpacingControl", "compressPunctuation" if t.cjk else "doNotCompress"))
+        put(root, E("w:compat", None,
+                    E("w:compatSetting", {"w:name": "compatibilityMode",
+                                          "w:uri": "http://schemas.microsoft.com/office/word",
+                                          "w:val": "15"})))
+        put(root, val("w:decimalSymbol", "."))
+        put(root, val("w:listSeparator", ","))
+    latin, east = languages(t)
+    put(root, E("w:themeFontLang", {"w:val": latin, "w:eastAsia": east}))
+    if toc:
+        put(root, val("w:updateFields", "true"))
+    if notes and root.find(qn("w:footnotePr")) is None:
+        put(root, E("w:footnotePr", None, E("w:footnote", {"w:id": -1}), E("w:footnote", {"w:id": 0})))
+
+
+def font_table(document: Any, table: Element) -> None:
+    """The font table part: every face the styles name, with its other names."""
+    part = xml_part(document.part, RT.FONT_TABLE, "/word/fontTable%d.xml", CT.WML_FONT_TABLE,
+                    '<w:fonts xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>')
+    root = part.element
+    for child in list(root):
+        root.remove(child)
+    for font in list(table):
+        root.append(font)

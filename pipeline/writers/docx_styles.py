@@ -1,0 +1,468 @@
+"""The DOCX writer's style sheet: Word's built-in styles, set for print, per language.
+
+Word recognises its built-in styles by name (``heading 1``, ``Title``, ``List
+Bullet``, ``footnote text``...), so the navigation pane, the TOC field and an
+editor's own template all work with them. Everything is set explicitly: fonts
+(``w:eastAsia`` for CJK), sizes, spacing, the document language.
+
+Level mapping (the article title lives in the metadata, not in the tree)::
+
+    title           -> Title           (then Subtitle, Author, Date, Source)
+    ## (level 2)    -> Heading 1       outline level 1
+    ### (level 3)   -> Heading 2
+    #### (level 4)  -> Heading 3
+    ##### / ######  -> Heading 4 / Heading 5
+    # (level 1, only in documents the stages did not clean) -> Heading 1
+
+Body paragraphs: ``Body Text`` in Latin documents (no indent, space after);
+``Body Text First Indent`` in CJK ones (first line indented two characters,
+``w:firstLineChars="200"``, no space between paragraphs, justified). Footnotes,
+list items, quotes, code, captions and table cells have styles without that indent.
+
+With a reference document (``reference_docx``), its styles win: only the styles it
+lacks are added, with ``basedOn``/``next`` links remapped to its own style ids.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from docx.oxml.ns import qn
+
+from .docx_xml import E, Element, border, flag, fonts, put, size, spacing, val
+
+WORD_BLUE = "0563C1"
+GREY = "595959"
+DARK = "262626"
+RULE = "A6A6A6"
+SHADE = "F2F2F2"
+
+
+@dataclass(frozen=True)
+class Fonts:
+    """Font names: Latin (ascii/hAnsi) and East Asian, for body, headings, code, quotes."""
+
+    body: str
+    heading: str
+    mono: str
+    ea_body: str
+    ea_heading: str
+    ea_mono: str
+    ea_quote: str
+
+
+# East Asian faces by script, with the names other systems know them by (written as
+# w:altName in the font table, which applications use to find a face by another name).
+EAST_ASIAN = {
+    "hans": ("SimSun", "SimHei", "NSimSun", "KaiTi"),
+    "hant": ("PMingLiU", "Microsoft JhengHei", "MingLiU", "DFKai-SB"),
+    "ja": ("Yu Mincho", "Yu Gothic", "MS Gothic", "Yu Mincho"),
+    "ko": ("Batang", "Malgun Gothic", "GulimChe", "Batang"),
+}
+ALT_NAMES = {
+    "SimSun": "宋体,Songti SC,Noto Serif CJK SC,Source Han Serif SC",
+    "SimHei": "黑体,Heiti SC,Noto Sans CJK SC,Source Han Sans SC",
+    "NSimSun": "新宋体,Noto Sans Mono CJK SC",
+    "KaiTi": "楷体,Kaiti SC,STKaiti,AR PL UKai CN",
+    "PMingLiU": "新細明體,Noto Serif CJK TC,Source Han Serif TC",
+    "Microsoft JhengHei": "微軟正黑體,Noto Sans CJK TC,Source Han Sans TC",
+    "MingLiU": "細明體,Noto Sans Mono CJK TC",
+    "DFKai-SB": "標楷體,Kaiti TC,AR PL UKai TW",
+    "Yu Mincho": "游明朝,Hiragino Mincho ProN,Noto Serif CJK JP",
+    "Yu Gothic": "游ゴシック,Hiragino Sans,Noto Sans CJK JP",
+    "MS Gothic": "ＭＳ ゴシック,Noto Sans Mono CJK JP",
+    "Batang": "바탕,Noto Serif CJK KR",
+    "Malgun Gothic": "맑은 고딕,Noto Sans CJK KR",
+    "GulimChe": "굴림체,Noto Sans Mono CJK KR",
+    "Times New Roman": "Liberation Serif,Tinos",
+    "Arial": "Liberation Sans,Arimo",
+    "Cambria": "Caladea",
+    "Calibri": "Carlito",
+    "Consolas": "Inconsolata,DejaVu Sans Mono",
+}
+# w:charset and w:family of each face, for substitution when it is missing.
+FONT_INFO = {
+    "SimSun": ("86", "auto"), "SimHei": ("86", "modern"), "NSimSun": ("86", "modern"),
+    "KaiTi": ("86", "modern"), "PMingLiU": ("88", "roman"), "Microsoft JhengHei": ("88", "swiss"),
+    "MingLiU": ("88", "modern"), "DFKai-SB": ("88", "script"), "Yu Mincho": ("80", "roman"),
+    "Yu Gothic": ("80", "swiss"), "MS Gothic": ("80", "modern"), "Batang": ("81", "roman"),
+    "Malgun Gothic": ("81", "swiss"), "GulimChe": ("81", "modern"),
+    "Times New Roman": ("00", "roman"), "Arial": ("00", "swiss"), "Cambria": ("00", "roman"),
+    "Calibri": ("00", "swiss"), "Consolas": ("00", "modern"),
+}
+
+
+def script_of(lang: str) -> str:
+    """The East Asian script of a language tag: hans, hant, ja or ko (hans by default)."""
+    parts = [p.lower() for p in lang.replace("_", "-").split("-")]
+    if parts[0] == "ja":
+        return "ja"
+    if parts[0] == "ko":
+        return "ko"
+    if parts[0] == "zh" and ("hant" in parts or any(p in ("tw", "hk", "mo") for p in parts[1:])):
+        return "hant"
+    return "hans"
+
+
+def choose_fonts(lang: str, cjk: bool) -> Fonts:
+    ea = EAST_ASIAN[script_of(lang)]
+    if cjk:
+        return Fonts("Times New Roman", "Arial", "Consolas", *ea)
+    return Fonts("Cambria", "Calibri", "Consolas", *ea)
+
+
+@dataclass(frozen=True)
+class Typography:
+    """Sizes in points and spacing in twips for one kind of document (CJK or Latin)."""
+
+    cjk: bool
+    lang: str
+    fonts: Fonts
+    body: float
+    line: int          # 240ths of a line (auto rule)
+    after: int         # space after body paragraphs, twips
+    code: float
+    small: float       # footnotes
+    table: float
+    caption: float
+    title: float
+    headings: tuple[float, ...]
+
+    @property
+    def indent(self) -> int:
+        """Two characters of body text, in twips."""
+        return int(round(self.body * 20 * 2))
+
+
+def typography(lang: str, cjk: bool) -> Typography:
+    f = choose_fonts(lang, cjk)
+    if cjk:
+        # Chinese sizes: 二号 22, 三号 16, 小三 15, 四号 14, 小四 12, 五号 10.5, 小五 9.
+        return Typography(True, lang, f, body=12, line=360, after=0, code=10, small=9,
+                          table=10.5, caption=10.5, title=22,
+                          headings=(16, 15, 14, 12, 12, 12))
+    return Typography(False, lang, f, body=11, line=276, after=160, code=9.5, small=9,
+                      table=10, caption=9.5, title=24, headings=(16, 13, 12, 11, 11, 11))
+
+
+# -- style elements ---------------------------------------------------------------
+
+def _style(kind: str, sid: str, name: str, *, based: str | None = None, nxt: str | None = None,
+           prio: int | None = None, qformat: bool = False, default: bool = False,
+           semi: bool = False, ppr: Iterable[Element] = (), rpr: Iterable[Element] = (),
+           extra: Iterable[Element] = ()) -> Element:
+    st = E("w:style", {"w:type": kind, "w:styleId": sid, "w:default": "1" if default else None})
+    put(st, val("w:name", name))
+    if based:
+        put(st, val("w:basedOn", based))
+    if nxt:
+        put(st, val("w:next", nxt))
+    if prio is not None:
+        put(st, val("w:uiPriority", prio))
+    if semi:
+        put(st, E("w:semiHidden"))
+        put(st, E("w:unhideWhenUsed"))
+    if qformat:
+        put(st, E("w:qFormat"))
+    ppr = [p for p in ppr if p is not None]
+    rpr = [r for r in rpr if r is not None]
+    if ppr:
+        put(st, E("w:pPr", None, *ppr))
+    if rpr:
+        put(st, E("w:rPr", None, *rpr))
+    for el in extra:
+        put(st, el)
+    return st
+
+
+def full_tag(lang: str) -> str:
+    return lang if "-" in lang else {"zh": "zh-CN", "en": "en-US", "ja": "ja-JP",
+                                     "ko": "ko-KR"}.get(lang, lang)
+
+
+def languages(t: Typography) -> tuple[str, str]:
+    """(w:val, w:eastAsia) of w:lang: the language of Latin text and of East Asian text.
+
+    A CJK document's Latin runs are English (as Chinese Word has it: a Chinese
+    ``w:val`` makes LibreOffice break Latin words anywhere); a Latin document's
+    stray CJK characters are Chinese, matching its East Asian fonts.
+    """
+    lang = full_tag(t.lang)
+    if t.cjk:
+        return "en-US", lang
+    return lang, "zh-CN"
+
+
+def _lang(t: Typography) -> Element:
+    latin, east = languages(t)
+    return E("w:lang", {"w:val": latin, "w:eastAsia": east, "w:bidi": "ar-SA"})
+
+
+def doc_defaults(t: Typography) -> Element:
+    f = t.fonts
+    rpr = E("w:rPr", None, fonts(f.body, f.ea_body, "eastAsia" if t.cjk else None),
+            *size(t.body), E("w:kern", {"w:val": "2"}) if t.cjk else None, _lang(t))
+    ppr = E("w:pPr", None, spacing(0, 0, t.line), E("w:widowControl"))
+    return E("w:docDefaults", None, E("w:rPrDefault", None, rpr), E("w:pPrDefault", None, ppr))
+
+
+def stylesheet(t: Typography) -> list[Element]:
+    """All the styles the writer uses, for typography ``t``."""
+    f = t.fonts
+    # lxml moves an element appended elsewhere: every style gets fresh elements
+    def body_jc() -> Element | None:
+        return val("w:jc", "both") if t.cjk else None
+
+    def sans() -> Element:
+        return fonts(f.heading, f.ea_heading)
+
+    def mono() -> Element:
+        return fonts(f.mono, f.ea_mono, "default")
+
+    def grey() -> Element:
+        return val("w:color", GREY)
+
+    def italic_latin() -> list[Element]:
+        return [] if t.cjk else [flag("w:i"), flag("w:iCs")]
+
+    styles = [
+        _style("paragraph", "Normal", "Normal", default=True, qformat=True),
+        _style("character", "DefaultParagraphFont", "Default Paragraph Font", default=True,
+               prio=1, semi=True),
+        _style("table", "TableNormal", "Normal Table", default=True, prio=99, semi=True,
+               extra=[E("w:tblPr", None,
+                        E("w:tblCellMar", None,
+                          E("w:top", {"w:w": 0, "w:type": "dxa"}),
+                          E("w:left", {"w:w": 108, "w:type": "dxa"}),
+                          E("w:bottom", {"w:w": 0, "w:type": "dxa"}),
+                          E("w:right", {"w:w": 108, "w:type": "dxa"})))]),
+        _style("numbering", "NoList", "No List", default=True, prio=99, semi=True),
+        _style("paragraph", "BodyText", "Body Text", based="Normal", qformat=True, prio=1,
+               ppr=[spacing(0, t.after), body_jc()]),
+        _style("paragraph", "BodyTextFirstIndent", "Body Text First Indent", based="BodyText",
+               qformat=True, prio=1,
+               ppr=[E("w:ind", {"w:firstLineChars": 200, "w:firstLine": t.indent})]),
+        _style("paragraph", "Title", "Title", based="Normal", nxt="Subtitle", prio=10, qformat=True,
+               ppr=[E("w:keepNext"), E("w:keepLines"), spacing(240, 240, 240), val("w:jc", "center"),
+                    E("w:outlineLvl", {"w:val": 9})],
+               rpr=[sans(), flag("w:b"), flag("w:bCs"), *size(t.title), val("w:kern", 28)]),
+        _style("paragraph", "Subtitle", "Subtitle", based="Normal", nxt="BodyText", prio=11,
+               qformat=True, ppr=[E("w:keepNext"), spacing(0, 160), val("w:jc", "center")],
+               rpr=[sans(), grey(), *size(t.body + 2)]),
+        _style("paragraph", "Author", "Author", based="Normal", nxt="Date", qformat=True,
+               ppr=[E("w:keepNext"), spacing(0, 40), val("w:jc", "center")],
+               rpr=[grey(), *size(t.caption)]),
+        _style("paragraph", "Date", "Date", based="Normal", nxt="BodyText", qformat=True,
+               ppr=[E("w:keepNext"), spacing(0, 40), val("w:jc", "center")],
+               rpr=[grey(), *size(t.caption)]),
+        _style("paragraph", "Source", "Source", based="Normal", nxt="BodyText", qformat=True,
+               ppr=[spacing(0, 360), val("w:jc", "center")],
+               rpr=[grey(), *size(t.small)]),
+    ]
+    before = (480, 360, 240, 240, 200, 200)
+    after = (240, 160, 120, 80, 80, 80)
+    for n in range(1, 7):
+        pt = t.headings[n - 1]
+        styles.append(_style(
+            "paragraph", f"Heading{n}", f"heading {n}", based="Normal", nxt=_body_id(t),
+            prio=9, qformat=True,
+            ppr=[E("w:keepNext"), E("w:keepLines"), spacing(before[n - 1], after[n - 1], 240),
+                 E("w:outlineLvl", {"w:val": n - 1})],
+            rpr=[sans(), flag("w:b"), flag("w:bCs"),
+                 *(italic_latin() if n >= 4 else []), val("w:color", "000000"), *size(pt),
+                 val("w:kern", 2 * int(pt)) if n == 1 else None]))
+    code_pad = [border(side, 4, "D9D9D9", 4) for side in ("w:top", "w:left", "w:bottom", "w:right")]
+    styles += [
+        _style("paragraph", "Quote", "Quote", based="Normal", nxt=_body_id(t), prio=29,
+               qformat=True,
+               ppr=[E("w:pBdr", None, border("w:left", 18, "BFBFBF", 8)), spacing(120, 120),
+                    E("w:ind", {"w:left": 567, "w:right": 567}), body_jc()],
+               rpr=[fonts(f.body, f.ea_quote), *italic_latin(), val("w:color", "404040")]),
+        _style("paragraph", "ListParagraph", "List Paragraph", based="Normal", prio=34,
+               qformat=True, ppr=[E("w:ind", {"w:left": 720}), E("w:contextualSpacing")]),
+        _style("paragraph", "ListBullet", "List Bullet", based="Normal", prio=99, semi=True,
+               ppr=[spacing(0, 60), body_jc()]),
+        _style("paragraph", "ListNumber", "List Number", based="Normal", prio=99, semi=True,
+               ppr=[spacing(0, 60), body_jc()]),
+        _style("paragraph", "ListContinue", "List Continue", based="Normal", prio=99, semi=True,
+               ppr=[spacing(0, 60), E("w:ind", {"w:left": t.indent}), body_jc()]),
+        _style("paragraph", "SourceCode", "Source Code", based="Normal", prio=99,
+               ppr=[E("w:pBdr", None, *code_pad),
+                    E("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": SHADE}),
+                    E("w:wordWrap", {"w:val": "0"}), spacing(120, 120, 240),
+                    E("w:ind", {"w:left": 113, "w:right": 113})],
+               rpr=[mono(), E("w:noProof"), *size(t.code)]),
+        _style("character", "VerbatimChar", "Verbatim Char", based="DefaultParagraphFont",
+               prio=99, rpr=[mono(), E("w:shd", {"w:val": "clear", "w:color": "auto",
+                                               "w:fill": SHADE})]),
+        _style("paragraph", "Figure", "Figure", based="Normal", nxt=_body_id(t), prio=99,
+               ppr=[E("w:keepNext"), spacing(120, 120, 240), val("w:jc", "center")]),
+        _style("paragraph", "Caption", "caption", based="Normal", nxt=_body_id(t), prio=35,
+               qformat=True, semi=True,
+               ppr=[spacing(0, 240, 240), val("w:jc", "center")],
+               rpr=[*italic_latin(), val("w:color", GREY), *size(t.caption)]),
+        _style("paragraph", "Compact", "Compact", based="Normal", prio=99,
+               ppr=[spacing(20, 20, 264)], rpr=[*size(t.table)]),
+        _style("paragraph", "HorizontalLine", "Horizontal Line", based="Normal", nxt=_body_id(t),
+               prio=99, ppr=[E("w:pBdr", None, border("w:bottom", 6, RULE, 1)),
+                             spacing(120, 360, 240), E("w:ind", {"w:left": 2268, "w:right": 2268}),
+                             val("w:jc", "center")],
+               rpr=[*size(6)]),
+        _style("character", "Hyperlink", "Hyperlink", based="DefaultParagraphFont", prio=99,
+               semi=True, rpr=[val("w:color", WORD_BLUE), val("w:u", "single")]),
+        _style("character", "FollowedHyperlink", "FollowedHyperlink",
+               based="DefaultParagraphFont", prio=99, semi=True,
+               rpr=[val("w:color", "954F72"), val("w:u", "single")]),
+        _style("paragraph", "FootnoteText", "footnote text", based="Normal", prio=99, semi=True,
+               ppr=[spacing(0, 40, 240), E("w:snapToGrid", {"w:val": "0"})],
+               rpr=[*size(t.small)]),
+        _style("character", "FootnoteReference", "footnote reference",
+               based="DefaultParagraphFont", prio=99, semi=True, rpr=[val("w:vertAlign", "superscript")]),
+        _style("paragraph", "Header", "header", based="Normal", prio=99, semi=True,
+               ppr=[E("w:tabs", None, E("w:tab", {"w:val": "center", "w:pos": 4153}),
+                      E("w:tab", {"w:val": "right", "w:pos": 8306})), val("w:jc", "center")],
+               rpr=[grey(), *size(t.small)]),
+        _style("paragraph", "Footer", "footer", based="Normal", prio=99, semi=True,
+               ppr=[E("w:tabs", None, E("w:tab", {"w:val": "center", "w:pos": 4153}),
+                      E("w:tab", {"w:val": "right", "w:pos": 8306})), val("w:jc", "center")],
+               rpr=[grey(), *size(t.small)]),
+        _style("paragraph", "TOCHeading", "TOC Heading", based="Heading1", nxt="Normal",
+               prio=39, semi=True, qformat=True,
+               ppr=[E("w:outlineLvl", {"w:val": 9}), val("w:jc", "center")]),
+    ]
+    for n in range(1, 4):
+        styles.append(_style("paragraph", f"TOC{n}", f"toc {n}", based="Normal", nxt="Normal",
+                             prio=39, semi=True,
+                             ppr=[E("w:tabs", None, E("w:tab", {"w:val": "right", "w:leader": "dot",
+                                                               "w:pos": 8296})),
+                                  spacing(60 if n == 1 else 0, 60 if n == 1 else 0),
+                                  E("w:ind", {"w:left": (n - 1) * t.indent})],
+                             rpr=[flag("w:b") if n == 1 else None]))
+    cell_mar = E("w:tblCellMar", None, E("w:top", {"w:w": 57, "w:type": "dxa"}),
+                 E("w:left", {"w:w": 108, "w:type": "dxa"}),
+                 E("w:bottom", {"w:w": 57, "w:type": "dxa"}),
+                 E("w:right", {"w:w": 108, "w:type": "dxa"}))
+    grid = E("w:tblBorders", None, *(border(side, 4, "808080", 0) for side in
+                                     ("w:top", "w:left", "w:bottom", "w:right", "w:insideH",
+                                      "w:insideV")))
+    first_row = E("w:tblStylePr", {"w:type": "firstRow"},
+                  E("w:rPr", None, flag("w:b"), flag("w:bCs")),
+                  E("w:tcPr", None, E("w:shd", {"w:val": "clear", "w:color": "auto",
+                                                "w:fill": SHADE})))
+    styles.append(_style("table", "TableGrid", "Table Grid", based="TableNormal", prio=59,
+                         ppr=[spacing(0, 0)],
+                         extra=[E("w:tblPr", None, grid, cell_mar), first_row]))
+    return styles
+
+
+def _body_id(t: Typography) -> str:
+    return "BodyTextFirstIndent" if t.cjk else "BodyText"
+
+
+def body_style_name(cjk: bool) -> str:
+    return "Body Text First Indent" if cjk else "Body Text"
+
+
+def heading_style_name(level: int) -> str:
+    """Markdown heading level (2..6 in clean documents) to the Word heading style."""
+    return f"Heading {min(max(level - 1, 1), 6)}"
+
+
+# -- installing ------------------------------------------------------------------------
+
+class StyleMap:
+    """Style ids by (case-insensitive) name, as the styles part has them."""
+
+    def __init__(self, styles_el: Element):
+        self._ids: dict[str, str] = {}
+        for st in styles_el.findall(qn("w:style")):
+            name = st.find(qn("w:name"))
+            sid = st.get(qn("w:styleId"))
+            if name is not None and sid:
+                self._ids.setdefault(_key(name.get(qn("w:val"), "")), sid)
+
+    def __contains__(self, name: str) -> bool:
+        return _key(name) in self._ids
+
+    def id(self, name: str) -> str | None:
+        return self._ids.get(_key(name))
+
+
+def _key(name: str) -> str:
+    return " ".join(name.lower().split())
+
+
+def install(styles_el: Element, t: Typography, replace: bool) -> StyleMap:
+    """Put the style sheet into ``styles_el`` (a ``w:styles``).
+
+    ``replace``: the document is ours, every style is (re)defined and the document
+    defaults set. Otherwise (a reference document) only the missing styles are added.
+    """
+    mine = stylesheet(t)
+    if replace:
+        for child in list(styles_el):
+            styles_el.remove(child)
+        put(styles_el, doc_defaults(t))
+        for st in mine:
+            put(styles_el, st)
+        return StyleMap(styles_el)
+    existing = StyleMap(styles_el)
+    taken = {st.get(qn("w:styleId")) for st in styles_el.findall(qn("w:style"))}
+    remap: dict[str, str] = {}
+    added = []
+    for st in mine:
+        name = st.find(qn("w:name")).get(qn("w:val"))
+        sid = st.get(qn("w:styleId"))
+        if name in existing:
+            remap[sid] = existing.id(name)
+            continue
+        new_id = sid
+        while new_id in taken:
+            new_id += "G"
+        taken.add(new_id)
+        remap[sid] = new_id
+        st.set(qn("w:styleId"), new_id)
+        if st.get(qn("w:default")):  # the template has its own defaults
+            del st.attrib[qn("w:default")]
+        added.append(st)
+    for st in added:
+        for tag in ("w:basedOn", "w:next", "w:link"):
+            ref = st.find(qn(tag))
+            if ref is not None and ref.get(qn("w:val")) in remap:
+                ref.set(qn("w:val"), remap[ref.get(qn("w:val"))])
+        put(styles_el, st)
+    _set_language(styles_el, t)
+    return StyleMap(styles_el)
+
+
+def _set_language(styles_el: Element, t: Typography) -> None:
+    """The document's language is content, not house style: set it in the defaults."""
+    defaults = styles_el.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = put(styles_el, E("w:docDefaults"))
+    rpr_default = defaults.find(qn("w:rPrDefault"))
+    if rpr_default is None:
+        rpr_default = put(defaults, E("w:rPrDefault"))
+    rpr = rpr_default.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = E("w:rPr")
+        rpr_default.append(rpr)
+    put(rpr, _lang(t))
+
+
+def font_table(t: Typography) -> Element:
+    """``w:fonts`` describing every face the styles name, with their other names."""
+    f = t.fonts
+    table = E("w:fonts")
+    for name in dict.fromkeys((f.body, f.heading, f.mono, f.ea_body, f.ea_heading, f.ea_mono,
+                               f.ea_quote)):
+        font = E("w:font", {"w:name": name})
+        if name in ALT_NAMES:
+            put(font, val("w:altName", ALT_NAMES[name]))
+        charset, family = FONT_INFO.get(name, ("00", "auto"))
+        put(font, val("w:charset", charset))
+        put(font, val("w:family", family))
+        put(font, val("w:pitch", "fixed" if family == "modern" and name in (f.mono, f.ea_mono)
+                      else "variable"))
+        table.append(font)
+    return table
