@@ -7,6 +7,7 @@ OUT    ?= out
 TO     ?= md,epub,docx
 
 .PHONY: convert test setup test-setup bench render-check clean
+SUDO ?= $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +30,16 @@ convert: setup
 
 test: test-setup
 	$(BIN)/python -m pytest -n auto -q
+
+# LibreOffice renders the DOCX of $(IN) to PDF and PNG pages in $(OUT)/render, for a look.
+render-check: test-setup
+	@command -v soffice >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 || { \
+	  command -v apt-get >/dev/null 2>&1 || { echo "install LibreOffice and poppler-utils first"; exit 2; }; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    libreoffice-writer-nogui fonts-noto-cjk fonts-liberation2 fonts-crosextra-carlito \
+	    fonts-crosextra-caladea poppler-utils; }
+	$(BIN)/python -m pytest -q -p no:xdist tests/test_docx.py -k libreoffice
+	$(BIN)/python tests/render_check.py $(IN) -o $(OUT)/render
 
 clean:
 	rm -rf $(OUT) build *.egg-info

@@ -90,14 +90,23 @@ def main() -> None:
               help="Comma-separated writers: md, epub, docx, pandoc:FORMAT (default md).")
 @click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Write a JSON report of the changes per file.")
+@click.option("--page-size", type=click.Choice(["a4", "letter", "a5", "b5", "legal"], case_sensitive=False),
+              help="DOCX page size (default A4; with --reference-docx, the reference's own).")
+@click.option("--toc", is_flag=True, default=None, help="DOCX: a table of contents after the title block.")
+@click.option("--reference-docx", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="DOCX: take styles, page set-up, headers and footers from this .docx/.dotx.")
 @_config_options
 @_guard
 def convert(paths: tuple[Path, ...], outdir: Path, to: str | None, report_file: Path | None,
+            page_size: str | None, toc: bool | None, reference_docx: Path | None,
             config_file: Path | None, disable: tuple[str, ...], enable: tuple[str, ...],
             settings: tuple[str, ...]) -> int:
     """Convert files or folders of Markdown into OUTDIR/<name>.<ext>."""
     from .batch import run_batch
     cfg = build_config(config_file, disable, enable, settings, to)
+    docx = {"page_size": page_size and page_size.lower(), "toc": toc,
+            "reference_docx": str(reference_docx) if reference_docx else None}
+    cfg.writer_options.setdefault("docx", {}).update({k: v for k, v in docx.items() if v is not None})
     return run_batch(list(paths), outdir, cfg, report_file=report_file)
 
 

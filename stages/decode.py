@@ -32,13 +32,13 @@ _MAX_INVALID_UTF8 = 0.01
 
 def _binary_reason(raw: bytes) -> str | None:
     head = raw[:65536]
-    if b"\x00" in head:
-        return "not a text file (contains NUL bytes)"
-    for magic, kind in ((b"%PDF", "a PDF"), (b"PK\x03\x04", "a ZIP archive"),
+    for magic, kind in ((b"%PDF", "a PDF"), (b"PK\x03\x04", "a ZIP archive (DOCX, EPUB...)"),
                         (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
                         (b"GIF8", "a GIF image"), (b"\x7fELF", "an executable")):
         if head.startswith(magic):
             return f"not a text file ({kind})"
+    if b"\x00" in head:
+        return "not a text file (contains NUL bytes)"
     return None
 
 
