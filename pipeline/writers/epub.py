@@ -1,16 +1,283 @@
-"""Writer ``epub`` (under construction)."""
+"""Writer ``epub``: an EPUB 3 book (with an EPUB 2 NCX) rendered from the shared tree.
+
+Layout of the package::
+
+    mimetype                      (first, stored)
+    META-INF/container.xml
+    EPUB/content.opf              metadata, manifest, spine
+    EPUB/toc.ncx                  EPUB 2 table of contents
+    EPUB/styles/book.css          the one stylesheet
+    EPUB/text/title.xhtml         title page: title, author, date, source link
+    EPUB/text/nav.xhtml           EPUB 3 nav: heading outline and landmarks
+    EPUB/text/chapter-NNN.xhtml   one per top-level section (split past ~250 KB)
+    EPUB/images/img-<hash>.<ext>  the document's assets, as the images stage named them
+
+The bytes depend only on the document (and SOURCE_DATE_EPOCH): ids are numbered in
+document order, the zip has fixed entry dates and order, and the modification date
+is :func:`~pipeline.writers.common.fixed_time`.
+"""
 from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
 
 from ..document import Document
 from ..writer import Capabilities, Writer
+from . import epub_package as pkg
+from .common import document_id, fixed_time, is_cjk, language, title
+from .epub_content import ContentRenderer, Heading, safe_url
+from .epub_css import stylesheet
+from .epub_labels import labels
+from .markdown import render_body
+from .xhtml import EPUB_TYPE, Element, document, el, local, q, serialize, size_of, sub
+
+IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"})
+_LANG_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*\Z")
+CSS_HREF = "../styles/book.css"
+
+
+@dataclass
+class Part:
+    """One content document of the body."""
+
+    name: str
+    nodes: list[Element]
+    notes: list[Element] = field(default_factory=list)
+
+
+def book_language(doc: Document) -> str:
+    lang = (language(doc) or "").strip().replace("_", "-")
+    return lang if _LANG_TAG.match(lang) else "und"
+
+
+def sections(nodes: list[Element]) -> list[list[Element]]:
+    """Top-level sections: what comes before the first heading, then one per top heading."""
+    levels = [int(local(n)[1]) for n in nodes if re.fullmatch(r"h[1-6]", local(n))]
+    top = f"h{min(levels)}" if levels else None
+    out: list[list[Element]] = []
+    for n in nodes:
+        if not out or (top is not None and local(n) == top):
+            out.append([])
+        out[-1].append(n)
+    return out
+
+
+def split(section: list[Element], limit: int) -> list[list[Element]]:
+    """``section`` in runs of blocks of at most ``limit`` bytes (a bigger block stays whole).
+
+    A heading never ends a run: it moves to the next one, with the text it heads.
+    """
+    runs: list[list[Element]] = [[]]
+    size = 0
+    for n in section:
+        s = size_of([n])
+        if runs[-1] and size + s > limit:
+            carry: list[Element] = []
+            while runs[-1] and re.fullmatch(r"h[1-6]", local(runs[-1][-1])) and len(runs[-1]) > 1:
+                carry.insert(0, runs[-1].pop())
+            runs.append(carry)
+            size = size_of(carry)
+        runs[-1].append(n)
+        size += s
+    return [r for r in runs if r]
+
+
+def outline(headings: list[Heading], where: dict[str, str]) -> list[pkg.NavPoint]:
+    """The nested heading outline: each heading under the nearest one above it of lower level."""
+    root: list[pkg.NavPoint] = []
+    stack: list[tuple[int, pkg.NavPoint]] = []
+    for h in headings:
+        if not h.text or h.id not in where:
+            continue
+        point = pkg.NavPoint(h.text, f"{where[h.id]}#{h.id}")
+        while stack and stack[-1][0] >= h.level:
+            stack.pop()
+        (stack[-1][1].children if stack else root).append(point)
+        stack.append((h.level, point))
+    return root
+
+
+def display_date(value: str | None) -> tuple[str, str] | None:
+    """(dc:date, shown date) from the document's ISO date: the day, or UTC time if the date has a zone."""
+    if not value:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except ValueError:
+        m = re.match(r"\d{4}(-\d{2}(-\d{2})?)?", value)
+        return (m.group(0), m.group(0)) if m else None
+    day = when.date().isoformat()
+    if when.tzinfo is not None and when.timetz().replace(tzinfo=None) != dt.time(0):
+        utc = when.astimezone(dt.timezone.utc)
+        return utc.strftime("%Y-%m-%dT%H:%M:%SZ"), day
+    return day, day
 
 
 class EpubWriter(Writer):
-    """EPUB (not yet available)."""
+    """EPUB 3 book (with an EPUB 2 NCX), valid for epubcheck, for e-readers."""
 
     name = "epub"
     extension = "epub"
-    capabilities = Capabilities(embeds_images=True)
+    version = "1"
+    capabilities = Capabilities(image_types=IMAGE_TYPES, remote_images=False, embeds_images=True)
+    defaults = {"split_kb": 250}
 
     def render(self, doc: Document) -> bytes:
-        raise NotImplementedError("the epub writer is not built yet")
+        return Book(doc, int(self.options["split_kb"]) * 1000).build()
+
+
+class Book:
+    """One document made into an EPUB."""
+
+    def __init__(self, doc: Document, limit: int):
+        self.doc = doc
+        self.limit = max(limit, 10_000)
+        self.lang = book_language(doc)
+        self.labels = labels(self.lang)
+        self.cjk = is_cjk(self.lang)
+        self.title = title(doc)
+        self.body_class = "cjk" if self.cjk else "latin"
+
+    # -- the body ----------------------------------------------------------------------
+    def parts(self, renderer: ContentRenderer) -> list[Part]:
+        nodes = renderer.render(self.doc.tree or [])
+        runs = [run for section in sections(nodes) for run in split(section, self.limit)]
+        if not runs:
+            runs = [[]]
+        parts = [Part(f"chapter-{i:03d}.xhtml", run) for i, run in enumerate(runs, 1)]
+        where = self.locate(parts)
+        for index, aside in renderer.notes.items():  # each note goes with its first reference
+            refs = renderer.note_refs.get(index) or []
+            home = next((p for p in parts if refs and where.get(refs[0]) == p.name), parts[-1])
+            home.notes.append(aside)
+        return parts
+
+    @staticmethod
+    def locate(parts: list[Part]) -> dict[str, str]:
+        """Which part holds each id."""
+        where: dict[str, str] = {}
+        for part in parts:
+            for top in part.nodes + part.notes:
+                for node in top.iter():
+                    nid = node.get("id") if isinstance(node.tag, str) else None
+                    if nid:
+                        where.setdefault(nid, part.name)
+        return where
+
+    @staticmethod
+    def link_across(parts: list[Part], where: dict[str, str]) -> None:
+        """``#id`` links to ids in another part become ``part.xhtml#id``."""
+        for part in parts:
+            for top in part.nodes + part.notes:
+                for node in top.iter(q("a")):
+                    href = node.get("href") or ""
+                    if not href.startswith("#"):
+                        continue
+                    home = where.get(href[1:])
+                    if home is None:
+                        node.tag = q("span")
+                        del node.attrib["href"]
+                    elif home != part.name:
+                        node.set("href", home + href)
+
+    def chapter(self, part: Part) -> bytes:
+        body = list(part.nodes)
+        if part.notes:
+            box = el("section", {"class": "footnotes", "role": "doc-endnotes"})
+            box.set(EPUB_TYPE, "footnotes")
+            for aside in part.notes:
+                box.append(aside)
+            body.append(box)
+        heading = next((n for n in part.nodes if re.fullmatch(r"h[1-6]", local(n))), None)
+        label = " ".join("".join(heading.itertext()).split()) if heading is not None else ""
+        root = document(label or self.title, self.lang, CSS_HREF, body,
+                        body_class=self.body_class, body_type="bodymatter")
+        return serialize(root)
+
+    def title_page(self, source: str | None) -> bytes:
+        meta = self.doc.meta
+        nodes = [el("h1", {"class": "title"}, self.title)]
+        if meta.author:
+            nodes.append(el("p", {"class": "author"}, meta.author))
+        shown = display_date(meta.date)
+        if shown:
+            p = el("p", {"class": "date"})
+            sub(p, "time", {"datetime": shown[1]}, shown[1])
+            nodes.append(p)
+        if meta.source:
+            p = el("p", {"class": "source"})
+            if source:
+                sub(p, "a", {"href": source}, meta.source)
+            else:
+                p.text = meta.source
+            nodes.append(p)
+        root = document(self.title, self.lang, CSS_HREF, nodes,
+                        body_class=f"{self.body_class} titlepage", body_type="titlepage")
+        return serialize(root)
+
+    # -- the package -----------------------------------------------------------------------
+    def build(self) -> bytes:
+        doc = self.doc
+        renderer = ContentRenderer(doc, self.labels)
+        parts = self.parts(renderer)
+        where = self.locate(parts)
+        self.link_across(parts, where)
+        chapters = [(p.name, self.chapter(p)) for p in parts]
+
+        toc = [pkg.NavPoint(self.title, "title.xhtml")] + outline(renderer.headings, where)
+        # the nav is a page of the book when there are headings to list
+        nav_in_spine = bool(renderer.headings)
+        landmarks = [("toc", "nav.xhtml#toc", self.labels.contents)] if nav_in_spine else []
+        landmarks += [("titlepage", "title.xhtml", self.labels.title_page),
+                      ("bodymatter", parts[0].name, self.labels.start)]
+        nav = pkg.nav_xhtml(self.title, self.lang, CSS_HREF, self.labels.contents, toc,
+                            self.labels.landmarks, landmarks, self.body_class)
+        title_page = self.title_page(safe_url(doc.meta.source) if doc.meta.source else None)
+
+        meta = self.metadata(renderer, render_body(doc.tree or []))
+        items = [pkg.Item("ncx", "toc.ncx", "application/x-dtbncx+xml", pkg.ncx(meta, toc, "text/")),
+                 pkg.Item("css", "styles/book.css", "text/css", stylesheet(self.lang).encode("utf-8")),
+                 pkg.Item("title-page", "text/title.xhtml", "application/xhtml+xml", title_page),
+                 pkg.Item("nav", "text/nav.xhtml", "application/xhtml+xml", nav, "nav")]
+        for i, (name, data) in enumerate(chapters, 1):
+            items.append(pkg.Item(f"chapter-{i:03d}", f"text/{name}", "application/xhtml+xml", data))
+        for i, name in enumerate(renderer.assets, 1):
+            asset = doc.assets[name]
+            items.append(pkg.Item(f"image-{i:03d}", f"images/{name}", asset.media_type,
+                                  renderer.images[name] or b""))
+        spine = [("title-page", True)]
+        if nav_in_spine:
+            spine.append(("nav", True))
+        spine += [(f"chapter-{i:03d}", True) for i in range(1, len(chapters) + 1)]
+        opf = pkg.opf(meta, items, spine, "ncx")
+        entries = [("META-INF/container.xml", pkg.container_xml()),
+                   (f"{pkg.ROOT}/content.opf", opf)]
+        entries += [(f"{pkg.ROOT}/{item.href}", item.data) for item in items]
+        return pkg.zip_epub(entries, fixed_time(doc))
+
+    def metadata(self, renderer: ContentRenderer, body_text: str) -> pkg.Metadata:
+        doc = self.doc
+        shown = display_date(doc.meta.date)
+        images = len(renderer.assets) > 0
+        headings = bool(renderer.headings)
+        features = (["structuralNavigation", "tableOfContents"] if headings else []) + ["readingOrder"]
+        if images and not renderer.alt_missing:
+            features.append("alternativeText")
+        summary = (self.labels.summary + (self.labels.summary_headings if headings else "")
+                   + (self.labels.summary_remote if renderer.remote_images else ""))
+        return pkg.Metadata(
+            identifier="urn:uuid:" + document_id(doc, body_text),
+            title=self.title,
+            lang=self.lang,
+            modified=fixed_time(doc),
+            creator=doc.meta.author or None,
+            date=shown[0] if shown else None,
+            source=doc.meta.source or None,
+            access_modes=["textual", "visual"] if images else ["textual"],
+            sufficient=(["textual,visual", "textual"] if images and not renderer.alt_missing
+                        else ["textual,visual"] if images else ["textual"]),
+            features=features,
+            summary=summary,
+        )
+

@@ -1,0 +1,471 @@
+"""The shared tree as XHTML elements: the body of the EPUB's content documents.
+
+Read-only on the tree (writers only render). Besides the elements it collects what
+the package needs: the heading outline, the footnotes (EPUB 3 ``aside`` notes),
+the images used, and the links to resolve once every anchor is known.
+
+Internal links are written ``#id`` first; the writer rewrites them to
+``file.xhtml#id`` once the body is split into files.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..document import Document
+from ..tree import inline_text
+from .common import alt_text
+from .epub_images import packaged
+from .epub_labels import GENERIC_ALT, Labels
+from .epub_sanitize import Sanitizer, parse_tag
+from .xhtml import EPUB_TYPE, Element, Ids, add_class, add_text, el, local, q, sub
+
+Token = dict[str, Any]
+IMAGE_DIR = "../images/"
+SAFE_SCHEMES = ("http", "https", "mailto", "ftp")
+_ALIGN = {"left", "center", "right"}
+_URL_SAFE = ";/?:@&=+$,-_.!~*'()%"
+_HOST = re.compile(r"(?:[A-Za-z0-9_-]+\.)*[A-Za-z0-9_-]+\.?\Z")
+
+
+@dataclass
+class Heading:
+    level: int
+    text: str
+    id: str
+
+
+def safe_url(url: str) -> str | None:
+    """``url`` as a valid absolute URL with a harmless scheme, or None.
+
+    Characters a URL cannot hold (spaces, non-ASCII, brackets outside an IPv6 host)
+    are percent-encoded; a stray ``%`` becomes ``%25``; a non-ASCII host goes to IDNA.
+    """
+    url = url.strip()
+    if url.startswith("//"):
+        url = "https:" + url
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host = parts.hostname
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in SAFE_SCHEMES:
+        return None
+    if scheme == "mailto":
+        return _pct("mailto:" + _quote(url[len(parts.scheme) + 1:], "@"))
+    if not host:
+        return None
+    netloc = parts.netloc
+    if not netloc.isascii() or re.search(r"[\s<>\"{}|\\^`%]", netloc):
+        if parts.username or parts.password:
+            return None
+        try:
+            netloc = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
+        if port is not None:
+            netloc += f":{port}"
+    if ":" not in host and not _HOST.match(netloc.rpartition("@")[2].split(":")[0]):
+        return None  # not a host name a URL parser accepts (empty label, odd characters)
+    return _pct(urllib.parse.urlunsplit((scheme, netloc, _quote(parts.path), _quote(parts.query),
+                                         _quote(parts.fragment))))
+
+
+def _quote(part: str, extra: str = "") -> str:
+    return urllib.parse.quote(part, safe=_URL_SAFE + extra)
+
+
+def _pct(url: str) -> str:
+    return re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", url)
+
+
+def slug(text: str) -> str:
+    """GitHub's heading anchor: lower case, punctuation dropped, spaces to hyphens."""
+    text = text.strip().lower()
+    text = "".join(c for c in text if c in " -_" or unicodedata.category(c)[0] in "LNM")
+    return text.replace(" ", "-")
+
+
+def _is_wide(ch: str) -> bool:
+    return bool(ch) and unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+@dataclass
+class ContentRenderer:
+    """Renders a document's tree to XHTML elements."""
+
+    doc: Document
+    labels: Labels
+    ids: Ids = field(default_factory=Ids)
+    headings: list[Heading] = field(default_factory=list)
+    #: footnote index -> the ``aside`` element
+    notes: dict[Any, Element] = field(default_factory=dict)
+    #: footnote index -> ids of its references, in order
+    note_refs: dict[Any, list[str]] = field(default_factory=dict)
+    #: asset names used, in order of first use
+    assets: list[str] = field(default_factory=list)
+    #: asset name -> the bytes packaged for it (None: cannot be packaged)
+    images: dict[str, bytes | None] = field(default_factory=dict)
+    #: pictures left online (shown as placeholders)
+    remote_images: int = 0
+    #: pictures in the book with an empty alt text
+    alt_missing: int = 0
+    anchors: dict[str, str] = field(default_factory=dict)
+    _pending: list[tuple[Element, str]] = field(default_factory=list)
+    _note_ids: dict[Any, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.sanitizer = Sanitizer(self)
+
+    # -- the whole tree --------------------------------------------------------------
+    def render(self, tree: list[Token]) -> list[Element]:
+        """Top-level elements of the body (footnotes apart, in ``notes``)."""
+        for tok in tree:  # note ids first, so references can point at them
+            if tok.get("type") == "footnotes":
+                for item in tok.get("children") or []:
+                    index = (item.get("attrs") or {}).get("index")
+                    self._note_ids.setdefault(index, self.ids.claim(f"fn-{index}"))
+        out = el("div")
+        for tok in tree:
+            if tok.get("type") == "footnotes":
+                continue
+            self.block(tok, out)
+        for tok in tree:
+            if tok.get("type") == "footnotes":
+                self.footnotes(tok)
+        self.resolve_anchors()
+        return list(out)
+
+    def resolve_anchors(self) -> None:
+        for node, fragment in self._pending:
+            target = self.anchors.get(fragment) or self.anchors.get(fragment.lower())
+            if target:
+                node.set("href", "#" + target)
+            else:
+                node.tag = q("span")
+                node.attrib.pop("href", None)
+        self._pending.clear()
+
+    # -- Host protocol (used by the sanitizer) -----------------------------------
+    def anchor(self, name: str) -> str:
+        if name in self.anchors:
+            return self.ids.new("a")
+        new = self.ids.new("a")
+        self.anchors[name] = new
+        return new
+
+    def set_link(self, node: Element, url: str) -> bool:
+        url = url.strip()
+        if url.startswith("#"):
+            fragment = urllib.parse.unquote(url[1:])
+            if not fragment:
+                return False
+            node.set("href", "#")
+            self._pending.append((node, fragment))
+            return True
+        href = safe_url(url)
+        if href is None:
+            return False
+        node.set("href", href)
+        return True
+
+    def html_image(self, src: str, alt: str, title: str, in_link: bool) -> Element:
+        src = src.strip()
+        remote = src.lower().startswith(("http://", "https://", "//"))
+        return self.placeholder(src if remote else None, alt.strip(), in_link)
+
+    # -- blocks -------------------------------------------------------------------------
+    def blocks(self, tokens: list[Token], parent: Element) -> None:
+        for tok in tokens:
+            self.block(tok, parent)
+
+    def block(self, tok: Token, parent: Element) -> None:
+        t = tok.get("type")
+        method = getattr(self, "b_" + str(t), None)
+        if method is not None:
+            method(tok, parent)
+        elif isinstance(tok.get("children"), list):
+            kids = tok["children"]
+            if kids and all(k.get("type") in INLINE for k in kids):
+                self.inline(kids, sub(parent, "p"))
+            else:
+                self.blocks(kids, parent)
+        elif isinstance(tok.get("raw"), str) and tok["raw"].strip():
+            sub(parent, "p", text=tok["raw"])
+
+    def b_paragraph(self, tok: Token, parent: Element) -> None:
+        kids = tok.get("children") or []
+        if kids and self.only_images(kids):
+            figure = sub(parent, "figure", {"class": "image"})
+            for k in kids:
+                if k["type"] == "image":
+                    self.image(k, figure, in_link=False, inline=False)
+                elif k["type"] == "link":
+                    self.link(k, figure, in_link=False)
+            return
+        self.inline(kids, sub(parent, "p"))
+
+    def b_block_text(self, tok: Token, parent: Element) -> None:
+        if local(parent) == "li" and not len(parent) and not (parent.text or "").strip():
+            self.inline(tok.get("children") or [], parent)
+        else:
+            self.b_paragraph(tok, parent)
+
+    def b_heading(self, tok: Token, parent: Element) -> None:
+        level = min(max(int((tok.get("attrs") or {}).get("level", 2)), 1), 6)
+        hid = self.ids.new("h")
+        node = sub(parent, f"h{level}", {"id": hid})
+        self.inline(tok.get("children") or [], node)
+        text = " ".join(inline_text(tok.get("children")).split())
+        if not text:
+            text = " ".join(inline_text(tok.get("children"), alt=True).split())
+        self.headings.append(Heading(level, text, hid))
+        for name in (slug(text), text):
+            if name and name not in self.anchors:
+                self.anchors[name] = hid
+
+    def b_block_code(self, tok: Token, parent: Element) -> None:
+        raw = tok.get("raw", "")
+        if raw.endswith("\n"):
+            raw = raw[:-1]
+        pre = sub(parent, "pre")
+        code = sub(pre, "code")
+        info = ((tok.get("attrs") or {}).get("info") or "").split()
+        if info:
+            lang = re.sub(r"[^A-Za-z0-9_+-]", "", info[0])
+            if lang:
+                code.set("class", "language-" + lang)
+        add_text(code, raw)
+
+    def b_block_quote(self, tok: Token, parent: Element) -> None:
+        self.blocks(tok.get("children") or [], sub(parent, "blockquote"))
+
+    def b_thematic_break(self, tok: Token, parent: Element) -> None:
+        sub(parent, "hr")
+
+    def b_block_html(self, tok: Token, parent: Element) -> None:
+        node = self.sanitizer.block(tok.get("raw", ""))
+        if len(node) or (node.text or "").strip():
+            parent.append(node)
+
+    def b_list(self, tok: Token, parent: Element) -> None:
+        attrs = tok.get("attrs") or {}
+        ordered = bool(attrs.get("ordered"))
+        node = sub(parent, "ol" if ordered else "ul")
+        start = attrs.get("start")
+        if ordered and isinstance(start, int) and start != 1:
+            node.set("start", str(start))
+        for item in tok.get("children") or []:
+            li = sub(node, "li")
+            self.blocks(item.get("children") or [], li)
+            if item.get("type") == "task_list_item":
+                checked = bool((item.get("attrs") or {}).get("checked"))
+                add_class(li, "task")
+                box = el("span", {"class": "task-box generated"}, "\u2611 " if checked else "\u2610 ")
+                first = li[0] if len(li) and local(li[0]) == "p" and not (li.text or "").strip() else li
+                box.tail = first.text
+                first.text = None
+                first.insert(0, box)
+
+    def b_table(self, tok: Token, parent: Element) -> None:
+        table = sub(parent, "table")
+        for part in tok.get("children") or []:
+            if part.get("type") == "table_head":
+                row = sub(sub(table, "thead"), "tr")
+                for cell in part.get("children") or []:
+                    self.cell(cell, row, "th")
+            elif part.get("type") == "table_body":
+                body = sub(table, "tbody")
+                for r in part.get("children") or []:
+                    row = sub(body, "tr")
+                    for cell in r.get("children") or []:
+                        self.cell(cell, row, "td")
+
+    def cell(self, cell: Token, row: Element, tag: str) -> None:
+        node = sub(row, tag)
+        align = (cell.get("attrs") or {}).get("align")
+        if align in _ALIGN:
+            node.set("class", "align-" + align)
+        self.inline(cell.get("children") or [], node)
+
+    # -- footnotes --------------------------------------------------------------------
+    def footnotes(self, tok: Token) -> None:
+        for item in tok.get("children") or []:
+            index = (item.get("attrs") or {}).get("index")
+            if index in self.notes:
+                continue
+            nid = self._note_ids.get(index) or self.ids.claim(f"fn-{index}")
+            aside = el("aside", {"id": nid, "class": "footnote", "role": "doc-footnote"})
+            aside.set(EPUB_TYPE, "footnote")
+            self.blocks(item.get("children") or [], aside)
+            refs = self.note_refs.get(index)
+            if refs:
+                label = el("a", {"href": "#" + refs[0], "class": "backlink generated",
+                                 "role": "doc-backlink"}, f"{index}.")
+            else:
+                label = el("span", {"class": "backlink generated"}, f"{index}.")
+            first = aside[0] if len(aside) and local(aside[0]) == "p" else None
+            if first is None:
+                first = el("p")
+                aside.insert(0, first)
+            label.tail = " " + (first.text or "")
+            first.text = None
+            first.insert(0, label)
+            add_class(first, "footnote-first")
+            self.notes[index] = aside
+
+    def noteref(self, tok: Token, parent: Element, in_link: bool) -> None:
+        index = (tok.get("attrs") or {}).get("index")
+        refs = self.note_refs.setdefault(index, [])
+        rid = self.ids.claim(f"fnref-{index}" if not refs else f"fnref-{index}-{len(refs) + 1}")
+        refs.append(rid)
+        sup = sub(parent, "sup", {"class": "noteref"})
+        target = self._note_ids.get(index)
+        if in_link or target is None:  # no link inside a link: the number alone
+            sub(sup, "span", {"id": rid, "class": "generated"}, str(index))
+            return
+        a = sub(sup, "a", {"id": rid, "href": "#" + target, "class": "generated",
+                           "role": "doc-noteref"}, str(index))
+        a.set(EPUB_TYPE, "noteref")
+
+    # -- inline -------------------------------------------------------------------------
+    @staticmethod
+    def only_images(kids: list[Token]) -> bool:
+        seen = False
+        for k in kids:
+            t = k["type"]
+            if t == "image":
+                seen = True
+            elif t == "link" and (k.get("children") or []) and all(
+                    c["type"] == "image" for c in k["children"]):
+                seen = True
+            elif t in ("softbreak", "linebreak"):
+                continue
+            elif t == "text" and not k.get("raw", "").strip():
+                continue
+            else:
+                return False
+        return seen
+
+    def inline(self, tokens: list[Token], parent: Element, in_link: bool = False) -> None:
+        stack: list[tuple[str, Element]] = [("", parent)]
+        n = len(tokens)
+        for i, tok in enumerate(tokens):
+            name, cur = stack[-1]
+            t = tok["type"]
+            if t == "inline_html":
+                self.inline_html(tok.get("raw", ""), stack, in_link)
+                continue
+            link_here = in_link or any(local(node) == "a" for _, node in stack[1:])
+            if t == "text":
+                add_text(cur, tok.get("raw", ""))
+            elif t == "softbreak":
+                before = tokens[i - 1].get("raw", "") if i and tokens[i - 1]["type"] == "text" else ""
+                after = tokens[i + 1].get("raw", "") if i + 1 < n and tokens[i + 1]["type"] == "text" else ""
+                # a line break between two CJK characters is not a space
+                add_text(cur, "" if _is_wide(before[-1:]) and _is_wide(after[:1]) else "\n")
+            elif t == "linebreak":
+                sub(cur, "br")
+            elif t == "codespan":
+                sub(cur, "code", text=tok.get("raw", ""))
+            elif t in ("emphasis", "strong", "strikethrough"):
+                tag = {"emphasis": "em", "strong": "strong", "strikethrough": "del"}[t]
+                self.inline(tok.get("children") or [], sub(cur, tag), link_here)
+            elif t == "link":
+                self.link(tok, cur, link_here)
+            elif t == "image":
+                self.image(tok, cur, link_here, inline=True)
+            elif t == "footnote_ref":
+                self.noteref(tok, cur, link_here)
+            elif isinstance(tok.get("children"), list):
+                self.inline(tok["children"], cur, link_here)
+            elif isinstance(tok.get("raw"), str):
+                add_text(cur, tok["raw"])
+
+    def inline_html(self, raw: str, stack: list[tuple[str, Element]], in_link: bool) -> None:
+        tag = parse_tag(raw)
+        name, cur = stack[-1]
+        in_link = in_link or any(local(node) == "a" for _, node in stack[1:])
+        action, node = self.sanitizer.inline_tag(tag, cur, in_link)
+        if action == "literal":
+            add_text(cur, raw)
+        elif action == "push":
+            stack.append((tag.name, node))
+        elif action == "discard":
+            stack.append((tag.name, el("span")))  # detached: what goes in is dropped
+        elif action == "end":
+            for depth in range(len(stack) - 1, 0, -1):
+                if stack[depth][0] == tag.name:
+                    del stack[depth:]
+                    break
+
+    def link(self, tok: Token, parent: Element, in_link: bool) -> None:
+        attrs = tok.get("attrs") or {}
+        kids = tok.get("children") or []
+        if in_link:
+            self.inline(kids, sub(parent, "span"), True)
+            return
+        node = sub(parent, "a")
+        if not self.set_link(node, attrs.get("url") or ""):
+            node.tag = q("span")
+        elif attrs.get("title"):
+            node.set("title", attrs["title"])
+        self.inline(kids, node, local(node) == "a")
+
+    def image(self, tok: Token, parent: Element, in_link: bool, inline: bool) -> None:
+        attrs = tok.get("attrs") or {}
+        alt = alt_text(tok)
+        name = attrs.get("asset")
+        if name and self.packaged(name) is not None:
+            img = sub(parent, "img", {"src": IMAGE_DIR + name, "alt": alt})
+            if attrs.get("title"):
+                img.set("title", attrs["title"])
+            if inline:
+                img.set("class", "inline")
+            if not alt:
+                self.alt_missing += 1
+            if name not in self.assets:
+                self.assets.append(name)
+            return
+        url = attrs.get("url") or ""
+        parent.append(self.placeholder(url if attrs.get("remote") else None, alt, in_link))
+
+    def packaged(self, name: str) -> bytes | None:
+        """The bytes the book carries for asset ``name`` (None: it cannot go in)."""
+        if name not in self.images:
+            asset = self.doc.assets.get(name)
+            self.images[name] = packaged(asset) if asset is not None else None
+        return self.images[name]
+
+    def placeholder(self, url: str | None, alt: str, in_link: bool) -> Element:
+        """A picture that is not in the book: its alt text (or a label), linking to it."""
+        box = el("span", {"class": "image-placeholder"})
+        href = safe_url(url) if url else None
+        if url:
+            self.remote_images += 1
+        if href and not in_link:
+            holder = sub(box, "a", {"href": href})
+        else:
+            holder = box
+            if not url:
+                add_class(box, "missing")
+        label = self.labels.image if url else self.labels.image_missing
+        if not alt:
+            sub(holder, "span", {"class": "generated"}, label)
+        elif alt.casefold() in GENERIC_ALT and url:
+            add_text(holder, alt)
+        else:
+            sub(holder, "span", {"class": "generated"}, label + self.labels.colon)
+            add_text(holder, alt)
+        if local(holder) == "a":
+            sub(holder, "span", {"class": "online generated"}, self.labels.online)
+        return box
+
+
+INLINE = frozenset({"text", "emphasis", "strong", "strikethrough", "codespan", "link", "image",
+                    "inline_html", "linebreak", "softbreak", "footnote_ref"})

