@@ -33,6 +33,7 @@ class Rendered:
             "kept": round(self.kept, 5),
             "missing_sample": self.missing,
             "warnings": list(self.doc.warnings),
+            "images": list(self.doc.images),
             "timings": {k: round(v, 5) for k, v in self.doc.timings.items()},
         }
 
@@ -55,8 +56,9 @@ def render(pipeline: Pipeline, writers: list[Writer], path: Path, stem: str,
             raise WriterError(writer.name, exc) from exc
         doc.timings[f"writer:{writer.name}"] = time.perf_counter() - t0
         result.outputs[f"{stem}.{writer.output_extension}"] = data
-        for rel, blob in extra.items():
-            result.outputs[rel] = blob
+        folder = stem.rpartition("/")[0]
+        for rel, blob in extra.items():  # relative to the main output's folder
+            result.outputs[f"{folder}/{rel}" if folder else rel] = blob
         if writer.name == "md":
             md_text = data.decode("utf-8")
     if md_text is None:

@@ -71,6 +71,8 @@ class Document:
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     assets: dict[str, Asset] = field(default_factory=dict)
+    #: what happened to each image (reference, outcome, asset name, bytes, hash)
+    images: list[dict[str, Any]] = field(default_factory=list)
     #: significant text the stages declared removable (debris), by stage
     removed_text: list[str] = field(default_factory=list)
     #: line offset of the body in the source file (front matter lines before it)

@@ -39,6 +39,14 @@ class Pipeline:
                 continue
             self.stages.append(cls(**self.config.stage_options.get(cls.name, {})))
         self.removal_kinds = {s.name: s.removes for s in self.stages}
+        self.capabilities = self._capabilities()
+
+    def _capabilities(self) -> tuple:
+        """The capabilities of the writers this configuration will run."""
+        from .writer import available_writers
+        wanted = {f.partition(":")[0] for f in self.config.formats}
+        registry = available_writers()
+        return tuple(registry[name].capabilities for name in sorted(wanted) if name in registry)
 
     def read(self, path: Path, raw: bytes | None = None) -> Document:
         if raw is None:
@@ -83,7 +91,7 @@ class Pipeline:
             trace.append((stage.name, before, _state(doc)))
 
     def run_stage(self, stage: Stage, doc: Document) -> None:
-        ctx = StageContext(stage, doc)
+        ctx = StageContext(stage, doc, self.capabilities)
         first = len(doc.changes)
         started = time.perf_counter()
         try:

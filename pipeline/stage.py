@@ -35,10 +35,12 @@ SCOPES = ("bytes", "text", "tree")
 class StageContext:
     """What a running stage may use: its options and a way to record changes."""
 
-    def __init__(self, stage: "Stage", doc: "Document"):
+    def __init__(self, stage: "Stage", doc: "Document", capabilities: tuple = ()):
         self.stage = stage
         self.doc = doc
         self.options = stage.options
+        #: what the writers of this run can take (image types, remote images...)
+        self.capabilities = capabilities
 
     def record(self, kind: str, line: int | None, before: str, after: str = "") -> None:
         from .document import Change

@@ -2,52 +2,40 @@
 
 Before (tree)::
 
-    ![chart](figures/chart.png)  ![](data:image/png;base64,iVBOR...)  ![图](https://cdn/x.jpg)
+    ![图片](https://mmbiz.qpic.cn/x/640?wx_fmt=webp)  ![chart](figures/chart.png)
+    ![](data:image/png;base64,iVBOR...)               ![](../../etc/passwd)
 
 After: the local file and the embedded picture are assets (``doc.assets``) with
-deterministic ASCII names from their content hash, and the image tokens carry
-``attrs["asset"]``; the remote image keeps its URL and is marked ``remote``.
+deterministic ASCII names from their content hash, and their image tokens carry
+``attrs["asset"]``; the remote picture is fetched into the asset store only with
+``fetch = true`` (``--fetch-images``), else it keeps its address and is marked
+``remote``; the path that leaves the input's folder is never read (a warning, and
+writers show a placeholder). WeChat's meaningless alt text "图片" is emptied: the
+picture is decorative, not captioned.
 
-Local paths are read only inside the input file's folder: a path that escapes it
-(``../../etc/passwd``, an absolute path elsewhere, a symlink pointing out) is
-never read; the image gets a warning and stays a placeholder.
+Each asset is prepared once for every writer that will carry it (the writers
+declare which image types they take): WebP or SVG becomes PNG or JPEG when one of
+them cannot take it, big pictures are scaled down, EXIF orientation is applied.
+``doc.images`` lists what happened to each image, for the report.
 """
 from __future__ import annotations
 
 import base64
-import hashlib
 import os
 import re
 import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from pipeline.assets.sniff import content_name, sniff
 from pipeline.document import Asset, Document
 from pipeline.stage import Stage, StageContext
-from pipeline.tree import iter_inline_lists, walk
+from pipeline.tree import inline_text, iter_inline_lists, walk
 
 Token = dict[str, Any]
-MEDIA_TYPES = {b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg", b"GIF8": "image/gif"}
-EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp",
-              "image/svg+xml": "svg"}
+MEANINGLESS_ALT = {"图片", "圖片", "图", "image", "img", "picture", "photo", "图像", "配图", "插图"}
 MAX_LOCAL_BYTES = 50 * 1024 * 1024
-
-
-def sniff(data: bytes) -> str | None:
-    """The media type of image bytes, from their signature (never from a name)."""
-    for magic, media in MEDIA_TYPES.items():
-        if data.startswith(magic):
-            return media
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    head = data[:1024].lstrip().lower()
-    if head.startswith(b"<svg") or (head.startswith(b"<?xml") and b"<svg" in data[:4096].lower()):
-        return "image/svg+xml"
-    return None
-
-
-def asset_name(data: bytes, media: str) -> str:
-    return f"img-{hashlib.sha256(data).hexdigest()[:16]}.{EXTENSIONS[media]}"
 
 
 def decode_data_uri(uri: str) -> bytes | None:
@@ -63,7 +51,11 @@ def decode_data_uri(uri: str) -> bytes | None:
 
 
 def confined_path(root: Path, url: str) -> Path | None:
-    """The local file an image URL names, if it lies inside ``root``; None otherwise."""
+    """The local file an image URL names, if it lies inside ``root``; None otherwise.
+
+    The path is resolved with symlinks followed before the check, so a link that
+    points out of the folder is refused like ``../../etc/passwd``.
+    """
     parsed = urllib.parse.urlsplit(url)
     if parsed.scheme == "file":
         raw = urllib.parse.unquote(parsed.path)
@@ -71,7 +63,7 @@ def confined_path(root: Path, url: str) -> Path | None:
         return None
     else:
         raw = urllib.parse.unquote(url.split("#")[0].split("?")[0])
-    if not raw:
+    if not raw or "\x00" in raw:
         return None
     root = root.resolve()
     candidate = Path(raw) if os.path.isabs(raw) else root / raw
@@ -85,59 +77,166 @@ def confined_path(root: Path, url: str) -> Path | None:
 
 
 class Images(Stage):
-    """Collect local and embedded images into the shared asset store; mark remote ones."""
+    """Collect local, embedded and (with fetch) remote images into the shared asset store."""
 
     name = "images"
     priority = 400
     scope = "tree"
-    defaults = {"roots": []}
+    removes = frozenset({"meaningless_alt"})
+    defaults = {
+        "fetch": False, "allow_private_hosts": False, "cache_dir": None, "roots": [],
+        "max_bytes": 10 * 1024 * 1024, "max_images": 200, "timeout": 10.0, "deadline": 30.0,
+        "max_redirects": 5, "concurrency": 4, "max_side": 1600, "max_pixels": 4_000_000,
+    }
 
     def run(self, doc: Document, ctx: StageContext) -> None:
-        root = doc.path.parent
+        images: list[tuple[Token, int | None]] = []
         for block, line in iter_inline_lists(doc.tree or []):
             for tok in walk(block.get("children") or []):
                 if tok.get("type") == "image":
-                    self.resolve(tok, doc, ctx, root, line)
+                    images.append((tok, line))
+        if not images:
+            return
+        self.accepted = _accepted(ctx)
+        for tok, line in images:
+            self._alt(tok, ctx, line)
+        remote: dict[str, list[Token]] = {}
+        for tok, line in images:
+            attrs = tok.setdefault("attrs", {})
+            url = (attrs.get("url") or "").strip()
+            if url.lower().startswith(("http://", "https://", "//")):
+                if url.startswith("//"):
+                    url = "https:" + url
+                remote.setdefault(url, []).append(tok)
+                attrs["remote"] = True
+            elif url.lower().startswith("data:"):
+                self._embedded(tok, url, doc, ctx, line)
+            else:
+                self._local(tok, url, doc, ctx, line)
+        if remote:
+            self._remote(remote, doc, ctx)
 
-    def resolve(self, tok: Token, doc: Document, ctx: StageContext, root: Path, line: int | None) -> None:
-        attrs = tok.setdefault("attrs", {})
-        url = (attrs.get("url") or "").strip()
-        lower = url.lower()
-        if lower.startswith(("http://", "https://", "//")):
-            attrs["remote"] = True
+    # -- alt text ------------------------------------------------------------------
+    @staticmethod
+    def _alt(tok: Token, ctx: StageContext, line: int | None) -> None:
+        alt = inline_text(tok.get("children"), alt=True).strip()
+        if alt and alt.lower() in MEANINGLESS_ALT:
+            tok["children"] = []
+            ctx.record("meaningless_alt", line, alt, "")
+
+    # -- sources ---------------------------------------------------------------------
+    def _embedded(self, tok: Token, url: str, doc: Document, ctx: StageContext, line) -> None:
+        data = decode_data_uri(url)
+        media = sniff(data) if data else None
+        ref = url[:40] + "…"
+        if not media:
+            self._failed(tok, doc, ctx, ref, "embedded data is not a picture", line)
             return
-        if lower.startswith("data:"):
-            data = decode_data_uri(url)
-            media = sniff(data) if data else None
-            if not media:
-                ctx.warn(f"line {line}: embedded image cannot be read")
-                return
-            self.store(attrs, doc, data, media)
-            return
+        self._store(tok, doc, ctx, ref, data, media, "embedded", line)
+
+    def _local(self, tok: Token, url: str, doc: Document, ctx: StageContext, line) -> None:
+        root = doc.path.parent
         path = None
         for base in [root, *map(Path, self.options["roots"])]:
             path = confined_path(base, url)
             if path:
                 break
         if path is None:
-            ctx.warn(f"line {line}: image {url[:80]!r} is not a readable file inside {root}; not read")
-            attrs["refused"] = True
+            tok["attrs"]["refused"] = True
+            reason = f"not a readable file inside {root}"
+            doc.images.append({"ref": url[:200], "outcome": "refused", "reason": reason})
+            ctx.warn(f"line {line}: image {url[:80]!r} refused: {reason}; not read")
             return
         if path.stat().st_size > MAX_LOCAL_BYTES:
+            tok["attrs"]["refused"] = True
+            doc.images.append({"ref": url[:200], "outcome": "refused", "reason": "too large"})
             ctx.warn(f"line {line}: image {url[:80]!r} is larger than {MAX_LOCAL_BYTES >> 20} MB; not read")
-            attrs["refused"] = True
             return
         data = path.read_bytes()
         media = sniff(data)
         if not media:
-            ctx.warn(f"line {line}: {url[:80]!r} is not an image")
-            attrs["refused"] = True
+            self._failed(tok, doc, ctx, url, "not a picture", line, refused=True)
             return
-        self.store(attrs, doc, data, media)
+        self._store(tok, doc, ctx, url, data, media, "embedded", line)
+
+    def _remote(self, remote: dict[str, list[Token]], doc: Document, ctx: StageContext) -> None:
+        if not self.options["fetch"]:
+            for url in remote:
+                doc.images.append({"ref": url, "outcome": "remote", "reason": "not fetched (--fetch-images)"})
+            return
+        from pipeline.assets.cache import ImageCache
+        from pipeline.assets.fetch import FetchError, FetchPolicy, fetch
+        cache = ImageCache(self.options["cache_dir"])
+        policy = FetchPolicy(timeout=float(self.options["timeout"]), deadline=float(self.options["deadline"]),
+                             max_bytes=int(self.options["max_bytes"]),
+                             max_redirects=int(self.options["max_redirects"]),
+                             allow_private=bool(self.options["allow_private_hosts"]))
+        urls = list(remote)
+        limit = int(self.options["max_images"])
+        for url in urls[limit:]:
+            doc.images.append({"ref": url, "outcome": "failed", "reason": f"over {limit} images"})
+        urls = urls[:limit]
+
+        def get(url: str):
+            hit = cache.get(url)
+            if hit is not None:
+                return url, hit[0], hit[1], "cached", None
+            try:
+                got = fetch(url, policy)
+            except FetchError as exc:
+                return url, None, None, "failed", str(exc)
+            cache.put(url, got.data, got.media_type)
+            return url, got.data, got.media_type, "fetched", None
+
+        workers = max(1, min(int(self.options["concurrency"]), len(urls)))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(get, urls))  # in document order, whatever finished first
+        for url, data, media, outcome, reason in results:
+            for tok in remote[url]:
+                if data is None:
+                    self._failed(tok, doc, ctx, url, reason or "failed", None, keep_remote=True)
+                else:
+                    self._store(tok, doc, ctx, url, data, media, outcome, None)
+                    tok["attrs"].pop("remote", None)
+
+    # -- results ---------------------------------------------------------------------
+    def _store(self, tok: Token, doc: Document, ctx: StageContext, ref: str, data: bytes,
+               media: str, outcome: str, line) -> None:
+        from pipeline.assets.process import ProcessError, prepare
+        try:
+            ready = prepare(data, media, self.accepted, int(self.options["max_side"]),
+                            int(self.options["max_pixels"]))
+        except ProcessError as exc:
+            self._failed(tok, doc, ctx, ref, str(exc), line, keep_remote=outcome in ("fetched", "cached"))
+            return
+        name = content_name(ready.data, ready.media_type)
+        if name not in doc.assets:
+            doc.assets[name] = Asset(name=name, media_type=ready.media_type, data=ready.data,
+                                     width=ready.width, height=ready.height)
+        tok["attrs"]["asset"] = name
+        import hashlib
+        record = {"ref": ref[:200], "outcome": outcome, "name": name, "bytes": len(ready.data),
+                  "sha256": hashlib.sha256(ready.data).hexdigest()}
+        if ready.notes:
+            record["processing"] = ready.notes
+        doc.images.append(record)
 
     @staticmethod
-    def store(attrs: dict[str, Any], doc: Document, data: bytes, media: str) -> None:
-        name = asset_name(data, media)
-        if name not in doc.assets:
-            doc.assets[name] = Asset(name=name, media_type=media, data=data)
-        attrs["asset"] = name
+    def _failed(tok: Token, doc: Document, ctx: StageContext, ref: str, reason: str, line,
+                refused: bool = False, keep_remote: bool = False) -> None:
+        tok["attrs"]["refused" if refused else "failed"] = True
+        if keep_remote:
+            tok["attrs"]["remote"] = True
+        doc.images.append({"ref": ref[:200], "outcome": "refused" if refused else "failed",
+                           "reason": reason})
+        where = f"line {line}: " if line else ""
+        ctx.warn(f"{where}image {ref[:80]!r}: {reason}")
+
+
+def _accepted(ctx: StageContext) -> frozenset[str] | None:
+    """The image types every active writer that embeds pictures can take."""
+    embedding = [c for c in ctx.capabilities if c.embeds_images]
+    if not embedding:
+        return None
+    accepted = frozenset.intersection(*(frozenset(c.image_types) for c in embedding))
+    return accepted

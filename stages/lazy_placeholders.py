@@ -144,8 +144,8 @@ def raster_size(data: bytes) -> tuple[int, int] | None:
 
 
 def _encode_data_uri(dest: str) -> str:
-    header, _, payload = dest.partition(",")
-    return header + "," + urllib.parse.quote(payload, safe="/:=;,'\"!*~-_.()")
+    """Percent-encode what a link destination cannot hold (spaces, <, >, quotes), once."""
+    return re.sub(r"[\s<>\"]", lambda m: urllib.parse.quote(m.group(0)), dest)
 
 
 class LazyPlaceholders(Stage):

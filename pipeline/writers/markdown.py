@@ -165,8 +165,10 @@ def _touches_letter(tok: Token | None, last: bool) -> bool:
 class Inline:
     """Renders inline tokens to CommonMark."""
 
-    def __init__(self, in_table: bool = False):
+    def __init__(self, in_table: bool = False, assets: str | None = None):
         self.in_table = in_table
+        #: folder (relative to the output) that packaged images are linked from
+        self.assets = assets
         self._underscore: set[int] = set()
         self._flatten: set[int] = set()
         self._edges: tuple[str, str] = ("", "")
@@ -225,7 +227,10 @@ class Inline:
             return self.link(tok)
         if t == "image":
             alt = Inline(self.in_table).render(tok.get("children"), False, False, before="[", after="]")
-            return "!" + link_target(alt, tok["attrs"])
+            attrs = tok["attrs"]
+            if self.assets and attrs.get("asset"):
+                attrs = {**attrs, "url": f"{self.assets}/{attrs['asset']}"}
+            return "!" + link_target(alt, attrs)
         if t == "inline_html":
             return tok.get("raw", "")
         if t == "footnote_ref":
@@ -356,8 +361,9 @@ def code_span(raw: str) -> str:
 class Blocks:
     """Renders block tokens to CommonMark."""
 
-    def __init__(self) -> None:
-        self.inline = Inline()
+    def __init__(self, assets: str | None = None) -> None:
+        self.assets = assets
+        self.inline = Inline(assets=assets)
         self._markers: dict[int, str] = {}
         self.referenced: set[int] = set()
 
@@ -477,7 +483,7 @@ class Blocks:
 
     # -- tables -------------------------------------------------------------------
     def b_table(self, tok: Token, prev: Token | None) -> str:
-        cell_inline = Inline(in_table=True)
+        cell_inline = Inline(in_table=True, assets=self.assets)
         head: list[Token] = []
         rows: list[list[Token]] = []
         for part in tok.get("children") or []:
@@ -520,8 +526,8 @@ def _ends_empty(tok: Token | None) -> bool:
         not tok["children"][-1].get("children")
 
 
-def render_body(tree: list[Token]) -> str:
-    blocks = Blocks()
+def render_body(tree: list[Token], assets: str | None = None) -> str:
+    blocks = Blocks(assets)
     blocks.referenced = {t["attrs"]["index"] for t in walk([b for b in tree if b["type"] != "footnotes"])
                          if t.get("type") == "footnote_ref"}
     text = blocks.render(tree)
@@ -529,19 +535,33 @@ def render_body(tree: list[Token]) -> str:
 
 
 class MarkdownWriter(Writer):
-    """Clean CommonMark with YAML front matter."""
+    """Clean CommonMark with YAML front matter; packaged images go to <name>_assets/."""
 
     name = "md"
     extension = "md"
-    version = "1"
+    version = "2"
     capabilities = Capabilities(
         image_types=frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"}),
         remote_images=True, embeds_images=False)
+    defaults = {"assets": True}
+
+    def _folder(self, doc: Document) -> str | None:
+        return f"{doc.path.stem}_assets" if self.options["assets"] and doc.assets else None
 
     def render(self, doc: Document) -> bytes:
-        return render_document(doc).encode("utf-8")
+        return render_document(doc, self._folder(doc)).encode("utf-8")
+
+    def files(self, doc: Document) -> dict[str, bytes]:
+        """The packaged images, next to the Markdown file (remote ones keep their address)."""
+        folder = self._folder(doc)
+        if not folder:
+            return {}
+        used = {t["attrs"]["asset"] for t in walk(doc.tree or []) if t.get("type") == "image"
+                and (t.get("attrs") or {}).get("asset")}
+        return {f"{folder}/{name}": doc.assets[name].data for name in sorted(used)}
 
 
-def render_document(doc: Document) -> str:
-    body = render_body(doc.tree or [])
+def render_document(doc: Document, assets: str | None = None) -> str:
+    """The clean Markdown; with ``assets``, packaged images link into that folder."""
+    body = render_body(doc.tree or [], assets)
     return dump_front_matter(doc.meta.as_dict()) + body

@@ -1,0 +1,138 @@
+"""Make an image fit every writer that will carry it, with Pillow (and resvg for SVG).
+
+One version per image serves all formats: a type some writer cannot take (WebP
+or SVG for DOCX) becomes PNG or JPEG; pictures are scaled down to ``max_side`` and
+``max_pixels``; EXIF orientation is applied; an opaque PNG becomes a JPEG when that
+is smaller. Encoding settings are fixed, so the same input gives the same bytes.
+"""
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+
+JPEG_QUALITY = 85
+
+
+@dataclass
+class Prepared:
+    data: bytes
+    media_type: str
+    width: int | None
+    height: int | None
+    notes: list[str] = field(default_factory=list)
+
+
+class ProcessError(Exception):
+    pass
+
+
+def prepare(data: bytes, media: str, accepted: frozenset[str] | None,
+            max_side: int = 1600, max_pixels: int = 4_000_000) -> Prepared:
+    """``accepted``: the media types every embedding writer takes (None: any)."""
+    if media == "image/svg+xml":
+        if accepted is None or media in accepted:
+            w, h = _svg_size(data)
+            return Prepared(data, media, w, h)
+        data = rasterize_svg(data, max_side)
+        media = "image/png"
+        prepared = _raster(data, media, accepted, max_side, max_pixels)
+        prepared.notes.insert(0, "svg rasterized")
+        return prepared
+    return _raster(data, media, accepted, max_side, max_pixels)
+
+
+def _raster(data: bytes, media: str, accepted: frozenset[str] | None,
+            max_side: int, max_pixels: int) -> Prepared:
+    from PIL import Image, ImageOps
+    try:
+        im = Image.open(io.BytesIO(data))
+        im.load()
+    except Exception as exc:  # Pillow raises many kinds for broken files
+        raise ProcessError(f"cannot read the picture: {type(exc).__name__}") from None
+    notes: list[str] = []
+    animated = getattr(im, "is_animated", False)
+    if not animated and im.getexif().get(0x0112, 1) not in (1, None):
+        im = ImageOps.exif_transpose(im)
+        notes.append("orientation applied")
+    w, h = im.size
+    scale = min(1.0, max_side / max(w, h), (max_pixels / (w * h)) ** 0.5)
+    if scale < 1.0 and not animated:
+        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        im = im.resize(size, Image.Resampling.LANCZOS)
+        notes.append(f"scaled {w}x{h} -> {size[0]}x{size[1]}")
+    target = media
+    if accepted is not None and media not in accepted:
+        target = "image/png" if _has_alpha(im) or "image/jpeg" not in accepted else "image/jpeg"
+        notes.append(f"{media} -> {target}")
+    jpeg_ok = accepted is None or "image/jpeg" in accepted
+    if not notes:
+        if media == "image/png" and jpeg_ok and not _has_alpha(im):
+            jpeg = _encode(im, "image/jpeg")
+            if len(jpeg) < len(data) * 0.9:
+                return Prepared(jpeg, "image/jpeg", *im.size, ["opaque PNG -> smaller JPEG"])
+        return Prepared(data, media, *im.size)
+    out = _encode(im, target)
+    if target == "image/png" and jpeg_ok and not _has_alpha(im):
+        jpeg = _encode(im, "image/jpeg")
+        if len(jpeg) < len(out) * 0.9:
+            out, target = jpeg, "image/jpeg"
+            notes.append("opaque PNG -> smaller JPEG")
+    return Prepared(out, target, *im.size, notes)
+
+
+def _has_alpha(im) -> bool:
+    return im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info)
+
+
+def _encode(im, media: str) -> bytes:
+    buf = io.BytesIO()
+    if getattr(im, "is_animated", False):
+        im.seek(0)
+    if media == "image/gif":
+        im.save(buf, "GIF")
+    elif media == "image/jpeg":
+        rgb = im.convert("RGB") if im.mode not in ("RGB", "L") else im
+        rgb.save(buf, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    else:
+        if im.mode not in ("RGB", "RGBA", "L", "LA", "P"):
+            im = im.convert("RGBA")
+        im.save(buf, "PNG", optimize=False)
+    return buf.getvalue()
+
+
+_EXTERNAL = re.compile(rb"""(?:xlink:)?href\s*=\s*(["'])(?!#|data:)[^"']*\1""", re.I)
+
+
+def rasterize_svg(data: bytes, max_side: int) -> bytes:
+    """SVG to PNG with resvg; references to other files or addresses are cut first."""
+    try:
+        import resvg_py
+    except ImportError:
+        raise ProcessError("SVG needs the resvg-py package to become PNG") from None
+    safe = _EXTERNAL.sub(b'href=""', data)
+    w, h = _svg_size(safe)
+    width = None
+    if w and h and max(w, h) > max_side:
+        width = round(w * max_side / max(w, h))
+    try:
+        return bytes(resvg_py.svg_to_bytes(svg_string=safe.decode("utf-8", "replace"), width=width))
+    except ValueError as exc:
+        raise ProcessError(f"cannot draw the SVG: {exc}") from None
+
+
+def _svg_size(data: bytes) -> tuple[int | None, int | None]:
+    m = re.search(rb"<svg\b[^>]*>", data[:8192], re.I)
+    if not m:
+        return None, None
+    tag = m.group(0)
+
+    def num(name: bytes) -> int | None:
+        found = re.search(rb"\b" + name + rb"""\s*=\s*["']\s*([0-9.]+)\s*(?:px)?["']""", tag)
+        return round(float(found.group(1))) if found else None
+    w, h = num(b"width"), num(b"height")
+    if w is None or h is None:
+        vb = re.search(rb"""viewBox\s*=\s*["'][-0-9.]+[\s,]+[-0-9.]+[\s,]+([0-9.]+)[\s,]+([0-9.]+)""", tag)
+        if vb:
+            w, h = round(float(vb.group(1))), round(float(vb.group(2)))
+    return w, h
