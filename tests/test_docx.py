@@ -29,9 +29,9 @@ from pipeline.textkeep import significant
 from pipeline.tree import inline_text, parse, walk
 from pipeline.writers.common import language
 from pipeline.writers.docx import DocxWriter
-from pipeline.writers.docx_images import caption_text, placeholder_text
-from pipeline.writers.docx_meta import title_block
-from pipeline.writers.docx_styles import heading_style_name
+from pipeline.writers.docx.images import caption_text, placeholder_text
+from pipeline.writers.docx.meta import title_block
+from pipeline.writers.docx.styles import heading_style_name
 from pipeline.writers.markdown import render_body
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -461,7 +461,7 @@ def test_images_embedded_scaled_or_placeholders(tmp_path: Path):
     assert abs(wide.width - text_width) <= 635 and abs(wide.width / wide.height - 2) < 0.01
     assert small.width < text_width / 2 and abs(small.width / small.height - 120 / 90) < 0.01
     body = xml_of(data)
-    assert [p.get("descr") for p in body.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr")] == ["A wide chart", "image"]
+    assert [p.get("descr") for p in body.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr")] == ["A wide chart", None]  # "image" says nothing: decorative
     texts = [p.text for p in d.paragraphs]
     assert "Image" in texts  # the WebP, until the image step converts it
     assert "Image: Remote one (view online)" in texts

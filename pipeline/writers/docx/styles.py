@@ -29,7 +29,7 @@ from typing import Iterable
 
 from docx.oxml.ns import qn
 
-from .docx_xml import E, Element, border, flag, fonts, put, size, spacing, val
+from .xml import E, Element, border, flag, fonts, put, size, spacing, val
 
 WORD_BLUE = "0563C1"
 GREY = "595959"

@@ -17,8 +17,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..document import Document
-from .common import fixed_time, title
+from ...document import Document
+from ..common import fixed_time, title
 
 DATE_FORMATS = {
     "zh": "{y}年{m}月{d}日", "ja": "{y}年{m}月{d}日", "ko": "{y}년 {m}월 {d}일",

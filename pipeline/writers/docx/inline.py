@@ -11,9 +11,9 @@ from __future__ import annotations
 import unicodedata
 from typing import Any, Iterable
 
-from .docx_fields import hyperlink
-from .docx_html import classify_inline
-from .docx_xml import E, Element, add_text, flag, fonts, put, val
+from .fields import hyperlink
+from .html import classify_inline
+from .xml import E, Element, add_text, flag, fonts, put, val
 
 Token = dict[str, Any]
 FLAGS = ("b", "i", "s", "u", "sub", "sup", "code", "mark")

@@ -13,7 +13,7 @@ from typing import Any
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 
-from .docx_xml import E, Element, run, text_element
+from .xml import E, Element, run, text_element
 
 # Link targets Word can open; anything else (relative paths, javascript:) stays text.
 LINK_SCHEMES = ("http", "https", "mailto", "ftp", "ftps", "tel", "news", "sms")

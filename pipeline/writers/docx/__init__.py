@@ -23,23 +23,23 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from ..document import Document
-from ..writer import Capabilities, Writer
-from .common import fixed_time, is_cjk, language
-from .docx_blocks import Blocks, Ctx
-from .docx_context import Build
-from .docx_fields import hyperlink, toc_paragraphs
-from .docx_images import WORD_IMAGE_TYPES, Images
-from .docx_inline import Inline
-from .docx_meta import custom_properties, set_core_properties, title_block
-from .docx_notes import Footnotes
-from .docx_numbering import Numbering
-from .docx_package import custom_properties as write_custom_properties
-from .docx_package import normalized_zip, open_document
-from .docx_page import font_table, page_numbers, page_size, set_up_page, settings, text_area
-from .docx_styles import font_table as build_font_table
-from .docx_styles import install, typography
-from .docx_xml import run, spacing
+from ...document import Document
+from ...writer import Capabilities, Writer
+from ..common import fixed_time, is_cjk, language
+from .blocks import Blocks, Ctx
+from .context import Build
+from .fields import hyperlink, toc_paragraphs
+from .images import WORD_IMAGE_TYPES, Images
+from .inline import Inline
+from .meta import custom_properties, set_core_properties, title_block
+from .notes import Footnotes
+from .numbering import Numbering
+from .package import custom_properties as write_custom_properties
+from .package import normalized_zip, open_document
+from .page import font_table, page_numbers, page_size, set_up_page, settings, text_area
+from .styles import font_table as build_font_table
+from .styles import install, typography
+from .xml import run, spacing
 
 TOC_TITLE = {"zh": "目录", "ja": "目次", "ko": "목차"}
 

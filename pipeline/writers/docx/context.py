@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..document import Document
-from .docx_styles import StyleMap, Typography
+from ...document import Document
+from .styles import StyleMap, Typography
 
 
 @dataclass

@@ -24,10 +24,10 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.shape import CT_Inline
 from docx.shared import Emu
 
-from .common import alt_text
-from .docx_fields import hyperlink
-from .docx_styles import script_of
-from .docx_xml import E, Element, run, val
+from ..common import alt_text
+from .fields import hyperlink
+from .styles import script_of
+from .xml import E, Element, run, val
 
 WORD_IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif"})
 # (label, label when unreadable, colon, "view online"), as the EPUB writer has them

@@ -22,14 +22,14 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from ..document import Document
-from ..writer import Capabilities, Writer
-from . import epub_package as pkg
-from .common import document_id, fixed_time, is_cjk, language, title
-from .epub_content import ContentRenderer, Heading, safe_url
-from .epub_css import stylesheet
-from .epub_labels import labels
-from .markdown import render_body
+from ...document import Document
+from ...writer import Capabilities, Writer
+from . import package as pkg
+from ..common import document_id, fixed_time, is_cjk, language, title
+from .content import ContentRenderer, Heading, safe_url
+from .css import stylesheet
+from .labels import labels
+from ..markdown import render_body
 from .xhtml import EPUB_TYPE, Element, document, el, local, q, serialize, size_of, sub
 
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"})

@@ -13,9 +13,9 @@ from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 
-from .docx_fields import bookmark, field_runs
-from .docx_package import xml_part
-from .docx_xml import E, Element, put, spacing, val
+from .fields import bookmark, field_runs
+from .package import xml_part
+from .xml import E, Element, put, spacing, val
 
 _NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
@@ -90,7 +90,7 @@ class Footnotes:
         return [start, mark, end]
 
     def _write(self, item: dict, ident: int, part: Any) -> None:
-        from .docx_blocks import Blocks, Ctx
+        from .blocks import Blocks, Ctx
         note = E("w:footnote", {"w:id": ident})
         part.element.append(note)
         self._depth += 1

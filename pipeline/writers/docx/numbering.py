@@ -13,8 +13,8 @@ from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 
-from .docx_package import xml_part
-from .docx_xml import E, Element, fonts, put, val
+from .package import xml_part
+from .xml import E, Element, fonts, put, val
 
 BULLETS = ("•", "◦", "▪")
 _NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'

@@ -13,15 +13,15 @@ from typing import Any
 
 from docx.oxml.ns import qn
 
-from ..tree import inline_text
-from .docx_context import Heading
-from .docx_fields import bookmark, hyperlink
-from .docx_html import Para, Table, parse_block
-from .docx_images import caption_text, figure_images
-from .docx_inline import Inline
-from .docx_numbering import num_pr
-from .docx_styles import body_style_name, heading_style_name
-from .docx_xml import E, Element, add_text, put, val
+from ...tree import inline_text
+from .context import Heading
+from .fields import bookmark, hyperlink
+from .html import Para, Table, parse_block
+from .images import caption_text, figure_images
+from .inline import Inline
+from .numbering import num_pr
+from .styles import body_style_name, heading_style_name
+from .xml import E, Element, add_text, put, val
 
 Token = dict[str, Any]
 # Left indents (twips) the paragraph styles carry, kept when a context adds its own.

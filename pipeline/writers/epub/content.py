@@ -15,12 +15,12 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..document import Document
-from ..tree import inline_text
-from .common import alt_text
-from .epub_images import packaged
-from .epub_labels import GENERIC_ALT, Labels
-from .epub_sanitize import Sanitizer, parse_tag
+from ...document import Document
+from ...tree import inline_text
+from ..common import alt_text
+from .images import packaged
+from .labels import GENERIC_ALT, Labels
+from .sanitize import Sanitizer, parse_tag
 from .xhtml import EPUB_TYPE, Element, Ids, add_class, add_text, el, local, q, sub
 
 Token = dict[str, Any]

@@ -17,11 +17,11 @@ from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 
-from ..errors import ConfigError
-from .docx_fields import page_number_paragraph
-from .docx_package import xml_part
-from .docx_styles import languages
-from .docx_xml import E, Element, put, val
+from ...errors import ConfigError
+from .fields import page_number_paragraph
+from .package import xml_part
+from .styles import languages
+from .xml import E, Element, put, val
 
 # (width, height) in twips
 PAGE_SIZES = {"a4": (11906, 16838), "letter": (12240, 15840), "a5": (8391, 11906),

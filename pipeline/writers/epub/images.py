@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ..document import Asset
+from ...document import Asset
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
