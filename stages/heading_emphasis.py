@@ -17,7 +17,7 @@ from typing import Any
 
 from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
-from pipeline.tree import inline_text, iter_blocks, merge_text
+from pipeline.tree import inline_text, iter_blocks, merge_text, trim_inline
 
 from ._numbering import is_number_prefix
 
@@ -47,15 +47,9 @@ def unwrap(children: list[Token]) -> list[Token] | None:
             out.extend(inner)
         else:
             out.append({"type": "text", "raw": " "})
-    out = merge_text(out)
-    for k in out:
-        if k["type"] == "text":
-            k["raw"] = re.sub(r"\s{2,}", " ", k["raw"])
-    if out and out[0]["type"] == "text":
-        out[0]["raw"] = out[0]["raw"].lstrip()
-    if out and out[-1]["type"] == "text":
-        out[-1]["raw"] = out[-1]["raw"].rstrip()
-    return merge_text(out)
+    out = [{"type": "text", "raw": re.sub(r"\s{2,}", " ", k["raw"])} if k["type"] == "text" else k
+           for k in merge_text(out)]
+    return trim_inline(out)
 
 
 class HeadingEmphasis(Stage):

@@ -28,7 +28,7 @@ from typing import Any
 
 from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
-from pipeline.tree import inline_text, merge_text
+from pipeline.tree import inline_text, trim_inline
 
 from ._numbering import SENTENCE_END, number_alone
 
@@ -51,12 +51,7 @@ def plain(children: list[Token]) -> list[Token]:
             out.extend(plain(k.get("children") or []))
         else:
             out.append(k)
-    out = merge_text(out)
-    if out and out[0]["type"] == "text":
-        out[0] = {"type": "text", "raw": out[0]["raw"].lstrip()}
-    if out and out[-1]["type"] == "text":
-        out[-1] = {"type": "text", "raw": out[-1]["raw"].rstrip()}
-    return [k for k in out if not (k["type"] == "text" and not k["raw"])]
+    return trim_inline(out)
 
 
 class PseudoHeadings(Stage):
