@@ -25,8 +25,13 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 setup: $(VENV)/.installed
 test-setup: $(VENV)/.installed-test
 
+# Incremental: a second run converts only what changed (ARGS="--force -j 4 --exclude drafts"...).
 convert: setup
-	$(BIN)/galley convert $(IN) -o $(OUT) --to $(TO)
+	$(BIN)/galley convert $(IN) -o $(OUT) --to $(TO) $(ARGS)
+
+# galley against pandoc on a 200-file corpus, -j 1/-j 2 throughput, 5/10/20 MB inputs.
+bench: setup
+	$(BIN)/python bench/bench.py $(BENCH_ARGS)
 
 test: test-setup
 	$(BIN)/python -m pytest -n auto -q

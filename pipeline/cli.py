@@ -83,13 +83,32 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("out"), show_default=True, help="Folder for the outputs.")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH|URL...")
+@click.option("-o", "--output", "outdir", default="out", show_default=True, metavar="DIR|URL",
+              help="Folder for the outputs (the input folders' structure is mirrored), or an "
+                   "fsspec URL (s3://..., memory://...).")
 @click.option("--to", default=None, metavar="FORMATS",
               help="Comma-separated writers: md, epub, docx, pandoc:FORMAT (default md).")
-@click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write a JSON report of the changes per file.")
+@click.option("--report", "report_file", metavar="FILE",
+              help="Where to write the JSON report  [default: OUT/report.json]")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Files converted at once  [default: the number of cores]")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+              metavar="SECONDS", help="Give up on a file after this long (it is reported as failed).")
+@click.option("--force", is_flag=True, help="Convert every file, whatever the manifest says.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress and no summary; only failures.")
+@click.option("--include", multiple=True, metavar="GLOB",
+              help="Take only files matching (repeatable; default *.md *.markdown *.mdown "
+                   "*.mkd *.txt). A glob without '/' matches the file name; '**' spans folders.")
+@click.option("--exclude", multiple=True, metavar="GLOB",
+              help="Leave out files or folders matching (repeatable), e.g. 'drafts' or '**/*.tmp.md'.")
+@click.option("--executor", type=click.Choice(["local", "serial", "dask"]), default="local",
+              show_default=True, help="local: worker processes; serial: this process; "
+                                      "dask: a Dask cluster (galleyproof[dask]).")
+@click.option("--scheduler", metavar="tcp://HOST:PORT",
+              help="With --executor dask: a running scheduler (default: a LocalCluster).")
+@click.option("--manifest", "manifest_file", metavar="FILE",
+              help="The incremental-run manifest  [default: OUT/.galley-manifest.sqlite]")
 @click.option("--page-size", type=click.Choice(["a4", "letter", "a5", "b5", "legal"], case_sensitive=False),
               help="DOCX page size (default A4; with --reference-docx, the reference's own).")
 @click.option("--toc", is_flag=True, default=None, help="DOCX: a table of contents after the title block.")
@@ -97,17 +116,33 @@ def main() -> None:
               help="DOCX: take styles, page set-up, headers and footers from this .docx/.dotx.")
 @_config_options
 @_guard
-def convert(paths: tuple[Path, ...], outdir: Path, to: str | None, report_file: Path | None,
+def convert(paths: tuple[str, ...], outdir: str, to: str | None, report_file: str | None,
+            jobs: int | None, timeout: float | None, force: bool, quiet: bool,
+            include: tuple[str, ...], exclude: tuple[str, ...], executor: str,
+            scheduler: str | None, manifest_file: str | None,
             page_size: str | None, toc: bool | None, reference_docx: Path | None,
             config_file: Path | None, disable: tuple[str, ...], enable: tuple[str, ...],
             settings: tuple[str, ...]) -> int:
-    """Convert files or folders of Markdown into OUTDIR/<name>.<ext>."""
-    from .batch import run_batch
+    """Convert files or folders of Markdown into OUTDIR, mirroring the folders.
+
+    Incremental: files whose input, configuration, galley and writer versions and
+    outputs are unchanged since the last run (OUT/.galley-manifest.sqlite) are
+    skipped. Outputs are written atomically; OUT/report.json lists every file.
+    Exit status 1 if any file failed."""
+    from .batch import BatchOptions, run_batch
+    from .errors import ConfigError
+    if scheduler and executor != "dask":
+        raise ConfigError("--scheduler needs --executor dask")
     cfg = build_config(config_file, disable, enable, settings, to)
     docx = {"page_size": page_size and page_size.lower(), "toc": toc,
-            "reference_docx": str(reference_docx) if reference_docx else None}
+            "reference_docx": str(reference_docx.resolve()) if reference_docx else None}
     cfg.writer_options.setdefault("docx", {}).update({k: v for k, v in docx.items() if v is not None})
-    return run_batch(list(paths), outdir, cfg, report_file=report_file)
+    if not cfg.writer_options["docx"]:
+        del cfg.writer_options["docx"]
+    options = BatchOptions(jobs=jobs, timeout=timeout, force=force, quiet=quiet, include=include,
+                           exclude=exclude, executor=executor, scheduler=scheduler,
+                           manifest=manifest_file)
+    return run_batch(list(paths), outdir, cfg, report_file=report_file, options=options)
 
 
 @main.command()

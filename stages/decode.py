@@ -82,7 +82,8 @@ def _looks_like_text(text: str) -> bool:
     if controls > max(2, len(text[:65536]) // 200):
         return False
     # GB18030 decodes nearly any bytes; real Chinese text is mostly common CJK.
-    sample = text[:20000]
+    # (U+FFFD stands for invalid UTF-8 bytes, which the caller counts and bounds.)
+    sample = text[:20000].replace("\ufffd", "")
     odd = sum(1 for ch in sample if ord(ch) > 0x7F and not (
         "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"
         or unicodedata.category(ch)[0] in "PZ" or "\u2000" <= ch <= "\u206f"))

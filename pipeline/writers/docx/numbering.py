@@ -26,6 +26,7 @@ class Numbering:
         self._document = document
         self._root: Element | None = None
         self._abstract: dict[bool, int] = {}
+        self._next_num: int | None = None
 
     @property
     def root(self) -> Element:
@@ -46,14 +47,21 @@ class Numbering:
         abstract = self._abstract.get(ordered)
         if abstract is None:
             abstract = self._abstract[ordered] = self._add_abstract(ordered)
-        ids = [int(n.get(qn("w:numId"))) for n in self.root.findall(qn("w:num"))]
-        num_id = max(ids, default=0) + 1
+        if self._next_num is None:  # scanned once, then counted: a list per call stays O(1)
+            ids = [int(n.get(qn("w:numId"))) for n in self.root.findall(qn("w:num"))]
+            self._next_num = max(ids, default=0) + 1
+        num_id = self._next_num
+        self._next_num += 1
         num = E("w:num", {"w:numId": num_id}, val("w:abstractNumId", abstract))
         if ordered:
             override = E("w:lvlOverride", {"w:ilvl": min(level, 8)},
                          val("w:startOverride", max(0, int(start))))
             num.append(override)
-        put(self.root, num)
+        last = self.root[-1] if len(self.root) else None
+        if last is not None and last.tag == qn("w:num"):
+            last.addnext(num)  # the w:num elements close the part: no scan of the siblings
+        else:
+            put(self.root, num)
         return num_id
 
     def _add_abstract(self, ordered: bool) -> int:

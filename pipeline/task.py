@@ -1,0 +1,188 @@
+"""The per-file task of a batch: a plain function any executor can run.
+
+``convert_file(job, out_root, config)`` reads one input (a path or an fsspec URL),
+cleans and renders it, writes every output atomically under ``out_root`` and
+returns a small, picklable dict. It takes plain data only, so the same function
+runs in-process, in a local worker process or on a Dask worker: the package is
+importable there, and the pipeline and writers are built once per worker (and
+thread) and reused.
+
+The result::
+
+    {"key": ..., "status": "converted" | "failed", "error": "one line",
+     "outputs": {relpath: sha256}, "deps": {image path: sha256},
+     "info": {changes, kept, warnings, timings...}, "seconds": 0.12}
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+_local = threading.local()
+
+
+def config_data(cfg: Any) -> dict[str, Any]:
+    """A Config as plain data (what crosses to workers)."""
+    return {"formats": list(cfg.formats), "disabled": sorted(cfg.disabled),
+            "enabled": sorted(cfg.enabled), "stage_options": cfg.stage_options,
+            "writer_options": cfg.writer_options}
+
+
+def _build(config: dict[str, Any]) -> tuple[Any, list[Any]]:
+    """The pipeline and writers for this configuration, built once per thread."""
+    import json
+    key = json.dumps(config, sort_keys=True, default=str)
+    cache = getattr(_local, "cache", None)
+    if cache is None:
+        cache = _local.cache = {}
+    if key not in cache:
+        from .config import Config
+        from .runner import Pipeline
+        from .writer import available_writers, make_writer
+        cfg = Config(formats=list(config["formats"]), disabled=set(config["disabled"]),
+                     enabled=set(config["enabled"]), stage_options=config["stage_options"],
+                     writer_options=config["writer_options"])
+        registry = available_writers()
+        writers = [make_writer(f, cfg.writer_options.get(f.partition(":")[0], {}), registry)
+                   for f in cfg.formats]
+        cache.clear()
+        cache[key] = (Pipeline(cfg), writers)
+    return cache[key]
+
+
+def _doc_path(source: str) -> Path:
+    """The path the pipeline sees. For a URL input it keeps the name (titles fall
+    back to it) under /dev/null, which is never a folder: local images are then
+    refused, never read from this machine's disk."""
+    from .storage import local_path
+    local = local_path(source)
+    if local is not None:
+        return local
+    from urllib.parse import unquote, urlsplit
+    return Path(os.devnull) / Path(unquote(urlsplit(source).path)).name
+
+
+def _image_deps(doc: Any) -> dict[str, str]:
+    """Local image files the document read (they change its outputs): path -> sha256."""
+    if not doc.assets or doc.tree is None:
+        return {}
+    from .storage import sha256
+    from .tree import walk
+    try:
+        from stages.images import confined_path
+    except ImportError:  # pragma: no cover - the images stage is not installed
+        return {}
+    root = doc.path.parent
+    deps: dict[str, str] = {}
+    for tok in walk(doc.tree):
+        attrs = tok.get("attrs") or {}
+        if tok.get("type") != "image" or not attrs.get("asset"):
+            continue
+        url = (attrs.get("url") or "").strip()
+        if url.lower().startswith(("data:", "http://", "https://", "//")):
+            continue
+        path = confined_path(root, url)
+        if path is not None:
+            try:
+                deps[str(path)] = sha256(path.read_bytes())
+            except OSError:
+                pass
+    return deps
+
+
+def _render(job: dict[str, Any], config: dict[str, Any]) -> Any:
+    from .convert import render
+    from .storage import read_ref
+    pipeline, writers = _build(config)
+    source = job["source"]
+    try:
+        raw = read_ref(source)
+    except OSError as exc:
+        from .errors import InputError
+        raise InputError(f"cannot read: {exc.strerror or exc}") from None
+    return render(pipeline, writers, _doc_path(source), job["stem"], raw)
+
+
+def _with_deadline(job: dict[str, Any], config: dict[str, Any], timeout: float) -> Any:
+    """Render in a helper thread and give up after ``timeout`` seconds. Used where
+    the worker cannot be killed (Dask); the thread runs on unseen, and nothing it
+    makes is written."""
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = _render(job, config)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, daemon=True, name=f"galley:{job['stem']}")
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise TimeoutError(f"timed out after {timeout:g} s")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def _set_env(env: dict[str, str | None]) -> None:
+    """Variables that change outputs (SOURCE_DATE_EPOCH), as the submitting side has them."""
+    for name, value in env.items():
+        if value is None:
+            os.environ.pop(name, None)
+        elif os.environ.get(name) != value:
+            os.environ[name] = value
+
+
+def convert_file(job: dict[str, Any], out_root: str, config: dict[str, Any],
+                 timeout: float | None = None) -> dict[str, Any]:
+    """Convert one input and write its outputs; never raises for a bad file.
+
+    ``job`` is ``{"key", "source", "stem"}``: the manifest key, the input's path
+    or URL, and the output path without extension relative to ``out_root``.
+    """
+    from .errors import GalleyError
+    from .storage import open_storage, sha256
+    started = time.perf_counter()
+    result: dict[str, Any] = {"key": job["key"], "source": job["source"], "status": "failed",
+                              "outputs": {}, "deps": {}, "info": {}, "error": None}
+    try:
+        _set_env(config.get("env") or {})
+        if timeout:
+            rendered = _with_deadline(job, config, timeout)
+        else:
+            rendered = _render(job, config)
+        out = open_storage(out_root)
+        for rel, data in sorted(rendered.outputs.items()):
+            out.write(rel, data)
+            result["outputs"][rel] = sha256(data)
+        result["deps"] = _image_deps(rendered.doc)
+        info = rendered.summary()
+        kinds = _build(config)[0].removal_kinds
+        removed: dict[str, int] = {}
+        for c in rendered.doc.changes:
+            if c.kind in kinds.get(c.stage, ()):
+                removed[f"{c.stage}/{c.kind}"] = removed.get(f"{c.stage}/{c.kind}", 0) + 1
+        info["removed"] = dict(sorted(removed.items()))
+        result["info"] = info
+        result["status"] = "converted"
+    except GalleyError as exc:
+        result["error"] = str(exc)
+    except TimeoutError as exc:
+        result["error"] = str(exc)
+    except OSError as exc:  # the input was read: this is the output side
+        where = f" {exc.filename}" if exc.filename else ""
+        result["error"] = f"cannot write{where}: {exc.strerror or exc}"
+    except MemoryError:
+        result["error"] = "out of memory"
+    except Exception as exc:  # an executor must never see a bad file's exception
+        where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+        at = f" (at {Path(where.filename).name}:{where.lineno})" if where else ""
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        result["error"] = f"internal error: {type(exc).__name__}: {detail}{at}"
+    result["seconds"] = round(time.perf_counter() - started, 4)
+    return result
