@@ -114,6 +114,12 @@ def main() -> None:
 @click.option("--toc", is_flag=True, default=None, help="DOCX: a table of contents after the title block.")
 @click.option("--reference-docx", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="DOCX: take styles, page set-up, headers and footers from this .docx/.dotx.")
+@click.option("--fetch-images", is_flag=True, default=None,
+              help="Download remote images into the image cache (off: they stay links/placeholders).")
+@click.option("--allow-private-hosts", is_flag=True, default=None,
+              help="With --fetch-images: also fetch from loopback, private and link-local addresses.")
+@click.option("--image-cache", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder of the content-addressed image cache  [default: ~/.cache/galley/images]")
 @_config_options
 @_guard
 def convert(paths: tuple[str, ...], outdir: str, to: str | None, report_file: str | None,
@@ -121,6 +127,7 @@ def convert(paths: tuple[str, ...], outdir: str, to: str | None, report_file: st
             include: tuple[str, ...], exclude: tuple[str, ...], executor: str,
             scheduler: str | None, manifest_file: str | None,
             page_size: str | None, toc: bool | None, reference_docx: Path | None,
+            fetch_images: bool | None, allow_private_hosts: bool | None, image_cache: Path | None,
             config_file: Path | None, disable: tuple[str, ...], enable: tuple[str, ...],
             settings: tuple[str, ...]) -> int:
     """Convert files or folders of Markdown into OUTDIR, mirroring the folders.
@@ -139,6 +146,11 @@ def convert(paths: tuple[str, ...], outdir: str, to: str | None, report_file: st
     cfg.writer_options.setdefault("docx", {}).update({k: v for k, v in docx.items() if v is not None})
     if not cfg.writer_options["docx"]:
         del cfg.writer_options["docx"]
+    images = {"fetch": fetch_images, "allow_private_hosts": allow_private_hosts,
+              "cache_dir": str(image_cache.resolve()) if image_cache else None}
+    images = {k: v for k, v in images.items() if v is not None}
+    if images:
+        cfg.stage_options.setdefault("images", {}).update(images)
     options = BatchOptions(jobs=jobs, timeout=timeout, force=force, quiet=quiet, include=include,
                            exclude=exclude, executor=executor, scheduler=scheduler,
                            manifest=manifest_file)

@@ -290,3 +290,25 @@ def test_same_input_same_bytes(tmp_path, server):
     a = convert(path, **fetching(tmp_path))
     b = convert(path, **fetching(tmp_path, cache_dir=str(tmp_path / "other-cache")))
     assert a.outputs == b.outputs
+
+
+def test_the_command_line_fetches_only_when_asked(tmp_path, server):
+    """galley convert as a user runs it: --fetch-images, --allow-private-hosts, --image-cache."""
+    import subprocess
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "one.md").write_text(f"# One\n\n![a]({server.url}/a.jpg)\n", encoding="utf-8")
+    base = [sys.executable, "-m", "pipeline.cli", "convert", str(src), "--to", "md,epub", "-q"]
+    before = len(server.requests)
+    plain = subprocess.run([*base, "-o", str(tmp_path / "plain")], capture_output=True, text=True)
+    assert plain.returncode == 0, plain.stderr
+    assert len(server.requests) == before
+    assert f"{server.url}/a.jpg" in (tmp_path / "plain" / "one.md").read_text(encoding="utf-8")
+    fetched = subprocess.run([*base, "-o", str(tmp_path / "fetched"), "--fetch-images",
+                              "--allow-private-hosts", "--image-cache", str(tmp_path / "cache")],
+                             capture_output=True, text=True)
+    assert fetched.returncode == 0, fetched.stderr
+    assert len(server.requests) == before + 1
+    assert list((tmp_path / "fetched" / "one_assets").glob("img-*"))
+    with zipfile.ZipFile(tmp_path / "fetched" / "one.epub") as z:
+        assert [n for n in z.namelist() if n.startswith("EPUB/images/")]
