@@ -65,7 +65,8 @@ def render(pipeline: Pipeline, writers: list[Writer], path: Path, stem: str,
         from .writers.markdown import render_document
         md_text = render_document(doc)
     output_text = strip_front_matter(md_text) + "\n" + meta_text(doc.meta.as_dict())
-    result.kept, result.missing = kept_share(doc.original if doc.reference is None else doc.reference, output_text, "\n".join(doc.removed_text))
+    reference = doc.original if doc.reference is None else doc.reference
+    result.kept, result.missing = kept_share(reference, output_text, "\n".join(doc.removed_text))
     if result.kept < 0.999 and result.missing:
         doc.warn(f"text lost: {100 * (1 - result.kept):.2f}% of the text is missing "
                  f"from the output ({result.missing!r})")

@@ -17,7 +17,6 @@ from .stage import SCOPES, Stage, StageContext, available_stages, check_names, o
 from .textkeep import lost_text, visible
 from .tree import parse
 
-
 MAX_TEXT_ROUNDS = 3
 
 
