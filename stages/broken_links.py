@@ -21,7 +21,8 @@ After::
 A link's text cannot hold a blank line, so a "card" link exported across
 paragraphs shows its brackets and address as text; the blank lines go so that it
 is one link again. Redirect wrappers (link.zhihu.com/?target=…, and the like)
-give way to the address they wrap.
+give way to the address they wrap. An Obsidian embed ``![[_resources/a.webp]]``
+becomes the image ``![](<_resources/a.webp>)`` that every reader understands.
 """
 from __future__ import annotations
 
@@ -38,8 +39,19 @@ _REDIRECT = re.compile(
     r"|l\.facebook\.com/l\.php\?u=|weibo\.cn/sinaurl\?u=)([^)\s\"'&]+)[^)\s\"']*")
 
 
+_EMBED = re.compile(r"!\[\[([^\]|\n]+?)(?:\|([^\]\n]*))?\]\]")
+
+
+def _embed_as_image(m: re.Match[str]) -> str:
+    """Obsidian's ``![[file.webp|alt]]`` is an image for every other reader too."""
+    target = m.group(1).strip().replace("<", "%3C").replace(">", "%3E")
+    alt = (m.group(2) or "").strip()
+    alt = "" if alt.isdigit() else alt  # "|300" is a width, not a description
+    return f"![{alt}](<{target}>)"
+
+
 class BrokenLinks(Stage):
-    """Rejoin link text cut by blank lines; unwrap redirect links (link.zhihu.com/?target=…)."""
+    """Rejoin link text cut by blank lines; unwrap redirect links; Obsidian ![[embeds]] as images."""
 
     name = "broken_links"
     priority = 215
@@ -64,6 +76,14 @@ class BrokenLinks(Stage):
             lines[opener:i + 1] = kept + [""] * (len(span) - len(kept))
             # the blank lines now sit after the link; move them there explicitly
             changed = True
+        for i, line in enumerate(lines):
+            if code[i] or "![[" not in line:
+                continue
+            new = _EMBED.sub(_embed_as_image, line)
+            if new != line:
+                ctx.record("wikilink_embed", base + i, line, new)
+                lines[i] = new
+                changed = True
         for i, line in enumerate(lines):
             if code[i] or "target=" not in line and "url?q=" not in line and "?u=" not in line:
                 continue
