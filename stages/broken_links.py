@@ -56,7 +56,7 @@ class BrokenLinks(Stage):
     name = "broken_links"
     priority = 215
     scope = "text"
-    removes = frozenset({"redirect_link"})
+    removes = frozenset({"redirect_link", "wikilink_embed"})
 
     def run(self, doc: Document, ctx: StageContext) -> None:
         lines = doc.text.split("\n")
