@@ -118,3 +118,16 @@ def test_a_bad_file_is_one_line_and_the_others_convert(tmp_path):
 def test_no_traceback_for_a_missing_file():
     out = run("clean", "/no/such/file.md")
     assert out.returncode != 0 and "Traceback" not in out.stderr and "file.md" in out.stderr
+
+
+def test_pyproject_tool_galley_configures_a_stage(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "notes"\n\n[tool.galley.stages.ui_chrome]\nrules_off = ["swipe_hint"]\n',
+        encoding="utf-8")
+    out = run("clean", str(SEED), cwd=tmp_path)
+    assert out.returncode == 0 and "左滑查看更多" in out.stdout
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "galley.toml").write_text('[stages.ui_chrome]\nrules_off = ["swipe"]\n', encoding="utf-8")
+    out = run("clean", str(SEED), cwd=bad)
+    assert out.returncode == 1 and "swipe_hint" in out.stderr
