@@ -35,7 +35,7 @@ def test_tables_strikethrough_tasks_and_footnotes_survive():
     assert render_body(parse(out)) == out
     assert [b["type"] for b in parse(out)] == [b["type"] for b in parse(SOURCE)]  # footnotes renumbered
     html = MD.render(out)
-    assert "<table>" in html and 'style="text-align:right"' in html and "<del>price</del>" in html
+    assert "<table>" in html and 'style="text-align:right"' in html and "<s>price</s>" in html
     assert "- [ ] to do" in out and "- [x] done" in out
     assert "[^1]: The first note,\n    in two lines." in out and "[^2]: The second." in out
 
