@@ -22,14 +22,20 @@ class Rendered:
     seconds: float = 0.0
     kept: float = 1.0
     missing: str = ""
+    #: stage -> the change kinds it declares as removing debris
+    removal_kinds: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         by_stage: dict[str, dict[str, int]] = {}
+        removed: dict[str, int] = {}
         for c in self.doc.changes:
             by_stage.setdefault(c.stage, {}).setdefault(c.kind, 0)
             by_stage[c.stage][c.kind] += 1
+            if c.kind in self.removal_kinds.get(c.stage, ()):
+                removed[f"{c.stage}/{c.kind}"] = removed.get(f"{c.stage}/{c.kind}", 0) + 1
         return {
             "changes": by_stage,
+            "removed": dict(sorted(removed.items())),
             "kept": round(self.kept, 5),
             "missing_sample": self.missing,
             "warnings": list(self.doc.warnings),
@@ -43,7 +49,7 @@ def render(pipeline: Pipeline, writers: list[Writer], path: Path, stem: str,
     """Clean ``path`` and render it with every writer; outputs are named ``stem.ext``."""
     started = time.perf_counter()
     doc = pipeline.process(path, raw)
-    result = Rendered(doc)
+    result = Rendered(doc, removal_kinds=pipeline.removal_kinds)
     md_text: str | None = None
     for writer in writers:
         t0 = time.perf_counter()

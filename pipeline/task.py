@@ -161,14 +161,7 @@ def convert_file(job: dict[str, Any], out_root: str, config: dict[str, Any],
             out.write(rel, data)
             result["outputs"][rel] = sha256(data)
         result["deps"] = _image_deps(rendered.doc)
-        info = rendered.summary()
-        kinds = _build(config)[0].removal_kinds
-        removed: dict[str, int] = {}
-        for c in rendered.doc.changes:
-            if c.kind in kinds.get(c.stage, ()):
-                removed[f"{c.stage}/{c.kind}"] = removed.get(f"{c.stage}/{c.kind}", 0) + 1
-        info["removed"] = dict(sorted(removed.items()))
-        result["info"] = info
+        result["info"] = rendered.summary()
         result["status"] = "converted"
     except GalleyError as exc:
         result["error"] = str(exc)

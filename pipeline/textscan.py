@@ -94,7 +94,8 @@ def in_spans(pos: int, spans: list[tuple[int, int]]) -> bool:
     return False
 
 
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
+#: CJK ideographs, their punctuation and full-width forms
+CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 _CODE_CHARS = re.compile(r"[{};=<>$]|^\s*(?://|#include|def |class |return\b)", re.M)
 
 
@@ -103,7 +104,7 @@ def is_cjk_prose(text: str) -> bool:
     letters = [ch for ch in text if not ch.isspace()]
     if not letters:
         return False
-    return len(_CJK.findall(text)) / len(letters) >= 0.3 and not _CODE_CHARS.search(text)
+    return len(CJK.findall(text)) / len(letters) >= 0.3 and not _CODE_CHARS.search(text)
 
 
 _BLOCK_TAGS = (

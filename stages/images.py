@@ -20,14 +20,13 @@ them cannot take it, big pictures are scaled down, EXIF orientation is applied.
 """
 from __future__ import annotations
 
-import base64
 import os
-import re
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from pipeline.assets.datauri import decode_data_uri
 from pipeline.assets.sniff import content_name, sniff
 from pipeline.document import Asset, Document
 from pipeline.stage import Stage, StageContext
@@ -36,18 +35,6 @@ from pipeline.tree import inline_text, iter_inline_lists, walk
 Token = dict[str, Any]
 MEANINGLESS_ALT = {"图片", "圖片", "图", "image", "img", "picture", "photo", "图像", "配图", "插图"}
 MAX_LOCAL_BYTES = 50 * 1024 * 1024
-
-
-def decode_data_uri(uri: str) -> bytes | None:
-    header, sep, payload = uri[5:].partition(",")
-    if not sep:
-        return None
-    try:
-        if "base64" in header.lower().split(";"):
-            return base64.b64decode(re.sub(r"\s", "", payload) + "===")
-        return urllib.parse.unquote_to_bytes(payload)
-    except (ValueError, TypeError):
-        return None
 
 
 def confined_path(root: Path, url: str) -> Path | None:
@@ -126,7 +113,8 @@ class Images(Stage):
 
     # -- sources ---------------------------------------------------------------------
     def _embedded(self, tok: Token, url: str, doc: Document, ctx: StageContext, line) -> None:
-        data = decode_data_uri(url)
+        decoded = decode_data_uri(url)
+        data = decoded[1] if decoded else None
         media = sniff(data) if data else None
         ref = url[:40] + "…"
         if not media:

@@ -18,10 +18,10 @@ with spaces inside ``(...)`` is not even an image to a CommonMark parser.
 """
 from __future__ import annotations
 
-import base64
 import re
 import urllib.parse
 
+from pipeline.assets.datauri import decode_data_uri
 from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
 from pipeline.textscan import code_line_mask, keep_block_role
@@ -81,19 +81,13 @@ def classify(dest: str) -> str | None:
     dest = dest.strip().strip("<>")
     if not dest.lower().startswith("data:"):
         return None
-    header, _, payload = dest[5:].partition(",")
-    # a title after the URI: data:...png;base64,XXX "title"
-    payload = re.sub(r"\s+[\"'][^\"']*[\"']\s*$", "", payload)
-    parts = [p.strip().lower() for p in header.split(";")]
-    media = parts[0] or "text/plain"
+    media = dest[5:].partition(",")[0].split(";")[0].strip().lower() or "text/plain"
     if not media.startswith("image/"):
         return None
-    is_b64 = "base64" in parts
-    try:
-        data = base64.b64decode(re.sub(r"\s", "", payload) + "===", validate=False) if is_b64 \
-            else urllib.parse.unquote_to_bytes(payload)
-    except (ValueError, TypeError):
+    decoded = decode_data_uri(dest)
+    if decoded is None:
         return "undecodable_data_image"
+    data = decoded[1]
     if media == "image/svg+xml":
         return "svg_placeholder" if _svg_is_placeholder(data.decode("utf-8", "replace")) else None
     size = raster_size(data)

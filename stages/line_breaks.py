@@ -27,14 +27,13 @@ import re
 
 from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
-from pipeline.textscan import code_line_mask, is_cjk_prose
+from pipeline.textscan import CJK, code_line_mask, is_cjk_prose
 
 _HARD = re.compile(r"(?: {2,}|\t+)$")
 _CONTINUES = re.compile(r"^(?:[ \t]|[，。、；：！？）」』”’》〉】,.;:!?)\]])")
 _LIST_ITEM = re.compile(r"^ {0,3}(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)")
 _BLOCK_START = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|>|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|`{3}|~{3}|\|)")
 _ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 
 
 class LineBreaks(Stage):
@@ -165,4 +164,4 @@ _ENDS = tuple("。！？.!?：:；;…")
 def _spaced(line: str, nxt: str) -> bool:
     """Fragments of CJK text join with no space; anything next to Latin text keeps one."""
     last, first = line.rstrip()[-1:], nxt.strip()[:1]
-    return bool(last) and not (_CJK.match(last) and _CJK.match(first or " "))
+    return bool(last) and not (CJK.match(last) and CJK.match(first or " "))
