@@ -29,7 +29,8 @@ from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
 from pipeline.textscan import CJK, code_line_mask, is_cjk_prose
 
-_HARD = re.compile(r"(?: {2,}|\t+)$")
+# a run is tried from its first character only: a long run inside a line stays linear
+_HARD = re.compile(r"(?:(?<! ) {2,}|(?<!\t)\t+)$")
 _CONTINUES = re.compile(r"^(?:[ \t]|[，。、；：！？）」』”’》〉】,.;:!?)\]])")
 _LIST_ITEM = re.compile(r"^ {0,3}(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)")
 _BLOCK_START = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|>|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|`{3}|~{3}|\|)")
