@@ -18,6 +18,7 @@ with spaces inside ``(...)`` is not even an image to a CommonMark parser.
 """
 from __future__ import annotations
 
+import bisect
 import re
 import urllib.parse
 
@@ -33,7 +34,16 @@ _IMG_TAG = re.compile(r"<img\b[^>]*\bsrc\s*=\s*([\"'])(data:[^\"']*)\1[^>]*>", r
 
 
 def find_images(line: str):
-    """(start, end, dest) of each ``![alt](dest)`` in a line; dest may hold parentheses."""
+    """(start, end, dest) of each ``![alt](dest)`` in a line; dest may hold parentheses.
+
+    Linear in the line: brackets are paired once for the whole line, and a destination
+    that never closes is remembered, so that the many ``![`` or ``![a](`` of a hostile
+    line do not each scan the rest of it.
+    """
+    if "![" not in line:
+        return
+    pairs = _bracket_pairs(line)
+    parens = _DestinationEnds(line)
     i = 0
     while True:
         i = line.find("![", i)
@@ -42,38 +52,102 @@ def find_images(line: str):
         if i and line[i - 1] == "\\":
             i += 2
             continue
-        j, depth = i + 2, 1
-        while j < len(line) and depth:
-            ch = line[j]
-            if ch == "\\":
-                j += 2
-                continue
-            depth += ch == "["
-            depth -= ch == "]"
-            j += 1
-        if depth or j >= len(line) or line[j] != "(":
+        close = pairs.get(i + 1)
+        j = close + 1 if close is not None else len(line)
+        if j >= len(line) or line[j] != "(":
             i += 2
             continue
-        k, depth, quote = j + 1, 1, None
-        while k < len(line) and depth:
+        k = parens.end(j + 1)
+        if k is None:
+            i += 2
+            continue
+        yield i, k, line[j + 1:k - 1].strip()
+        i = k
+
+
+_BRACKET_OR_ESCAPE = re.compile(r"\\[\s\S]|[\[\]]")
+
+
+def _bracket_pairs(line: str) -> dict[int, int]:
+    """Each ``[`` of the line (not escaped) -> its matching ``]``."""
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    for m in _BRACKET_OR_ESCAPE.finditer(line):
+        ch = m.group(0)
+        if ch == "[":
+            stack.append(m.start())
+        elif ch == "]" and stack:
+            pairs[stack.pop()] = m.start()
+    return pairs
+
+
+class _DestinationEnds:
+    """Where an image destination that starts at a position ends (after its ``)``).
+
+    Parentheses nest, a backslash escapes the next character, and a quote that follows
+    a space or ``=`` (``<svg width='1'>``, a title) hides parentheses until it closes.
+    A scan that reaches the end of the line unclosed is kept: a later destination that
+    starts inside it, outside any quote, follows the same path and is answered from it.
+    The work is bounded by a small multiple of the line's length; past it, no further
+    image is looked for on this line (a hostile line is left as it is).
+    """
+
+    KEEP = 4
+
+    def __init__(self, line: str):
+        self.line = line
+        self.failed: list[tuple[int, list[int], list[tuple[str | None, int]], dict[int, list[int]]]] = []
+        self.budget = 8 * len(line) + 10_000
+
+    def end(self, k0: int) -> int | None:
+        if self.budget < 0:
+            return None
+        for start, events, states, closes in self.failed:
+            if k0 < start:
+                continue
+            at = bisect.bisect_left(events, k0) - 1
+            quote, depth = states[at] if at >= 0 else (None, 1)
+            if quote is None:
+                # the same path from here: close where that scan fell one level below
+                target = depth - 1
+                spots = closes.get(target)
+                if not spots:
+                    return None
+                n = bisect.bisect_left(spots, k0)
+                return spots[n] + 1 if n < len(spots) else None
+        return self._scan(k0)
+
+    def _scan(self, k0: int) -> int | None:
+        line, n = self.line, len(self.line)
+        k, depth, quote = k0, 1, None
+        events: list[int] = []
+        states: list[tuple[str | None, int]] = []
+        closes: dict[int, list[int]] = {}
+        while k < n and depth:
             ch = line[k]
             if ch == "\\":
                 k += 2
                 continue
             if quote:
-                quote = None if ch == quote else quote
+                if ch == quote:
+                    quote = None
+                    events.append(k), states.append((quote, depth))
             elif ch in "'\"" and line[k - 1] in " =":
                 quote = ch
+                events.append(k), states.append((quote, depth))
             elif ch == "(":
                 depth += 1
+                events.append(k), states.append((quote, depth))
             elif ch == ")":
                 depth -= 1
+                events.append(k), states.append((quote, depth))
+                closes.setdefault(depth, []).append(k)
             k += 1
-        if depth:
-            i += 2
-            continue
-        yield i, k, line[j + 1:k - 1].strip()
-        i = k
+        self.budget -= k - k0
+        if depth or self.budget < 0:
+            self.failed = ([(k0, events, states, closes)] + self.failed)[: self.KEEP]
+            return None
+        return k
 
 
 def classify(dest: str) -> str | None:
