@@ -39,8 +39,13 @@ def _is_punct(ch: str) -> bool:
     return ch != "" and (ch in ASCII_PUNCT or unicodedata.category(ch).startswith(("P", "S")))
 
 
+_MAY_ESCAPE = re.compile(r"[\\`\[\]*_<~&\n|!]")
+
+
 def escape_text(s: str, in_table: bool = False) -> str:
     """Escape characters of plain text that could start inline markup."""
+    if not _MAY_ESCAPE.search(s):
+        return s  # nothing below would change: skip the character loop
     out: list[str] = []
     n = len(s)
     for i, ch in enumerate(s):
