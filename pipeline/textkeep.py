@@ -23,15 +23,20 @@ def strip_front_matter(text: str) -> str:
 _LINK_DEFINITION = re.compile(r"(?m)^ {0,3}(?:(?:>|[-+*]|\d{1,9}[.)])[ \t]+)*\[[^\]\n]+\]:[ \t]*\S.*$")
 
 
+# Each alternative starts with its literal character (the unescaped check comes after
+# the "]"), so that the regex engine skips to the next "]" or "<" instead of trying
+# every position.
 _MARKUP = re.compile(
-    r"(?<!\\)\]\((?:[^()\n]|\([^()\n]*\))*\s*\)"   # link and image destinations
-    r"|(?<!\\)\](\[(?!\^)[^\]\n]*\])(?!\()"      # reference labels (not footnotes)
+    r"\](?<!\\\])\((?:[^()\n]|\([^()\n]*\))*\s*\)"   # link and image destinations
+    r"|\](?<!\\\])(\[(?!\^)[^\]\n]*\])(?!\()"      # reference labels (not footnotes)
     r"|<[A-Za-z/!?][^<>\n]*>"              # HTML tags and autolink brackets
 )
 
 
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\s]*)>")
-_LIST_MARKER = re.compile(r"(?m)^[^\S\n]*(?:(?:>|[-+*]|\d{1,9}[.)])[^\S\n]+)*\d{1,9}[.)](?:[^\S\n]|$)")
+# (blanks taken possessively: a marker never starts with one, and a deep indent is not
+# given back one space at a time)
+_LIST_MARKER = re.compile(r"(?m)^[^\S\n]*+(?:(?:>|[-+*]|\d{1,9}[.)])[^\S\n]++)*\d{1,9}[.)](?:[^\S\n]|$)")
 
 
 def _without_definitions(text: str) -> str:

@@ -6,6 +6,7 @@ whose characters are not markup (code spans, link destinations, HTML tags).
 """
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Iterator
 
@@ -80,18 +81,42 @@ _PROTECTED = re.compile(
 )
 
 
+# The same spans, with a code span's closing run looked up rather than searched for:
+# ``.*?`` ran to the end of the text from every backtick run that never closes.
+_PROTECTED_OR_TICKS = re.compile(r"(?<!`)(?P<ticks>`+)(?!`)|" + _PROTECTED.pattern.split("|", 1)[1], re.S)
+
+
 def protected_spans(text: str) -> list[tuple[int, int]]:
     """Character ranges whose content is literal (not emphasis markup)."""
-    return [m.span() for m in _PROTECTED.finditer(text)]
+    if "`" not in text:
+        return [m.span() for m in _PROTECTED.finditer(text)]
+    runs: dict[int, list[int]] = {}  # backtick run length -> where such runs start
+    for m in re.finditer(r"`+", text):
+        runs.setdefault(m.end() - m.start(), []).append(m.start())
+    out: list[tuple[int, int]] = []
+    pos = 0
+    while True:
+        m = _PROTECTED_OR_TICKS.search(text, pos)
+        if not m:
+            return out
+        if m.group("ticks"):
+            size = m.end() - m.start()
+            starts = runs[size]
+            k = bisect.bisect_right(starts, m.start())
+            if k < len(starts):  # the next run of the same length closes the span
+                out.append((m.start(), starts[k] + size))
+                pos = starts[k] + size
+            else:
+                pos = m.end()  # never closed: the backticks are literal
+            continue
+        out.append(m.span())
+        pos = m.end()
 
 
 def in_spans(pos: int, spans: list[tuple[int, int]]) -> bool:
-    for a, b in spans:
-        if a <= pos < b:
-            return True
-        if a > pos:
-            return False
-    return False
+    """Is ``pos`` inside one of ``spans`` (sorted, not overlapping)?"""
+    k = bisect.bisect_right(spans, (pos, float("inf")))
+    return k > 0 and pos < spans[k - 1][1]
 
 
 #: CJK ideographs, their punctuation and full-width forms
