@@ -46,7 +46,7 @@ _RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")  # a thematic break
 _CONTAINER_MARKS = re.compile(r"^(?: {0,3}(?:>|[-+*]|\d{1,9}[.)])[ \t]+)+")  # "- 1. ***"
 # ...except "****": an empty <strong></strong>, which readers would draw as a rule
 _EMPTY_BOLDS = re.compile(r"^ {0,3}(?:\*\*\*\*)+[ \t]*$")
-_HARD_BREAK = re.compile(r"((?: {2,}|\t+|\\)\n[ \t]*)")
+_HARD_BREAK = re.compile(r"((?:(?<! ) {2,}|(?<!\t)\t+|\\)\n[ \t]*)")  # runs tried from their start
 _NUMBER_LINE = re.compile(r"[0-9０-９.]{1,6}")
 _LONE = re.compile(r"^\s*\*\*\s*$")
 
@@ -251,7 +251,7 @@ def _resolve_odd(text: str, runs: list[re.Match], kinds: set[str]):
 
 def _merge(segments: list[list], kinds: set[str]) -> list[list]:
     """Drop empty pieces; join bold pieces that touch."""
-    out: list[list] = []
+    out: list[list] = []  # [bold, pieces]: joined once at the end, not once per piece
     for bold, s in segments:
         if s == "":
             if bold:
@@ -263,10 +263,10 @@ def _merge(segments: list[list], kinds: set[str]) -> list[list]:
         if out and out[-1][0] == bold:
             if bold:
                 kinds.add("split_bold")
-            out[-1][1] += s
+            out[-1][1].append(s)
         else:
-            out.append([bold, s])
-    return out
+            out.append([bold, [s]])
+    return [[bold, "".join(pieces)] for bold, pieces in out]
 
 
 def _split_at_line_breaks(segments: list[list], kinds: set[str]) -> list[list]:
@@ -298,25 +298,34 @@ def _number_lines(segments: list[list], kinds: set[str]) -> list[list]:
 def _emit(segments: list[list], kinds: set[str]) -> str:
     out: list[str] = []
     last = ""  # the last character emitted
+    blank_line = True  # is what was emitted since the last newline only blanks?
     n = len(segments)
     for i, (bold, s) in enumerate(segments):
         if not bold:
             out.append(s)
             last = s[-1:] or last
+            blank_line = _still_blank(blank_line, s)
             continue
         after = segments[i + 1][1][:1] if i + 1 < n else ""
         head, core, tail = _fit(s, last, after, kinds)
         if not _significant(core):
             kinds.add("punctuation_only_bold")
-            at_line_start = not "".join(out).rstrip(" \t").split("\n")[-1]
             piece = head + core + tail
-            if at_line_start:
+            if blank_line:
                 piece = _escape_line_start(piece)
             out.append(piece)
         else:
             out.append(f"{head}**{core}**{tail}")
         last = out[-1][-1:] or last
+        blank_line = _still_blank(blank_line, out[-1])
     return "".join(out)
+
+
+def _still_blank(blank: bool, piece: str) -> bool:
+    """After ``piece``, is the current line still only blanks (``blank``: was it before)?"""
+    if "\n" in piece:
+        return not piece.rpartition("\n")[2].strip(" \t")
+    return blank and not piece.strip(" \t")
 
 
 def _fit(s: str, before: str, after: str, kinds: set[str]) -> tuple[str, str, str]:

@@ -28,9 +28,13 @@ from pipeline.stage import Stage, StageContext
 from pipeline.textscan import code_line_mask, keep_block_role
 
 _DRAWING = re.compile(r"<(?:path|circle|ellipse|line|polyline|polygon|text|image|use|foreignObject)\b", re.I)
-_RECT = re.compile(r"<rect\b([^>]*)>", re.I)
+# A tag never runs over the next tag of its name: each ``<img``, ``<svg`` or ``<rect``
+# is read in the span up to the next one (else each scans the rest of the text).
+_RECT = re.compile(r"<rect\b((?:(?!<rect\b)[^>])*)>", re.I)
+_SVG = re.compile(r"<svg\b((?:(?!<svg\b)[^>])*)>", re.I)
 _NUM = r"([0-9.]+)\s*(?:px)?"
-_IMG_TAG = re.compile(r"<img\b[^>]*\bsrc\s*=\s*([\"'])(data:[^\"']*)\1[^>]*>", re.I)
+_IMG_TAG = re.compile(r"<img\b(?:(?!<img\b)[^>])*\bsrc\s*=\s*([\"'])(data:[^\"']*)\1(?:(?!<img\b)[^>])*>",
+                      re.I)
 
 
 def find_images(line: str):
@@ -172,7 +176,7 @@ def classify(dest: str) -> str | None:
 
 
 def _svg_is_placeholder(svg: str) -> bool:
-    m = re.search(r"<svg\b([^>]*)>", svg, re.I)
+    m = _SVG.search(svg)
     if not m:
         return True
     attrs = m.group(1)
