@@ -13,6 +13,7 @@ from typing import Any
 from .config import Config
 from .document import Document
 from .errors import GalleyError, InputError, StageError
+from .nesting import cap_nesting
 from .stage import SCOPES, Stage, StageContext, available_stages, check_names, ordered
 from .textkeep import lost_text, visible
 from .tree import parse
@@ -68,6 +69,7 @@ class Pipeline:
         for stage in by_scope["text"]:
             if stage.once:
                 self._run_traced(stage, doc, trace)
+        cap_nesting(doc)  # time grows with nesting depth (parser, writers): flatten past a cap
         # A repair can expose more debris for an earlier one ("\u3000```" becomes a
         # fence only once its indent is gone): the repairs go round until the text
         # holds still, so that cleaning clean output changes nothing.
