@@ -23,20 +23,27 @@ def strip_front_matter(text: str) -> str:
 _LINK_DEFINITION = re.compile(r"(?m)^ {0,3}(?:(?:>|[-+*]|\d{1,9}[.)])[ \t]+)*\[[^\]\n]+\]:[ \t]*\S.*$")
 
 
+# A destination: characters, backslash escapes, parentheses nested three deep (a reader
+# allows more, the scraped pages do not), or <...>; a title may follow.
+_PLAIN = r"(?:\\.|[^()\n\\])"
+_NEST1 = r"(?:" + _PLAIN + r"|\(" + _PLAIN + r"*\))"
+_NEST2 = r"(?:" + _PLAIN + r"|\(" + _NEST1 + r"*\))"
+_NEST3 = r"(?:" + _PLAIN + r"|\(" + _NEST2 + r"*\))"
 # Each alternative starts with its literal character (the unescaped check comes after
-# the "]"), so that the regex engine skips to the next "]" or "<" instead of trying
-# every position.
+# it), so that the regex engine skips to the next "]" or "<" instead of trying every
+# position.
 _MARKUP = re.compile(
-    r"\](?<!\\\])\((?:[^()\n]|\([^()\n]*\))*\s*\)"   # link and image destinations
+    r"\](?<!\\\])\(\s*<(?:\\.|[^<>\n\\])*>[^()\n]*\)"           # <...> destinations
+    r"|\](?<!\\\])\(" + _NEST3 + r"*(?:\n[^\S\n]*)?\)"                # link and image destinations
     r"|\](?<!\\\])(\[(?!\^)[^\]\n]*\])(?!\()"      # reference labels (not footnotes)
-    r"|<[A-Za-z/!?][^<>\n]*>"              # HTML tags and autolink brackets
+    r"|<(?<!\\<)[A-Za-z/!?][^<>\n]*>"       # HTML tags and autolink brackets (not "\<")
 )
 
 
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\s]*)>")
 # (blanks taken possessively: a marker never starts with one, and a deep indent is not
 # given back one space at a time)
-_LIST_MARKER = re.compile(r"(?m)^[^\S\n]*+(?:(?:>|[-+*]|\d{1,9}[.)])[^\S\n]++)*\d{1,9}[.)](?:[^\S\n]|$)")
+_LIST_MARKER = re.compile(r"(?m)^[^\S\n]*+(?:>[^\S\n]*+|(?:[-+*]|\d{1,9}[.)])[^\S\n]++)*\d{1,9}[.)](?:[^\S\n]|$)")
 
 
 def _without_definitions(text: str) -> str:
