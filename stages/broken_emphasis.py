@@ -346,16 +346,37 @@ def _fit(s: str, before: str, after: str, kinds: set[str]) -> tuple[str, str, st
             k = 0
             while k < len(core) and _punct(core[k]):
                 k += 1
-            head, core, moved = head + core[:k], core[k:], True
+            core, k = _entity_cut(core, k, leading=True)
+            head, core, moved = head + core[:k], core[k:], k > 0
         if core and not _plain_side(tail[:1] or after) and _punct(core[-1]):
             k = len(core)
             while k > 0 and _punct(core[k - 1]):
                 k -= 1
-            core, tail, moved = core[:k], core[k:] + tail, True
+            core, k = _entity_cut(core, k, leading=False)
+            core, tail, moved = core[:k], core[k:] + tail, moved or k < len(core)
         if moved:
             kinds.add("bold_punctuation")
         if not moved or not core:
             return head, core, tail
+
+
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def _entity_cut(core: str, k: int, leading: bool) -> tuple[str, int]:
+    """Cut a bold core at ``k`` without splitting an entity reference: ``&#106;`` is one
+    character. Punctuation moves out whole; a letter is written as itself, so that its
+    ``;`` no longer stops the marker (readers look at the characters as written)."""
+    if "&" not in core:
+        return core, k
+    for entity in _ENTITY.finditer(core):
+        if entity.start() < k < entity.end():
+            char = decode_entities(entity.group(0))
+            if _punct(char[:1] or "a"):
+                return core, entity.end() if leading else entity.start()
+            core = core[:entity.start()] + char + core[entity.end():]
+            return core, entity.start() if leading else entity.start() + len(char)
+    return core, k
 
 
 def _escape_line_start(s: str) -> str:
