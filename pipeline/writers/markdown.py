@@ -108,6 +108,27 @@ def escape_line_start(line: str) -> str:
 _BREAKS = ("softbreak", "linebreak")
 
 
+def _without_edge_breaks(children: list[Token] | None) -> list[Token]:
+    """Line breaks left where a stage removed something (at a paragraph's start or end,
+    or two in a row) have no Markdown form: the edges' are dropped by readers, and two
+    in a row would read as a paragraph break. They are written once, where they can be."""
+    kids: list[Token] = []
+    for tok in merge_text(children or []):
+        if tok["type"] in _BREAKS and kids and kids[-1]["type"] == "text" and not kids[-1]["raw"].strip() \
+                and len(kids) > 1 and kids[-2]["type"] in _BREAKS:
+            kids.pop()  # blanks between two breaks
+        if tok["type"] in _BREAKS and kids and kids[-1]["type"] in _BREAKS:
+            if tok["type"] == "linebreak":
+                kids[-1] = tok  # a hard break wins over a soft one
+            continue
+        kids.append(tok)
+    while kids and kids[-1]["type"] in _BREAKS:
+        kids.pop()
+    while kids and kids[0]["type"] in _BREAKS:
+        kids.pop(0)
+    return kids
+
+
 def _refs(ws: str) -> str:
     return "".join(f"&#{ord(c)};" for c in ws)
 
@@ -399,7 +420,7 @@ class Blocks:
 
     # -- leaves -------------------------------------------------------------
     def paragraph_text(self, children: list[Token] | None) -> str:
-        text = self.inline.render(children)
+        text = self.inline.render(_without_edge_breaks(children))
         lines = text.split("\n")
         fixed = []
         for line in lines:
@@ -437,7 +458,9 @@ class Blocks:
         return f"{fence}{info}\n{body}{fence}"
 
     def b_block_html(self, tok: Token, prev: Token | None) -> str:
-        return tok.get("raw", "").rstrip("\n")
+        # the indent before the block and blanks after it mean nothing to HTML, and
+        # blanks before a line end would read as a line break on the next clean
+        return tok.get("raw", "").rstrip("\n").rstrip(" \t").lstrip(" ")
 
     def b_block_quote(self, tok: Token, prev: Token | None) -> str:
         inner = self.render(tok.get("children") or [])
