@@ -65,10 +65,23 @@ def chunks(lines: list[str]) -> Iterator[tuple[int, int]]:
         j = i + 1
         if not _OWN_LINE.match(lines[i]):
             while j < n and not mask[j] and lines[j].strip() and not _OWN_LINE.match(lines[j]) \
-                    and not _NEW_BLOCK.match(lines[j]):
+                    and (not _NEW_BLOCK.match(lines[j]) or _quote_goes_on(lines[i], lines[j])):
                 j += 1
         yield i, j
         i = j
+
+
+_QUOTE_MARKS = re.compile(r"(?: {0,3}>[ \t]?)+")
+
+
+def _quote_goes_on(first: str, line: str) -> bool:
+    """Is ``line`` (``> text``) the next line of the quoted paragraph ``first`` opened?"""
+    a, b = _QUOTE_MARKS.match(first), _QUOTE_MARKS.match(line)
+    if not a or not b or a.group(0).count(">") != b.group(0).count(">"):
+        return False
+    head, rest = first[a.end():], line[b.end():]
+    return not any(p.match(t) for t in (head, rest) for p in (_OWN_LINE, _NEW_BLOCK, _FENCE_OPEN)) \
+        and bool(head.strip()) and bool(rest.strip())
 
 
 _PROTECTED = re.compile(
