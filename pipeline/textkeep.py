@@ -96,11 +96,12 @@ def lost_text(before: str, after: str) -> str:
     return "".join(c * n for c, n in a.items() if n > 0)
 
 
-def kept_share(source: str, output: str, removed: str = "") -> tuple[float, str]:
+def kept_share(source: str, output: str, removed: str = "", plain: str = "") -> tuple[float, str]:
     """Share of ``source``'s significant characters found in ``output``.
 
     ``removed`` is text the stages declared debris; it is not expected in the output.
-    Returns the share and a sample of what is missing.
+    ``plain`` is more output that is not Markdown (metadata values: ``1.`` there is a
+    title, not a list marker). Returns the share and a sample of what is missing.
     """
     want = Counter(significant(visible(source)))
     want.subtract(Counter(significant(removed)))
@@ -108,7 +109,7 @@ def kept_share(source: str, output: str, removed: str = "") -> tuple[float, str]
     total = sum(want.values())
     if not total:
         return 1.0, ""
-    have = Counter(significant(visible(output)))
+    have = Counter(significant(visible(output))) + Counter(significant(plain))
     missing = {c: n - have[c] for c, n in want.items() if have[c] < n}
     kept = total - sum(missing.values())
     sample = "".join(sorted(missing, key=lambda c: (-missing[c], c))[:20])
