@@ -72,16 +72,22 @@ def chunks(lines: list[str]) -> Iterator[tuple[int, int]]:
 
 
 _QUOTE_MARKS = re.compile(r"(?: {0,3}>[ \t]?)+")
+_ITEM_MARKS = re.compile(r"(?: {0,3}(?:[-+*]|\d{1,9}[.)])[ \t]+)*")
 
 
 def _quote_goes_on(first: str, line: str) -> bool:
-    """Is ``line`` (``> text``) the next line of the quoted paragraph ``first`` opened?"""
+    """Is ``line`` (``> text``) the next line of the quoted paragraph ``first`` opened
+    (``> text``, or ``> - text`` with ``line`` indented under the item)?"""
     a, b = _QUOTE_MARKS.match(first), _QUOTE_MARKS.match(line)
     if not a or not b or a.group(0).count(">") != b.group(0).count(">"):
         return False
     head, rest = first[a.end():], line[b.end():]
+    width = _ITEM_MARKS.match(head).end()
+    if not rest.startswith(" " * width):
+        return False
+    head, rest = head[width:], rest[width:]
     return not any(p.match(t) for t in (head, rest) for p in (_OWN_LINE, _NEW_BLOCK, _FENCE_OPEN)) \
-        and bool(head.strip()) and bool(rest.strip())
+        and bool(head.strip()) and bool(rest.strip()) and not rest.startswith(" ")
 
 
 _PROTECTED = re.compile(
