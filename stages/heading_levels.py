@@ -41,6 +41,7 @@ from pipeline.tree import inline_text
 from ._numbering import SectionNumber, heading_number
 
 Token = dict[str, Any]
+MAX_ROUNDS = 4
 
 
 def _subtree_end(levels: list[int], i: int, stop: int) -> int:
@@ -112,8 +113,8 @@ def _children_below_parents(levels, numbers, d, moved) -> None:
                 break
             if n and n.depth == d and n.parts[:-1] == parent.parts:
                 kids.append(k)
-        if not kids:
-            continue
+        if not kids or any(levels[k] <= levels[p] for k in range(p + 1, kids[0])):
+            continue  # none, or another section comes between the parent and them
         level = levels[kids[0]]
         if level > levels[p] or any(levels[k] != level for k in kids):
             continue
@@ -165,15 +166,24 @@ class HeadingLevels(Stage):
             return
         old = [h["attrs"]["level"] for h in heads]
         numbers = [heading_number(inline_text(h.get("children"))) for h in heads]
-        planned = list(old)
-        numbered = align_families(planned, numbers)
-        new = close_levels(planned, self.options["top"])
+        # Numbering is read on levels the previous round closed up, until they hold
+        # still: the output is then a fixed point, and cleaning it changes nothing.
+        new, numbered, aligned = list(old), set(), None
+        for _round in range(MAX_ROUNDS):
+            planned = list(new)
+            moved = align_families(planned, numbers)
+            closed = close_levels(planned, self.options["top"])
+            numbered |= {i for i in moved if closed[i] != new[i]}
+            aligned = aligned or planned  # what numbering asked for, before closing up
+            if closed == new:
+                break
+            new = closed
         for i, (h, a, b) in enumerate(zip(heads, old, new)):
             if a == b:
                 continue
             if i in numbered:
                 kind = "numbered_family"
-            elif any(_sign(planned[j] - planned[j - 1]) != _sign(new[j] - new[j - 1])
+            elif any(_sign(aligned[j] - aligned[j - 1]) != _sign(new[j] - new[j - 1])
                      for j in (i, i + 1) if 0 < j < len(new)):
                 kind = "skipped_level"  # closing the skip changed how it relates to a neighbour
             else:

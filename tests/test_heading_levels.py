@@ -1,0 +1,92 @@
+"""Properties of the heading level repair on generated outlines (hypothesis).
+
+Each heading relates to the one before it: deeper, same level, or shallower. The
+repair may change a relation only where the input itself is broken there.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.config import Config
+from pipeline.runner import Pipeline
+from pipeline.stage import available_stages
+from pipeline.writers.markdown import render_document
+from stages.heading_levels import close_levels
+
+levels = st.lists(st.integers(min_value=1, max_value=6), min_size=1, max_size=30)
+# a fixed seed in the suite; GALLEY_EXAMPLES=N runs N random examples instead
+SETTINGS = settings(derandomize="GALLEY_EXAMPLES" not in os.environ,
+                    max_examples=int(os.environ.get("GALLEY_EXAMPLES", "300")), deadline=None)
+
+
+def sign(d: int) -> int:
+    return (d > 0) - (d < 0)
+
+
+def relations(seq: list[int]) -> list[int]:
+    return [sign(b - a) for a, b in zip(seq, seq[1:])]
+
+
+@SETTINGS
+@given(levels)
+def test_closed_outline_starts_at_two_and_never_skips(seq):
+    out = close_levels(seq, 2)
+    assert out[0] == 2 and all(2 <= lvl <= 6 for lvl in out)
+    assert all(b - a <= 1 for a, b in zip(out, out[1:]))
+
+
+@SETTINGS
+@given(levels)
+def test_deeper_and_same_are_kept_shallower_only_closes(seq):
+    """A heading deeper than the previous stays deeper, a sibling stays a sibling. A
+    shallower one stays shallower when it returns to an open section's level (the last
+    heading before it at its level or above is at its level); otherwise it closed a
+    skip, or rose above the first heading, and may meet the previous one's level.
+    (Below the title only five levels are left: a sixth nested level stays at 6.)"""
+    out = close_levels(seq, 2)
+    for i, (was, now) in enumerate(zip(relations(seq), relations(out)), start=1):
+        if was > 0 and out[i - 1] == 6:
+            continue  # six levels below a title that takes one: the deepest stay at 6
+        if was >= 0:
+            assert now == was, (seq, out, i)
+            continue
+        earlier = [lvl for lvl in seq[:i] if lvl <= seq[i]]
+        if earlier and earlier[-1] == seq[i]:
+            assert now == -1, (seq, out, i)
+        else:
+            assert now in (-1, 0), (seq, out, i)
+
+
+@SETTINGS
+@given(levels)
+def test_a_well_formed_outline_only_moves_as_a_whole(seq):
+    """No skip and the first heading the shallowest: every level moves by the same step."""
+    if all(b - a <= 1 for a, b in zip(seq, seq[1:])) and seq[0] == min(seq):
+        out = close_levels(seq, 2)
+        assert {o - s for o, s in zip(out, seq)} == {2 - seq[0]}
+
+
+def _heading_levels_only() -> Pipeline:
+    registry = available_stages()
+    keep = {"decode", "front_matter", "heading_levels"}
+    return Pipeline(Config(disabled=set(registry) - keep), registry)
+
+
+PIPE = _heading_levels_only()
+numbered = st.tuples(st.integers(min_value=1, max_value=6),
+                     st.one_of(st.none(), st.sampled_from(["1", "2", "3", "01", "02", "1.1", "1.2", "2.1", "2."])))
+
+
+@SETTINGS
+@given(st.lists(numbered, min_size=1, max_size=20))
+def test_repair_is_idempotent(heads):
+    text = "\n\n".join("#" * lvl + " " + (f"{num} " if num else "") + f"h{i}"
+                       for i, (lvl, num) in enumerate(heads)) + "\n"
+    once = render_document(PIPE.process(Path("gen.md"), text.encode("utf-8")))
+    doc = PIPE.process(Path("gen.md"), once.encode("utf-8"))
+    assert render_document(doc) == once
+    assert not doc.changes
