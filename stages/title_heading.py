@@ -28,6 +28,8 @@ from pipeline.stage import Stage, StageContext
 from pipeline.textkeep import significant
 from pipeline.tree import inline_text
 
+from ._numbering import number_alone
+
 Token = dict[str, Any]
 
 # Headings that close an article rather than open a section of it.
@@ -92,11 +94,13 @@ class TitleHeading(Stage):
     def run(self, doc: Document, ctx: StageContext) -> None:
         tree = doc.tree or []
         heads = [t for t in tree if t.get("type") == "heading"]
-        first = heads[0] if heads and heads[0]["attrs"]["level"] == 1 else None
+        # An H1 right after a section number (**01**) is a numbered section, not a title.
+        numbered = {id(tok) for prev, tok in zip(tree, tree[1:]) if number_alone(prev)}
+        first = heads[0] if heads and heads[0]["attrs"]["level"] == 1 and id(heads[0]) not in numbered else None
         drop: set[int] = set()
         if doc.meta.title:
             for tok in heads:
-                if tok["attrs"]["level"] != 1:
+                if tok["attrs"]["level"] != 1 or id(tok) in numbered:
                     continue
                 text = _text(tok)
                 if same_title(text, doc.meta.title):
