@@ -124,14 +124,15 @@ def _children_below_parents(levels, numbers, d, moved) -> None:
         _shift(levels, kids[0], end, levels[p] + 1 - level, moved)
 
 
-def close_levels(levels: list[int], top: int) -> list[int]:
+def close_levels(levels: list[int], top: int, deepest: int = 6) -> list[int]:
     """The first heading at ``top``, each heading one below its parent.
 
     A heading's parent is the nearest heading before it that is shallower; a
     sibling (same level) takes its sibling's new level. Where the input has no
     skip, this only moves the whole outline; a skip (``##`` then ``####``) closes
     to one level, and a heading above the first one (it has no parent) comes to
-    ``top``.
+    ``top``. Markdown has six levels: below a title at 1, a sixth nested level
+    stays at ``deepest``.
     """
     out: list[int] = []
     stack: list[tuple[int, int]] = []  # (level in, level out) of the open sections
@@ -142,7 +143,7 @@ def close_levels(levels: list[int], top: int) -> list[int]:
             new = stack[-1][1]
             stack[-1] = (lvl, new)
         else:
-            new = min(stack[-1][1] + 1, 6) if stack else top
+            new = min(stack[-1][1] + 1, deepest) if stack else top
             stack.append((lvl, new))
         out.append(new)
     return out

@@ -15,6 +15,7 @@ from pipeline.config import Config
 from pipeline.runner import Pipeline
 from pipeline.stage import available_stages
 from pipeline.writers.markdown import render_document
+from judge import blocks
 from stages.heading_levels import close_levels
 
 levels = st.lists(st.integers(min_value=1, max_value=6), min_size=1, max_size=30)
@@ -46,11 +47,10 @@ def test_deeper_and_same_are_kept_shallower_only_closes(seq):
     shallower one stays shallower when it returns to an open section's level (the last
     heading before it at its level or above is at its level); otherwise it closed a
     skip, or rose above the first heading, and may meet the previous one's level.
-    (Below the title only five levels are left: a sixth nested level stays at 6.)"""
-    out = close_levels(seq, 2)
+    (Markdown's six levels are lifted here: below a title, a sixth nested level
+    cannot be kept apart.)"""
+    out = close_levels(seq, 2, deepest=99)
     for i, (was, now) in enumerate(zip(relations(seq), relations(out)), start=1):
-        if was > 0 and out[i - 1] == 6:
-            continue  # six levels below a title that takes one: the deepest stay at 6
         if was >= 0:
             assert now == was, (seq, out, i)
             continue
@@ -90,3 +90,25 @@ def test_repair_is_idempotent(heads):
     doc = PIPE.process(Path("gen.md"), once.encode("utf-8"))
     assert render_document(doc) == once
     assert not doc.changes
+
+
+FULL = Pipeline()
+block = st.one_of(
+    st.tuples(st.integers(min_value=1, max_value=6),
+              st.sampled_from(["", "1 ", "2 ", "01 ", "02 ", "1.1 ", "1.2 ", "2.1 ", "1. ", "2、", "一、"]),
+              st.sampled_from(["Intro", "参考资料", "References", "**Bold**", "小米", "Title", "长标题" * 15 + "。"]))
+    .map(lambda t: "#" * t[0] + " " + t[1] + t[2]),
+    st.sampled_from(["**01**", "**02**", "**2.1**", "1.", "**小标题**", "正文。", "Text.", "---"]),
+)
+
+
+@SETTINGS
+@given(st.lists(block, min_size=1, max_size=15), st.booleans())
+def test_whole_cleanup_of_outlines_is_idempotent(parts, titled):
+    """Headings, section numbers, bold lines, rules: cleaning twice changes nothing,
+    and the body's headings (as markdown-it-py reads them) start at 2 and never skip."""
+    text = ("---\ntitle: Title\n---\n\n" if titled else "") + "\n\n".join(parts) + "\n"
+    once = render_document(FULL.process(Path("gen.md"), text.encode("utf-8")))
+    assert render_document(FULL.process(Path("gen.md"), once.encode("utf-8"))) == once
+    levels = [level for kind, level, _plain, _kids in blocks(once) if kind == "heading"]
+    assert all(b - a <= 1 for a, b in zip([1] + levels, levels)) and all(lvl >= 2 for lvl in levels)
