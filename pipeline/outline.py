@@ -29,12 +29,26 @@ class Number(Protocol):
 
 @dataclass
 class Plan:
-    """New levels, which headings numbering moved, and the levels numbering asked
-    for before they were closed up (to tell a closed skip from a plain shift)."""
+    """New levels, and each round of the repair: the levels it started from, what
+    numbering asked for, and what closing up made of that."""
 
     levels: list[int]
-    numbered: set[int]
-    aligned: list[int]
+    rounds: list[tuple[list[int], list[int], list[int]]]
+
+    def why(self, j: int) -> str | None:
+        """What changed the relation of heading ``j`` to the one before it:
+        "numbering", "top" (it rose above the outline's first level), "skip", or None."""
+        if not 0 < j < len(self.levels):
+            return None
+        steps = [step for start, aligned, closed in self.rounds for step in ((start, aligned), (aligned, closed))]
+        moved = [(a, b) for a, b in steps if sign(a[j] - a[j - 1]) != sign(b[j] - b[j - 1])]
+        if not moved:
+            return None
+        if any(a is start for a, _b in moved for start, _al, _cl in self.rounds):
+            return "numbering"
+        if any(a[j] < min(a[:j]) for a, _b in moved):
+            return "top"
+        return "skip"
 
 
 def plan_levels(levels: Sequence[int], numbers: Sequence[Number | None], top: int = 2) -> Plan:
@@ -43,17 +57,16 @@ def plan_levels(levels: Sequence[int], numbers: Sequence[Number | None], top: in
     Numbering is read on levels the previous round closed up, until they hold
     still: the result is then a fixed point, and planning it again changes nothing.
     """
-    new, numbered, aligned = list(levels), set(), None
+    new, rounds = list(levels), []
     for _round in range(MAX_ROUNDS):
         planned = list(new)
-        moved = align_families(planned, numbers)
+        align_families(planned, numbers)
         closed = close_levels(planned, top)
-        numbered |= {i for i in moved if closed[i] != new[i]}
-        aligned = aligned or planned  # what numbering asked for, before closing up
+        rounds.append((new, planned, closed))
         if closed == new:
             break
         new = closed
-    return Plan(new, numbered, aligned or list(levels))
+    return Plan(new, rounds)
 
 
 def sign(d: int) -> int:
@@ -137,7 +150,10 @@ def _children_below_parents(levels, numbers, d, moved) -> None:
         end = _subtree_end(levels, kids[-1], len(levels))
         if any(levels[k] < level for k in range(kids[0], end)):
             continue  # another section sits among them: not ours to move
-        _shift(levels, kids[0], end, levels[p] + 1 - level, moved)
+        delta = levels[p] + 1 - level
+        if max(levels[kids[0]:end]) + delta > 6:
+            continue  # Markdown has no level to put their deepest subsections on
+        _shift(levels, kids[0], end, delta, moved)
 
 
 def close_levels(levels: list[int], top: int, deepest: int = 6) -> list[int]:
