@@ -24,11 +24,13 @@ heading to the one before it (deeper, same, shallower) is kept otherwise:
   scraping that put them on different levels is undone, each moving with its
   subsections; ``2.1`` at the level of ``02`` (or above it) goes below it.
 
-Numbers that restart under another heading (``## 一、free`` / ``### 1. 语法``
-after ``## 0. 引言``) are not one family. Each change is recorded:
-``heading_level`` when the heading keeps its relation to the previous one,
-``skipped_level`` when a skip is closed, ``numbered_family`` when numbering
-decided the level.
+A heading above the level the outline starts at (``## X`` … ``# Reference``) has
+no parent: it comes to the top level, and the sections before it stay where
+they are. Numbers that restart under another heading (``## 一、free`` /
+``### 1. 语法`` after ``## 0. 引言``) are not one family. Each change is
+recorded with what changed its relation to a neighbour: ``numbered_family``
+(numbering), ``skipped_level`` (a skip closed), ``outline_top`` (a heading above
+the first one's level); ``heading_level`` when its relations are kept.
 """
 from __future__ import annotations
 
@@ -55,17 +57,16 @@ class HeadingLevels(Stage):
         old = [h["attrs"]["level"] for h in heads]
         numbers = [heading_number(inline_text(h.get("children"))) for h in heads]
         plan = plan_levels(old, numbers, self.options["top"])
-        new, aligned = plan.levels, plan.aligned
+        new = plan.levels
         for i, (h, a, b) in enumerate(zip(heads, old, new)):
             if a == b:
                 continue
-            if i in plan.numbered:
-                kind = "numbered_family"
-            elif any(sign(aligned[j] - aligned[j - 1]) != sign(new[j] - new[j - 1])
-                     for j in (i, i + 1) if 0 < j < len(new)):
-                kind = "skipped_level"  # closing the skip changed how it relates to a neighbour
-            else:
-                kind = "heading_level"
+            # what changed its relation to a neighbour, if one changed
+            changed = [j for j in (i, i + 1) if 0 < j < len(new)
+                       and sign(old[j] - old[j - 1]) != sign(new[j] - new[j - 1])]
+            why = {plan.why(j) for j in changed}
+            kind = ("numbered_family" if "numbering" in why else "outline_top" if "top" in why
+                    else "skipped_level" if why - {None} else "heading_level")
             text = inline_text(h.get("children"))
             ctx.record(kind, h.get("line"), "#" * a + " " + text, "#" * b + " " + text)
             h["attrs"]["level"] = b

@@ -110,8 +110,10 @@ def test_seed_outline():
 # input and the output, not from the stages' own code.
 
 _WORD = re.compile(r"[^\W_]")
-#: heading changes that name the debris they repair
-NAMED_REPAIRS = {"numbered_family"}
+#: heading changes that name the breakage they repair in an outline that has no skip
+#: and at most one H1: numbered siblings on different levels, a heading (a closing
+#: "# Reference") above the level the outline starts at
+NAMED_REPAIRS = {"numbered_family", "outline_top"}
 #: a heading may stop being one only as named debris (or as the title); only a line
 #: over a ``---`` underline can turn out to be a paragraph after all
 HEADING_TO_TEXT = {"subtitle_heading", "duplicate_title", "title_from_heading"}
@@ -174,8 +176,8 @@ def shape_problems(source: str, out: str, changes) -> list[str]:
     src = outline(source)
     lost, flips = compare_outlines(src, outline(out), _front_title(out))
     if well_formed([level for level, _, _ in src]):
-        # Only numbering may say that siblings were not siblings; only named debris
-        # stops being a heading.
+        # Only numbering, or a heading with no parent, may change a relation; only
+        # named debris stops being a heading.
         bad = [f for f in flips if not any(explained(h, changes, NAMED_REPAIRS) for h in f)]
         gone = [h for h, underlined in lost
                 if not explained(h, changes, SETEXT_TO_TEXT if underlined else HEADING_TO_TEXT)]

@@ -112,3 +112,28 @@ def test_whole_cleanup_of_outlines_is_idempotent(parts, titled):
     assert render_document(FULL.process(Path("gen.md"), once.encode("utf-8"))) == once
     levels = [level for kind, level, _plain, _kids in blocks(once) if kind == "heading"]
     assert all(b - a <= 1 for a, b in zip([1] + levels, levels)) and all(lvl >= 2 for lvl in levels)
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.integers(min_value=1, max_value=6),
+                          st.sampled_from(["", "1 ", "2 ", "3 ", "01 ", "02 ", "1.1 ", "1.2 ", "2.1 ", "1. ", "2. "])),
+                min_size=1, max_size=15))
+def test_headings_with_text_between_stay_headings_in_order(heads):
+    """Sections that all have text: every heading but the title stays a heading, in
+    order, and in a well-formed outline only numbering, or a heading above the first
+    one's level, changes a relation."""
+    text = "\n\n".join("#" * lvl + f" {num}h{i}\n\nText {i}." for i, (lvl, num) in enumerate(heads)) + "\n"
+    doc = FULL.process(Path("gen.md"), text.encode("utf-8"))
+    out = render_document(doc)
+    got = [plain.split()[-1] for kind, _l, plain, _k in blocks(out) if kind == "heading"]
+    want = [f"h{i}" for i in range(len(heads))]
+    title = doc.meta.title or ""
+    assert got == [h for h in want if not title.endswith(" " + h) and title != h]
+    numbered = {c.before.split()[-1] for c in doc.changes if c.kind in ("numbered_family", "outline_top")}
+    levels_in = [lvl for lvl, _ in heads]
+    if levels_in.count(1) <= 1 and all(b - a <= 1 for a, b in zip(levels_in, levels_in[1:])):
+        out_levels = {plain.split()[-1]: level for kind, level, plain, _k in blocks(out) if kind == "heading"}
+        kept = [(lvl, f"h{i}") for i, (lvl, _n) in enumerate(heads) if f"h{i}" in out_levels]
+        for (a, ha), (b, hb) in zip(kept, kept[1:]):
+            if sign(b - a) != sign(out_levels[hb] - out_levels[ha]):
+                assert {ha, hb} & numbered, (text, out)
