@@ -35,10 +35,23 @@ def fenced_ranges(lines: list[str]) -> list[tuple[int, int]]:
 
 
 def code_line_mask(lines: list[str]) -> list[bool]:
-    mask = [False] * len(lines)
-    for a, b in fenced_ranges(lines):
-        for k in range(a, b):
-            mask[k] = True
+    """Lines that are code, at any depth (quotes, list items, callouts): fenced code,
+    and indented code blocks unless they are CJK prose, paragraph by paragraph
+    (which the line repair dedents: that indent is a typing habit, not code)."""
+    from .codelines import FENCED, INDENTED, code_kinds
+    kinds = code_kinds(lines)
+    mask = [k == FENCED for k in kinds]
+    i, n = 0, len(lines)
+    while i < n:
+        if kinds[i] != INDENTED:
+            i += 1
+            continue
+        j = i
+        while j < n and kinds[j] == INDENTED and (lines[j].strip() or j == i):
+            j += 1
+        if not is_cjk_prose("\n".join(lines[i:j])):
+            mask[i:j] = [True] * (j - i)
+        i = j
     return mask
 
 
