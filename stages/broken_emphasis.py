@@ -44,8 +44,11 @@ _RUN = re.compile(r"(?<!\\)\*{2,}")
 _LINE_START_MARK = re.compile(r"^([ \t]*)(?:([>#+=-])|(\d+)([.)]))")
 _RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")  # a thematic break, not emphasis
 _CONTAINER_MARKS = re.compile(r"^(?: {0,3}(?:>|[-+*]|\d{1,9}[.)])[ \t]+)+")  # "- 1. ***"
-# ...except "****": an empty <strong></strong>, which readers would draw as a rule
+# ...except "****" in a page exported from WeChat: an empty <strong></strong> its
+# editor leaves, which readers would draw as a rule. Elsewhere it is a rule.
 _EMPTY_BOLDS = re.compile(r"^ {0,3}(?:\*\*\*\*)+[ \t]*$")
+_WECHAT = re.compile(r"mmbiz\.q(?:pic|logo)\.cn/|weixin\.qq\.com/")
+_GLUED_EMPTY_BOLD = re.compile(r"(?<=[^\s*])\*{4}(?=[^\s*])")  # "**0****1**"
 _HARD_BREAK = re.compile(r"((?: {2,}|\t+|\\)\n[ \t]*)")
 _NUMBER_LINE = re.compile(r"[0-9０-９.]{1,6}")
 _LONE = re.compile(r"^\s*\*\*\s*$")
@@ -77,12 +80,16 @@ class BrokenEmphasis(Stage):
         lines = doc.text.split("\n")
         ranges = list(chunks(lines))
         self._join_lone_markers(lines, ranges, doc, ctx)
+        # before any repair: the evidence is the page as it came
+        wechat = "****" in doc.text and _wechat_export(doc, lines, ranges)
         for start, end in ranges:
             block = lines[start:end]
             if not "".join(block).strip() or is_html_block_start(block[0]):
                 continue
             content = _CONTAINER_MARKS.sub("", block[0])
             if len(block) == 1 and _EMPTY_BOLDS.match(block[0]):
+                if not wechat:
+                    continue  # a thematic break
                 # "****" alone: an empty <strong></strong> that readers would draw as a rule
                 ctx.record("empty_bold", doc.body_line + start, block[0], "")
                 lines[start] = ""
@@ -126,6 +133,14 @@ class BrokenEmphasis(Stage):
             else:
                 ctx.record("stray_bold_marker", doc.body_line + start, before, "")
             lines[start] = ""
+
+
+def _wechat_export(doc: Document, lines: list[str], ranges: list[tuple[int, int]]) -> bool:
+    """Does the page come from WeChat's editor (its addresses, or empty bolds glued
+    to text elsewhere, ``**0****1**``)? Only there is a ``****`` line debris."""
+    if _WECHAT.search(doc.text) or _WECHAT.search(doc.meta.source or ""):
+        return True
+    return any(_GLUED_EMPTY_BOLD.search(lines[k]) for a, b in ranges for k in range(a, b))
 
 
 def _toggle_count(text: str) -> int:
