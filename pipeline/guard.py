@@ -250,7 +250,8 @@ def _relation(a: int, b: int) -> str:
 
 def _outline_differences(a: Signature, b: Signature, title: str) -> list[Difference]:
     """Headings matched by their words in order (a merged section number may add to
-    them); a lost heading, or a changed relation between consecutive matched ones."""
+    them: the words may end the output's, or sit inside them); a lost heading, or a
+    changed relation between consecutive matched ones."""
     src, dst = a.headings, b.headings
     if [h[:2] for h in src] == [h[:2] for h in dst]:
         return []
@@ -260,7 +261,7 @@ def _outline_differences(a: Signature, b: Signature, title: str) -> list[Differe
     for i, (_lvl, words, line, text) in enumerate(src):
         if not words:
             continue
-        k = next((n for n in range(j, len(dst)) if words == dst[n][1]
+        k = next((n for n in range(j, len(dst)) if dst[n][1].endswith(words)
                   or (len(words) >= 2 and words in dst[n][1])), None)
         if k is None:
             if words != title:

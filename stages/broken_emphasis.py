@@ -255,6 +255,11 @@ def _resolve_odd(text: str, runs: list[re.Match], kinds: set[str]):
             kinds.add("star_run_escaped")
         else:
             repl = ""
+            if _NUMBER_LINE.fullmatch((text[:last.start()] + text[last.end():]).strip()):
+                # "8**": a number whose bold lost its other half, or text? Dropping the
+                # marker would make a bare number that the section-number repair takes
+                # for a heading's; what a reader sees stays.
+                return text, []
             kinds.add("stray_bold_marker")
         text = text[:last.start()] + repl + text[last.end():]
     spans = protected_spans(text)
