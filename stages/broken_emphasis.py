@@ -37,7 +37,7 @@ import unicodedata
 from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
 from pipeline.tree import decode_entities, inline_text, parse, walk
-from pipeline.textscan import (chunks, in_spans, is_cjk_prose, is_html_block_start,
+from pipeline.textscan import (chunks, in_spans, is_html_block_start, is_indented_prose,
                                keep_block_role, protected_spans)
 
 _RUN = re.compile(r"(?<!\\)\*{2,}")
@@ -96,7 +96,7 @@ class BrokenEmphasis(Stage):
                 continue
             if len(block) == 1 and _RULE.match(content):
                 continue
-            if all(re.match(r"(?: {4}|\t)", ln) for ln in block) and not is_cjk_prose("\n".join(block)):
+            if all(re.match(r"(?: {4}|\t)", ln) for ln in block) and not is_indented_prose(block):
                 continue  # indented code
             table = block[0].lstrip().startswith("|")
             groups = [(k, k + 1) for k in range(start, end)] if table else [(start, end)]

@@ -28,7 +28,7 @@ import re
 from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
 from pipeline.codelines import code_spans
-from pipeline.textscan import CJK, code_line_mask, is_cjk_prose
+from pipeline.textscan import CJK, code_line_mask, is_indented_prose
 
 _HARD = re.compile(r"(?: {2,}|\t+)$")
 _CONTINUES = re.compile(r"^(?:[ \t]|[，。、；：！？）」』”’》〉】,.;:!?)\]])")
@@ -130,7 +130,7 @@ class LineBreaks(Stage):
             after_blank = i == 0 or not lines[i - 1].strip()
             indented = all(ln.startswith(("    ", "\t")) for ln in block)
             if indented and after_blank and not _LIST_ITEM.match(prev_block) and \
-                    not prev_block.startswith(("    ", "\t")) and is_cjk_prose("\n".join(block)):
+                    not prev_block.startswith(("    ", "\t")) and is_indented_prose(block):
                 for k in range(i, j):
                     rec("indented_prose", src[k], lines[k], lines[k].lstrip())
                     lines[k] = lines[k].lstrip()
