@@ -22,6 +22,7 @@ differs and a difference has to be traced to the stage that made it.
 """
 from __future__ import annotations
 
+import bisect
 import difflib
 import time
 from dataclasses import dataclass, field
@@ -34,7 +35,9 @@ Token = dict[str, Any]
 Item = tuple[Any, Any]  # (comparable key, top-level line)
 
 #: past this many pairs, differing items are not aligned one by one
-MAX_ALIGNMENT = 1_000_000
+MAX_ALIGNMENT = 250_000
+#: how far ahead a heading whose words changed is looked for
+OUTLINE_WINDOW = 200
 #: categories in the order they are reported
 CATEGORIES = ("heading", "code", "code span", "table", "list", "link", "image", "footnote")
 
@@ -44,8 +47,8 @@ class Signature:
     """The parts of a tree's shape the guard compares, each a sequence of items."""
 
     items: dict[str, tuple[Item, ...]]
-    #: (level, words, line, text) of every heading, in document order
-    headings: tuple[tuple[int, str, Any, str], ...]
+    #: (level, text, line) of every heading, in document order
+    headings: tuple[tuple[int, str, Any], ...]
     #: sorted top-level block start lines (where each block ends)
     starts: tuple[int, ...]
 
@@ -108,7 +111,7 @@ def _inline_words(children: list[Token] | None) -> str:
 def signature(tree: Sequence[Token] | None) -> Signature:
     """The signature of a tree (iterative: a 10,000-deep quote is no recursion)."""
     items: dict[str, list[Item]] = {c: [] for c in CATEGORIES if c != "heading"}
-    headings: list[tuple[int, str, Any, str]] = []
+    headings: list[tuple[int, str, Any]] = []
     starts: list[int] = []
     for top in tree or ():
         line = top.get("line")
@@ -120,8 +123,7 @@ def signature(tree: Sequence[Token] | None) -> Signature:
             t = tok.get("type")
             attrs = tok.get("attrs") or {}
             if t == "heading":
-                text = _inline_words(tok.get("children"))
-                headings.append((int(attrs.get("level") or 0), significant(text), line, text))
+                headings.append((int(attrs.get("level") or 0), _inline_words(tok.get("children")), line))
             elif t == "block_code":
                 info = (attrs.get("info") or "").split()
                 items["code"].append(((info[0] if info else "", tok.get("raw", "")), line))
@@ -160,7 +162,6 @@ def _block_end(starts: tuple[int, ...], line: Any) -> float:
     """The last line of the top-level block starting at ``line``."""
     if not isinstance(line, int):
         return float("inf")
-    import bisect
     k = bisect.bisect_right(starts, line)
     return starts[k] - 1 if k < len(starts) else float("inf")
 
@@ -252,17 +253,27 @@ def _outline_differences(a: Signature, b: Signature, title: str) -> list[Differe
     """Headings matched by their words in order (a merged section number may add to
     them: the words may end the output's, or sit inside them); a lost heading, or a
     changed relation between consecutive matched ones."""
-    src, dst = a.headings, b.headings
-    if [h[:2] for h in src] == [h[:2] for h in dst]:
+    if [h[:2] for h in a.headings] == [h[:2] for h in b.headings]:
         return []
+    # (level, words, line, text): words are what a heading is matched by
+    src = [(lvl, significant(text), line, text) for lvl, text, line in a.headings]
+    dst = [(lvl, significant(text), line, text) for lvl, text, line in b.headings]
     out: list[Difference] = []
     matched: list[tuple[int, int]] = []  # (index in src, index in dst)
+    exact: dict[str, list[int]] = {}
+    for n, h in enumerate(dst):
+        exact.setdefault(h[1], []).append(n)
     j = 0
     for i, (_lvl, words, line, text) in enumerate(src):
         if not words:
             continue
-        k = next((n for n in range(j, len(dst)) if dst[n][1].endswith(words)
-                  or (len(words) >= 2 and words in dst[n][1])), None)
+        same = exact.get(words, [])
+        at = bisect.bisect_left(same, j)
+        k = same[at] if at < len(same) else None
+        # else the words inside a nearby heading (a section number merged in front)
+        window = range(j, min(len(dst), j + OUTLINE_WINDOW) if k is None else k)
+        k = next((n for n in window if dst[n][1].endswith(words)
+                  or (len(words) >= 2 and words in dst[n][1])), k)
         if k is None:
             if words != title:
                 span = (float(line) if isinstance(line, int) else 0.0, _block_end(a.starts, line))
@@ -359,32 +370,83 @@ class StructureGuard:
     def _check(self, changes: list[Change], title: str) -> list[Finding]:
         if self._start_text is None or not self.steps:
             return []
-        first_sig = signature(self.parse(self._start_text))
-        last_sig = self._sig(self.steps[-1])
-        net = differences(first_sig, last_sig, title)
+        parsed = next(k for k, step in enumerate(self.steps) if step.stage == "parse")
+        parsed_sig = self._sig(self.steps[parsed])
+        # the text stages changed nothing: the body as first parsed is that tree
+        first = _Step("", 0, 0, sig=signature(self.parse(self._start_text)) if parsed else parsed_sig)
+        chain = [first, *self.steps]  # chain[k] is the state after self.steps[k - 1]
+        net = differences(first.sig, self._sig(chain[-1]), title)  # type: ignore[arg-type]
         if not net:
             return []
         categories = [c for c in CATEGORIES if any(d.category == c for d in net)]
         findings: list[Finding] = []
-        prev = first_sig
-        for step in self.steps:
-            sig = self._sig(step)
-            if sig == prev:
-                continue
-            if step.stage == "parse":  # the same text read again: nothing to attribute
-                prev = sig
-                continue
-            records = changes[step.first:step.last]
-            declared = self.declared.get(step.stage, frozenset())
-            for diff in differences(prev, sig, title, categories):
-                cause = _cause(records, diff, declared)
-                if cause is not None and cause.kind in declared:
-                    continue
-                line = diff.line if diff.line is not None else (cause.line if cause else None)
-                kind = cause.kind if cause else "unrecorded"
-                findings.append(Finding(step.stage, kind, line, diff.category, diff.what))
-            prev = sig
+
+        def differ(lo: int, hi: int) -> list[Difference]:
+            a, b = self._sig(chain[lo]), self._sig(chain[hi])
+            return [] if a == b else differences(a, b, title, categories)
+
+        def trace(lo: int, hi: int, found: list[Difference]) -> None:
+            """Halve [lo, hi] down to the steps that change something: a text state is
+            parsed only where the search needs it (a few parses, not one per stage)."""
+            if hi == lo + 1:
+                self._attribute(chain[hi], found, changes, findings)
+                return
+            mid = (lo + hi) // 2
+            for a, b in ((lo, mid), (mid, hi)):
+                part = differ(a, b)
+                if part:
+                    trace(a, b, part)
+
+        # the tree stages' signatures are at hand: trace them apart from the text stages
+        for lo, hi in ((0, parsed + 1), (parsed + 1, len(chain) - 1)):
+            if hi > lo:
+                found = differ(lo, hi)
+                if found and (lo or not self._declared_by_text_stages(found, changes, parsed)):
+                    trace(lo, hi, found)
         return _unique(findings)
+
+    def _declared_by_text_stages(self, found: list[Difference], changes: list[Change],
+                                 parsed: int) -> bool:
+        """Is each difference plainly the work of a declared text repair? Then the text
+        states are not parsed one by one to trace them (on a large page with many
+        declared repairs, that would be many parses for nothing). Plainly: a declared
+        change is recorded in its place and no stage recorded only undeclared ones
+        there; or, nothing being recorded there, the nearest change above it (block
+        structure flows down) is a declared one."""
+        indexed = [(_Records(changes[s.first:s.last]), self.declared.get(s.stage, frozenset()))
+                   for s in self.steps[:parsed] if s.last > s.first]
+        for diff in found:
+            here = [(_touching(records, diff), declared) for records, declared in indexed]
+            here = [(touching, declared) for touching, declared in here if touching]
+            if here:
+                ok = [any(r.kind in declared for r in touching) for touching, declared in here]
+                if not all(ok):
+                    return False
+                continue
+            top = (diff.before or diff.after or (0.0, float("inf")))[0]
+            above = [(r, declared) for records, declared in indexed
+                     if (r := records.last_at_or_before(top)) is not None]
+            if not above:
+                return False
+            nearest, declared = max(above, key=lambda pair: pair[0].line or 0)
+            if nearest.kind not in declared:
+                return False
+        return True
+
+    def _attribute(self, step: _Step, found: list[Difference], changes: list[Change],
+                   findings: list[Finding]) -> None:
+        """Report what one stage changed and did not declare."""
+        if step.stage == "parse":  # the same text read again: nothing to attribute
+            return
+        records = _Records(changes[step.first:step.last])
+        declared = self.declared.get(step.stage, frozenset())
+        for diff in found:
+            cause = _cause(records, diff, declared)
+            if cause is not None and cause.kind in declared:
+                continue
+            line = diff.line if diff.line is not None else (cause.line if cause else None)
+            kind = cause.kind if cause else "unrecorded"
+            findings.append(Finding(step.stage, kind, line, diff.category, diff.what))
 
     def _sig(self, step: _Step) -> Signature:
         if step.sig is None:
@@ -394,18 +456,44 @@ class StructureGuard:
         return step.sig
 
 
-def _cause(records: list[Change], diff: Difference, declared: frozenset[str]) -> Change | None:
+class _Records:
+    """One stage's change records, by line (a stage may leave thousands)."""
+
+    def __init__(self, records: list[Change]):
+        self.all = records
+        self.unplaced = [r for r in records if r.line is None]
+        placed = sorted((r for r in records if r.line is not None), key=lambda r: r.line or 0)
+        self.placed = placed
+        self.lines = [r.line for r in placed]
+
+    def within(self, lo: float, hi: float) -> list[Change]:
+        return self.placed[bisect.bisect_left(self.lines, lo):bisect.bisect_right(self.lines, hi)]
+
+    def last_at_or_before(self, line: float) -> Change | None:
+        k = bisect.bisect_right(self.lines, line)
+        return self.placed[k - 1] if k else None
+
+
+def _touching(records: _Records, diff: Difference) -> list[Change]:
+    touching = [*records.unplaced]
+    for span in (diff.before, diff.after):
+        if span:
+            touching.extend(records.within(span[0], span[1]))
+    return touching
+
+
+def _cause(records: _Records, diff: Difference, declared: frozenset[str]) -> Change | None:
     """The change record that made a difference: one recorded in its region (a
     declared one first), else the nearest one above it (block structure flows down:
     a fence or a list repaired above changes what follows), else the first one."""
-    touching = [r for r in records if diff.touches(r.line)]
+    touching = _touching(records, diff)
     if touching:
         return next((r for r in touching if r.kind in declared), touching[0])
     top = (diff.before or diff.after or (0.0, float("inf")))[0]
-    above = [r for r in records if r.line is not None and r.line <= top]
-    if above:
-        return max(above, key=lambda r: r.line or 0)
-    return records[0] if records else None
+    above = records.last_at_or_before(top)
+    if above is not None:
+        return above
+    return records.all[0] if records.all else None
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:
