@@ -7,11 +7,14 @@ makes one kind of structure change, declared or not.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pipeline.config import Config
 from pipeline.convert import render
@@ -241,3 +244,35 @@ def test_the_default_stages_change_no_structure_of_plain_markdown():
             "- a\n- b\n\n| x | y |\n|---|---|\n| 1 | 2 |\n\n[link](https://example.com/)\n")
     doc = Pipeline(Config(), available_stages()).process(Path("plain.md"), text.encode())
     assert not doc.structure, doc.structure
+
+
+# -- no stage touches the inside of code, wherever it sits --------------------------------
+
+CODE_PIECES = ["**", "****", "*", "__", "  ", "\t", "\u200b", "\u3000", "·", "左滑查看更多 ←", "“", "”",
+               "![](data:image/gif;base64,R0lGODlhAQABAAAAACw=)", "[a](javascript:void(0);)",
+               "](http://mp.weixin.qq.com/s?x)", "x", "42", "int main(int argc, char **argv)", "\\",
+               "D:\\ ", "# 注释", "[!tip]", "`"]
+CONTAINERS = ["", "> ", "> > ", "- ", "1. ", "- > ", "> - "]
+
+
+def _code_blocks(tree) -> list[str]:
+    return [tok.get("raw", "") for tok in walk(tree) if tok.get("type") == "block_code"]
+
+
+@settings(derandomize=True, max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(CONTAINERS), st.booleans(),
+       st.lists(st.lists(st.sampled_from(CODE_PIECES), min_size=1, max_size=6).map("".join),
+                min_size=1, max_size=5))
+def test_code_keeps_every_character_wherever_it_sits(container, callout, code_lines):
+    """Code lines full of debris, in a quote, a list item, a callout or nested: every
+    stage leaves them as they are, and the guard sees no code change."""
+    code_lines = [line for line in code_lines if "```" not in line]
+    pad = re.sub(r"[-0-9.]", " ", container)  # the same containers, continued
+    head = f"{container}[!tip] A callout\n{pad}\n" if callout and container.startswith(">") else ""
+    body = "".join(f"{pad if k else container}{line}\n" for k, line in
+                   enumerate(["```", *code_lines, "```"]))
+    text = f"Intro paragraph.\n\n{head}{body}\nAfter **the** code.\n"
+    before = _code_blocks(parse(text))
+    doc = Pipeline().process(Path("code.md"), text.encode("utf-8"))
+    assert _code_blocks(doc.tree) == before
+    assert not [f for f in doc.structure if f.category == "code"]
