@@ -25,7 +25,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Sequence
 
 from .document import Change
@@ -62,6 +62,8 @@ class Difference:
     before: tuple[float, float] | None
     after: tuple[float, float] | None
     line: int | None
+    #: for the outline: which heading (and the one before it) the difference is about
+    subject: tuple[str, ...] = ()
 
     def touches(self, line: int | None) -> bool:
         if line is None:
@@ -278,7 +280,8 @@ def _outline_differences(a: Signature, b: Signature, title: str) -> list[Differe
             if words != title:
                 span = (float(line) if isinstance(line, int) else 0.0, _block_end(a.starts, line))
                 out.append(Difference("heading", f"heading {_short(text, 30)!r} is no longer a heading",
-                                      span, None, line if isinstance(line, int) else None))
+                                      span, None, line if isinstance(line, int) else None,
+                                      ("lost", words)))
             continue
         matched.append((i, k))
         j = k + 1
@@ -294,7 +297,7 @@ def _outline_differences(a: Signature, b: Signature, title: str) -> list[Differe
             out.append(Difference(
                 "heading", f"heading {_short(src[i1][3], 30)!r} was {was} "
                 f"{_short(src[i0][3], 30)!r}, now {now} it", span, span_b,
-                line if isinstance(line, int) else None))
+                line if isinstance(line, int) else None, ("relation", src[i0][1], src[i1][1])))
     return out
 
 
@@ -378,8 +381,13 @@ class StructureGuard:
         net = differences(first.sig, self._sig(chain[-1]), title)  # type: ignore[arg-type]
         if not net:
             return []
-        categories = [c for c in CATEGORIES if any(d.category == c for d in net)]
+        # the outline is judged against the input (a heading a stage added has no
+        # relation there to keep); the other parts stage by stage
+        categories = [c for c in CATEGORIES if c != "heading" and any(d.category == c for d in net)]
         findings: list[Finding] = []
+        outline = [d for d in net if d.category == "heading"]
+        if outline:
+            self._trace_outline(chain, parsed + 1, outline, changes, title, findings)
 
         def differ(lo: int, hi: int) -> list[Difference]:
             a, b = self._sig(chain[lo]), self._sig(chain[hi])
@@ -399,11 +407,47 @@ class StructureGuard:
 
         # the tree stages' signatures are at hand: trace them apart from the text stages
         for lo, hi in ((0, parsed + 1), (parsed + 1, len(chain) - 1)):
-            if hi > lo:
+            if hi > lo and categories:
                 found = differ(lo, hi)
                 if found and (lo or not self._declared_by_text_stages(found, changes, parsed)):
                     trace(lo, hi, found)
         return _unique(findings)
+
+    def _trace_outline(self, chain: list[_Step], parsed: int, outline: list[Difference],
+                       changes: list[Change], title: str, findings: list[Finding]) -> None:
+        """Each heading difference between the input and the output, blamed on the
+        stage after which it first shows against the input (text states are parsed
+        only when the difference is there already when the tree is first read, and
+        then by halving)."""
+        first = self._sig(chain[0])
+        seen: dict[int, set[tuple[str, ...]]] = {}
+
+        def subjects(k: int) -> set[tuple[str, ...]]:
+            if k not in seen:
+                seen[k] = {d.subject for d in _outline_differences(first, self._sig(chain[k]), title)}
+            return seen[k]
+
+        at: dict[tuple[str, ...], int] = {}
+        for k in range(parsed, len(chain)):
+            for d in outline:
+                if d.subject not in at and d.subject in subjects(k):
+                    at[d.subject] = k
+        for d in outline:
+            k = at.get(d.subject, len(chain) - 1)
+            if k == parsed:  # already in the text stages' result: which text stage?
+                lo, hi = 0, parsed
+                while hi - lo > 1:
+                    mid = (lo + hi) // 2
+                    lo, hi = (lo, mid) if d.subject in subjects(mid) else (mid, hi)
+                k = hi
+            step = chain[k]
+            if step.stage == "parse":
+                continue
+            # the same difference between this stage's input and output, for its lines
+            here = [p for p in _outline_differences(self._sig(chain[k - 1]), self._sig(step), title)
+                    if p.subject[:1] == d.subject[:1] and _same_heading(p.subject[-1], d.subject[-1])]
+            self._attribute(step, [replace(here[0], what=d.what, line=d.line) if here else d],
+                            changes, findings)
 
     def _declared_by_text_stages(self, found: list[Difference], changes: list[Change],
                                  parsed: int) -> bool:
@@ -472,6 +516,12 @@ class _Records:
     def last_at_or_before(self, line: float) -> Change | None:
         k = bisect.bisect_right(self.lines, line)
         return self.placed[k - 1] if k else None
+
+
+def _same_heading(words: str, other: str) -> bool:
+    """The same heading, a section number merged in front or not."""
+    return words == other or (len(other) >= 2 and other in words) or words.endswith(other) \
+        or (len(words) >= 2 and words in other)
 
 
 def _touching(records: _Records, diff: Difference) -> list[Change]:

@@ -22,7 +22,7 @@ from pipeline.errors import StructureError
 from pipeline.guard import differences, signature
 from pipeline.runner import Pipeline
 from pipeline.stage import Stage, available_stages
-from pipeline.tree import iter_blocks, parse, walk
+from pipeline.tree import inline_text, iter_blocks, parse, walk
 from pipeline.writers.markdown import MarkdownWriter
 
 GALLEY = [sys.executable, "-m", "pipeline.cli"]
@@ -95,6 +95,42 @@ class Deepen(Stage):
             ctx.record("heading_level", heads[2].get("line"), "", "")
 
 
+class PromoteBold(Stage):
+    """Turn a bold-only paragraph into a heading (a repair that adds a heading)."""
+
+    name = "promote"
+    priority = 320
+    scope = "tree"
+
+    def run(self, doc, ctx):
+        for tok in doc.tree or []:
+            kids = tok.get("children") or []
+            if tok["type"] == "paragraph" and len(kids) == 1 and kids[0]["type"] == "strong":
+                tok.update(type="heading", attrs={"level": 2}, children=kids[0]["children"])
+                ctx.record("bold_heading", tok.get("line"), "", "")
+
+
+class Sink(Stage):
+    """Move the headings whose text is listed one level down."""
+
+    name = "sink"
+    priority = 330
+    scope = "tree"
+    texts = ("New",)
+
+    def run(self, doc, ctx):
+        for tok in doc.tree or []:
+            if tok["type"] == "heading" and inline_text(tok["children"]) in self.texts:
+                tok["attrs"]["level"] += 1
+                ctx.record("heading_level", tok.get("line"), "", "")
+
+
+class SinkB(Sink):
+    name = "sink_b"
+    priority = 340
+    texts = ("B",)
+
+
 class MarkSomething(Stage):
     """A later stage that records a change elsewhere: it must not take the blame."""
 
@@ -150,6 +186,17 @@ def test_a_heading_that_changes_its_relation_is_reported():
     assert [(f.stage, f.line) for f in doc.structure] == [("deepen", 5), ("deepen", 7)]
     assert "'B' was a sibling of 'A', now deeper than it" in doc.structure[0].what
     assert "'C' was a sibling of 'B', now above it" in doc.structure[1].what
+
+
+def test_the_outline_is_judged_against_the_input():
+    """A heading a stage added had no relation in the input to keep; the input's
+    headings keep theirs, and a change there is blamed on the stage that made it."""
+    text = "# T\n\n## A\n\n**New**\n\n## B\n"
+    _, doc = run_with(PromoteBold, Sink, text=text)
+    assert len(doc.changes) == 2 and not doc.structure  # only the added heading moved
+    _, doc = run_with(PromoteBold, Sink, SinkB, text=text)
+    assert [(f.stage, f.line, f.what) for f in doc.structure] == [
+        ("sink_b", 7, "heading 'B' was a sibling of 'A', now deeper than it")]
 
 
 def test_no_finding_when_nothing_changes_structure():
