@@ -38,6 +38,11 @@ Item = tuple[Any, Any]  # (comparable key, top-level line)
 MAX_ALIGNMENT = 250_000
 #: how far ahead a heading whose words changed is looked for
 OUTLINE_WINDOW = 200
+#: text states the guard may parse again per document to trace differences to their
+#: stages, counted in copies of the document (at least TRACE_MIN_CHARS characters);
+#: past that, the change records around a difference tell
+TRACE_PARSES = 12
+TRACE_MIN_CHARS = 4_000_000
 #: categories in the order they are reported
 CATEGORIES = ("heading", "code", "code span", "table", "list", "link", "image", "footnote")
 
@@ -340,10 +345,12 @@ class StructureGuard:
     #: time spent in the guard (signatures, the extra parse, the comparison)
     seconds: float = 0.0
     _start_text: str | None = None
+    _budget: int = TRACE_MIN_CHARS
 
     def start(self, text: str) -> None:
         """The body before any repair."""
         self._start_text = text
+        self._budget = max(TRACE_MIN_CHARS, TRACE_PARSES * len(text))
         self.steps = []
 
     def text_stage(self, stage: str, first: int, last: int, before: str, after: str) -> None:
@@ -400,6 +407,9 @@ class StructureGuard:
                 self._attribute(chain[hi], found, changes, findings)
                 return
             mid = (lo + hi) // 2
+            if not self._affordable(chain[mid]):
+                self._guess(chain[lo + 1:hi + 1], found, changes, findings)
+                return
             for a, b in ((lo, mid), (mid, hi)):
                 part = differ(a, b)
                 if part:
@@ -438,7 +448,12 @@ class StructureGuard:
                 lo, hi = 0, parsed
                 while hi - lo > 1:
                     mid = (lo + hi) // 2
+                    if not self._affordable(chain[mid]):
+                        break
                     lo, hi = (lo, mid) if d.subject in subjects(mid) else (mid, hi)
+                if hi - lo > 1:
+                    self._guess(chain[lo + 1:hi + 1], [d], changes, findings)
+                    continue
                 k = hi
             step = chain[k]
             if step.stage == "parse":
@@ -495,9 +510,42 @@ class StructureGuard:
     def _sig(self, step: _Step) -> Signature:
         if step.sig is None:
             assert step.text is not None
+            self._budget -= len(step.text)
             step.sig = signature(self.parse(step.text))
             step.text = None
         return step.sig
+
+    def _affordable(self, step: _Step) -> bool:
+        return step.sig is not None or len(step.text or "") <= self._budget
+
+    def _guess(self, steps: list[_Step], found: list[Difference], changes: list[Change],
+               findings: list[Finding]) -> None:
+        """Blame differences on one of ``steps`` without parsing their states: by the
+        change records in the difference's place (a declared one clears it), else by
+        the nearest record above it."""
+        indexed = [(s, _Records(changes[s.first:s.last]), self.declared.get(s.stage, frozenset()))
+                   for s in steps if s.stage != "parse" and s.last > s.first]
+        for diff in found:
+            here = [(s, t, declared) for s, records, declared in indexed
+                    if (t := _touching(records, diff))]
+            if any(r.kind in declared for _s, t, declared in here for r in t):
+                continue
+            if here:
+                step, touching, _declared = here[0]
+                cause: Change | None = touching[0]
+            else:
+                top = (diff.before or diff.after or (0.0, float("inf")))[0]
+                above = [(r, s, declared) for s, records, declared in indexed
+                         if (r := records.last_at_or_before(top)) is not None]
+                if above:
+                    cause, step, declared = max(above, key=lambda item: item[0].line or 0)
+                    if cause.kind in declared:
+                        continue
+                else:
+                    cause, step = None, steps[-1]
+            kind = cause.kind if cause is not None else "unrecorded"
+            line = diff.line if diff.line is not None else (cause.line if cause else None)
+            findings.append(Finding(step.stage, kind, line, diff.category, diff.what))
 
 
 class _Records:

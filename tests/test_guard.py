@@ -175,6 +175,18 @@ def test_code_changed_by_a_text_stage_is_blamed_on_it_not_on_a_later_stage():
     assert "char **argv" in finding.what and "char argv" in finding.what
 
 
+def test_without_parses_to_trace_the_records_in_place_tell(monkeypatch):
+    """Past its budget of parses (a very large page), the guard blames the stage whose
+    change is recorded where the difference is."""
+    import pipeline.guard as guard
+    monkeypatch.setattr(guard, "TRACE_PARSES", 0)
+    monkeypatch.setattr(guard, "TRACE_MIN_CHARS", 0)
+    text = "Intro.\n\n> ```c\n> int main(int argc, char **argv)\n> ```\n\nEnd **x\n"
+    _, doc = run_with(UnstarText, MarkSomething, text=text)
+    assert [(f.stage, f.kind, f.line, f.category) for f in doc.structure] == \
+        [("unstar", "stray_stars", 3, "code")]
+
+
 def test_an_unrecorded_change_is_still_found():
     _, doc = run_with(RetargetLinks, MarkSomething, text="See [the docs](https://example.com/docs).\n")
     assert [(f.stage, f.kind, f.category) for f in doc.structure] == [("retarget", "unrecorded", "link")]
