@@ -48,6 +48,8 @@ class HeadingLevels(Stage):
     name = "heading_levels"
     priority = 350
     scope = "tree"
+    #: repairs of a broken outline: each changes a relation on purpose, and says which
+    restructures = frozenset({"numbered_family", "outline_top", "skipped_level"})
     defaults = {"top": 2}
 
     def run(self, doc: Document, ctx: StageContext) -> None:

@@ -45,6 +45,7 @@ class HeadingSubtitles(Stage):
     name = "heading_subtitles"
     priority = 345
     scope = "tree"
+    restructures = frozenset({"subtitle_heading"})  # a second heading was a subtitle
 
     def run(self, doc: Document, ctx: StageContext) -> None:
         tree = doc.tree or []

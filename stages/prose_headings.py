@@ -34,6 +34,7 @@ class ProseHeadings(Stage):
     name = "prose_headings"
     priority = 312
     scope = "tree"
+    restructures = frozenset({"prose_heading"})  # a sentence over a --- line was never a heading
     defaults = {"max_chars": 60}
 
     def run(self, doc: Document, ctx: StageContext) -> None:

@@ -60,6 +60,7 @@ class PseudoHeadings(Stage):
     name = "pseudo_headings"
     priority = 320
     scope = "tree"
+    restructures = frozenset({"bold_paragraph_heading"})  # a bold line after a number is its heading
     defaults = {"max_chars": 40}
 
     def run(self, doc: Document, ctx: StageContext) -> None:

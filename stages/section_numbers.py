@@ -27,6 +27,7 @@ class SectionNumbers(Stage):
     name = "section_numbers"
     priority = 325
     scope = "tree"
+    restructures = frozenset({"section_number_merged"})  # the number joins its heading
 
     def run(self, doc: Document, ctx: StageContext) -> None:
         tree = doc.tree or []

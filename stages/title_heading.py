@@ -89,6 +89,7 @@ class TitleHeading(Stage):
     priority = 340
     scope = "tree"
     removes = frozenset({"duplicate_title"})
+    restructures = frozenset({"title_from_heading"})  # the only H1 is the title
     defaults = {"title_from_filename": True}
 
     def run(self, doc: Document, ctx: StageContext) -> None:
