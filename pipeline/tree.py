@@ -1,7 +1,8 @@
 """Parse once: Markdown text to the shared tree (mistune's AST), and helpers to walk it.
 
 The tree is a list of token dicts as mistune 3 produces them with
-``renderer=None`` and the table, strikethrough, footnotes and task-list plugins.
+``renderer=None``, the strikethrough, footnotes and task-list plugins and GFM tables
+(pipeline/gfm.py).
 ``blank_line`` tokens are dropped; every top-level token gets a ``line`` key
 (1-based, in the text that was parsed).
 """
@@ -14,7 +15,7 @@ from functools import lru_cache
 from typing import Any, Callable, Iterator
 
 Token = dict[str, Any]
-PLUGINS = ("table", "strikethrough", "footnotes", "task_lists")
+PLUGINS = ("strikethrough", "footnotes", "task_lists")
 
 
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
@@ -45,6 +46,8 @@ def _markdown():
     from mistune.core import BlockState
     from mistune.inline_parser import InlineParser
     from mistune.plugins import import_plugin
+
+    from . import gfm
 
     class PositionedState(BlockState):
         """Remembers where each top-level block starts."""
@@ -81,6 +84,17 @@ def _markdown():
     class PositionedBlock(BlockParser):
         """Lists and quotes are appended after their content: give them their start."""
 
+        def extract_block_quote(self, m, state):  # type: ignore[override]
+            # a table inside a quote takes no lazy line: stop the quote there
+            limit = gfm.table_before_lazy_line(state.src[: state.cursor_max], state.cursor)
+            if limit is None:
+                return super().extract_block_quote(m, state)
+            saved, state.cursor_max = state.cursor_max, limit
+            try:
+                return super().extract_block_quote(m, state)
+            finally:
+                state.cursor_max = saved
+
         def parse_method(self, m, state):  # type: ignore[override]
             count = len(state.tokens)
             result = super().parse_method(m, state)
@@ -92,7 +106,7 @@ def _markdown():
 
     block = PositionedBlock()
     md = mistune.Markdown(renderer=None, block=block, inline=EntityAwareInline(),
-                          plugins=[import_plugin(p) for p in PLUGINS])
+                          plugins=[import_plugin(p) for p in PLUGINS] + [gfm.tables])
     md.block.state_cls = PositionedState
     return md
 

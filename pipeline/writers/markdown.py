@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from ..document import Document
+from ..gfm import delimiter_aligns
 from ..tree import merge_text, walk
 from ..writer import Capabilities, Writer
 from .frontmatter import dump_front_matter
@@ -76,9 +77,6 @@ def escape_text(s: str, in_table: bool = False) -> str:
                 continue
         elif ch == "\n":  # a newline inside text (from "&#10;"), not a line break
             out.append("&#10;")
-            continue
-        elif ch == "|" and in_table:
-            out.append("\\|")
             continue
         elif ch == "!" and nxt == "":
             # could precede a link and make it an image; harmless otherwise
@@ -396,9 +394,12 @@ class Blocks:
     def paragraph_text(self, children: list[Token] | None) -> str:
         text = self.inline.render(children)
         lines = text.split("\n")
-        fixed = []
+        fixed: list[str] = []
         for line in lines:
-            fixed.append(escape_line_start(line))
+            line = escape_line_start(line)
+            if fixed and "|" in fixed[-1] and delimiter_aligns(line) is not None:
+                line = "\\" + line.lstrip(" \t")  # it would make the line above a table header
+            fixed.append(line)
         return "\n".join(fixed)
 
     def b_paragraph(self, tok: Token, prev: Token | None) -> str:
@@ -494,14 +495,17 @@ class Blocks:
 
         def cell(c: Token) -> str:
             text = cell_inline.render(c.get("children"))
-            return re.sub(r"\\?\n", " ", text).strip()
+            # GFM readers split rows at every pipe, even inside a code span or a
+            # link, and read "\|" as a pipe of the cell
+            return re.sub(r"\\?\n", " ", text).strip().replace("|", "\\|")
 
         aligns = [(c.get("attrs") or {}).get("align") for c in head]
-        lines = ["| " + " | ".join(cell(c) or " " for c in head) + " |"]
+        width = len(head)
+        lines = ["| " + " | ".join(cell(c) for c in head) + " |"]
         delim = {None: "---", "left": ":--", "right": "--:", "center": ":-:"}
         lines.append("| " + " | ".join(delim.get(a, "---") for a in aligns) + " |")
         for r in rows:
-            cells = [cell(c) for c in r]
+            cells = ([cell(c) for c in r] + [""] * width)[:width]
             lines.append("| " + " | ".join(cells) + " |")
         return "\n".join(lines)
 

@@ -1,0 +1,148 @@
+"""GitHub-flavoured block rules for the mistune parse, read as GFM readers read them.
+
+mistune's own table plugin follows PHP Markdown Extra: a row without pipes ends the
+table, a short row turns the table into a paragraph, a header without a leading pipe
+gains an empty column. GFM (cmark-gfm, markdown-it) reads tables differently, and so
+does every tool the articles come from; these rules follow GFM:
+
+- the header row and the delimiter row have the same number of cells; leading and
+  trailing pipes are optional; the delimiter row is made of ``|``, ``-``, ``:`` and
+  spaces only, and does not start with ``- `` (that is a list);
+- body rows go on until a blank line or the start of another block, with or without
+  pipes; short rows are padded with empty cells, long rows cut;
+- ``\\|`` is a pipe inside a cell, even inside a code span.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+Token = dict[str, Any]
+
+TABLE_PATTERN = (r"^(?P<gfm_table_head> {0,3}[^\n]*\|[^\n]*)\n"
+                 r"(?P<gfm_table_delim> {0,3}[|:-][ \t|:-]*)$")
+_DELIM_CELL = re.compile(r"^:?-+:?$")
+#: a table of a thousand columns and a few thousand short rows is already silly
+MAX_PADDED_CELLS = 0x10000
+#: blocks that end a table when a row would start them
+TABLE_TERMINATORS = ["fenced_code", "block_quote", "thematic_break", "list", "block_html", "atx_heading"]
+
+
+def split_row(line: str) -> list[str]:
+    """Cells of a row: split at pipes not preceded by a backslash; ``\\|`` is a pipe."""
+    cells: list[str] = []
+    current: list[str] = []
+    prev = ""
+    for ch in line:
+        if ch == "|":
+            if prev == "\\":
+                current[-1] = "|"
+            else:
+                cells.append("".join(current))
+                current = []
+        else:
+            current.append(ch)
+        prev = ch
+    cells.append("".join(current))
+    if cells and cells[0].strip(" \t") == "":
+        cells.pop(0)
+    if cells and cells[-1].strip(" \t") == "":
+        cells.pop()
+    return [c.strip(" \t") for c in cells]
+
+
+def delimiter_aligns(line: str) -> list[str | None] | None:
+    """The column alignments of a delimiter row, or None when it is not one."""
+    text = line.strip(" \t")
+    if len(text) < 2 or text[0] not in "|-:" or not (text[1] in "|-:" or text[1] in " \t"):
+        return None
+    if text[0] == "-" and text[1] in " \t":
+        return None
+    parts = text.split("|")
+    aligns: list[str | None] = []
+    for i, part in enumerate(parts):
+        t = part.strip(" \t")
+        if not t:
+            if i in (0, len(parts) - 1):
+                continue
+            return None
+        if not _DELIM_CELL.match(t):
+            return None
+        if t.endswith(":"):
+            aligns.append("center" if t.startswith(":") else "right")
+        else:
+            aligns.append("left" if t.startswith(":") else None)
+    return aligns
+
+
+def _cell(text: str, align: str | None, head: bool) -> Token:
+    return {"type": "table_cell", "text": text, "attrs": {"align": align, "head": head}}
+
+
+def parse_table(block, m: re.Match, state) -> int | None:
+    aligns = delimiter_aligns(m.group("gfm_table_delim"))
+    if aligns is None:
+        return None
+    head = split_row(m.group("gfm_table_head").strip(" \t"))
+    if not head or len(head) != len(aligns):
+        return None
+    pos = state.find_line_end_at(m.end())
+    terminators = block.compile_sc(TABLE_TERMINATORS)
+    rows: list[Token] = []
+    padded = 0
+    while pos < state.cursor_max:
+        if pos in state.lazy_line_starts:
+            break
+        line = state.get_line(pos)
+        text = line.strip(" \t\n")
+        if not text or terminators.match(state.src, pos):
+            break
+        if len(line) - len(line.lstrip(" ")) >= 4:
+            break
+        cells = split_row(text)
+        padded += len(aligns) - len(cells)
+        if padded > MAX_PADDED_CELLS:
+            break
+        cells = (cells + [""] * len(aligns))[: len(aligns)]
+        rows.append({"type": "table_row",
+                     "children": [_cell(c, aligns[i], False) for i, c in enumerate(cells)]})
+        pos += len(line)
+    thead = {"type": "table_head", "children": [_cell(c, aligns[i], True) for i, c in enumerate(head)]}
+    state.append_token({"type": "table", "children": [thead, {"type": "table_body", "children": rows}]})
+    return pos
+
+
+def table_before_lazy_line(src: str, start: int) -> int | None:
+    """Where a block quote starting at ``start`` would take a lazy line after a table.
+
+    Only a paragraph takes lazy continuation lines: after a table inside a quote,
+    a line without ``>`` is outside the quote.
+    """
+    pos = start
+    content: list[str] = []
+    while pos < len(src):
+        end = src.find("\n", pos)
+        end = len(src) if end < 0 else end + 1
+        line = src[pos:end]
+        m = re.match(r" {0,3}> ?", line)
+        if m is None:
+            if not line.strip():
+                return None
+            tail: list[str] = []
+            for c in content:
+                tail = [] if not c.strip() else tail + [c]
+            for i in range(len(tail) - 1):
+                if "|" in tail[i] and delimiter_aligns(tail[i + 1]) is not None \
+                        and len(split_row(tail[i].strip())) == len(delimiter_aligns(tail[i + 1]) or ()):
+                    return pos
+            return None
+        content.append(line[m.end():])
+        pos = end
+    return None
+
+
+def tables(md) -> None:
+    """GFM tables, at the top level, in block quotes and in list items."""
+    md.block.register("gfm_table", TABLE_PATTERN, parse_table, before="fenced_code")
+    for rules in (md.block.block_quote_rules, md.block.list_rules):
+        md.block.insert_rule(rules, "gfm_table", before="fenced_code")
