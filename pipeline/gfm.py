@@ -146,3 +146,80 @@ def tables(md) -> None:
     md.block.register("gfm_table", TABLE_PATTERN, parse_table, before="fenced_code")
     for rules in (md.block.block_quote_rules, md.block.list_rules):
         md.block.insert_rule(rules, "gfm_table", before="fenced_code")
+
+
+# -- strikethrough -------------------------------------------------------------------
+# GFM: a run of one or two tildes opens when left-flanking and closes when
+# right-flanking, and closes only an opener of its own length; longer runs are text.
+
+def _is_space(ch: str) -> bool:
+    return ch == "" or ch.isspace()
+
+
+def _is_punct(ch: str) -> bool:
+    import unicodedata
+    return ch != "" and unicodedata.category(ch)[0] in "PS"
+
+
+def _edge_char(tok: Token, last: bool) -> str:
+    t = tok["type"]
+    if t == "text":
+        raw = tok.get("raw", "")
+        return raw[-1:] if last else raw[:1]
+    if t in ("softbreak", "linebreak"):
+        return "\n"
+    return "\ufffc"  # a code span, link or tag: punctuation for flanking
+
+
+def pair_strikethrough(tokens: list[Token]) -> list[Token]:
+    """Turn tilde runs in ``tokens`` (before emphasis is resolved) into strikethroughs."""
+    if not any(t["type"] == "text" and "~" in t.get("raw", "") and t.get("_emphasis", True)
+               for t in tokens):
+        return tokens
+    parts: list[Token] = []
+    runs: dict[int, tuple[int, bool, bool]] = {}  # id(part) -> (length, can_open, can_close)
+    for n, tok in enumerate(tokens):
+        raw = tok.get("raw", "")
+        if tok["type"] != "text" or "~" not in raw or not tok.get("_emphasis", True):
+            parts.append(tok)
+            continue
+        before_tok = _edge_char(tokens[n - 1], True) if n else ""
+        after_tok = _edge_char(tokens[n + 1], False) if n + 1 < len(tokens) else ""
+        for m in re.finditer(r"~+|[^~]+", raw):
+            part = {"type": "text", "raw": m.group(0)}
+            parts.append(part)
+            length = len(m.group(0))
+            if m.group(0)[0] != "~" or length > 2:
+                continue
+            before = raw[m.start() - 1] if m.start() else before_tok
+            after = raw[m.end()] if m.end() < len(raw) else after_tok
+            left = not _is_space(after) and (not _is_punct(after) or _is_space(before) or _is_punct(before))
+            right = not _is_space(before) and (not _is_punct(before) or _is_space(after) or _is_punct(after))
+            if left or right:
+                runs[id(part)] = (length, left, right)
+    if not runs:
+        return tokens
+    openers: dict[int, list[int]] = {1: [], 2: []}
+    i = 0
+    while i < len(parts):
+        run = runs.get(id(parts[i]))
+        if run is None:
+            i += 1
+            continue
+        length, can_open, can_close = run
+        if can_close and openers[length]:
+            j = openers[length].pop()
+            for other in openers.values():
+                while other and other[-1] > j:
+                    other.pop()
+            strike = {"type": "strikethrough", "children": parts[j + 1:i], "marker": "~" * length}
+            parts[j:i + 1] = [strike]
+            i = j + 1
+            continue
+        if can_open:
+            openers[length].append(i)
+        i += 1
+    for part in parts:
+        if part["type"] == "text" and part.get("_emphasis") is None and id(part) in runs:
+            part["_emphasis"] = False  # a tilde run holds no emphasis markers
+    return parts

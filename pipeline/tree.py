@@ -1,8 +1,8 @@
 """Parse once: Markdown text to the shared tree (mistune's AST), and helpers to walk it.
 
 The tree is a list of token dicts as mistune 3 produces them with
-``renderer=None``, the strikethrough, footnotes and task-list plugins and GFM tables
-(pipeline/gfm.py).
+``renderer=None``, the footnotes and task-list plugins, and GFM tables and
+strikethrough (pipeline/gfm.py).
 ``blank_line`` tokens are dropped; every top-level token gets a ``line`` key
 (1-based, in the text that was parsed).
 """
@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any, Callable, Iterator
 
 Token = dict[str, Any]
-PLUGINS = ("strikethrough", "footnotes", "task_lists")
+PLUGINS = ("footnotes", "task_lists")
 
 
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
@@ -80,6 +80,14 @@ def _markdown():
                         self.process_text(re.sub(r"\\(.)", r"\1", part), state, parse_emphasis=False)
                 return m.end()
             return super().parse_escape(m, state)
+
+        def finalize_tokens(self, tokens, depth):  # type: ignore[override]
+            # GFM strikethrough (one or two tildes) is paired first, then emphasis
+            tokens = gfm.pair_strikethrough(tokens)
+            for tok in tokens:
+                if tok["type"] == "strikethrough":
+                    tok["children"] = self.finalize_tokens(tok["children"], depth + 1)
+            return super().finalize_tokens(tokens, depth)
 
     class PositionedBlock(BlockParser):
         """Lists and quotes are appended after their content: give them their start."""

@@ -40,8 +40,12 @@ def _is_punct(ch: str) -> bool:
     return ch != "" and (ch in ASCII_PUNCT or unicodedata.category(ch).startswith(("P", "S")))
 
 
-def escape_text(s: str, in_table: bool = False) -> str:
-    """Escape characters of plain text that could start inline markup."""
+def escape_text(s: str, in_table: bool = False, strict: bool = True) -> str:
+    """Escape characters of plain text that could start inline markup.
+
+    Not ``strict``: tildes, brackets and a final ``!`` are left as they are; the
+    caller checks that the result reads back as the same tree (see Blocks.verified).
+    """
     out: list[str] = []
     n = len(s)
     for i, ch in enumerate(s):
@@ -51,7 +55,7 @@ def escape_text(s: str, in_table: bool = False) -> str:
             if nxt == "" or nxt in ASCII_PUNCT or nxt == "\n":
                 out.append("\\\\")
                 continue
-        elif ch in "`[]":
+        elif ch == "`" or (ch in "[]" and (strict or (ch == "[" and nxt == "^"))):
             out.append("\\" + ch)
             continue
         elif ch == "*":
@@ -68,7 +72,7 @@ def escape_text(s: str, in_table: bool = False) -> str:
                 out.append("\\<")
                 continue
         elif ch == "~":
-            if nxt in ("", "~") or prev in ("", "~"):
+            if strict:
                 out.append("\\~")
                 continue
         elif ch == "&":
@@ -78,7 +82,7 @@ def escape_text(s: str, in_table: bool = False) -> str:
         elif ch == "\n":  # a newline inside text (from "&#10;"), not a line break
             out.append("&#10;")
             continue
-        elif ch == "!" and nxt == "":
+        elif ch == "!" and nxt == "" and strict:
             # could precede a link and make it an image; harmless otherwise
             out.append("\\!")
             continue
@@ -163,8 +167,11 @@ def _touches_letter(tok: Token | None, last: bool) -> bool:
 class Inline:
     """Renders inline tokens to CommonMark."""
 
-    def __init__(self, in_table: bool = False, assets: str | None = None):
+    def __init__(self, in_table: bool = False, assets: str | None = None, strict: bool = True):
         self.in_table = in_table
+        #: escape every character that could start markup, or (False) leave the
+        #: ones whose meaning a re-read can check (tildes, brackets, bare links)
+        self.strict = strict
         #: folder (relative to the output) that packaged images are linked from
         self.assets = assets
         self._underscore: set[int] = set()
@@ -201,7 +208,7 @@ class Inline:
     def token(self, tok: Token, at_start: bool, at_end: bool) -> str:
         t = tok["type"]
         if t == "text":
-            text = escape_text(tok.get("raw", ""), self.in_table)
+            text = escape_text(tok.get("raw", ""), self.in_table, self.strict)
             if at_start or at_end:
                 text = _protect_edge_space(text, at_start, at_end)
             return text
@@ -220,11 +227,11 @@ class Inline:
                 return self.render(tok.get("children"), False, False, *self._edges)
             return self.delimited(tok, "__" if id(tok) in self._underscore else "**")
         if t == "strikethrough":
-            return self.delimited(tok, "~~")
+            return self.delimited(tok, tok.get("marker") or "~~")
         if t == "link":
             return self.link(tok)
         if t == "image":
-            alt = Inline(self.in_table).render(tok.get("children"), False, False, before="[", after="]")
+            alt = Inline(self.in_table, strict=self.strict).render(tok.get("children"), False, False, before="[", after="]")
             attrs = tok["attrs"]
             if self.assets and attrs.get("asset"):
                 attrs = {**attrs, "url": f"{self.assets}/{attrs['asset']}"}
@@ -235,7 +242,7 @@ class Inline:
             return f"[^{tok['attrs']['index']}]"
         if "children" in tok:
             return self.render(tok["children"])
-        return escape_text(tok.get("raw", ""), self.in_table)
+        return escape_text(tok.get("raw", ""), self.in_table, self.strict)
 
     def delimited(self, tok: Token, mark: str) -> str:
         outside_before, outside_after = self._edges
@@ -303,6 +310,10 @@ class Inline:
 
     def link(self, tok: Token) -> str:
         attrs = tok["attrs"]
+        bare = tok.get("bare")
+        if bare and not self.strict and bare.get("url") == attrs.get("url") and \
+                [c.get("raw") for c in tok.get("children") or ()] == [bare.get("label")]:
+            return bare["text"]  # a GFM autolink, as it was written
         text = self.render(tok.get("children"), False, False, before="[", after="]")
         url = attrs.get("url", "")
         plain = "".join(c.get("raw", "") for c in tok.get("children") or () if c["type"] == "text")
@@ -361,7 +372,8 @@ class Blocks:
 
     def __init__(self, assets: str | None = None) -> None:
         self.assets = assets
-        self.inline = Inline(assets=assets)
+        self.inline = Inline(assets=assets, strict=False)
+        self.strict = Inline(assets=assets)
         self._markers: dict[int, str] = {}
         self.referenced: set[int] = set()
 
@@ -391,16 +403,28 @@ class Blocks:
         return method(tok, prev)
 
     # -- leaves -------------------------------------------------------------
+    def verified(self, children: list[Token] | None, write, kind: str = "paragraph") -> str:
+        """``write(inline)`` with the relaxed renderer when its text reads back as the
+        same inline tree, else with the strict one (every markup character escaped)."""
+        relaxed = write(self.inline)
+        strict = write(self.strict)
+        if relaxed == strict or _reads_as(relaxed, children, kind):
+            return relaxed
+        return strict
+
     def paragraph_text(self, children: list[Token] | None) -> str:
-        text = self.inline.render(children)
-        lines = text.split("\n")
-        fixed: list[str] = []
-        for line in lines:
-            line = escape_line_start(line)
-            if fixed and "|" in fixed[-1] and delimiter_aligns(line) is not None:
-                line = "\\" + line.lstrip(" \t")  # it would make the line above a table header
-            fixed.append(line)
-        return "\n".join(fixed)
+        def write(inline: Inline) -> str:
+            fixed: list[str] = []
+            for line in inline.render(children).split("\n"):
+                line = escape_line_start(line)
+                if fixed and "|" in fixed[-1] and delimiter_aligns(line) is not None:
+                    line = "\\" + line.lstrip(" \t")  # it would make the line above a table header
+                fixed.append(line)
+            text = "\n".join(fixed)
+            if re.match(r"\[[ xX]\]", text):
+                text = "\\" + text  # a task box, once in a list item
+            return text
+        return self.verified(children, write)
 
     def b_paragraph(self, tok: Token, prev: Token | None) -> str:
         return self.paragraph_text(tok.get("children"))
@@ -409,13 +433,16 @@ class Blocks:
 
     def b_heading(self, tok: Token, prev: Token | None) -> str:
         level = tok.get("attrs", {}).get("level", 1)
-        text = self.inline.render(tok.get("children"))
-        text = re.sub(r"\\\n|\n", " ", text).strip()
-        if text.endswith("#"):
-            text = text[:-1] + "\\#"
-        if text.startswith("#"):
-            text = "\\" + text
-        return "#" * level + (" " + text if text else "")
+
+        def write(inline: Inline) -> str:
+            text = inline.render(tok.get("children"))
+            text = re.sub(r"\\\n|\n", " ", text).strip()
+            if text.endswith("#"):
+                text = text[:-1] + "\\#"
+            if text.startswith("#"):
+                text = "\\" + text
+            return "#" * level + (" " + text if text else "")
+        return self.verified(tok.get("children"), write, "heading")
 
     def b_thematic_break(self, tok: Token, prev: Token | None) -> str:
         return "---"
@@ -484,7 +511,6 @@ class Blocks:
 
     # -- tables -------------------------------------------------------------------
     def b_table(self, tok: Token, prev: Token | None) -> str:
-        cell_inline = Inline(in_table=True, assets=self.assets)
         head: list[Token] = []
         rows: list[list[Token]] = []
         for part in tok.get("children") or []:
@@ -494,10 +520,11 @@ class Blocks:
                 rows = [r.get("children") or [] for r in part.get("children") or []]
 
         def cell(c: Token) -> str:
-            text = cell_inline.render(c.get("children"))
+            def write(inline: Inline) -> str:
+                return re.sub(r"\\?\n", " ", inline.render(c.get("children"))).strip()
             # GFM readers split rows at every pipe, even inside a code span or a
-            # link, and read "\|" as a pipe of the cell
-            return re.sub(r"\\?\n", " ", text).strip().replace("|", "\\|")
+            # link, and read "\\|" as a pipe of the cell
+            return self.verified(c.get("children"), write).replace("|", "\\|")
 
         aligns = [(c.get("attrs") or {}).get("align") for c in head]
         width = len(head)
@@ -523,6 +550,36 @@ class Blocks:
             rest = [("    " + line) if line else "" for line in lines[1:]]
             notes.append("\n".join([f"[^{index}]: {lines[0]}"] + rest))
         return "\n\n".join(notes)
+
+
+def _shape(tokens: list[Token] | None) -> tuple:
+    """What an inline tree says, without what a re-read may number or spell differently."""
+    out: list[tuple] = []
+    for tok in merge_text(tokens or []):
+        t = tok["type"]
+        if t in ("text", "codespan", "inline_html"):
+            out.append((t, tok.get("raw")))
+        elif t in ("link", "image"):
+            attrs = tok.get("attrs") or {}
+            out.append((t, attrs.get("url"), attrs.get("title") or None, _shape(tok.get("children"))))
+        elif t == "strikethrough":
+            out.append((t, tok.get("marker") or "~~", _shape(tok.get("children"))))
+        elif t == "footnote_ref":
+            out.append((t,))
+        else:
+            out.append((t, _shape(tok.get("children"))))
+    return tuple(out)
+
+
+def _reads_as(text: str, children: list[Token] | None, kind: str) -> bool:
+    """Does ``text``, read again, give the inline tree ``children`` (as a ``kind``)?"""
+    from ..tree import parse
+    notes = sum(1 for t in walk(children or []) if t.get("type") == "footnote_ref")
+    # the footnotes referred to are defined in the document: define them here too
+    defs = "".join(f"\n\n[^{n}]: note" for n in range(1, notes + 1))
+    blocks = [b for b in parse(text + defs) if b["type"] != "footnotes"]
+    return len(blocks) == 1 and blocks[0]["type"] == kind and \
+        _shape(blocks[0].get("children")) == _shape(children)
 
 
 def _ends_empty(tok: Token | None) -> bool:
