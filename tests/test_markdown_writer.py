@@ -44,3 +44,27 @@ def test_every_stage_off_is_a_faithful_round_trip():
     bare = Pipeline(Config(disabled=set(available_stages())))
     doc = bare.process(Path("a.md"), SOURCE.encode("utf-8"))
     assert render_body(doc.tree) == render_body(parse(render_body(doc.tree)))
+
+
+def rewrite(text: str) -> str:
+    return render_body(parse(text))
+
+
+def test_a_rule_under_list_text_stays_a_rule():
+    out = rewrite("- a\n  ***\n")
+    assert "<hr />" in MD.render(out) and "<h2>" not in MD.render(out)
+    assert rewrite(out) == out
+
+
+def test_a_backslash_before_a_kept_space_is_not_an_escape():
+    src = "a\\ \\\nb\n"
+    out = rewrite(src)
+    assert MD.render(out) == MD.render(src) == "<p>a\\ <br />\nb</p>\n"
+    assert rewrite(out) == out
+
+
+def test_fence_info_strings_with_backticks_and_tildes():
+    for src in ("~~~ ~foo`\nx\n~~~\n", "~~~ a`b~c\nx\n~~~\n", "```` ~x\n```\n````\n"):
+        out = rewrite(src)
+        assert MD.render(out) == MD.render(src), src
+        assert rewrite(out) == out

@@ -116,7 +116,10 @@ def _protect_edge_space(text: str, at_start: bool, at_end: bool) -> str:
         text = _refs(text[: len(text) - len(core)]) + core
     if at_end:
         core = text.rstrip()
-        text = core + _refs(text[len(core):])
+        tail = _refs(text[len(core):])
+        if tail and (len(core) - len(core.rstrip("\\"))) % 2:
+            core += "\\"  # the backslash would escape the "&" of the reference
+        text = core + tail
     return text
 
 
@@ -445,7 +448,8 @@ class Blocks:
         return self.verified(tok.get("children"), write, "heading")
 
     def b_thematic_break(self, tok: Token, prev: Token | None) -> str:
-        return "---"
+        # right under a paragraph (a tight list item's text), "---" would underline it
+        return "***" if prev is not None and prev["type"] in ("paragraph", "block_text") else "---"
 
     def b_block_code(self, tok: Token, prev: Token | None) -> str:
         raw = tok.get("raw", "")
@@ -457,7 +461,8 @@ class Blocks:
         longest = max((len(m) for m in re.findall(re.escape(char) + "+", raw)), default=0)
         fence = char * max(3, longest + 1)
         body = raw if raw.endswith("\n") or raw == "" else raw + "\n"
-        return f"{fence}{info}\n{body}{fence}"
+        gap = " " if info.startswith(char) else ""  # "~~~" + "~x" would be a longer fence
+        return f"{fence}{gap}{info}\n{body}{fence}"
 
     def b_block_html(self, tok: Token, prev: Token | None) -> str:
         return tok.get("raw", "").rstrip("\n")
