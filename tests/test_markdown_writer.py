@@ -68,3 +68,70 @@ def test_fence_info_strings_with_backticks_and_tildes():
         out = rewrite(src)
         assert MD.render(out) == MD.render(src), src
         assert rewrite(out) == out
+
+
+# -- link safety ---------------------------------------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from markdown_it import MarkdownIt  # noqa: E402
+
+from pipeline.tree import walk  # noqa: E402
+from pipeline.writers.markdown import unsafe_target  # noqa: E402
+
+SEES_ALL = MarkdownIt("commonmark")
+SEES_ALL.validateLink = lambda url: True  # every target, even the ones it would refuse
+
+
+def targets(text: str) -> list[tuple[str, bool]]:
+    """(target, is_image) of every link and image a CommonMark reader finds."""
+    found = []
+    for tok in SEES_ALL.parse(text):
+        for t in [tok, *(tok.children or [])]:
+            if t.type == "link_open":
+                found.append((str(t.attrs.get("href", "")), False))
+            elif t.type == "image":
+                found.append((str(t.attrs.get("src", "")), True))
+    return found
+
+
+def unsafe(text: str) -> set[bool]:
+    """The kinds (link, image) with a script target, as markdown-it and mistune read them."""
+    kinds = {image for url, image in targets(text) if unsafe_target(url, image)}
+    kinds |= {t["type"] == "image" for t in walk(parse(text)) if t.get("type") in ("link", "image")
+              and unsafe_target(t["attrs"].get("url", ""), t["type"] == "image")}
+    return kinds
+
+
+def test_an_escaped_reference_in_a_target_stays_text():
+    src = "[click](&amp;#106;avascript:alert(1))\n"
+    out = rewrite(src)
+    assert not unsafe(src) and not unsafe(out), out
+    assert MD.render(out) == MD.render(src)
+
+
+PIECES = ["&", "amp;", "#", "&#37;", "%", "25", "\\", " ", "\t", "\x01", "<", ">", "(", ")", "x", "/",
+          "lt;", "&colon;", "&Tab;", "%0A", "\u00a0", "image/png;base64,AA"]
+
+
+def spelled(ch: str):
+    """One character of a scheme, written plainly or as a reader might decode it."""
+    return st.sampled_from([ch, ch.upper(), f"&#{ord(ch)};", f"&#x{ord(ch):X};", f"&amp;#{ord(ch)};",
+                            f"%{ord(ch):02X}", f"%25{ord(ch):02X}", f"\\{ch}", f"&amp;{ch}", "\t" + ch])
+
+
+def scheme(name: str):
+    return st.tuples(*[spelled(c) for c in name]).map("".join)
+
+
+target = st.tuples(st.lists(st.sampled_from(PIECES), max_size=3).map("".join),
+                   st.one_of(scheme("javascript:"), scheme("vbscript:"), scheme("data:"), st.just("")),
+                   st.lists(st.sampled_from(PIECES + ["alert(1)"]), max_size=6).map("".join)).map("".join)
+FORMS = ["[a]({})", "[a](<{}>)", "![a]({})", "![a](<{}>)", "<{}>", "[a]\n\n[a]: {}", "[a]({} \"t\")"]
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(target, st.sampled_from(FORMS))
+def test_the_writer_never_makes_a_script_link_from_one_that_was_not(dest, form):
+    src = form.format(dest) + "\n"
+    out = rewrite(src)
+    assert unsafe(out) <= unsafe(src), out

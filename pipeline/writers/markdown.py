@@ -238,7 +238,7 @@ class Inline:
             attrs = tok["attrs"]
             if self.assets and attrs.get("asset"):
                 attrs = {**attrs, "url": f"{self.assets}/{attrs['asset']}"}
-            return "!" + link_target(alt, attrs)
+            return "!" + link_target(alt, attrs, image=True)
         if t == "inline_html":
             return tok.get("raw", "")
         if t == "footnote_ref":
@@ -330,17 +330,54 @@ class Inline:
         return link_target(text, attrs)
 
 
-def link_target(text: str, attrs: dict[str, Any]) -> str:
+def link_target(text: str, attrs: dict[str, Any], image: bool = False) -> str:
     url = attrs.get("url", "") or ""
     title = attrs.get("title")
-    if url == "" or re.search(r"[\s<>]", url) or not _parens_balanced(url):
-        dest = "<" + re.sub(r"([<>\\])", r"\\\1", url) + ">"
-    else:
-        dest = re.sub(r"\\(?=[!-/:-@\[-`{-~])", r"\\\\", url)
+    dest = link_destination(url)
+    if unsafe_target(read_destination(dest), image) and not unsafe_target(url, image):
+        # never write a target that readers decode to a script from one that was not
+        dest = link_destination(url.replace("&", "%26").replace("\\", "%5C"))
     if title:
         title = _ENTITY.sub(lambda m: "&amp;" + m.group(0)[1:], title)
         dest += ' "' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return f"[{text}]({dest})"
+
+
+def link_destination(url: str) -> str:
+    """A link destination that CommonMark readers decode back to ``url``."""
+    # control characters and line breaks cannot be written in a destination
+    url = re.sub(r"[\x00-\x1f\x7f]", lambda m: f"%{ord(m.group(0)):02X}", url)
+    # "&#106;" in the target is text: written as is, readers would decode it
+    url = _ENTITY.sub(lambda m: "&amp;" + m.group(0)[1:], url)
+    if url == "" or re.search(r"[\s<>]", url) or not _parens_balanced(url):
+        return "<" + re.sub(r"([<>\\])", r"\\\1", url) + ">"
+    return re.sub(r"\\(?=[!-/:-@\[-`{-~])", r"\\\\", url)
+
+
+def read_destination(dest: str) -> str:
+    """The target a CommonMark reader takes from a written destination."""
+    from ..tree import decode_entities
+    if dest.startswith("<") and dest.endswith(">"):
+        dest = dest[1:-1]
+    return decode_entities(re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", dest))
+
+
+_SCRIPT_SCHEMES = ("javascript:", "vbscript:", "data:")
+
+
+def unsafe_target(url: str, image: bool = False) -> bool:
+    """Does a link target, as a reader took it from the Markdown, lead to a
+    ``javascript:``, ``vbscript:`` or ``data:`` address once percent-encoding, case,
+    blanks and control characters are set aside? An image may be ``data:``."""
+    from urllib.parse import unquote
+    seen = url
+    for _ in range(4):  # "%256A" takes two rounds
+        decoded = unquote(seen)
+        if decoded == seen:
+            break
+        seen = decoded
+    seen = re.sub(r"[\x00-\x20\x7f-\x9f]+", "", seen).lower()
+    return seen.startswith(_SCRIPT_SCHEMES[:2] if image else _SCRIPT_SCHEMES)
 
 
 def _parens_balanced(url: str) -> bool:
