@@ -223,3 +223,69 @@ def pair_strikethrough(tokens: list[Token]) -> list[Token]:
         if part["type"] == "text" and part.get("_emphasis") is None and id(part) in runs:
             part["_emphasis"] = False  # a tilde run holds no emphasis markers
     return parts
+
+
+# -- footnotes -----------------------------------------------------------------------
+# A definition is a container, as GFM readers take it: the text after "[^label]:",
+# then lines indented by four spaces (blank lines between them included) and lazy
+# lines continuing a paragraph. Every definition stays a footnote, used or not: the
+# used ones numbered in the order of their first reference, the others after them.
+
+FOOTNOTE_PATTERN = r"^ {0,3}\[\^(?P<gfm_note_key>(?:[^\\\[\]\s]|\\.){1,500})\]:(?P<gfm_note_text>[^\n]*)$"
+NOTE_INTERRUPTS = ["fenced_code", "atx_heading", "thematic_break", "block_quote", "list", "block_html",
+                   "gfm_footnote", "gfm_table"]
+
+
+def parse_footnote_def(block, m: re.Match, state) -> int:
+    from mistune.util import unikey
+    lines = [m.group("gfm_note_text").strip(" \t")]
+    interrupts = block.compile_sc(NOTE_INTERRUPTS)
+    pos = state.find_line_end_at(m.end())
+    code = False  # is the last line indented code (which takes no lazy line)?
+    while pos < state.cursor_max:
+        line = state.get_line(pos)
+        body = line.rstrip("\n").expandtabs(4)
+        if not body.strip():
+            lines.append("")
+        elif len(body) - len(body.lstrip(" ")) >= 4:
+            code = len(body) - len(body.lstrip(" ")) >= 8 or (code and not lines[-1])
+            lines.append(body[4:])
+        elif lines[-1].strip() and not code and not interrupts.match(state.src, pos):
+            lines.append(body)  # a lazy line of the paragraph
+        else:
+            break
+        pos += len(line)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    notes = state.env.setdefault("ref_footnotes", {})
+    notes.setdefault(unikey(m.group("gfm_note_key")), "\n".join(lines) + "\n")
+    return pos
+
+
+def footnotes_hook(md, result, state):
+    """After the body: one ``footnotes`` token with every definition."""
+    from mistune.core import BlockState
+    defined = state.env.get("ref_footnotes") or {}
+    if not defined:
+        return result
+    used = list(state.env.get("footnotes") or [])
+    order = used + [key for key in defined if key not in used]
+    # references inside the notes take these numbers too
+    state.env["footnotes"] = list(order)
+    state.env["footnote_indexes"] = {key: n for n, key in enumerate(order)}
+    items = []
+    for n, key in enumerate(order, 1):
+        child = state.child_state(defined[key])
+        md.block.parse(child)
+        items.append({"type": "footnote_item", "children": child.tokens,
+                      "attrs": {"key": key, "index": n, "referenced": key in used}})
+    holder = BlockState(parent=state)
+    holder.tokens = [{"type": "footnotes", "children": items}]
+    return result + md.render_state(holder)
+
+
+def footnotes(md) -> None:
+    from mistune.plugins.footnotes import INLINE_FOOTNOTE, parse_inline_footnote
+    md.inline.register("footnote", INLINE_FOOTNOTE, parse_inline_footnote, before="link")
+    md.block.register("gfm_footnote", FOOTNOTE_PATTERN, parse_footnote_def, before="ref_link")
+    md.after_render_hooks.append(footnotes_hook)

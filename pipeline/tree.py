@@ -1,8 +1,8 @@
 """Parse once: Markdown text to the shared tree (mistune's AST), and helpers to walk it.
 
 The tree is a list of token dicts as mistune 3 produces them with
-``renderer=None``, the footnotes and task-list plugins, and GFM tables and
-strikethrough (pipeline/gfm.py).
+``renderer=None``, the task-list plugin, and GFM tables, strikethrough and footnotes
+(pipeline/gfm.py).
 ``blank_line`` tokens are dropped; every top-level token gets a ``line`` key
 (1-based, in the text that was parsed).
 """
@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any, Callable, Iterator
 
 Token = dict[str, Any]
-PLUGINS = ("footnotes", "task_lists")
+PLUGINS = ("task_lists",)
 
 
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
@@ -114,7 +114,7 @@ def _markdown():
 
     block = PositionedBlock()
     md = mistune.Markdown(renderer=None, block=block, inline=EntityAwareInline(),
-                          plugins=[import_plugin(p) for p in PLUGINS] + [gfm.tables])
+                          plugins=[import_plugin(p) for p in PLUGINS] + [gfm.tables, gfm.footnotes])
     md.block.state_cls = PositionedState
     return md
 
@@ -124,7 +124,7 @@ def parse(text: str) -> list[Token]:
     md = _markdown()
     src = text.replace("\r\n", "\n").replace("\r", "\n")
     tokens, state = md.parse(src)
-    tokens = list(tokens) + _unreferenced_notes(md, state)
+    tokens = list(tokens)
     starts = [0]
     pos = src.find("\n")
     while pos >= 0:
@@ -139,29 +139,6 @@ def parse(text: str) -> list[Token]:
         _drop_blank_lines(tok)
         out.append(tok)
     return out
-
-
-def _unreferenced_notes(md, state) -> list[Token]:
-    """Footnote definitions nothing refers to: mistune drops them; their text stays,
-    as plain blocks at the end."""
-    defined = state.env.get("ref_footnotes") or {}
-    used = set(state.env.get("footnotes") or [])
-    unused = [key for key in defined if key not in used]
-    if not unused:
-        return []
-    from mistune.core import BlockState
-    from mistune.plugins.footnotes import parse_footnote_item
-    items = [parse_footnote_item(md.block, key, n + 1, state) for n, key in enumerate(unused)]
-    holder = BlockState(parent=state)
-    holder.tokens = [{"type": "footnotes", "children": items}]
-    rendered = md.render_state(holder)
-    blocks = [block for item in rendered[0]["children"] for block in item.get("children") or []]
-    for tok in walk(blocks):  # a note referring to itself only: its mark is just text now
-        if tok.get("type") == "footnote_ref":
-            label = "[^" + str(tok.get("raw", "")) + "]"
-            tok.clear()
-            tok.update({"type": "text", "raw": label})
-    return blocks
 
 
 def _drop_blank_lines(tok: Token) -> None:

@@ -135,3 +135,30 @@ def test_the_writer_never_makes_a_script_link_from_one_that_was_not(dest, form):
     src = form.format(dest) + "\n"
     out = rewrite(src)
     assert unsafe(out) <= unsafe(src), out
+
+
+NOTES = """\
+Text[^a] and more[^b].
+
+[^a]: A note whose text
+goes on in a lazy line.
+
+[^b]:
+    > A quote in a note.
+
+        code in a note
+
+    and a paragraph.
+
+[^unused]: Nothing refers to this one.
+"""
+
+
+def test_footnotes_keep_their_lines_their_blocks_and_the_unused_ones():
+    from mdit_py_plugins.footnote import footnote_plugin
+    judge = MarkdownIt("commonmark").use(footnote_plugin)
+    out = rewrite(NOTES)
+    assert judge.render(out) == judge.render(NOTES)
+    assert "[^3]: Nothing refers to this one." in out  # a definition, not body text
+    assert [b["type"] for b in parse(out)] == ["paragraph", "footnotes"]
+    assert rewrite(out) == out and rewrite(rewrite(out)) == out

@@ -583,14 +583,15 @@ class Blocks:
         notes = []
         for item in tok.get("children") or []:
             index = item.get("attrs", {}).get("index")
-            body = self.render(item.get("children") or [])
-            if index not in self.referenced:
-                # a note no text refers to would vanish as a definition: keep its text
-                notes.append(body)
-                continue
+            children = item.get("children") or []
+            body = self.render(children)
             lines = body.split("\n")
-            rest = [("    " + line) if line else "" for line in lines[1:]]
-            notes.append("\n".join([f"[^{index}]: {lines[0]}"] + rest))
+            rest = [("    " + line) if line else "" for line in lines]
+            # a note used nowhere stays a definition (numbered after the used ones)
+            if children and children[0]["type"] == "paragraph":
+                notes.append("\n".join([f"[^{index}]: {lines[0]}"] + rest[1:]))
+            else:  # a quote, code or list opens on the line below
+                notes.append("\n".join([f"[^{index}]:"] + rest))
         return "\n\n".join(notes)
 
 
