@@ -289,3 +289,73 @@ def footnotes(md) -> None:
     md.inline.register("footnote", INLINE_FOOTNOTE, parse_inline_footnote, before="link")
     md.block.register("gfm_footnote", FOOTNOTE_PATTERN, parse_footnote_def, before="ref_link")
     md.after_render_hooks.append(footnotes_hook)
+
+
+# -- autolinks -----------------------------------------------------------------------
+# GFM's extended autolinks: "www." or "http(s)://", a domain with a period (no "_" in
+# its last two parts), then anything up to a space or "<", less trailing punctuation,
+# unbalanced closing parentheses and a final entity reference. The link keeps the text
+# it was written with, so that the writer can write it back as it was.
+
+AUTOLINK_PATTERN = r"(?:https?://|www\.)[^\s<]+"
+_DOMAIN = re.compile(r"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*")
+_TRAILING_ENTITY = re.compile(r"&[A-Za-z0-9]+;$")
+
+
+def autolink_end(text: str) -> int | None:
+    """How much of ``text`` (starting with www. or http(s)://) a GFM autolink takes."""
+    start = 0 if text.startswith("www.") else text.index("//") + 2
+    domain = _DOMAIN.match(text, start)
+    if domain is None or "." not in domain.group(0):
+        return None
+    if any("_" in part for part in domain.group(0).split(".")[-2:]):
+        return None
+    end = len(text)
+    while end > domain.end():
+        ch = text[end - 1]
+        if ch in "?!.,:*_~":
+            end -= 1
+        elif ch == ")" and text.count("(", 0, end) < text.count(")", 0, end):
+            end -= 1
+        elif ch == ";" and _TRAILING_ENTITY.search(text, 0, end):
+            end = _TRAILING_ENTITY.search(text, 0, end).start()
+        else:
+            break
+    return end
+
+
+def parse_autolink(inline, m: re.Match, state) -> int | None:
+    from mistune.util import escape_url
+
+    from .tree import decode_entities
+    start = m.start()
+    if start and state.src[start - 1] not in " \t\n*_~(":
+        return None
+    run = start
+    while run and state.src[run - 1] in "*_~":
+        run -= 1
+    if run < start and run and state.src[run - 1] not in " \t\n(":
+        # "**note:**https://..." - those stars close nothing in CommonMark: the link
+        # would make them close (a link counts as punctuation next to a delimiter)
+        return None
+    if state.in_link or state.depth >= inline.max_nested_level:
+        return None
+    text = m.group(0)
+    if state.brackets and "]" in text:  # inside link text: the bracket closes it
+        text = text[: text.index("]")]
+    end = autolink_end(text)
+    if end is None:
+        return None
+    text = text[:end]
+    url = escape_url(text if text.startswith("http") else "http://" + text)
+    state.append_token({"type": "link", "children": [{"type": "text", "raw": text}], "attrs": {"url": url},
+                        "bare": {"text": text, "label": decode_entities(text), "url": url}})
+    return start + end
+
+
+def autolinks(md) -> None:
+    try:  # mistune 3.2+: the characters a match can start with keep its fast text scan
+        md.inline.register("gfm_autolink", AUTOLINK_PATTERN, parse_autolink, before="link",
+                           start_chars=["h", "w"])
+    except TypeError:
+        md.inline.register("gfm_autolink", AUTOLINK_PATTERN, parse_autolink, before="link")

@@ -1,8 +1,8 @@
 """Parse once: Markdown text to the shared tree (mistune's AST), and helpers to walk it.
 
 The tree is a list of token dicts as mistune 3 produces them with
-``renderer=None``, the task-list plugin, and GFM tables, strikethrough and footnotes
-(pipeline/gfm.py).
+``renderer=None``, the task-list plugin, and GFM tables, strikethrough, footnotes and
+autolinks (pipeline/gfm.py).
 ``blank_line`` tokens are dropped; every top-level token gets a ``line`` key
 (1-based, in the text that was parsed).
 """
@@ -114,7 +114,7 @@ def _markdown():
 
     block = PositionedBlock()
     md = mistune.Markdown(renderer=None, block=block, inline=EntityAwareInline(),
-                          plugins=[import_plugin(p) for p in PLUGINS] + [gfm.tables, gfm.footnotes])
+                          plugins=[import_plugin(p) for p in PLUGINS] + [gfm.tables, gfm.footnotes, gfm.autolinks])
     md.block.state_cls = PositionedState
     return md
 

@@ -7,6 +7,7 @@ that any CommonMark reader renders the same HTML as the tree describes.
 """
 from __future__ import annotations
 
+import html.entities
 import re
 from typing import Any
 
@@ -76,7 +77,9 @@ def escape_text(s: str, in_table: bool = False, strict: bool = True) -> str:
                 out.append("\\~")
                 continue
         elif ch == "&":
-            if _ENTITY.match(s, i):  # literal text that would read as a reference
+            ref = _ENTITY.match(s, i)
+            if ref and (ref.group(0)[1] == "#" or ref.group(0)[1:] in html.entities.html5):
+                # literal text that would read as a reference
                 out.append("&amp;")
                 continue
         elif ch == "\n":  # a newline inside text (from "&#10;"), not a line break
@@ -424,6 +427,9 @@ class Blocks:
             text = self.block(tok, prev)
             if not text:
                 continue
+            if tight and text == "---" and tok["type"] == "thematic_break" and prev is not None \
+                    and prev["type"] in ("paragraph", "block_text"):
+                text = "***"  # right under a tight item's text, "---" would underline it
             if out:
                 # after a list ending in an empty item, a line would read as that item's
                 sep = "\n\n" if not tight or _ends_empty(prev) else "\n"
@@ -485,8 +491,7 @@ class Blocks:
         return self.verified(tok.get("children"), write, "heading")
 
     def b_thematic_break(self, tok: Token, prev: Token | None) -> str:
-        # right under a paragraph (a tight list item's text), "---" would underline it
-        return "***" if prev is not None and prev["type"] in ("paragraph", "block_text") else "---"
+        return "---"
 
     def b_block_code(self, tok: Token, prev: Token | None) -> str:
         raw = tok.get("raw", "")
