@@ -4,7 +4,8 @@ The tree is a list of token dicts as mistune 3 produces them with
 ``renderer=None``, the task-list plugin, and GFM tables, strikethrough, footnotes and
 autolinks (pipeline/gfm.py).
 ``blank_line`` tokens are dropped; every top-level token gets a ``line`` key
-(1-based, in the text that was parsed).
+(1-based, in the text that was parsed). pipeline/commonmark.py reads the CommonMark
+corners that mistune reads differently, and has links record how they were written.
 """
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ def _markdown():
     from mistune.inline_parser import InlineParser
     from mistune.plugins import import_plugin
 
-    from . import gfm
+    from . import commonmark, gfm
 
     class PositionedState(BlockState):
         """Remembers where each top-level block starts."""
@@ -67,7 +68,14 @@ def _markdown():
                     token["_pos"] = self.cursor
                 self.tokens.append(token)
 
-    class EntityAwareInline(InlineParser):
+        def child_state(self, src, lazy_line_starts=None):  # type: ignore[no-untyped-def]
+            child = super().child_state(src, lazy_line_starts)
+            literal = self.__dict__.pop("quote_literal", None)
+            if literal is not None:  # a block quote's lines, tabs as written (commonmark.py)
+                child.literal_src = literal
+            return child
+
+    class EntityAwareInline(commonmark.InlineRules, InlineParser):
         """Keeps an escaped ``&`` from reading as an entity once entities are decoded."""
 
         def parse_escape(self, m, state):  # type: ignore[override]
@@ -89,7 +97,7 @@ def _markdown():
                     tok["children"] = self.finalize_tokens(tok["children"], depth + 1)
             return super().finalize_tokens(tokens, depth)
 
-    class PositionedBlock(BlockParser):
+    class PositionedBlock(commonmark.BlockRules, BlockParser):
         """Lists and quotes are appended after their content: give them their start."""
 
         def extract_block_quote(self, m, state):  # type: ignore[override]
@@ -146,15 +154,10 @@ def _drop_blank_lines(tok: Token) -> None:
     t = tok.get("type")
     if t == "text":
         tok["raw"] = decode_entities(tok.get("raw", ""))
-    elif t in ("link", "image"):
-        attrs = tok.get("attrs") or {}
-        if attrs.get("title"):
-            attrs["title"] = decode_entities(attrs["title"])
-    elif t == "block_code":
-        attrs = tok.get("attrs") or {}
-        if attrs.get("info"):
-            attrs["info"] = decode_entities(attrs["info"])
+    # link titles and fence info strings are decoded as they are read (commonmark.py)
     kids = tok.get("children")
+    if t == "link" and "autolink" in tok:
+        return  # an autolink's text is literal
     if isinstance(kids, list):
         for k in kids:
             k.pop("_pos", None)

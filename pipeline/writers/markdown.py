@@ -241,7 +241,7 @@ class Inline:
             attrs = tok["attrs"]
             if self.assets and attrs.get("asset"):
                 attrs = {**attrs, "url": f"{self.assets}/{attrs['asset']}"}
-            return "!" + link_target(alt, attrs, image=True)
+            return "!" + link_target(alt, attrs, image=True, dest=tok.get("dest"))
         if t == "inline_html":
             return tok.get("raw", "")
         if t == "footnote_ref":
@@ -320,6 +320,10 @@ class Inline:
         if bare and not self.strict and bare.get("url") == attrs.get("url") and \
                 [c.get("raw") for c in tok.get("children") or ()] == [bare.get("label")]:
             return bare["text"]  # a GFM autolink, as it was written
+        auto = tok.get("autolink")
+        if auto and auto.get("url") == attrs.get("url") and not attrs.get("title") and \
+                [(c["type"], c.get("raw")) for c in tok.get("children") or ()] == [("text", auto["raw"])]:
+            return f"<{auto['raw']}>"  # an autolink, as it was written
         text = self.render(tok.get("children"), False, False, before="[", after="]")
         url = attrs.get("url", "")
         plain = "".join(c.get("raw", "") for c in tok.get("children") or () if c["type"] == "text")
@@ -330,20 +334,27 @@ class Inline:
                 return f"<{url}>"
             if url.startswith("mailto:") and plain == url[7:] and "@" in plain:
                 return f"<{plain}>"
-        return link_target(text, attrs)
+        return link_target(text, attrs, dest=tok.get("dest"))
 
 
-def link_target(text: str, attrs: dict[str, Any], image: bool = False) -> str:
+def link_target(text: str, attrs: dict[str, Any], image: bool = False, dest: dict[str, str] | None = None) -> str:
+    """``[text](destination "title")``; the destination as the source wrote it when
+    the link still goes where it went then, else one that reads back to the target."""
     url = attrs.get("url", "") or ""
     title = attrs.get("title")
-    dest = link_destination(url)
-    if unsafe_target(read_destination(dest), image) and not unsafe_target(url, image):
-        # never write a target that readers decode to a script from one that was not
-        dest = link_destination(url.replace("&", "%26").replace("\\", "%5C"))
+    written = dest.get("raw") if dest and dest.get("url") == url else None
+    if written is not None and (re.search(r"[\x00-\x1f]", written)
+                                or (unsafe_target(written, image, read=True) and not unsafe_target(url, image))):
+        written = None
+    if written is None:
+        written = link_destination(url)
+        if unsafe_target(written, image, read=True) and not unsafe_target(url, image):
+            # never write a target that readers decode to a script from one that was not
+            written = link_destination(url.replace("&", "%26").replace("\\", "%5C"))
     if title:
         title = _ENTITY.sub(lambda m: "&amp;" + m.group(0)[1:], title)
-        dest += ' "' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return f"[{text}]({dest})"
+        written += ' "' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"[{text}]({written})"
 
 
 def link_destination(url: str) -> str:
@@ -359,6 +370,14 @@ def link_destination(url: str) -> str:
 
 def read_destination(dest: str) -> str:
     """The target a CommonMark reader takes from a written destination."""
+    from ..commonmark import unescape_markdown
+    if dest.startswith("<") and dest.endswith(">"):
+        dest = dest[1:-1]
+    return unescape_markdown(dest)
+
+
+def _read_loosely(dest: str) -> str:
+    """The same, as a reader that decodes escapes and references one after the other."""
     from ..tree import decode_entities
     if dest.startswith("<") and dest.endswith(">"):
         dest = dest[1:-1]
@@ -368,10 +387,14 @@ def read_destination(dest: str) -> str:
 _SCRIPT_SCHEMES = ("javascript:", "vbscript:", "data:")
 
 
-def unsafe_target(url: str, image: bool = False) -> bool:
+def unsafe_target(url: str, image: bool = False, read: bool = False) -> bool:
     """Does a link target, as a reader took it from the Markdown, lead to a
     ``javascript:``, ``vbscript:`` or ``data:`` address once percent-encoding, case,
-    blanks and control characters are set aside? An image may be ``data:``."""
+    blanks and control characters are set aside? An image may be ``data:``.
+    With ``read``, ``url`` is a written destination, judged as readers decode it
+    (strictly, and loosely as some do)."""
+    if read:
+        return unsafe_target(read_destination(url), image) or unsafe_target(_read_loosely(url), image)
     from urllib.parse import unquote
     seen = url
     for _ in range(4):  # "%256A" takes two rounds
