@@ -151,6 +151,10 @@ def tables(md) -> None:
 # -- strikethrough -------------------------------------------------------------------
 # GFM: a run of one or two tildes opens when left-flanking and closes when
 # right-flanking, and closes only an opener of its own length; longer runs are text.
+# Tildes and emphasis markers have the same priority (cmark-gfm and markdown-it
+# resolve them in one delimiter run): "**~~a**~~" is bold, "~~**a~~**" struck. So the
+# pairs are found with the emphasis markers in the same run, and only the tilde
+# pairs are made here; emphasis is then resolved inside and around them.
 
 def _is_space(ch: str) -> bool:
     return ch == "" or ch.isspace()
@@ -159,6 +163,11 @@ def _is_space(ch: str) -> bool:
 def _is_punct(ch: str) -> bool:
     import unicodedata
     return ch != "" and unicodedata.category(ch)[0] in "PS"
+
+
+def _is_emphasis_punct(ch: str) -> bool:
+    """Punctuation as mistune's emphasis rules take it (neither a space nor a letter)."""
+    return ch != "" and not ch.isspace() and not ch.isalnum()
 
 
 def _edge_char(tok: Token, last: bool) -> str:
@@ -171,58 +180,121 @@ def _edge_char(tok: Token, last: bool) -> str:
     return "\ufffc"  # a code span, link or tag: punctuation for flanking
 
 
+class _Run:
+    __slots__ = ("part", "char", "length", "left", "opens", "closes")
+
+    def __init__(self, part: int, char: str, length: int, opens: bool, closes: bool) -> None:
+        self.part, self.char, self.length, self.left = part, char, length, length
+        self.opens, self.closes = opens, closes
+
+
+def _flanking(run: str, before: str, after: str) -> tuple[bool, bool]:
+    char = run[0]
+    if char == "~":
+        left = not _is_space(after) and (not _is_punct(after) or _is_space(before) or _is_punct(before))
+        right = not _is_space(before) and (not _is_punct(before) or _is_space(after) or _is_punct(after))
+        return left, right
+    before = before or "\n"
+    after = after or "\n"
+    intraword = char == "_" and before.isalnum() and after.isalnum()
+    opens = not intraword and not after.isspace() and not (
+        _is_emphasis_punct(after) and not before.isspace() and not _is_emphasis_punct(before))
+    closes = not intraword and not before.isspace() and not (
+        _is_emphasis_punct(before) and not after.isspace() and not _is_emphasis_punct(after))
+    return opens, closes
+
+
+def _matches(opener: _Run, closer: _Run) -> bool:
+    if opener.char != closer.char:
+        return False
+    if closer.char == "~":
+        return opener.length == closer.length
+    if (opener.closes or closer.opens) and (opener.length + closer.length) % 3 == 0:
+        return opener.length % 3 == 0 and closer.length % 3 == 0
+    return True
+
+
+def _tilde_pairs(runs: list[_Run]) -> list[tuple[int, int]]:
+    """CommonMark's delimiter run over tildes and emphasis markers together: the
+    (opener, closer) indexes in ``runs`` of the tilde pairs it makes."""
+    stack: list[int] = []
+    bottom: dict[tuple[str, int, bool], int] = {}
+    pairs: list[tuple[int, int]] = []
+    for i, closer in enumerate(runs):
+        if closer.closes:
+            key = (closer.char, closer.length if closer.char == "~" else closer.length % 3, closer.opens)
+            while closer.left:
+                floor = bottom.get(key, -1)
+                at = len(stack) - 1
+                while at >= 0 and stack[at] > floor and not (runs[stack[at]].left and _matches(runs[stack[at]], closer)):
+                    at -= 1
+                if at < 0 or stack[at] <= floor:
+                    bottom[key] = i - 1
+                    break
+                opener = runs[stack[at]]
+                del stack[at + 1:]  # the markers between them are text now
+                if closer.char == "~":
+                    pairs.append((stack[at], i))
+                    opener.left = closer.left = 0
+                else:
+                    use = 2 if opener.left >= 2 and closer.left >= 2 else 1
+                    opener.left -= use
+                    closer.left -= use
+                if not opener.left:
+                    stack.pop()
+        if closer.opens and closer.left:
+            stack.append(i)
+    return pairs
+
+
 def pair_strikethrough(tokens: list[Token]) -> list[Token]:
     """Turn tilde runs in ``tokens`` (before emphasis is resolved) into strikethroughs."""
     if not any(t["type"] == "text" and "~" in t.get("raw", "") and t.get("_emphasis", True)
                for t in tokens):
         return tokens
     parts: list[Token] = []
-    runs: dict[int, tuple[int, bool, bool]] = {}  # id(part) -> (length, can_open, can_close)
+    runs: list[_Run] = []
     for n, tok in enumerate(tokens):
         raw = tok.get("raw", "")
-        if tok["type"] != "text" or "~" not in raw or not tok.get("_emphasis", True):
+        if tok["type"] != "text" or not tok.get("_emphasis", True) or not re.search(r"[~*_]", raw):
             parts.append(tok)
             continue
         before_tok = _edge_char(tokens[n - 1], True) if n else ""
         after_tok = _edge_char(tokens[n + 1], False) if n + 1 < len(tokens) else ""
-        for m in re.finditer(r"~+|[^~]+", raw):
-            part = {"type": "text", "raw": m.group(0)}
-            parts.append(part)
-            length = len(m.group(0))
-            if m.group(0)[0] != "~" or length > 2:
+        for m in re.finditer(r"~+|\*+|_+|[^~*_]+", raw):
+            piece = m.group(0)
+            parts.append({"type": "text", "raw": piece})
+            if piece[0] not in "~*_" or (piece[0] == "~" and len(piece) > 2):
                 continue
             before = raw[m.start() - 1] if m.start() else before_tok
             after = raw[m.end()] if m.end() < len(raw) else after_tok
-            left = not _is_space(after) and (not _is_punct(after) or _is_space(before) or _is_punct(before))
-            right = not _is_space(before) and (not _is_punct(before) or _is_space(after) or _is_punct(after))
-            if left or right:
-                runs[id(part)] = (length, left, right)
-    if not runs:
+            opens, closes = _flanking(piece, before, after)
+            if opens or closes:
+                runs.append(_Run(len(parts) - 1, piece[0], len(piece), opens, closes))
+    pairs = _tilde_pairs(runs)
+    if not pairs:
         return tokens
-    openers: dict[int, list[int]] = {1: [], 2: []}
-    i = 0
-    while i < len(parts):
-        run = runs.get(id(parts[i]))
-        if run is None:
-            i += 1
+    tilde_parts = {runs[i].part for i in range(len(runs)) if runs[i].char == "~"}
+    bounds = {runs[o].part: runs[c].part for o, c in pairs}
+    return _nest(parts, 0, len(parts), bounds, tilde_parts)
+
+
+def _nest(parts: list[Token], start: int, end: int, bounds: dict[int, int], tildes: set[int]) -> list[Token]:
+    out: list[Token] = []
+    i = start
+    while i < end:
+        close = bounds.get(i)
+        if close is not None and close < end:
+            out.append({"type": "strikethrough", "children": _nest(parts, i + 1, close, bounds, tildes),
+                        "marker": parts[i]["raw"]})
+            i = close + 1
             continue
-        length, can_open, can_close = run
-        if can_close and openers[length]:
-            j = openers[length].pop()
-            for other in openers.values():
-                while other and other[-1] > j:
-                    other.pop()
-            strike = {"type": "strikethrough", "children": parts[j + 1:i], "marker": "~" * length}
-            parts[j:i + 1] = [strike]
-            i = j + 1
-            continue
-        if can_open:
-            openers[length].append(i)
-        i += 1
-    for part in parts:
-        if part["type"] == "text" and part.get("_emphasis") is None and id(part) in runs:
+        part = parts[i]
+        if i in tildes:
             part["_emphasis"] = False  # a tilde run holds no emphasis markers
-    return parts
+        out.append(part)
+        i += 1
+    return out
 
 
 # -- footnotes -----------------------------------------------------------------------
