@@ -106,6 +106,14 @@ def escape_line_start(line: str) -> str:
 
 
 _BREAKS = ("softbreak", "linebreak")
+#: a line that starts an HTML block that can interrupt a paragraph (types 1 to 6)
+_HTML_BLOCK_START = re.compile(
+    r" {0,3}(?:<(?:script|pre|style|textarea)(?:[ \t>]|$)|<!--|<\?|<![A-Za-z]|<!\[CDATA\[|"
+    r"</?(?:address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd|"
+    r"details|dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frame|frameset|"
+    r"h[1-6]|head|header|hr|html|iframe|legend|li|link|main|menu|menuitem|nav|noframes|ol|"
+    r"optgroup|option|p|param|search|section|summary|table|tbody|td|tfoot|th|thead|title|tr|"
+    r"track|ul)(?:[ \t>]|/>|$))", re.I)
 
 
 def _refs(ws: str) -> str:
@@ -294,6 +302,9 @@ class Inline:
         tail_nested = bool(kids) and kids[-1]["type"] in nested
         while True:
             stripped = core.strip()
+            if not stripped:
+                lead, core = lead + core, ""
+                break
             lead += core[: len(core) - len(core.lstrip())]
             trail = core[len(core.rstrip()):] + trail
             core = stripped
@@ -311,6 +322,8 @@ class Inline:
             if not moved or not core:
                 break
         if not core:
+            if mark in ("*", "_", "**", "__") and (lead + trail).strip(" ") == "" and lead + trail:
+                return f"{mark}{_refs(lead + trail)}{mark}"  # emphasis on spaces only
             return lead + trail
         return f"{lead}{mark}{core}{mark}{trail}"
 
@@ -485,12 +498,14 @@ class Blocks:
         def write(inline: Inline) -> str:
             fixed: list[str] = []
             for line in inline.render(children).split("\n"):
+                if fixed and _HTML_BLOCK_START.match(line):
+                    line = "    " + line  # indented, a tag goes on the paragraph, not a block
                 line = escape_line_start(line)
                 if fixed and "|" in fixed[-1] and delimiter_aligns(line) is not None:
                     line = "\\" + line.lstrip(" \t")  # it would make the line above a table header
                 fixed.append(line)
             text = "\n".join(fixed)
-            if re.match(r"\[[ xX]\]", text):
+            if re.match(r"\[[ xX]\](?:\s|$)", text):
                 text = "\\" + text  # a task box, once in a list item
             return text
         return self.verified(children, write)
@@ -530,7 +545,10 @@ class Blocks:
         return f"{fence}{gap}{info}\n{body}{fence}"
 
     def b_block_html(self, tok: Token, prev: Token | None) -> str:
-        return tok.get("raw", "").rstrip("\n")
+        raw = tok.get("raw", "").rstrip("\n")
+        if prev is not None and prev["type"] == "list":
+            raw = raw.lstrip(" ")  # indented, it would go on in the list's last item
+        return raw
 
     def b_block_quote(self, tok: Token, prev: Token | None) -> str:
         inner = self.render(tok.get("children") or [])
