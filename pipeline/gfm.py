@@ -356,9 +356,24 @@ def footnotes_hook(md, result, state):
     return result + md.render_state(holder)
 
 
+def parse_bang_before_note(inline, m: re.Match, state) -> int | None:
+    """``text![^1]``: a ``!`` and a footnote reference, not the start of an image."""
+    from mistune.util import unikey
+    if unikey(m.group("gfm_bang_key")) not in (state.env.get("ref_footnotes") or {}) \
+            or state.src.startswith(("(", "["), m.end()):  # "![^alt](pic.png)" is an image
+        return inline.parse_link(re.compile(r"!\[").match(state.src, m.start()), state)
+    state.append_token({"type": "text", "raw": "!"})
+    return m.start() + 1
+
+
 def footnotes(md) -> None:
-    from mistune.plugins.footnotes import INLINE_FOOTNOTE, parse_inline_footnote
+    from mistune.plugins.footnotes import _FOOTNOTE_LABEL, INLINE_FOOTNOTE, parse_inline_footnote
     md.inline.register("footnote", INLINE_FOOTNOTE, parse_inline_footnote, before="link")
+    pattern = r"!\[\^(?P<gfm_bang_key>" + _FOOTNOTE_LABEL + r")\]"
+    try:  # mistune 3.2+: the characters a match can start with keep its fast text scan
+        md.inline.register("gfm_bang_note", pattern, parse_bang_before_note, before="link", start_chars=["!"])
+    except TypeError:
+        md.inline.register("gfm_bang_note", pattern, parse_bang_before_note, before="link")
     md.block.register("gfm_footnote", FOOTNOTE_PATTERN, parse_footnote_def, before="ref_link")
     md.after_render_hooks.append(footnotes_hook)
 
