@@ -167,6 +167,7 @@ class Result:
     same: bool  # the writer's output renders as the example does
     mdformat_same: bool
     seconds: float  # parse + write, both passes
+    kept: int = 0  # blocks written as their source lines (first pass)
 
     @property
     def stable(self) -> bool:
@@ -181,9 +182,9 @@ def writer_only():
     return Pipeline(Config(disabled=set(available_stages())))
 
 
-def rewrite(pipeline, source: str) -> str:
+def rewrite(pipeline, source: str, kept: list[int] | None = None) -> str:
     from pipeline.writers.markdown import render_document
-    return render_document(pipeline.process(Path("example.md"), source.encode("utf-8")))
+    return render_document(pipeline.process(Path("example.md"), source.encode("utf-8")), kept=kept)
 
 
 def measure(examples: list[Example], pipeline=None) -> list[Result]:
@@ -192,21 +193,24 @@ def measure(examples: list[Example], pipeline=None) -> list[Result]:
     results = []
     for ex in examples:
         started = time.perf_counter()
-        out = rewrite(pipeline, ex.source)
+        kept: list[int] = []
+        out = rewrite(pipeline, ex.source, kept)
         second = rewrite(pipeline, out)
         seconds = time.perf_counter() - started
         theirs = mdformat_text(ex.source)
         results.append(Result(ex, out, second, renders_same(ex.judge, ex.source, out),
-                              theirs is not None and renders_same(ex.judge, ex.source, theirs), seconds))
+                              theirs is not None and renders_same(ex.judge, ex.source, theirs), seconds,
+                              len(kept)))
     return results
 
 
 def table(by_suite: dict[str, list[Result]]) -> str:
-    lines = [f"{'suite':45} {'examples':>8} {'galley':>7} {'mdformat':>8} {'unstable':>8} {'slowest s':>9}"]
+    lines = [f"{'suite':45} {'examples':>8} {'galley':>7} {'mdformat':>8} {'unstable':>8} {'verbatim':>8} "
+             f"{'slowest s':>9}"]
     for suite, results in by_suite.items():
         lines.append(f"{suite:45} {len(results):8} {sum(r.same for r in results):7} "
                      f"{sum(r.mdformat_same for r in results):8} {sum(not r.stable for r in results):8} "
-                     f"{max((r.seconds for r in results), default=0):9.3f}")
+                     f"{sum(r.kept for r in results):8} {max((r.seconds for r in results), default=0):9.3f}")
     return "\n".join(lines)
 
 
@@ -220,9 +224,9 @@ if __name__ == "__main__":  # python tests/peers.py [SUITE-SUBSTRING] [-v]: the 
     if "-v" in sys.argv:
         for name, results in measured.items():
             for r in results:
-                if r.same and r.stable:
+                if r.same and r.stable and not r.kept:
                     continue
-                what = "differs" if not r.same else "unstable"
+                what = "differs" if not r.same else "unstable" if not r.stable else f"{r.kept} block(s) verbatim"
                 print(f"\n--- {name} line {r.example.line} ({what}, judge {r.example.judge}, "
                       f"mdformat {'same' if r.mdformat_same else 'differs'})\n{r.example.source}--- galley:\n{r.output}")
                 if not r.stable:

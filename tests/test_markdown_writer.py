@@ -162,3 +162,75 @@ def test_footnotes_keep_their_lines_their_blocks_and_the_unused_ones():
     assert "[^3]: Nothing refers to this one." in out  # a definition, not body text
     assert [b["type"] for b in parse(out)] == ["paragraph", "footnotes"]
     assert rewrite(out) == out and rewrite(rewrite(out)) == out
+
+
+# -- CommonMark corners, link destinations, blocks kept as written ------------------
+
+def same_everywhere(src: str) -> str:
+    """The rewrite of ``src``: it renders as ``src`` does and is stable."""
+    out = rewrite(src)
+    assert MD.render(out) == MD.render(src), out
+    assert rewrite(out) == out
+    return out
+
+
+def test_tabs_after_a_quote_marker_count_from_the_line_start():
+    for src in (">\t\ttest\n", " >\t\ttest\n", "  >\t\t\ttest\n", "> ```\n> \tint x;\n> ```\n"):
+        same_everywhere(src)
+    # fenced code in a quote keeps its tabs
+    assert parse("> ```\n> \tint x;\n> ```\n")[0]["children"][0]["raw"] == "\tint x;\n"
+
+
+def test_reference_definitions_leave_no_paragraph_open():
+    out = same_everywhere("> [foo]: bar\n[foo]\n")
+    assert out == ">\n\n[foo](bar)\n"
+    same_everywhere("[foo]: /url 'title\n - - -\n'\n\n[foo]\n")  # the title is no title
+
+
+def test_a_lazy_line_underlines_no_heading_and_meta_is_inline():
+    assert "<h1>" not in MD.render(same_everywhere(" - foo\n   bar\n  ===\n"))
+    same_everywhere("City:\n<span itemprop=\"x\">\n  <meta itemprop=\"name\" content=\"S\">\n</span>\n")
+
+
+def test_destinations_are_written_as_they_were():
+    for src in ("<http://☃.net/>\n", "[](//☃.net/)\n", "[a](<b c> \"t\")\n",
+                "<http://example.com/α%CE%B2>\n", "[foo](&#xD800;)\n"):
+        assert same_everywhere(src) == src
+    # a reference becomes an inline link with the definition's destination
+    assert rewrite("[a]\n\n[a]: <http://☃.net/x y>\n") == "[a](<http://☃.net/x y>)\n"
+    # a stage that changes the target: the new one is written
+    tree = parse("[a](http://☃.net/)\n")
+    tree[0]["children"][0]["attrs"]["url"] = "https://example.org/b"
+    assert render_body(tree) == "[a](https://example.org/b)\n"
+
+
+def test_escapes_and_references_in_a_destination_are_read_once():
+    link = parse("[a](\\&#74;avascript:x)\n")[0]["children"][0]
+    assert link["attrs"]["url"] == "&#74;avascript:x"  # an escaped "&" starts no reference
+    assert not unsafe(rewrite("[a](\\&#74;avascript:x)\n"))
+
+
+def test_tildes_and_stars_have_the_same_priority():
+    from markdown_it import MarkdownIt
+    judge = MarkdownIt("commonmark").enable("strikethrough")
+    for src in ("**~~test**~~\n", "~~**test~~**\n", "*a ~~b* c~~\n"):
+        out = rewrite(src)
+        assert judge.render(out) == judge.render(src), out
+        assert rewrite(out) == out
+    assert parse("**~~test**~~\n")[0]["children"][0]["type"] == "strong"
+
+
+def test_a_block_the_writer_cannot_spell_is_kept_as_written():
+    from pipeline.writers.markdown import render_document
+    bare = Pipeline(Config(disabled=set(available_stages())))
+    src = "Before.\n\n*****Hello*world****\n\nAfter *this*.\n"
+    kept: list[int] = []
+    out = render_document(bare.process(Path("a.md"), src.encode("utf-8")), kept=kept)
+    assert kept == [3] and out == src
+    assert MD.render(out) == MD.render(src)
+    # once a stage changed the block, its source no longer says what it holds
+    doc = bare.process(Path("a.md"), src.encode("utf-8"))
+    doc.tree[1]["children"][0]["raw"] = "**!"
+    kept = []
+    out = render_document(doc, kept=kept)
+    assert kept == [] and "*****Hello*world****" not in out

@@ -32,6 +32,9 @@ _LINE_START_BLOCK = re.compile(
 )
 
 
+_BARE_LINK_START = re.compile(r"(?<![A-Za-z0-9])(?:https?(?=://)|www(?=\.))", re.I)
+
+
 def _is_ws(ch: str) -> bool:
     return ch == "" or ch.isspace()
 
@@ -41,7 +44,7 @@ def _is_punct(ch: str) -> bool:
     return ch != "" and (ch in ASCII_PUNCT or unicodedata.category(ch).startswith(("P", "S")))
 
 
-def escape_text(s: str, in_table: bool = False, strict: bool = True) -> str:
+def escape_text(s: str, in_table: bool = False, strict: bool = True, in_link: bool = False) -> str:
     """Escape characters of plain text that could start inline markup.
 
     Not ``strict``: tildes, brackets and a final ``!`` are left as they are; the
@@ -49,9 +52,14 @@ def escape_text(s: str, in_table: bool = False, strict: bool = True) -> str:
     """
     out: list[str] = []
     n = len(s)
+    # where a GFM reader would start a bare link ("http://", "www."): escaped, it is text
+    bare = {m.end() for m in _BARE_LINK_START.finditer(s)} if strict and not in_link else set()
     for i, ch in enumerate(s):
         prev = s[i - 1] if i else ""
         nxt = s[i + 1] if i + 1 < n else ""
+        if i in bare:
+            out.append("\\" + ch)
+            continue
         if ch == "\\":
             if nxt == "" or nxt in ASCII_PUNCT or nxt == "\n":
                 out.append("\\\\")
@@ -191,6 +199,7 @@ class Inline:
         self._underscore: set[int] = set()
         self._flatten: set[int] = set()
         self._edges: tuple[str, str] = ("", "")
+        self._in_link = 0
 
     def render(self, tokens: list[Token] | None, at_start: bool = True, at_end: bool = True,
                before: str = "", after: str = "") -> str:
@@ -222,7 +231,7 @@ class Inline:
     def token(self, tok: Token, at_start: bool, at_end: bool) -> str:
         t = tok["type"]
         if t == "text":
-            text = escape_text(tok.get("raw", ""), self.in_table, self.strict)
+            text = escape_text(tok.get("raw", ""), self.in_table, self.strict, self._in_link > 0)
             if at_start or at_end:
                 text = _protect_edge_space(text, at_start, at_end)
             return text
@@ -256,7 +265,7 @@ class Inline:
             return f"[^{tok['attrs']['index']}]"
         if "children" in tok:
             return self.render(tok["children"])
-        return escape_text(tok.get("raw", ""), self.in_table, self.strict)
+        return escape_text(tok.get("raw", ""), self.in_table, self.strict, self._in_link > 0)
 
     def delimited(self, tok: Token, mark: str) -> str:
         outside_before, outside_after = self._edges
@@ -337,10 +346,14 @@ class Inline:
         if auto and auto.get("url") == attrs.get("url") and not attrs.get("title") and \
                 [(c["type"], c.get("raw")) for c in tok.get("children") or ()] == [("text", auto["raw"])]:
             return f"<{auto['raw']}>"  # an autolink, as it was written
-        text = self.render(tok.get("children"), False, False, before="[", after="]")
+        self._in_link += 1  # no bare link is read inside a link's text
+        try:
+            text = self.render(tok.get("children"), False, False, before="[", after="]")
+        finally:
+            self._in_link -= 1
         url = attrs.get("url", "")
         plain = "".join(c.get("raw", "") for c in tok.get("children") or () if c["type"] == "text")
-        if (not attrs.get("title") and len(tok.get("children") or ()) == 1
+        if (not attrs.get("title") and "dest" not in tok and len(tok.get("children") or ()) == 1
                 and tok["children"][0]["type"] == "text"
                 and re.fullmatch(r"[A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\x00-\x20]*", url)):
             if plain == url:
@@ -642,11 +655,15 @@ class Blocks:
 
 
 def _shape(tokens: list[Token] | None) -> tuple:
-    """What an inline tree says, without what a re-read may number or spell differently."""
+    """What an inline tree says, without what a re-read may number or spell differently
+    (or what HTML does not tell apart: a line break in text is a space)."""
     out: list[tuple] = []
-    for tok in merge_text(tokens or []):
+    for tok in merge_text([{"type": "text", "raw": " "} if t["type"] == "softbreak" else t
+                           for t in tokens or []]):
         t = tok["type"]
-        if t in ("text", "codespan", "inline_html"):
+        if t == "text":
+            out.append((t, re.sub(r"\s+", " ", tok.get("raw", ""))))
+        elif t in ("codespan", "inline_html"):
             out.append((t, tok.get("raw")))
         elif t in ("link", "image"):
             attrs = tok.get("attrs") or {}
@@ -676,12 +693,104 @@ def _ends_empty(tok: Token | None) -> bool:
         not tok["children"][-1].get("children")
 
 
-def render_body(tree: list[Token], assets: str | None = None) -> str:
+def _block_shape(tok: Token) -> tuple:
+    """What a block says, without what a re-read may number or spell differently."""
+    t = tok["type"]
+    if t in INLINE_BLOCKS:
+        return (t, (tok.get("attrs") or {}).get("level"), _shape(tok.get("children")))
+    if t == "block_code":
+        raw = tok.get("raw", "")
+        return (t, raw if raw.endswith("\n") or not raw else raw + "\n",
+                " ".join(((tok.get("attrs") or {}).get("info") or "").split()))
+    if t == "block_html":
+        return (t, tok.get("raw", "").strip())
+    if t == "table_cell":
+        attrs = tok.get("attrs") or {}
+        return (t, attrs.get("align"), bool(attrs.get("head")), _shape(tok.get("children")))
+    attrs = {k: v for k, v in (tok.get("attrs") or {}).items() if v is not None and k not in ("key", "index")}
+    return (t, tuple(sorted(attrs.items())), tok.get("tight"),
+            tuple(_block_shape(k) for k in tok.get("children") or ()))
+
+
+INLINE_BLOCKS = ("paragraph", "block_text", "heading")
+
+
+def _reads_back(text: str, blocks: list[Token]) -> bool:
+    """Does ``text``, read again on its own, give the blocks ``blocks``?"""
+    from ..tree import parse
+    notes = max((t["attrs"]["index"] for t in walk(blocks) if t.get("type") == "footnote_ref"), default=0)
+    if notes and not any(b["type"] == "footnotes" for b in blocks):
+        # the footnotes referred to are defined in the document: define them here too
+        text += "".join(f"\n\n[^{n}]: note" for n in range(1, notes + 1))
+        read = [b for b in parse(text) if b["type"] != "footnotes"]
+    else:
+        read = parse(text)
+    return [_block_shape(b) for b in read] == [_block_shape(b) for b in blocks]
+
+
+def _block_source(tree: list[Token], i: int, lines: list[str], first_line: int) -> str | None:
+    """The lines block ``i`` was parsed from (up to the next block, blank lines left out)."""
+    start = tree[i].get("line")
+    if not isinstance(start, int):
+        return None
+    end = next((t.get("line") for t in tree[i + 1:] if isinstance(t.get("line"), int)), None)
+    chunk = lines[start - first_line:(end - first_line) if end is not None else len(lines)]
+    while chunk and not chunk[-1].strip():
+        chunk.pop()
+    return "\n".join(chunk) if chunk and start >= first_line else None
+
+
+def render_body(tree: list[Token], assets: str | None = None, source: str | None = None,
+                first_line: int = 1, kept: list[int] | None = None) -> str:
+    """The Markdown of ``tree``.
+
+    With ``source`` (the text the tree was parsed from, its first line numbered
+    ``first_line``), a block whose Markdown would not read back as the block, while
+    its source lines still do (no stage touched it), is written as those lines: a
+    CommonMark corner the writer cannot spell canonically. Their lines go in ``kept``.
+    """
     blocks = Blocks(assets)
     blocks.referenced = {t["attrs"]["index"] for t in walk([b for b in tree if b["type"] != "footnotes"])
                          if t.get("type") == "footnote_ref"}
-    text = blocks.render(tree)
+    parts = _render_parts(blocks, tree, {})
+    text = "\n\n".join(p for p in parts if p)
+    if source is not None and tree and not _reads_back(text, tree):
+        lines = source.split("\n")
+        verbatim: dict[int, str] = {}
+        prev: Token | None = None
+        for i, tok in enumerate(tree):
+            if parts[i] and tok["type"] != "footnotes" and not _reads_back(parts[i], [tok]):
+                written = _block_source(tree, i, lines, first_line)
+                # after a list, an indented first line would go on in its last item
+                if written and not (prev is not None and prev["type"] == "list" and written[:1] in " \t") \
+                        and _reads_back(written, [tok]):
+                    verbatim[i] = written
+            if parts[i]:
+                prev = tok
+        if verbatim:
+            parts = _render_parts(blocks, tree, verbatim)
+            text = "\n\n".join(p for p in parts if p)
+            if kept is not None:
+                kept.extend(tree[i].get("line") for i in sorted(verbatim))
     return text + "\n" if text else ""
+
+
+def _render_parts(blocks: Blocks, tree: list[Token], verbatim: dict[int, str]) -> list[str | None]:
+    """Each top-level block's Markdown (``verbatim`` ones as given)."""
+    from ..tree import parse
+    parts: list[str | None] = []
+    prev: Token | None = None
+    for i, tok in enumerate(tree):
+        if i in verbatim:
+            text: str | None = verbatim[i]
+            if tok["type"] == "list":  # the next list must not take its marker
+                blocks._markers[id(tok)] = (parse(verbatim[i])[0].get("bullet") or "-")
+        else:
+            text = blocks.block(tok, prev)
+        parts.append(text)
+        if text:
+            prev = tok
+    return parts
 
 
 class MarkdownWriter(Writer):
@@ -711,7 +820,8 @@ class MarkdownWriter(Writer):
         return {f"{folder}/{name}": doc.assets[name].data for name in sorted(used)}
 
 
-def render_document(doc: Document, assets: str | None = None) -> str:
-    """The clean Markdown; with ``assets``, packaged images link into that folder."""
-    body = render_body(doc.tree or [], assets)
+def render_document(doc: Document, assets: str | None = None, kept: list[int] | None = None) -> str:
+    """The clean Markdown; with ``assets``, packaged images link into that folder.
+    The lines of blocks written as their source are added to ``kept``."""
+    body = render_body(doc.tree or [], assets, doc.text, doc.body_line, kept)
     return dump_front_matter(doc.meta.as_dict()) + body
