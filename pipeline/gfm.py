@@ -384,7 +384,7 @@ def footnotes(md) -> None:
 # unbalanced closing parentheses and a final entity reference. The link keeps the text
 # it was written with, so that the writer can write it back as it was.
 
-AUTOLINK_PATTERN = r"(?:https?://|www\.)[^\s<]+"
+AUTOLINK_PATTERN = r"(?:https?://|www\.)(?:[^\s<\\]|\\(?!\n))+"  # "\\" + newline is a line break
 _DOMAIN = re.compile(r"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*")
 _TRAILING_ENTITY = re.compile(r"&[A-Za-z0-9]+;$")
 

@@ -78,6 +78,12 @@ def _markdown():
     class EntityAwareInline(commonmark.InlineRules, InlineParser):
         """Keeps an escaped ``&`` from reading as an entity once entities are decoded."""
 
+        def __init__(self) -> None:
+            super().__init__()
+            # after a line break only spaces and tabs go, not a no-break or ideographic space
+            self.specification["linebreak"] = r"(?:\\| {2,})\n[ \t]*"
+            self.specification["softbreak"] = r" *\n[ \t]*"
+
         def parse_escape(self, m, state):  # type: ignore[override]
             text = m.group(0)
             if "\\&" in text:
