@@ -234,3 +234,23 @@ def test_a_block_the_writer_cannot_spell_is_kept_as_written():
     kept = []
     out = render_document(doc, kept=kept)
     assert kept == [] and "*****Hello*world****" not in out
+
+
+def test_a_no_break_space_after_a_line_break_is_text():
+    # CommonMark strips spaces and tabs at a line's start, not U+00A0 or U+3000
+    assert [t.get("raw") for t in parse("\xa0  \n\xa0\n")[0]["children"]] == ["\xa0", None, "\xa0"]
+    out = same_everywhere("a  \n\u3000b\n")
+    assert "\u3000" in out or "&#12288;" in out
+
+
+def test_a_heading_with_a_line_break_keeps_it():
+    for src in ("a\\\nb\n---\n", "a  \nb\n===\n"):
+        out = same_everywhere(src)
+        assert "<br />" in MD.render(out)
+
+
+def test_a_bare_link_ends_before_a_line_break_backslash():
+    link = parse("(http://x.org/a)\\\nb\n")[0]["children"][1]
+    assert link["attrs"]["url"] == "http://x.org/a"
+    out = rewrite("](http://x.org/a?b=1)\\\n[\n![](p.png)\n")
+    assert rewrite(out) == out

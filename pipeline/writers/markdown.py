@@ -32,6 +32,8 @@ _LINE_START_BLOCK = re.compile(
 )
 
 
+#: text without any of these is written as it is
+_MAY_ESCAPE = re.compile(r"[\\`\[\]*_<~&\n!]|https?://|www\.", re.I)
 _BARE_LINK_START = re.compile(r"(?<![A-Za-z0-9])(?:https?(?=://)|www(?=\.))", re.I)
 
 
@@ -50,6 +52,8 @@ def escape_text(s: str, in_table: bool = False, strict: bool = True, in_link: bo
     Not ``strict``: tildes, brackets and a final ``!`` are left as they are; the
     caller checks that the result reads back as the same tree (see Blocks.verified).
     """
+    if not _MAY_ESCAPE.search(s):
+        return s
     out: list[str] = []
     n = len(s)
     # where a GFM reader would start a bare link ("http://", "www."): escaped, it is text
@@ -217,6 +221,9 @@ class Inline:
                     not _touches_letter(tokens[i + 1] if i + 1 < len(tokens) else None, last=False) and \
                     not (i + 1 >= len(tokens) and _letter(after)):
                 self._underscore.add(id(b))
+        if at_end and tokens and tokens[-1]["type"] in _BREAKS:
+            tokens = tokens[:-1]  # a break that ends a block breaks nothing (and "\\" would stay)
+            last -= 1
         for i, tok in enumerate(tokens):
             start = (at_start and i == 0) or (i > 0 and tokens[i - 1]["type"] in _BREAKS)
             end = (at_end and i == last) or (i < last and tokens[i + 1]["type"] in _BREAKS)
@@ -507,21 +514,23 @@ class Blocks:
             return relaxed
         return strict
 
+    @staticmethod
+    def paragraph_lines(inline: Inline, children: list[Token] | None) -> str:
+        fixed: list[str] = []
+        for line in inline.render(children).split("\n"):
+            if fixed and _HTML_BLOCK_START.match(line):
+                line = "    " + line  # indented, a tag goes on the paragraph, not a block
+            line = escape_line_start(line)
+            if fixed and "|" in fixed[-1] and delimiter_aligns(line) is not None:
+                line = "\\" + line.lstrip(" \t")  # it would make the line above a table header
+            fixed.append(line)
+        text = "\n".join(fixed)
+        if re.match(r"\[[ xX]\](?:\s|$)", text):
+            text = "\\" + text  # a task box, once in a list item
+        return text
+
     def paragraph_text(self, children: list[Token] | None) -> str:
-        def write(inline: Inline) -> str:
-            fixed: list[str] = []
-            for line in inline.render(children).split("\n"):
-                if fixed and _HTML_BLOCK_START.match(line):
-                    line = "    " + line  # indented, a tag goes on the paragraph, not a block
-                line = escape_line_start(line)
-                if fixed and "|" in fixed[-1] and delimiter_aligns(line) is not None:
-                    line = "\\" + line.lstrip(" \t")  # it would make the line above a table header
-                fixed.append(line)
-            text = "\n".join(fixed)
-            if re.match(r"\[[ xX]\](?:\s|$)", text):
-                text = "\\" + text  # a task box, once in a list item
-            return text
-        return self.verified(children, write)
+        return self.verified(children, lambda inline: self.paragraph_lines(inline, children))
 
     def b_paragraph(self, tok: Token, prev: Token | None) -> str:
         return self.paragraph_text(tok.get("children"))
@@ -530,16 +539,22 @@ class Blocks:
 
     def b_heading(self, tok: Token, prev: Token | None) -> str:
         level = tok.get("attrs", {}).get("level", 1)
+        children = tok.get("children")
+        if level <= 2 and any(k["type"] == "linebreak" for k in children or ()):
+            # only a setext heading holds a line break
+            def setext(inline: Inline) -> str:
+                return self.paragraph_lines(inline, children) + "\n" + ("===" if level == 1 else "---")
+            return self.verified(children, setext, "heading")
 
         def write(inline: Inline) -> str:
-            text = inline.render(tok.get("children"))
+            text = inline.render(children)
             text = re.sub(r"\\\n|\n", " ", text).strip()
             if text.endswith("#"):
                 text = text[:-1] + "\\#"
             if text.startswith("#"):
                 text = "\\" + text
             return "#" * level + (" " + text if text else "")
-        return self.verified(tok.get("children"), write, "heading")
+        return self.verified(children, write, "heading")
 
     def b_thematic_break(self, tok: Token, prev: Token | None) -> str:
         return "---"
@@ -658,8 +673,11 @@ def _shape(tokens: list[Token] | None) -> tuple:
     """What an inline tree says, without what a re-read may number or spell differently
     (or what HTML does not tell apart: a line break in text is a space)."""
     out: list[tuple] = []
+    tokens = list(tokens or [])
+    while tokens and tokens[-1]["type"] in _BREAKS:
+        tokens.pop()  # nothing in HTML
     for tok in merge_text([{"type": "text", "raw": " "} if t["type"] == "softbreak" else t
-                           for t in tokens or []]):
+                           for t in tokens]):
         t = tok["type"]
         if t == "text":
             out.append((t, re.sub(r"\s+", " ", tok.get("raw", ""))))
@@ -715,17 +733,31 @@ def _block_shape(tok: Token) -> tuple:
 INLINE_BLOCKS = ("paragraph", "block_text", "heading")
 
 
-def _reads_back(text: str, blocks: list[Token]) -> bool:
-    """Does ``text``, read again on its own, give the blocks ``blocks``?"""
+def _read_shapes(text: str, blocks: list[Token]) -> list[tuple]:
+    """The shapes of the blocks ``text`` reads as, on its own (with the footnotes that
+    ``blocks`` refer to defined, as they are in the document)."""
     from ..tree import parse
     notes = max((t["attrs"]["index"] for t in walk(blocks) if t.get("type") == "footnote_ref"), default=0)
     if notes and not any(b["type"] == "footnotes" for b in blocks):
-        # the footnotes referred to are defined in the document: define them here too
         text += "".join(f"\n\n[^{n}]: note" for n in range(1, notes + 1))
-        read = [b for b in parse(text) if b["type"] != "footnotes"]
-    else:
-        read = parse(text)
-    return [_block_shape(b) for b in read] == [_block_shape(b) for b in blocks]
+        return [_block_shape(b) for b in parse(text) if b["type"] != "footnotes"]
+    return [_block_shape(b) for b in parse(text)]
+
+
+def _reads_back(text: str, blocks: list[Token]) -> bool:
+    """Does ``text``, read again on its own, give the blocks ``blocks``?"""
+    return _read_shapes(text, blocks) == [_block_shape(b) for b in blocks]
+
+
+def _differing(read: list[tuple], wanted: list[tuple]) -> range:
+    """The blocks of ``wanted`` that are not at both ends of ``read`` in the same order."""
+    head = 0
+    while head < min(len(read), len(wanted)) and read[head] == wanted[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(read), len(wanted)) - head and read[-1 - tail] == wanted[-1 - tail]:
+        tail += 1
+    return range(head, len(wanted) - tail)
 
 
 def _block_source(tree: list[Token], i: int, lines: list[str], first_line: int) -> str | None:
@@ -754,12 +786,17 @@ def render_body(tree: list[Token], assets: str | None = None, source: str | None
                          if t.get("type") == "footnote_ref"}
     parts = _render_parts(blocks, tree, {})
     text = "\n\n".join(p for p in parts if p)
-    if source is not None and tree and not _reads_back(text, tree):
+    if source is None or not tree:
+        return text + "\n" if text else ""
+    wanted = [_block_shape(b) for b in tree]
+    read = _read_shapes(text, tree)
+    if read != wanted:
         lines = source.split("\n")
         verbatim: dict[int, str] = {}
         prev: Token | None = None
+        suspects = _differing(read, wanted)
         for i, tok in enumerate(tree):
-            if parts[i] and tok["type"] != "footnotes" and not _reads_back(parts[i], [tok]):
+            if i in suspects and parts[i] and tok["type"] != "footnotes" and not _reads_back(parts[i], [tok]):
                 written = _block_source(tree, i, lines, first_line)
                 # after a list, an indented first line would go on in its last item
                 if written and not (prev is not None and prev["type"] == "list" and written[:1] in " \t") \
