@@ -379,7 +379,7 @@ def footnotes(md) -> None:
 
 
 # -- autolinks -----------------------------------------------------------------------
-# GFM's extended autolinks: "www." or "http(s)://", a domain with a period (no "_" in
+# GFM's extended URL autolinks: "www." or "http(s)://", a domain with a period (no "_" in
 # its last two parts), then anything up to a space or "<", less trailing punctuation,
 # unbalanced closing parentheses and a final entity reference. The link keeps the text
 # it was written with, so that the writer can write it back as it was.
@@ -435,14 +435,53 @@ def parse_autolink(inline, m: re.Match, state) -> int | None:
         return None
     text = text[:end]
     url = escape_url(text if text.startswith("http") else "http://" + text)
+    # "_autolink": inside a link's text it goes back to text (links do not nest)
     state.append_token({"type": "link", "children": [{"type": "text", "raw": text}], "attrs": {"url": url},
-                        "bare": {"text": text, "label": decode_entities(text), "url": url}})
+                        "bare": {"text": text, "label": decode_entities(text), "url": url}, "_autolink": text})
     return start + end
+
+
+# GFM's extended email autolinks: letters, digits and ".-_+", "@", then letters,
+# digits, "-" and "_" in parts separated by periods (at least one), not ending in
+# "-" or "_". The rule starts at the "@" (so that plain text keeps mistune's fast
+# scan) and takes the name back from the text just read.
+EMAIL_DOMAIN = r"@[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+"
+_EMAIL_NAME = re.compile(r"[A-Za-z0-9.+_-]+$")
+
+
+def parse_email_autolink(inline, m: re.Match, state) -> int | None:
+    domain = m.group(0)[1:]
+    if domain[-1] in "-_" or state.in_link or state.depth >= inline.max_nested_level:
+        return None
+    name = _EMAIL_NAME.search(state.src, 0, m.start())
+    if name is None:
+        return None
+    # the name must be the end of the text tokens just read, as written
+    need, taken = name.group(0), 0
+    while taken < len(state.tokens) and state.tokens[-1 - taken]["type"] == "text":
+        taken += 1
+        written = "".join(t["raw"] for t in state.tokens[len(state.tokens) - taken:])
+        if len(written) >= len(need):
+            break
+    written = "".join(t["raw"] for t in state.tokens[len(state.tokens) - taken:])
+    if not taken or not written.endswith(need) or name.start() and state.src[name.start() - 1] == "\\" \
+            or any(t.get("_emphasis") is False for t in state.tokens[len(state.tokens) - taken:]):
+        return None  # an escaped character is no part of an address
+    del state.tokens[len(state.tokens) - taken:]
+    if written[: len(written) - len(need)]:
+        state.append_token({"type": "text", "raw": written[: len(written) - len(need)]})
+    text = need + "@" + domain
+    url = "mailto:" + text
+    state.append_token({"type": "link", "children": [{"type": "text", "raw": text}], "attrs": {"url": url},
+                        "bare": {"text": text, "label": text, "url": url}, "_autolink": text})
+    return m.end()
 
 
 def autolinks(md) -> None:
     try:  # mistune 3.2+: the characters a match can start with keep its fast text scan
         md.inline.register("gfm_autolink", AUTOLINK_PATTERN, parse_autolink, before="link",
                            start_chars=["h", "w"])
+        md.inline.register("gfm_email", EMAIL_DOMAIN, parse_email_autolink, before="link", start_chars=["@"])
     except TypeError:
         md.inline.register("gfm_autolink", AUTOLINK_PATTERN, parse_autolink, before="link")
+        md.inline.register("gfm_email", EMAIL_DOMAIN, parse_email_autolink, before="link")

@@ -254,3 +254,17 @@ def test_a_bare_link_ends_before_a_line_break_backslash():
     assert link["attrs"]["url"] == "http://x.org/a"
     out = rewrite("](http://x.org/a?b=1)\\\n[\n![](p.png)\n")
     assert rewrite(out) == out
+
+
+def test_email_addresses_are_links_as_gfm_reads_them():
+    links = [t["attrs"]["url"] for t in walk(parse("a.b-c_d@a.b. hello@mail+xyz.example, x+y@z.org\n"))
+             if t.get("type") == "link"]
+    assert links == ["mailto:a.b-c_d@a.b", "mailto:x+y@z.org"]
+    assert not [t for t in walk(parse("a@b.c_ <foo\\+@bar.example.com>\n")) if t.get("type") == "link"]
+    for src in ("write to foo@bar.baz.\n", "a.b-c_d@a.b_\n", "<foo\\+@bar.example.com>\n"):
+        same_everywhere(src)
+
+
+def test_a_bare_link_in_a_link_text_is_text():
+    link = parse("[see http://a.com now](x)\n")[0]["children"][0]
+    assert [k["type"] for k in link["children"]] == ["text"]

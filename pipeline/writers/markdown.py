@@ -33,7 +33,8 @@ _LINE_START_BLOCK = re.compile(
 
 
 #: text without any of these is written as it is
-_MAY_ESCAPE = re.compile(r"[\\`\[\]*_<~&\n!]|https?://|www\.", re.I)
+_MAY_ESCAPE = re.compile(r"[\\`\[\]*_<~&\n!@]|https?://|www\.", re.I)
+_BARE_EMAIL_AT = re.compile(r"(?<=[A-Za-z0-9.+_-])@(?=[A-Za-z0-9_-]+\.[A-Za-z0-9_-])")
 _BARE_LINK_START = re.compile(r"(?<![A-Za-z0-9])(?:https?(?=://)|www(?=\.))", re.I)
 
 
@@ -57,7 +58,8 @@ def escape_text(s: str, in_table: bool = False, strict: bool = True, in_link: bo
     out: list[str] = []
     n = len(s)
     # where a GFM reader would start a bare link ("http://", "www."): escaped, it is text
-    bare = {m.end() for m in _BARE_LINK_START.finditer(s)} if strict and not in_link else set()
+    bare = {m.end() for m in _BARE_LINK_START.finditer(s)} | {m.start() for m in _BARE_EMAIL_AT.finditer(s)} \
+        if strict and not in_link else set()
     for i, ch in enumerate(s):
         prev = s[i - 1] if i else ""
         nxt = s[i + 1] if i + 1 < n else ""
