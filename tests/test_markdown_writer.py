@@ -268,3 +268,8 @@ def test_email_addresses_are_links_as_gfm_reads_them():
 def test_a_bare_link_in_a_link_text_is_text():
     link = parse("[see http://a.com now](x)\n")[0]["children"][0]
     assert [k["type"] for k in link["children"]] == ["text"]
+
+
+def test_an_empty_task_item_keeps_its_box():
+    assert rewrite("- [ ]\n- [x] done\n") == "- [ ]\n- [x] done\n"
+    assert rewrite("- [ ]\n") == "- [ ]\n"

@@ -616,7 +616,7 @@ class Blocks:
             prefix += "[x] " if item.get("attrs", {}).get("checked") else "[ ] "
         body = self.render(children, tight=tight)
         if not body.strip():
-            return marker
+            return prefix.rstrip()  # "-", or an empty task item "- [ ]"
         pad = " " * (len(marker) + 1)
         lines = body.split("\n")
         first = lines[0]
