@@ -238,11 +238,15 @@ class BlockRules:
             starts.append(state.src.rfind("\n", 0, max(state.cursor - 1, 0)) + 1)
             return original(src, lazy)
 
+        outer = state.__dict__.get("child_state")
         state.child_state = child_state
         try:
             return super().parse_list(m, state)  # type: ignore[misc]
         finally:
-            del state.child_state
+            if outer is None:
+                state.__dict__.pop("child_state", None)
+            else:
+                state.child_state = outer
 
     # -- fenced code: the info string decoded once, tabs in a quote kept -------------
     def parse_fenced_code(self, m, state):  # type: ignore[no-untyped-def]

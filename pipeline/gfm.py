@@ -446,25 +446,27 @@ def parse_autolink(inline, m: re.Match, state) -> int | None:
 # "-" or "_". The rule starts at the "@" (so that plain text keeps mistune's fast
 # scan) and takes the name back from the text just read.
 EMAIL_DOMAIN = r"@[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+"
-_EMAIL_NAME = re.compile(r"[A-Za-z0-9.+_-]+$")
+_EMAIL_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.+_-")
 
 
 def parse_email_autolink(inline, m: re.Match, state) -> int | None:
     domain = m.group(0)[1:]
     if domain[-1] in "-_" or state.in_link or state.depth >= inline.max_nested_level:
         return None
-    name = _EMAIL_NAME.search(state.src, 0, m.start())
-    if name is None:
+    start = m.start()
+    while start and state.src[start - 1] in _EMAIL_NAME_CHARS:
+        start -= 1
+    if start == m.start():
         return None
     # the name must be the end of the text tokens just read, as written
-    need, taken = name.group(0), 0
+    need, taken = state.src[start:m.start()], 0
     while taken < len(state.tokens) and state.tokens[-1 - taken]["type"] == "text":
         taken += 1
         written = "".join(t["raw"] for t in state.tokens[len(state.tokens) - taken:])
         if len(written) >= len(need):
             break
     written = "".join(t["raw"] for t in state.tokens[len(state.tokens) - taken:])
-    if not taken or not written.endswith(need) or name.start() and state.src[name.start() - 1] == "\\" \
+    if not taken or not written.endswith(need) or start and state.src[start - 1] == "\\" \
             or any(t.get("_emphasis") is False for t in state.tokens[len(state.tokens) - taken:]):
         return None  # an escaped character is no part of an address
     del state.tokens[len(state.tokens) - taken:]
