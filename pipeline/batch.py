@@ -389,6 +389,8 @@ def run_batch(paths: list[Path | str], outdir: Path | str, cfg: Config,
             ("skipped", str(totals["skipped"])), ("failed", str(totals["failed"]))]
     if debris:
         rows.append(("partial files removed", str(debris)))
+    if totals["structure_changed"]:
+        rows.append(("structure changed (see report)", str(totals["structure_changed"])))
     rows.append(("seconds", f"{totals['seconds']:.2f}"))
     removed = sorted(totals["removed"].items(), key=lambda kv: (-kv[1], kv[0]))
     failures = [f"{f['source']}: {f['error']}" for f in report["files"] if f["status"] == "failed"]
@@ -481,6 +483,7 @@ def build_report(sources: list[Source], plan: Plan, results: dict[str, dict[str,
     skipped = {src.key: rec for src, rec in plan.skipped}
     files: list[dict[str, Any]] = []
     removed: dict[str, int] = {}
+    structure = 0
     counts = {"converted": 0, "skipped": 0, "failed": 0}
     for src in sources:
         if src.key in skipped:
@@ -497,6 +500,7 @@ def build_report(sources: list[Source], plan: Plan, results: dict[str, dict[str,
                 entry.update(_info(res["info"]))
                 for kind, n in res["info"].get("removed", {}).items():
                     removed[kind] = removed.get(kind, 0) + n
+                structure += len(res["info"].get("structure", ()))
             entry["seconds"] = res.get("seconds", 0.0)
         else:  # pragma: no cover - every planned file has a result
             continue
@@ -504,6 +508,7 @@ def build_report(sources: list[Source], plan: Plan, results: dict[str, dict[str,
         files.append(entry)
     return {
         "summary": {"files": len(files), **counts, "removed": dict(sorted(removed.items())),
+                    "structure_changed": structure,
                     "partial_files_removed": debris, "seconds": round(seconds, 3),
                     "galley": state["version"], "config": state["config"],
                     "writers": state["writers"]},
@@ -523,6 +528,7 @@ def report_json(report: dict[str, Any]) -> bytes:
 
 
 def _info(info: dict[str, Any]) -> dict[str, Any]:
-    keys = ("changes", "removed", "kept", "missing_sample", "warnings", "images", "timings")
+    keys = ("changes", "removed", "kept", "missing_sample", "warnings", "structure", "images",
+            "timings")
     return {k: info[k] for k in keys if k in info}
 

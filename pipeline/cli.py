@@ -32,6 +32,16 @@ def _config_options(fn: Callable) -> Callable:
     return fn
 
 
+def _strict_option(fn: Callable) -> Callable:
+    """``--strict``: kept in the click context, read by ``build_config``."""
+    def remember(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+        if value:
+            ctx.meta["galley.strict"] = True
+    return click.option("--strict", is_flag=True, expose_value=False, callback=remember,
+                        help="A structure change no stage declared fails the file "
+                             "(nothing written for it).")(fn)
+
+
 def _split(values: tuple[str, ...]) -> list[str]:
     return [v.strip() for item in values for v in item.split(",") if v.strip()]
 
@@ -40,6 +50,9 @@ def build_config(config_file: Path | None, disable: tuple[str, ...], enable: tup
                  settings: tuple[str, ...], to: str | None = None):
     from .config import load_config, parse_setting
     cfg = load_config(config_file)
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.meta.get("galley.strict"):
+        cfg.strict = True
     cfg.disabled |= set(_split(disable))
     cfg.enabled |= set(_split(enable))
     if to:
@@ -121,6 +134,7 @@ def main() -> None:
 @click.option("--image-cache", type=click.Path(file_okay=False, path_type=Path),
               help="Folder of the content-addressed image cache  [default: ~/.cache/galley/images]")
 @_config_options
+@_strict_option
 @_guard
 def convert(paths: tuple[str, ...], outdir: str, to: str | None, report_file: str | None,
             jobs: int | None, timeout: float | None, force: bool, quiet: bool,
@@ -161,6 +175,7 @@ def convert(paths: tuple[str, ...], outdir: str, to: str | None, report_file: st
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--diff", is_flag=True, help="Print a unified diff instead of the clean text.")
 @_config_options
+@_strict_option
 @_guard
 def clean(path: Path, diff: bool, config_file: Path | None, disable: tuple[str, ...],
           enable: tuple[str, ...], settings: tuple[str, ...]) -> int:
@@ -173,6 +188,7 @@ def clean(path: Path, diff: bool, config_file: Path | None, disable: tuple[str, 
     raw = sys.stdin.buffer.read() if str(path) == "-" else None
     try:
         doc = pipeline.process(path, raw)
+        pipeline.enforce(doc)
     except GalleyError as exc:
         raise InputError(f"{path}: {exc}") from None
     text = render_document(doc)
@@ -194,7 +210,8 @@ def clean(path: Path, diff: bool, config_file: Path | None, disable: tuple[str, 
 @_guard
 def check(paths: tuple[Path, ...], config_file: Path | None, disable: tuple[str, ...],
           enable: tuple[str, ...], settings: tuple[str, ...]) -> int:
-    """List the debris found in PATHS (stage/kind, line); change nothing.
+    """List the debris found in PATHS (stage/kind, line) and the structure changes
+    no stage declared; change nothing.
 
     Exit status 1 if anything was found or a file could not be read."""
     from .batch import discover
@@ -215,7 +232,7 @@ def check(paths: tuple[Path, ...], config_file: Path | None, disable: tuple[str,
                 before = before[:57] + "..."
             line = c.line if c.line is not None else "-"
             click.echo(f"{src}:{line}: {c.stage}/{c.kind}: {before}")
-        found += len(doc.changes)
+        found += len(doc.changes) + len(doc.structure)
         for w in doc.warnings:
             click.echo(f"{src}: warning: {w}")
     return 1 if (found or failed) else 0

@@ -11,6 +11,7 @@ given with ``--config``. Keys::
     rules_off = ["separator_line"]
     [writers.docx]                     # options of one writer
     page_size = "letter"
+    strict = true                      # an undeclared structure change fails the file
 
 In pyproject.toml the same keys live under ``[tool.galley]``.
 """
@@ -25,7 +26,7 @@ from typing import Any
 
 from .errors import ConfigError
 
-KNOWN_KEYS = {"to", "disable", "enable", "stages", "writers", "jobs", "timeout"}
+KNOWN_KEYS = {"to", "disable", "enable", "stages", "writers", "jobs", "timeout", "strict"}
 
 
 @dataclass
@@ -37,6 +38,8 @@ class Config:
     writer_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     jobs: int | None = None
     timeout: float | None = None
+    #: a structure change no stage declared fails the file (nothing is written)
+    strict: bool = False
     origin: str = "defaults"
 
     def merge(self, data: dict[str, Any], origin: str) -> None:
@@ -59,6 +62,10 @@ class Config:
             self.jobs = int(data["jobs"])
         if "timeout" in data:
             self.timeout = float(data["timeout"])
+        if "strict" in data:
+            if not isinstance(data["strict"], bool):
+                raise ConfigError(f"{origin}: 'strict' must be true or false")
+            self.strict = data["strict"]
         self.origin = origin
 
     def digest(self) -> str:
@@ -66,7 +73,8 @@ class Config:
         blob = json.dumps({
             "formats": sorted(self.formats), "disabled": sorted(self.disabled),
             "enabled": sorted(self.enabled), "stages": self.stage_options,
-            "writers": self.writer_options}, sort_keys=True, default=str)
+            "writers": self.writer_options, **({"strict": True} if self.strict else {})},
+            sort_keys=True, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 

@@ -39,6 +39,7 @@ class Rendered:
             "kept": round(self.kept, 5),
             "missing_sample": self.missing,
             "warnings": list(self.doc.warnings),
+            "structure": [f.as_dict() for f in self.doc.structure],
             "images": list(self.doc.images),
             "timings": {k: round(v, 5) for k, v in self.doc.timings.items()},
         }
@@ -49,6 +50,7 @@ def render(pipeline: Pipeline, writers: list[Writer], path: Path, stem: str,
     """Clean ``path`` and render it with every writer; outputs are named ``stem.ext``."""
     started = time.perf_counter()
     doc = pipeline.process(path, raw)
+    pipeline.enforce(doc)
     result = Rendered(doc, removal_kinds=pipeline.removal_kinds)
     md_text: str | None = None
     for writer in writers:

@@ -81,6 +81,8 @@ class Document:
     original: str = ""
     #: what the output's text is compared with (the body plus metadata values)
     reference: str | None = None
+    #: structure changes no stage declared (``guard.Finding``), in document order
+    structure: list[Any] = field(default_factory=list)
 
     @property
     def name(self) -> str:

@@ -14,6 +14,10 @@ class InputError(GalleyError):
     """An input file that cannot be read as an article (binary, undecodable...)."""
 
 
+class StructureError(GalleyError):
+    """In strict mode: the stages changed the document's structure without declaring it."""
+
+
 class StageError(GalleyError):
     """A stage raised while processing a file."""
 

@@ -2,7 +2,9 @@
 
 The runner is the safety net (as mdformat's is): a change whose kind the stage did
 not declare as removing debris must not lose text; if it does, the document gets
-a "text lost" warning naming the stage and the line.
+a "text lost" warning naming the stage and the line. The structure guard
+(``guard.py``) follows the document's shape through the stages the same way and
+warns "structure changed" for what no stage declared.
 """
 from __future__ import annotations
 
@@ -12,10 +14,11 @@ from typing import Any
 
 from .config import Config
 from .document import Document
-from .errors import GalleyError, InputError, StageError
+from .errors import GalleyError, InputError, StageError, StructureError
+from .guard import StructureGuard
 from .nesting import cap_nesting
 from .stage import SCOPES, Stage, StageContext, available_stages, check_names, ordered
-from .textkeep import lost_text, visible
+from .textkeep import lost_text, significant, visible
 from .tree import parse
 
 MAX_TEXT_ROUNDS = 3
@@ -39,6 +42,8 @@ class Pipeline:
                 continue
             self.stages.append(cls(**self.config.stage_options.get(cls.name, {})))
         self.removal_kinds = {s.name: s.removes for s in self.stages}
+        #: the kinds with which each stage may change the document's structure
+        self.structure_kinds = {s.name: s.removes | s.restructures for s in self.stages}
         self.capabilities = self._capabilities()
 
     def _capabilities(self) -> tuple:
@@ -74,16 +79,35 @@ class Pipeline:
         # fence only once its indent is gone): the repairs go round until the text
         # holds still, so that cleaning clean output changes nothing.
         repairs = [s for s in by_scope["text"] if not s.once]
+        body_line = doc.body_line
+        guard = StructureGuard(self.structure_kinds, lambda text: _parse_body(text, body_line))
+        guard.start(doc.text)
         for _round in range(MAX_TEXT_ROUNDS):
             before = doc.text
             for stage in repairs:
+                text, first = doc.text, len(doc.changes)
                 self._run_traced(stage, doc, trace)
+                guard.text_stage(stage.name, first, len(doc.changes), text, doc.text)
             if doc.text == before:
                 break
         self._parse(doc)
+        guard.parsed(doc.tree or [])
         for stage in by_scope["tree"]:
+            first = len(doc.changes)
             self._run_traced(stage, doc, trace)
+            guard.tree_stage(stage.name, first, len(doc.changes), doc.tree or [])
+        doc.structure = guard.check(doc.changes, significant(doc.meta.title or ""))
+        for finding in doc.structure:
+            doc.warn(finding.message())
+        doc.timings["guard"] = guard.seconds
         return doc
+
+    def enforce(self, doc: Document) -> None:
+        """With ``strict``, a structure change no stage declared fails the file."""
+        if self.config.strict and doc.structure:
+            first = doc.structure[0]
+            more = f" (and {len(doc.structure) - 1} more)" if len(doc.structure) > 1 else ""
+            raise StructureError(f"{first.message()}{more}; nothing written (strict)")
 
     def _run_traced(self, stage: Stage, doc: Document, trace: list | None) -> None:
         before = _state(doc) if trace is not None else None
@@ -127,11 +151,7 @@ class Pipeline:
     @staticmethod
     def _parse(doc: Document) -> None:
         started = time.perf_counter()
-        doc.tree = parse(doc.text)
-        if doc.body_line > 1:
-            for tok in doc.tree:
-                if tok.get("line"):
-                    tok["line"] += doc.body_line - 1
+        doc.tree = _parse_body(doc.text, doc.body_line)
         doc.timings["parse"] = time.perf_counter() - started
 
     def describe(self) -> list[dict[str, Any]]:
@@ -141,6 +161,16 @@ class Pipeline:
                  "enabled": c.name in active, "description": c.description(),
                  "options": dict(c.defaults)} for c in ordered(self.registry)]
 
+
+
+def _parse_body(text: str, body_line: int) -> list[dict[str, Any]]:
+    """The tree of a body, its lines counted in the source file (after front matter)."""
+    tree = parse(text)
+    if body_line > 1:
+        for tok in tree:
+            if tok.get("line"):
+                tok["line"] += body_line - 1
+    return tree
 
 
 def _state(doc: Document) -> tuple[str, Any, dict[str, Any]]:

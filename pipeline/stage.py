@@ -55,13 +55,19 @@ class Stage:
 
     ``removes`` names the change kinds whose ``before`` text is debris: the runner
     allows that text to disappear from the document. Text lost by any other change
-    is reported as a warning ("text lost").
+    is reported as a warning ("text lost"). A structure change (outline, code, table,
+    list, link, footnote) made by a change of any kind not in ``removes`` or
+    ``restructures`` is reported as "structure changed".
     """
 
     name: ClassVar[str] = ""
     priority: ClassVar[int] = 500
     scope: ClassVar[str] = "tree"
     removes: ClassVar[frozenset[str]] = frozenset()
+    #: change kinds whose effect on the structure (a code block that was prose, a
+    #: link cut in pieces made whole) is the repair itself: the structure guard
+    #: accepts what they change where they were recorded
+    restructures: ClassVar[frozenset[str]] = frozenset()
     defaults: ClassVar[dict[str, Any]] = {}
     #: off unless enabled in the configuration
     default_enabled: ClassVar[bool] = True

@@ -29,7 +29,7 @@ def config_data(cfg: Any) -> dict[str, Any]:
     """A Config as plain data (what crosses to workers)."""
     return {"formats": list(cfg.formats), "disabled": sorted(cfg.disabled),
             "enabled": sorted(cfg.enabled), "stage_options": cfg.stage_options,
-            "writer_options": cfg.writer_options}
+            "writer_options": cfg.writer_options, "strict": cfg.strict}
 
 
 def _build(config: dict[str, Any]) -> tuple[Any, list[Any]]:
@@ -45,7 +45,7 @@ def _build(config: dict[str, Any]) -> tuple[Any, list[Any]]:
         from .writer import available_writers, make_writer
         cfg = Config(formats=list(config["formats"]), disabled=set(config["disabled"]),
                      enabled=set(config["enabled"]), stage_options=config["stage_options"],
-                     writer_options=config["writer_options"])
+                     writer_options=config["writer_options"], strict=bool(config.get("strict")))
         registry = available_writers()
         writers = [make_writer(f, cfg.writer_options.get(f.partition(":")[0], {}), registry)
                    for f in cfg.formats]

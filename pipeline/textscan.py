@@ -36,11 +36,37 @@ def fenced_ranges(lines: list[str]) -> list[tuple[int, int]]:
 
 
 def code_line_mask(lines: list[str]) -> list[bool]:
-    mask = [False] * len(lines)
-    for a, b in fenced_ranges(lines):
-        for k in range(a, b):
-            mask[k] = True
+    """Lines that are code, at any depth (quotes, list items, callouts): fenced code,
+    and indented code blocks unless they are CJK prose, paragraph by paragraph
+    (which the line repair dedents: that indent is a typing habit, not code)."""
+    from .codelines import FENCED, INDENTED, code_kinds
+    kinds = code_kinds(lines)
+    mask = [k == FENCED for k in kinds]
+    i, n = 0, len(lines)
+    while i < n:
+        if kinds[i] != INDENTED:
+            i += 1
+            continue
+        j = i + 1
+        blank = not lines[i].strip()
+        while j < n and kinds[j] == INDENTED and (not lines[j].strip()) == blank:
+            j += 1
+        if blank or not is_indented_prose(lines[i:j]):
+            mask[i:j] = [True] * (j - i)
+        i = j
     return mask
+
+
+_PROSE_BLOCK_START = re.compile(r"^(?:#{1,6}(?:[ \t]|$)|>|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|`{3}|~{3}|\|)")
+
+
+def is_indented_prose(block: list[str]) -> bool:
+    """An indented paragraph that is CJK prose, not code: mostly CJK, nothing that
+    looks like code, and no line that would start a block once the indent is gone
+    (``# 注释`` in a config file is a comment, not a heading)."""
+    if any(_PROSE_BLOCK_START.match(line.strip()) for line in block):
+        return False
+    return is_cjk_prose("\n".join(block))
 
 
 _OWN_LINE = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|([-*_])(?:[ \t]*\1){2,}[ \t]*$)")

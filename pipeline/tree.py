@@ -1,9 +1,11 @@
 """Parse once: Markdown text to the shared tree (mistune's AST), and helpers to walk it.
 
 The tree is a list of token dicts as mistune 3 produces them with
-``renderer=None`` and the table, strikethrough, footnotes and task-list plugins.
+``renderer=None``, the task-list plugin, and GFM tables, strikethrough, footnotes and
+autolinks (pipeline/gfm.py).
 ``blank_line`` tokens are dropped; every top-level token gets a ``line`` key
-(1-based, in the text that was parsed).
+(1-based, in the text that was parsed). pipeline/commonmark.py reads the CommonMark
+corners that mistune reads differently, and has links record how they were written.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from functools import lru_cache
 from typing import Any, Callable, Iterator
 
 Token = dict[str, Any]
-PLUGINS = ("table", "strikethrough", "footnotes", "task_lists")
+PLUGINS = ("task_lists",)
 
 
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
@@ -46,6 +48,8 @@ def _markdown():
     from mistune.inline_parser import InlineParser
     from mistune.plugins import import_plugin
 
+    from . import commonmark, gfm
+
     class PositionedState(BlockState):
         """Remembers where each top-level block starts."""
 
@@ -64,8 +68,21 @@ def _markdown():
                     token["_pos"] = self.cursor
                 self.tokens.append(token)
 
-    class EntityAwareInline(InlineParser):
+        def child_state(self, src, lazy_line_starts=None):  # type: ignore[no-untyped-def]
+            child = super().child_state(src, lazy_line_starts)
+            literal = self.__dict__.pop("quote_literal", None)
+            if literal is not None:  # a block quote's lines, tabs as written (commonmark.py)
+                child.literal_src = literal
+            return child
+
+    class EntityAwareInline(commonmark.InlineRules, InlineParser):
         """Keeps an escaped ``&`` from reading as an entity once entities are decoded."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            # after a line break only spaces and tabs go, not a no-break or ideographic space
+            self.specification["linebreak"] = r"(?:\\| {2,})\n[ \t]*"
+            self.specification["softbreak"] = r" *\n[ \t]*"
 
         def parse_escape(self, m, state):  # type: ignore[override]
             text = m.group(0)
@@ -78,8 +95,27 @@ def _markdown():
                 return m.end()
             return super().parse_escape(m, state)
 
-    class PositionedBlock(BlockParser):
+        def finalize_tokens(self, tokens, depth):  # type: ignore[override]
+            # GFM strikethrough (one or two tildes) is paired first, then emphasis
+            tokens = gfm.pair_strikethrough(tokens)
+            for tok in tokens:
+                if tok["type"] == "strikethrough":
+                    tok["children"] = self.finalize_tokens(tok["children"], depth + 1)
+            return super().finalize_tokens(tokens, depth)
+
+    class PositionedBlock(commonmark.BlockRules, BlockParser):
         """Lists and quotes are appended after their content: give them their start."""
+
+        def extract_block_quote(self, m, state):  # type: ignore[override]
+            # a table inside a quote takes no lazy line: stop the quote there
+            limit = gfm.table_before_lazy_line(state.src[: state.cursor_max], state.cursor)
+            if limit is None:
+                return super().extract_block_quote(m, state)
+            saved, state.cursor_max = state.cursor_max, limit
+            try:
+                return super().extract_block_quote(m, state)
+            finally:
+                state.cursor_max = saved
 
         def parse_method(self, m, state):  # type: ignore[override]
             count = len(state.tokens)
@@ -92,7 +128,7 @@ def _markdown():
 
     block = PositionedBlock()
     md = mistune.Markdown(renderer=None, block=block, inline=EntityAwareInline(),
-                          plugins=[import_plugin(p) for p in PLUGINS])
+                          plugins=[import_plugin(p) for p in PLUGINS] + [gfm.tables, gfm.footnotes, gfm.autolinks])
     md.block.state_cls = PositionedState
     return md
 
@@ -102,7 +138,7 @@ def parse(text: str) -> list[Token]:
     md = _markdown()
     src = text.replace("\r\n", "\n").replace("\r", "\n")
     tokens, state = md.parse(src)
-    tokens = list(tokens) + _unreferenced_notes(md, state)
+    tokens = list(tokens)
     starts = [0]
     pos = src.find("\n")
     while pos >= 0:
@@ -119,43 +155,15 @@ def parse(text: str) -> list[Token]:
     return out
 
 
-def _unreferenced_notes(md, state) -> list[Token]:
-    """Footnote definitions nothing refers to: mistune drops them; their text stays,
-    as plain blocks at the end."""
-    defined = state.env.get("ref_footnotes") or {}
-    used = set(state.env.get("footnotes") or [])
-    unused = [key for key in defined if key not in used]
-    if not unused:
-        return []
-    from mistune.core import BlockState
-    from mistune.plugins.footnotes import parse_footnote_item
-    items = [parse_footnote_item(md.block, key, n + 1, state) for n, key in enumerate(unused)]
-    holder = BlockState(parent=state)
-    holder.tokens = [{"type": "footnotes", "children": items}]
-    rendered = md.render_state(holder)
-    blocks = [block for item in rendered[0]["children"] for block in item.get("children") or []]
-    for tok in walk(blocks):  # a note referring to itself only: its mark is just text now
-        if tok.get("type") == "footnote_ref":
-            label = "[^" + str(tok.get("raw", "")) + "]"
-            tok.clear()
-            tok.update({"type": "text", "raw": label})
-    return blocks
-
-
 def _drop_blank_lines(tok: Token) -> None:
     """Drop blank-line tokens; decode entities in text and link titles."""
     t = tok.get("type")
     if t == "text":
         tok["raw"] = decode_entities(tok.get("raw", ""))
-    elif t in ("link", "image"):
-        attrs = tok.get("attrs") or {}
-        if attrs.get("title"):
-            attrs["title"] = decode_entities(attrs["title"])
-    elif t == "block_code":
-        attrs = tok.get("attrs") or {}
-        if attrs.get("info"):
-            attrs["info"] = decode_entities(attrs["info"])
+    # link titles and fence info strings are decoded as they are read (commonmark.py)
     kids = tok.get("children")
+    if t == "link" and "autolink" in tok:
+        return  # an autolink's text is literal
     if isinstance(kids, list):
         for k in kids:
             k.pop("_pos", None)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import Any
 
 from pipeline.tree import inline_text
@@ -51,6 +52,50 @@ def leading_number(text: str) -> str | None:
 
 def depth(number: str) -> int:
     return number.rstrip(".").count(".") + 1
+
+
+@dataclass(frozen=True)
+class SectionNumber:
+    """A heading's leading number: its parts (``2.1`` is ``(2, 1)``) and how it is written.
+
+    Two numbers are written alike when they have the same depth and delimiter
+    (``1.`` / ``1、`` / ``1)`` / ``1 ``) and compatible padding (``01`` and ``1`` are
+    not; ``10`` goes with either): only numbers written alike count as one family.
+    """
+
+    parts: tuple[int, ...]
+    delimiter: str
+    padding: str  # "zero" (01), "none" (1), "any" (10)
+
+    @property
+    def depth(self) -> int:
+        return len(self.parts)
+
+    def written_like(self, other: "SectionNumber") -> bool:
+        return (self.depth == other.depth and self.delimiter == other.delimiter
+                and (self.padding == other.padding or "any" in (self.padding, other.padding)))
+
+    def follows(self, other: "SectionNumber") -> bool:
+        """A later number of the same list: same parent, greater last part (``1.3`` after ``1.2``)."""
+        return (self.written_like(other) and self.parts[:-1] == other.parts[:-1]
+                and self.parts[-1] > other.parts[-1])
+
+
+_HEADING_NUMBER = re.compile(
+    r"^\s*(?:([0-9]{1,3}(?:\.[0-9]{1,3}){1,3})(\.?)\s*|([0-9]{1,3})([.、)）]|\s)\s*)(?=\S)")
+
+
+def heading_number(text: str) -> SectionNumber | None:
+    """The section number a heading starts with (``2.1 安装``, ``01 破釜沉舟``, ``3、结论``)."""
+    m = _HEADING_NUMBER.match(unicodedata.normalize("NFKC", text))
+    if not m:
+        return None
+    digits = m.group(1) or m.group(3)
+    delimiter = m.group(2) if m.group(1) else m.group(4)
+    delimiter = "" if delimiter.isspace() else delimiter.replace("）", ")")
+    first = digits.split(".")[0]
+    padding = "zero" if len(first) > 1 and first[0] == "0" else "none" if len(first) == 1 else "any"
+    return SectionNumber(tuple(int(p) for p in digits.split(".")), delimiter, padding)
 
 
 _PREFIX = re.compile(r"^\s*(?:[0-9]{1,3}(?:\.[0-9]{1,3}){0,3}|[" + _CN_DIGITS + r"]{1,3})[.、)）:：]?\s*$")

@@ -37,15 +37,18 @@ import unicodedata
 from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
 from pipeline.tree import decode_entities, inline_text, parse, walk
-from pipeline.textscan import (chunks, in_spans, is_cjk_prose, is_html_block_start,
+from pipeline.textscan import (chunks, in_spans, is_html_block_start, is_indented_prose,
                                keep_block_role, protected_spans)
 
 _RUN = re.compile(r"(?<!\\)\*{2,}")
 _LINE_START_MARK = re.compile(r"^([ \t]*)(?:([>#+=-])|(\d+)([.)]))")
 _RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")  # a thematic break, not emphasis
 _CONTAINER_MARKS = re.compile(r"^(?: {0,3}(?:>|[-+*]|\d{1,9}[.)])[ \t]+)+")  # "- 1. ***"
-# ...except "****": an empty <strong></strong>, which readers would draw as a rule
+# ...except "****" in a page exported from WeChat: an empty <strong></strong> its
+# editor leaves, which readers would draw as a rule. Elsewhere it is a rule.
 _EMPTY_BOLDS = re.compile(r"^ {0,3}(?:\*\*\*\*)+[ \t]*$")
+_WECHAT = re.compile(r"mmbiz\.q(?:pic|logo)\.cn/|weixin\.qq\.com/")
+_GLUED_EMPTY_BOLD = re.compile(r"(?<=[^\s*])\*{4}(?=[^\s*])")  # "**0****1**"
 _HARD_BREAK = re.compile(r"((?:(?<! ) {2,}|(?<!\t)\t+|\\)\n[ \t]*)")  # runs tried from their start
 _NUMBER_LINE = re.compile(r"[0-9０-９.]{1,6}")
 _LONE = re.compile(r"^\s*\*\*\s*$")
@@ -77,19 +80,23 @@ class BrokenEmphasis(Stage):
         lines = doc.text.split("\n")
         ranges = list(chunks(lines))
         self._join_lone_markers(lines, ranges, doc, ctx)
+        # before any repair: the evidence is the page as it came
+        wechat = "****" in doc.text and _wechat_export(doc, lines, ranges)
         for start, end in ranges:
             block = lines[start:end]
             if not "".join(block).strip() or is_html_block_start(block[0]):
                 continue
             content = _CONTAINER_MARKS.sub("", block[0])
             if len(block) == 1 and _EMPTY_BOLDS.match(block[0]):
+                if not wechat:
+                    continue  # a thematic break
                 # "****" alone: an empty <strong></strong> that readers would draw as a rule
                 ctx.record("empty_bold", doc.body_line + start, block[0], "")
                 lines[start] = ""
                 continue
             if len(block) == 1 and _RULE.match(content):
                 continue
-            if all(re.match(r"(?: {4}|\t)", ln) for ln in block) and not is_cjk_prose("\n".join(block)):
+            if all(re.match(r"(?: {4}|\t)", ln) for ln in block) and not is_indented_prose(block):
                 continue  # indented code
             table = block[0].lstrip().startswith("|")
             groups = [(k, k + 1) for k in range(start, end)] if table else [(start, end)]
@@ -126,6 +133,14 @@ class BrokenEmphasis(Stage):
             else:
                 ctx.record("stray_bold_marker", doc.body_line + start, before, "")
             lines[start] = ""
+
+
+def _wechat_export(doc: Document, lines: list[str], ranges: list[tuple[int, int]]) -> bool:
+    """Does the page come from WeChat's editor (its addresses, or empty bolds glued
+    to text elsewhere, ``**0****1**``)? Only there is a ``****`` line debris."""
+    if _WECHAT.search(doc.text) or _WECHAT.search(doc.meta.source or ""):
+        return True
+    return any(_GLUED_EMPTY_BOLD.search(lines[k]) for a, b in ranges for k in range(a, b))
 
 
 def _toggle_count(text: str) -> int:
@@ -240,6 +255,11 @@ def _resolve_odd(text: str, runs: list[re.Match], kinds: set[str]):
             kinds.add("star_run_escaped")
         else:
             repl = ""
+            if _NUMBER_LINE.fullmatch((text[:last.start()] + text[last.end():]).strip()):
+                # "8**": a number whose bold lost its other half, or text? Dropping the
+                # marker would make a bare number that the section-number repair takes
+                # for a heading's; what a reader sees stays.
+                return text, []
             kinds.add("stray_bold_marker")
         text = text[:last.start()] + repl + text[last.end():]
     spans = protected_spans(text)

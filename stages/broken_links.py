@@ -58,6 +58,7 @@ class BrokenLinks(Stage):
     priority = 215
     scope = "text"
     removes = frozenset({"redirect_link", "wikilink_embed"})
+    restructures = frozenset({"link_across_paragraphs"})  # a link again, where there was none
 
     def run(self, doc: Document, ctx: StageContext) -> None:
         lines = doc.text.split("\n")

@@ -37,6 +37,9 @@ class CodeFences(Stage):
     priority = 205
     scope = "text"
     removes = frozenset({"empty_code_block"})
+    # a fence that could not open pairs every later fence wrongly: repairing it
+    # changes what is code below it, on purpose
+    restructures = frozenset({"glued_fence_marker"})
 
     def run(self, doc: Document, ctx: StageContext) -> None:
         if "```" not in doc.text and "~~~" not in doc.text:

@@ -16,7 +16,11 @@ After (``doc.meta``; the Markdown writer prints it back)::
 
 Keys are mapped to ``title``, ``author``, ``date`` (ISO 8601), ``source`` and
 ``lang`` (the ``language`` stage detects it when missing); other keys are kept.
-Malformed YAML gives a warning and stays in the body as a ``yaml`` code block.
+Malformed YAML gives a warning and stays in the body as a ``yaml`` code block, and
+so does a block too large, or whose aliases would expand past a small bound (an
+"alias bomb"). A leading ``---`` pair around what is not a mapping with plausible
+keys (a heading, a paragraph: two thematic breaks, or a rule and a setext
+heading) is Markdown, and stays as it is.
 """
 from __future__ import annotations
 
@@ -41,12 +45,27 @@ ALIASES = {
     "lang": ("lang", "language", "locale"),
 }
 _ALIAS_TO_KEY = {alias: key for key, names in ALIASES.items() for alias in names}
+#: keys front matter commonly holds besides the normalized ones (Obsidian, Hugo, Jekyll)
+_COMMON_KEYS = {"tags", "tag", "aliases", "alias", "cssclasses", "cssclass", "created", "updated",
+                "modified", "description", "summary", "categories", "category", "keywords", "draft",
+                "slug", "layout", "permalink", "site", "type", "status", "weight", "excerpt",
+                "image", "cover", "subtitle", "id", "uid", "publish", "share"}
+_KEY = re.compile(r"^[^\W\d][\w.-]*(?: [\w.-]+){0,3}$")
+# a line that starts a YAML mapping entry: "key:" then a space or the end
+_KEY_LINE = re.compile(r"^[\"']?[^\s#:\-\[\]{}>|*&!%@`][^:\n]*:(?:[ \t]|$)")
+MAX_FRONT_MATTER = 64 * 1024
+MAX_YAML_NODES = 5_000
+MAX_YAML_DEPTH = 64
 _WIKILINK = re.compile(r"^\[\[(?:[^\]|]*\|)?([^\]]*)\]\]$")
 _CN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?(?:\s*(\d{1,2})[:：](\d{2})(?::(\d{2}))?)?")
 
 
 def normalize_date(value: Any) -> str | None:
-    """ISO 8601 from the date forms clippers write; None when it is not a date."""
+    """ISO 8601 from the date forms clippers write; None when it is not a date.
+
+    Its result reads back as itself (``normalize_date(normalize_date(x)) ==
+    normalize_date(x)``): a date stays a date (``2023-05-26``, never
+    ``2023-05-26T00:00:00``), a time keeps its seconds and its zone."""
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
@@ -57,18 +76,22 @@ def normalize_date(value: Any) -> str | None:
     m = _CN_DATE.search(s)
     if m:
         y, mo, d, h, mi, sec = m.groups()
-        out = f"{int(y):04d}-{int(mo):02d}-{int(d):02d}"
-        if h is not None:
-            out += f"T{int(h):02d}:{mi}" + (f":{sec}" if sec else "")
-        return out
+        try:
+            day = dt.date(int(y), int(mo), int(d))
+            if h is None:
+                return day.isoformat()
+            return dt.datetime(day.year, day.month, day.day, int(h), int(mi), int(sec or 0)).isoformat()
+        except ValueError:
+            return None
     candidate = s.replace("Z", "+00:00").replace("/", "-")
     candidate = re.sub(r"^(\d{4}-\d{2}-\d{2})\s+(\d)", r"\1T\2", candidate)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", candidate):
+        try:
+            return dt.date.fromisoformat(candidate).isoformat()
+        except ValueError:
+            return None
     try:
         return dt.datetime.fromisoformat(candidate).isoformat()
-    except ValueError:
-        pass
-    try:
-        return dt.date.fromisoformat(candidate[:10]).isoformat() if len(candidate) == 10 else None
     except ValueError:
         pass
     from email.utils import parsedate_to_datetime
@@ -76,6 +99,95 @@ def normalize_date(value: Any) -> str | None:
         return parsedate_to_datetime(s).isoformat()
     except (TypeError, ValueError, IndexError):
         return None
+
+
+def read_block(block: str) -> tuple[str, Any]:
+    """What the block between two leading ``---`` lines is:
+
+    - ``("metadata", mapping)``: YAML whose keys are plausible (a known key, or
+      several word-like keys);
+    - ``("refused", reason)``: meant as YAML (its first line starts a ``key:``
+      entry) but malformed, too large, or with aliases that expand too far;
+    - ``("markdown", None)``: anything else (a heading, a paragraph, a list): the
+      text between two thematic breaks, or a rule and a setext heading.
+    """
+    first = next((ln for ln in block.split("\n") if ln.strip() and not ln.lstrip().startswith("#")), "")
+    if not _KEY_LINE.match(first):
+        return "markdown", None
+    if len(block) > MAX_FRONT_MATTER:
+        return "refused", f"front matter larger than {MAX_FRONT_MATTER // 1024} KB"
+    if _bracket_depth(block) > MAX_YAML_DEPTH:  # PyYAML slows down past that, then recurses out
+        return "refused", "front matter nested too deep"
+    import yaml
+    try:
+        node = yaml.compose(block, Loader=yaml.SafeLoader)
+        if _expanded_size(node, MAX_YAML_NODES) > MAX_YAML_NODES:
+            return "refused", f"front matter aliases expand past {MAX_YAML_NODES} values"
+        data = yaml.safe_load(block)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark is not None else ""
+        return "refused", f"malformed YAML front matter{where}"
+    except RecursionError:
+        return "refused", "front matter nested too deep"
+    if not isinstance(data, dict) or not data:
+        return "markdown", None
+    keys = [str(k) for k in data]
+    if not all(_KEY.match(k) and len(k) <= 64 for k in keys):
+        return "markdown", None
+    known = any(k.lower().strip() in _ALIAS_TO_KEY or k.lower() in _COMMON_KEYS for k in keys)
+    if not known and (len(keys) < 2 or any(" " in k for k in keys)):
+        return "markdown", None
+    return "metadata", {str(k): v for k, v in data.items()}
+
+
+def _bracket_depth(block: str) -> int:
+    """The deepest nesting of flow brackets (``[[[...`` or ``{{{...``)."""
+    depth = deepest = 0
+    for ch in re.findall(r"[\[\]{}]", block):
+        depth = depth + 1 if ch in "[{" else max(0, depth - 1)
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _expanded_size(node: Any, limit: int) -> int:
+    """How many values the YAML node graph holds once its aliases are expanded
+    (counted without expanding them; stops past ``limit``; a cycle counts as past)."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Any, bool]] = [(node, False)]
+    busy: set[int] = set()
+    while stack:
+        current, done = stack.pop()
+        if current is None:
+            continue
+        key = id(current)
+        if done:
+            total = 1
+            for child in _children(current):
+                total += sizes[id(child)]
+                if total > limit:
+                    return limit + 1
+            sizes[key] = total
+            busy.discard(key)
+            continue
+        if key in sizes:
+            continue
+        if key in busy:
+            return limit + 1  # a recursive alias
+        busy.add(key)
+        stack.append((current, True))
+        stack.extend((child, False) for child in _children(current) if id(child) not in sizes)
+    return sizes.get(id(node), 0)
+
+
+def _children(node: Any) -> list[Any]:
+    value = getattr(node, "value", None)
+    if not isinstance(value, list):
+        return []
+    out: list[Any] = []
+    for item in value:
+        out.extend(item if isinstance(item, tuple) else (item,))
+    return out
 
 
 def _plain(value: Any) -> Any:
@@ -107,19 +219,20 @@ class FrontMatter(Stage):
         text = doc.text
         raw_meta: dict[str, Any] = {}
         m = _YAML_BLOCK.match(text)
-        if m:
+        what, data = read_block(m.group(1) or "") if m else ("markdown", None)
+        if what == "refused":
             block = m.group(1) or ""
-            data = self._load_yaml(block, ctx)
-            if data is None:
-                fence = "````" if "```" in block else "```"
-                text = f"{fence}yaml\n{block}{fence}\n" + text[m.end():]
-                doc.text = text
-                ctx.record("malformed_front_matter", 1, m.group(0), f"{fence}yaml")
-            else:
-                raw_meta = data
-                doc.body_line = m.group(0).count("\n") + 1
-                text = text[m.end():]
-        else:
+            ctx.warn(f"{data}; kept in the body")
+            fence = "`" * max(3, 1 + max((len(r) for r in re.findall(r"`+", block)), default=0))
+            kept = f"{fence}yaml\n{block}{fence}\n"
+            text = kept + text[m.end():]
+            doc.text = text
+            ctx.record("malformed_front_matter", 1, m.group(0), kept)
+        elif what == "metadata":
+            raw_meta = data
+            doc.body_line = m.group(0).count("\n") + 1
+            text = text[m.end():]
+        elif not m:
             j = _JSON_BLOCK.match(text)
             if j:
                 try:
@@ -134,26 +247,9 @@ class FrontMatter(Stage):
                     text = text[j.end():]
         doc.text = text
         doc.meta = self._normalize(raw_meta, ctx)
-        if m and raw_meta and raw_meta != doc.meta.as_dict():
+        if what == "metadata" and raw_meta != doc.meta.as_dict():
             ctx.record("meta_normalized", 1, m.group(0), _yaml(doc.meta.as_dict()))
         doc.reference = text + "\n" + meta_text(raw_meta)
-
-    @staticmethod
-    def _load_yaml(block: str, ctx: StageContext) -> dict[str, Any] | None:
-        import yaml
-        try:
-            data = yaml.safe_load(block) if block.strip() else {}
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 2}" if mark is not None else ""
-            ctx.warn(f"malformed YAML front matter{where}; kept in the body")
-            return None
-        if data is None:
-            return {}
-        if not isinstance(data, dict):
-            ctx.warn("front matter is not a mapping; kept in the body")
-            return None
-        return {str(k): v for k, v in data.items()}
 
     @staticmethod
     def _normalize(raw: dict[str, Any], ctx: StageContext) -> Metadata:

@@ -228,6 +228,7 @@ class LazyPlaceholders(Stage):
     scope = "text"
     removes = frozenset({"svg_placeholder", "pixel_placeholder", "undecodable_data_image",
                          "empty_image", "empty_link"})
+    restructures = frozenset({"data_uri_encoded"})  # a picture no parser could read before
 
     def run(self, doc: Document, ctx: StageContext) -> None:
         lines = doc.text.split("\n")

@@ -27,7 +27,8 @@ import re
 
 from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
-from pipeline.textscan import CJK, code_line_mask, is_cjk_prose
+from pipeline.codelines import code_spans
+from pipeline.textscan import CJK, code_line_mask, is_indented_prose
 
 # a run is tried from its first character only: a long run inside a line stays linear
 _HARD = re.compile(r"(?:(?<! ) {2,}|(?<!\t)\t+)$")
@@ -44,6 +45,9 @@ class LineBreaks(Stage):
     priority = 230
     scope = "text"
     defaults = {"clipper_threshold": 0.5}
+    # indented CJK prose was a code block only by accident; clipper breaks are not
+    # the author's paragraphs
+    restructures = frozenset({"indented_prose", "hard_break_paragraph", "fragment_joined"})
 
     def run(self, doc: Document, ctx: StageContext) -> None:
         lines = doc.text.split("\n")
@@ -57,9 +61,14 @@ class LineBreaks(Stage):
                 lines[i] = ""
                 rec("whitespace_only_line", i, line, "")
 
-        prose = [ln for ln, c in zip(lines, code) if not c and ln.strip()]
-        hard = sum(1 for ln in prose if _HARD.search(ln))
-        clipper = bool(prose) and hard / len(prose) >= self.options["clipper_threshold"] and hard >= 3
+        prose = [i for i, c in enumerate(code) if not c and lines[i].strip()]
+        hard = [i for i in prose if _HARD.search(lines[i])]
+        # a clipper ends paragraphs with the same two spaces, where they break nothing;
+        # a writer's deliberate breaks (a poem, an address) sit inside paragraphs only
+        dangling = sum(1 for i in hard if i + 1 == len(lines) or not lines[i + 1].strip())
+        clipper = bool(prose) and len(hard) / len(prose) >= self.options["clipper_threshold"] \
+            and len(hard) >= 3 and dangling >= max(3, len(hard) // 10)
+        spans = code_spans(lines, code)[1]
 
         out: list[str] = []
         out_code: list[bool] = []
@@ -73,20 +82,21 @@ class LineBreaks(Stage):
                 continue
             nxt = lines[i + 1] if i + 1 < len(lines) else None
             nxt_text = nxt is not None and not code[i + 1] and nxt.strip() != ""
-            if _HARD.search(line) and line.strip() and not _ATX.match(line):
+            if _HARD.search(line) and line.strip() and not _ATX.match(line) and \
+                    not (i in spans and not clipper):
                 if nxt_text and not clipper:
                     out.append(line), out_code.append(False), out_src.append(i)
                     i += 1
                     continue
                 if nxt_text and clipper and _continues(line, nxt) and not _BLOCK_START.match(nxt):
-                    joined = line.rstrip() + (" " if nxt[:1].isspace() and _spaced(line, nxt) else "") + nxt.strip()
+                    joined = _strip_end(line) + (" " if nxt[:1].isspace() and _spaced(line, nxt) else "") + nxt.strip()
                     if nxt.rstrip() != nxt.rstrip(" \t") or _HARD.search(nxt):
                         joined += "  "  # the joined line may itself end in a break
                     rec("fragment_joined", i, line + "\n" + nxt, joined)
                     lines[i + 1] = joined
                     i += 1
                     continue
-                stripped = line.rstrip()
+                stripped = _strip_end(line)
                 if nxt_text and clipper:
                     rec("hard_break_paragraph", i, line, stripped + "\n")
                     out.extend([stripped, ""]), out_code.extend([False, False]), out_src.extend([i, i])
@@ -95,9 +105,9 @@ class LineBreaks(Stage):
                     out.append(stripped), out_code.append(False), out_src.append(i)
                 i += 1
                 continue
-            if line != line.rstrip():
-                rec("trailing_space", i, line, line.rstrip())
-                line = line.rstrip()
+            if line != line.rstrip() and i not in spans:
+                rec("trailing_space", i, line, _strip_end(line))
+                line = _strip_end(line)
             out.append(line), out_code.append(False), out_src.append(i)
             i += 1
 
@@ -121,7 +131,7 @@ class LineBreaks(Stage):
             after_blank = i == 0 or not lines[i - 1].strip()
             indented = all(ln.startswith(("    ", "\t")) for ln in block)
             if indented and after_blank and not _LIST_ITEM.match(prev_block) and \
-                    not prev_block.startswith(("    ", "\t")) and is_cjk_prose("\n".join(block)):
+                    not prev_block.startswith(("    ", "\t")) and is_indented_prose(block):
                 for k in range(i, j):
                     rec("indented_prose", src[k], lines[k], lines[k].lstrip())
                     lines[k] = lines[k].lstrip()
@@ -142,6 +152,20 @@ class LineBreaks(Stage):
         while out and out[-1] == "":
             out.pop()
         return "\n".join(out) + "\n" if out else ""
+
+
+def _strip_end(line: str) -> str:
+    """The line without trailing whitespace. A backslash that the whitespace kept
+    from the line end (``D:\\ ``) is escaped, or it would become a hard break (or
+    escape what is joined after it)."""
+    stripped = line.rstrip()
+    if stripped != line and stripped.endswith("\\"):
+        run = len(stripped) - len(stripped.rstrip("\\"))
+        if run % 2:
+            stripped += "\\"
+    return stripped
+
+
 
 
 def _continues(line: str, nxt: str) -> bool:

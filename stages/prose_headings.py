@@ -11,9 +11,11 @@ After::
 
     ---
 
-A heading longer than ``max_chars`` that ends like a sentence (。！？.!?) is
-prose; when it was a setext heading underlined with ``---``, the line was meant as
-a separator and stays as a thematic break.
+Only a setext heading underlined with ``---`` is read this way: longer than
+``max_chars`` and ending like a sentence (。！？.!?), it is prose, and the line was
+meant as a separator, which stays as a thematic break. A heading written with
+``#`` marks, or one that starts with a section number (``3.2.2 rule_delete…``),
+is a heading the author meant, however long.
 """
 from __future__ import annotations
 
@@ -21,29 +23,36 @@ from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
 from pipeline.tree import inline_text
 
+from ._numbering import leading_number
+
 _SENTENCE_END = tuple("。！？!?.…")
 
 
 class ProseHeadings(Stage):
-    """Turn a heading that is really a long sentence back into a paragraph."""
+    """Turn a long sentence over a --- line (read as a heading) back into a paragraph and rule."""
 
     name = "prose_headings"
     priority = 312
     scope = "tree"
+    restructures = frozenset({"prose_heading"})  # a sentence over a --- line was never a heading
     defaults = {"max_chars": 60}
 
     def run(self, doc: Document, ctx: StageContext) -> None:
         out = []
         for tok in doc.tree or []:
-            if tok.get("type") == "heading":
+            if self._prose(tok):
                 text = inline_text(tok.get("children")).strip()
-                if len(text) > self.options["max_chars"] and text.endswith(_SENTENCE_END):
-                    setext_rule = tok.get("style") == "setext" and tok["attrs"]["level"] == 2
-                    ctx.record("prose_heading", tok.get("line"), text, text)
-                    out.append({"type": "paragraph", "children": tok.get("children") or [],
-                                "line": tok.get("line")})
-                    if setext_rule:
-                        out.append({"type": "thematic_break", "line": tok.get("line")})
-                    continue
+                ctx.record("prose_heading", tok.get("line"), text, text)
+                out.append({"type": "paragraph", "children": tok.get("children") or [],
+                            "line": tok.get("line")})
+                out.append({"type": "thematic_break", "line": tok.get("line")})
+                continue
             out.append(tok)
         doc.tree = out
+
+    def _prose(self, tok) -> bool:
+        if tok.get("type") != "heading" or tok.get("style") != "setext" or tok["attrs"]["level"] != 2:
+            return False
+        text = inline_text(tok.get("children")).strip()
+        return (len(text) > self.options["max_chars"] and text.endswith(_SENTENCE_END)
+                and not leading_number(text))

@@ -60,6 +60,7 @@ class PseudoHeadings(Stage):
     name = "pseudo_headings"
     priority = 320
     scope = "tree"
+    restructures = frozenset({"bold_paragraph_heading"})  # a bold line after a number is its heading
     defaults = {"max_chars": 40}
 
     def run(self, doc: Document, ctx: StageContext) -> None:
@@ -85,8 +86,8 @@ class PseudoHeadings(Stage):
         doc.tree = out
 
     def _candidate(self, tok: Token) -> tuple[list[Token], list[Token]] | None:
-        if tok.get("type") != "paragraph":
-            return None
+        if tok.get("type") != "paragraph" or number_alone(tok):
+            return None  # a second number is not the title of the first
         head, rest = first_line(tok.get("children") or [])
         real = [k for k in head if not (k["type"] == "text" and not k["raw"].strip())]
         if not real or real[0]["type"] != "strong":

@@ -9,6 +9,8 @@ Before::
 After::
 
     ### 01 破釜沉舟
+
+A heading that already starts with a number keeps it, and the paragraph stays.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
 from pipeline.tree import inline_text, merge_text
 
-from ._numbering import number_alone
+from ._numbering import leading_number, number_alone
 
 
 class SectionNumbers(Stage):
@@ -25,6 +27,7 @@ class SectionNumbers(Stage):
     name = "section_numbers"
     priority = 325
     scope = "tree"
+    restructures = frozenset({"section_number_merged"})  # the number joins its heading
 
     def run(self, doc: Document, ctx: StageContext) -> None:
         tree = doc.tree or []
@@ -37,7 +40,10 @@ class SectionNumbers(Stage):
             if number and nxt is not None and nxt.get("type") == "heading":
                 kids = nxt.get("children") or []
                 before = inline_text(kids)
-                if not before.strip().startswith(number):
+                # A heading that has its number already keeps it: a second number
+                # paragraph before it is not its number (and merging it would make
+                # cleaning the output merge again: "## 8 1 结").
+                if not leading_number(before):
                     nxt["children"] = merge_text([{"type": "text", "raw": number + " "}, *kids])
                     ctx.record("section_number_merged", tok.get("line"),
                                number + "\n" + before, inline_text(nxt["children"]))

@@ -49,7 +49,7 @@ _WECHAT_UI = {
 }
 _WECHAT_UI_PART = ("轻点两下取消赞", "轻点两下取消在看", "微信扫一扫关注该公众号")
 _BUTTONS = {"知道了", "取消", "允许", "确定", "关闭", "取消允许"}
-_SEPARATORS = set("·•●○◆◇■□▪▫◦‧∙・—―*_~=>|/\\ ")
+_SEPARATORS = set("·•●○◆◇■□▪▫◦‧∙・—―*_~>|/\\ ")
 _PROMO_WORDS = ("扫码", "二维码", "关注我们", "关注公众号", "点击上方", "点击蓝字", "阅读原文", "设为星标",
                 "星标", "点赞", "在看", "分享", "转发", "推荐阅读", "往期回顾", "往期推荐", "长按识别",
                 "长按二维码", "公众号", "投稿", "商务合作", "联系我们", "加入我们", "知识星球")
@@ -172,7 +172,8 @@ class UiChrome(Stage):
             return None
         key = _key(text)
         short = len(key) <= self.options["max_chars"]
-        if "separator_line" in self.rules and len(text) <= 12 and set(text) <= _SEPARATORS:
+        if "separator_line" in self.rules and len(text) <= 12 and set(text) <= _SEPARATORS \
+                and _plain_marks(kids):
             return "separator_line"
         if not short:
             return None
@@ -204,6 +205,21 @@ class UiChrome(Stage):
         for tok in tree[cut:]:
             ctx.record("promo_tail", tok.get("line"), inline_text(tok.get("children"), alt=True), "")
         return tree[:cut]
+
+
+_MARK_TOKENS = {"text", "strong", "emphasis", "softbreak", "linebreak"}
+
+
+def _plain_marks(kids: list[Token]) -> bool:
+    """Only text and emphasis: a code span (`` `=>` ``), an HTML tag (``<img>``), a
+    link or a picture is content, whatever characters it shows."""
+    stack = list(kids)
+    while stack:
+        tok = stack.pop()
+        if tok.get("type") not in _MARK_TOKENS:
+            return False
+        stack.extend(tok.get("children") or ())
+    return True
 
 
 def _only_links(kids: list[Token]) -> bool:

@@ -13,7 +13,8 @@ After::
 No-break spaces become plain spaces; zero-width spaces, joiners outside emoji,
 word joiners, soft hyphens and stray byte-order marks go; runs of ideographic
 spaces (U+3000) that indent a line go, and inside a line they become one space.
-Fenced code is left alone, except that its no-break spaces become spaces.
+Code (fenced or indented, at any depth) is left alone, except that its no-break
+spaces become spaces; code spans are left alone.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ import re
 
 from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
+from pipeline.codelines import code_spans
 from pipeline.textscan import code_line_mask, keep_block_role
 
 _ZERO_WIDTH = re.compile(r"[\u200b\u2060\ufeff\u00ad\u200e\u200f]")
@@ -38,25 +40,40 @@ class Whitespace(Stage):
     priority = 200
     scope = "text"
     defaults = {"nbsp_entities": True}
+    # code copied from a page holds no-break spaces that break it when pasted
+    restructures = frozenset({"nbsp_in_code"})
 
     def run(self, doc: Document, ctx: StageContext) -> None:
         lines = doc.text.split("\n")
         code = code_line_mask(lines)
+        spans = code_spans(lines, code)[0] if "`" in doc.text else {}
         changed = False
         for i, line in enumerate(lines):
             new = line
             if code[i]:
                 new = _NBSP.sub(" ", new)
+            elif i in spans:  # a code span's characters are the code's
+                new = keep_block_role(line, self._clean_outside(line, spans[i]))
             else:
                 new = keep_block_role(line, self.clean_line(new))
             if new != line:
-                kinds = _kinds(line)
+                kinds = ["nbsp_in_code"] if code[i] else _kinds(line)
                 for kind in kinds:
                     ctx.record(kind, doc.body_line + i, line, new)
                 lines[i] = new
                 changed = True
         if changed:
             doc.text = "\n".join(lines)
+
+    def _clean_outside(self, line: str, ranges: list[tuple[int, int]]) -> str:
+        out: list[str] = []
+        pos = 0
+        for start, end in ranges:
+            out.append(self.clean_line(line[pos:start]))
+            out.append(line[start:end])
+            pos = end
+        out.append(self.clean_line(line[pos:]))
+        return "".join(out)
 
     def clean_line(self, line: str) -> str:
         if self.options["nbsp_entities"] and "&" in line:

@@ -49,8 +49,6 @@ def test_markdown_writer_keeps_the_html_of_the_spec_examples(bare_pipeline):
         out = roundtrip(bare_pipeline, source)
         if normalized(render_html(out)) != normalized(render_html(source)):
             failures.append(number)
-    # The README lists the examples allowed to fail, with why; today there are none.
-    assert len(failures) <= 5, f"examples that render differently: {failures}"
     assert failures == [], f"examples that render differently: {failures}"
 
 

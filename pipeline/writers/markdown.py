@@ -7,10 +7,12 @@ that any CommonMark reader renders the same HTML as the tree describes.
 """
 from __future__ import annotations
 
+import html.entities
 import re
 from typing import Any
 
 from ..document import Document
+from ..gfm import delimiter_aligns
 from ..tree import merge_text, walk
 from ..writer import Capabilities, Writer
 from .frontmatter import dump_front_matter
@@ -30,6 +32,12 @@ _LINE_START_BLOCK = re.compile(
 )
 
 
+#: text without any of these is written as it is
+_MAY_ESCAPE = re.compile(r"[\\`\[\]*_<~&\n!@]|https?://|www\.", re.I)
+_BARE_EMAIL_AT = re.compile(r"(?<=[A-Za-z0-9.+_-])@(?=[A-Za-z0-9_-]+\.[A-Za-z0-9_-])")
+_BARE_LINK_START = re.compile(r"(?<![A-Za-z0-9])(?:https?(?=://)|www(?=\.))", re.I)
+
+
 def _is_ws(ch: str) -> bool:
     return ch == "" or ch.isspace()
 
@@ -39,23 +47,30 @@ def _is_punct(ch: str) -> bool:
     return ch != "" and (ch in ASCII_PUNCT or unicodedata.category(ch).startswith(("P", "S")))
 
 
-_MAY_ESCAPE = re.compile(r"[\\`\[\]*_<~&\n|!]")
+def escape_text(s: str, in_table: bool = False, strict: bool = True, in_link: bool = False) -> str:
+    """Escape characters of plain text that could start inline markup.
 
-
-def escape_text(s: str, in_table: bool = False) -> str:
-    """Escape characters of plain text that could start inline markup."""
+    Not ``strict``: tildes, brackets and a final ``!`` are left as they are; the
+    caller checks that the result reads back as the same tree (see Blocks.verified).
+    """
     if not _MAY_ESCAPE.search(s):
-        return s  # nothing below would change: skip the character loop
+        return s
     out: list[str] = []
     n = len(s)
+    # where a GFM reader would start a bare link ("http://", "www."): escaped, it is text
+    bare = {m.end() for m in _BARE_LINK_START.finditer(s)} | {m.start() for m in _BARE_EMAIL_AT.finditer(s)} \
+        if strict and not in_link else set()
     for i, ch in enumerate(s):
         prev = s[i - 1] if i else ""
         nxt = s[i + 1] if i + 1 < n else ""
+        if i in bare:
+            out.append("\\" + ch)
+            continue
         if ch == "\\":
             if nxt == "" or nxt in ASCII_PUNCT or nxt == "\n":
                 out.append("\\\\")
                 continue
-        elif ch in "`[]":
+        elif ch == "`" or (ch in "[]" and (strict or (ch == "[" and nxt == "^"))):
             out.append("\\" + ch)
             continue
         elif ch == "*":
@@ -72,20 +87,19 @@ def escape_text(s: str, in_table: bool = False) -> str:
                 out.append("\\<")
                 continue
         elif ch == "~":
-            if nxt in ("", "~") or prev in ("", "~"):
+            if strict:
                 out.append("\\~")
                 continue
         elif ch == "&":
-            if _ENTITY.match(s, i):  # literal text that would read as a reference
+            ref = _ENTITY.match(s, i)
+            if ref and (ref.group(0)[1] == "#" or ref.group(0)[1:] in html.entities.html5):
+                # literal text that would read as a reference
                 out.append("&amp;")
                 continue
         elif ch == "\n":  # a newline inside text (from "&#10;"), not a line break
             out.append("&#10;")
             continue
-        elif ch == "|" and in_table:
-            out.append("\\|")
-            continue
-        elif ch == "!" and nxt == "":
+        elif ch == "!" and nxt == "" and strict:
             # could precede a link and make it an image; harmless otherwise
             out.append("\\!")
             continue
@@ -106,6 +120,14 @@ def escape_line_start(line: str) -> str:
 
 
 _BREAKS = ("softbreak", "linebreak")
+#: a line that starts an HTML block that can interrupt a paragraph (types 1 to 6)
+_HTML_BLOCK_START = re.compile(
+    r" {0,3}(?:<(?:script|pre|style|textarea)(?:[ \t>]|$)|<!--|<\?|<![A-Za-z]|<!\[CDATA\[|"
+    r"</?(?:address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd|"
+    r"details|dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frame|frameset|"
+    r"h[1-6]|head|header|hr|html|iframe|legend|li|link|main|menu|menuitem|nav|noframes|ol|"
+    r"optgroup|option|p|param|search|section|summary|table|tbody|td|tfoot|th|thead|title|tr|"
+    r"track|ul)(?:[ \t>]|/>|$))", re.I)
 
 
 def _without_edge_breaks(children: list[Token] | None) -> list[Token]:
@@ -140,7 +162,10 @@ def _protect_edge_space(text: str, at_start: bool, at_end: bool) -> str:
         text = _refs(text[: len(text) - len(core)]) + core
     if at_end:
         core = text.rstrip()
-        text = core + _refs(text[len(core):])
+        tail = _refs(text[len(core):])
+        if tail and (len(core) - len(core.rstrip("\\"))) % 2:
+            core += "\\"  # the backslash would escape the "&" of the reference
+        text = core + tail
     return text
 
 
@@ -191,13 +216,17 @@ def _touches_letter(tok: Token | None, last: bool) -> bool:
 class Inline:
     """Renders inline tokens to CommonMark."""
 
-    def __init__(self, in_table: bool = False, assets: str | None = None):
+    def __init__(self, in_table: bool = False, assets: str | None = None, strict: bool = True):
         self.in_table = in_table
+        #: escape every character that could start markup, or (False) leave the
+        #: ones whose meaning a re-read can check (tildes, brackets, bare links)
+        self.strict = strict
         #: folder (relative to the output) that packaged images are linked from
         self.assets = assets
         self._underscore: set[int] = set()
         self._flatten: set[int] = set()
         self._edges: tuple[str, str] = ("", "")
+        self._in_link = 0
 
     def render(self, tokens: list[Token] | None, at_start: bool = True, at_end: bool = True,
                before: str = "", after: str = "") -> str:
@@ -215,6 +244,9 @@ class Inline:
                     not _touches_letter(tokens[i + 1] if i + 1 < len(tokens) else None, last=False) and \
                     not (i + 1 >= len(tokens) and _letter(after)):
                 self._underscore.add(id(b))
+        if at_end and tokens and tokens[-1]["type"] in _BREAKS:
+            tokens = tokens[:-1]  # a break that ends a block breaks nothing (and "\\" would stay)
+            last -= 1
         for i, tok in enumerate(tokens):
             start = (at_start and i == 0) or (i > 0 and tokens[i - 1]["type"] in _BREAKS)
             end = (at_end and i == last) or (i < last and tokens[i + 1]["type"] in _BREAKS)
@@ -229,7 +261,7 @@ class Inline:
     def token(self, tok: Token, at_start: bool, at_end: bool) -> str:
         t = tok["type"]
         if t == "text":
-            text = escape_text(tok.get("raw", ""), self.in_table)
+            text = escape_text(tok.get("raw", ""), self.in_table, self.strict, self._in_link > 0)
             if at_start or at_end:
                 text = _protect_edge_space(text, at_start, at_end)
             return text
@@ -248,22 +280,22 @@ class Inline:
                 return self.render(tok.get("children"), False, False, *self._edges)
             return self.delimited(tok, "__" if id(tok) in self._underscore else "**")
         if t == "strikethrough":
-            return self.delimited(tok, "~~")
+            return self.delimited(tok, tok.get("marker") or "~~")
         if t == "link":
             return self.link(tok)
         if t == "image":
-            alt = Inline(self.in_table).render(tok.get("children"), False, False, before="[", after="]")
+            alt = Inline(self.in_table, strict=self.strict).render(tok.get("children"), False, False, before="[", after="]")
             attrs = tok["attrs"]
             if self.assets and attrs.get("asset"):
                 attrs = {**attrs, "url": f"{self.assets}/{attrs['asset']}"}
-            return "!" + link_target(alt, attrs)
+            return "!" + link_target(alt, attrs, image=True, dest=tok.get("dest"))
         if t == "inline_html":
             return tok.get("raw", "")
         if t == "footnote_ref":
             return f"[^{tok['attrs']['index']}]"
         if "children" in tok:
             return self.render(tok["children"])
-        return escape_text(tok.get("raw", ""), self.in_table)
+        return escape_text(tok.get("raw", ""), self.in_table, self.strict, self._in_link > 0)
 
     def delimited(self, tok: Token, mark: str) -> str:
         outside_before, outside_after = self._edges
@@ -309,6 +341,9 @@ class Inline:
         tail_nested = bool(kids) and kids[-1]["type"] in nested
         while True:
             stripped = core.strip()
+            if not stripped:
+                lead, core = lead + core, ""
+                break
             lead += core[: len(core) - len(core.lstrip())]
             trail = core[len(core.rstrip()):] + trail
             core = stripped
@@ -326,35 +361,105 @@ class Inline:
             if not moved or not core:
                 break
         if not core:
+            if mark in ("*", "_", "**", "__") and (lead + trail).strip(" ") == "" and lead + trail:
+                return f"{mark}{_refs(lead + trail)}{mark}"  # emphasis on spaces only
             return lead + trail
         return f"{lead}{mark}{core}{mark}{trail}"
 
     def link(self, tok: Token) -> str:
         attrs = tok["attrs"]
-        text = self.render(tok.get("children"), False, False, before="[", after="]")
+        bare = tok.get("bare")
+        if bare and not self.strict and bare.get("url") == attrs.get("url") and \
+                [c.get("raw") for c in tok.get("children") or ()] == [bare.get("label")]:
+            return bare["text"]  # a GFM autolink, as it was written
+        auto = tok.get("autolink")
+        if auto and auto.get("url") == attrs.get("url") and not attrs.get("title") and \
+                [(c["type"], c.get("raw")) for c in tok.get("children") or ()] == [("text", auto["raw"])]:
+            return f"<{auto['raw']}>"  # an autolink, as it was written
+        self._in_link += 1  # no bare link is read inside a link's text
+        try:
+            text = self.render(tok.get("children"), False, False, before="[", after="]")
+        finally:
+            self._in_link -= 1
         url = attrs.get("url", "")
         plain = "".join(c.get("raw", "") for c in tok.get("children") or () if c["type"] == "text")
-        if (not attrs.get("title") and len(tok.get("children") or ()) == 1
+        if (not attrs.get("title") and "dest" not in tok and len(tok.get("children") or ()) == 1
                 and tok["children"][0]["type"] == "text"
                 and re.fullmatch(r"[A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\x00-\x20]*", url)):
             if plain == url:
                 return f"<{url}>"
             if url.startswith("mailto:") and plain == url[7:] and "@" in plain:
                 return f"<{plain}>"
-        return link_target(text, attrs)
+        return link_target(text, attrs, dest=tok.get("dest"))
 
 
-def link_target(text: str, attrs: dict[str, Any]) -> str:
+def link_target(text: str, attrs: dict[str, Any], image: bool = False, dest: dict[str, str] | None = None) -> str:
+    """``[text](destination "title")``; the destination as the source wrote it when
+    the link still goes where it went then, else one that reads back to the target."""
     url = attrs.get("url", "") or ""
     title = attrs.get("title")
-    if url == "" or re.search(r"[\s<>]", url) or not _parens_balanced(url):
-        dest = "<" + re.sub(r"([<>\\])", r"\\\1", url) + ">"
-    else:
-        dest = re.sub(r"\\(?=[!-/:-@\[-`{-~])", r"\\\\", url)
+    written = dest.get("raw") if dest and dest.get("url") == url else None
+    if written is not None and (re.search(r"[\x00-\x1f]", written)
+                                or (unsafe_target(written, image, read=True) and not unsafe_target(url, image))):
+        written = None
+    if written is None:
+        written = link_destination(url)
+        if unsafe_target(written, image, read=True) and not unsafe_target(url, image):
+            # never write a target that readers decode to a script from one that was not
+            written = link_destination(url.replace("&", "%26").replace("\\", "%5C"))
     if title:
         title = _ENTITY.sub(lambda m: "&amp;" + m.group(0)[1:], title)
-        dest += ' "' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return f"[{text}]({dest})"
+        written += ' "' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"[{text}]({written})"
+
+
+def link_destination(url: str) -> str:
+    """A link destination that CommonMark readers decode back to ``url``."""
+    # control characters and line breaks cannot be written in a destination
+    url = re.sub(r"[\x00-\x1f\x7f]", lambda m: f"%{ord(m.group(0)):02X}", url)
+    # "&#106;" in the target is text: written as is, readers would decode it
+    url = _ENTITY.sub(lambda m: "&amp;" + m.group(0)[1:], url)
+    if url == "" or re.search(r"[\s<>]", url) or not _parens_balanced(url):
+        return "<" + re.sub(r"([<>\\])", r"\\\1", url) + ">"
+    return re.sub(r"\\(?=[!-/:-@\[-`{-~])", r"\\\\", url)
+
+
+def read_destination(dest: str) -> str:
+    """The target a CommonMark reader takes from a written destination."""
+    from ..commonmark import unescape_markdown
+    if dest.startswith("<") and dest.endswith(">"):
+        dest = dest[1:-1]
+    return unescape_markdown(dest)
+
+
+def _read_loosely(dest: str) -> str:
+    """The same, as a reader that decodes escapes and references one after the other."""
+    from ..tree import decode_entities
+    if dest.startswith("<") and dest.endswith(">"):
+        dest = dest[1:-1]
+    return decode_entities(re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", dest))
+
+
+_SCRIPT_SCHEMES = ("javascript:", "vbscript:", "data:")
+
+
+def unsafe_target(url: str, image: bool = False, read: bool = False) -> bool:
+    """Does a link target, as a reader took it from the Markdown, lead to a
+    ``javascript:``, ``vbscript:`` or ``data:`` address once percent-encoding, case,
+    blanks and control characters are set aside? An image may be ``data:``.
+    With ``read``, ``url`` is a written destination, judged as readers decode it
+    (strictly, and loosely as some do)."""
+    if read:
+        return unsafe_target(read_destination(url), image) or unsafe_target(_read_loosely(url), image)
+    from urllib.parse import unquote
+    seen = url
+    for _ in range(4):  # "%256A" takes two rounds
+        decoded = unquote(seen)
+        if decoded == seen:
+            break
+        seen = decoded
+    seen = re.sub(r"[\x00-\x20\x7f-\x9f]+", "", seen).lower()
+    return seen.startswith(_SCRIPT_SCHEMES[:2] if image else _SCRIPT_SCHEMES)
 
 
 def _parens_balanced(url: str) -> bool:
@@ -389,7 +494,8 @@ class Blocks:
 
     def __init__(self, assets: str | None = None) -> None:
         self.assets = assets
-        self.inline = Inline(assets=assets)
+        self.inline = Inline(assets=assets, strict=False)
+        self.strict = Inline(assets=assets)
         self._markers: dict[int, str] = {}
         self.referenced: set[int] = set()
 
@@ -400,6 +506,9 @@ class Blocks:
             text = self.block(tok, prev)
             if not text:
                 continue
+            if tight and text == "---" and tok["type"] == "thematic_break" and prev is not None \
+                    and prev["type"] in ("paragraph", "block_text"):
+                text = "***"  # right under a tight item's text, "---" would underline it
             if out:
                 # after a list ending in an empty item, a line would read as that item's
                 sep = "\n\n" if not tight or _ends_empty(prev) else "\n"
@@ -419,13 +528,33 @@ class Blocks:
         return method(tok, prev)
 
     # -- leaves -------------------------------------------------------------
+    def verified(self, children: list[Token] | None, write, kind: str = "paragraph") -> str:
+        """``write(inline)`` with the relaxed renderer when its text reads back as the
+        same inline tree, else with the strict one (every markup character escaped)."""
+        relaxed = write(self.inline)
+        strict = write(self.strict)
+        if relaxed == strict or _reads_as(relaxed, children, kind):
+            return relaxed
+        return strict
+
+    @staticmethod
+    def paragraph_lines(inline: Inline, children: list[Token] | None) -> str:
+        fixed: list[str] = []
+        for line in inline.render(children).split("\n"):
+            if fixed and _HTML_BLOCK_START.match(line):
+                line = "    " + line  # indented, a tag goes on the paragraph, not a block
+            line = escape_line_start(line)
+            if fixed and "|" in fixed[-1] and delimiter_aligns(line) is not None:
+                line = "\\" + line.lstrip(" \t")  # it would make the line above a table header
+            fixed.append(line)
+        text = "\n".join(fixed)
+        if re.match(r"\[[ xX]\](?:\s|$)", text):
+            text = "\\" + text  # a task box, once in a list item
+        return text
+
     def paragraph_text(self, children: list[Token] | None) -> str:
-        text = self.inline.render(_without_edge_breaks(children))
-        lines = text.split("\n")
-        fixed = []
-        for line in lines:
-            fixed.append(escape_line_start(line))
-        return "\n".join(fixed)
+        children = _without_edge_breaks(children)
+        return self.verified(children, lambda inline: self.paragraph_lines(inline, children))
 
     def b_paragraph(self, tok: Token, prev: Token | None) -> str:
         return self.paragraph_text(tok.get("children"))
@@ -434,13 +563,22 @@ class Blocks:
 
     def b_heading(self, tok: Token, prev: Token | None) -> str:
         level = tok.get("attrs", {}).get("level", 1)
-        text = self.inline.render(tok.get("children"))
-        text = re.sub(r"\\\n|\n", " ", text).strip()
-        if text.endswith("#"):
-            text = text[:-1] + "\\#"
-        if text.startswith("#"):
-            text = "\\" + text
-        return "#" * level + (" " + text if text else "")
+        children = tok.get("children")
+        if level <= 2 and any(k["type"] == "linebreak" for k in children or ()):
+            # only a setext heading holds a line break
+            def setext(inline: Inline) -> str:
+                return self.paragraph_lines(inline, children) + "\n" + ("===" if level == 1 else "---")
+            return self.verified(children, setext, "heading")
+
+        def write(inline: Inline) -> str:
+            text = inline.render(children)
+            text = re.sub(r"\\\n|\n", " ", text).strip()
+            if text.endswith("#"):
+                text = text[:-1] + "\\#"
+            if text.startswith("#"):
+                text = "\\" + text
+            return "#" * level + (" " + text if text else "")
+        return self.verified(children, write, "heading")
 
     def b_thematic_break(self, tok: Token, prev: Token | None) -> str:
         return "---"
@@ -455,7 +593,8 @@ class Blocks:
         longest = max((len(m) for m in re.findall(re.escape(char) + "+", raw)), default=0)
         fence = char * max(3, longest + 1)
         body = raw if raw.endswith("\n") or raw == "" else raw + "\n"
-        return f"{fence}{info}\n{body}{fence}"
+        gap = " " if info.startswith(char) else ""  # "~~~" + "~x" would be a longer fence
+        return f"{fence}{gap}{info}\n{body}{fence}"
 
     def b_block_html(self, tok: Token, prev: Token | None) -> str:
         # the indent before the block and blanks after it mean nothing to HTML, and
@@ -498,7 +637,7 @@ class Blocks:
             prefix += "[x] " if item.get("attrs", {}).get("checked") else "[ ] "
         body = self.render(children, tight=tight)
         if not body.strip():
-            return marker
+            return prefix.rstrip()  # "-", or an empty task item "- [ ]"
         pad = " " * (len(marker) + 1)
         lines = body.split("\n")
         first = lines[0]
@@ -511,7 +650,6 @@ class Blocks:
 
     # -- tables -------------------------------------------------------------------
     def b_table(self, tok: Token, prev: Token | None) -> str:
-        cell_inline = Inline(in_table=True, assets=self.assets)
         head: list[Token] = []
         rows: list[list[Token]] = []
         for part in tok.get("children") or []:
@@ -521,15 +659,19 @@ class Blocks:
                 rows = [r.get("children") or [] for r in part.get("children") or []]
 
         def cell(c: Token) -> str:
-            text = cell_inline.render(c.get("children"))
-            return re.sub(r"\\?\n", " ", text).strip()
+            def write(inline: Inline) -> str:
+                return re.sub(r"\\?\n", " ", inline.render(c.get("children"))).strip()
+            # GFM readers split rows at every pipe, even inside a code span or a
+            # link, and read "\\|" as a pipe of the cell
+            return self.verified(c.get("children"), write).replace("|", "\\|")
 
         aligns = [(c.get("attrs") or {}).get("align") for c in head]
-        lines = ["| " + " | ".join(cell(c) or " " for c in head) + " |"]
+        width = len(head)
+        lines = ["| " + " | ".join(cell(c) for c in head) + " |"]
         delim = {None: "---", "left": ":--", "right": "--:", "center": ":-:"}
         lines.append("| " + " | ".join(delim.get(a, "---") for a in aligns) + " |")
         for r in rows:
-            cells = [cell(c) for c in r]
+            cells = ([cell(c) for c in r] + [""] * width)[:width]
             lines.append("| " + " | ".join(cells) + " |")
         return "\n".join(lines)
 
@@ -538,15 +680,53 @@ class Blocks:
         notes = []
         for item in tok.get("children") or []:
             index = item.get("attrs", {}).get("index")
-            body = self.render(item.get("children") or [])
-            if index not in self.referenced:
-                # a note no text refers to would vanish as a definition: keep its text
-                notes.append(body)
-                continue
+            children = item.get("children") or []
+            body = self.render(children)
             lines = body.split("\n")
-            rest = [("    " + line) if line else "" for line in lines[1:]]
-            notes.append("\n".join([f"[^{index}]: {lines[0]}"] + rest))
+            rest = [("    " + line) if line else "" for line in lines]
+            # a note used nowhere stays a definition (numbered after the used ones)
+            if children and children[0]["type"] == "paragraph":
+                notes.append("\n".join([f"[^{index}]: {lines[0]}"] + rest[1:]))
+            else:  # a quote, code or list opens on the line below
+                notes.append("\n".join([f"[^{index}]:"] + rest))
         return "\n\n".join(notes)
+
+
+def _shape(tokens: list[Token] | None) -> tuple:
+    """What an inline tree says, without what a re-read may number or spell differently
+    (or what HTML does not tell apart: a line break in text is a space)."""
+    out: list[tuple] = []
+    tokens = list(tokens or [])
+    while tokens and tokens[-1]["type"] in _BREAKS:
+        tokens.pop()  # nothing in HTML
+    for tok in merge_text([{"type": "text", "raw": " "} if t["type"] == "softbreak" else t
+                           for t in tokens]):
+        t = tok["type"]
+        if t == "text":
+            out.append((t, re.sub(r"\s+", " ", tok.get("raw", ""))))
+        elif t in ("codespan", "inline_html"):
+            out.append((t, tok.get("raw")))
+        elif t in ("link", "image"):
+            attrs = tok.get("attrs") or {}
+            out.append((t, attrs.get("url"), attrs.get("title") or None, _shape(tok.get("children"))))
+        elif t == "strikethrough":
+            out.append((t, tok.get("marker") or "~~", _shape(tok.get("children"))))
+        elif t == "footnote_ref":
+            out.append((t,))
+        else:
+            out.append((t, _shape(tok.get("children"))))
+    return tuple(out)
+
+
+def _reads_as(text: str, children: list[Token] | None, kind: str) -> bool:
+    """Does ``text``, read again, give the inline tree ``children`` (as a ``kind``)?"""
+    from ..tree import parse
+    notes = sum(1 for t in walk(children or []) if t.get("type") == "footnote_ref")
+    # the footnotes referred to are defined in the document: define them here too
+    defs = "".join(f"\n\n[^{n}]: note" for n in range(1, notes + 1))
+    blocks = [b for b in parse(text + defs) if b["type"] != "footnotes"]
+    return len(blocks) == 1 and blocks[0]["type"] == kind and \
+        _shape(blocks[0].get("children")) == _shape(children)
 
 
 def _ends_empty(tok: Token | None) -> bool:
@@ -554,12 +734,123 @@ def _ends_empty(tok: Token | None) -> bool:
         not tok["children"][-1].get("children")
 
 
-def render_body(tree: list[Token], assets: str | None = None) -> str:
+def _block_shape(tok: Token) -> tuple:
+    """What a block says, without what a re-read may number or spell differently."""
+    t = tok["type"]
+    if t in INLINE_BLOCKS:
+        return (t, (tok.get("attrs") or {}).get("level"), _shape(tok.get("children")))
+    if t == "block_code":
+        raw = tok.get("raw", "")
+        return (t, raw if raw.endswith("\n") or not raw else raw + "\n",
+                " ".join(((tok.get("attrs") or {}).get("info") or "").split()))
+    if t == "block_html":
+        return (t, tok.get("raw", "").strip())
+    if t == "table_cell":
+        attrs = tok.get("attrs") or {}
+        return (t, attrs.get("align"), bool(attrs.get("head")), _shape(tok.get("children")))
+    attrs = {k: v for k, v in (tok.get("attrs") or {}).items() if v is not None and k not in ("key", "index")}
+    return (t, tuple(sorted(attrs.items())), tok.get("tight"),
+            tuple(_block_shape(k) for k in tok.get("children") or ()))
+
+
+INLINE_BLOCKS = ("paragraph", "block_text", "heading")
+
+
+def _read_shapes(text: str, blocks: list[Token]) -> list[tuple]:
+    """The shapes of the blocks ``text`` reads as, on its own (with the footnotes that
+    ``blocks`` refer to defined, as they are in the document)."""
+    from ..tree import parse
+    notes = max((t["attrs"]["index"] for t in walk(blocks) if t.get("type") == "footnote_ref"), default=0)
+    if notes and not any(b["type"] == "footnotes" for b in blocks):
+        text += "".join(f"\n\n[^{n}]: note" for n in range(1, notes + 1))
+        return [_block_shape(b) for b in parse(text) if b["type"] != "footnotes"]
+    return [_block_shape(b) for b in parse(text)]
+
+
+def _reads_back(text: str, blocks: list[Token]) -> bool:
+    """Does ``text``, read again on its own, give the blocks ``blocks``?"""
+    return _read_shapes(text, blocks) == [_block_shape(b) for b in blocks]
+
+
+def _differing(read: list[tuple], wanted: list[tuple]) -> range:
+    """The blocks of ``wanted`` that are not at both ends of ``read`` in the same order."""
+    head = 0
+    while head < min(len(read), len(wanted)) and read[head] == wanted[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(read), len(wanted)) - head and read[-1 - tail] == wanted[-1 - tail]:
+        tail += 1
+    return range(head, len(wanted) - tail)
+
+
+def _block_source(tree: list[Token], i: int, lines: list[str], first_line: int) -> str | None:
+    """The lines block ``i`` was parsed from (up to the next block, blank lines left out)."""
+    start = tree[i].get("line")
+    if not isinstance(start, int):
+        return None
+    end = next((t.get("line") for t in tree[i + 1:] if isinstance(t.get("line"), int)), None)
+    chunk = lines[start - first_line:(end - first_line) if end is not None else len(lines)]
+    while chunk and not chunk[-1].strip():
+        chunk.pop()
+    return "\n".join(chunk) if chunk and start >= first_line else None
+
+
+def render_body(tree: list[Token], assets: str | None = None, source: str | None = None,
+                first_line: int = 1, kept: list[int] | None = None) -> str:
+    """The Markdown of ``tree``.
+
+    With ``source`` (the text the tree was parsed from, its first line numbered
+    ``first_line``), a block whose Markdown would not read back as the block, while
+    its source lines still do (no stage touched it), is written as those lines: a
+    CommonMark corner the writer cannot spell canonically. Their lines go in ``kept``.
+    """
     blocks = Blocks(assets)
     blocks.referenced = {t["attrs"]["index"] for t in walk([b for b in tree if b["type"] != "footnotes"])
                          if t.get("type") == "footnote_ref"}
-    text = blocks.render(tree)
+    parts = _render_parts(blocks, tree, {})
+    text = "\n\n".join(p for p in parts if p)
+    if source is None or not tree:
+        return text + "\n" if text else ""
+    wanted = [_block_shape(b) for b in tree]
+    read = _read_shapes(text, tree)
+    if read != wanted:
+        lines = source.split("\n")
+        verbatim: dict[int, str] = {}
+        prev: Token | None = None
+        suspects = _differing(read, wanted)
+        for i, tok in enumerate(tree):
+            if i in suspects and parts[i] and tok["type"] != "footnotes" and not _reads_back(parts[i], [tok]):
+                written = _block_source(tree, i, lines, first_line)
+                # after a list, an indented first line would go on in its last item
+                if written and not (prev is not None and prev["type"] == "list" and written[:1] in " \t") \
+                        and _reads_back(written, [tok]):
+                    verbatim[i] = written
+            if parts[i]:
+                prev = tok
+        if verbatim:
+            parts = _render_parts(blocks, tree, verbatim)
+            text = "\n\n".join(p for p in parts if p)
+            if kept is not None:
+                kept.extend(tree[i].get("line") for i in sorted(verbatim))
     return text + "\n" if text else ""
+
+
+def _render_parts(blocks: Blocks, tree: list[Token], verbatim: dict[int, str]) -> list[str | None]:
+    """Each top-level block's Markdown (``verbatim`` ones as given)."""
+    from ..tree import parse
+    parts: list[str | None] = []
+    prev: Token | None = None
+    for i, tok in enumerate(tree):
+        if i in verbatim:
+            text: str | None = verbatim[i]
+            if tok["type"] == "list":  # the next list must not take its marker
+                blocks._markers[id(tok)] = (parse(verbatim[i])[0].get("bullet") or "-")
+        else:
+            text = blocks.block(tok, prev)
+        parts.append(text)
+        if text:
+            prev = tok
+    return parts
 
 
 class MarkdownWriter(Writer):
@@ -589,7 +880,8 @@ class MarkdownWriter(Writer):
         return {f"{folder}/{name}": doc.assets[name].data for name in sorted(used)}
 
 
-def render_document(doc: Document, assets: str | None = None) -> str:
-    """The clean Markdown; with ``assets``, packaged images link into that folder."""
-    body = render_body(doc.tree or [], assets)
+def render_document(doc: Document, assets: str | None = None, kept: list[int] | None = None) -> str:
+    """The clean Markdown; with ``assets``, packaged images link into that folder.
+    The lines of blocks written as their source are added to ``kept``."""
+    body = render_body(doc.tree or [], assets, doc.text, doc.body_line, kept)
     return dump_front_matter(doc.meta.as_dict()) + body

@@ -1,0 +1,61 @@
+"""Which lines are code, wherever the code sits: the text stages' view of it."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from pipeline.codelines import FENCED, INDENTED, code_kinds, code_spans
+from pipeline.tree import parse, walk
+
+SPEC = Path(__file__).parent / "fixtures" / "commonmark" / "spec.txt"
+EXAMPLE = re.compile(r"^`{32} example\n(.*?)^\.\n(.*?)^`{32}$", re.M | re.S)
+
+
+def kinds(text: str) -> list[str | None]:
+    return code_kinds(text.split("\n"))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("> ```c\n> int main(int argc, char **argv)\n> ```\n",
+     [FENCED, FENCED, FENCED, None]),
+    ("> [!tip]\n> ```\n> /a**b/\n> ```\nafter **", [None, FENCED, FENCED, FENCED, None]),
+    ("- item\n\n  ```\n  a**b\n  ```\n- next", [None, None, FENCED, FENCED, FENCED, None]),
+    ("1. one\n   > ```\n   > x\n   > ```\n", [None, FENCED, FENCED, FENCED, None]),
+    ("> quote\n\n    indented code\n", [None, None, INDENTED, None]),
+    (">     code in a quote\n> text\n", [INDENTED, None, None]),
+    ("- item\n\n    continuation, not code\n", [None, None, None, None]),
+    ("para\n    lazy, not code\n", [None, None, None]),
+    ("> ```\n> x\noutside: the quote ended, and the fence with it\n", [FENCED, FENCED, None, None]),
+    ("    a\n\n    b\n\nc\n", [INDENTED, INDENTED, INDENTED, None, None, None]),
+    ("``` not `a fence`\ntext\n", [None, None, None]),
+])
+def test_code_lines_at_any_depth(text, expected):
+    assert kinds(text) == expected
+
+
+def test_every_code_line_of_the_spec_examples_is_found():
+    """Each line of each code block the parser finds is on a line marked as code."""
+    missed = []
+    for n, m in enumerate(EXAMPLE.finditer(SPEC.read_text("utf-8"))):
+        src = m.group(1).replace("→", "\t")
+        lines = src.split("\n")
+        marked = [ln.expandtabs(4).rstrip() for ln, k in zip(lines, code_kinds(lines)) if k]
+        for tok in walk(parse(src)):
+            if tok.get("type") != "block_code":
+                continue
+            for line in tok.get("raw", "").split("\n"):
+                want = line.expandtabs(4).rstrip()
+                if want.strip() and not any(have.endswith(want) for have in marked):
+                    missed.append((n + 1, line))
+    assert not missed, missed[:10]
+
+
+def test_code_spans_across_lines():
+    lines = ["Run ``ls  ", "-l `` and `a` and \\`not code`", "x"]
+    ranges, open_ends = code_spans(lines, [False] * 3)
+    assert open_ends == {0}
+    assert ranges[0] == [(4, 10)]
+    assert ranges[1][0] == (0, 5) and lines[1][ranges[1][1][0]:ranges[1][1][1]] == "`a`"
+    assert len(ranges[1]) == 2  # the escaped backtick opens nothing; its partner stays literal
