@@ -127,14 +127,18 @@ _PROTECTED = re.compile(
 
 
 # The same spans, with a code span's closing run looked up rather than searched for:
-# ``.*?`` ran to the end of the text from every backtick run that never closes.
-_PROTECTED_OR_TICKS = re.compile(r"(?<!`)(?P<ticks>`+)(?!`)|" + _PROTECTED.pattern.split("|", 1)[1], re.S)
+# ``.*?`` ran to the end of the text from every backtick run that never closes. A bare
+# URL, which a GFM reader makes a link, is literal too.
+_PROTECTED_OR_TICKS = re.compile(
+    r"(?<!`)(?P<ticks>`+)(?!`)|(?P<bare>(?<![^\s*_~(])(?:https?://|www\.)(?:[^\s<\\]|\\(?!\n))+)|"
+    + _PROTECTED.pattern.split("|", 1)[1], re.S)
 
 
 def protected_spans(text: str) -> list[tuple[int, int]]:
     """Character ranges whose content is literal (not emphasis markup)."""
-    if "`" not in text:
+    if "`" not in text and "http" not in text and "www." not in text:
         return [m.span() for m in _PROTECTED.finditer(text)]
+    from .gfm import autolink_end
     runs: dict[int, list[int]] = {}  # backtick run length -> where such runs start
     for m in re.finditer(r"`+", text):
         runs.setdefault(m.end() - m.start(), []).append(m.start())
@@ -153,6 +157,14 @@ def protected_spans(text: str) -> list[tuple[int, int]]:
                 pos = starts[k] + size
             else:
                 pos = m.end()  # never closed: the backticks are literal
+            continue
+        if m.group("bare"):
+            end = autolink_end(m.group("bare"))
+            if end is None:  # no domain: not a link, read on after its start
+                pos = m.start() + 1
+                continue
+            out.append((m.start(), m.start() + end))
+            pos = m.start() + end
             continue
         out.append(m.span())
         pos = m.end()
