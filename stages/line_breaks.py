@@ -35,6 +35,9 @@ _HARD = re.compile(r"(?:(?<! ) {2,}|(?<!\t)\t+)$")
 _CONTINUES = re.compile(r"^(?:[ \t]|[，。、；：！？）」』”’》〉】,.;:!?)\]])")
 _LIST_ITEM = re.compile(r"^ {0,3}(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)")
 _BLOCK_START = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|>|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|`{3}|~{3}|\|)")
+# a line that ends the paragraph above it: a break before it breaks nothing
+_ENDS_PARAGRAPH = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|>|[-+*][ \t]+\S|1[.)][ \t]+\S|`{3}|~{3}|(?:=+|-+)[ \t]*$"
+                             r"|([-*_])(?:[ \t]*\1){2,}[ \t]*$)")
 _ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 
 
@@ -84,7 +87,7 @@ class LineBreaks(Stage):
             nxt_text = nxt is not None and not code[i + 1] and nxt.strip() != ""
             if _HARD.search(line) and line.strip() and not _ATX.match(line) and \
                     not (i in spans and not clipper):
-                if nxt_text and not clipper:
+                if nxt_text and not clipper and not _ENDS_PARAGRAPH.match(nxt):
                     out.append(line), out_code.append(False), out_src.append(i)
                     i += 1
                     continue
