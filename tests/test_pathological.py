@@ -173,6 +173,12 @@ def test_epub_deep_inline_html_keeps_links_and_text(pipeline):
     assert hrefs == ["https://example.org/", "https://example.com/", "https://example.net/"]
     assert "<a " not in xhtml.split('href="https://example.com/"')[1].split("</a>")[0]
     assert words(epub_text(result.outputs["html.epub"]))[-7:] == ["a", "in", "x", "y", "z", "out", "w"]
+    # nested no deeper than XML readers go (libxml2 stops at 256 levels)
+    from lxml import etree
+    with zipfile.ZipFile(io.BytesIO(result.outputs["html.epub"])) as z:
+        for name in z.namelist():
+            if name.endswith(".xhtml"):
+                etree.fromstring(z.read(name))
 
 
 def epub_text_raw(data: bytes) -> str:

@@ -405,7 +405,10 @@ class ContentRenderer:
         if action == "literal":
             add_text(cur, raw)
         elif action == "push":
-            stack.append((tag.name, node))
+            if len(stack) > MAX_INLINE_DEPTH:
+                cur.remove(node)  # deeper than any page means: the text goes on where it is
+            else:
+                stack.append((tag.name, node))
         elif action == "discard":
             stack.append((tag.name, el("span")))  # detached: what goes in is dropped
         elif action == "end":
@@ -476,6 +479,11 @@ class ContentRenderer:
 
 INLINE = frozenset({"text", "emphasis", "strong", "strikethrough", "codespan", "link", "image",
                     "inline_html", "linebreak", "softbreak", "footnote_ref"})
+
+
+#: inline HTML elements nested deeper than this are not nested further (XML readers stop
+#: at 256 levels, and walking a deep tree costs its depth at every step)
+MAX_INLINE_DEPTH = 32
 
 
 class _OpenTags(list):
