@@ -563,7 +563,7 @@ class Blocks:
 
     def b_heading(self, tok: Token, prev: Token | None) -> str:
         level = tok.get("attrs", {}).get("level", 1)
-        children = tok.get("children")
+        children = _without_edge_breaks(tok.get("children"))
         if level <= 2 and any(k["type"] == "linebreak" for k in children or ()):
             # only a setext heading holds a line break
             def setext(inline: Inline) -> str:
