@@ -53,6 +53,8 @@ class CodeFences(Stage):
                 ctx.record("glued_fence_marker", base + i, line, lines[i])
         drop: set[int] = set()
         for start, end in fenced_ranges(lines):
+            if lines[start][:1] == " ":
+                continue  # an indented fence may close and open blocks of a list item
             closed = end - start >= 2 and lines[end - 1].strip().startswith(lines[start].strip()[:3])
             inside = lines[start + 1:end - 1] if closed else lines[start + 1:end]
             if not any(ln.strip() for ln in inside):
