@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 
+from pipeline.codelines import FENCED, code_kinds
 from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
 from pipeline.textscan import fenced_ranges
@@ -52,9 +53,12 @@ class CodeFences(Stage):
                 lines[i] = m.group(1) + line[m.end():]
                 ctx.record("glued_fence_marker", base + i, line, lines[i])
         drop: set[int] = set()
+        kinds = code_kinds(lines)
         for start, end in fenced_ranges(lines):
-            if lines[start][:1] == " ":
-                continue  # an indented fence may close and open blocks of a list item
+            if lines[start][:1] == " " or any(kinds[k] != FENCED for k in range(start, end)):
+                # an indented fence may close and open blocks of a list item, and once
+                # read out of step the pairs at the top are no blocks at all
+                continue
             closed = end - start >= 2 and lines[end - 1].strip().startswith(lines[start].strip()[:3])
             inside = lines[start + 1:end - 1] if closed else lines[start + 1:end]
             if not any(ln.strip() for ln in inside):
