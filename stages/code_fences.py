@@ -55,9 +55,11 @@ class CodeFences(Stage):
         drop: set[int] = set()
         kinds = code_kinds(lines)
         for start, end in fenced_ranges(lines):
-            if lines[start][:1] == " " or any(kinds[k] != FENCED for k in range(start, end)):
-                # an indented fence may close and open blocks of a list item, and once
-                # read out of step the pairs at the top are no blocks at all
+            inside = start > 0 and kinds[start - 1] == FENCED and \
+                not lines[start - 1].strip().startswith(("```", "~~~"))
+            if inside or any(kinds[k] != FENCED for k in range(start, end)):
+                # the fence closes a block of a list item (whose next block may open right
+                # below), or the pairs read at the top are out of step: no empty block
                 continue
             closed = end - start >= 2 and lines[end - 1].strip().startswith(lines[start].strip()[:3])
             inside = lines[start + 1:end - 1] if closed else lines[start + 1:end]

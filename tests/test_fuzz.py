@@ -84,7 +84,7 @@ REGRESSIONS: list[str] = [
     # what an empty link leaves: a backslash paragraph, a heading's trailing break
     "[]()\\", "）  \n[]()\n-",
     # fences read out of step after a list item's code: no empty block between two blocks
-    "-\t\t;\n>\n\t;\n左滑\n\n\t)",
+    "-\t\t;\n>\n\t;\n左滑\n\n\t)", " ```",
 ]
 
 
