@@ -239,7 +239,7 @@ class _Batch:
                 self._convert(plan, manifest, state)
             except KeyboardInterrupt as exc:
                 interrupted = exc
-                _ignore_signals()  # what was done is reported first
+            _ignore_signals()  # from here on, what was done is reported first
             if interrupted or self.stopped or any(r["status"] == "failed" for r in self.results.values()):
                 # what stopped or killed workers were writing
                 out.clean_temp(target.temp_names if target else frozenset())

@@ -147,9 +147,14 @@ def collect(paths: list[str], include: tuple[str, ...] = DEFAULT_INCLUDE,
     for p in paths:
         local = local_path(p)
         if local is not None:
-            if not local.exists():
-                raise ConfigError(f"{p}: no such file or folder")
-            if local.is_dir():
+            try:
+                mode = os.stat(local).st_mode
+            except (FileNotFoundError, NotADirectoryError):
+                raise ConfigError(f"{p}: no such file or folder") from None
+            except OSError as exc:  # a folder on the way that cannot be read
+                found.failures.append((str(p), f"cannot read: {exc.strerror or exc}"))
+                continue
+            if stat.S_ISDIR(mode):
                 if out_abs and os.path.realpath(local) == out_abs:
                     raise ConfigError(f"{p} is also the output folder: its outputs would be "
                                       f"read as inputs and could overwrite them; give another -o")
@@ -161,7 +166,6 @@ def collect(paths: list[str], include: tuple[str, ...] = DEFAULT_INCLUDE,
                 found.roots.append(root_id(store.root))
             else:  # a file named on the command line: it may be a link, but must be a file
                 store = LocalStorage(local.parent)
-                mode = local.stat().st_mode
                 if stat.S_ISREG(mode):
                     found.sources.append(Source(local.name, store))
                 else:

@@ -140,6 +140,12 @@ def _same_file(folder: Path, name: str, other: str) -> bool:
 
 
 def output_stem(rel: str | Path) -> str:
-    """The output path of an input without its extension (``a/b.md`` → ``a/b``)."""
-    rel = Path(rel)
-    return rel.with_suffix("").as_posix() if rel.suffix else rel.as_posix()
+    """The output path of an input without its extension (``a/b.md`` → ``a/b``;
+    ``.hidden`` and ``a.`` keep theirs, as ``pathlib`` has it). String operations:
+    this runs once per input of every run."""
+    rel = rel.as_posix() if isinstance(rel, Path) else rel
+    head, _, name = rel.rpartition("/")
+    i = name.rfind(".")
+    if 0 < i < len(name) - 1:
+        name = name[:i]
+    return f"{head}/{name}" if head else name

@@ -58,7 +58,9 @@ def local_path(ref: str) -> Path | None:
 
 
 def join(root: str, rel: str) -> str:
-    return root.rstrip("/") + "/" + rel if is_url(root) else str(Path(root) / rel)
+    if is_url(root):
+        return root.rstrip("/") + "/" + rel
+    return rel if root in ("", ".") else os.path.join(root, rel)
 
 
 def format_size(n: int) -> str:
@@ -96,7 +98,7 @@ def read_local(path: Path | str, limit: int = DEFAULT_MAX_INPUT) -> bytes:
         raise InputError(f"not a regular file ({file_kind(st.st_mode)})")
     if st.st_size > limit:
         raise InputError(_too_large(st.st_size, limit))
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     with os.fdopen(fd, "rb") as fh:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
@@ -173,11 +175,11 @@ class LocalStorage(Storage):
         self.skipped = []
 
     def read(self, rel: str, limit: int = DEFAULT_MAX_INPUT) -> bytes:
-        return read_local(self.path / rel, limit)
+        return read_local(os.path.join(self.root, rel), limit)
 
     def digest(self, rel: str) -> str | None:
         try:
-            with open(self.path / rel, "rb") as fh:
+            with open(os.path.join(self.root, rel), "rb") as fh:
                 return hashlib.file_digest(fh, "sha256").hexdigest()
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             return None
