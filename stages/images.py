@@ -173,7 +173,11 @@ class Images(Stage):
                 got = fetch(url, policy)
             except FetchError as exc:
                 return url, None, None, "failed", str(exc)
-            cache.put(url, got.data, got.media_type)
+            try:
+                cache.put(url, got.data, got.media_type)
+            except OSError as exc:  # a read-only cache, a HOME that does not exist
+                where = f" {exc.filename}" if exc.filename else ""
+                return url, None, None, "failed", f"image cache not writable ({exc.strerror or exc}{where})"
             return url, got.data, got.media_type, "fetched", None
 
         workers = max(1, min(int(self.options["concurrency"]), len(urls)))
