@@ -1,0 +1,442 @@
+"""Remove active content from the raw HTML a scraped page left in the Markdown.
+
+Before::
+
+    <script src="https://cdn.example/track.js"></script>
+
+    <iframe src="https://player.example/v/1" allowfullscreen>Watch the talk</iframe>
+
+    Press <button onclick="copy()">copy</button> or <a href="javascript:void(0)">here</a>.
+
+After::
+
+    Watch the talk
+
+    Press <button>copy</button> or <a>here</a>.
+
+The clean Markdown is published as it is, and whatever serves it serves its raw
+HTML too. Each rule has a name and can be turned off (``rules_off``); with the
+stage off, raw HTML stays verbatim:
+
+- ``script``: ``<script>`` elements with the code inside (debris, never text);
+- ``style_element``: ``<style>`` elements with the rules inside;
+- ``event_handler``: ``on…=`` attributes (``onclick``, ``onerror``, ``onload``…);
+- ``script_url``: ``javascript:``, ``vbscript:`` and ``data:`` addresses in ``href``,
+  ``src``, ``action``, ``formaction``, ``xlink:href``… (a ``data:`` picture in an
+  ``<img src>`` stays);
+- ``frame``: ``<iframe>`` (with its ``srcdoc``), ``<frame>``, ``<frameset>`` tags;
+- ``object_embed``: ``<object>``, ``<embed>``, ``<applet>``, ``<param>`` tags;
+- ``form``: ``<form>`` tags (a form posts what readers type to someone else);
+- ``head_element``: ``<meta>`` (refresh, redirect), ``<base>``, ``<link>``.
+
+Frames and objects go as tags: the fallback text between them is the article's
+and stays. Only what a rule names is cut; the rest of the HTML keeps every byte.
+What is a tag is decided as a browser decides it (``pipeline.htmltokens``), over
+all the raw HTML of the document in order, so that a tag split over several
+inline HTML pieces (``<span onclick="x">`` … ``</span>``) or hidden from a naive
+reader (``<!-- --!><img onerror=…>``) is seen. Code inside a removed ``<script>``
+that the Markdown parser read as text between two inline HTML pieces of one
+paragraph goes with it. A block of raw HTML that loses something is read again
+as Markdown, as the next reader of the clean file will read it.
+
+More rules of the same kind (page styling attributes, presentational wrappers,
+simple HTML tables as pipe tables) belong here as further names in ``RULES``.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.document import Document
+from pipeline.htmltokens import Tag, attribute_spans, tokenize
+from pipeline.stage import Stage, StageContext
+from pipeline.tree import inline_text, merge_text, parse, trim_inline
+
+Token = dict[str, Any]
+
+RULES = ("script", "style_element", "event_handler", "script_url", "frame", "object_embed",
+         "form", "head_element")
+#: elements removed with what is inside them
+WITH_CONTENT = {"script": "script", "style": "style_element"}
+#: elements whose tags go while what is inside them stays
+TAGS_ONLY = {
+    "iframe": "frame", "frame": "frame", "frameset": "frame", "portal": "frame", "fencedframe": "frame",
+    "object": "object_embed", "embed": "object_embed", "applet": "object_embed", "param": "object_embed",
+    "form": "form",
+    "meta": "head_element", "base": "head_element", "link": "head_element",
+}
+#: elements whose inside a browser reads as text: once one goes, its inside is markup
+RAW_TEXT = frozenset({"iframe", "noembed", "noframes", "noscript", "xmp", "textarea", "title",
+                      "plaintext", "style", "script"})
+URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "data", "poster",
+                            "background", "lowsrc", "dynsrc", "codebase", "cite", "longdesc", "ping",
+                            "manifest", "icon"})
+#: SVG animation values can set an href
+ANIMATION = frozenset({"animate", "set", "animatemotion", "animatetransform"})
+ANIMATION_VALUES = frozenset({"to", "from", "by", "values"})
+SCRIPT_SCHEMES = frozenset({"javascript", "vbscript", "livescript", "data"})
+#: a picture, video or sound given inline stays where such media are expected
+MEDIA_ELEMENTS = frozenset({"img", "source", "video", "audio", "track", "input", "picture"})
+_SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):")
+MAX_ROUNDS = 8
+
+
+def url_scheme(value: str) -> str | None:
+    """The scheme of a URL as a browser reads it: C0 controls and spaces around it
+    ignored, tabs and newlines inside it too, case folded."""
+    v = re.sub(r"[\t\n\r]", "", value.strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r"
+                                            "\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a"
+                                            "\x1b\x1c\x1d\x1e\x1f ")).lower()
+    m = _SCHEME.match(v)
+    return m.group(1) if m else None
+
+
+def active_url(element: str, attribute: str, value: str) -> bool:
+    """Whether an address runs code (or carries a document) where it stands."""
+    scheme = url_scheme(value)
+    if scheme not in SCRIPT_SCHEMES:
+        return False
+    if scheme == "data" and element in MEDIA_ELEMENTS and attribute in ("src", "poster"):
+        media = value.strip().lower()[5:].lstrip()
+        return not media.startswith(("image/", "video/", "audio/"))
+    return True
+
+
+Cut = tuple[int, int, str]  # start, end, what replaces it
+
+
+@dataclass
+class Piece:
+    """One raw HTML token of the tree and where it stands in the joined HTML."""
+
+    tok: Token
+    parent: list[Token]
+    start: int
+    end: int
+    line: int | None
+    inline: bool
+    cuts: list[Cut] = field(default_factory=list)
+
+
+@dataclass
+class Found:
+    """What one rule removes: spans of the joined HTML (with what replaces each),
+    the tree tokens between two pieces that go too, and the record."""
+
+    kind: str
+    spans: list[Cut]
+    before: str
+    after: str = ""
+    at: int = 0
+    between: list[Token] = field(default_factory=list)
+
+
+class RawHtml(Stage):
+    """Remove scripts, frames, embedded objects, event handlers and script URLs from raw HTML."""
+
+    name = "raw_html"
+    priority = 300
+    scope = "tree"
+    removes = frozenset(RULES)
+    defaults = {"rules_off": []}
+
+    def __init__(self, **options: Any):
+        super().__init__(**options)
+        from pipeline.errors import ConfigError
+        off = self.options["rules_off"]
+        if isinstance(off, str):
+            off = [o.strip() for o in off.split(",") if o.strip()]
+        unknown = [r for r in off if r not in RULES]
+        if unknown:
+            raise ConfigError(f"raw_html has no rule {unknown[0]!r}. Rules: {', '.join(RULES)}")
+        self.rules = frozenset(RULES) - set(off)
+
+    def run(self, doc: Document, ctx: StageContext) -> None:
+        if not self.rules or not doc.tree:
+            return
+        # A cut can let the browser read what follows differently (the inside of a
+        # removed frame is markup again): then look again, until nothing is found.
+        for _round in range(MAX_ROUNDS):
+            if not self._round(doc, ctx):
+                break
+
+    # -- one pass ------------------------------------------------------------------
+    def _round(self, doc: Document, ctx: StageContext) -> bool:
+        pieces = _collect(doc.tree or [])
+        if not pieces:
+            return False
+        stream = "\n".join(p.tok.get("raw", "") for p in pieces)
+        self._positions: dict[int, dict[int, int]] = {}
+        self._again = False
+        found = self._find(stream, tokenize(stream), pieces)
+        if not found:
+            return False
+        for item in found:
+            piece = _piece_at(pieces, item.at)
+            line = piece.line
+            if line is not None and not piece.inline:
+                line += stream.count("\n", piece.start, item.at)
+            ctx.record(item.kind, line, item.before, item.after)
+            for s, e, text in item.spans:
+                for p in _overlapping(pieces, s, e):
+                    cut_start = max(s, p.start) - p.start
+                    p.cuts.append((cut_start, min(e, p.end) - p.start, text if s >= p.start else ""))
+        gone = {id(t) for item in found for t in item.between}
+        self._apply(doc, pieces, gone)
+        return self._again
+
+    def _find(self, stream: str, tags: list[Tag], pieces: list[Piece]) -> list[Found]:
+        found: list[Found] = []
+        skip_until = -1
+        closings = _closings(tags)
+        for i, tag in enumerate(tags):
+            if tag.start < skip_until:
+                continue
+            name = tag.name
+            if tag.kind in ("start", "end") and WITH_CONTENT.get(name) in self.rules:
+                kind = WITH_CONTENT[name]
+                end = tag.end
+                if i in closings:
+                    end = tags[closings[i]].end
+                elif tag.kind == "start":
+                    self._again = True  # what followed it is markup again
+                skip_until = end
+                found.append(self._element(kind, stream, tag.start, end, pieces))
+                continue
+            if tag.kind in ("start", "end") and TAGS_ONLY.get(name) in self.rules:
+                self._again |= name in RAW_TEXT
+                found.append(Found(TAGS_ONLY[name], [(tag.start, tag.end, "")], tag.source(stream),
+                                   at=tag.start))
+                continue
+            if tag.kind == "start" and tag.attrs:
+                found.extend(self._attributes(stream, tag))
+        return found
+
+    def _element(self, kind: str, stream: str, start: int, end: int, pieces: list[Piece]) -> Found:
+        """An element cut with its content; Markdown text between two inline pieces
+        of one paragraph that it covers is its content too."""
+        covered = _overlapping(pieces, start, end)
+        first, last = covered[0], covered[-1]
+        self._again |= first is not last
+        if first is not last and first.inline and last.inline and first.parent is last.parent:
+            i, j = self._index(first.parent, first.tok), self._index(last.parent, last.tok)
+            between = [t for t in first.parent[i + 1:j] if t.get("type") != "inline_html"]
+            held = {id(p.tok): p for p in covered}
+            parts = [stream[max(start, held[id(t)].start):min(end, held[id(t)].end)] if id(t) in held
+                     else inline_text([t], alt=True) for t in first.parent[i:j + 1]]
+            return Found(kind, [(start, end, "")], "".join(parts), at=start, between=between)
+        before = "\n".join(stream[max(start, p.start):min(end, p.end)] for p in covered)
+        return Found(kind, [(start, end, "")], before, at=start)
+
+    def _index(self, parent: list[Token], tok: Token) -> int:
+        """Where ``tok`` stands in ``parent`` (one map per list and pass)."""
+        where = self._positions.get(id(parent))
+        if where is None:
+            where = self._positions[id(parent)] = {id(t): i for i, t in enumerate(parent)}
+        return where[id(tok)]
+
+    def _attributes(self, stream: str, tag: Tag) -> list[Found]:
+        """Event handlers and script addresses of one start tag: one record per rule."""
+        by_kind: dict[str, list[str]] = {}
+        for attr, value in tag.attrs.items():
+            if "event_handler" in self.rules and attr.startswith("on"):
+                by_kind.setdefault("event_handler", []).append(attr)
+            elif "script_url" in self.rules and (
+                    (attr in URL_ATTRIBUTES and active_url(tag.name, attr, value))
+                    or (tag.name in ANIMATION and attr in ANIMATION_VALUES
+                        and any(url_scheme(v) in SCRIPT_SCHEMES for v in value.split(";")))):
+                by_kind.setdefault("script_url", []).append(attr)
+        if not by_kind:
+            return []
+        spans = attribute_spans(stream, tag)
+        source = tag.source(stream)
+        out: list[Found] = []
+        if spans is None:
+            # written in a way the span reader does not follow: the tag is written anew
+            dropped: set[str] = set()
+            for kind, names in by_kind.items():
+                dropped |= set(names)
+                after = _tag_text(tag.name, {k: v for k, v in tag.attrs.items() if k not in dropped},
+                                  tag.self_closing)
+                out.append(Found(kind, [], source, after, at=tag.start))
+                source = after
+            out[-1].spans = [(tag.start, tag.end, source)]
+            return out
+        for kind, names in by_kind.items():
+            cuts = [(a.cut_start, a.end, "") for a in spans if a.name in names]
+            after = _cut(source, [(s - tag.start, e - tag.start, t) for s, e, t in cuts])
+            out.append(Found(kind, cuts, source, after, at=tag.start))
+            source = after
+        return out
+
+    # -- applying the cuts ----------------------------------------------------------
+    def _apply(self, doc: Document, pieces: list[Piece], gone: set[int]) -> None:
+        touched: dict[int, list[Token]] = {}
+        replace: dict[int, list[Token]] = {}
+        for p in pieces:
+            if not p.cuts and id(p.tok) not in gone:
+                continue
+            raw = p.tok.get("raw", "")
+            new = _cut(raw, p.cuts if p.inline else _whole_lines(raw, p.cuts))
+            touched[id(p.parent)] = p.parent
+            if p.inline:
+                if new:
+                    p.tok["raw"] = new
+                else:
+                    gone.add(id(p.tok))
+            else:
+                replace[id(p.tok)] = _reparse(new, p.line)
+                # read as Markdown again, part of it may no longer be raw HTML
+                self._again |= [t.get("type") for t in replace[id(p.tok)]] != ["block_html"]
+        for parent in touched.values():
+            out: list[Token] = []
+            joint = False  # just after a removed inline token
+            for tok in parent:
+                if id(tok) in gone:
+                    joint = True
+                    continue
+                if joint and tok.get("type") == "text" and out and out[-1].get("type") == "text" \
+                        and out[-1]["raw"][-1:].isspace() and tok["raw"][:1].isspace():
+                    # "a <iframe…></iframe> b": one space between the words, not two
+                    tok = {**tok, "raw": tok["raw"].lstrip(" ")}
+                joint = False
+                if id(tok) in replace:
+                    out.extend(replace[id(tok)])
+                    continue
+                out.append(tok)
+            parent[:] = merge_text(out)
+        # a paragraph left with nothing (it held only a script) goes
+        _drop_emptied(doc.tree or [], set(touched))
+
+
+# -- helpers ---------------------------------------------------------------------------
+class _Pieces(list):
+    """The pieces in document order, with their start offsets for bisection."""
+
+    starts: list[int]
+
+
+def _collect(tree: list[Token]) -> list[Piece]:
+    """Every raw HTML token in document order, with its line."""
+    pieces = _Pieces()
+    cursor = 0
+    for top in tree:
+        base = top.get("line")
+        breaks = 0
+        for tok, parent in _walk(top, tree):
+            t = tok.get("type")
+            if t in ("softbreak", "linebreak"):
+                breaks += 1
+            elif t in ("block_html", "inline_html"):
+                raw = tok.get("raw", "")
+                inline = t == "inline_html"
+                line = base + breaks if (base is not None and inline) else base
+                pieces.append(Piece(tok, parent, cursor, cursor + len(raw), line, inline))
+                cursor += len(raw) + 1
+    pieces.starts = [p.start for p in pieces]
+    return pieces
+
+
+def _walk(tok: Token, parent: list[Token]):
+    yield tok, parent
+    kids = tok.get("children")
+    if isinstance(kids, list):
+        for kid in kids:
+            yield from _walk(kid, kids)
+
+
+def _overlapping(pieces: list[Piece], start: int, end: int) -> list[Piece]:
+    """The pieces a span of the joined HTML touches (an empty span: the one it is in)."""
+    starts = [p.start for p in pieces] if not isinstance(pieces, _Pieces) else pieces.starts
+    i = max(0, bisect.bisect_right(starts, start) - 1)
+    out = []
+    while i < len(pieces) and (pieces[i].start < end or not out):
+        if pieces[i].end > start or (start == end and pieces[i].start <= start):
+            out.append(pieces[i])
+        i += 1
+    return out or [pieces[-1]]
+
+
+def _piece_at(pieces: list[Piece], offset: int) -> Piece:
+    return _overlapping(pieces, offset, offset + 1)[0]
+
+
+def _closings(tags: list[Tag]) -> dict[int, int]:
+    """For each start tag of an element removed with its content, the index of the
+    end tag that closes it (nested ones pair first)."""
+    open_: dict[str, list[int]] = {}
+    pairs: dict[int, int] = {}
+    for i, tag in enumerate(tags):
+        if tag.name not in WITH_CONTENT:
+            continue
+        if tag.kind == "start":
+            open_.setdefault(tag.name, []).append(i)
+        elif tag.kind == "end" and open_.get(tag.name):
+            pairs[open_[tag.name].pop()] = i
+    return pairs
+
+
+def _cut(raw: str, cuts: list[Cut]) -> str:
+    out, pos = [], 0
+    for s, e, text in sorted(cuts):
+        if s > pos:
+            out.append(raw[pos:s])
+        if s >= pos:
+            out.append(text)
+        pos = max(pos, e)
+    out.append(raw[pos:])
+    return "".join(out)
+
+
+def _whole_lines(raw: str, cuts: list[Cut]) -> list[Cut]:
+    """Cuts in a block, widened to take the line with them where they leave it blank
+    (an ``<iframe …></iframe>`` line inside a ``<div>`` leaves no empty line)."""
+    merged: list[list] = []
+    for s, e, text in sorted(cuts):
+        if merged and not merged[-1][2] and not text and not raw[merged[-1][1]:s].strip():
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e, text])
+    out: list[Cut] = []
+    for s, e, text in merged:
+        begin = raw.rfind("\n", 0, s) + 1
+        finish = raw.find("\n", e)
+        finish = len(raw) if finish < 0 else finish + 1
+        if not text and not raw[begin:s].strip() and not raw[e:finish].strip():
+            s, e = begin, finish
+        out.append((s, e, text))
+    return out
+
+
+def _reparse(raw: str, line: int | None) -> list[Token]:
+    """A block of raw HTML after a cut, read as the next reader of the file will."""
+    if not raw.strip():
+        return []
+    tokens = parse(raw)
+    for tok in tokens:
+        if tok.get("line") is not None and line is not None:
+            tok["line"] += line - 1
+        elif line is None:
+            tok.pop("line", None)
+    return tokens
+
+
+def _drop_emptied(tokens: list[Token], touched: set[int]) -> None:
+    for tok in list(tokens):
+        kids = tok.get("children")
+        if not isinstance(kids, list):
+            continue
+        if id(kids) in touched and tok.get("type") in ("paragraph", "block_text", "heading"):
+            tok["children"] = trim_inline(kids)
+            if not tok["children"]:
+                tokens.remove(tok)
+            continue
+        _drop_emptied(kids, touched)
+
+
+def _tag_text(name: str, attrs: dict[str, str], self_closing: bool) -> str:
+    import html
+    parts = [name] + [f'{k}="{html.escape(v, quote=True)}"' for k, v in attrs.items()]
+    return "<" + " ".join(parts) + ("/>" if self_closing else ">")
