@@ -27,6 +27,13 @@ from html5lib.constants import tokenTypes
 
 START, END, COMMENT, DOCTYPE = (tokenTypes[k] for k in ("StartTag", "EndTag", "Comment", "Doctype"))
 _PARSE_ERROR = tokenTypes["ParseError"]
+OPEN = "open"
+_EOF_IN_TAG = frozenset({
+    "eof-in-tag-name", "eof-in-attribute-name", "eof-in-attribute-value-double-quote",
+    "eof-in-attribute-value-no-quotes", "eof-in-attribute-value-single-quote",
+    "expected-attribute-name-but-got-eof", "expected-attribute-value-but-got-eof",
+    "expected-end-of-tag-but-got-eof", "unexpected-EOF-after-attribute-value",
+    "unexpected-EOF-after-solidus-in-tag"})
 _SPACE = "\t\n\f\r "
 #: attribute names as the tokenizer stores them: ASCII lower case, NUL as U+FFFD
 _NAME_FOLD = {**{c: c + 32 for c in range(65, 91)}, 0: "\ufffd"}
@@ -47,7 +54,7 @@ class Attribute:
 class Tag:
     """A tag, comment or doctype as the browser's tokenizer reads it."""
 
-    kind: str                 # "start", "end", "comment", "doctype"
+    kind: str                 # "start", "end", "comment", "doctype"; "open": a tag the text ends in
     name: str                 # lower-case tag name ("" for comments)
     start: int                # span in the source
     end: int
@@ -93,6 +100,12 @@ class _PositionedTokenizer(HTMLTokenizer):
             while self.tokenQueue:
                 token = self.tokenQueue.popleft()
                 kind = token["type"]
+                if kind == _PARSE_ERROR and token.get("data") in _EOF_IN_TAG:
+                    # a tag the input ends inside: the tokenizer drops it, a browser
+                    # reading on (into what a renderer writes next) would not
+                    end = self._where(stream.chunk, stream.chunkOffset, stream.prevNumLines,
+                                      stream.prevNumCols)
+                    self.found.append((OPEN, token.get("name") or "", {}, False, opened, end))
                 if kind in (START, END, COMMENT, DOCTYPE):
                     attrs = dict(token.get("data") or {}) if kind == START else {}
                     end = self._where(stream.chunk, stream.chunkOffset, stream.prevNumLines,
@@ -134,12 +147,13 @@ class _Parser(html5parser.HTMLParser):
         self.mainLoop()
 
 
-_KINDS = {START: "start", END: "end", COMMENT: "comment", DOCTYPE: "doctype"}
+_KINDS = {START: "start", END: "end", COMMENT: "comment", DOCTYPE: "doctype", OPEN: "open"}
 
 
-def tokenize(text: str) -> list[Tag]:
+def tokenize(text: str, scripting: bool = True) -> list[Tag]:
     """Every tag, comment and doctype of ``text`` (an HTML fragment inside a page's
-    body, scripting on), in order, with its span."""
+    body), in order, with its span. With ``scripting`` (a browser's default), the
+    inside of ``<noscript>`` is text; without, it is markup."""
     if "<" not in text:
         return []
     # html5lib reads CR LF as one character: keep one character per character
@@ -155,7 +169,7 @@ def tokenize(text: str) -> list[Tag]:
         return starts[line - 1] + col
 
     parser = _Parser(namespaceHTMLElements=False)
-    parser.parseFragment(source, container="div", scripting=True)
+    parser.parseFragment(source, container="div", scripting=scripting)
     tags: list[Tag] = []
     for kind, name, attrs, closing, begin, finish in parser.tokenizer.found:
         start, end = offset(begin), offset(finish)
@@ -208,7 +222,11 @@ def attribute_spans(text: str, tag: Tag) -> list[Attribute] | None:
                 value, i = s[j:k], k
             else:
                 value, i = "", j
-        found.append(Attribute(name, tag.start + prev_end, tag.start + i, value))
+        # the separator before it goes too, unless the next attribute follows with
+        # none of its own (after a quoted value): then it needs this one
+        follows = s[i] if i < n else ">"
+        cut = prev_end if follows in _SPACE + "/>" else name_start
+        found.append(Attribute(name, tag.start + cut, tag.start + i, value))
         prev_end = i
     seen: list[str] = []
     for a in found:

@@ -27,7 +27,13 @@ stage off, raw HTML stays verbatim:
 - ``frame``: ``<iframe>`` (with its ``srcdoc``), ``<frame>``, ``<frameset>`` tags;
 - ``object_embed``: ``<object>``, ``<embed>``, ``<applet>``, ``<param>`` tags;
 - ``form``: ``<form>`` tags (a form posts what readers type to someone else);
-- ``head_element``: ``<meta>`` (refresh, redirect), ``<base>``, ``<link>``.
+- ``head_element``: ``<meta>`` (refresh, redirect), ``<base>``, ``<link>``;
+- ``commented_markup``: HTML comments that hold markup (``<!--[if IE]><script>…
+  <![endif]-->``, a commented-out embed, ``<![CDATA[<script>…``): Markdown readers
+  do not agree on where a comment ends, and for one that disagrees the markup is live;
+- ``unterminated_tag``: a tag or comment left open at the end of a block of raw HTML
+  (``<p title="`` before a blank line): a browser reads on into whatever the
+  Markdown renderer writes next.
 
 Frames and objects go as tags: the fallback text between them is the article's
 and stays. Only what a rule names is cut; the rest of the HTML keeps every byte.
@@ -52,12 +58,12 @@ from typing import Any
 from pipeline.document import Document
 from pipeline.htmltokens import Tag, attribute_spans, tokenize
 from pipeline.stage import Stage, StageContext
-from pipeline.tree import inline_text, merge_text, parse, trim_inline
+from pipeline.tree import CONTAINERS, inline_text, merge_text, parse, trim_inline, walk
 
 Token = dict[str, Any]
 
 RULES = ("script", "style_element", "event_handler", "script_url", "frame", "object_embed",
-         "form", "head_element")
+         "form", "head_element", "commented_markup", "unterminated_tag")
 #: elements removed with what is inside them
 WITH_CONTENT = {"script": "script", "style": "style_element"}
 #: elements whose tags go while what is inside them stays
@@ -67,9 +73,8 @@ TAGS_ONLY = {
     "form": "form",
     "meta": "head_element", "base": "head_element", "link": "head_element",
 }
-#: elements whose inside a browser reads as text: once one goes, its inside is markup
-RAW_TEXT = frozenset({"iframe", "noembed", "noframes", "noscript", "xmp", "textarea", "title",
-                      "plaintext", "style", "script"})
+#: removed elements whose inside a browser reads as text up to their end tag
+RAW_TEXT = frozenset({"script", "style", "iframe"})
 URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "data", "poster",
                             "background", "lowsrc", "dynsrc", "codebase", "cite", "longdesc", "ping",
                             "manifest", "icon"})
@@ -79,6 +84,7 @@ ANIMATION_VALUES = frozenset({"to", "from", "by", "values"})
 SCRIPT_SCHEMES = frozenset({"javascript", "vbscript", "livescript", "data"})
 #: a picture, video or sound given inline stays where such media are expected
 MEDIA_ELEMENTS = frozenset({"img", "source", "video", "audio", "track", "input", "picture"})
+_MARKUP_INSIDE = re.compile(r"<[A-Za-z/!?]")
 _SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):")
 MAX_ROUNDS = 8
 
@@ -158,19 +164,29 @@ class RawHtml(Stage):
             return
         # A cut can let the browser read what follows differently (the inside of a
         # removed frame is markup again): then look again, until nothing is found.
-        for _round in range(MAX_ROUNDS):
-            if not self._round(doc, ctx):
+        for n in range(MAX_ROUNDS):
+            if not self._round(doc, ctx, last=n == MAX_ROUNDS - 1):
                 break
 
     # -- one pass ------------------------------------------------------------------
-    def _round(self, doc: Document, ctx: StageContext) -> bool:
+    def _round(self, doc: Document, ctx: StageContext, last: bool = False) -> bool:
         pieces = _collect(doc.tree or [])
         if not pieces:
             return False
         stream = "\n".join(p.tok.get("raw", "") for p in pieces)
         self._positions: dict[int, dict[int, int]] = {}
         self._again = False
-        found = self._find(stream, tokenize(stream), pieces)
+        self._record = ctx.record
+        found = self._find(stream, tokenize(stream), pieces, last)
+        if "<noscript" in stream.lower():
+            # a reader with scripting off reads the inside of <noscript> as markup
+            # (an <iframe> there loads): both readings are searched
+            seen = {(f.kind, tuple(f.spans)) for f in found}
+            for item in self._find(stream, tokenize(stream, scripting=False), pieces, last):
+                if (item.kind, tuple(item.spans)) not in seen:
+                    seen.add((item.kind, tuple(item.spans)))
+                    found.append(item)
+            found.sort(key=lambda f: f.at)
         if not found:
             return False
         for item in found:
@@ -187,7 +203,11 @@ class RawHtml(Stage):
         self._apply(doc, pieces, gone)
         return self._again
 
-    def _find(self, stream: str, tags: list[Tag], pieces: list[Piece]) -> list[Found]:
+    def _find(self, stream: str, tags: list[Tag], pieces: list[Piece], last: bool = False) -> list[Found]:
+        """What the rules remove. An element that a browser reads as raw text to the end
+        (an unclosed ``<script>`` or ``<iframe>``) hides what follows it: its tag goes
+        and the next pass reads the rest as markup; on the last pass, the hidden rest
+        of its piece of HTML goes with it, so that chains of them cannot outlast the passes."""
         found: list[Found] = []
         skip_until = -1
         closings = _closings(tags)
@@ -195,23 +215,43 @@ class RawHtml(Stage):
             if tag.start < skip_until:
                 continue
             name = tag.name
+            piece = _piece_at(pieces, tag.start)
+            if (tag.end > piece.end or tag.kind == "open") and "unterminated_tag" in self.rules:
+                # left open at the end of its piece: how it ends depends on what is
+                # written after it, so it goes (the next pass reads the rest again)
+                self._again = True
+                found.append(Found("unterminated_tag", [(tag.start, piece.end, "")],
+                                   stream[tag.start:piece.end], at=tag.start))
+                skip_until = piece.end
+                continue
+            unclosed = tag.kind == "start" and i not in closings and name in RAW_TEXT
             if tag.kind in ("start", "end") and WITH_CONTENT.get(name) in self.rules:
                 kind = WITH_CONTENT[name]
-                end = tag.end
-                if i in closings:
-                    end = tags[closings[i]].end
-                elif tag.kind == "start":
+                end = tags[closings[i]].end if i in closings else tag.end
+                if unclosed:
                     self._again = True  # what followed it is markup again
+                    if last:
+                        end = _end_of_html(pieces, tag.start)
                 skip_until = end
                 found.append(self._element(kind, stream, tag.start, end, pieces))
                 continue
             if tag.kind in ("start", "end") and TAGS_ONLY.get(name) in self.rules:
-                self._again |= name in RAW_TEXT
+                # the tree a browser builds around it changes (a <meta> inside <svg>
+                # ends the SVG, so a <textarea> after it starts raw text): look again
+                self._again = True
+                if unclosed and last:
+                    end = skip_until = _end_of_html(pieces, tag.start)
+                    found.append(self._element(TAGS_ONLY[name], stream, tag.start, end, pieces))
+                    continue
                 found.append(Found(TAGS_ONLY[name], [(tag.start, tag.end, "")], tag.source(stream),
                                    at=tag.start))
                 continue
             if tag.kind == "start" and tag.attrs:
                 found.extend(self._attributes(stream, tag))
+            elif tag.kind == "comment" and "commented_markup" in self.rules \
+                    and _MARKUP_INSIDE.search(stream, tag.start + 2, tag.end):
+                found.append(Found("commented_markup", [(tag.start, tag.end, "")], tag.source(stream),
+                                   at=tag.start))
         return found
 
     def _element(self, kind: str, stream: str, start: int, end: int, pieces: list[Piece]) -> Found:
@@ -229,6 +269,11 @@ class RawHtml(Stage):
             return Found(kind, [(start, end, "")], "".join(parts), at=start, between=between)
         before = "\n".join(stream[max(start, p.start):min(end, p.end)] for p in covered)
         return Found(kind, [(start, end, "")], before, at=start)
+
+    def _record_exposed(self, kind: str, line: int | None, before: str, after: str) -> None:
+        """A tag shown as text reads differently for a browser: look again."""
+        self._record(kind, line, before, after)
+        self._again = True
 
     def _index(self, parent: list[Token], tok: Token) -> int:
         """Where ``tok`` stands in ``parent`` (one map per list and pass)."""
@@ -273,6 +318,7 @@ class RawHtml(Stage):
 
     # -- applying the cuts ----------------------------------------------------------
     def _apply(self, doc: Document, pieces: list[Piece], gone: set[int]) -> None:
+        """Cut the pieces, drop what went, read changed blocks again, tidy paragraphs."""
         touched: dict[int, list[Token]] = {}
         replace: dict[int, list[Token]] = {}
         for p in pieces:
@@ -282,10 +328,15 @@ class RawHtml(Stage):
             new = _cut(raw, p.cuts if p.inline else _whole_lines(raw, p.cuts))
             touched[id(p.parent)] = p.parent
             if p.inline:
-                if new:
-                    p.tok["raw"] = new
-                else:
+                if not new:
                     gone.add(id(p.tok))
+                    continue
+                read = _reparse_inline(new)
+                if [t.get("type") for t in read] == ["inline_html"] and read[0]["raw"] == new:
+                    p.tok["raw"] = new
+                else:  # what is left is no single tag for the next reader (a cut CDATA)
+                    replace[id(p.tok)] = read
+                    self._again = True
             else:
                 replace[id(p.tok)] = _reparse(new, p.line)
                 # read as Markdown again, part of it may no longer be raw HTML
@@ -307,8 +358,8 @@ class RawHtml(Stage):
                     continue
                 out.append(tok)
             parent[:] = merge_text(out)
-        # a paragraph left with nothing (it held only a script) goes
-        _drop_emptied(doc.tree or [], set(touched))
+        _tidy(doc.tree or [], set(touched), self._record_exposed)
+        _drop_emptied_containers(doc.tree or [], set(touched))
 
 
 # -- helpers ---------------------------------------------------------------------------
@@ -363,13 +414,23 @@ def _piece_at(pieces: list[Piece], offset: int) -> Piece:
     return _overlapping(pieces, offset, offset + 1)[0]
 
 
+def _end_of_html(pieces: list[Piece], start: int) -> int:
+    """Where the raw HTML that holds ``start`` ends: its block, or the last inline
+    HTML of its paragraph."""
+    piece = _piece_at(pieces, start)
+    if not piece.inline:
+        return piece.end
+    after = [p for p in _overlapping(pieces, piece.start, pieces[-1].end) if p.parent is piece.parent]
+    return after[-1].end
+
+
 def _closings(tags: list[Tag]) -> dict[int, int]:
-    """For each start tag of an element removed with its content, the index of the
+    """For each start tag of an element a browser reads as raw text, the index of the
     end tag that closes it (nested ones pair first)."""
     open_: dict[str, list[int]] = {}
     pairs: dict[int, int] = {}
     for i, tag in enumerate(tags):
-        if tag.name not in WITH_CONTENT:
+        if tag.name not in RAW_TEXT:
             continue
         if tag.kind == "start":
             open_.setdefault(tag.name, []).append(i)
@@ -388,6 +449,19 @@ def _cut(raw: str, cuts: list[Cut]) -> str:
         pos = max(pos, e)
     out.append(raw[pos:])
     return "".join(out)
+
+
+def _reparse_inline(raw: str) -> list[Token]:
+    """Inline HTML after a cut, read as the next reader reads it inside a paragraph."""
+    tokens = parse("x" + raw)
+    if len(tokens) != 1 or tokens[0].get("type") != "paragraph":
+        return [{"type": "text", "raw": raw}]
+    kids = tokens[0].get("children") or []
+    if kids and kids[0].get("type") == "text" and kids[0]["raw"].startswith("x"):
+        kids[0] = {"type": "text", "raw": kids[0]["raw"][1:]}
+    else:
+        return [{"type": "text", "raw": raw}]
+    return [k for k in kids if not (k.get("type") == "text" and not k["raw"])]
 
 
 def _whole_lines(raw: str, cuts: list[Cut]) -> list[Cut]:
@@ -423,17 +497,112 @@ def _reparse(raw: str, line: int | None) -> list[Token]:
     return tokens
 
 
-def _drop_emptied(tokens: list[Token], touched: set[int]) -> None:
-    for tok in list(tokens):
+def _tidy(tokens: list[Token], touched: set[int], record) -> None:
+    """Paragraphs whose inline HTML lost something: no space or line break left at
+    their ends, gone when nothing is left (a paragraph that held only a script), and
+    no tag left at the start of a line where the next reader takes it for the start of
+    an HTML block (that tag is shown as the text it is)."""
+    kept: list[Token] = []
+    for tok in tokens:
         kids = tok.get("children")
-        if not isinstance(kids, list):
+        if isinstance(kids, list) and tok.get("type") in _PARAGRAPHS:
+            kids, lost = _unwrap_emptied(kids, touched)
+            if not lost:
+                kept.append(tok)
+                continue
+            kids = trim_inline(kids)
+            while kids and kids[0].get("type") in _BREAKS:
+                kids = trim_inline(kids[1:])
+            while kids and kids[-1].get("type") in _BREAKS:
+                kids = trim_inline(kids[:-1])
+            if not kids:
+                continue
+            tok["children"] = _guard_line_starts(kids, tok.get("line"), record)
+        elif isinstance(kids, list):
+            _tidy(kids, touched, record)
+        kept.append(tok)
+    tokens[:] = kept
+
+
+def _drop_emptied_containers(tokens: list[Token], touched: set[int]) -> bool:
+    """A list item, quote or list that held only what went goes too (an empty item
+    would be written as a bare marker, and ``- - -`` reads as a rule).
+    Returns whether ``tokens`` changed."""
+    kept: list[Token] = []
+    changed = False
+    for tok in tokens:
+        kids = tok.get("children")
+        if tok.get("type") in CONTAINERS and isinstance(kids, list):
+            emptied = _drop_emptied_containers(kids, touched) or id(kids) in touched
+            if emptied and not kids:
+                changed = True
+                continue
+        kept.append(tok)
+    if changed:
+        tokens[:] = kept
+    return changed
+
+
+_PARAGRAPHS = ("paragraph", "block_text")
+_SPANS = ("emphasis", "strong", "strikethrough")
+
+
+def _unwrap_emptied(kids: list[Token], touched: set[int]) -> tuple[list[Token], bool]:
+    """Emphasis left holding nothing but spaces (``*<script>x</script>*``) goes, its
+    spaces stay. Returns the children and whether any of them lost something."""
+    out: list[Token] = []
+    lost = id(kids) in touched
+    for tok in kids:
+        inner = tok.get("children")
+        if isinstance(inner, list) and tok.get("type") != "image":
+            inner, inner_lost = _unwrap_emptied(inner, touched)
+            if not inner_lost:
+                out.append(tok)
+                continue
+            lost = True
+            if tok.get("type") in _SPANS:
+                if not _shows_anything(inner):
+                    out.extend(k for k in inner if k.get("type") == "text")
+                    continue
+                inner = trim_inline(inner)  # "*<script> word*": no space inside the mark
+            tok["children"] = inner
+        out.append(tok)
+    return (merge_text(out) if lost else kids), lost
+
+
+def _shows_anything(kids: list[Token]) -> bool:
+    return bool(inline_text(kids, alt=True).strip()) or any(
+        t.get("type") in ("image", "inline_html", "codespan") for t in walk(kids))
+
+
+_BREAKS = ("softbreak", "linebreak")
+_BLOCK_NAMES = (
+    "address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd|details|"
+    "dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frame|frameset|h[1-6]|head|header|"
+    "hr|html|iframe|legend|li|link|main|menu|menuitem|nav|noframes|ol|optgroup|option|p|param|"
+    "search|section|summary|table|tbody|td|tfoot|th|thead|title|tr|track|ul")
+#: CommonMark's HTML block starts 1 to 6: they interrupt a paragraph at any line start
+_INTERRUPTS = re.compile(r"<(?:(?:script|pre|style|textarea)(?:[\s>]|$)|!--|\?|![A-Za-z]|!\[CDATA\[|"
+                         r"/?(?:" + _BLOCK_NAMES + r")(?:[\s>]|/>|$))", re.I)
+_TAG = re.compile(r"</?[A-Za-z]")
+
+
+def _guard_line_starts(kids: list[Token], line: int | None, record) -> list[Token]:
+    out = list(kids)
+    for i, tok in enumerate(out):
+        at_start = i == 0 or out[i - 1].get("type") in _BREAKS
+        if not at_start or tok.get("type") != "inline_html":
             continue
-        if id(kids) in touched and tok.get("type") in ("paragraph", "block_text", "heading"):
-            tok["children"] = trim_inline(kids)
-            if not tok["children"]:
-                tokens.remove(tok)
-            continue
-        _drop_emptied(kids, touched)
+        raw = tok.get("raw", "")
+        # start 7 (a lone tag on the first line) opens a block too, but only there
+        rest = out[i + 1:i + 2]
+        alone = i == 0 and _TAG.match(raw) and (not rest or rest[0].get("type") in _BREAKS or (
+            rest[0].get("type") == "text" and not rest[0]["raw"].strip() and (
+                len(out) == i + 2 or out[i + 2].get("type") in _BREAKS)))
+        if _INTERRUPTS.match(raw) or alone:
+            record("exposed_block_tag", line, tok["raw"], tok["raw"])
+            out[i] = {"type": "text", "raw": tok["raw"]}
+    return merge_text(out)
 
 
 def _tag_text(name: str, attrs: dict[str, str], self_closing: bool) -> str:
