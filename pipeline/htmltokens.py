@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 
 from html5lib import html5parser
 from html5lib._tokenizer import HTMLTokenizer
-from html5lib.constants import tokenTypes
+from html5lib.constants import EOF, asciiLetters, asciiUpper2Lower, spaceCharacters, tokenTypes
+from html5lib.treebuilders import getTreeBuilder
 
 START, END, COMMENT, DOCTYPE = (tokenTypes[k] for k in ("StartTag", "EndTag", "Comment", "Doctype"))
 _PARSE_ERROR = tokenTypes["ParseError"]
@@ -114,6 +115,45 @@ class _PositionedTokenizer(HTMLTokenizer):
                                        bool(token.get("selfClosing")), opened, end))
                 yield token
 
+    def attributeNameState(self):
+        """html5lib's own step, without its report of a repeated attribute name: that
+        report (a parse error, nothing more) compares each name with every earlier one,
+        so a tag of many attributes took quadratic time. A repeated name is still
+        dropped when the tag is emitted, as in a browser."""
+        data = self.stream.char()
+        name = self.currentToken["data"][-1]
+        leaving = True
+        if data == "=":
+            self.state = self.beforeAttributeValueState
+        elif data in asciiLetters:
+            name[0] += data + self.stream.charsUntil(asciiLetters, True)
+            leaving = False
+        elif data == ">":
+            name[0] = name[0].translate(asciiUpper2Lower)
+            self.emitCurrentToken()
+            return True
+        elif data in spaceCharacters:
+            self.state = self.afterAttributeNameState
+        elif data == "/":
+            self.state = self.selfClosingStartTagState
+        elif data == "\u0000":
+            self.tokenQueue.append({"type": _PARSE_ERROR, "data": "invalid-codepoint"})
+            name[0] += "\uFFFD"
+            leaving = False
+        elif data in ("'", '"', "<"):
+            self.tokenQueue.append({"type": _PARSE_ERROR, "data": "invalid-character-in-attribute-name"})
+            name[0] += data
+            leaving = False
+        elif data is EOF:
+            self.tokenQueue.append({"type": _PARSE_ERROR, "data": "eof-in-attribute-name"})
+            self.state = self.dataState
+        else:
+            name[0] += data
+            leaving = False
+        if leaving:
+            name[0] = name[0].translate(asciiUpper2Lower)
+        return True
+
     def _where(self, chunk: str, offset: int, lines: int, cols: int) -> tuple[int, int]:
         """(line, column) as html5lib's input stream computes it, from a saved state;
         newlines are counted from the last position asked for in the same chunk, so
@@ -135,8 +175,22 @@ class _PositionedTokenizer(HTMLTokenizer):
         return frozenset(getattr(HTMLTokenizer, name) for name in self._OPENING)
 
 
+_EtreeBuilder = getTreeBuilder("etree")
+
+
+class _StructureOnly(_EtreeBuilder):  # type: ignore[misc, valid-type]
+    """The tree builder without text: the modes it switches the tokenizer into depend
+    on the elements, never on the text, and joining text is what costs."""
+
+    def insertText(self, data, parent=None):
+        return None
+
+
 class _Parser(html5parser.HTMLParser):
     """html5lib's parser with the positioned tokenizer (same steps as its ``_parse``)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(tree=_StructureOnly, **kwargs)
 
     def _parse(self, stream, innerHTML=False, container="div", scripting=False, **kwargs):
         self.innerHTMLMode = innerHTML
