@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -173,7 +174,7 @@ class RawHtml(Stage):
         pieces = _collect(doc.tree or [])
         if not pieces:
             return False
-        stream = "\n".join(p.tok.get("raw", "") for p in pieces)
+        stream = _rendered(doc.tree or [], pieces)
         self._positions: dict[int, dict[int, int]] = {}
         self._again = False
         self._record = ctx.record
@@ -216,6 +217,8 @@ class RawHtml(Stage):
                 continue
             name = tag.name
             piece = _piece_at(pieces, tag.start)
+            if not piece.start <= tag.start < piece.end:
+                continue  # the renderer's own markup (<p>, <em>…) around the pieces
             if (tag.end > piece.end or tag.kind == "open") and "unterminated_tag" in self.rules:
                 # left open at the end of its piece: how it ends depends on what is
                 # written after it, so it goes (the next pass reads the rest again)
@@ -388,6 +391,87 @@ def _collect(tree: list[Token]) -> list[Piece]:
                 cursor += len(raw) + 1
     pieces.starts = [p.start for p in pieces]
     return pieces
+
+
+_OPEN, _MID, _CLOSE = "\ue000", "\ue001", "\ue002"
+_MARK = re.compile(f"{_OPEN}(\\d+){_MID}|{_CLOSE}")
+
+
+def _rendered(tree: list[Token], pieces: _Pieces) -> str:
+    """The HTML a Markdown renderer makes of the document (mistune's, with the
+    parser's plugins), with each piece's span in it set on the piece.
+
+    What the renderer writes between two pieces of raw HTML changes how a browser
+    reads the second (a ``</p>`` ends an ``<svg>`` opened in the paragraph, so a
+    ``<![CDATA[`` after it is no CDATA section). When the document cannot be
+    rendered, the pieces are read joined by line breaks."""
+    index = {id(p.tok): i for i, p in enumerate(pieces)}
+    raws = [p.tok.get("raw", "") for p in pieces]
+    if not any(m in r for r in raws for m in (_OPEN, _MID, _CLOSE)):
+        try:
+            html = _renderer()(tree, index)
+        except Exception:  # a tree a renderer cannot take: the plain reading below
+            html = None
+        if html is not None:
+            out: list[str] = []
+            length = 0
+            pos = 0
+            starts: dict[int, int] = {}
+            current: int | None = None
+            for m in _MARK.finditer(html):
+                out.append(html[pos:m.start()])
+                length += m.start() - pos
+                pos = m.end()
+                if m.group(1) is not None:
+                    current = int(m.group(1))
+                    starts[current] = length
+                elif current is not None:
+                    piece = pieces[current]
+                    piece.start, piece.end = starts[current], length
+                    current = None
+            out.append(html[pos:])
+            text = "".join(out)
+            if len(starts) == len(pieces) and all(
+                    text[p.start:p.end] == raw for p, raw in zip(pieces, raws)):
+                pieces.sort(key=lambda p: p.start)
+                pieces.starts = [p.start for p in pieces]
+                return text
+    cursor = 0
+    for p, raw in zip(pieces, raws):
+        p.start, p.end = cursor, cursor + len(raw)
+        cursor += len(raw) + 1
+    pieces.starts = [p.start for p in pieces]
+    return "\n".join(raws)
+
+
+@lru_cache(maxsize=1)
+def _renderer():
+    import mistune
+    from mistune.core import BlockState
+    from mistune.plugins import import_plugin
+    from mistune.renderers.html import HTMLRenderer
+
+    from pipeline.tree import PLUGINS
+
+    class Marked(HTMLRenderer):
+        """Raw HTML between marks that name its piece."""
+
+        marks: dict[int, int] = {}
+
+        def render_token(self, token, state):
+            if token.get("type") in ("block_html", "inline_html") and id(token) in self.marks:
+                return f"{_OPEN}{self.marks[id(token)]}{_MID}{token.get('raw', '')}{_CLOSE}"
+            return super().render_token(token, state)
+
+    md = mistune.Markdown(renderer=Marked(escape=False), plugins=[import_plugin(p) for p in PLUGINS])
+
+    def render(tree: list[Token], marks: dict[int, int]) -> str:
+        md.renderer.marks = marks
+        try:
+            return md.renderer.render_tokens(tree, BlockState())
+        finally:
+            md.renderer.marks = {}
+    return render
 
 
 def _walk(tok: Token, parent: list[Token]):
