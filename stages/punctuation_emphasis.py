@@ -30,6 +30,8 @@ def _bare(tok: Token) -> bool:
         return False
     text = inline_text(kids)
     tags = any(k["type"] == "inline_html" for k in walk(kids))
+    if text.strip() and not text.strip(" *_"):
+        return False  # emphasis of the markers themselves takes escapes: written on purpose
     return (bool(text.strip()) or tags) and not any(ch.isalnum() for ch in text)
 
 

@@ -27,7 +27,8 @@ stage off, raw HTML stays verbatim:
 - ``frame``: ``<iframe>`` (with its ``srcdoc``), ``<frame>``, ``<frameset>`` tags;
 - ``object_embed``: ``<object>``, ``<embed>``, ``<applet>``, ``<param>`` tags;
 - ``form``: ``<form>`` tags (a form posts what readers type to someone else);
-- ``head_element``: ``<meta>`` (refresh, redirect), ``<base>``, ``<link>``;
+- ``head_element``: ``<meta>`` (refresh, redirect), ``<base>``, ``<link>`` (microdata's
+  ``<meta itemprop>`` and ``<link itemprop>`` stay: they do nothing in a page);
 - ``commented_markup``: HTML comments that hold markup (``<!--[if IE]><script>…
   <![endif]-->``, a commented-out embed, ``<![CDATA[<script>…``): Markdown readers
   do not agree on where a comment ends, and for one that disagrees the markup is live;
@@ -59,6 +60,7 @@ from typing import Any
 from pipeline.document import Document
 from pipeline.htmltokens import Tag, attribute_spans, tokenize
 from pipeline.stage import Stage, StageContext
+from pipeline.urls import SCRIPT_SCHEMES, url_scheme
 from pipeline.tree import CONTAINERS, inline_text, merge_text, parse, trim_inline, walk
 
 Token = dict[str, Any]
@@ -82,22 +84,20 @@ URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href",
 #: SVG animation values can set an href
 ANIMATION = frozenset({"animate", "set", "animatemotion", "animatetransform"})
 ANIMATION_VALUES = frozenset({"to", "from", "by", "values"})
-SCRIPT_SCHEMES = frozenset({"javascript", "vbscript", "livescript", "data"})
 #: a picture, video or sound given inline stays where such media are expected
 MEDIA_ELEMENTS = frozenset({"img", "source", "video", "audio", "track", "input", "picture"})
 _MARKUP_INSIDE = re.compile(r"<[A-Za-z/!?]")
-_SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):")
 MAX_ROUNDS = 8
 
 
-def url_scheme(value: str) -> str | None:
-    """The scheme of a URL as a browser reads it: C0 controls and spaces around it
-    ignored, tabs and newlines inside it too, case folded."""
-    v = re.sub(r"[\t\n\r]", "", value.strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r"
-                                            "\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a"
-                                            "\x1b\x1c\x1d\x1e\x1f ")).lower()
-    m = _SCHEME.match(v)
-    return m.group(1) if m else None
+def _microdata(tag: Tag) -> bool:
+    """``<meta itemprop content>`` or ``<link itemprop href>`` in the body: schema.org
+    data for search engines, inert in a page (no refresh, no stylesheet, no import)."""
+    if tag.name == "meta":
+        return "itemprop" in tag.attrs and "http-equiv" not in tag.attrs
+    if tag.name == "link":
+        return "itemprop" in tag.attrs and "rel" not in tag.attrs
+    return False
 
 
 def active_url(element: str, attribute: str, value: str) -> bool:
@@ -238,7 +238,8 @@ class RawHtml(Stage):
                 skip_until = end
                 found.append(self._element(kind, stream, tag.start, end, pieces))
                 continue
-            if tag.kind in ("start", "end") and TAGS_ONLY.get(name) in self.rules:
+            if tag.kind in ("start", "end") and TAGS_ONLY.get(name) in self.rules \
+                    and not _microdata(tag):
                 # the tree a browser builds around it changes (a <meta> inside <svg>
                 # ends the SVG, so a <textarea> after it starts raw text): look again
                 self._again = True
