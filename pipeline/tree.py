@@ -16,6 +16,10 @@ from functools import lru_cache
 from typing import Any, Callable, Iterator
 
 Token = dict[str, Any]
+#: backslash escapes kept in the tree (text tokens marked ``escaped``): only a reader
+#: with typography or autolinks on tells ``\\"`` or ``google\\.com`` from the bare
+#: character, and the author wrote the escape for such a reader
+KEPT_ESCAPES = frozenset("\"'-.():")
 PLUGINS = ("task_lists",)
 
 
@@ -86,6 +90,17 @@ def _markdown():
 
         def parse_escape(self, m, state):  # type: ignore[override]
             text = m.group(0)
+            if any(text[i + 1:i + 2] in KEPT_ESCAPES for i in range(0, len(text), 2)):
+                for i in range(0, len(text), 2):
+                    ch = text[i + 1:i + 2]
+                    if ch in KEPT_ESCAPES:  # typography and autolinks read these: keep the escape
+                        # (its own type, so that the text around it is not merged into it)
+                        state.append_token({"type": "escape", "raw": ch})
+                    elif ch == "&":
+                        state.append_token({"type": "text", "raw": "&amp;"})
+                    else:
+                        self.process_text(ch, state, parse_emphasis=False)
+                return m.end()
             if "\\&" in text:
                 for part in re.split(r"(\\&)", text):
                     if part == "\\&":
@@ -158,6 +173,10 @@ def parse(text: str) -> list[Token]:
 def _drop_blank_lines(tok: Token) -> None:
     """Drop blank-line tokens; decode entities in text and link titles."""
     t = tok.get("type")
+    if t == "escape":  # kept apart through mistune's merging of text: a marked text token
+        tok["type"] = "text"
+        tok["escaped"] = True
+        return
     if t == "text":
         tok["raw"] = decode_entities(tok.get("raw", ""))
     # link titles and fence info strings are decoded as they are read (commonmark.py)
@@ -172,13 +191,14 @@ def _drop_blank_lines(tok: Token) -> None:
 
 
 def merge_text(tokens) -> list[Token]:
-    """Drop empty text tokens and join adjacent ones."""
+    """Drop empty text tokens and join adjacent ones (an escaped character stays apart)."""
     out: list[Token] = []
     for k in tokens:
         if k.get("type") == "text":
             if not k.get("raw"):
                 continue
-            if out and out[-1].get("type") == "text":
+            if out and out[-1].get("type") == "text" and not k.get("escaped") \
+                    and not out[-1].get("escaped"):
                 out[-1] = {"type": "text", "raw": out[-1]["raw"] + k["raw"]}
                 continue
         out.append(k)
