@@ -16,9 +16,10 @@ from functools import lru_cache
 from typing import Any, Callable, Iterator
 
 Token = dict[str, Any]
-#: backslash escapes kept in the tree (text tokens marked ``escaped``): only a reader
-#: with typography or autolinks on tells ``\\"`` or ``google\\.com`` from the bare
-#: character, and the author wrote the escape for such a reader
+#: characters whose spelling is kept in the tree (a text token with ``written``, e.g.
+#: ``\\"`` or ``&quot;``): only a reader with typography or autolinks on tells
+#: ``\\"``, ``&quot;`` or ``google\\.com`` from the bare character, and the author
+#: wrote the escape or the reference for such a reader
 KEPT_ESCAPES = frozenset("\"'-.():")
 PLUGINS = ("task_lists",)
 
@@ -175,7 +176,7 @@ def _drop_blank_lines(tok: Token) -> None:
     t = tok.get("type")
     if t == "escape":  # kept apart through mistune's merging of text: a marked text token
         tok["type"] = "text"
-        tok["escaped"] = True
+        tok["written"] = "\\" + tok["raw"]
         return
     if t == "text":
         tok["raw"] = decode_entities(tok.get("raw", ""))
@@ -184,21 +185,44 @@ def _drop_blank_lines(tok: Token) -> None:
     if t == "link" and "autolink" in tok:
         return  # an autolink's text is literal
     if isinstance(kids, list):
+        expanded: list[Token] = []
         for k in kids:
             k.pop("_pos", None)
+            if k.get("type") == "text" and "&" in k.get("raw", ""):
+                expanded.extend(_text_with_references(k["raw"]))
+                continue
             _drop_blank_lines(k)
-        tok["children"] = merge_text(k for k in kids if k.get("type") != "blank_line")
+            expanded.append(k)
+        tok["children"] = merge_text(k for k in expanded if k.get("type") != "blank_line")
+
+
+def _text_with_references(raw: str) -> list[Token]:
+    """Text with its character references decoded; one that stands for a character
+    whose spelling matters (``&quot;``) stays apart, ``written`` as it was."""
+    out: list[Token] = []
+    pos = 0
+    for m in _ENTITY.finditer(raw):
+        ch = _entity(m)
+        if ch in KEPT_ESCAPES:
+            out.append({"type": "text", "raw": raw[pos:m.start()]})
+            out.append({"type": "text", "raw": ch, "written": m.group(0)})
+        else:
+            out.append({"type": "text", "raw": raw[pos:m.start()] + ch})
+        pos = m.end()
+    out.append({"type": "text", "raw": raw[pos:]})
+    return out
 
 
 def merge_text(tokens) -> list[Token]:
-    """Drop empty text tokens and join adjacent ones (an escaped character stays apart)."""
+    """Drop empty text tokens and join adjacent ones (a character whose spelling is
+    kept, ``written``, stays apart)."""
     out: list[Token] = []
     for k in tokens:
         if k.get("type") == "text":
             if not k.get("raw"):
                 continue
-            if out and out[-1].get("type") == "text" and not k.get("escaped") \
-                    and not out[-1].get("escaped"):
+            if out and out[-1].get("type") == "text" and "written" not in k \
+                    and "written" not in out[-1]:
                 out[-1] = {"type": "text", "raw": out[-1]["raw"] + k["raw"]}
                 continue
         out.append(k)

@@ -240,8 +240,8 @@ class Inline:
     def token(self, tok: Token, at_start: bool, at_end: bool) -> str:
         t = tok["type"]
         if t == "text":
-            if tok.get("escaped"):
-                return "\\" + tok.get("raw", "")
+            if "written" in tok:  # the author's escape or reference, kept
+                return tok["written"]
             text = escape_text(tok.get("raw", ""), self.in_table, self.strict, self._in_link > 0)
             if at_start or at_end:
                 text = _protect_edge_space(text, at_start, at_end)
@@ -707,9 +707,9 @@ def _shape(tokens: list[Token] | None) -> tuple:
     tokens = list(tokens or [])
     while tokens and tokens[-1]["type"] in _BREAKS:
         tokens.pop()  # nothing in HTML
-    # a line break is a space; an escaped character is the character
+    # a line break is a space; a character is the same however it was spelled
     for tok in merge_text([{"type": "text", "raw": " "} if t["type"] == "softbreak" else
-                           {"type": "text", "raw": t["raw"]} if t.get("escaped") else t
+                           {"type": "text", "raw": t["raw"]} if "written" in t else t
                            for t in tokens]):
         t = tok["type"]
         if t == "text":
