@@ -2,188 +2,55 @@
 
 ``run_batch`` is ``galley convert``:
 
-1. discover the inputs under each folder given (recursively, include/exclude
-   globs, hidden names and the output folder left out) and refuse two inputs that
-   would write the same outputs (``a.md``/``a.markdown``, ``A.md``/``a.md``);
+1. discover the inputs under each folder given (``pipeline.inputs``: include/
+   exclude globs; hidden names, the output folder and links that leave the folder
+   left out; a folder that cannot be read, a FIFO or a device is one failure line
+   each), lock the output folder (``pipeline.lock``), and refuse two inputs that
+   would write the same outputs (``a.md``/``a.markdown``; ``A.md``/``a.md`` only
+   where the output's file system does not tell case apart);
 2. plan: hash every input and check its manifest record (``pipeline.manifest``);
    an input whose record still holds is skipped. This path imports neither the
    pipeline nor a writer, so that a run with nothing to do takes a fraction of a
    second;
 3. run the rest with an executor (``pipeline.executors``): worker processes by
    default, or Dask; each file is ``pipeline.task.convert_file``, which writes its
-   outputs atomically; its record is committed as soon as it is done;
-4. write ``OUT/report.json`` and print the summary; exit status 1 if a file failed.
+   outputs atomically; its record is committed as soon as it is done. A full
+   disk stops the batch from starting more files;
+4. list (``--prune``: remove) the outputs whose input is gone
+   (``pipeline.orphans``), write ``OUT/report.json`` (``pipeline.report``; also
+   when the run was interrupted or the disk filled up) and print the summary;
+   exit status 1 if a file failed.
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
 import sqlite3
 import time
-import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from .config import Config
 from .errors import ConfigError
+from .inputs import (DEFAULT_INCLUDE, INPUT_SUFFIXES, Found, Source, check_collisions, collect,  # noqa: F401
+                     discover, glob_match, output_stem, wanted)
+from .names import FoldRule, shown
 
-INPUT_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".txt")
-DEFAULT_INCLUDE = tuple(f"*{s}" for s in INPUT_SUFFIXES)
 REPORT_NAME = "report.json"
 
 
-def discover(paths: list[Path]) -> Iterator[tuple[Path, Path]]:
-    """Input files and their paths relative to the folder given (for mirroring)."""
-    for p in paths:
-        if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.is_file() and f.suffix.lower() in INPUT_SUFFIXES and not _hidden(f.relative_to(p)):
-                    yield f, f.relative_to(p)
-        else:
-            yield p, Path(p.name)
-
-
-def _hidden(rel: Path) -> bool:
-    return any(part.startswith(".") for part in rel.parts)
-
-
-def output_stem(rel: Path | str) -> str:
-    rel = Path(rel)
-    return rel.with_suffix("").as_posix() if rel.suffix else rel.as_posix()
-
-
-def collision_key(stem: str) -> str:
-    """Outputs that a case-insensitive (or normalizing) file system would confuse."""
-    return unicodedata.normalize("NFC", stem).casefold()
-
-
-# -- globs ----------------------------------------------------------------------------------
-@lru_cache(maxsize=256)
-def _glob_re(pattern: str) -> re.Pattern[str]:
-    """``*`` and ``?`` stay inside one folder name, ``**`` crosses folders, ``[...]`` a set."""
-    out, i = [], 0
-    while i < len(pattern):
-        c = pattern[i]
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-            continue
-        if pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-            continue
-        if c == "*":
-            out.append("[^/]*")
-        elif c == "?":
-            out.append("[^/]")
-        elif c == "[":
-            end = pattern.find("]", i + 1)
-            if end == -1:
-                out.append(re.escape(c))
-            else:
-                body = pattern[i + 1:end]
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append(f"[{body}]")
-                i = end
-        else:
-            out.append(re.escape(c))
-        i += 1
-    return re.compile("".join(out) + r"\Z", re.IGNORECASE)
-
-
-def glob_match(rel: str, pattern: str, any_part: bool = False) -> bool:
-    """A pattern without ``/`` matches the file name (with ``any_part``, any folder
-    name on the way too); a pattern with ``/`` matches the whole relative path."""
-    pattern = pattern.strip().lstrip("./") if pattern.startswith("./") else pattern.strip()
-    rx = _glob_re(pattern.rstrip("/"))
-    if "/" not in pattern.rstrip("/"):
-        parts = rel.split("/")
-        return any(rx.match(p) for p in (parts if any_part else parts[-1:]))
-    if rx.match(rel):
-        return True
-    # "drafts/**" or "a/b" also excludes what lies below a matching folder
-    return any_part and any(rx.match("/".join(rel.split("/")[:k])) for k in range(1, rel.count("/") + 1))
-
-
-def wanted(rel: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> bool:
-    return any(glob_match(rel, p) for p in include) and not any(glob_match(rel, p, True) for p in exclude)
-
-
-# -- inputs ---------------------------------------------------------------------------------
-@dataclass
-class Source:
-    rel: str                 # path relative to the folder given (POSIX), mirrored under OUT
-    storage: Any             # storage.Storage of that folder
-    stem: str = ""
-    key: str = ""
-
-    def __post_init__(self) -> None:
-        self.stem = output_stem(self.rel)
-        self.key = collision_key(self.stem)
-
-    @property
-    def ref(self) -> str:
-        return self.storage.ref(self.rel)
-
-    @property
-    def label(self) -> str:
-        return self.ref
-
-
-def collect(paths: list[str], include: tuple[str, ...] = DEFAULT_INCLUDE,
-            exclude: tuple[str, ...] = (), out_root: str | None = None) -> list[Source]:
-    """Every input under ``paths``; refuses two inputs with the same outputs."""
-    from .storage import LocalStorage, is_url, local_path, open_storage
-    out_local = local_path(out_root) if out_root else None
-    out_abs = os.path.realpath(out_local) if out_local is not None else None
-    sources: list[Source] = []
-    for p in paths:
-        local = local_path(p)
-        if local is not None:
-            if not local.exists():
-                raise ConfigError(f"{p}: no such file or folder")
-            if local.is_dir():
-                if out_abs and os.path.realpath(local) == out_abs:
-                    raise ConfigError(f"{p} is also the output folder: its outputs would be "
-                                      f"read as inputs and could overwrite them; give another -o")
-                store = LocalStorage(local)
-                skip = [out_abs] if out_abs else []
-                sources += [Source(rel, store) for rel in store.walk(skip) if wanted(rel, include, exclude)]
-            else:
-                sources.append(Source(local.name, LocalStorage(local.parent)))
-            continue
-        store = open_storage(p)
-        if store.is_dir():
-            skip = []
-            if out_root and is_url(out_root):
-                skip = [open_storage(out_root).base]
-            sources += [Source(rel, store) for rel in store.walk(skip) if wanted(rel, include, exclude)]
-        elif store.exists():
-            parent, _, name = p.rstrip("/").rpartition("/")
-            sources.append(Source(name, open_storage(parent)))
-        else:
-            raise ConfigError(f"{p}: no such file or folder")
-    check_collisions(sources)
-    return sources
-
-
-def check_collisions(sources: list[Source]) -> None:
-    seen: dict[str, Source] = {}
-    clashes: list[str] = []
-    for src in sources:
-        other = seen.get(src.key)
-        if other is not None:
-            clashes.append(f"{other.label} and {src.label} would write the same outputs ({src.stem}.*)")
-        else:
-            seen[src.key] = src
-    if clashes:
-        more = f" (and {len(clashes) - 3} more)" if len(clashes) > 3 else ""
-        raise ConfigError("; ".join(clashes[:3]) + more + "; rename one or use --exclude")
+def parse_size(text: str) -> int:
+    """``64M``, ``500K``, ``2G``, ``1000000`` → bytes."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*", text, re.IGNORECASE)
+    if not m:
+        raise ConfigError(f"{text!r} is not a size (e.g. 64M, 500K, 2G)")
+    unit = (m.group(2) or "b").lower()[:1]
+    value = float(m.group(1)) * {"b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[unit]
+    if value < 1:
+        raise ConfigError(f"{text!r}: the size must be at least one byte")
+    return int(value)
 
 
 # -- the plan -------------------------------------------------------------------------------
@@ -199,6 +66,7 @@ def config_digest(cfg: Config) -> str:
                 with open(value, "rb") as fh:
                     h.update(f"|{name}.{key}=".encode() + hashlib.sha256(fh.read()).digest())
     return h.hexdigest()[:16]
+
 
 
 @dataclass
@@ -241,17 +109,17 @@ def redo_reason(rec: Any, src: Source, digest: str | None, state: dict[str, Any]
     return None
 
 
-def make_plan(sources: list[Source], manifest: Any, state: dict[str, Any], out: Any,
-              force: bool) -> Plan:
-    from .storage import sha256
+def make_plan(sources: list[Source], records: dict[str, Any], state: dict[str, Any], out: Any,
+              force: bool, limit: int | None = None) -> Plan:
+    from .errors import GalleyError
+    from .storage import DEFAULT_MAX_INPUT, sha256
     plan = Plan()
-    records = {} if (force or manifest is None) else manifest.load()
     for src in sources:
         try:
-            digest = sha256(src.storage.read(src.rel))
-        except OSError:
-            digest = None
-        rec = records.get(src.key)
+            digest = sha256(src.storage.read(src.rel, limit or DEFAULT_MAX_INPUT))
+        except (OSError, GalleyError):
+            digest = None  # the worker says what is wrong with it
+        rec = None if force else records.get(src.key)
         reason = "forced" if force else redo_reason(rec, src, digest, state, out)
         if reason is None:
             plan.skipped.append((src, rec))
@@ -272,15 +140,23 @@ class BatchOptions:
     executor: str = "local"
     scheduler: str | None = None
     manifest: str | None = None
+    follow_symlinks: bool = False
+    prune: bool = False
+    max_input: int | None = None     # bytes read from one input at most
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM stops a batch the way Ctrl-C does; the exit status tells them apart."""
+
+    exit_status = 143
 
 
 def run_batch(paths: list[Path | str], outdir: Path | str, cfg: Config,
               report_file: Path | str | None = None, options: BatchOptions | None = None,
               stream: Any = None) -> int:
-    from . import __version__
-    from .manifest import Manifest, code_digest, default_location, writer_versions
+    from .names import probe
     from .progress import make_progress
-    from .storage import is_url, local_path, open_storage, write_ref
+    from .storage import is_url, local_path, open_storage
 
     opts = options or BatchOptions()
     started = time.perf_counter()
@@ -298,123 +174,262 @@ def run_batch(paths: list[Path | str], outdir: Path | str, cfg: Config,
     if opts.executor == "dask" and memory and opts.scheduler:
         raise ConfigError("memory:// exists only in this process; a remote scheduler's workers "
                           "cannot see it: use s3://... or a shared folder")
-    sources = collect(roots, tuple(opts.include) or DEFAULT_INCLUDE, tuple(opts.exclude), out_root)
+    found = collect(roots, tuple(opts.include) or DEFAULT_INCLUDE, tuple(opts.exclude), out_root,
+                    opts.follow_symlinks)
     out = open_storage(out_root)
     out_local = local_path(out_root)
     if out_local is not None and out_local.exists() and not out_local.is_dir():
         raise ConfigError(f"{out_root}: exists and is not a folder")
+    from .manifest import default_location
     manifest_path = Path(opts.manifest) if opts.manifest else default_location(out_root, out_local)
+    from .lock import lock_output
+    locks = lock_output(out_local, manifest_path)
     try:
-        lock = _lock(manifest_path)
-        manifest = Manifest(manifest_path)
-    except (OSError, sqlite3.Error) as exc:
-        raise ConfigError(f"cannot open the manifest {manifest_path}: {exc}") from None
-    debris = out.clean_temp()  # only now: another run's files in flight are not debris
-    if manifest.reset_reason:
-        progress.note(manifest.reset_reason)
-    state = {"config": config_digest(cfg), "version": __version__, "code": code_digest(),
-             "writers": writer_versions(cfg.formats, manifest)}
-    plan = make_plan(sources, manifest, state, out, opts.force)
+        rule = probe(out_local) if out_local is not None else FoldRule()
+        check_collisions(found.sources, rule)
+        return _Batch(found, out, out_root, cfg, opts, progress, rule, memory, started).run(
+            manifest_path, report_file)
+    finally:
+        for lock in locks:
+            lock.close()
 
-    jobs = opts.jobs or cfg.jobs or None
-    timeout = opts.timeout if opts.timeout is not None else cfg.timeout
-    kind = opts.executor
-    if kind == "local" and memory:
-        kind = "serial"  # memory:// lives in this process: worker processes cannot see it
-    from .executors import default_jobs, make_executor
-    n_workers = max(1, min(jobs or default_jobs(), len(plan.todo) or 1))
-    where = {"serial": "in this process", "local": f"{n_workers} worker process"
-             + ("es" if n_workers > 1 else ""),
-             "dask": f"dask {opts.scheduler}" if opts.scheduler else
-             f"dask LocalCluster, {n_workers} worker" + ("s" if n_workers > 1 else "")}[kind]
-    if not plan.todo:
-        progress.start(len(sources), len(plan.skipped), 0, where)
 
-    results: dict[str, dict[str, Any]] = {}
-    by_key = {src.key: (src, reason, digest) for src, reason, digest in plan.todo}
-    interrupted = False
-    if plan.todo:
+class _Batch:
+    """One ``galley convert`` after discovery, with the output folder locked."""
+
+    def __init__(self, found: Found, out: Any, out_root: str, cfg: Config, opts: BatchOptions,
+                 progress: Any, rule: FoldRule, memory: bool, started: float):
+        self.found, self.sources = found, found.sources
+        self.out, self.out_root, self.cfg, self.opts = out, out_root, cfg, opts
+        self.progress, self.rule, self.memory, self.started = progress, rule, memory, started
+        self.results: dict[str, dict[str, Any]] = {}
+        self.not_recorded = 0
+
+    def run(self, manifest_path: Path, report_file: Path | str | None) -> int:
+        from .manifest import Manifest
+        try:
+            manifest = Manifest(manifest_path)
+        except (OSError, sqlite3.Error) as exc:
+            raise ConfigError(f"cannot open the manifest {manifest_path}: {exc}") from None
+        try:
+            return self._run(manifest, str(report_file) if report_file else self.out.ref(REPORT_NAME))
+        finally:
+            manifest.close()
+
+    def _run(self, manifest: Any, report_ref: str) -> int:
+        from .report import ReportTarget
+        progress, out = self.progress, self.out
+        debris = out.clean_temp()  # only now: another run's files in flight are not debris
+        previous = _on_sigterm()
+        interrupted: KeyboardInterrupt | None = None
+        plan: Plan | None = None
+        records: dict[str, Any] = {}
+        state: dict[str, Any] = {}
+        target: ReportTarget | None = None
+        self.stopped: str | None = None
+        self.job_list: list[dict[str, Any]] = []
+        try:
+            try:
+                state = self._state(manifest)
+                records = manifest.load()
+                if manifest.reset_reason:  # damaged: moved aside (on open, or on reading)
+                    progress.warn(manifest.reset_reason)
+                plan = make_plan(self.sources, records, state, out, self.opts.force, self.opts.max_input)
+                target = ReportTarget(report_ref, len(self.sources) + len(self.found.failures))
+                self._convert(plan, manifest, state)
+            except KeyboardInterrupt as exc:
+                interrupted = exc
+            _ignore_signals()  # from here on, what was done is reported first
+            if interrupted or self.stopped or any(r["status"] == "failed" for r in self.results.values()):
+                # what stopped or killed workers were writing
+                out.clean_temp(target.temp_names if target else frozenset())
+            return self._finish(manifest, plan, records, state, target, report_ref, debris, interrupted)
+        except BaseException:
+            if target is not None:
+                target.discard()
+            raise
+        finally:
+            _restore_signals(previous)
+
+    def _state(self, manifest: Any) -> dict[str, Any]:
+        from . import __version__
+        from .manifest import code_digest, writer_versions
+        return {"config": config_digest(self.cfg), "version": __version__, "code": code_digest(),
+                "writers": writer_versions(self.cfg.formats, manifest)}
+
+    def _convert(self, plan: Plan, manifest: Any, state: dict[str, Any]) -> None:
+        from .executors import default_jobs, make_executor
+        from .storage import DEFAULT_MAX_INPUT
+        opts, cfg, progress = self.opts, self.cfg, self.progress
+        jobs = opts.jobs or cfg.jobs or None
+        timeout = opts.timeout if opts.timeout is not None else cfg.timeout
+        kind = opts.executor
+        if kind == "local" and self.memory:
+            kind = "serial"  # memory:// lives in this process: worker processes cannot see it
+        n_workers = max(1, min(jobs or default_jobs(), len(plan.todo) or 1))
+        where = {"serial": "in this process", "local": f"{n_workers} worker process"
+                 + ("es" if n_workers > 1 else ""),
+                 "dask": f"dask {opts.scheduler}" if opts.scheduler else
+                 f"dask LocalCluster, {n_workers} worker" + ("s" if n_workers > 1 else "")}[kind]
+        if not plan.todo:
+            progress.start(len(self.sources), len(plan.skipped), 0, where)
+            return
         from .task import config_data
         config = config_data(cfg)
         config["env"] = {"SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH")}
-        job_list = [{"key": src.key, "source": src.ref, "stem": src.stem, "size": _size(src)}
-                    for src, _reason, _digest in plan.todo]
+        by_key = {src.key: (src, reason, digest) for src, reason, digest in plan.todo}
+        limit = opts.max_input or DEFAULT_MAX_INPUT
+        self.job_list = [{"key": src.key, "source": src.ref, "stem": src.stem, "size": _size(src),
+                          "max_bytes": limit} for src, _reason, _digest in plan.todo]
+        job_list = list(self.job_list)
         # biggest first: a 20 MB file started last would leave the other workers idle
         if len(job_list) > 1 and kind != "serial":
             job_list.sort(key=lambda j: -j["size"])
-        previous = _terminate_as_interrupt()
         executor = None
         try:
             # the configuration is checked here while the workers start (in parallel)
             checked = _validate_in_background(cfg)
             executor = make_executor(kind, n_workers, timeout, opts.scheduler,
-                                     processes=not memory)
+                                     processes=not self.memory)
             executor.start(len(job_list))
             checked.join()
             if checked.error is not None:
                 raise checked.error
-            progress.start(len(sources), len(plan.skipped), len(plan.todo), where)
-            for result in executor.run(job_list, out_root, config):
+            progress.start(len(self.sources), len(plan.skipped), len(plan.todo), where)
+            for result in executor.run(job_list, self.out_root, config):
                 src, reason, digest = by_key[result["key"]]
                 result["reason"] = reason
-                results[src.key] = result
-                _record(manifest, src, result, digest, state)
+                self.results[src.key] = result
+                if not _record(manifest, src, result, digest, state):
+                    self.not_recorded += 1
                 progress.advance(result, src.label)
-        except KeyboardInterrupt:
-            interrupted = True
+                if self.stopped is None and (result.get("fault") == "no_space" or manifest.full):
+                    self.stopped = f"no space left on device in {shown(self.out_root)}"
+                    executor.stop_new()
+                    progress.warn(f"{self.stopped}: no more files are started")
         finally:
             if executor is not None:
                 executor.close()
-            signal.signal(signal.SIGTERM, previous)
             progress.stop()
-    if interrupted or any(r["status"] == "failed" for r in results.values()):
-        out.clean_temp()  # what stopped or killed workers were writing
-    if interrupted:
-        manifest.close()
-        progress.note(f"interrupted: {len(results)} of {len(plan.todo)} files done, "
-                      "run again to finish the rest")
-        raise KeyboardInterrupt
 
-    report = build_report(sources, plan, results, state, time.perf_counter() - started, debris)
-    data = report_json(report)
-    if report_file is not None:
-        write_ref(str(report_file), data)
-    else:
-        out.write(REPORT_NAME, data)
-    manifest.close()
-    lock.close()
+    def _finish(self, manifest: Any, plan: Plan | None, records: dict[str, Any],
+                state: dict[str, Any], target: Any, report_ref: str, debris: int,
+                interrupted: KeyboardInterrupt | None) -> int:
+        from .executors import failed
+        from .orphans import find_gone, prune
+        from .report import ReportTarget, build_report, compact, report_json
+        progress, out = self.progress, self.out
+        if self.stopped:
+            for job in self.job_list:
+                if job["key"] not in self.results:
+                    self.results[job["key"]] = {**failed(job, f"not converted: {self.stopped}"),
+                                                "reason": None}
+        gone = []
+        if interrupted is None and plan is not None:
+            gone = find_gone(records, {s.key for s in self.sources}, self.found.roots)
+            if self.opts.prune and gone:
+                prune(gone, records, out, manifest, self._protected(records), self.rule.key)
+        entries = self._entries(plan, interrupted is not None)
+        extra = {"interrupted": interrupted is not None, "stopped": self.stopped,
+                 "partial_files_removed": debris,
+                 "not_recorded": self.not_recorded, "manifest": manifest.reset_reason,
+                 "pruned": sum(len(g.removed) for g in gone),
+                 "seconds": round(time.perf_counter() - self.started, 3),
+                 "galley": state.get("version"), "config": state.get("config"),
+                 "writers": state.get("writers")}
+        report = build_report(entries, extra, [g.entry(out) for g in gone],
+                              [{"source": ref, "reason": why} for ref, why in self.found.not_followed])
+        if target is None:
+            target = ReportTarget(report_ref, 0)
+        error = target.write(report_json(report), lambda: report_json(compact(report)))
 
-    totals = report["summary"]
-    rows = [("files", str(totals["files"])), ("converted", str(totals["converted"])),
-            ("skipped", str(totals["skipped"])), ("failed", str(totals["failed"]))]
-    if debris:
-        rows.append(("partial files removed", str(debris)))
-    if totals["structure_changed"]:
-        rows.append(("structure changed (see report)", str(totals["structure_changed"])))
-    rows.append(("seconds", f"{totals['seconds']:.2f}"))
-    removed = sorted(totals["removed"].items(), key=lambda kv: (-kv[1], kv[0]))
-    failures = [f"{f['source']}: {f['error']}" for f in report["files"] if f["status"] == "failed"]
-    progress.summary(rows, removed, failures)
-    return 1 if failures else 0
+        if manifest.failure and self.not_recorded:
+            progress.warn(f"the manifest could not record {self.not_recorded} converted files "
+                          f"({manifest.failure}); they are converted again next run")
+        if error:
+            progress.warn(error)
+        failures = [f"{shown(e['source'])}: {e['error']}" for e in entries if e["status"] == "failed"]
+        if interrupted is not None:
+            done = sum(1 for r in self.results.values())
+            todo = len(plan.todo) if plan is not None else len(self.sources)
+            where = "" if error else f"; {shown(report_ref)} lists what was done"
+            progress.note(f"interrupted: {done} of {todo} files done{where}; run again to finish the rest")
+            raise interrupted
+        totals = report["summary"]
+        rows = [("files", str(totals["files"])), ("converted", str(totals["converted"])),
+                ("skipped", str(totals["skipped"])), ("failed", str(totals["failed"]))]
+        if debris:
+            rows.append(("partial files removed", str(debris)))
+        if totals["structure_changed"]:
+            rows.append(("structure changed (see report)", str(totals["structure_changed"])))
+        if gone:
+            rows.append(("inputs gone", str(len(gone))))
+            if self.opts.prune:
+                rows.append(("outputs pruned", str(totals["pruned"])))
+        if self.found.not_followed:
+            rows.append(("links not followed", str(len(self.found.not_followed))))
+        rows.append(("seconds", f"{totals['seconds']:.2f}"))
+        removed = sorted(totals["removed"].items(), key=lambda kv: (-kv[1], kv[0]))
+        if self.found.not_followed:
+            progress.block(f"{len(self.found.not_followed)} links not followed:",
+                           [f"{shown(ref)}: {why}" for ref, why in self.found.not_followed])
+        if gone:
+            progress.block(*_gone_lines(gone, out, self.opts.prune))
+        progress.summary(rows, removed, failures)
+        return 1 if failures or error else 0
+
+    def _entries(self, plan: Plan | None, interrupted: bool) -> list[dict[str, Any]]:
+        from .report import file_entry
+        skipped = {src.key: rec for src, rec in plan.skipped} if plan else {}
+        todo = {src.key: reason for src, reason, _ in plan.todo} if plan else {}
+        entries = []
+        for src in self.sources:
+            if src.key in skipped:
+                rec = skipped[src.key]
+                entry = file_entry(src.ref, "skipped", outputs=sorted(rec.outputs), **_info(rec.info),
+                                   seconds=0.0, converted_seconds=rec.seconds)
+            elif src.key in self.results:
+                res = self.results[src.key]
+                entry = file_entry(src.ref, res["status"], outputs=sorted(res["outputs"]),
+                                   reason=res.get("reason"))
+                if res["status"] == "failed":
+                    entry["error"] = res["error"]
+                else:
+                    entry.update(_info(res["info"]))
+                entry["seconds"] = res.get("seconds", 0.0)
+            else:  # not reached: the run was interrupted
+                entry = file_entry(src.ref, "pending", outputs=[], reason=todo.get(src.key))
+            entries.append(entry)
+        for ref, message in self.found.failures:
+            entries.append(file_entry(ref, "failed", outputs=[], error=message))
+        return entries
+
+    def _protected(self, records: dict[str, Any]) -> set[str]:
+        """Every output path a current input writes (never pruned), as the file
+        system compares names."""
+        paths: set[str] = set()
+        for src in self.sources:
+            rec = records.get(src.key)
+            if rec is not None:
+                paths.update(rec.outputs)
+            paths.update(self.results.get(src.key, {}).get("outputs", {}))
+            for fmt in self.cfg.formats:
+                family, _, sub = fmt.partition(":")
+                paths.add(f"{src.stem}.{sub or family}")
+        return {self.rule.key(p) for p in paths}
 
 
-def _lock(manifest_path: Path) -> Any:
-    """One run at a time per output (and manifest): a second one would take the
-    first one's files in flight for debris. The lock goes with the process, even
-    on kill -9."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: no lock
-        return open(os.devnull, "rb")
-    manifest_path.parent.mkdir(parents=True, exist_ok=True)
-    fh = open(str(manifest_path) + ".lock", "a+b")
-    try:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        fh.close()
-        raise ConfigError(f"another galley convert is writing to the same output "
-                          f"(lock {manifest_path}.lock); wait for it to end") from None
-    return fh
+def _gone_lines(gone: list[Any], out: Any, pruned: bool) -> tuple[str, list[str]]:
+    lines = []
+    for g in gone:
+        outputs = g.removed if pruned else g.outputs
+        line = f"{shown(g.source)}: " + (", ".join(shown(out.ref(o)) for o in outputs) or "nothing to remove")
+        for rel, why in g.kept.items():
+            line += f"; kept {shown(out.ref(rel))} ({why})"
+        lines.append(line)
+    if pruned:
+        return f"{len(gone)} inputs gone; their outputs removed (--prune):", lines
+    return f"{len(gone)} inputs gone; their outputs remain (--prune removes them):", lines
 
 
 def _validate_in_background(cfg: Config) -> Any:
@@ -455,80 +470,51 @@ def _size(src: Source) -> int:
     return 0
 
 
-def _terminate_as_interrupt() -> Any:
-    """SIGTERM stops a batch the way Ctrl-C does (workers stopped, no partial files)."""
+# -- signals --------------------------------------------------------------------------------
+def _on_sigterm() -> dict[int, Any]:
+    """SIGTERM stops a batch the way Ctrl-C does (workers stopped, no partial files,
+    the report written); the previous handlers, to restore."""
     def handler(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
+        raise Terminated
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        return signal.signal(signal.SIGTERM, handler)
+        signal.signal(signal.SIGTERM, handler)
     except ValueError:  # not the main thread
-        return signal.getsignal(signal.SIGTERM)
+        pass
+    return previous
+
+
+def _ignore_signals() -> None:
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            signal.signal(sig, signal.SIG_IGN)
+        except ValueError:
+            pass
+
+
+def _restore_signals(previous: dict[int, Any]) -> None:
+    for sig, handler in previous.items():
+        try:
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+        except ValueError:
+            pass
 
 
 def _record(manifest: Any, src: Source, result: dict[str, Any], digest: str | None,
-            state: dict[str, Any]) -> None:
+            state: dict[str, Any]) -> bool:
+    """Record a converted file (forget a failed one); False if the manifest could not."""
     from .manifest import Record
     if result["status"] != "converted" or digest is None:
         manifest.forget(src.key)
-        return
-    manifest.put(Record(
-        key=src.key, source=src.rel, input_sha256=digest, config_digest=state["config"],
-        galley_version=state["version"], code_digest=state["code"],
+        return True
+    return manifest.put(Record(
+        key=src.key, root=src.root, source=src.rel, input_sha256=digest,
+        config_digest=state["config"], galley_version=state["version"], code_digest=state["code"],
         writer_versions=state["writers"], outputs=result["outputs"], deps=result["deps"],
         info=result["info"], seconds=result.get("seconds", 0.0), converted_at=time.time()))
-
-
-def build_report(sources: list[Source], plan: Plan, results: dict[str, dict[str, Any]],
-                 state: dict[str, Any], seconds: float, debris: int) -> dict[str, Any]:
-    skipped = {src.key: rec for src, rec in plan.skipped}
-    files: list[dict[str, Any]] = []
-    removed: dict[str, int] = {}
-    structure = 0
-    counts = {"converted": 0, "skipped": 0, "failed": 0}
-    for src in sources:
-        if src.key in skipped:
-            rec = skipped[src.key]
-            entry = {"source": src.ref, "status": "skipped", "outputs": sorted(rec.outputs),
-                     **_info(rec.info), "seconds": 0.0, "converted_seconds": rec.seconds}
-        elif src.key in results:
-            res = results[src.key]
-            entry = {"source": src.ref, "status": res["status"], "outputs": sorted(res["outputs"]),
-                     "reason": res.get("reason")}
-            if res["status"] == "failed":
-                entry["error"] = res["error"]
-            else:
-                entry.update(_info(res["info"]))
-                for kind, n in res["info"].get("removed", {}).items():
-                    removed[kind] = removed.get(kind, 0) + n
-                structure += len(res["info"].get("structure", ()))
-            entry["seconds"] = res.get("seconds", 0.0)
-        else:  # pragma: no cover - every planned file has a result
-            continue
-        counts[entry["status"]] += 1
-        files.append(entry)
-    return {
-        "summary": {"files": len(files), **counts, "removed": dict(sorted(removed.items())),
-                    "structure_changed": structure,
-                    "partial_files_removed": debris, "seconds": round(seconds, 3),
-                    "galley": state["version"], "config": state["config"],
-                    "writers": state["writers"]},
-        "files": files,
-    }
-
-
-def report_json(report: dict[str, Any]) -> bytes:
-    """The report with one file per line: readable, and written by json's C encoder
-    (an indented dump of thousands of files is pure Python and takes most of a
-    no-op run)."""
-    summary = json.dumps(report["summary"], ensure_ascii=False, indent=1)
-    files = ",\n  ".join(json.dumps(f, ensure_ascii=False) for f in report["files"])
-    body = f'{{"summary": {summary},\n "files": [\n  {files}\n ]\n}}\n' if files else \
-        f'{{"summary": {summary},\n "files": []\n}}\n'
-    return body.encode("utf-8")
 
 
 def _info(info: dict[str, Any]) -> dict[str, Any]:
     keys = ("changes", "removed", "kept", "missing_sample", "warnings", "structure", "images",
             "timings")
     return {k: info[k] for k in keys if k in info}
-

@@ -75,9 +75,9 @@ def _guard(fn: Callable[..., int | None]) -> Callable[..., None]:
         except GalleyError as exc:
             _fail(f"galley: {exc}")
             sys.exit(1)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             _fail("galley: interrupted")
-            sys.exit(130)
+            sys.exit(getattr(exc, "exit_status", 130))  # 143 for SIGTERM
         except Exception as exc:  # never a traceback for the user
             if os.environ.get("GALLEY_DEBUG"):
                 raise
@@ -122,6 +122,12 @@ def main() -> None:
               help="With --executor dask: a running scheduler (default: a LocalCluster).")
 @click.option("--manifest", "manifest_file", metavar="FILE",
               help="The incremental-run manifest  [default: OUT/.galley-manifest.sqlite]")
+@click.option("--prune", is_flag=True,
+              help="Remove the outputs (and manifest rows) of inputs that are gone.")
+@click.option("--follow-symlinks", is_flag=True,
+              help="Follow links in the folders given also where they lead out of them.")
+@click.option("--max-input-size", metavar="SIZE", default="64M", show_default=True,
+              help="Refuse an input larger than this (e.g. 500K, 64M, 1G).")
 @click.option("--page-size", type=click.Choice(["a4", "letter", "a5", "b5", "legal"], case_sensitive=False),
               help="DOCX page size (default A4; with --reference-docx, the reference's own).")
 @click.option("--toc", is_flag=True, default=None, help="DOCX: a table of contents after the title block.")
@@ -140,6 +146,7 @@ def convert(paths: tuple[str, ...], outdir: str, to: str | None, report_file: st
             jobs: int | None, timeout: float | None, force: bool, quiet: bool,
             include: tuple[str, ...], exclude: tuple[str, ...], executor: str,
             scheduler: str | None, manifest_file: str | None,
+            prune: bool, follow_symlinks: bool, max_input_size: str,
             page_size: str | None, toc: bool | None, reference_docx: Path | None,
             fetch_images: bool | None, allow_private_hosts: bool | None, image_cache: Path | None,
             config_file: Path | None, disable: tuple[str, ...], enable: tuple[str, ...],
@@ -148,9 +155,10 @@ def convert(paths: tuple[str, ...], outdir: str, to: str | None, report_file: st
 
     Incremental: files whose input, configuration, galley and writer versions and
     outputs are unchanged since the last run (OUT/.galley-manifest.sqlite) are
-    skipped. Outputs are written atomically; OUT/report.json lists every file.
+    skipped. Outputs are written atomically; OUT/report.json lists every file,
+    also after Ctrl-C. Links that lead out of a folder given are not followed.
     Exit status 1 if any file failed."""
-    from .batch import BatchOptions, run_batch
+    from .batch import BatchOptions, parse_size, run_batch
     from .errors import ConfigError
     if scheduler and executor != "dask":
         raise ConfigError("--scheduler needs --executor dask")
@@ -167,7 +175,8 @@ def convert(paths: tuple[str, ...], outdir: str, to: str | None, report_file: st
         cfg.stage_options.setdefault("images", {}).update(images)
     options = BatchOptions(jobs=jobs, timeout=timeout, force=force, quiet=quiet, include=include,
                            exclude=exclude, executor=executor, scheduler=scheduler,
-                           manifest=manifest_file)
+                           manifest=manifest_file, prune=prune, follow_symlinks=follow_symlinks,
+                           max_input=parse_size(max_input_size))
     return run_batch(list(paths), outdir, cfg, report_file=report_file, options=options)
 
 

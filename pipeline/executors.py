@@ -59,6 +59,13 @@ class Executor:
     def run(self, jobs: list[Job], out_root: str, config: dict[str, Any]) -> Iterator[Result]:
         raise NotImplementedError
 
+    def stop_new(self) -> None:
+        """Start no more files (a full disk): ``run`` yields the files under way and
+        ends; the jobs never started get no result."""
+        self.stopping = True
+
+    stopping = False
+
     def close(self) -> None:
         pass
 
@@ -72,6 +79,8 @@ class SerialExecutor(Executor):
     def run(self, jobs: list[Job], out_root: str, config: dict[str, Any]) -> Iterator[Result]:
         from .task import convert_file
         for job in jobs:
+            if self.stopping:
+                return
             yield convert_file(job, out_root, config, self.timeout)
 
 
@@ -149,10 +158,15 @@ class ProcessExecutor(Executor):
         else:  # pragma: no cover - Windows, macOS default
             self.ctx = mp.get_context("spawn")
         self.workers: list[_Worker] = []
+        self.pending: deque[Job] = deque()
+
+    def stop_new(self) -> None:
+        super().stop_new()
+        self.pending.clear()
 
     def run(self, jobs: list[Job], out_root: str, config: dict[str, Any]) -> Iterator[Result]:
         from multiprocessing.connection import wait
-        pending = deque(jobs)
+        pending = self.pending = deque(jobs)
         self.start(len(jobs))
         starts_failed = 0
         try:
@@ -272,9 +286,12 @@ class DaskExecutor(Executor):
                                      key=f"galley-{tag}-{n}", pure=False, retries=0)
             futures[fut.key] = (fut, job)
         started = time.monotonic()
+        self.futures = futures
         try:
             for fut in as_completed([f for f, _ in futures.values()]):
                 job = futures[fut.key][1]
+                if fut.cancelled() and self.stopping:
+                    continue  # never started: the batch reports it
                 try:
                     result = fut.result()
                 except Exception as exc:  # KilledWorker, a lost connection...
@@ -286,6 +303,14 @@ class DaskExecutor(Executor):
             for fut, _ in futures.values():
                 if not fut.done():
                     fut.cancel()
+
+    futures: dict[str, Any] = {}
+
+    def stop_new(self) -> None:
+        super().stop_new()
+        for fut, _job in self.futures.values():
+            if fut.status == "pending":
+                fut.cancel()
 
     def close(self) -> None:
         try:

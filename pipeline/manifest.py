@@ -6,8 +6,9 @@ A SQLite database (standard library) in the output folder,
 as the file is done, so that a run killed at any point keeps every record it
 committed and loses at most the file in flight::
 
-    files(key TEXT PRIMARY KEY,    -- the output stem, case-folded (the collision key)
-          source TEXT,             -- input path relative to the folder given
+    files(key TEXT PRIMARY KEY,    -- the output path without extension (the stem)
+          root TEXT,               -- the folder the input was found in (absolute)
+          source TEXT,             -- input path relative to that folder
           input_sha256 TEXT,       -- content hash of the input bytes
           config_digest TEXT,      -- Config.digest() + SOURCE_DATE_EPOCH + reference files
           galley_version TEXT,     -- pipeline.__version__
@@ -19,9 +20,20 @@ committed and loses at most the file in flight::
           seconds REAL, converted_at REAL)
     meta(key TEXT PRIMARY KEY, value TEXT)   -- schema version, writer-version cache
 
+A name that is not UTF-8 (``key``, ``root``, ``source``) is stored as its exact
+bytes (a BLOB), JSON columns escape it (``\\udcff``): both read back losslessly.
+
 A record holds when the input, the configuration, galley's version and code, each
 writer's version, every image it embedded and every output it wrote still hash the
 same; anything else and the file is converted again.
+
+On open the file is checked (SQLite's ``quick_check``, the tables and their
+columns). A damaged or foreign file only costs a full re-run: it is moved aside to
+``.galley-manifest.sqlite.damaged-<time>`` (kept for a look, never deleted), with a
+warning, and a new manifest is started. A manifest written by a newer galley (a
+higher schema version) is refused with a message and left as it is. A write that
+fails during a run (a full disk) leaves the manifest as it was before that write:
+the file is simply converted again next time.
 
 Knowing writers' versions must not import the writers (the skip path stays cheap):
 each writer's version is cached with the size and mtime of the module defining it,
@@ -38,11 +50,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-SCHEMA = 1
+from .errors import ConfigError
+from .names import dumps, from_db, output_stem, to_db
+
+SCHEMA = 2
 FILENAME = ".galley-manifest.sqlite"
+COLUMNS = ("key", "root", "source", "input_sha256", "config_digest", "galley_version",
+           "code_digest", "writer_versions", "outputs", "deps", "info", "seconds", "converted_at")
 # modules that only orchestrate a batch: editing them changes no output
 _NOT_OUTPUT_CODE = {"cli.py", "batch.py", "manifest.py", "progress.py", "executors.py",
-                    "storage.py", "task.py", "__main__.py"}
+                    "storage.py", "task.py", "__main__.py", "atomic.py", "names.py",
+                    "report.py", "orphans.py", "inputs.py", "lock.py"}
 
 
 @dataclass
@@ -59,49 +77,143 @@ class Record:
     info: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
     converted_at: float = 0.0
+    root: str = ""
+
+
+class Damaged(Exception):
+    """The manifest file cannot be trusted (not SQLite, damaged pages, foreign tables)."""
+
+
+class NewerManifest(ConfigError):
+    """Written by a newer galley: refused, and left as it is."""
+
+
+def _full(exc: BaseException) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code == getattr(sqlite3, "SQLITE_FULL", 13) or "disk is full" in str(exc)
 
 
 class Manifest:
     def __init__(self, path: Path):
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+        self.path = Path(path)
+        self.reset_reason: str | None = None
+        #: why writing to the manifest failed during this run (None: it did not)
+        self.failure: str | None = None
+        self.full = False
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")  # durable against a killed process
-            self._schema()
-        except sqlite3.DatabaseError as exc:
-            # a damaged manifest only costs a full re-run, never a failure
-            self.db.close()
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                try:
-                    os.unlink(str(path) + suffix)
-                except OSError:
-                    pass
-            self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self._schema()
-            self.reset_reason = f"manifest unreadable ({exc}); starting afresh"
-        else:
-            self.reset_reason = None
+            self.db = self._connect()
+            self._check()
+        except Damaged as exc:
+            self._recover(str(exc))
 
-    def _schema(self) -> None:
+    # -- opening ----------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(os.fsencode(self.path), timeout=30, isolation_level=None)
+
+    def _check(self) -> None:
+        """Integrity, then tables and columns; a fresh file gets the schema."""
+        db = self.db
+        try:
+            rows = db.execute("PRAGMA quick_check").fetchall()
+            if rows != [("ok",)]:
+                raise Damaged("integrity check: " + "; ".join(str(r[0]) for r in rows[:2])[:200])
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if not tables:
+                self._create()
+                return
+            if tables - {"meta", "files"} or "meta" not in tables:
+                raise Damaged(f"not a galley manifest (tables: {', '.join(sorted(tables))})")
+            found = self.get_meta("schema")
+            try:
+                version = int(found or "")
+            except ValueError:
+                raise Damaged(f"schema version {found!r}") from None
+            if version > SCHEMA:
+                raise NewerManifest(
+                    f"the manifest {self.path} was written by a newer galley (manifest version "
+                    f"{version}; this galley knows {SCHEMA}): left as it is; use that galley, or "
+                    f"give another -o or --manifest")
+            if "files" not in tables:
+                raise Damaged("no files table")
+            if version < SCHEMA:
+                self._migrate(version)
+            columns = {r[1] for r in db.execute("PRAGMA table_info(files)")}
+            if columns != set(COLUMNS):
+                extra = sorted(columns - set(COLUMNS))
+                missing = sorted(set(COLUMNS) - columns)
+                raise Damaged("unexpected columns in files"
+                              + (f" (extra: {', '.join(extra)})" if extra else "")
+                              + (f" (missing: {', '.join(missing)})" if missing else ""))
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")  # durable against a killed process
+        except sqlite3.DatabaseError as exc:
+            raise Damaged(str(exc)) from None
+
+    def _create(self) -> None:
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript("""
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS files (
-                key TEXT PRIMARY KEY, source TEXT NOT NULL, input_sha256 TEXT NOT NULL,
-                config_digest TEXT NOT NULL, galley_version TEXT NOT NULL,
-                code_digest TEXT NOT NULL, writer_versions TEXT NOT NULL,
-                outputs TEXT NOT NULL, deps TEXT NOT NULL, info TEXT NOT NULL,
-                seconds REAL NOT NULL, converted_at REAL NOT NULL);
+                key TEXT PRIMARY KEY, root TEXT NOT NULL, source TEXT NOT NULL,
+                input_sha256 TEXT NOT NULL, config_digest TEXT NOT NULL,
+                galley_version TEXT NOT NULL, code_digest TEXT NOT NULL,
+                writer_versions TEXT NOT NULL, outputs TEXT NOT NULL, deps TEXT NOT NULL,
+                info TEXT NOT NULL, seconds REAL NOT NULL, converted_at REAL NOT NULL);
         """)
-        found = self.get_meta("schema")
-        if found is None:
+        self.set_meta("schema", str(SCHEMA))
+
+    def _migrate(self, version: int) -> None:
+        """Version 1 keyed files by the case-folded stem and had no root: key them by
+        the stem (from the recorded source) and leave the root unknown ("")."""
+        if version != 1:
+            raise Damaged(f"schema version {version}")
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("ALTER TABLE files ADD COLUMN root TEXT NOT NULL DEFAULT ''")
+            rows = db.execute("SELECT rowid, source FROM files").fetchall()
+            db.execute("UPDATE files SET key = 'migrating:' || rowid")  # out of the way of the new keys
+            for rowid, source in rows:
+                db.execute("UPDATE OR REPLACE files SET key = ? WHERE rowid = ?",
+                           (to_db(output_stem(from_db(source))), rowid))
             self.set_meta("schema", str(SCHEMA))
-        elif found != str(SCHEMA):
-            self.db.execute("DELETE FROM files")
-            self.set_meta("schema", str(SCHEMA))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def _recover(self, why: str) -> None:
+        """Move the damaged file (and its journal) aside and start a new manifest."""
+        try:
+            self.db.close()
+        except (sqlite3.Error, AttributeError):
+            pass
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        target = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+        n = 1
+        while target.exists():
+            n += 1
+            target = self.path.with_name(f"{self.path.name}.damaged-{stamp}-{n}")
+        try:
+            if self.path.exists():
+                os.replace(self.path, target)
+            for suffix in ("-wal", "-journal"):
+                if os.path.exists(str(self.path) + suffix):
+                    os.replace(str(self.path) + suffix, str(target) + suffix)
+            if os.path.exists(str(self.path) + "-shm"):
+                os.unlink(str(self.path) + "-shm")
+        except OSError as exc:
+            raise ConfigError(f"the manifest {self.path} is damaged ({why}) and cannot be moved "
+                              f"aside: {exc.strerror or exc}") from None
+        self.reset_reason = (f"the manifest was damaged ({why}); moved aside to {target.name}; "
+                             f"starting afresh (every file is converted again)")
+        self.db = self._connect()
+        try:
+            self._check()
+        except Damaged as exc:  # pragma: no cover - a fresh file is never damaged
+            raise ConfigError(f"cannot start a new manifest {self.path}: {exc}") from None
 
     # -- meta -------------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
@@ -111,32 +223,57 @@ class Manifest:
     def set_meta(self, key: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
+    def cache_meta(self, key: str, value: str) -> None:
+        """A meta value that is only a cache: a failed write is no failure."""
+        try:
+            self.set_meta(key, value)
+        except sqlite3.Error:
+            pass
+
     # -- records ----------------------------------------------------------------------
     def load(self) -> dict[str, Record]:
-        rows = self.db.execute(
-            "SELECT key, source, input_sha256, config_digest, galley_version, code_digest, "
-            "writer_versions, outputs, deps, info, seconds, converted_at FROM files").fetchall()
+        try:
+            rows = self.db.execute(f"SELECT {', '.join(COLUMNS)} FROM files").fetchall()
+        except sqlite3.DatabaseError as exc:  # damage that quick_check did not see
+            self._recover(str(exc))
+            return {}
         out = {}
         for r in rows:
             try:
-                out[r[0]] = Record(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]),
-                                   json.loads(r[7]), json.loads(r[8]), json.loads(r[9]), r[10], r[11])
+                key = from_db(r[0])
+                out[key] = Record(key=key, root=from_db(r[1]), source=from_db(r[2]),
+                                  input_sha256=r[3], config_digest=r[4], galley_version=r[5],
+                                  code_digest=r[6], writer_versions=json.loads(r[7]),
+                                  outputs=json.loads(r[8]), deps=json.loads(r[9]),
+                                  info=json.loads(r[10]), seconds=r[11], converted_at=r[12])
             except (ValueError, TypeError):
                 continue  # an unreadable row: that file is simply converted again
         return out
 
-    def put(self, rec: Record) -> None:
-        """Record one file, in its own transaction (committed on return)."""
-        self.db.execute(
-            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (rec.key, rec.source, rec.input_sha256, rec.config_digest, rec.galley_version,
-             rec.code_digest, json.dumps(rec.writer_versions, sort_keys=True),
-             json.dumps(rec.outputs, sort_keys=True), json.dumps(rec.deps, sort_keys=True),
-             json.dumps(rec.info, ensure_ascii=False, sort_keys=True), rec.seconds,
-             rec.converted_at or time.time()))
+    def put(self, rec: Record) -> bool:
+        """Record one file, in its own transaction (committed on return). False when
+        the write failed (``self.failure`` says why); later writes are not tried."""
+        values = (to_db(rec.key), to_db(rec.root), to_db(rec.source), rec.input_sha256,
+                  rec.config_digest, rec.galley_version, rec.code_digest,
+                  json.dumps(rec.writer_versions, sort_keys=True),
+                  json.dumps(rec.outputs, sort_keys=True), json.dumps(rec.deps, sort_keys=True),
+                  dumps(rec.info, sort_keys=True), rec.seconds, rec.converted_at or time.time())
+        return self._write(f"INSERT OR REPLACE INTO files ({', '.join(COLUMNS)}) "
+                           f"VALUES ({', '.join('?' * len(COLUMNS))})", values)
 
-    def forget(self, key: str) -> None:
-        self.db.execute("DELETE FROM files WHERE key = ?", (key,))
+    def forget(self, key: str) -> bool:
+        return self._write("DELETE FROM files WHERE key = ?", (to_db(key),))
+
+    def _write(self, sql: str, values: tuple) -> bool:
+        if self.failure is not None:
+            return False
+        try:
+            self.db.execute(sql, values)
+        except sqlite3.Error as exc:
+            self.failure = str(exc)
+            self.full = _full(exc)
+            return False
+        return True
 
     def close(self) -> None:
         try:
@@ -202,7 +339,10 @@ def writer_versions(formats: list[str], manifest: Manifest | None) -> dict[str, 
                 fingerprint = f"{ep.value}|{found.origin}|{st.st_size}|{st.st_mtime_ns}"
         except (ImportError, ValueError):
             fingerprint = None
-        cached = manifest.get_meta(f"writer:{family}") if manifest and fingerprint else None
+        try:
+            cached = manifest.get_meta(f"writer:{family}") if manifest and fingerprint else None
+        except sqlite3.Error:
+            cached = None
         if cached:
             fp, _, version = cached.rpartition("\n")
             if fp == fingerprint:
@@ -210,6 +350,6 @@ def writer_versions(formats: list[str], manifest: Manifest | None) -> dict[str, 
                 continue
         version = str(getattr(ep.load(), "version", "1"))
         if manifest and fingerprint:
-            manifest.set_meta(f"writer:{family}", f"{fingerprint}\n{version}")
+            manifest.cache_meta(f"writer:{family}", f"{fingerprint}\n{version}")
         out[family] = version
     return out

@@ -10,6 +10,8 @@ from __future__ import annotations
 import sys
 from typing import Any, TextIO
 
+from .names import shown
+
 
 class Progress:
     """Plain lines: one per converted or failed file."""
@@ -33,6 +35,17 @@ class Progress:
         if not self.quiet:
             self.line(f"galley: {message}")
 
+    def warn(self, message: str) -> None:
+        """A note that ``--quiet`` does not hide (the manifest moved aside, a full disk)."""
+        self.line(f"galley: {message}")
+
+    def block(self, title: str, lines: list[str]) -> None:
+        """A note with one indented line per item."""
+        if not self.quiet:
+            self.line(f"galley: {title}")
+            for ln in lines:
+                self.line(f"  {ln}")
+
     def advance(self, result: dict[str, Any], label: str) -> None:
         self.done += 1
         if result["status"] == "failed":
@@ -47,7 +60,7 @@ class Progress:
             self.line(f"{head} converted {label} ({result.get('seconds', 0):.2f} s)")
 
     def line(self, text: str) -> None:
-        print(text, file=self.stream, flush=True)
+        print(shown(text), file=self.stream, flush=True)
 
     def stop(self) -> None:
         pass
@@ -101,14 +114,23 @@ class RichProgress(Progress):
         self.bar.start()
 
     def note(self, message: str) -> None:
-        self.console.print(f"galley: {message}")
+        self.console.print(f"galley: {shown(message)}", markup=False, highlight=False)
+
+    warn = note
+
+    def block(self, title: str, lines: list[str]) -> None:
+        self.note(title)
+        for ln in lines:
+            self.console.print(f"  {shown(ln)}", markup=False, highlight=False)
 
     def advance(self, result: dict[str, Any], label: str) -> None:
         self.done += 1
         if result["status"] == "failed":
             self.failed += 1
             if self.bar is not None:
-                self.bar.console.print(f"[red]failed[/] {label}: {result.get('error')}",
+                from rich.markup import escape
+                self.bar.console.print(f"[red]failed[/] {escape(shown(label))}: "
+                                       f"{escape(shown(str(result.get('error'))))}",
                                        markup=True, highlight=False)
         if self.bar is not None:
             text = f"[red]{self.failed} failed[/]" if self.failed else "0 failed"
@@ -136,7 +158,7 @@ class RichProgress(Progress):
         if failures:
             self.console.print(f"[red]galley: {len(failures)} failed:[/]")
             for f in failures:
-                self.console.print(f"  {f}", markup=False, highlight=False)
+                self.console.print(f"  {shown(f)}", markup=False, highlight=False)
 
 
 def make_progress(quiet: bool, stream: TextIO | None = None) -> Progress:

@@ -9,7 +9,7 @@ thread) and reused.
 
 The result::
 
-    {"key": ..., "status": "converted" | "failed", "error": "one line",
+    {"key": ..., "status": "converted" | "failed", "error": "one line", "fault": None,
      "outputs": {relpath: sha256}, "deps": {image path: sha256},
      "info": {changes, kept, warnings, timings...}, "seconds": 0.12}
 """
@@ -57,13 +57,16 @@ def _build(config: dict[str, Any]) -> tuple[Any, list[Any]]:
 def _doc_path(source: str) -> Path:
     """The path the pipeline sees. For a URL input it keeps the name (titles fall
     back to it) under /dev/null, which is never a folder: local images are then
-    refused, never read from this machine's disk."""
+    refused, never read from this machine's disk. A name that is not UTF-8 gets
+    U+FFFD for its bad bytes (a title or an asset folder made from it must be text);
+    the folder stays as it is, for the images beside the file."""
+    from .names import readable
     from .storage import local_path
     local = local_path(source)
     if local is not None:
-        return local
+        return local.with_name(readable(local.name)) if local.name else local
     from urllib.parse import unquote, urlsplit
-    return Path(os.devnull) / Path(unquote(urlsplit(source).path)).name
+    return Path(os.devnull) / readable(Path(unquote(urlsplit(source).path)).name)
 
 
 def _image_deps(doc: Any) -> dict[str, str]:
@@ -96,11 +99,11 @@ def _image_deps(doc: Any) -> dict[str, str]:
 
 def _render(job: dict[str, Any], config: dict[str, Any]) -> Any:
     from .convert import render
-    from .storage import read_ref
+    from .storage import DEFAULT_MAX_INPUT, read_ref
     pipeline, writers = _build(config)
     source = job["source"]
     try:
-        raw = read_ref(source)
+        raw = read_ref(source, job.get("max_bytes") or DEFAULT_MAX_INPUT)
     except OSError as exc:
         from .errors import InputError
         raise InputError(f"cannot read: {exc.strerror or exc}") from None
@@ -138,12 +141,35 @@ def _set_env(env: dict[str, str | None]) -> None:
             os.environ[name] = value
 
 
+class _WriteError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.fault = "no_space" if message.startswith("no space left") else None
+
+
+def write_error(exc: OSError, out_root: str) -> str:
+    """One line for an output that could not be written, naming it."""
+    import errno
+    from .names import shown
+    target = shown(str(exc.filename)) if exc.filename else shown(out_root)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        what = "no space left on device" if exc.errno == errno.ENOSPC else "disk quota exceeded"
+        return f"{what} writing {target}"
+    if exc.errno == errno.ENAMETOOLONG:
+        return f"name too long for the file system: {target}"
+    if exc.errno == errno.EROFS:
+        return f"read-only file system: cannot write {target}"
+    return f"cannot write {target}: {exc.strerror or exc}"
+
+
 def convert_file(job: dict[str, Any], out_root: str, config: dict[str, Any],
                  timeout: float | None = None) -> dict[str, Any]:
     """Convert one input and write its outputs; never raises for a bad file.
 
     ``job`` is ``{"key", "source", "stem"}``: the manifest key, the input's path
-    or URL, and the output path without extension relative to ``out_root``.
+    or URL, and the output path without extension relative to ``out_root``; and
+    ``max_bytes``, the most an input may have. A full disk sets ``"fault":
+    "no_space"`` in the result.
     """
     from .errors import GalleyError
     from .storage import open_storage, sha256
@@ -157,9 +183,12 @@ def convert_file(job: dict[str, Any], out_root: str, config: dict[str, Any],
         else:
             rendered = _render(job, config)
         out = open_storage(out_root)
-        for rel, data in sorted(rendered.outputs.items()):
-            out.write(rel, data)
-            result["outputs"][rel] = sha256(data)
+        try:
+            # all of this file's outputs, or none (a full disk leaves the old ones)
+            out.write_all(dict(sorted(rendered.outputs.items())))
+        except OSError as exc:
+            raise _WriteError(write_error(exc, out_root)) from None
+        result["outputs"] = {rel: sha256(data) for rel, data in sorted(rendered.outputs.items())}
         result["deps"] = _image_deps(rendered.doc)
         result["info"] = rendered.summary()
         result["status"] = "converted"
@@ -167,9 +196,11 @@ def convert_file(job: dict[str, Any], out_root: str, config: dict[str, Any],
         result["error"] = str(exc)
     except TimeoutError as exc:
         result["error"] = str(exc)
+    except _WriteError as exc:
+        result["error"] = str(exc)
+        result["fault"] = exc.fault
     except OSError as exc:  # the input was read: this is the output side
-        where = f" {exc.filename}" if exc.filename else ""
-        result["error"] = f"cannot write{where}: {exc.strerror or exc}"
+        result["error"] = write_error(exc, out_root)
     except MemoryError:
         result["error"] = "out of memory"
     except Exception as exc:  # an executor must never see a bad file's exception

@@ -16,6 +16,11 @@ from functools import lru_cache
 from typing import Any, Callable, Iterator
 
 Token = dict[str, Any]
+#: characters whose spelling is kept in the tree (a text token with ``written``, e.g.
+#: ``\\"`` or ``&quot;``): only a reader with typography or autolinks on tells
+#: ``\\"``, ``&quot;`` or ``google\\.com`` from the bare character, and the author
+#: wrote the escape or the reference for such a reader
+KEPT_ESCAPES = frozenset("\"'-.():")
 PLUGINS = ("task_lists",)
 
 
@@ -86,6 +91,17 @@ def _markdown():
 
         def parse_escape(self, m, state):  # type: ignore[override]
             text = m.group(0)
+            if any(text[i + 1:i + 2] in KEPT_ESCAPES for i in range(0, len(text), 2)):
+                for i in range(0, len(text), 2):
+                    ch = text[i + 1:i + 2]
+                    if ch in KEPT_ESCAPES:  # typography and autolinks read these: keep the escape
+                        # (its own type, so that the text around it is not merged into it)
+                        state.append_token({"type": "escape", "raw": ch})
+                    elif ch == "&":
+                        state.append_token({"type": "text", "raw": "&amp;"})
+                    else:
+                        self.process_text(ch, state, parse_emphasis=False)
+                return m.end()
             if "\\&" in text:
                 for part in re.split(r"(\\&)", text):
                     if part == "\\&":
@@ -158,6 +174,10 @@ def parse(text: str) -> list[Token]:
 def _drop_blank_lines(tok: Token) -> None:
     """Drop blank-line tokens; decode entities in text and link titles."""
     t = tok.get("type")
+    if t == "escape":  # kept apart through mistune's merging of text: a marked text token
+        tok["type"] = "text"
+        tok["written"] = "\\" + tok["raw"]
+        return
     if t == "text":
         tok["raw"] = decode_entities(tok.get("raw", ""))
     # link titles and fence info strings are decoded as they are read (commonmark.py)
@@ -165,20 +185,44 @@ def _drop_blank_lines(tok: Token) -> None:
     if t == "link" and "autolink" in tok:
         return  # an autolink's text is literal
     if isinstance(kids, list):
+        expanded: list[Token] = []
         for k in kids:
             k.pop("_pos", None)
+            if k.get("type") == "text" and "&" in k.get("raw", ""):
+                expanded.extend(_text_with_references(k["raw"]))
+                continue
             _drop_blank_lines(k)
-        tok["children"] = merge_text(k for k in kids if k.get("type") != "blank_line")
+            expanded.append(k)
+        tok["children"] = merge_text(k for k in expanded if k.get("type") != "blank_line")
+
+
+def _text_with_references(raw: str) -> list[Token]:
+    """Text with its character references decoded; one that stands for a character
+    whose spelling matters (``&quot;``) stays apart, ``written`` as it was."""
+    out: list[Token] = []
+    pos = 0
+    for m in _ENTITY.finditer(raw):
+        ch = _entity(m)
+        if ch in KEPT_ESCAPES:
+            out.append({"type": "text", "raw": raw[pos:m.start()]})
+            out.append({"type": "text", "raw": ch, "written": m.group(0)})
+        else:
+            out.append({"type": "text", "raw": raw[pos:m.start()] + ch})
+        pos = m.end()
+    out.append({"type": "text", "raw": raw[pos:]})
+    return out
 
 
 def merge_text(tokens) -> list[Token]:
-    """Drop empty text tokens and join adjacent ones."""
+    """Drop empty text tokens and join adjacent ones (a character whose spelling is
+    kept, ``written``, stays apart)."""
     out: list[Token] = []
     for k in tokens:
         if k.get("type") == "text":
             if not k.get("raw"):
                 continue
-            if out and out[-1].get("type") == "text":
+            if out and out[-1].get("type") == "text" and "written" not in k \
+                    and "written" not in out[-1]:
                 out[-1] = {"type": "text", "raw": out[-1]["raw"] + k["raw"]}
                 continue
         out.append(k)

@@ -14,8 +14,10 @@ writers show a placeholder). WeChat's meaningless alt text "图片" is emptied: 
 picture is decorative, not captioned.
 
 Each asset is prepared once for every writer that will carry it (the writers
-declare which image types they take): WebP or SVG becomes PNG or JPEG when one of
-them cannot take it, big pictures are scaled down, EXIF orientation is applied.
+declare which image types they take): an SVG is sanitized (no script, handler,
+outside reference or entity; an entity bomb is refused), WebP or SVG becomes PNG or
+JPEG when one of them cannot take it, big pictures are scaled down, EXIF
+orientation is applied.
 ``doc.images`` lists what happened to each image, for the report.
 """
 from __future__ import annotations
@@ -173,7 +175,11 @@ class Images(Stage):
                 got = fetch(url, policy)
             except FetchError as exc:
                 return url, None, None, "failed", str(exc)
-            cache.put(url, got.data, got.media_type)
+            try:
+                cache.put(url, got.data, got.media_type)
+            except OSError as exc:  # a read-only cache, a HOME that does not exist
+                where = f" {exc.filename}" if exc.filename else ""
+                return url, None, None, "failed", f"image cache not writable ({exc.strerror or exc}{where})"
             return url, got.data, got.media_type, "fetched", None
 
         workers = max(1, min(int(self.options["concurrency"]), len(urls)))
@@ -195,8 +201,12 @@ class Images(Stage):
             ready = prepare(data, media, self.accepted, int(self.options["max_side"]),
                             int(self.options["max_pixels"]))
         except ProcessError as exc:
-            self._failed(tok, doc, ctx, ref, str(exc), line, keep_remote=outcome in ("fetched", "cached"))
+            self._failed(tok, doc, ctx, ref, str(exc), line, refused=exc.refused,
+                         keep_remote=outcome in ("fetched", "cached"))
             return
+        where = f"line {line}: " if line else ""
+        for warning in ready.warnings:
+            ctx.warn(f"{where}image {ref[:80]!r}: {warning}")
         name = content_name(ready.data, ready.media_type)
         if name not in doc.assets:
             doc.assets[name] = Asset(name=name, media_type=ready.media_type, data=ready.data,

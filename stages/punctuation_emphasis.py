@@ -9,7 +9,8 @@ After::
     \\# and ， and “
 
 Scraped pages bold a lone quotation mark or comma (WeChat quote boxes,
-highlighted code); nothing is emphasized by it. The emphasis repair does the
+highlighted code); nothing is emphasized by it. That debris comes from Chinese
+editors: in a page without CJK text only non-ASCII marks are unwrapped. The emphasis repair does the
 same for ``**`` before the parse; this catches every marker kind in the tree.
 """
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
+from pipeline.textscan import CJK
 from pipeline.tree import inline_text, iter_inline_lists, merge_text, walk
 
 Token = dict[str, Any]
@@ -30,6 +32,8 @@ def _bare(tok: Token) -> bool:
         return False
     text = inline_text(kids)
     tags = any(k["type"] == "inline_html" for k in walk(kids))
+    if text.strip() and not text.strip(" *_"):
+        return False  # emphasis of the markers themselves takes escapes: written on purpose
     return (bool(text.strip()) or tags) and not any(ch.isalnum() for ch in text)
 
 
@@ -41,6 +45,10 @@ class PunctuationEmphasis(Stage):
     scope = "tree"
 
     def run(self, doc: Document, ctx: StageContext) -> None:
+        # The debris comes from Chinese editors (WeChat's): in a page with no CJK text,
+        # only emphasis around non-ASCII marks (“ ” ，) is theirs; ``*-*`` or
+        # ``**(:**`` in an English page is the author's markup.
+        self._ascii_too = bool(CJK.search(doc.text))
         for block, line in iter_inline_lists(doc.tree or []):
             kids = block.get("children") or []
             new = self._unwrap(kids, ctx, line)
@@ -51,7 +59,8 @@ class PunctuationEmphasis(Stage):
         out: list[Token] = []
         touched = False
         for tok in children:
-            if tok["type"] in _MARKS and _bare(tok):
+            if tok["type"] in _MARKS and _bare(tok) and (
+                    self._ascii_too or not inline_text(tok.get("children")).isascii()):
                 text = inline_text(tok.get("children"))
                 ctx.record("punctuation_only_emphasis", line, text, text)
                 out.extend(self._unwrap(list(tok.get("children") or []), ctx, line))

@@ -32,6 +32,7 @@ from typing import Any
 from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
 from pipeline.tree import filter_blocks, inline_text, iter_inline_lists, trim_inline
+from pipeline.urls import script_link as _script_target
 
 Token = dict[str, Any]
 
@@ -121,7 +122,7 @@ class UiChrome(Stage):
             if tok["type"] == "link":
                 url = (tok.get("attrs") or {}).get("url", "")
                 kids = tok.get("children") or []
-                if "javascript_link" in self.rules and url.strip().lower().startswith("javascript"):
+                if "javascript_link" in self.rules and _script_target(url):
                     text = inline_text(kids, alt=True)
                     ctx.record("javascript_link", line, f"[{text}]({url})", text)
                     out.extend(self._strip_outer_space(kids))

@@ -14,7 +14,7 @@ No-break spaces become plain spaces; zero-width spaces, joiners outside emoji,
 word joiners, soft hyphens and stray byte-order marks go; runs of ideographic
 spaces (U+3000) that indent a line go, and inside a line they become one space.
 Code (fenced or indented, at any depth) is left alone, except that its no-break
-spaces become spaces; code spans are left alone.
+spaces become spaces; code spans and link destinations are left alone.
 """
 from __future__ import annotations
 
@@ -31,6 +31,8 @@ _ZWJ = re.compile(r"(?<![\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F])[\u200c\u200d
                   r"|[\u200c\u200d](?![\U0001F000-\U0001FAFF\u2600-\u27BF])")
 _NBSP = re.compile(r"[\u00a0\u2007\u202f]")
 _NBSP_ENTITY = re.compile(r"&nbsp;|&#160;|&#x[aA]0;")
+# an inline link's destination: <...>, or up to an ASCII space or the closing parenthesis
+_DESTINATION = re.compile(r"\]\((<[^<>\n]*>|[^ \t()<]*(?:\([^ \t()]*\)[^ \t()]*)*)")
 
 
 class Whitespace(Stage):
@@ -50,10 +52,11 @@ class Whitespace(Stage):
         changed = False
         for i, line in enumerate(lines):
             new = line
+            kept = _kept_ranges(line, spans.get(i, ()))
             if code[i]:
                 new = _NBSP.sub(" ", new)
-            elif i in spans:  # a code span's characters are the code's
-                new = keep_block_role(line, self._clean_outside(line, spans[i]))
+            elif kept:  # a code span's characters are the code's, a link's target is its own
+                new = keep_block_role(line, self._clean_outside(line, kept))
             else:
                 new = keep_block_role(line, self.clean_line(new))
             if new != line:
@@ -94,6 +97,16 @@ def _drop_invisible(m: re.Match[str]) -> str:
     if (before == "]" and after == "(") or (before == "<" and (after.isalpha() or after in "/!?")):
         return m.group(0)
     return ""
+
+
+def _kept_ranges(line: str, code: list[tuple[int, int]] | tuple[()]) -> list[tuple[int, int]]:
+    """Code spans, and link destinations: a no-break space there is part of the
+    address (a plain space would end it, and the link with it)."""
+    if "](" not in line:
+        return list(code)
+    dests = [m.span(1) for m in _DESTINATION.finditer(line)
+             if not any(a <= m.start() < b for a, b in code)]
+    return sorted(list(code) + dests)
 
 
 def _kinds(line: str) -> list[str]:

@@ -214,6 +214,87 @@ def table(by_suite: dict[str, list[Result]]) -> str:
     return "\n".join(lines)
 
 
+# -- the whole cleanup on examples with no debris ------------------------------------
+
+#: what scraping leaves that a reader sees in the rendered text: a literal ``**`` or a
+#: free-standing ``__``, invisible or no-break spaces, ideographic indents
+_VISIBLE_DEBRIS = re.compile(r"\*\*|(?<![\w/?&=.])__(?!\w)|[\u00a0\u200b\u200c\u200d\u2060\ufeff\u00ad]"
+                             r"|\u3000")
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
+_HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.S)
+
+
+def visible_debris(example: Example) -> bool:
+    """Debris a reader of the example sees (outside code), by the judge's rendering."""
+    html = re.sub(r"<(pre|code)>.*?</\1>", " ", judge(example.judge).render(example.source), flags=re.S)
+    return bool(_VISIBLE_DEBRIS.search(re.sub(r"<[^>]+>", "", html)))
+
+
+def _plain(html: str) -> str:
+    import html as _html
+    return " ".join(_html.unescape(re.sub(r"<[^>]+>", "", html)).split())
+
+
+def _same_but_outline_start(a: str, b: str, title: str | None) -> bool:
+    """``a`` (the example) and ``b`` (the output) differ only where the cleanup puts the
+    title and the outline under it: the H1 that became the title is in the metadata,
+    and every heading moved by the same number of levels."""
+    if title:
+        dropped = [False]
+
+        def drop(m: re.Match[str]) -> str:
+            if m.group(1) == "1" and not dropped[0] and _plain(m.group(2)) == " ".join(title.split()):
+                dropped[0] = True
+                return ""
+            return m.group(0)
+        a = normalized(_HEADING.sub(drop, a))
+    levels_a = [int(m.group(1)) for m in _HEADING.finditer(a)]
+    levels_b = [int(m.group(1)) for m in _HEADING.finditer(b)]
+    if len(levels_a) != len(levels_b) or len({y - x for x, y in zip(levels_a, levels_b)}) > 1:
+        return False
+    bare = lambda h: normalized(_HEADING.sub(lambda m: f"<h>{m.group(2)}</h>", h))  # noqa: E731
+    return bare(a) == bare(b)
+
+
+#: records that only add metadata (the body is as it was)
+METADATA_ONLY = frozenset({"language/lang_detected", "title_heading/title_from_filename"})
+
+
+@dataclass
+class Cleaned:
+    example: Example
+    output: str
+    debris: str  # why the example counts as holding debris ("" when it does not)
+    same: bool  # renders as the example does
+    moved: bool  # differs only by the title and the outline's start (see above)
+    reported: list[str]  # how the report accounts for a difference
+
+
+def cleanup(examples: list[Example], pipeline=None) -> list[Cleaned]:
+    """The default cleanup (every stage as configured by default) on each example."""
+    from pipeline.runner import Pipeline
+    from pipeline.writers.markdown import render_document
+    pipeline = pipeline or Pipeline()
+    removes = {s.name: s.removes for s in pipeline.stages}
+    declared = {s.name: s.removes | s.restructures for s in pipeline.stages}
+    results = []
+    for ex in examples:
+        doc = pipeline.process(Path("example.md"), ex.source.encode("utf-8"))
+        out = render_document(doc)
+        removed = sorted({f"{c.stage}/{c.kind}" for c in doc.changes if c.kind in removes.get(c.stage, ())})
+        why = "visible debris" if visible_debris(ex) else ", ".join(removed)
+        md = judge(ex.judge)
+        a = normalized(md.render(ex.source))
+        b = normalized(md.render(_FRONT_MATTER.sub("", out, count=1)))
+        same = a == b
+        moved = not same and _same_but_outline_start(a, b, doc.meta.title)
+        reported = [w for w in doc.warnings if w.startswith("structure changed")] + sorted(
+            {f"{c.stage}/{c.kind}" for c in doc.changes
+             if c.kind in declared.get(c.stage, ()) or f"{c.stage}/{c.kind}" not in METADATA_ONLY})
+        results.append(Cleaned(ex, out, why, same, moved, reported))
+    return results
+
+
 if __name__ == "__main__":  # python tests/peers.py [SUITE-SUBSTRING] [-v]: the table, and with -v what differs
     import sys
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))

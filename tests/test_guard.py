@@ -252,49 +252,80 @@ def test_a_deep_tree_needs_no_recursion():
     assert signature([tree]).items["code"] == ((("c", "x**y\n"), 1),)
 
 
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([*GALLEY, *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+def run_cli(*args: str, cwd: Path | None = None,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([*GALLEY, *args], capture_output=True, text=True, cwd=cwd, timeout=300,
+                          env=env)
 
 
-# A no-break space in a link's destination: the whitespace repair turns it into a
-# space, which splits the destination into an address and a title. Only the guard
-# can tell that the link changed.
-NBSP_LINK = '[link](/url\u00a0"title")\n'
+# A third-party stage that makes a section of the one before it and says nothing of
+# it: its change kind is not declared, so only the guard can tell the outline changed.
+NESTING_PLUGIN = '''
+from pipeline.stage import Stage
 
 
-def test_check_reports_a_structure_change(tmp_path):
-    src = tmp_path / "nbsp.md"
-    src.write_text(NBSP_LINK, encoding="utf-8")
-    out = run_cli("check", str(src))
+class NestSecond(Stage):
+    """Test plugin: the second heading goes one level deeper (undeclared)."""
+    name = "nest_second"
+    priority = 390
+    scope = "tree"
+
+    def run(self, doc, ctx):
+        heads = [t for t in doc.tree or [] if t.get("type") == "heading"]
+        if len(heads) >= 2 and heads[1]["attrs"]["level"] < 6:
+            heads[1]["attrs"]["level"] += 1
+            ctx.record("nested", heads[1].get("line"), "", "")
+'''
+SIBLINGS = "## One\n\nText.\n\n## Two\n\nMore text.\n"
+
+
+@pytest.fixture()
+def plugin_env(tmp_path: Path) -> dict[str, str]:
+    """An environment in which the ``nest_second`` stage is installed (entry point)."""
+    root = tmp_path / "plugins"
+    info = root / "galley_nest-0.1.dist-info"
+    info.mkdir(parents=True)
+    (root / "galley_nest.py").write_text(NESTING_PLUGIN, encoding="utf-8")
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: galley-nest\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[galley.stages]\nnest_second = galley_nest:NestSecond\n")
+    import os
+    return dict(os.environ, PYTHONPATH=str(root) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+
+
+def test_check_reports_a_structure_change(tmp_path, plugin_env):
+    src = tmp_path / "nest.md"
+    src.write_text(SIBLINGS, encoding="utf-8")
+    out = run_cli("check", str(src), env=plugin_env)
     assert out.returncode == 1
-    assert "structure changed: whitespace/nbsp (line 1): link target" in out.stdout
+    assert re.search(r"structure changed: nest_second/nested \(line 5\): heading 'Two'", out.stdout), out.stdout
 
 
-def test_convert_counts_it_and_strict_writes_nothing_for_that_file(tmp_path):
+def test_convert_counts_it_and_strict_writes_nothing_for_that_file(tmp_path, plugin_env):
     src = tmp_path / "in"
     src.mkdir()
-    (src / "nbsp.md").write_text(NBSP_LINK, encoding="utf-8")
+    (src / "nest.md").write_text(SIBLINGS, encoding="utf-8")
     (src / "plain.md").write_text("# Plain\n\nNothing to see.\n", encoding="utf-8")
-    out = run_cli("convert", str(src), "-o", str(tmp_path / "out"), "--to", "md")
+    out = run_cli("convert", str(src), "-o", str(tmp_path / "out"), "--to", "md", env=plugin_env)
     assert out.returncode == 0, out.stderr
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     assert report["summary"]["structure_changed"] == 1
-    entry = next(f for f in report["files"] if f["source"].endswith("nbsp.md"))
+    entry = next(f for f in report["files"] if f["source"].endswith("nest.md"))
     assert [(s["stage"], s["kind"], s["category"]) for s in entry["structure"]] == \
-        [("whitespace", "nbsp", "link")]
+        [("nest_second", "nested", "heading")]
 
-    strict = run_cli("convert", str(src), "-o", str(tmp_path / "strict"), "--to", "md", "--strict")
+    strict = run_cli("convert", str(src), "-o", str(tmp_path / "strict"), "--to", "md", "--strict",
+                     env=plugin_env)
     assert strict.returncode == 1
-    assert not (tmp_path / "strict" / "nbsp.md").exists()
+    assert not (tmp_path / "strict" / "nest.md").exists()
     assert (tmp_path / "strict" / "plain.md").exists()
-    lines = [ln for ln in strict.stderr.splitlines() if "nbsp.md" in ln]
+    lines = [ln for ln in strict.stderr.splitlines() if "nest.md" in ln]
     assert lines and "structure changed" in lines[0] and "Traceback" not in strict.stderr
 
 
-def test_strict_from_the_config_file(tmp_path):
+def test_strict_from_the_config_file(tmp_path, plugin_env):
     (tmp_path / "galley.toml").write_text("strict = true\n", encoding="utf-8")
-    (tmp_path / "nbsp.md").write_text(NBSP_LINK, encoding="utf-8")
-    out = run_cli("clean", "nbsp.md", cwd=tmp_path)
+    (tmp_path / "nest.md").write_text(SIBLINGS, encoding="utf-8")
+    out = run_cli("clean", "nest.md", cwd=tmp_path, env=plugin_env)
     assert out.returncode == 1 and "structure changed" in out.stderr and not out.stdout
 
 

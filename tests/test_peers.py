@@ -40,3 +40,30 @@ def test_writer_keeps_as_many_examples_as_mdformat(measured, suite):
 @pytest.mark.parametrize("suite", SUITES)
 def test_writer_output_is_stable(measured, suite):
     assert [r.example.line for r in measured[suite] if not r.stable] == []
+
+
+@pytest.fixture(scope="module")
+def cleaned():
+    return [c for examples in SUITES.values() for c in peers.cleanup(examples)]
+
+
+def test_cleanup_leaves_debris_free_examples_alone(cleaned, measured):
+    """The default cleanup on every example that holds no debris (none a reader sees,
+    none a stage declares it removed): at most 1% render differently, and each of
+    those differences is in the report (a structure warning, or a recorded change that
+    can alter what is shown), unless the writer alone already renders it differently
+    (see the writer tests above: what a suite's judge reads unlike CommonMark). Where
+    only the title went into the metadata and the outline moved as a whole under it,
+    the example counts as rendering the same."""
+    writer_differs = {(r.example.suite, r.example.line) for rs in measured.values() for r in rs
+                      if not r.same}
+    clean = [c for c in cleaned if not c.debris]
+    differ = [c for c in clean if not (c.same or c.moved)]
+    print(f"\n{len(cleaned)} examples, {len(clean)} with no debris: {len(differ)} render differently "
+          f"after the cleanup, {sum(c.moved for c in clean)} only by the title and the outline's start")
+    assert len(clean) > 900
+    assert len(differ) <= len(clean) // 100, \
+        [(c.example.suite, c.example.line, c.reported) for c in differ]
+    unexplained = [(c.example.suite, c.example.line) for c in differ
+                   if not c.reported and (c.example.suite, c.example.line) not in writer_differs]
+    assert unexplained == []

@@ -8,7 +8,6 @@ is smaller. Encoding settings are fixed, so the same input gives the same bytes.
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass, field
 
 JPEG_QUALITY = 85
@@ -21,23 +20,39 @@ class Prepared:
     width: int | None
     height: int | None
     notes: list[str] = field(default_factory=list)
+    #: what the reader of the report must know (the picture may miss some text)
+    warnings: list[str] = field(default_factory=list)
 
 
 class ProcessError(Exception):
-    pass
+    """The picture cannot be carried; ``refused`` when it is hostile, not just broken."""
+
+    def __init__(self, reason: str, refused: bool = False):
+        super().__init__(reason)
+        self.refused = refused
 
 
 def prepare(data: bytes, media: str, accepted: frozenset[str] | None,
             max_side: int = 1600, max_pixels: int = 4_000_000) -> Prepared:
-    """``accepted``: the media types every embedding writer takes (None: any)."""
+    """``accepted``: the media types every embedding writer takes (None: any).
+
+    An SVG is sanitized first (``pipeline.assets.svg``): every writer, and resvg when
+    it becomes a PNG, gets the clean one."""
     if media == "image/svg+xml":
+        from .svg import SvgError, sanitize_svg
+        try:
+            clean = sanitize_svg(data)
+        except SvgError as exc:
+            raise ProcessError(str(exc), refused=exc.refused) from None
+        notes = clean.notes()
+        warnings = [f"entity reference &{name}; removed from the SVG (an outside or undeclared "
+                    "entity, never read): the picture may miss its text" for name in clean.entities]
         if accepted is None or media in accepted:
-            w, h = _svg_size(data)
-            return Prepared(data, media, w, h)
-        data = rasterize_svg(data, max_side)
-        media = "image/png"
-        prepared = _raster(data, media, accepted, max_side, max_pixels)
-        prepared.notes.insert(0, "svg rasterized")
+            return Prepared(clean.data, media, clean.width, clean.height, notes, warnings)
+        prepared = _raster(rasterize_svg(clean.data, max_side), "image/png", accepted, max_side,
+                           max_pixels)
+        prepared.notes[:0] = notes + ["svg rasterized"]
+        prepared.warnings = warnings
         return prepared
     return _raster(data, media, accepted, max_side, max_pixels)
 
@@ -101,38 +116,18 @@ def _encode(im, media: str) -> bytes:
     return buf.getvalue()
 
 
-_EXTERNAL = re.compile(rb"""(?:xlink:)?href\s*=\s*(["'])(?!#|data:)[^"']*\1""", re.I)
-
-
 def rasterize_svg(data: bytes, max_side: int) -> bytes:
-    """SVG to PNG with resvg; references to other files or addresses are cut first."""
+    """A sanitized SVG to PNG with resvg (it holds no reference to another file)."""
     try:
         import resvg_py
     except ImportError:
         raise ProcessError("SVG needs the resvg-py package to become PNG") from None
-    safe = _EXTERNAL.sub(b'href=""', data)
-    w, h = _svg_size(safe)
+    from .svg import svg_size
+    w, h = svg_size(data)
     width = None
     if w and h and max(w, h) > max_side:
         width = round(w * max_side / max(w, h))
     try:
-        return bytes(resvg_py.svg_to_bytes(svg_string=safe.decode("utf-8", "replace"), width=width))
+        return bytes(resvg_py.svg_to_bytes(svg_string=data.decode("utf-8", "replace"), width=width))
     except ValueError as exc:
         raise ProcessError(f"cannot draw the SVG: {exc}") from None
-
-
-def _svg_size(data: bytes) -> tuple[int | None, int | None]:
-    m = re.search(rb"<svg\b[^>]*>", data[:8192], re.I)
-    if not m:
-        return None, None
-    tag = m.group(0)
-
-    def num(name: bytes) -> int | None:
-        found = re.search(rb"\b" + name + rb"""\s*=\s*["']\s*([0-9.]+)\s*(?:px)?["']""", tag)
-        return round(float(found.group(1))) if found else None
-    w, h = num(b"width"), num(b"height")
-    if w is None or h is None:
-        vb = re.search(rb"""viewBox\s*=\s*["'][-0-9.]+[\s,]+[-0-9.]+[\s,]+([0-9.]+)[\s,]+([0-9.]+)""", tag)
-        if vb:
-            w, h = round(float(vb.group(1))), round(float(vb.group(2)))
-    return w, h

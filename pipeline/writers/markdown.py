@@ -261,6 +261,8 @@ class Inline:
     def token(self, tok: Token, at_start: bool, at_end: bool) -> str:
         t = tok["type"]
         if t == "text":
+            if "written" in tok:  # the author's escape or reference, kept
+                return tok["written"]
             text = escape_text(tok.get("raw", ""), self.in_table, self.strict, self._in_link > 0)
             if at_start or at_end:
                 text = _protect_edge_space(text, at_start, at_end)
@@ -498,6 +500,9 @@ class Blocks:
         self.strict = Inline(assets=assets)
         self._markers: dict[int, str] = {}
         self.referenced: set[int] = set()
+        #: list items and footnotes being written: their code is fenced (an indented
+        #: block there needs blank lines that would loosen a tight list)
+        self._nested = 0
 
     def render(self, tokens: list[Token], tight: bool = False) -> str:
         out: list[str] = []
@@ -585,6 +590,10 @@ class Blocks:
 
     def b_block_code(self, tok: Token, prev: Token | None) -> str:
         raw = tok.get("raw", "")
+        if self._keeps_indent(tok, prev):
+            # written indented, as it was: a reader with indented code turned off (or
+            # none) shows the author's text, not a fence
+            return "\n".join(("    " + line) if line else "" for line in raw.rstrip("\n").split("\n"))
         info = " ".join(((tok.get("attrs") or {}).get("info") or "").split())
         # the info string is read with backslash escapes and entities, like text
         info = re.sub(r"\\(?=[!-/:-@\[-`{-~]|$)", r"\\\\", info)
@@ -595,6 +604,18 @@ class Blocks:
         body = raw if raw.endswith("\n") or raw == "" else raw + "\n"
         gap = " " if info.startswith(char) else ""  # "~~~" + "~x" would be a longer fence
         return f"{fence}{gap}{info}\n{body}{fence}"
+
+    def _keeps_indent(self, tok: Token, prev: Token | None) -> bool:
+        """Indented code stays indented where that reads back as the same block: not in
+        a list item or a note, not right after a list (it would join its last item),
+        and when its first and last lines hold something."""
+        raw = tok.get("raw", "").rstrip("\n")
+        if tok.get("style") != "indent" or self._nested or not raw.strip():
+            return False
+        if prev is not None and prev["type"] in ("list", "footnotes"):
+            return False
+        lines = raw.split("\n")
+        return bool(lines[0].strip()) and bool(lines[-1].strip()) and "\t" not in raw
 
     def b_block_html(self, tok: Token, prev: Token | None) -> str:
         # the indent before the block and blanks after it mean nothing to HTML, and
@@ -635,7 +656,11 @@ class Blocks:
         prefix = marker + " "
         if item["type"] == "task_list_item":
             prefix += "[x] " if item.get("attrs", {}).get("checked") else "[ ] "
-        body = self.render(children, tight=tight)
+        self._nested += 1
+        try:
+            body = self.render(children, tight=tight)
+        finally:
+            self._nested -= 1
         if not body.strip():
             return prefix.rstrip()  # "-", or an empty task item "- [ ]"
         pad = " " * (len(marker) + 1)
@@ -681,7 +706,11 @@ class Blocks:
         for item in tok.get("children") or []:
             index = item.get("attrs", {}).get("index")
             children = item.get("children") or []
-            body = self.render(children)
+            self._nested += 1
+            try:
+                body = self.render(children)
+            finally:
+                self._nested -= 1
             lines = body.split("\n")
             rest = [("    " + line) if line else "" for line in lines]
             # a note used nowhere stays a definition (numbered after the used ones)
@@ -699,7 +728,9 @@ def _shape(tokens: list[Token] | None) -> tuple:
     tokens = list(tokens or [])
     while tokens and tokens[-1]["type"] in _BREAKS:
         tokens.pop()  # nothing in HTML
-    for tok in merge_text([{"type": "text", "raw": " "} if t["type"] == "softbreak" else t
+    # a line break is a space; a character is the same however it was spelled
+    for tok in merge_text([{"type": "text", "raw": " "} if t["type"] == "softbreak" else
+                           {"type": "text", "raw": t["raw"]} if "written" in t else t
                            for t in tokens]):
         t = tok["type"]
         if t == "text":
