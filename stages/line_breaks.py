@@ -38,6 +38,7 @@ _BLOCK_START = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|>|[-+*](?:[ \t]|$)|\d{1,
 # a line that ends the paragraph above it: a break before it breaks nothing
 _ENDS_PARAGRAPH = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|>|[-+*][ \t]+\S|1[.)][ \t]+\S|`{3}|~{3}|(?:=+|-+)[ \t]*$"
                              r"|([-*_])(?:[ \t]*\1){2,}[ \t]*$)")
+_OWN_LINE = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|([-*_])(?:[ \t]*\1){2,}[ \t]*$)")
 _ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 
 
@@ -127,11 +128,15 @@ class LineBreaks(Stage):
             if code[i] or not lines[i].strip():
                 i += 1
                 continue
-            j = i
-            while j < n and not code[j] and lines[j].strip():
-                j += 1
+            j = i + 1
+            if lines[i].startswith(("    ", "\t")):  # indented lines end at the first line that is not
+                while j < n and not code[j] and lines[j].strip() and lines[j].startswith(("    ", "\t")):
+                    j += 1
+            elif not _OWN_LINE.match(lines[i]):  # a heading or a rule is a block of its own
+                while j < n and not code[j] and lines[j].strip() and not _OWN_LINE.match(lines[j]):
+                    j += 1
             block = lines[i:j]
-            after_blank = i == 0 or not lines[i - 1].strip()
+            after_blank = i == 0 or not lines[i - 1].strip() or bool(_OWN_LINE.match(lines[i - 1]))
             indented = all(ln.startswith(("    ", "\t")) for ln in block)
             if indented and after_blank and not _LIST_ITEM.match(prev_block) and \
                     not prev_block.startswith(("    ", "\t")) and is_indented_prose(block):
