@@ -85,6 +85,8 @@ REGRESSIONS: list[str] = [
     "[]()\\", "）  \n[]()\n-",
     # fences read out of step after a list item's code: no empty block between two blocks
     "-\t\t;\n>\n\t;\n左滑\n\n\t)", " ```",
+    # indented prose next to a rule or a list marker
+    "***\n    ** 查", "    ** 参\n*",
 ]
 
 
