@@ -72,6 +72,9 @@ class Whitespace(Stage):
         out: list[str] = []
         pos = 0
         for start, end in ranges:
+            if end <= pos:
+                continue  # inside the range before (a code span in a link target)
+            start = max(start, pos)
             out.append(self.clean_line(line[pos:start]))
             out.append(line[start:end])
             pos = end
