@@ -39,6 +39,9 @@ _BLOCK_START = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|>|[-+*](?:[ \t]|$)|\d{1,
 _ENDS_PARAGRAPH = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|>|[-+*][ \t]+\S|1[.)][ \t]+\S|`{3}|~{3}|(?:=+|-+)[ \t]*$"
                              r"|([-*_])(?:[ \t]*\1){2,}[ \t]*$)")
 _OWN_LINE = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|([-*_])(?:[ \t]*\1){2,}[ \t]*$)")
+# a line after which an indented line is no paragraph's continuation: a heading, a rule,
+# an empty quote line
+_NO_PARAGRAPH = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|([-*_])(?:[ \t]*\1){2,}[ \t]*$|(?:>[ \t]*)+$)")
 _ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 
 
@@ -129,15 +132,16 @@ class LineBreaks(Stage):
                 i += 1
                 continue
             j = i + 1
-            if lines[i].startswith(("    ", "\t")):  # indented lines end at the first line that is not
-                while j < n and not code[j] and lines[j].strip() and lines[j].startswith(("    ", "\t")):
+            if _indented(lines[i]):  # indented lines end at the first line that is not
+                while j < n and not code[j] and lines[j].strip() and _indented(lines[j]):
                     j += 1
             elif not _OWN_LINE.match(lines[i]):  # a heading or a rule is a block of its own
-                while j < n and not code[j] and lines[j].strip() and not _OWN_LINE.match(lines[j]):
+                while j < n and not code[j] and lines[j].strip() and not _OWN_LINE.match(lines[j]) \
+                        and not (_indented(lines[j]) and _NO_PARAGRAPH.match(lines[j - 1])):
                     j += 1
             block = lines[i:j]
-            after_blank = i == 0 or not lines[i - 1].strip() or bool(_OWN_LINE.match(lines[i - 1]))
-            indented = all(ln.startswith(("    ", "\t")) for ln in block)
+            after_blank = i == 0 or not lines[i - 1].strip() or bool(_NO_PARAGRAPH.match(lines[i - 1]))
+            indented = all(_indented(ln) for ln in block)
             if indented and after_blank and not _LIST_ITEM.match(prev_block) and \
                     not prev_block.startswith(("    ", "\t")) and is_indented_prose(block):
                 for k in range(i, j):
@@ -198,3 +202,9 @@ def _spaced(line: str, nxt: str) -> bool:
     """Fragments of CJK text join with no space; anything next to Latin text keeps one."""
     last, first = line.rstrip()[-1:], nxt.strip()[:1]
     return bool(last) and not (CJK.match(last) and CJK.match(first or " "))
+
+
+def _indented(line: str) -> bool:
+    """Does the line start with four columns of blanks (a tab reaches the next stop)?"""
+    lead = line[: len(line) - len(line.lstrip(" \t"))]
+    return len(lead.expandtabs(4)) >= 4
