@@ -90,6 +90,7 @@ class Pipeline:
                 guard.text_stage(stage.name, first, len(doc.changes), text, doc.text)
             if doc.text == before:
                 break
+        cap_nesting(doc)  # again: a repair can deepen a line ("* ** *" lost its "**")
         self._parse(doc)
         guard.parsed(doc.tree or [])
         for stage in by_scope["tree"]:

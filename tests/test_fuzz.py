@@ -87,6 +87,8 @@ REGRESSIONS: list[str] = [
     "-\t\t;\n>\n\t;\n左滑\n\n\t)", " ```",
     # indented prose next to a rule or a list marker
     "***\n    ** 查", "    ** 参\n*",
+    # a repair that deepens a list past the cap: it is flattened before the parse too
+    "* * * * * * * * * * * * * * * ** * *     \\",
 ]
 
 
