@@ -233,8 +233,12 @@ def keep_block_role(old: str, new: str) -> str:
     it did not turn the line into block syntax (``&nbsp;[^1]: x`` is no definition)."""
     if new == old:
         return new
-    if _CONTAINER.match(new) and not _CONTAINER.match(old):
+    cn, co = _CONTAINER.match(new), _CONTAINER.match(old)
+    if cn and not co:
         return escape_block_start(new, inside=False)  # the edit made a list item or quote
+    if cn and co and cn.end() > co.end() and new[:co.end()] == old[:co.end()]:
+        k = co.end()  # ...or one more inside the item: "- **1. " lost its "**"
+        return new[:k] + escape_block_start(new[k:], inside=False)
     if _BLOCK_OPENER.match(_CONTAINER.sub("", old)):
         return new
     indent = new[: len(new) - len(new.lstrip(" \t"))]

@@ -250,7 +250,8 @@ def _resolve_odd(text: str, runs: list[re.Match], kinds: set[str]):
         # drop the last unpaired marker; a long run that forms no emphasis is escaped
         last = runs[-1]
         n = len(last.group(0))
-        if n >= 3:
+        if n >= 3 or text[last.start() - 1:last.start()] == "]" and text[last.end():last.end() + 1] == "(":
+            # (between "]" and "(", taking it out would make a link of what follows)
             repl = "\\*" * n
             kinds.add("star_run_escaped")
         else:
