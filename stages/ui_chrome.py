@@ -151,6 +151,8 @@ class UiChrome(Stage):
         if t == "list" and not (tok.get("attrs") or {}).get("ordered") and len(tok.get("children") or []) == 1:
             # "- 左滑更多豪礼 -" parses as a one-item list
             item = tok["children"][0]
+            if item.get("type") == "task_list_item":
+                return True  # a task's box is content
             kids = item.get("children") or []
             if len(kids) == 1 and kids[0].get("type") in ("paragraph", "block_text"):
                 rule = self.match(kids[0])
@@ -161,7 +163,7 @@ class UiChrome(Stage):
         if t not in ("paragraph", "block_text"):
             return True
         rule = self.match(tok)
-        if rule == "separator_line" and "list_item" in parents:
+        if rule == "separator_line" and ("list_item" in parents or "task_list_item" in parents):
             return True  # a mark inside a list item is the item's content
         if rule:
             ctx.record(rule, line, inline_text(tok.get("children"), alt=True), "")
