@@ -273,3 +273,15 @@ def test_a_bare_link_in_a_link_text_is_text():
 def test_an_empty_task_item_keeps_its_box():
     assert rewrite("- [ ]\n- [x] done\n") == "- [ ]\n- [x] done\n"
     assert rewrite("- [ ]\n") == "- [ ]\n"
+
+
+def test_a_list_opening_an_item_takes_another_bullet():
+    """'- - -' would be a thematic break: an item that holds a list holding an empty
+    item keeps its structure when written and read again."""
+    from pipeline.tree import parse
+    from pipeline.writers.markdown import render_body
+    tree = parse("* - -\n")
+    out = render_body(tree)
+    assert out == "- * -\n"
+    again = parse(out)
+    assert [t["type"] for t in again] == ["list"] and render_body(again) == out

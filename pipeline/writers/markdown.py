@@ -503,6 +503,8 @@ class Blocks:
         #: list items and footnotes being written: their code is fenced (an indented
         #: block there needs blank lines that would loosen a tight list)
         self._nested = 0
+        #: a list that opens an item -> that item's bullet
+        self._opening_bullet: dict[int, str] = {}
 
     def render(self, tokens: list[Token], tight: bool = False) -> str:
         out: list[str] = []
@@ -640,7 +642,10 @@ class Blocks:
             self._markers[id(tok)] = delim
             start = attrs.get("start", 1)
         else:
-            bullet = "*" if before == "-" else "-"
+            # nor may a list that opens its parent's item take the parent's bullet:
+            # "- - -" (an item holding a list holding an empty item) is a thematic break
+            taken = {before, self._opening_bullet.get(id(tok))}
+            bullet = next(b for b in "-*+" if b not in taken)
             self._markers[id(tok)] = bullet
         items = []
         for n, item in enumerate(tok.get("children") or []):
@@ -654,6 +659,8 @@ class Blocks:
     def list_item(self, item: Token, marker: str, tight: bool) -> str:
         children = item.get("children") or []
         prefix = marker + " "
+        if children and children[0]["type"] == "list" and marker in "-*+":
+            self._opening_bullet[id(children[0])] = marker
         if item["type"] == "task_list_item":
             prefix += "[x] " if item.get("attrs", {}).get("checked") else "[ ] "
         self._nested += 1
