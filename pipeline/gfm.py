@@ -341,7 +341,8 @@ def footnotes_hook(md, result, state):
     if not defined:
         return result
     used = list(state.env.get("footnotes") or [])
-    order = used + [key for key in defined if key not in used]
+    known = set(used)  # (a list's "in" made thousands of notes quadratic)
+    order = used + [key for key in defined if key not in known]
     # references inside the notes take these numbers too
     state.env["footnotes"] = list(order)
     state.env["footnote_indexes"] = {key: n for n, key in enumerate(order)}
@@ -350,7 +351,7 @@ def footnotes_hook(md, result, state):
         child = state.child_state(defined[key])
         md.block.parse(child)
         items.append({"type": "footnote_item", "children": child.tokens,
-                      "attrs": {"key": key, "index": n, "referenced": key in used}})
+                      "attrs": {"key": key, "index": n, "referenced": key in known}})
     holder = BlockState(parent=state)
     holder.tokens = [{"type": "footnotes", "children": items}]
     return result + md.render_state(holder)
