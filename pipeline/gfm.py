@@ -19,7 +19,8 @@ from typing import Any
 
 Token = dict[str, Any]
 
-TABLE_PATTERN = (r"^(?P<gfm_table_head> {0,3}[^\n]*\|[^\n]*)\n"
+# (a line holding a "|", taken whole: "[^\n]*\|[^\n]*" tried every "|" of a long line)
+TABLE_PATTERN = (r"^(?P<gfm_table_head> {0,3}(?=[^\n]*\|)[^\n]*+)\n"
                  r"(?P<gfm_table_delim> {0,3}[|:-][ \t|:-]*)$")
 _DELIM_CELL = re.compile(r"^:?-+:?$")
 #: a table of a thousand columns and a few thousand short rows is already silly
