@@ -6,7 +6,7 @@ IN     ?= samples
 OUT    ?= out
 TO     ?= md,epub,docx
 
-.PHONY: convert test setup test-setup bench render-check clean
+.PHONY: convert test setup test-setup bench bench-hostile render-check clean
 SUDO ?= $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(BIN)/python:
@@ -32,6 +32,10 @@ convert: setup
 # galley against pandoc on a 200-file corpus, -j 1/-j 2 throughput, 5/10/20 MB inputs.
 bench: setup
 	$(BIN)/python bench/bench.py $(BENCH_ARGS)
+
+# Inputs built to be slow (deep nesting, bracket and star runs...): time at 1x, 2x, 4x.
+bench-hostile: setup
+	$(BIN)/python bench/pathological.py $(BENCH_ARGS)
 
 test: test-setup
 	$(BIN)/python -m pytest -n auto -q

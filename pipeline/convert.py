@@ -72,9 +72,9 @@ def render(pipeline: Pipeline, writers: list[Writer], path: Path, stem: str,
     if md_text is None:
         from .writers.markdown import render_document
         md_text = render_document(doc)
-    output_text = strip_front_matter(md_text) + "\n" + meta_text(doc.meta.as_dict())
     reference = doc.original if doc.reference is None else doc.reference
-    result.kept, result.missing = kept_share(reference, output_text, "\n".join(doc.removed_text))
+    result.kept, result.missing = kept_share(reference, strip_front_matter(md_text), "\n".join(doc.removed_text),
+                                             plain=meta_text(doc.meta.as_dict()))
     if result.kept < 0.999 and result.missing:
         doc.warn(f"text lost: {100 * (1 - result.kept):.2f}% of the text is missing "
                  f"from the output ({result.missing!r})")

@@ -16,6 +16,7 @@ from .config import Config
 from .document import Document
 from .errors import GalleyError, InputError, StageError, StructureError
 from .guard import StructureGuard
+from .nesting import cap_nesting
 from .stage import SCOPES, Stage, StageContext, available_stages, check_names, ordered
 from .textkeep import lost_text, significant, visible
 from .tree import parse
@@ -73,6 +74,7 @@ class Pipeline:
         for stage in by_scope["text"]:
             if stage.once:
                 self._run_traced(stage, doc, trace)
+        cap_nesting(doc)  # time grows with nesting depth (parser, writers): flatten past a cap
         # A repair can expose more debris for an earlier one ("\u3000```" becomes a
         # fence only once its indent is gone): the repairs go round until the text
         # holds still, so that cleaning clean output changes nothing.
@@ -88,6 +90,7 @@ class Pipeline:
                 guard.text_stage(stage.name, first, len(doc.changes), text, doc.text)
             if doc.text == before:
                 break
+        cap_nesting(doc)  # again: a repair can deepen a line ("* ** *" lost its "**")
         self._parse(doc)
         guard.parsed(doc.tree or [])
         for stage in by_scope["tree"]:

@@ -23,15 +23,27 @@ def strip_front_matter(text: str) -> str:
 _LINK_DEFINITION = re.compile(r"(?m)^ {0,3}(?:(?:>|[-+*]|\d{1,9}[.)])[ \t]+)*\[[^\]\n]+\]:[ \t]*\S.*$")
 
 
+# A destination: characters, backslash escapes, parentheses nested three deep (a reader
+# allows more, the scraped pages do not), or <...>; a title may follow.
+_PLAIN = r"(?:\\.|[^()\n\\])"
+_NEST1 = r"(?:" + _PLAIN + r"|\(" + _PLAIN + r"*\))"
+_NEST2 = r"(?:" + _PLAIN + r"|\(" + _NEST1 + r"*\))"
+_NEST3 = r"(?:" + _PLAIN + r"|\(" + _NEST2 + r"*\))"
+# Each alternative starts with its literal character (the unescaped check comes after
+# it), so that the regex engine skips to the next "]" or "<" instead of trying every
+# position.
 _MARKUP = re.compile(
-    r"(?<!\\)\]\((?:[^()\n]|\([^()\n]*\))*\s*\)"   # link and image destinations
-    r"|(?<!\\)\](\[(?!\^)[^\]\n]*\])(?!\()"      # reference labels (not footnotes)
-    r"|<[A-Za-z/!?][^<>\n]*>"              # HTML tags and autolink brackets
+    r"\](?<!\\\])\(\s*<(?:\\.|[^<>\n\\])*>[^()\n]*\)"           # <...> destinations
+    r"|\](?<!\\\])\(" + _NEST3 + r"*(?:\n[^\S\n]*)?\)"                # link and image destinations
+    r"|\](?<!\\\])(\[(?!\^)[^\]\n]*\])(?!\()"      # reference labels (not footnotes)
+    r"|<(?<!\\<)[A-Za-z/!?][^<>\n]*>"       # HTML tags and autolink brackets (not "\<")
 )
 
 
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\s]*)>")
-_LIST_MARKER = re.compile(r"(?m)^[^\S\n]*(?:(?:>|[-+*]|\d{1,9}[.)])[^\S\n]+)*\d{1,9}[.)](?:[^\S\n]|$)")
+# (blanks taken possessively: a marker never starts with one, and a deep indent is not
+# given back one space at a time)
+_LIST_MARKER = re.compile(r"(?m)^[^\S\n]*+(?:>[^\S\n]*+|(?:[-+*]|\d{1,9}[.)])[^\S\n]++)*\d{1,9}[.)](?:[^\S\n]|$)")
 
 
 def _without_definitions(text: str) -> str:
@@ -84,11 +96,12 @@ def lost_text(before: str, after: str) -> str:
     return "".join(c * n for c, n in a.items() if n > 0)
 
 
-def kept_share(source: str, output: str, removed: str = "") -> tuple[float, str]:
+def kept_share(source: str, output: str, removed: str = "", plain: str = "") -> tuple[float, str]:
     """Share of ``source``'s significant characters found in ``output``.
 
     ``removed`` is text the stages declared debris; it is not expected in the output.
-    Returns the share and a sample of what is missing.
+    ``plain`` is more output that is not Markdown (metadata values: ``1.`` there is a
+    title, not a list marker). Returns the share and a sample of what is missing.
     """
     want = Counter(significant(visible(source)))
     want.subtract(Counter(significant(removed)))
@@ -96,7 +109,7 @@ def kept_share(source: str, output: str, removed: str = "") -> tuple[float, str]
     total = sum(want.values())
     if not total:
         return 1.0, ""
-    have = Counter(significant(visible(output)))
+    have = Counter(significant(visible(output))) + Counter(significant(plain))
     missing = {c: n - have[c] for c, n in want.items() if have[c] < n}
     kept = total - sum(missing.values())
     sample = "".join(sorted(missing, key=lambda c: (-missing[c], c))[:20])

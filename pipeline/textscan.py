@@ -6,6 +6,7 @@ whose characters are not markup (code spans, link destinations, HTML tags).
 """
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Iterator
 
@@ -90,10 +91,29 @@ def chunks(lines: list[str]) -> Iterator[tuple[int, int]]:
         j = i + 1
         if not _OWN_LINE.match(lines[i]):
             while j < n and not mask[j] and lines[j].strip() and not _OWN_LINE.match(lines[j]) \
-                    and not _NEW_BLOCK.match(lines[j]):
+                    and (not _NEW_BLOCK.match(lines[j]) or _quote_goes_on(lines[i], lines[j])):
                 j += 1
         yield i, j
         i = j
+
+
+_QUOTE_MARKS = re.compile(r"(?: {0,3}>[ \t]?)+")
+_ITEM_MARKS = re.compile(r"(?: {0,3}(?:[-+*]|\d{1,9}[.)])[ \t]+)*")
+
+
+def _quote_goes_on(first: str, line: str) -> bool:
+    """Is ``line`` (``> text``) the next line of the quoted paragraph ``first`` opened
+    (``> text``, or ``> - text`` with ``line`` indented under the item)?"""
+    a, b = _QUOTE_MARKS.match(first), _QUOTE_MARKS.match(line)
+    if not a or not b or a.group(0).count(">") != b.group(0).count(">"):
+        return False
+    head, rest = first[a.end():], line[b.end():]
+    width = _ITEM_MARKS.match(head).end()
+    if not rest.startswith(" " * width):
+        return False
+    head, rest = head[width:], rest[width:]
+    return not any(p.match(t) for t in (head, rest) for p in (_OWN_LINE, _NEW_BLOCK, _FENCE_OPEN)) \
+        and bool(head.strip()) and bool(rest.strip()) and not rest.startswith(" ")
 
 
 _PROTECTED = re.compile(
@@ -106,18 +126,54 @@ _PROTECTED = re.compile(
 )
 
 
+# The same spans, with a code span's closing run looked up rather than searched for:
+# ``.*?`` ran to the end of the text from every backtick run that never closes. A bare
+# URL, which a GFM reader makes a link, is literal too.
+_PROTECTED_OR_TICKS = re.compile(
+    r"(?<!`)(?P<ticks>`+)(?!`)|(?P<bare>(?<![^\s*_~(])(?:https?://|www\.)(?:[^\s<\\]|\\(?!\n))+)|"
+    + _PROTECTED.pattern.split("|", 1)[1], re.S)
+
+
 def protected_spans(text: str) -> list[tuple[int, int]]:
     """Character ranges whose content is literal (not emphasis markup)."""
-    return [m.span() for m in _PROTECTED.finditer(text)]
+    if "`" not in text and "http" not in text and "www." not in text:
+        return [m.span() for m in _PROTECTED.finditer(text)]
+    from .gfm import autolink_end
+    runs: dict[int, list[int]] = {}  # backtick run length -> where such runs start
+    for m in re.finditer(r"`+", text):
+        runs.setdefault(m.end() - m.start(), []).append(m.start())
+    out: list[tuple[int, int]] = []
+    pos = 0
+    while True:
+        m = _PROTECTED_OR_TICKS.search(text, pos)
+        if not m:
+            return out
+        if m.group("ticks"):
+            size = m.end() - m.start()
+            starts = runs[size]
+            k = bisect.bisect_right(starts, m.start())
+            if k < len(starts):  # the next run of the same length closes the span
+                out.append((m.start(), starts[k] + size))
+                pos = starts[k] + size
+            else:
+                pos = m.end()  # never closed: the backticks are literal
+            continue
+        if m.group("bare"):
+            end = autolink_end(m.group("bare"))
+            if end is None:  # no domain: not a link, read on after its start
+                pos = m.start() + 1
+                continue
+            out.append((m.start(), m.start() + end))
+            pos = m.start() + end
+            continue
+        out.append(m.span())
+        pos = m.end()
 
 
 def in_spans(pos: int, spans: list[tuple[int, int]]) -> bool:
-    for a, b in spans:
-        if a <= pos < b:
-            return True
-        if a > pos:
-            return False
-    return False
+    """Is ``pos`` inside one of ``spans`` (sorted, not overlapping)?"""
+    k = bisect.bisect_right(spans, (pos, float("inf")))
+    return k > 0 and pos < spans[k - 1][1]
 
 
 #: CJK ideographs, their punctuation and full-width forms
@@ -177,8 +233,12 @@ def keep_block_role(old: str, new: str) -> str:
     it did not turn the line into block syntax (``&nbsp;[^1]: x`` is no definition)."""
     if new == old:
         return new
-    if _CONTAINER.match(new) and not _CONTAINER.match(old):
+    cn, co = _CONTAINER.match(new), _CONTAINER.match(old)
+    if cn and not co:
         return escape_block_start(new, inside=False)  # the edit made a list item or quote
+    if cn and co and cn.end() > co.end() and new[:co.end()] == old[:co.end()]:
+        k = co.end()  # ...or one more inside the item: "- **1. " lost its "**"
+        return new[:k] + escape_block_start(new[k:], inside=False)
     if _BLOCK_OPENER.match(_CONTAINER.sub("", old)):
         return new
     indent = new[: len(new) - len(new.lstrip(" \t"))]

@@ -49,7 +49,7 @@ _CONTAINER_MARKS = re.compile(r"^(?: {0,3}(?:>|[-+*]|\d{1,9}[.)])[ \t]+)+")  # "
 _EMPTY_BOLDS = re.compile(r"^ {0,3}(?:\*\*\*\*)+[ \t]*$")
 _WECHAT = re.compile(r"mmbiz\.q(?:pic|logo)\.cn/|weixin\.qq\.com/")
 _GLUED_EMPTY_BOLD = re.compile(r"(?<=[^\s*])\*{4}(?=[^\s*])")  # "**0****1**"
-_HARD_BREAK = re.compile(r"((?: {2,}|\t+|\\)\n[ \t]*)")
+_HARD_BREAK = re.compile(r"((?:(?<! ) {2,}|(?<!\t)\t+|\\)\n[ \t]*)")  # runs tried from their start
 _NUMBER_LINE = re.compile(r"[0-9０-９.]{1,6}")
 _LONE = re.compile(r"^\s*\*\*\s*$")
 
@@ -250,7 +250,8 @@ def _resolve_odd(text: str, runs: list[re.Match], kinds: set[str]):
         # drop the last unpaired marker; a long run that forms no emphasis is escaped
         last = runs[-1]
         n = len(last.group(0))
-        if n >= 3:
+        if n >= 3 or text[last.start() - 1:last.start()] == "]" and text[last.end():last.end() + 1] == "(":
+            # (between "]" and "(", taking it out would make a link of what follows)
             repl = "\\*" * n
             kinds.add("star_run_escaped")
         else:
@@ -271,7 +272,7 @@ def _resolve_odd(text: str, runs: list[re.Match], kinds: set[str]):
 
 def _merge(segments: list[list], kinds: set[str]) -> list[list]:
     """Drop empty pieces; join bold pieces that touch."""
-    out: list[list] = []
+    out: list[list] = []  # [bold, pieces]: joined once at the end, not once per piece
     for bold, s in segments:
         if s == "":
             if bold:
@@ -283,10 +284,10 @@ def _merge(segments: list[list], kinds: set[str]) -> list[list]:
         if out and out[-1][0] == bold:
             if bold:
                 kinds.add("split_bold")
-            out[-1][1] += s
+            out[-1][1].append(s)
         else:
-            out.append([bold, s])
-    return out
+            out.append([bold, [s]])
+    return [[bold, "".join(pieces)] for bold, pieces in out]
 
 
 def _split_at_line_breaks(segments: list[list], kinds: set[str]) -> list[list]:
@@ -318,25 +319,34 @@ def _number_lines(segments: list[list], kinds: set[str]) -> list[list]:
 def _emit(segments: list[list], kinds: set[str]) -> str:
     out: list[str] = []
     last = ""  # the last character emitted
+    blank_line = True  # is what was emitted since the last newline only blanks?
     n = len(segments)
     for i, (bold, s) in enumerate(segments):
         if not bold:
             out.append(s)
             last = s[-1:] or last
+            blank_line = _still_blank(blank_line, s)
             continue
         after = segments[i + 1][1][:1] if i + 1 < n else ""
         head, core, tail = _fit(s, last, after, kinds)
         if not _significant(core):
             kinds.add("punctuation_only_bold")
-            at_line_start = not "".join(out).rstrip(" \t").split("\n")[-1]
             piece = head + core + tail
-            if at_line_start:
+            if blank_line:
                 piece = _escape_line_start(piece)
             out.append(piece)
         else:
             out.append(f"{head}**{core}**{tail}")
         last = out[-1][-1:] or last
+        blank_line = _still_blank(blank_line, out[-1])
     return "".join(out)
+
+
+def _still_blank(blank: bool, piece: str) -> bool:
+    """After ``piece``, is the current line still only blanks (``blank``: was it before)?"""
+    if "\n" in piece:
+        return not piece.rpartition("\n")[2].strip(" \t")
+    return blank and not piece.strip(" \t")
 
 
 def _fit(s: str, before: str, after: str, kinds: set[str]) -> tuple[str, str, str]:
@@ -357,16 +367,37 @@ def _fit(s: str, before: str, after: str, kinds: set[str]) -> tuple[str, str, st
             k = 0
             while k < len(core) and _punct(core[k]):
                 k += 1
-            head, core, moved = head + core[:k], core[k:], True
+            core, k = _entity_cut(core, k, leading=True)
+            head, core, moved = head + core[:k], core[k:], k > 0
         if core and not _plain_side(tail[:1] or after) and _punct(core[-1]):
             k = len(core)
             while k > 0 and _punct(core[k - 1]):
                 k -= 1
-            core, tail, moved = core[:k], core[k:] + tail, True
+            core, k = _entity_cut(core, k, leading=False)
+            core, tail, moved = core[:k], core[k:] + tail, moved or k < len(core)
         if moved:
             kinds.add("bold_punctuation")
         if not moved or not core:
             return head, core, tail
+
+
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def _entity_cut(core: str, k: int, leading: bool) -> tuple[str, int]:
+    """Cut a bold core at ``k`` without splitting an entity reference: ``&#106;`` is one
+    character. Punctuation moves out whole; a letter is written as itself, so that its
+    ``;`` no longer stops the marker (readers look at the characters as written)."""
+    if "&" not in core:
+        return core, k
+    for entity in _ENTITY.finditer(core):
+        if entity.start() < k < entity.end():
+            char = decode_entities(entity.group(0))
+            if _punct(char[:1] or "a"):
+                return core, entity.end() if leading else entity.start()
+            core = core[:entity.start()] + char + core[entity.end():]
+            return core, entity.start() if leading else entity.start() + len(char)
+    return core, k
 
 
 def _escape_line_start(s: str) -> str:

@@ -39,7 +39,8 @@ _REDIRECT = re.compile(
     r"|l\.facebook\.com/l\.php\?u=|weibo\.cn/sinaurl\?u=)([^)\s\"'&]+)[^)\s\"']*")
 
 
-_EMBED = re.compile(r"!\[\[([^\]|\n]+?)(?:\|([^\]\n]*))?\]\]")
+# (an embed never runs over the next "![[": each one is read in the span up to it)
+_EMBED = re.compile(r"!\[\[((?:(?!!\[\[)[^\]|\n])+?)(?:\|((?:(?!!\[\[)[^\]\n])*))?\]\]")
 
 
 def _embed_as_image(m: re.Match[str]) -> str:

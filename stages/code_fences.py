@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 
+from pipeline.codelines import FENCED, code_kinds
 from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
 from pipeline.textscan import fenced_ranges
@@ -52,7 +53,14 @@ class CodeFences(Stage):
                 lines[i] = m.group(1) + line[m.end():]
                 ctx.record("glued_fence_marker", base + i, line, lines[i])
         drop: set[int] = set()
+        kinds = code_kinds(lines)
         for start, end in fenced_ranges(lines):
+            inside = start > 0 and kinds[start - 1] == FENCED and \
+                not lines[start - 1].strip().startswith(("```", "~~~"))
+            if inside or any(kinds[k] != FENCED for k in range(start, end)):
+                # the fence closes a block of a list item (whose next block may open right
+                # below), or the pairs read at the top are out of step: no empty block
+                continue
             closed = end - start >= 2 and lines[end - 1].strip().startswith(lines[start].strip()[:3])
             inside = lines[start + 1:end - 1] if closed else lines[start + 1:end]
             if not any(ln.strip() for ln in inside):

@@ -21,7 +21,8 @@ from pipeline.stage import Stage, StageContext
 from pipeline.textscan import code_line_mask, keep_block_role
 
 _INDENT = re.compile(r"^([ \t]*)\u3000[ \t\u3000]*")
-_RUN = re.compile(r"[ \t]*\u3000(?:[ \t]*\u3000)+[ \t]*|[ \t]+\u3000[ \t]*|\u3000[ \t]+")
+# (a run of blanks is tried from its first one only: a long run stays linear)
+_RUN = re.compile(r"(?<![ \t])[ \t]*\u3000(?:[ \t]*\u3000)+[ \t]*|(?<![ \t])[ \t]+\u3000[ \t]*|\u3000[ \t]+")
 
 
 class IdeographicSpaces(Stage):

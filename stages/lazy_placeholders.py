@@ -18,6 +18,7 @@ with spaces inside ``(...)`` is not even an image to a CommonMark parser.
 """
 from __future__ import annotations
 
+import bisect
 import re
 import urllib.parse
 
@@ -27,13 +28,26 @@ from pipeline.stage import Stage, StageContext
 from pipeline.textscan import code_line_mask, keep_block_role
 
 _DRAWING = re.compile(r"<(?:path|circle|ellipse|line|polyline|polygon|text|image|use|foreignObject)\b", re.I)
-_RECT = re.compile(r"<rect\b([^>]*)>", re.I)
+# A tag never runs over the next tag of its name: each ``<img``, ``<svg`` or ``<rect``
+# is read in the span up to the next one (else each scans the rest of the text).
+_RECT = re.compile(r"<rect\b((?:(?!<rect\b)[^>])*)>", re.I)
+_SVG = re.compile(r"<svg\b((?:(?!<svg\b)[^>])*)>", re.I)
 _NUM = r"([0-9.]+)\s*(?:px)?"
-_IMG_TAG = re.compile(r"<img\b[^>]*\bsrc\s*=\s*([\"'])(data:[^\"']*)\1[^>]*>", re.I)
+_IMG_TAG = re.compile(r"<img\b(?:(?!<img\b)[^>])*\bsrc\s*=\s*([\"'])(data:[^\"']*)\1(?:(?!<img\b)[^>])*>",
+                      re.I)
 
 
 def find_images(line: str):
-    """(start, end, dest) of each ``![alt](dest)`` in a line; dest may hold parentheses."""
+    """(start, end, dest) of each ``![alt](dest)`` in a line; dest may hold parentheses.
+
+    Linear in the line: brackets are paired once for the whole line, and a destination
+    that never closes is remembered, so that the many ``![`` or ``![a](`` of a hostile
+    line do not each scan the rest of it.
+    """
+    if "![" not in line:
+        return
+    pairs = _bracket_pairs(line)
+    parens = _DestinationEnds(line)
     i = 0
     while True:
         i = line.find("![", i)
@@ -42,38 +56,102 @@ def find_images(line: str):
         if i and line[i - 1] == "\\":
             i += 2
             continue
-        j, depth = i + 2, 1
-        while j < len(line) and depth:
-            ch = line[j]
-            if ch == "\\":
-                j += 2
-                continue
-            depth += ch == "["
-            depth -= ch == "]"
-            j += 1
-        if depth or j >= len(line) or line[j] != "(":
+        close = pairs.get(i + 1)
+        j = close + 1 if close is not None else len(line)
+        if j >= len(line) or line[j] != "(":
             i += 2
             continue
-        k, depth, quote = j + 1, 1, None
-        while k < len(line) and depth:
+        k = parens.end(j + 1)
+        if k is None:
+            i += 2
+            continue
+        yield i, k, line[j + 1:k - 1].strip()
+        i = k
+
+
+_BRACKET_OR_ESCAPE = re.compile(r"\\[\s\S]|[\[\]]")
+
+
+def _bracket_pairs(line: str) -> dict[int, int]:
+    """Each ``[`` of the line (not escaped) -> its matching ``]``."""
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    for m in _BRACKET_OR_ESCAPE.finditer(line):
+        ch = m.group(0)
+        if ch == "[":
+            stack.append(m.start())
+        elif ch == "]" and stack:
+            pairs[stack.pop()] = m.start()
+    return pairs
+
+
+class _DestinationEnds:
+    """Where an image destination that starts at a position ends (after its ``)``).
+
+    Parentheses nest, a backslash escapes the next character, and a quote that follows
+    a space or ``=`` (``<svg width='1'>``, a title) hides parentheses until it closes.
+    A scan that reaches the end of the line unclosed is kept: a later destination that
+    starts inside it, outside any quote, follows the same path and is answered from it.
+    The work is bounded by a small multiple of the line's length; past it, no further
+    image is looked for on this line (a hostile line is left as it is).
+    """
+
+    KEEP = 4
+
+    def __init__(self, line: str):
+        self.line = line
+        self.failed: list[tuple[int, list[int], list[tuple[str | None, int]], dict[int, list[int]]]] = []
+        self.budget = 8 * len(line) + 10_000
+
+    def end(self, k0: int) -> int | None:
+        if self.budget < 0:
+            return None
+        for start, events, states, closes in self.failed:
+            if k0 < start:
+                continue
+            at = bisect.bisect_left(events, k0) - 1
+            quote, depth = states[at] if at >= 0 else (None, 1)
+            if quote is None:
+                # the same path from here: close where that scan fell one level below
+                target = depth - 1
+                spots = closes.get(target)
+                if not spots:
+                    return None
+                n = bisect.bisect_left(spots, k0)
+                return spots[n] + 1 if n < len(spots) else None
+        return self._scan(k0)
+
+    def _scan(self, k0: int) -> int | None:
+        line, n = self.line, len(self.line)
+        k, depth, quote = k0, 1, None
+        events: list[int] = []
+        states: list[tuple[str | None, int]] = []
+        closes: dict[int, list[int]] = {}
+        while k < n and depth:
             ch = line[k]
             if ch == "\\":
                 k += 2
                 continue
             if quote:
-                quote = None if ch == quote else quote
+                if ch == quote:
+                    quote = None
+                    events.append(k), states.append((quote, depth))
             elif ch in "'\"" and line[k - 1] in " =":
                 quote = ch
+                events.append(k), states.append((quote, depth))
             elif ch == "(":
                 depth += 1
+                events.append(k), states.append((quote, depth))
             elif ch == ")":
                 depth -= 1
+                events.append(k), states.append((quote, depth))
+                closes.setdefault(depth, []).append(k)
             k += 1
-        if depth:
-            i += 2
-            continue
-        yield i, k, line[j + 1:k - 1].strip()
-        i = k
+        self.budget -= k - k0
+        if depth or self.budget < 0:
+            self.failed = ([(k0, events, states, closes)] + self.failed)[: self.KEEP]
+            return None
+        return k
 
 
 def classify(dest: str) -> str | None:
@@ -98,7 +176,7 @@ def classify(dest: str) -> str | None:
 
 
 def _svg_is_placeholder(svg: str) -> bool:
-    m = re.search(r"<svg\b([^>]*)>", svg, re.I)
+    m = _SVG.search(svg)
     if not m:
         return True
     attrs = m.group(1)

@@ -30,10 +30,18 @@ from pipeline.stage import Stage, StageContext
 from pipeline.codelines import code_spans
 from pipeline.textscan import CJK, code_line_mask, is_indented_prose
 
-_HARD = re.compile(r"(?: {2,}|\t+)$")
+# a run is tried from its first character only: a long run inside a line stays linear
+_HARD = re.compile(r"(?:(?<! ) {2,}|(?<!\t)\t+)$")
 _CONTINUES = re.compile(r"^(?:[ \t]|[，。、；：！？）」』”’》〉】,.;:!?)\]])")
 _LIST_ITEM = re.compile(r"^ {0,3}(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)")
 _BLOCK_START = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|>|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|`{3}|~{3}|\|)")
+# a line that ends the paragraph above it: a break before it breaks nothing
+_ENDS_PARAGRAPH = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|>|[-+*][ \t]+\S|1[.)][ \t]+\S|`{3}|~{3}|(?:=+|-+)[ \t]*$"
+                             r"|([-*_])(?:[ \t]*\1){2,}[ \t]*$)")
+_OWN_LINE = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|([-*_])(?:[ \t]*\1){2,}[ \t]*$)")
+# a line after which an indented line is no paragraph's continuation: a heading, a rule,
+# an empty quote line
+_NO_PARAGRAPH = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|([-*_])(?:[ \t]*\1){2,}[ \t]*$|(?:>[ \t]*)+$)")
 _ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 
 
@@ -83,7 +91,7 @@ class LineBreaks(Stage):
             nxt_text = nxt is not None and not code[i + 1] and nxt.strip() != ""
             if _HARD.search(line) and line.strip() and not _ATX.match(line) and \
                     not (i in spans and not clipper):
-                if nxt_text and not clipper:
+                if nxt_text and not clipper and not _ENDS_PARAGRAPH.match(nxt):
                     out.append(line), out_code.append(False), out_src.append(i)
                     i += 1
                     continue
@@ -123,12 +131,17 @@ class LineBreaks(Stage):
             if code[i] or not lines[i].strip():
                 i += 1
                 continue
-            j = i
-            while j < n and not code[j] and lines[j].strip():
-                j += 1
+            j = i + 1
+            if _indented(lines[i]):  # indented lines end at the first line that is not
+                while j < n and not code[j] and lines[j].strip() and _indented(lines[j]):
+                    j += 1
+            elif not _OWN_LINE.match(lines[i]):  # a heading or a rule is a block of its own
+                while j < n and not code[j] and lines[j].strip() and not _OWN_LINE.match(lines[j]) \
+                        and not (_indented(lines[j]) and _NO_PARAGRAPH.match(lines[j - 1])):
+                    j += 1
             block = lines[i:j]
-            after_blank = i == 0 or not lines[i - 1].strip()
-            indented = all(ln.startswith(("    ", "\t")) for ln in block)
+            after_blank = i == 0 or not lines[i - 1].strip() or bool(_NO_PARAGRAPH.match(lines[i - 1]))
+            indented = all(_indented(ln) for ln in block)
             if indented and after_blank and not _LIST_ITEM.match(prev_block) and \
                     not prev_block.startswith(("    ", "\t")) and is_indented_prose(block):
                 for k in range(i, j):
@@ -189,3 +202,9 @@ def _spaced(line: str, nxt: str) -> bool:
     """Fragments of CJK text join with no space; anything next to Latin text keeps one."""
     last, first = line.rstrip()[-1:], nxt.strip()[:1]
     return bool(last) and not (CJK.match(last) and CJK.match(first or " "))
+
+
+def _indented(line: str) -> bool:
+    """Does the line start with four columns of blanks (a tab reaches the next stop)?"""
+    lead = line[: len(line) - len(line.lstrip(" \t"))]
+    return len(lead.expandtabs(4)) >= 4

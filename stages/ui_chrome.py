@@ -89,16 +89,19 @@ class UiChrome(Stage):
         # recognized while its links are still links.
         tree = filter_blocks(doc.tree or [], lambda tok, line, parents: self._keep(tok, line, parents, ctx))
         if "javascript_link" in self.rules or "empty_link" in self.rules:
-            emptied = False
+            emptied = fixed_any = False
             for block, line in iter_inline_lists(tree):
                 kids = block.get("children") or []
                 fixed = self._fix_links(kids, ctx, line)
                 if fixed is not kids:
                     block["children"] = trim_inline(fixed)
                     emptied |= bool(kids) and not block["children"]
+                    fixed_any = True
             if emptied:  # a paragraph that was only an empty link is gone with it
                 tree = filter_blocks(tree, lambda tok, line, _parents: tok.get("type") not in (
                     "paragraph", "block_text") or bool(tok.get("children")))
+            if fixed_any:  # what is left ("—" beside an empty link) is read as a block again
+                tree = filter_blocks(tree, lambda tok, line, parents: self._keep(tok, line, parents, ctx))
         if "promo_tail" in self.rules:
             tree = self._drop_promo_tail(tree, ctx)
         doc.tree = tree
@@ -114,6 +117,8 @@ class UiChrome(Stage):
                 fixed = self._fix_links(tok["children"], ctx, line)
                 touched |= fixed is not tok["children"]
                 tok["children"] = fixed
+                if not fixed:
+                    continue  # bold or italics around an empty link alone go with it
             if tok["type"] == "link":
                 url = (tok.get("attrs") or {}).get("url", "")
                 kids = tok.get("children") or []
@@ -146,6 +151,8 @@ class UiChrome(Stage):
         if t == "list" and not (tok.get("attrs") or {}).get("ordered") and len(tok.get("children") or []) == 1:
             # "- 左滑更多豪礼 -" parses as a one-item list
             item = tok["children"][0]
+            if item.get("type") == "task_list_item":
+                return True  # a task's box is content
             kids = item.get("children") or []
             if len(kids) == 1 and kids[0].get("type") in ("paragraph", "block_text"):
                 rule = self.match(kids[0])
@@ -156,7 +163,7 @@ class UiChrome(Stage):
         if t not in ("paragraph", "block_text"):
             return True
         rule = self.match(tok)
-        if rule == "separator_line" and "list_item" in parents:
+        if rule == "separator_line" and ("list_item" in parents or "task_list_item" in parents):
             return True  # a mark inside a list item is the item's content
         if rule:
             ctx.record(rule, line, inline_text(tok.get("children"), alt=True), "")

@@ -72,6 +72,9 @@ class Whitespace(Stage):
         out: list[str] = []
         pos = 0
         for start, end in ranges:
+            if end <= pos:
+                continue  # inside the range before (a code span in a link target)
+            start = max(start, pos)
             out.append(self.clean_line(line[pos:start]))
             out.append(line[start:end])
             pos = end
@@ -81,10 +84,22 @@ class Whitespace(Stage):
     def clean_line(self, line: str) -> str:
         if self.options["nbsp_entities"] and "&" in line:
             line = _NBSP_ENTITY.sub(" ", line)
-        line = _ZERO_WIDTH.sub("", line)
-        line = _ZWJ.sub("", line)
+        line = _ZERO_WIDTH_RUN.sub(_drop_invisible, line)
+        line = _ZWJ.sub(_drop_invisible, line)
         line = _NBSP.sub(" ", line)
         return line
+
+
+_ZERO_WIDTH_RUN = re.compile(r"[\u200b\u2060\ufeff\u00ad\u200e\u200f]+")
+
+
+def _drop_invisible(m: re.Match[str]) -> str:
+    """An invisible character goes, unless it keeps markup from forming: ``]​(x)`` and
+    ``<​j>`` are text, ``](x)`` a link and ``<j>`` a tag."""
+    before, after = m.string[m.start() - 1:m.start()], m.string[m.end():m.end() + 1]
+    if (before == "]" and after == "(") or (before == "<" and (after.isalpha() or after in "/!?")):
+        return m.group(0)
+    return ""
 
 
 def _kept_ranges(line: str, code: list[tuple[int, int]] | tuple[()]) -> list[tuple[int, int]]:

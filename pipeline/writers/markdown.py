@@ -130,6 +130,27 @@ _HTML_BLOCK_START = re.compile(
     r"track|ul)(?:[ \t>]|/>|$))", re.I)
 
 
+def _without_edge_breaks(children: list[Token] | None) -> list[Token]:
+    """Line breaks left where a stage removed something (at a paragraph's start or end,
+    or two in a row) have no Markdown form: the edges' are dropped by readers, and two
+    in a row would read as a paragraph break. They are written once, where they can be."""
+    kids: list[Token] = []
+    for tok in merge_text(children or []):
+        if tok["type"] in _BREAKS and kids and kids[-1]["type"] == "text" and not kids[-1]["raw"].strip() \
+                and len(kids) > 1 and kids[-2]["type"] in _BREAKS:
+            kids.pop()  # blanks between two breaks
+        if tok["type"] in _BREAKS and kids and kids[-1]["type"] in _BREAKS:
+            if tok["type"] == "linebreak":
+                kids[-1] = tok  # a hard break wins over a soft one
+            continue
+        kids.append(tok)
+    while kids and kids[-1]["type"] in _BREAKS:
+        kids.pop()
+    while kids and kids[0]["type"] in _BREAKS:
+        kids.pop(0)
+    return kids
+
+
 def _refs(ws: str) -> str:
     return "".join(f"&#{ord(c)};" for c in ws)
 
@@ -539,6 +560,7 @@ class Blocks:
         return text
 
     def paragraph_text(self, children: list[Token] | None) -> str:
+        children = _without_edge_breaks(children)
         return self.verified(children, lambda inline: self.paragraph_lines(inline, children))
 
     def b_paragraph(self, tok: Token, prev: Token | None) -> str:
@@ -548,7 +570,7 @@ class Blocks:
 
     def b_heading(self, tok: Token, prev: Token | None) -> str:
         level = tok.get("attrs", {}).get("level", 1)
-        children = tok.get("children")
+        children = _without_edge_breaks(tok.get("children"))
         if level <= 2 and any(k["type"] == "linebreak" for k in children or ()):
             # only a setext heading holds a line break
             def setext(inline: Inline) -> str:
@@ -598,10 +620,9 @@ class Blocks:
         return bool(lines[0].strip()) and bool(lines[-1].strip()) and "\t" not in raw
 
     def b_block_html(self, tok: Token, prev: Token | None) -> str:
-        raw = tok.get("raw", "").rstrip("\n")
-        if prev is not None and prev["type"] == "list":
-            raw = raw.lstrip(" ")  # indented, it would go on in the list's last item
-        return raw
+        # the indent before the block and blanks after it mean nothing to HTML, and
+        # blanks before a line end would read as a line break on the next clean
+        return tok.get("raw", "").rstrip("\n").rstrip(" \t").lstrip(" ")
 
     def b_block_quote(self, tok: Token, prev: Token | None) -> str:
         inner = self.render(tok.get("children") or [])

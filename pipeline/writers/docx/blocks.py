@@ -141,8 +141,8 @@ class Blocks:
         if not raw:
             return
         r = E("w:r")
+        p.append(r)  # first: lxml moves a run full of xml:space text in quadratic time
         add_text(r, raw.replace("\r", ""))
-        p.append(r)
 
     def b_block_html(self, tok: Token, ctx: Ctx) -> None:
         for item in parse_block(tok.get("raw") or ""):

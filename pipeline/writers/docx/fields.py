@@ -60,11 +60,37 @@ def hyperlink(part: Any, url: str, tooltip: str | None = None) -> Element | None
     target = link_target(url)
     if target is None:
         return None
-    rid = part.relate_to(target, RT.HYPERLINK, is_external=True)
+    rid = relate(part, target, RT.HYPERLINK, is_external=True)
     attrs = {"r:id": rid, "w:history": "1"}
     if tooltip:
         attrs["w:tooltip"] = tooltip[:255]
     return E("w:hyperlink", attrs)
+
+
+def relate(part: Any, target: Any, reltype: str, is_external: bool = False) -> str:
+    """``part.relate_to`` in constant time, with the same ids: python-docx finds an
+    existing relationship and the next free id by scanning them all, which made a
+    document with thousands of links or pictures quadratic."""
+    rels = part.rels
+    cache = rels.__dict__.get("_galley_ids")
+    if cache is None or cache[0] != len(rels):  # first use, or changed behind our back
+        index: dict[tuple, str] = {}
+        for rel in rels.values():
+            key = (rel.reltype, rel.is_external,
+                   rel.target_ref if rel.is_external else id(rel.target_part))
+            index.setdefault(key, rel.rId)
+        cache = [len(rels), index, 1]
+    _size, index, nxt = cache
+    key = (reltype, is_external, target if is_external else id(target))
+    rid = index.get(key)
+    if rid is None:
+        while f"rId{nxt}" in rels:  # the lowest free id, as python-docx picks it
+            nxt += 1
+        rid = f"rId{nxt}"
+        rels.add_relationship(reltype, target, rid, is_external)
+        index[key] = rid
+    rels.__dict__["_galley_ids"] = [len(rels), index, nxt]
+    return rid
 
 
 def internal_link(anchor: str) -> Element:

@@ -25,7 +25,7 @@ from docx.oxml.shape import CT_Inline
 from docx.shared import Emu
 
 from ..common import alt_text
-from .fields import hyperlink
+from .fields import hyperlink, relate
 from .styles import script_of
 from .xml import E, Element, run, val
 
@@ -135,7 +135,7 @@ class Images:
             image_part = package.get_or_add_image_part(io.BytesIO(asset.data))
         except Exception:  # python-docx cannot parse it: the placeholder stands in
             return None
-        rid = part.relate_to(image_part, RT.IMAGE)
+        rid = relate(part, image_part, RT.IMAGE)
         img = image_part.image
         cx, cy = fit(int(img.width), int(img.height), max_width, int(self.build.text_height * 0.85))
         ident = self.build.next_id("drawing")

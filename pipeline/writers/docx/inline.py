@@ -111,8 +111,8 @@ class Inline:
         props = run_props(self.build, self.effective(fmt), link)
         if props is not None:
             r.append(props)
+        target.append(r)  # first: lxml moves a run full of xml:space text in quadratic time
         add_text(r, text)
-        target.append(r)
         self.last = text[-1]
 
     def token(self, target: Element, tok: Token, fmt: frozenset[str], link: bool) -> None:

@@ -353,23 +353,31 @@ class ContentRenderer:
         return seen
 
     def inline(self, tokens: list[Token], parent: Element, in_link: bool = False) -> None:
-        stack: list[tuple[str, Element]] = [("", parent)]
+        stack = _OpenTags(parent)
         n = len(tokens)
+        # text and line breaks in a row go in at once: lxml copies a node's text on
+        # every addition, which made a paragraph of thousands of lines quadratic
+        pending: list[str] = []
         for i, tok in enumerate(tokens):
             name, cur = stack[-1]
             t = tok["type"]
-            if t == "inline_html":
-                self.inline_html(tok.get("raw", ""), stack, in_link)
-                continue
-            link_here = in_link or any(local(node) == "a" for _, node in stack[1:])
             if t == "text":
-                add_text(cur, tok.get("raw", ""))
-            elif t == "softbreak":
+                pending.append(tok.get("raw", ""))
+                continue
+            if t == "softbreak":
                 before = tokens[i - 1].get("raw", "") if i and tokens[i - 1]["type"] == "text" else ""
                 after = tokens[i + 1].get("raw", "") if i + 1 < n and tokens[i + 1]["type"] == "text" else ""
                 # a line break between two CJK characters is not a space
-                add_text(cur, "" if _is_wide(before[-1:]) and _is_wide(after[:1]) else "\n")
-            elif t == "linebreak":
+                pending.append("" if _is_wide(before[-1:]) and _is_wide(after[:1]) else "\n")
+                continue
+            if pending:
+                add_text(cur, "".join(pending))
+                pending.clear()
+            if t == "inline_html":
+                self.inline_html(tok.get("raw", ""), stack, in_link)
+                continue
+            link_here = in_link or stack.links > 0
+            if t == "linebreak":
                 sub(cur, "br")
             elif t == "codespan":
                 sub(cur, "code", text=tok.get("raw", ""))
@@ -386,23 +394,25 @@ class ContentRenderer:
                 self.inline(tok["children"], cur, link_here)
             elif isinstance(tok.get("raw"), str):
                 add_text(cur, tok["raw"])
+        if pending:
+            add_text(stack[-1][1], "".join(pending))
 
-    def inline_html(self, raw: str, stack: list[tuple[str, Element]], in_link: bool) -> None:
+    def inline_html(self, raw: str, stack: "_OpenTags", in_link: bool) -> None:
         tag = parse_tag(raw)
         name, cur = stack[-1]
-        in_link = in_link or any(local(node) == "a" for _, node in stack[1:])
+        in_link = in_link or stack.links > 0
         action, node = self.sanitizer.inline_tag(tag, cur, in_link)
         if action == "literal":
             add_text(cur, raw)
         elif action == "push":
-            stack.append((tag.name, node))
+            if len(stack) > MAX_INLINE_DEPTH:
+                cur.remove(node)  # deeper than any page means: the text goes on where it is
+            else:
+                stack.append((tag.name, node))
         elif action == "discard":
             stack.append((tag.name, el("span")))  # detached: what goes in is dropped
         elif action == "end":
-            for depth in range(len(stack) - 1, 0, -1):
-                if stack[depth][0] == tag.name:
-                    del stack[depth:]
-                    break
+            stack.close(tag.name)
 
     def link(self, tok: Token, parent: Element, in_link: bool) -> None:
         attrs = tok.get("attrs") or {}
@@ -469,3 +479,35 @@ class ContentRenderer:
 
 INLINE = frozenset({"text", "emphasis", "strong", "strikethrough", "codespan", "link", "image",
                     "inline_html", "linebreak", "softbreak", "footnote_ref"})
+
+
+#: inline HTML elements nested deeper than this are not nested further (XML readers stop
+#: at 256 levels, and walking a deep tree costs its depth at every step)
+MAX_INLINE_DEPTH = 32
+
+
+class _OpenTags(list):
+    """The inline HTML elements open in a paragraph, as ``(name, node)`` above the
+    paragraph itself, counted so that "inside a link?" and closing a tag that is not
+    open take constant time however deep the nesting."""
+
+    def __init__(self, parent: Element):
+        super().__init__([("", parent)])
+        self.names: dict[str, int] = {}
+        self.links = 0
+
+    def append(self, item: tuple[str, Element]) -> None:
+        super().append(item)
+        self.names[item[0]] = self.names.get(item[0], 0) + 1
+        self.links += local(item[1]) == "a"
+
+    def close(self, name: str) -> None:
+        """Close the innermost open ``name`` and what was opened inside it."""
+        if not self.names.get(name):
+            return
+        while len(self) > 1:
+            opened, node = self.pop()
+            self.names[opened] -= 1
+            self.links -= local(node) == "a"
+            if opened == name:
+                return

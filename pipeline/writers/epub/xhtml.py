@@ -62,11 +62,12 @@ def add_text(parent: Element, text: str) -> None:
     if not text:
         return
     text = xml_safe(text)
-    if len(parent):
-        last = parent[-1]
-        last.tail = (last.tail or "") + text
-    else:
+    try:
+        last = parent[-1]  # constant time; len(parent) counts every child
+    except IndexError:
         parent.text = (parent.text or "") + text
+    else:
+        last.tail = (last.tail or "") + text
 
 
 def add_class(node: Element, *names: str) -> None:
