@@ -15,7 +15,7 @@ committed and loses at most the file in flight::
           code_digest TEXT,        -- hash of the stage and writer sources
           writer_versions TEXT,    -- JSON {"md": "1", "docx": "1", ...}
           outputs TEXT,            -- JSON {relpath: sha256} of every file written
-          deps TEXT,               -- JSON {image path: sha256} local images it embedded
+          deps TEXT,               -- JSON {path: sha256} the other files it read (pictures)
           info TEXT,               -- JSON summary for report.json (changes, kept, ...)
           seconds REAL, converted_at REAL)
     meta(key TEXT PRIMARY KEY, value TEXT)   -- schema version, writer-version cache

@@ -22,12 +22,11 @@ orientation is applied.
 """
 from __future__ import annotations
 
-import os
-import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from pipeline.assets.confine import confined_path
 from pipeline.assets.datauri import decode_data_uri
 from pipeline.assets.sniff import content_name, sniff
 from pipeline.document import Asset, Document
@@ -37,32 +36,6 @@ from pipeline.tree import inline_text, iter_inline_lists, walk
 Token = dict[str, Any]
 MEANINGLESS_ALT = {"图片", "圖片", "图", "image", "img", "picture", "photo", "图像", "配图", "插图"}
 MAX_LOCAL_BYTES = 50 * 1024 * 1024
-
-
-def confined_path(root: Path, url: str) -> Path | None:
-    """The local file an image URL names, if it lies inside ``root``; None otherwise.
-
-    The path is resolved with symlinks followed before the check, so a link that
-    points out of the folder is refused like ``../../etc/passwd``.
-    """
-    parsed = urllib.parse.urlsplit(url)
-    if parsed.scheme == "file":
-        raw = urllib.parse.unquote(parsed.path)
-    elif parsed.scheme and len(parsed.scheme) > 1:
-        return None
-    else:
-        raw = urllib.parse.unquote(url.split("#")[0].split("?")[0])
-    if not raw or "\x00" in raw:
-        return None
-    root = root.resolve()
-    candidate = Path(raw) if os.path.isabs(raw) else root / raw
-    try:
-        resolved = candidate.resolve(strict=True)
-    except (OSError, RuntimeError):
-        return None
-    if not resolved.is_relative_to(root) or not resolved.is_file():
-        return None
-    return resolved
 
 
 class Images(Stage):
@@ -143,6 +116,7 @@ class Images(Stage):
             ctx.warn(f"line {line}: image {url[:80]!r} is larger than {MAX_LOCAL_BYTES >> 20} MB; not read")
             return
         data = path.read_bytes()
+        doc.depend(path, data)
         media = sniff(data)
         if not media:
             self._failed(tok, doc, ctx, url, "not a picture", line, refused=True)

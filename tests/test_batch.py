@@ -303,6 +303,30 @@ def test_changed_image_redoes_the_file(tmp_path):
     assert (out / "doc.docx").read_bytes() != first
 
 
+def test_an_image_found_through_images_roots_is_a_dependency_too(tmp_path):
+    """A picture found in a folder of ``images.roots`` (not beside the article) is in the
+    manifest: editing it converts the article again."""
+    from PIL import Image
+    src, shared = tmp_path / "in", tmp_path / "shared"
+    src.mkdir()
+    shared.mkdir()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(shared / "figure.png")
+    (src / "doc.md").write_text("# Figure\n\n![A chart](figure.png)\n\nText.\n")
+    out = tmp_path / "out"
+    args = ["convert", str(src), "-o", str(out), "--to", "docx",
+            "--set", f"images.roots={json.dumps([str(shared)])}"]
+    assert run(*args).returncode == 0
+    assert [i["outcome"] for i in report(out)["files"][0]["images"]] == ["embedded"]
+    first = (out / "doc.docx").read_bytes()
+    assert run(*args).returncode == 0 and statuses(out)["doc.md"] == "skipped"
+    Image.new("RGB", (40, 30), (30, 30, 200)).save(shared / "figure.png")
+    assert run(*args).returncode == 0
+    assert statuses(out)["doc.md"] == "converted"
+    assert report(out)["files"][0]["reason"] == "image figure.png changed"
+    assert (out / "doc.docx").read_bytes() != first
+    assert run(*args).returncode == 0 and statuses(out)["doc.md"] == "skipped"
+
+
 def test_a_damaged_manifest_costs_a_full_run_not_a_failure(tmp_path):
     src = tmp_path / "in"
     make_articles(src, 2, nested=False)
