@@ -88,8 +88,10 @@ def redo_reason(rec: Any, src: Source, digest: str | None, state: dict[str, Any]
         return "input changed"
     if rec.config_digest != state["config"]:
         return "configuration changed"
-    if rec.galley_version != state["version"] or rec.code_digest != state["code"]:
+    if rec.galley_version != state["version"]:
         return "galley changed"
+    if rec.code_digest != state["code"]:
+        return "code changed (galley, a stage or a writer)"
     if rec.writer_versions != state["writers"]:
         return "writer version changed"
     from .storage import sha256

@@ -327,6 +327,61 @@ def test_an_image_found_through_images_roots_is_a_dependency_too(tmp_path):
     assert run(*args).returncode == 0 and statuses(out)["doc.md"] == "skipped"
 
 
+SWAP_PLUGIN = '''
+from pipeline.stage import Stage
+
+WORD = "{word}"
+
+class Swap(Stage):
+    """Test plugin: writes its word for a marker."""
+    name = "swap"
+    priority = 250
+    scope = "text"
+    once = True
+
+    def run(self, doc, ctx):
+        doc.text = doc.text.replace("MARKER", WORD)
+'''
+
+
+def install_swap_plugin(root: Path, version: str, word: str) -> None:
+    """The ``swap`` stage as distribution ``galley-swap`` of ``version``, on ``root``."""
+    for old in root.glob("galley_swap-*.dist-info"):
+        shutil.rmtree(old)
+    (root / "galley_swap.py").write_text(SWAP_PLUGIN.format(word=word), encoding="utf-8")
+    info = root / f"galley_swap-{version}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: galley-swap\nVersion: {version}\n")
+    (info / "entry_points.txt").write_text("[galley.stages]\nswap = galley_swap:Swap\n")
+
+
+def test_upgrading_or_editing_a_plugin_stage_converts_again(tmp_path):
+    """The manifest hashes what the entry points load, with each distribution's version."""
+    plugin = tmp_path / "plugin"
+    plugin.mkdir()
+    install_swap_plugin(plugin, "0.1", "one")
+    env = dict(os.environ, PYTHONPATH=str(plugin) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "doc.md").write_text("# Plug-in\n\nThe word is MARKER.\n")
+    out = tmp_path / "out"
+    args = ["convert", str(src), "-o", str(out), "--to", "md"]
+    assert run(*args, env=env).returncode == 0
+    assert "The word is one." in (out / "doc.md").read_text()
+    assert run(*args, env=env).returncode == 0 and statuses(out)["doc.md"] == "skipped"
+    # a new release of the plug-in (its code unchanged here): converted again
+    install_swap_plugin(plugin, "0.2", "one")
+    assert run(*args, env=env).returncode == 0
+    assert statuses(out)["doc.md"] == "converted"
+    assert report(out)["files"][0]["reason"] == "code changed (galley, a stage or a writer)"
+    assert run(*args, env=env).returncode == 0 and statuses(out)["doc.md"] == "skipped"
+    # its code edited in place, the version left as it was
+    install_swap_plugin(plugin, "0.2", "two")
+    assert run(*args, env=env).returncode == 0
+    assert statuses(out)["doc.md"] == "converted"
+    assert "The word is two." in (out / "doc.md").read_text()
+
+
 def test_a_damaged_manifest_costs_a_full_run_not_a_failure(tmp_path):
     src = tmp_path / "in"
     make_articles(src, 2, nested=False)
