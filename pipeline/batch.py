@@ -292,7 +292,7 @@ class _Batch:
             # the configuration is checked here while the workers start (in parallel)
             checked = _validate_in_background(cfg)
             executor = make_executor(kind, n_workers, timeout, opts.scheduler,
-                                     processes=not self.memory)
+                                     processes=not self.memory, preload=_preload(cfg))
             executor.start(len(job_list))
             checked.join()
             if checked.error is not None:
@@ -455,11 +455,18 @@ def _validate(cfg: Config) -> None:
     """A bad stage or writer option is one ConfigError here, not a failure per file.
     (Only when something is to be converted: the skip path builds nothing.)"""
     from .runner import Pipeline
-    from .writer import available_writers, make_writer
+    from .writer import make_writer
     Pipeline(cfg)
-    registry = available_writers()
     for f in cfg.formats:
-        make_writer(f, cfg.writer_options.get(f.partition(":")[0], {}), registry)
+        make_writer(f, cfg.writer_options.get(f.partition(":")[0], {}))
+
+
+def _preload(cfg: Config) -> list[str]:
+    """What a worker process imports once before its first file: the conversion, and
+    the writers of this run (the Markdown one also measures the text kept)."""
+    from .writer import writer_modules
+    return ["pipeline.task", "pipeline.convert", "pipeline.runner",
+            *writer_modules([*cfg.formats, "md"])]
 
 
 def _size(src: Source) -> int:

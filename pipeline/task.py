@@ -42,12 +42,11 @@ def _build(config: dict[str, Any]) -> tuple[Any, list[Any]]:
     if key not in cache:
         from .config import Config
         from .runner import Pipeline
-        from .writer import available_writers, make_writer
+        from .writer import make_writer
         cfg = Config(formats=list(config["formats"]), disabled=set(config["disabled"]),
                      enabled=set(config["enabled"]), stage_options=config["stage_options"],
                      writer_options=config["writer_options"], strict=bool(config.get("strict")))
-        registry = available_writers()
-        writers = [make_writer(f, cfg.writer_options.get(f.partition(":")[0], {}), registry)
+        writers = [make_writer(f, cfg.writer_options.get(f.partition(":")[0], {}))
                    for f in cfg.formats]
         cache.clear()
         cache[key] = (Pipeline(cfg), writers)

@@ -16,10 +16,9 @@ import re
 from typing import Any
 
 from pipeline.document import Document
+from pipeline.numbering import is_number_prefix
 from pipeline.stage import Stage, StageContext
 from pipeline.tree import inline_text, iter_blocks, merge_text, trim_inline
-
-from ._numbering import is_number_prefix
 
 Token = dict[str, Any]
 _WRAPPERS = ("strong", "emphasis")

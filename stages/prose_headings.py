@@ -20,10 +20,9 @@ is a heading the author meant, however long.
 from __future__ import annotations
 
 from pipeline.document import Document
+from pipeline.numbering import leading_number
 from pipeline.stage import Stage, StageContext
 from pipeline.tree import inline_text
-
-from ._numbering import leading_number
 
 _SENTENCE_END = tuple("。！？!?.…")
 

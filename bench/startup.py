@@ -1,0 +1,66 @@
+"""How long the short commands take as a user runs them: the whole process, start-up included.
+
+    .venv/bin/python bench/startup.py [--runs 10] [--root DIR]
+
+Each command is run ``--runs`` times in a fresh process (``python -m pipeline.cli``
+of the checkout at ``--root``, default this one); the table gives the median and
+the fastest wall time, and which writer libraries (python-docx, lxml, Pillow,
+ebooklib) the command imported. Prints a table; no pass/fail.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = ("docx", "lxml", "PIL", "ebooklib")
+COMMANDS = [["--help"], ["stages"], ["writers"], ["clean", "samples/claude-md-tips-obsidian-clip.md"]]
+
+# runs the command in this process, then names the writer libraries it imported
+_PROBE = """
+import sys
+sys.argv = ["galley", *sys.argv[1:]]
+from pipeline.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+sys.stderr.write("HEAVY " + ",".join(sorted({m.split(".")[0] for m in sys.modules} & set(%r))) + "\\n")
+""" % (HEAVY,)
+
+
+def run(root: Path, args: list[str], probe: bool = False) -> tuple[float, str]:
+    env = dict(os.environ, PYTHONPATH=str(root))
+    cmd = [sys.executable, "-c", _PROBE, *args] if probe else [sys.executable, "-m", "pipeline.cli", *args]
+    started = time.perf_counter()
+    done = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    heavy = ""
+    for line in done.stderr.splitlines():
+        if line.startswith("HEAVY "):
+            heavy = line[6:] or "none"
+    return seconds, heavy
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--root", type=Path, default=ROOT, help="the checkout to measure")
+    args = ap.parse_args()
+    root = args.root.resolve()
+    print(f"{'command':<52} {'median':>8} {'fastest':>8}  writer libraries imported")
+    for command in COMMANDS:
+        run(root, command)  # warm the file cache and the bytecode
+        times = [run(root, command)[0] for _ in range(args.runs)]
+        heavy = run(root, command, probe=True)[1]
+        shown = "galley " + " ".join(command)
+        print(f"{shown:<52} {statistics.median(times) * 1000:>6.0f}ms {min(times) * 1000:>6.0f}ms  {heavy}")
+
+
+if __name__ == "__main__":
+    main()
