@@ -18,6 +18,7 @@ from .document import Document
 from .errors import GalleyError, InputError, StageError, StructureError
 from .guard import StructureGuard
 from .nesting import cap_nesting
+from .options import default_values
 from .stage import SCOPES, Stage, StageContext, available_stages, check_names, ordered
 from .textkeep import lost_text, significant, visible
 from .tree import parse
@@ -162,7 +163,7 @@ class Pipeline:
         active = {s.name for s in self.stages}
         return [{"name": c.name, "priority": c.priority, "scope": c.scope,
                  "enabled": c.name in active, "description": c.description(),
-                 "options": dict(c.defaults)} for c in ordered(self.registry)]
+                 "options": default_values(c.defaults)} for c in ordered(self.registry)]
 
 
 

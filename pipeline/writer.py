@@ -45,12 +45,9 @@ class Writer:
     defaults: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, variant: str | None = None, **options: Any):
-        unknown = sorted(set(options) - set(self.defaults))
-        if unknown:
-            valid = ", ".join(sorted(self.defaults)) or "none"
-            raise ConfigError(f"writer {self.name!r} has no option {unknown[0]!r}. Options: {valid}")
+        from .options import read_options
         self.variant = variant
-        self.options = {**self.defaults, **options}
+        self.options = read_options(f"writer {self.name!r}", self.defaults, options)
 
     @classmethod
     def description(cls) -> str:
