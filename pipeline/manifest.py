@@ -60,7 +60,7 @@ COLUMNS = ("key", "root", "source", "input_sha256", "config_digest", "galley_ver
 # modules that only orchestrate a batch: editing them changes no output
 _NOT_OUTPUT_CODE = {"cli.py", "batch.py", "manifest.py", "progress.py", "executors.py",
                     "storage.py", "task.py", "__main__.py", "atomic.py", "names.py",
-                    "report.py", "orphans.py", "inputs.py", "lock.py"}
+                    "report.py", "orphans.py", "inputs.py", "lock.py", "api.py"}
 
 
 @dataclass
