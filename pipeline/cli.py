@@ -105,7 +105,22 @@ class _WithWriterFlags(click.Command):
         if not self._added:
             self._added = True
             from .writer import command_options
-            flags = [self._flag(writer, option) for writer, option in command_options()]
+            taken = {opt for p in self.params for opt in getattr(p, "opts", ())} | {"-h", "--help"}
+            flags = []
+            try:
+                declared = command_options()
+            except Exception as exc:  # a broken plug-in: one line, never a traceback
+                _fail(f"galley: {exc}" if isinstance(exc, GalleyError) else
+                      f"galley: the writers' command-line options cannot be read: "
+                      f"{type(exc).__name__}: {exc}")
+                sys.exit(1)
+            for writer, option in declared:
+                if option.flag in taken:  # a second --force would shadow the first
+                    _fail(f"galley: writer {writer!r} declares {option.flag}, which is taken; "
+                          f"ignored (--set {writer}.{option.option}=VALUE sets it)")
+                    continue
+                taken.add(option.flag)
+                flags.append(self._flag(writer, option))
             at = next((n + 1 for n, p in enumerate(self.params) if p.name == "max_input_size"),
                       len(self.params))
             self.params[at:at] = flags

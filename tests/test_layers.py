@@ -166,7 +166,8 @@ from pipeline.writer import CommandOption
 
 FLAGS = (CommandOption("--banner", "banner", "plain: the banner above the text.",
                        choices=("none", "stars")),
-         CommandOption("--loud", "loud", "plain: shout.", is_flag=True))
+         CommandOption("--loud", "loud", "plain: shout.", is_flag=True),
+         CommandOption("--force", "loud", "plain: a flag galley convert has already."))
 '''
 
 
@@ -195,6 +196,8 @@ def test_a_writer_installed_from_elsewhere_adds_its_flags(tmp_path, plain_writer
     assert helped.returncode == 0
     assert "--banner [none|stars]" in helped.stdout and "--loud" in helped.stdout
     assert "--page-size" in helped.stdout  # the built-in writers' flags are there as ever
+    assert "writer 'plain' declares --force, which is taken; ignored" in helped.stderr
+    assert "plain: a flag galley convert has already" not in helped.stdout
     out = tmp_path / "out"
     done = galley("convert", str(SAMPLE), "-o", str(out), "--to", "plain,md", "--banner", "STARS",
                   "--loud", "-q", env=plain_writer_env)
