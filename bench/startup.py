@@ -24,7 +24,7 @@ HEAVY = ("docx", "lxml", "PIL", "ebooklib")
 COMMANDS = [["--help"], ["stages"], ["writers"], ["clean", "samples/claude-md-tips-obsidian-clip.md"]]
 
 # runs the command in this process, then names the writer libraries it imported
-_PROBE = """
+_PROBE = f"HEAVY = {HEAVY!r}\n" + """
 import sys
 sys.argv = ["galley", *sys.argv[1:]]
 from pipeline.cli import main
@@ -32,15 +32,16 @@ try:
     main()
 except SystemExit:
     pass
-sys.stderr.write("HEAVY " + ",".join(sorted({m.split(".")[0] for m in sys.modules} & set(%r))) + "\\n")
-""" % (HEAVY,)
+found = {m.split(".")[0] for m in sys.modules} & set(HEAVY)
+sys.stderr.write("HEAVY " + ",".join(sorted(found)) + "\\n")
+"""
 
 
 def run(root: Path, args: list[str], probe: bool = False) -> tuple[float, str]:
     env = dict(os.environ, PYTHONPATH=str(root))
     cmd = [sys.executable, "-c", _PROBE, *args] if probe else [sys.executable, "-m", "pipeline.cli", *args]
     started = time.perf_counter()
-    done = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True)
+    done = subprocess.run(cmd, cwd=root, env=env, check=False, capture_output=True, text=True)
     seconds = time.perf_counter() - started
     heavy = ""
     for line in done.stderr.splitlines():

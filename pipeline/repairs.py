@@ -36,7 +36,7 @@ Token = dict[str, Any]
 class LineEdit:
     """One line under repair: where it is, and what the repair records there."""
 
-    __slots__ = ("ctx", "index", "number", "survey", "kinds")
+    __slots__ = ("ctx", "index", "kinds", "number", "survey")
 
     def __init__(self, ctx: StageContext, index: int, number: int, survey: Any):
         self.ctx = ctx

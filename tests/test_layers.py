@@ -98,7 +98,7 @@ sys.stderr.write("\\nMODULES " + json.dumps(sorted(sys.modules)) + "\\n")
 
 def modules_after(*args: str, env: dict[str, str] | None = None) -> set[str]:
     """The modules a real ``galley ARGS`` process had imported when it ended."""
-    done = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-c", PROBE, *args], check=False, capture_output=True, text=True,
                           cwd=ROOT, env=env, timeout=300)
     line = [ln for ln in done.stderr.splitlines() if ln.startswith("MODULES ")]
     assert line, done.stderr
@@ -187,7 +187,7 @@ def plain_writer_env(tmp_path_factory) -> dict[str, str]:
 
 
 def galley(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], check=False, capture_output=True,
                           text=True, cwd=ROOT, env=env, timeout=300)
 
 

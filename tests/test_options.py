@@ -106,7 +106,7 @@ def test_the_command_line_prints_the_one_line(tmp_path, command):
     extra = ["-o", str(tmp_path / "out")] if command == "convert" else []
     done = subprocess.run([sys.executable, "-m", "pipeline.cli", command, str(sample), *extra,
                            "--set", "prose_headings.max_chars=sixty"],
-                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+                          check=False, capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert done.returncode == 1
     assert done.stderr.strip().splitlines()[-1].endswith(
         "stage 'prose_headings': option 'max_chars' must be a whole number (got 'sixty')")
