@@ -610,12 +610,12 @@ class Blocks:
     def _keeps_indent(self, tok: Token, prev: Token | None) -> bool:
         """Indented code stays indented where that reads back as the same block and no
         tidying can change it: not in a list item or a note, not right after a list
-        (it would join its last item), with no blank line, trailing space or tab."""
+        (it would join its last item) or other code, with no blank line, trailing space or tab."""
         raw = tok.get("raw", "").rstrip("\n")
         if tok.get("style") != "indent" or self._nested or not raw.strip():
             return False
-        if prev is not None and prev["type"] in ("list", "footnotes"):
-            return False
+        if prev is not None and prev["type"] in ("list", "footnotes", "block_code"):
+            return False  # it would join the list's last item, the note, or that code
         lines = raw.split("\n")
         # blank lines and trailing spaces are the code's own only inside a fence: an
         # editor trimming whitespace, or a second blank line, would change them
