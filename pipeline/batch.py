@@ -2,24 +2,27 @@
 
 ``run_batch`` is ``galley convert``:
 
-1. discover the inputs under each folder given (``pipeline.inputs``: include/
-   exclude globs; hidden names, the output folder and links that leave the folder
-   left out; a folder that cannot be read, a FIFO or a device is one failure line
-   each), lock the output folder (``pipeline.lock``), and refuse two inputs that
-   would write the same outputs (``a.md``/``a.markdown``; ``A.md``/``a.md`` only
-   where the output's file system does not tell case apart);
-2. plan: hash every input and check its manifest record (``pipeline.manifest``);
-   an input whose record still holds is skipped. This path imports neither the
-   pipeline nor a writer, so that a run with nothing to do takes a fraction of a
-   second;
-3. run the rest with an executor (``pipeline.executors``): worker processes by
-   default, or Dask; each file is ``pipeline.task.convert_file``, which writes its
-   outputs atomically; its record is committed as soon as it is done. A full
-   disk stops the batch from starting more files;
-4. list (``--prune``: remove) the outputs whose input is gone
-   (``pipeline.orphans``), write ``OUT/report.json`` (``pipeline.report``; also
-   when the run was interrupted or the disk filled up) and print the summary;
-   exit status 1 if a file failed.
+1. discover the inputs under each folder given (``collect``, ``pipeline.inputs``:
+   include/exclude globs; hidden names, the output folder and links that leave
+   the folder left out; a folder that cannot be read, a FIFO or a device is one
+   failure line each), lock the output folder (``pipeline.lock``), and refuse two
+   inputs that would write the same outputs (``_refuse_collisions``:
+   ``a.md``/``a.markdown``; ``A.md``/``a.md`` only where the output's file system
+   does not tell case apart);
+2. plan (``make_plan``): hash every input and check its manifest record
+   (``pipeline.manifest``); an input whose record still holds is skipped. This
+   path imports neither the pipeline nor a writer, so that a run with nothing to
+   do takes a fraction of a second;
+3. convert the rest (``_Batch._convert``) with an executor (``pipeline.executors``):
+   worker processes by default, or Dask; each file is
+   ``pipeline.task.convert_file``, which writes its outputs atomically; its
+   record is committed as soon as it is done. A full disk stops the batch from
+   starting more files;
+4. finish (``_Batch._finish``): list (``--prune``: remove) the outputs whose input
+   is gone (``_inputs_gone``, ``pipeline.orphans``), write ``OUT/report.json``
+   (``_write_report``, ``pipeline.report``; also when the run was interrupted or
+   the disk filled up) and print the summary (``_summarize``); exit status 1 if a
+   file failed.
 """
 from __future__ import annotations
 
@@ -88,8 +91,10 @@ def redo_reason(rec: Any, src: Source, digest: str | None, state: dict[str, Any]
         return "input changed"
     if rec.config_digest != state["config"]:
         return "configuration changed"
-    if rec.galley_version != state["version"] or rec.code_digest != state["code"]:
+    if rec.galley_version != state["version"]:
         return "galley changed"
+    if rec.code_digest != state["code"]:
+        return "code changed (galley, a stage or a writer)"
     if rec.writer_versions != state["writers"]:
         return "writer version changed"
     from .storage import sha256
@@ -154,44 +159,64 @@ class Terminated(KeyboardInterrupt):
 def run_batch(paths: list[Path | str], outdir: Path | str, cfg: Config,
               report_file: Path | str | None = None, options: BatchOptions | None = None,
               stream: Any = None) -> int:
-    from .names import probe
+    """``galley convert``: the steps of the module docstring, in order."""
     from .progress import make_progress
-    from .storage import is_url, local_path, open_storage
-
     opts = options or BatchOptions()
     started = time.perf_counter()
     out_root = str(outdir)
     roots = [str(p) for p in paths]
     progress = make_progress(opts.quiet, stream)
+    memory = _check_locations(roots, out_root, opts)
+    found = collect(roots, tuple(opts.include) or DEFAULT_INCLUDE, tuple(opts.exclude), out_root,
+                    opts.follow_symlinks)
+    out, out_local = _open_output(out_root)
+    from .manifest import default_location
+    manifest_path = Path(opts.manifest) if opts.manifest else default_location(out_root, out_local)
+    from .lock import lock_output
+    locks = lock_output(out_local, manifest_path)
+    try:
+        rule = _refuse_collisions(found, out_local)
+        return _Batch(found, out, out_root, cfg, opts, progress, rule, memory, started).run(
+            manifest_path, report_file)
+    finally:
+        for lock in locks:
+            lock.close()
+
+
+def _check_locations(roots: list[str], out_root: str, opts: BatchOptions) -> bool:
+    """URLs need fsspec; ``memory://`` cannot reach a remote scheduler's workers.
+    True when an input or the output lives in this process's memory."""
+    from .storage import is_url, local_path
     for r in roots + [out_root]:
         if is_url(r) and local_path(r) is None:
             try:
                 import fsspec  # noqa: F401
             except ImportError:
                 raise ConfigError(f"{r}: URLs need fsspec: pip install 'galleyproof[dask]'") from None
-
     memory = any(r.startswith("memory://") for r in roots + [out_root])
     if opts.executor == "dask" and memory and opts.scheduler:
         raise ConfigError("memory:// exists only in this process; a remote scheduler's workers "
                           "cannot see it: use s3://... or a shared folder")
-    found = collect(roots, tuple(opts.include) or DEFAULT_INCLUDE, tuple(opts.exclude), out_root,
-                    opts.follow_symlinks)
+    return memory
+
+
+def _open_output(out_root: str) -> tuple[Any, Path | None]:
+    """The output's storage, and its local folder (None for a URL)."""
+    from .storage import local_path, open_storage
     out = open_storage(out_root)
     out_local = local_path(out_root)
     if out_local is not None and out_local.exists() and not out_local.is_dir():
         raise ConfigError(f"{out_root}: exists and is not a folder")
-    from .manifest import default_location
-    manifest_path = Path(opts.manifest) if opts.manifest else default_location(out_root, out_local)
-    from .lock import lock_output
-    locks = lock_output(out_local, manifest_path)
-    try:
-        rule = probe(out_local) if out_local is not None else FoldRule()
-        check_collisions(found.sources, rule)
-        return _Batch(found, out, out_root, cfg, opts, progress, rule, memory, started).run(
-            manifest_path, report_file)
-    finally:
-        for lock in locks:
-            lock.close()
+    return out, out_local
+
+
+def _refuse_collisions(found: Found, out_local: Path | None) -> FoldRule:
+    """Two inputs that would write the same outputs are an error; the rule by which the
+    output's file system compares names."""
+    from .names import probe
+    rule = probe(out_local) if out_local is not None else FoldRule()
+    check_collisions(found.sources, rule)
+    return rule
 
 
 class _Batch:
@@ -290,7 +315,7 @@ class _Batch:
             # the configuration is checked here while the workers start (in parallel)
             checked = _validate_in_background(cfg)
             executor = make_executor(kind, n_workers, timeout, opts.scheduler,
-                                     processes=not self.memory)
+                                     processes=not self.memory, preload=_preload(cfg))
             executor.start(len(job_list))
             checked.join()
             if checked.error is not None:
@@ -315,47 +340,71 @@ class _Batch:
     def _finish(self, manifest: Any, plan: Plan | None, records: dict[str, Any],
                 state: dict[str, Any], target: Any, report_ref: str, debris: int,
                 interrupted: KeyboardInterrupt | None) -> int:
+        """After the conversions: the files never started, the inputs gone, the report,
+        the summary. Re-raises ``interrupted`` once the report is written."""
+        self._mark_not_started()
+        gone = self._inputs_gone(manifest, plan, records) if interrupted is None else []
+        entries = self._entries(plan, interrupted is not None)
+        report, error = self._write_report(manifest, state, target, report_ref, debris, entries,
+                                           gone, interrupted is not None)
+        if manifest.failure and self.not_recorded:
+            self.progress.warn(f"the manifest could not record {self.not_recorded} converted files "
+                               f"({manifest.failure}); they are converted again next run")
+        if error:
+            self.progress.warn(error)
+        if interrupted is not None:
+            done = sum(1 for r in self.results.values())
+            todo = len(plan.todo) if plan is not None else len(self.sources)
+            where = "" if error else f"; {shown(report_ref)} lists what was done"
+            self.progress.note(f"interrupted: {done} of {todo} files done{where}; "
+                               "run again to finish the rest")
+            raise interrupted
+        failures = [f"{shown(e['source'])}: {e['error']}" for e in entries if e["status"] == "failed"]
+        self._summarize(report["summary"], gone, debris, failures)
+        return 1 if failures or error else 0
+
+    def _mark_not_started(self) -> None:
+        """After a stop (a full disk), the files never started are failures that say why."""
         from .executors import failed
-        from .orphans import find_gone, prune
-        from .report import ReportTarget, build_report, compact, report_json
-        progress, out = self.progress, self.out
         if self.stopped:
             for job in self.job_list:
                 if job["key"] not in self.results:
                     self.results[job["key"]] = {**failed(job, f"not converted: {self.stopped}"),
                                                 "reason": None}
-        gone = []
-        if interrupted is None and plan is not None:
-            gone = find_gone(records, {s.key for s in self.sources}, self.found.roots)
-            if self.opts.prune and gone:
-                prune(gone, records, out, manifest, self._protected(records), self.rule.key)
-        entries = self._entries(plan, interrupted is not None)
-        extra = {"interrupted": interrupted is not None, "stopped": self.stopped,
+
+    def _inputs_gone(self, manifest: Any, plan: Plan | None, records: dict[str, Any]) -> list[Any]:
+        """The inputs converted before and gone now (their outputs removed with --prune)."""
+        from .orphans import find_gone, prune
+        if plan is None:
+            return []
+        gone = find_gone(records, {s.key for s in self.sources}, self.found.roots)
+        if self.opts.prune and gone:
+            prune(gone, records, self.out, manifest, self._protected(records), self.rule.key)
+        return gone
+
+    def _write_report(self, manifest: Any, state: dict[str, Any], target: Any, report_ref: str,
+                      debris: int, entries: list[dict[str, Any]], gone: list[Any],
+                      interrupted: bool) -> tuple[dict[str, Any], str | None]:
+        """``report.json`` (in the room taken for it when the run started); the report,
+        and why it could not be written (None: it was)."""
+        from .report import ReportTarget, build_report, compact, report_json
+        extra = {"interrupted": interrupted, "stopped": self.stopped,
                  "partial_files_removed": debris,
                  "not_recorded": self.not_recorded, "manifest": manifest.reset_reason,
                  "pruned": sum(len(g.removed) for g in gone),
                  "seconds": round(time.perf_counter() - self.started, 3),
                  "galley": state.get("version"), "config": state.get("config"),
                  "writers": state.get("writers")}
-        report = build_report(entries, extra, [g.entry(out) for g in gone],
+        report = build_report(entries, extra, [g.entry(self.out) for g in gone],
                               [{"source": ref, "reason": why} for ref, why in self.found.not_followed])
         if target is None:
             target = ReportTarget(report_ref, 0)
-        error = target.write(report_json(report), lambda: report_json(compact(report)))
+        return report, target.write(report_json(report), lambda: report_json(compact(report)))
 
-        if manifest.failure and self.not_recorded:
-            progress.warn(f"the manifest could not record {self.not_recorded} converted files "
-                          f"({manifest.failure}); they are converted again next run")
-        if error:
-            progress.warn(error)
-        failures = [f"{shown(e['source'])}: {e['error']}" for e in entries if e["status"] == "failed"]
-        if interrupted is not None:
-            done = sum(1 for r in self.results.values())
-            todo = len(plan.todo) if plan is not None else len(self.sources)
-            where = "" if error else f"; {shown(report_ref)} lists what was done"
-            progress.note(f"interrupted: {done} of {todo} files done{where}; run again to finish the rest")
-            raise interrupted
-        totals = report["summary"]
+    def _summarize(self, totals: dict[str, Any], gone: list[Any], debris: int,
+                   failures: list[str]) -> None:
+        """The summary table, the links not followed, the inputs gone and the failures."""
+        progress, out = self.progress, self.out
         rows = [("files", str(totals["files"])), ("converted", str(totals["converted"])),
                 ("skipped", str(totals["skipped"])), ("failed", str(totals["failed"]))]
         if debris:
@@ -376,7 +425,6 @@ class _Batch:
         if gone:
             progress.block(*_gone_lines(gone, out, self.opts.prune))
         progress.summary(rows, removed, failures)
-        return 1 if failures or error else 0
 
     def _entries(self, plan: Plan | None, interrupted: bool) -> list[dict[str, Any]]:
         from .report import file_entry
@@ -453,11 +501,18 @@ def _validate(cfg: Config) -> None:
     """A bad stage or writer option is one ConfigError here, not a failure per file.
     (Only when something is to be converted: the skip path builds nothing.)"""
     from .runner import Pipeline
-    from .writer import available_writers, make_writer
+    from .writer import make_writer
     Pipeline(cfg)
-    registry = available_writers()
     for f in cfg.formats:
-        make_writer(f, cfg.writer_options.get(f.partition(":")[0], {}), registry)
+        make_writer(f, cfg.writer_options.get(f.partition(":")[0], {}))
+
+
+def _preload(cfg: Config) -> list[str]:
+    """What a worker process imports once before its first file: the conversion, and
+    the writers of this run (the Markdown one also measures the text kept)."""
+    from .writer import writer_modules
+    return ["pipeline.task", "pipeline.convert", "pipeline.runner",
+            *writer_modules([*cfg.formats, "md"])]
 
 
 def _size(src: Source) -> int:

@@ -58,9 +58,12 @@ def build_config(config_file: Path | None, disable: tuple[str, ...], enable: tup
     if to:
         cfg.formats = _split((to,))
     writer_names = {f.partition(":")[0] for f in cfg.formats}
+    if settings:
+        from .writer import writer_entry_points
+        writer_names |= set(writer_entry_points())
     for assignment in settings:
         name, option, value = parse_setting(assignment)
-        if name in writer_names or name in ("md", "epub", "docx", "pandoc"):
+        if name in writer_names:
             cfg.writer_options.setdefault(name, {})[option] = value
         else:
             cfg.stage_options.setdefault(name, {})[option] = value
@@ -89,19 +92,75 @@ def _guard(fn: Callable[..., int | None]) -> Callable[..., None]:
     return wrapper
 
 
+class _WithWriterFlags(click.Command):
+    """A command with the flags the installed writers declare (``--page-size``…),
+    read from the entry points when the command is used: ``galley --help`` and the
+    other commands do not look for them, and no writer is imported."""
+
+    #: parameter name -> (writer, option) it sets
+    targets: dict[str, tuple[str, str]] = {}
+    _added = False
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        if not self._added:
+            self._added = True
+            from .writer import command_options
+            taken = {opt for p in self.params for opt in getattr(p, "opts", ())} | {"-h", "--help"}
+            flags = []
+            try:
+                declared = command_options()
+            except Exception as exc:  # a broken plug-in: one line, never a traceback
+                _fail(f"galley: {exc}" if isinstance(exc, GalleyError) else
+                      f"galley: the writers' command-line options cannot be read: "
+                      f"{type(exc).__name__}: {exc}")
+                sys.exit(1)
+            for writer, option in declared:
+                if option.flag in taken:  # a second --force would shadow the first
+                    _fail(f"galley: writer {writer!r} declares {option.flag}, which is taken; "
+                          f"ignored (--set {writer}.{option.option}=VALUE sets it)")
+                    continue
+                taken.add(option.flag)
+                flags.append(self._flag(writer, option))
+            at = next((n + 1 for n, p in enumerate(self.params) if p.name == "max_input_size"),
+                      len(self.params))
+            self.params[at:at] = flags
+        return super().get_params(ctx)
+
+    @classmethod
+    def _flag(cls, writer: str, option: Any) -> click.Option:
+        name = "writer_" + "".join(ch if ch.isalnum() else "_" for ch in f"{writer}_{option.option}")
+        cls.targets[name] = (writer, option.option)
+        if option.is_flag:
+            return click.Option([option.flag, name], is_flag=True, default=None, help=option.help)
+        if option.choices:
+            kind: Any = click.Choice(list(option.choices), case_sensitive=False)
+        elif option.existing_file:
+            kind = click.Path(exists=True, dir_okay=False, path_type=Path)
+        else:
+            kind = None
+        callback = _absolute if option.existing_file else None
+        return click.Option([option.flag, name], type=kind, default=None, help=option.help,
+                            callback=callback)
+
+
+def _absolute(_ctx: click.Context, _param: click.Parameter, value: Path | None) -> str | None:
+    return str(value.resolve()) if value is not None else None
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="galley")
 def main() -> None:
     """Clean up scraped Markdown articles and write Markdown, EPUB, DOCX and more."""
 
 
-@main.command()
+@main.command(cls=_WithWriterFlags)
 @click.argument("paths", nargs=-1, required=True, metavar="PATH|URL...")
 @click.option("-o", "--output", "outdir", default="out", show_default=True, metavar="DIR|URL",
               help="Folder for the outputs (the input folders' structure is mirrored), or an "
                    "fsspec URL (s3://..., memory://...).")
 @click.option("--to", default=None, metavar="FORMATS",
-              help="Comma-separated writers: md, epub, docx, pandoc:FORMAT (default md).")
+              help="Comma-separated writers (see `galley writers`), e.g. md,epub,docx or "
+                   "pandoc:odt (default md).")
 @click.option("--report", "report_file", metavar="FILE",
               help="Where to write the JSON report  [default: OUT/report.json]")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
@@ -128,11 +187,6 @@ def main() -> None:
               help="Follow links in the folders given also where they lead out of them.")
 @click.option("--max-input-size", metavar="SIZE", default="64M", show_default=True,
               help="Refuse an input larger than this (e.g. 500K, 64M, 1G).")
-@click.option("--page-size", type=click.Choice(["a4", "letter", "a5", "b5", "legal"], case_sensitive=False),
-              help="DOCX page size (default A4; with --reference-docx, the reference's own).")
-@click.option("--toc", is_flag=True, default=None, help="DOCX: a table of contents after the title block.")
-@click.option("--reference-docx", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="DOCX: take styles, page set-up, headers and footers from this .docx/.dotx.")
 @click.option("--fetch-images", is_flag=True, default=None,
               help="Download remote images into the image cache (off: they stay links/placeholders).")
 @click.option("--allow-private-hosts", is_flag=True, default=None,
@@ -147,10 +201,9 @@ def convert(paths: tuple[str, ...], outdir: str, to: str | None, report_file: st
             include: tuple[str, ...], exclude: tuple[str, ...], executor: str,
             scheduler: str | None, manifest_file: str | None,
             prune: bool, follow_symlinks: bool, max_input_size: str,
-            page_size: str | None, toc: bool | None, reference_docx: Path | None,
             fetch_images: bool | None, allow_private_hosts: bool | None, image_cache: Path | None,
             config_file: Path | None, disable: tuple[str, ...], enable: tuple[str, ...],
-            settings: tuple[str, ...]) -> int:
+            settings: tuple[str, ...], **writer_flags: Any) -> int:
     """Convert files or folders of Markdown into OUTDIR, mirroring the folders.
 
     Incremental: files whose input, configuration, galley and writer versions and
@@ -163,11 +216,10 @@ def convert(paths: tuple[str, ...], outdir: str, to: str | None, report_file: st
     if scheduler and executor != "dask":
         raise ConfigError("--scheduler needs --executor dask")
     cfg = build_config(config_file, disable, enable, settings, to)
-    docx = {"page_size": page_size and page_size.lower(), "toc": toc,
-            "reference_docx": str(reference_docx.resolve()) if reference_docx else None}
-    cfg.writer_options.setdefault("docx", {}).update({k: v for k, v in docx.items() if v is not None})
-    if not cfg.writer_options["docx"]:
-        del cfg.writer_options["docx"]
+    for param, value in writer_flags.items():
+        if value is not None:
+            writer, option = _WithWriterFlags.targets[param]
+            cfg.writer_options.setdefault(writer, {})[option] = value
     images = {"fetch": fetch_images, "allow_private_hosts": allow_private_hosts,
               "cache_dir": str(image_cache.resolve()) if image_cache else None}
     images = {k: v for k, v in images.items() if v is not None}

@@ -6,7 +6,7 @@ given with ``--config``. Keys::
 
     to = ["md", "epub", "docx"]        # output formats
     disable = ["ui_chrome"]            # stages to skip
-    enable = ["promo_blocks"]          # stages that are off by default
+    enable = ["a_stage"]               # stages that are off by default (a plug-in's)
     [stages.ui_chrome]                 # options of one stage
     rules_off = ["separator_line"]
     [writers.docx]                     # options of one writer

@@ -83,10 +83,19 @@ class Document:
     reference: str | None = None
     #: structure changes no stage declared (``guard.Finding``), in document order
     structure: list[Any] = field(default_factory=list)
+    #: the other files the stages read (a local picture): path -> SHA-256 of the
+    #: bytes read. Their outputs depend on them: an incremental run that finds one
+    #: changed converts the document again.
+    dependencies: dict[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
         return self.path.name
+
+    def depend(self, path: Path, data: bytes) -> None:
+        """Note that a stage read ``data`` from ``path`` (see ``dependencies``)."""
+        import hashlib
+        self.dependencies[str(path)] = hashlib.sha256(data).hexdigest()
 
     def warn(self, message: str) -> None:
         if message not in self.warnings:

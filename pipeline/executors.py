@@ -28,11 +28,6 @@ from typing import Any, Iterator
 Job = dict[str, Any]
 Result = dict[str, Any]
 
-# imported by the forkserver once, so that every worker (and every replacement) starts warm
-PRELOAD = ["pipeline.task", "pipeline.convert", "pipeline.runner", "pipeline.writers.markdown",
-           "pipeline.writers.docx", "pipeline.writers.epub"]
-
-
 # a worker that converted an input this large is replaced: CPython keeps the memory
 # a 20 MB document needed (over 1 GB) for the rest of the process's life
 RECYCLE_BYTES = 8 * 1024 * 1024
@@ -148,13 +143,14 @@ def _death(exitcode: int | None) -> str:
 class ProcessExecutor(Executor):
     name = "local"
 
-    def __init__(self, jobs: int, timeout: float | None = None):
+    def __init__(self, jobs: int, timeout: float | None = None, preload: list[str] | None = None):
         import multiprocessing as mp
         self.jobs = max(1, jobs)
         self.timeout = timeout
         if "forkserver" in mp.get_all_start_methods():
             self.ctx = mp.get_context("forkserver")
-            self.ctx.set_forkserver_preload(PRELOAD)
+            # imported by the forkserver once: every worker (and replacement) starts warm
+            self.ctx.set_forkserver_preload(list(preload or ["pipeline.task"]))
         else:  # pragma: no cover - Windows, macOS default
             self.ctx = mp.get_context("spawn")
         self.workers: list[_Worker] = []
@@ -321,10 +317,12 @@ class DaskExecutor(Executor):
 
 
 def make_executor(kind: str, jobs: int, timeout: float | None, scheduler: str | None = None,
-                  processes: bool = True) -> Executor:
+                  processes: bool = True, preload: list[str] | None = None) -> Executor:
+    """``preload``: the modules a local worker process imports before its first file
+    (the writers of the run)."""
     if kind == "serial":
         return SerialExecutor(timeout)
     if kind == "dask":
         return DaskExecutor(jobs, timeout, scheduler, processes)
-    return ProcessExecutor(jobs, timeout)
+    return ProcessExecutor(jobs, timeout, preload)
 

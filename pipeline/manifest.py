@@ -12,10 +12,10 @@ committed and loses at most the file in flight::
           input_sha256 TEXT,       -- content hash of the input bytes
           config_digest TEXT,      -- Config.digest() + SOURCE_DATE_EPOCH + reference files
           galley_version TEXT,     -- pipeline.__version__
-          code_digest TEXT,        -- hash of the stage and writer sources
+          code_digest TEXT,        -- hash of galley's, the stages' and the writers' code
           writer_versions TEXT,    -- JSON {"md": "1", "docx": "1", ...}
           outputs TEXT,            -- JSON {relpath: sha256} of every file written
-          deps TEXT,               -- JSON {image path: sha256} local images it embedded
+          deps TEXT,               -- JSON {path: sha256} the other files it read (pictures)
           info TEXT,               -- JSON summary for report.json (changes, kept, ...)
           seconds REAL, converted_at REAL)
     meta(key TEXT PRIMARY KEY, value TEXT)   -- schema version, writer-version cache
@@ -60,7 +60,7 @@ COLUMNS = ("key", "root", "source", "input_sha256", "config_digest", "galley_ver
 # modules that only orchestrate a batch: editing them changes no output
 _NOT_OUTPUT_CODE = {"cli.py", "batch.py", "manifest.py", "progress.py", "executors.py",
                     "storage.py", "task.py", "__main__.py", "atomic.py", "names.py",
-                    "report.py", "orphans.py", "inputs.py", "lock.py"}
+                    "report.py", "orphans.py", "inputs.py", "lock.py", "api.py"}
 
 
 @dataclass
@@ -294,27 +294,65 @@ def default_location(out_root: str, local_out: Path | None) -> Path:
 
 # -- what the outputs depend on besides the input ------------------------------------
 def code_digest() -> str:
-    """A hash of the sources that shape outputs (stages and the pipeline's writers),
-    so that an edited stage re-converts even before the version is bumped."""
-    import pipeline
-    roots = [Path(pipeline.__file__).parent]
-    try:
-        import stages
-        roots.append(Path(stages.__file__).parent)
-    except ImportError:  # pragma: no cover
-        pass
+    """A hash of the code that shapes outputs, so that an edited or upgraded stage or
+    writer converts again even before a version is bumped. Nothing is imported:
+
+    - galley's own sources (the core and its writers), but for the modules that
+      only run a batch;
+    - for every installed stage and writer (the ``galley.stages`` and
+      ``galley.writers`` entry points): what the entry point names, the name and
+      version of the distribution that provides it, and the sources of the package
+      (or module) it is loaded from.
+    """
+    from importlib.metadata import entry_points
     h = hashlib.sha256()
-    for root in roots:
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "__")))
-            for f in sorted(filenames):
-                if not f.endswith(".py") or (Path(dirpath) == roots[0] and f in _NOT_OUTPUT_CODE):
-                    continue
-                full = os.path.join(dirpath, f)
-                h.update(os.path.relpath(full, root.parent).encode() + b"\0")
-                with open(full, "rb") as fh:
-                    h.update(fh.read())
+    own = Path(__file__).resolve().parent
+    _hash_sources(h, own, skip=_NOT_OUTPUT_CODE)
+    hashed = {own}
+    for group in ("galley.stages", "galley.writers"):
+        for ep in sorted(entry_points(group=group), key=lambda e: (e.name, e.value)):
+            dist = ep.dist
+            provided = f"{dist.name}=={dist.version}" if dist is not None else "-"
+            h.update(f"{group}:{ep.name}={ep.value} from {provided}\0".encode())
+            source = _source_of(ep.value.partition(":")[0].split(".")[0])
+            if source is not None and source not in hashed:
+                hashed.add(source)
+                _hash_sources(h, source)
     return h.hexdigest()[:16]
+
+
+def _source_of(top: str) -> Path | None:
+    """The folder of the top-level package ``top``, or its module's file (found, not
+    imported)."""
+    from importlib.util import find_spec
+    try:
+        spec = find_spec(top)
+    except (ImportError, ValueError):
+        return None
+    if spec is None:
+        return None
+    if spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations))).resolve()
+    if spec.origin and os.path.isfile(spec.origin):
+        return Path(spec.origin).resolve()
+    return None
+
+
+def _hash_sources(h: Any, root: Path, skip: frozenset[str] | set[str] = frozenset()) -> None:
+    """Every ``.py`` file under ``root`` (or ``root`` itself), path and bytes, in a
+    fixed order; ``skip`` names files of ``root`` itself left out."""
+    if root.is_file():
+        h.update(root.name.encode() + b"\0" + root.read_bytes())
+        return
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "__")))
+        for f in sorted(filenames):
+            if not f.endswith(".py") or (Path(dirpath) == root and f in skip):
+                continue
+            full = os.path.join(dirpath, f)
+            h.update(os.path.relpath(full, root.parent).encode() + b"\0")
+            with open(full, "rb") as fh:
+                h.update(fh.read())
 
 
 def writer_versions(formats: list[str], manifest: Manifest | None) -> dict[str, str]:

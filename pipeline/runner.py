@@ -9,6 +9,7 @@ warns "structure changed" for what no stage declared.
 from __future__ import annotations
 
 import time
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from .document import Document
 from .errors import GalleyError, InputError, StageError, StructureError
 from .guard import StructureGuard
 from .nesting import cap_nesting
+from .options import default_values
 from .stage import SCOPES, Stage, StageContext, available_stages, check_names, ordered
 from .textkeep import lost_text, significant, visible
 from .tree import parse
@@ -44,13 +46,14 @@ class Pipeline:
         self.removal_kinds = {s.name: s.removes for s in self.stages}
         #: the kinds with which each stage may change the document's structure
         self.structure_kinds = {s.name: s.removes | s.restructures for s in self.stages}
-        self.capabilities = self._capabilities()
 
-    def _capabilities(self) -> tuple:
-        """The capabilities of the writers this configuration will run."""
+    @cached_property
+    def capabilities(self) -> tuple:
+        """The capabilities of the writers this configuration will run (those writers
+        are imported the first time a document is processed, and no other)."""
         from .writer import available_writers
         wanted = {f.partition(":")[0] for f in self.config.formats}
-        registry = available_writers()
+        registry = available_writers(wanted)
         return tuple(registry[name].capabilities for name in sorted(wanted) if name in registry)
 
     def read(self, path: Path, raw: bytes | None = None) -> Document:
@@ -160,7 +163,7 @@ class Pipeline:
         active = {s.name for s in self.stages}
         return [{"name": c.name, "priority": c.priority, "scope": c.scope,
                  "enabled": c.name in active, "description": c.description(),
-                 "options": dict(c.defaults)} for c in ordered(self.registry)]
+                 "options": default_values(c.defaults)} for c in ordered(self.registry)]
 
 
 

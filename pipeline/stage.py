@@ -9,11 +9,11 @@ A stage runs at one *scope*:
 - ``tree``: edits ``doc.tree``, the mistune AST parsed once after the text stages.
 
 Stages run by ``(priority, name)``; every bytes stage must come before every text
-stage and every text stage before every tree stage (checked up front).
+stage and every text stage before every tree stage, and each priority must lie in
+a band (``BANDS``) that takes the stage's scope (checked up front).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -22,12 +22,14 @@ from .errors import ConfigError
 if TYPE_CHECKING:
     from .document import Document
 
-BANDS = {
-    100: "decoding and front matter",
-    200: "inline repair (text)",
-    300: "structure (tree)",
-    400: "assets",
-    900: "verification",
+#: the priority bands, as docutils numbers its transforms: a stage's priority lies
+#: in one of them (100 to 199 is the 100 band), and its scope is one the band takes
+BANDS: dict[int, tuple[str, tuple[str, ...]]] = {
+    100: ("decoding and front matter", ("bytes", "text")),
+    200: ("inline repair", ("text",)),
+    300: ("structure", ("tree",)),
+    400: ("assets", ("tree",)),
+    900: ("verification", ("tree",)),
 }
 SCOPES = ("bytes", "text", "tree")
 
@@ -68,6 +70,8 @@ class Stage:
     #: link cut in pieces made whole) is the repair itself: the structure guard
     #: accepts what they change where they were recorded
     restructures: ClassVar[frozenset[str]] = frozenset()
+    #: the options and their defaults; a plain value declares the option's type, an
+    #: ``options.Option`` says more (see ``pipeline/options.py``)
     defaults: ClassVar[dict[str, Any]] = {}
     #: off unless enabled in the configuration
     default_enabled: ClassVar[bool] = True
@@ -76,11 +80,8 @@ class Stage:
     once: ClassVar[bool] = False
 
     def __init__(self, **options: Any):
-        unknown = sorted(set(options) - set(self.defaults))
-        if unknown:
-            valid = ", ".join(sorted(self.defaults)) or "none"
-            raise ConfigError(f"stage {self.name!r} has no option {unknown[0]!r}. Options: {valid}")
-        self.options = {**self.defaults, **options}
+        from .options import read_options
+        self.options = read_options(f"stage {self.name!r}", self.defaults, options)
 
     @classmethod
     def description(cls) -> str:
@@ -89,12 +90,6 @@ class Stage:
 
     def run(self, doc: "Document", ctx: StageContext) -> None:  # pragma: no cover - protocol
         raise NotImplementedError
-
-
-@dataclass(frozen=True)
-class StageInfo:
-    name: str
-    cls: type[Stage]
 
 
 def available_stages() -> dict[str, type[Stage]]:
@@ -117,6 +112,7 @@ def ordered(classes: dict[str, type[Stage]]) -> list[type[Stage]]:
     for cls in result:
         if cls.scope not in SCOPES:
             raise ConfigError(f"stage {cls.name!r} has unknown scope {cls.scope!r}")
+        check_band(cls)
         rank = SCOPES.index(cls.scope)
         if rank < seen:
             raise ConfigError(
@@ -124,6 +120,19 @@ def ordered(classes: dict[str, type[Stage]]) -> list[type[Stage]]:
                 "a later-scope stage; give it a lower priority")
         seen = rank
     return result
+
+
+def check_band(cls: type[Stage]) -> None:
+    """A stage's priority lies in a band that takes its scope (see ``BANDS``)."""
+    band = BANDS.get(cls.priority // 100 * 100) if cls.priority >= 100 else None
+    if band is None:
+        bands = "; ".join(f"{start}-{start + 99} {name} ({'/'.join(scopes)})"
+                          for start, (name, scopes) in BANDS.items())
+        raise ConfigError(f"stage {cls.name!r} has priority {cls.priority}, in no band. Bands: {bands}")
+    name, scopes = band
+    if cls.scope not in scopes:
+        raise ConfigError(f"stage {cls.name!r} is a {cls.scope} stage with priority {cls.priority}, "
+                          f"in the band of {name}, which takes {' and '.join(scopes)} stages")
 
 
 def check_names(names: list[str] | set[str], valid: dict[str, Any], what: str = "stage") -> None:

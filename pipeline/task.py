@@ -10,7 +10,7 @@ thread) and reused.
 The result::
 
     {"key": ..., "status": "converted" | "failed", "error": "one line", "fault": None,
-     "outputs": {relpath: sha256}, "deps": {image path: sha256},
+     "outputs": {relpath: sha256}, "deps": {path of a file the stages read: sha256},
      "info": {changes, kept, warnings, timings...}, "seconds": 0.12}
 """
 from __future__ import annotations
@@ -42,12 +42,11 @@ def _build(config: dict[str, Any]) -> tuple[Any, list[Any]]:
     if key not in cache:
         from .config import Config
         from .runner import Pipeline
-        from .writer import available_writers, make_writer
+        from .writer import make_writer
         cfg = Config(formats=list(config["formats"]), disabled=set(config["disabled"]),
                      enabled=set(config["enabled"]), stage_options=config["stage_options"],
                      writer_options=config["writer_options"], strict=bool(config.get("strict")))
-        registry = available_writers()
-        writers = [make_writer(f, cfg.writer_options.get(f.partition(":")[0], {}), registry)
+        writers = [make_writer(f, cfg.writer_options.get(f.partition(":")[0], {}))
                    for f in cfg.formats]
         cache.clear()
         cache[key] = (Pipeline(cfg), writers)
@@ -67,34 +66,6 @@ def _doc_path(source: str) -> Path:
         return local.with_name(readable(local.name)) if local.name else local
     from urllib.parse import unquote, urlsplit
     return Path(os.devnull) / readable(Path(unquote(urlsplit(source).path)).name)
-
-
-def _image_deps(doc: Any) -> dict[str, str]:
-    """Local image files the document read (they change its outputs): path -> sha256."""
-    if not doc.assets or doc.tree is None:
-        return {}
-    from .storage import sha256
-    from .tree import walk
-    try:
-        from stages.images import confined_path
-    except ImportError:  # pragma: no cover - the images stage is not installed
-        return {}
-    root = doc.path.parent
-    deps: dict[str, str] = {}
-    for tok in walk(doc.tree):
-        attrs = tok.get("attrs") or {}
-        if tok.get("type") != "image" or not attrs.get("asset"):
-            continue
-        url = (attrs.get("url") or "").strip()
-        if url.lower().startswith(("data:", "http://", "https://", "//")):
-            continue
-        path = confined_path(root, url)
-        if path is not None:
-            try:
-                deps[str(path)] = sha256(path.read_bytes())
-            except OSError:
-                pass
-    return deps
 
 
 def _render(job: dict[str, Any], config: dict[str, Any]) -> Any:
@@ -189,7 +160,7 @@ def convert_file(job: dict[str, Any], out_root: str, config: dict[str, Any],
         except OSError as exc:
             raise _WriteError(write_error(exc, out_root)) from None
         result["outputs"] = {rel: sha256(data) for rel, data in sorted(rendered.outputs.items())}
-        result["deps"] = _image_deps(rendered.doc)
+        result["deps"] = dict(sorted(rendered.doc.dependencies.items()))
         result["info"] = rendered.summary()
         result["status"] = "converted"
     except GalleyError as exc:

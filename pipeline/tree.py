@@ -300,10 +300,6 @@ def trim_inline(children: list[Token]) -> list[Token]:
     return [k for k in out if not (k["type"] == "text" and not k["raw"])]
 
 
-def text_token(raw: str) -> Token:
-    return {"type": "text", "raw": raw}
-
-
 CONTAINERS = {"block_quote", "list", "list_item", "task_list_item", "footnotes", "footnote_item"}
 
 

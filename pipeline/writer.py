@@ -6,12 +6,16 @@ image step adapts to it (as Sphinx builders declare ``supported_image_types``).
 
 Writers are named in the ``galley.writers`` entry-point group. A name with a colon
 (``pandoc:odt``) selects a writer family (``pandoc``) and passes the rest as its
-``variant``.
+``variant``. A run loads only the writers it uses. The flags a writer adds to
+``galley convert`` (``--page-size``) are declared apart, in the
+``galley.writer_options`` group (see ``CommandOption``), so that building the
+command line imports no writer.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .errors import ConfigError
@@ -41,12 +45,9 @@ class Writer:
     defaults: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, variant: str | None = None, **options: Any):
-        unknown = sorted(set(options) - set(self.defaults))
-        if unknown:
-            valid = ", ".join(sorted(self.defaults)) or "none"
-            raise ConfigError(f"writer {self.name!r} has no option {unknown[0]!r}. Options: {valid}")
+        from .options import read_options
         self.variant = variant
-        self.options = {**self.defaults, **options}
+        self.options = read_options(f"writer {self.name!r}", self.defaults, options)
 
     @classmethod
     def description(cls) -> str:
@@ -65,9 +66,40 @@ class Writer:
         return {}
 
 
-def available_writers() -> dict[str, type[Writer]]:
+@dataclass(frozen=True)
+class CommandOption:
+    """A flag of ``galley convert`` that sets one option of a writer (``--page-size``
+    sets ``docx.page_size``).
+
+    A writer declares its flags as a sequence of these in a light module named in
+    the ``galley.writer_options`` entry-point group (under the writer's name), so
+    that the command line is built without importing the writer or its libraries.
+    """
+
+    flag: str
+    option: str
+    help: str
+    #: the values the flag takes (compared without case)
+    choices: tuple[str, ...] = ()
+    #: a flag without a value: given, the option is true
+    is_flag: bool = False
+    #: the value names an existing file, passed on as its absolute path
+    existing_file: bool = False
+
+
+def writer_entry_points() -> dict[str, EntryPoint]:
+    """The installed writers' entry points by name; nothing is imported."""
+    return {ep.name: ep for ep in entry_points(group="galley.writers")}
+
+
+def available_writers(names: Iterable[str] | None = None) -> dict[str, type[Writer]]:
+    """The installed writers, loaded: all of them, or only those in ``names`` (a run
+    imports the writers it uses, and no other)."""
     found: dict[str, type[Writer]] = {}
-    for ep in entry_points(group="galley.writers"):
+    wanted = None if names is None else set(names)
+    for name, ep in writer_entry_points().items():
+        if wanted is not None and name not in wanted:
+            continue
         cls = ep.load()
         if not (isinstance(cls, type) and issubclass(cls, Writer)):
             raise ConfigError(f"entry point {ep.name!r} ({ep.value}) is not a galley Writer")
@@ -75,11 +107,40 @@ def available_writers() -> dict[str, type[Writer]]:
     return found
 
 
+def writer_modules(formats: Iterable[str]) -> list[str]:
+    """The modules that define the writers of ``formats`` (to import ahead), from the
+    entry points; nothing is imported."""
+    eps = writer_entry_points()
+    families = sorted({f.partition(":")[0] for f in formats})
+    return [eps[name].module for name in families if name in eps]
+
+
+def command_options() -> list[tuple[str, CommandOption]]:
+    """(writer name, flag) for every flag the installed writers declare, in the order of
+    the writers' names. Loads the light declaration modules only, never a writer."""
+    writers = writer_entry_points()
+    out: list[tuple[str, CommandOption]] = []
+    for ep in sorted(entry_points(group="galley.writer_options"), key=lambda e: e.name):
+        if ep.name not in writers:
+            continue  # options of a writer that is not installed
+        for option in ep.load():
+            if not isinstance(option, CommandOption):
+                raise ConfigError(f"entry point {ep.name!r} ({ep.value}) declares {option!r}, "
+                                  "not a galley CommandOption")
+            out.append((ep.name, option))
+    return out
+
+
 def make_writer(spec: str, options: dict[str, Any] | None = None,
                 registry: dict[str, type[Writer]] | None = None) -> Writer:
-    """Build a writer from a name such as ``md`` or ``pandoc:odt``."""
-    registry = registry if registry is not None else available_writers()
+    """Build a writer from a name such as ``md`` or ``pandoc:odt`` (only that writer
+    is imported, unless a ``registry`` of loaded ones is given)."""
     family, _, variant = spec.partition(":")
+    if registry is None:
+        registry = available_writers([family])
+        valid: Iterable[str] = writer_entry_points()
+    else:
+        valid = registry
     if family not in registry:
-        raise ConfigError(f"No writer {family!r}. Available: {', '.join(sorted(registry))}")
+        raise ConfigError(f"No writer {family!r}. Available: {', '.join(sorted(valid))}")
     return registry[family](variant or None, **(options or {}))

@@ -20,6 +20,7 @@ import unicodedata
 
 from pipeline.document import Document
 from pipeline.errors import InputError
+from pipeline.options import Option
 from pipeline.stage import Stage, StageContext
 
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -97,7 +98,8 @@ class Decode(Stage):
     name = "decode"
     priority = 100
     scope = "bytes"
-    defaults = {"normalize": "NFC"}
+    #: the Unicode normalization form of the text ("" leaves it as it is)
+    defaults = {"normalize": Option("NFC", "str", choices=("NFC", "NFD", "NFKC", "NFKD", ""))}
 
     def run(self, doc: Document, ctx: StageContext) -> None:
         text, encoding, bad = decode_bytes(doc.raw)

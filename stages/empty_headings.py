@@ -12,12 +12,16 @@ After::
 """
 from __future__ import annotations
 
-from pipeline.document import Document
-from pipeline.stage import Stage, StageContext
-from pipeline.tree import filter_blocks, inline_text
+from typing import Any
+
+from pipeline.repairs import TreeRepair
+from pipeline.stage import StageContext
+from pipeline.tree import inline_text
+
+Token = dict[str, Any]
 
 
-class EmptyHeadings(Stage):
+class EmptyHeadings(TreeRepair):
     """Remove headings that hold no text and no image."""
 
     name = "empty_headings"
@@ -25,13 +29,14 @@ class EmptyHeadings(Stage):
     scope = "tree"
     removes = frozenset({"empty_heading"})
 
-    def run(self, doc: Document, ctx: StageContext) -> None:
-        def keep(tok, line, _parents):
-            if tok.get("type") != "heading":
-                return True
-            kids = tok.get("children") or []
-            if inline_text(kids).strip() or any(k["type"] == "image" for k in kids):
-                return True
-            ctx.record("empty_heading", line, "#" * tok["attrs"]["level"], "")
-            return False
-        doc.tree = filter_blocks(doc.tree or [], keep)
+    def match(self, block: Token) -> bool | None:
+        if block.get("type") != "heading":
+            return None
+        kids = block.get("children") or []
+        if inline_text(kids).strip() or any(k["type"] == "image" for k in kids):
+            return None
+        return True
+
+    def handle(self, block: Token, found: bool, ctx: StageContext, line: int | None) -> list[Token]:
+        ctx.record("empty_heading", line, "#" * block["attrs"]["level"], "")
+        return []

@@ -15,11 +15,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pipeline.document import Document
-from pipeline.stage import Stage, StageContext
-from pipeline.tree import inline_text, iter_blocks, merge_text, trim_inline
-
-from ._numbering import is_number_prefix
+from pipeline.numbering import is_number_prefix
+from pipeline.repairs import TreeRepair
+from pipeline.stage import StageContext
+from pipeline.tree import inline_text, merge_text, trim_inline
 
 Token = dict[str, Any]
 _WRAPPERS = ("strong", "emphasis")
@@ -52,19 +51,20 @@ def unwrap(children: list[Token]) -> list[Token] | None:
     return trim_inline(out)
 
 
-class HeadingEmphasis(Stage):
+class HeadingEmphasis(TreeRepair):
     """Remove bold or italic that wraps a whole heading."""
 
     name = "heading_emphasis"
     priority = 310
     scope = "tree"
 
-    def run(self, doc: Document, ctx: StageContext) -> None:
-        for tok, line in iter_blocks(doc.tree or []):
-            if tok.get("type") != "heading":
-                continue
-            kids = tok.get("children") or []
-            new = unwrap(kids)
-            if new is not None:
-                ctx.record("emphasis_wrapped_heading", line, inline_text(kids), inline_text(new))
-                tok["children"] = new
+    def match(self, block: Token) -> list[Token] | None:
+        """The heading's children unwrapped, when emphasis wraps them all."""
+        if block.get("type") != "heading":
+            return None
+        return unwrap(block.get("children") or [])
+
+    def handle(self, block: Token, found: list[Token], ctx: StageContext, line: int | None) -> None:
+        ctx.record("emphasis_wrapped_heading", line, inline_text(block.get("children") or []),
+                   inline_text(found))
+        block["children"] = found

@@ -35,11 +35,10 @@ the first one's level); ``heading_level`` when its relations are kept.
 from __future__ import annotations
 
 from pipeline.document import Document
+from pipeline.numbering import heading_number
 from pipeline.outline import plan_levels, sign
 from pipeline.stage import Stage, StageContext
 from pipeline.tree import inline_text
-
-from ._numbering import heading_number
 
 
 class HeadingLevels(Stage):

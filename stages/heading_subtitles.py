@@ -30,11 +30,10 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline.document import Document
+from pipeline.numbering import heading_number, leading_number
 from pipeline.outline import plan_levels
 from pipeline.stage import Stage, StageContext
 from pipeline.tree import inline_text
-
-from ._numbering import heading_number, leading_number
 
 Token = dict[str, Any]
 

@@ -16,32 +16,21 @@ from __future__ import annotations
 
 import re
 
-from pipeline.document import Document
-from pipeline.stage import Stage, StageContext
-from pipeline.textscan import code_line_mask, keep_block_role
+from pipeline.repairs import LineEdit, LineRepair
 
 _INDENT = re.compile(r"^([ \t]*)\u3000[ \t\u3000]*")
 # (a run of blanks is tried from its first one only: a long run stays linear)
 _RUN = re.compile(r"(?<![ \t])[ \t]*\u3000(?:[ \t]*\u3000)+[ \t]*|(?<![ \t])[ \t]+\u3000[ \t]*|\u3000[ \t]+")
 
 
-class IdeographicSpaces(Stage):
+class IdeographicSpaces(LineRepair):
     """Remove U+3000 paragraph indents; turn runs of them inside a line into one space."""
 
     name = "ideographic_spaces"
     priority = 225
     scope = "text"
+    markers = ("\u3000",)
 
-    def run(self, doc: Document, ctx: StageContext) -> None:
-        if "\u3000" not in doc.text:
-            return
-        lines = doc.text.split("\n")
-        code = code_line_mask(lines)
-        for i, line in enumerate(lines):
-            if code[i] or "\u3000" not in line:
-                continue
-            new = keep_block_role(line, _RUN.sub(" ", _INDENT.sub(lambda m: m.group(1), line)))
-            if new != line:
-                ctx.record("ideographic_space", doc.body_line + i, line, new)
-                lines[i] = new
-        doc.text = "\n".join(lines)
+    def repair_line(self, line: str, edit: LineEdit) -> str:
+        edit.kind("ideographic_space")
+        return _RUN.sub(" ", _INDENT.sub(lambda m: m.group(1), line))

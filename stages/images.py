@@ -22,47 +22,21 @@ orientation is applied.
 """
 from __future__ import annotations
 
-import os
-import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from pipeline.assets.confine import confined_path
 from pipeline.assets.datauri import decode_data_uri
 from pipeline.assets.sniff import content_name, sniff
 from pipeline.document import Asset, Document
+from pipeline.options import Option
 from pipeline.stage import Stage, StageContext
 from pipeline.tree import inline_text, iter_inline_lists, walk
 
 Token = dict[str, Any]
 MEANINGLESS_ALT = {"图片", "圖片", "图", "image", "img", "picture", "photo", "图像", "配图", "插图"}
 MAX_LOCAL_BYTES = 50 * 1024 * 1024
-
-
-def confined_path(root: Path, url: str) -> Path | None:
-    """The local file an image URL names, if it lies inside ``root``; None otherwise.
-
-    The path is resolved with symlinks followed before the check, so a link that
-    points out of the folder is refused like ``../../etc/passwd``.
-    """
-    parsed = urllib.parse.urlsplit(url)
-    if parsed.scheme == "file":
-        raw = urllib.parse.unquote(parsed.path)
-    elif parsed.scheme and len(parsed.scheme) > 1:
-        return None
-    else:
-        raw = urllib.parse.unquote(url.split("#")[0].split("?")[0])
-    if not raw or "\x00" in raw:
-        return None
-    root = root.resolve()
-    candidate = Path(raw) if os.path.isabs(raw) else root / raw
-    try:
-        resolved = candidate.resolve(strict=True)
-    except (OSError, RuntimeError):
-        return None
-    if not resolved.is_relative_to(root) or not resolved.is_file():
-        return None
-    return resolved
 
 
 class Images(Stage):
@@ -73,7 +47,8 @@ class Images(Stage):
     scope = "tree"
     removes = frozenset({"meaningless_alt"})
     defaults = {
-        "fetch": False, "allow_private_hosts": False, "cache_dir": None, "roots": [],
+        "fetch": False, "allow_private_hosts": False, "cache_dir": Option(None, "str", optional=True),
+        "roots": Option([], "strings"),
         "max_bytes": 10 * 1024 * 1024, "max_images": 200, "timeout": 10.0, "deadline": 30.0,
         "max_redirects": 5, "concurrency": 4, "max_side": 1600, "max_pixels": 4_000_000,
     }
@@ -143,6 +118,7 @@ class Images(Stage):
             ctx.warn(f"line {line}: image {url[:80]!r} is larger than {MAX_LOCAL_BYTES >> 20} MB; not read")
             return
         data = path.read_bytes()
+        doc.depend(path, data)
         media = sniff(data)
         if not media:
             self._failed(tok, doc, ctx, url, "not a picture", line, refused=True)
@@ -157,12 +133,12 @@ class Images(Stage):
         from pipeline.assets.cache import ImageCache
         from pipeline.assets.fetch import FetchError, FetchPolicy, fetch
         cache = ImageCache(self.options["cache_dir"])
-        policy = FetchPolicy(timeout=float(self.options["timeout"]), deadline=float(self.options["deadline"]),
-                             max_bytes=int(self.options["max_bytes"]),
-                             max_redirects=int(self.options["max_redirects"]),
-                             allow_private=bool(self.options["allow_private_hosts"]))
+        policy = FetchPolicy(timeout=self.options["timeout"], deadline=self.options["deadline"],
+                             max_bytes=self.options["max_bytes"],
+                             max_redirects=self.options["max_redirects"],
+                             allow_private=self.options["allow_private_hosts"])
         urls = list(remote)
-        limit = int(self.options["max_images"])
+        limit = self.options["max_images"]
         for url in urls[limit:]:
             doc.images.append({"ref": url, "outcome": "failed", "reason": f"over {limit} images"})
         urls = urls[:limit]
@@ -182,7 +158,7 @@ class Images(Stage):
                 return url, None, None, "failed", f"image cache not writable ({exc.strerror or exc}{where})"
             return url, got.data, got.media_type, "fetched", None
 
-        workers = max(1, min(int(self.options["concurrency"]), len(urls)))
+        workers = max(1, min(self.options["concurrency"], len(urls)))
         with ThreadPoolExecutor(max_workers=workers) as pool:
             results = list(pool.map(get, urls))  # in document order, whatever finished first
         for url, data, media, outcome, reason in results:
@@ -198,8 +174,8 @@ class Images(Stage):
                media: str, outcome: str, line) -> None:
         from pipeline.assets.process import ProcessError, prepare
         try:
-            ready = prepare(data, media, self.accepted, int(self.options["max_side"]),
-                            int(self.options["max_pixels"]))
+            ready = prepare(data, media, self.accepted, self.options["max_side"],
+                            self.options["max_pixels"])
         except ProcessError as exc:
             self._failed(tok, doc, ctx, ref, str(exc), line, refused=exc.refused,
                          keep_remote=outcome in ("fetched", "cached"))

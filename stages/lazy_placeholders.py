@@ -23,9 +23,7 @@ import re
 import urllib.parse
 
 from pipeline.assets.datauri import decode_data_uri
-from pipeline.document import Document
-from pipeline.stage import Stage, StageContext
-from pipeline.textscan import code_line_mask, keep_block_role
+from pipeline.repairs import LineEdit, LineRepair
 
 _DRAWING = re.compile(r"<(?:path|circle|ellipse|line|polyline|polygon|text|image|use|foreignObject)\b", re.I)
 # A tag never runs over the next tag of its name: each ``<img``, ``<svg`` or ``<rect``
@@ -220,7 +218,7 @@ def _encode_data_uri(dest: str) -> str:
     return re.sub(r"[\s<>\"]", lambda m: urllib.parse.quote(m.group(0)), dest)
 
 
-class LazyPlaceholders(Stage):
+class LazyPlaceholders(LineRepair):
     """Remove lazy-load placeholder data-URI images (empty or 1x1 SVG/GIF/PNG) and empty ![]()."""
 
     name = "lazy_placeholders"
@@ -229,23 +227,16 @@ class LazyPlaceholders(Stage):
     removes = frozenset({"svg_placeholder", "pixel_placeholder", "undecodable_data_image",
                          "empty_image", "empty_link"})
     restructures = frozenset({"data_uri_encoded"})  # a picture no parser could read before
+    blank_emptied = True  # a line that held only placeholders is a blank line
 
-    def run(self, doc: Document, ctx: StageContext) -> None:
-        lines = doc.text.split("\n")
-        code = code_line_mask(lines)
-        changed = False
-        for n, line in enumerate(lines):
-            if code[n] or ("![" not in line and "<img" not in line.lower()):
-                continue
-            new = self.clean_line(
-                line, lambda kind, before: ctx.record(kind, doc.body_line + n, before, ""),
-                lambda kind, before, after: ctx.record(kind, doc.body_line + n, before, after))
-            new = keep_block_role(line, new)
-            if new != line:
-                lines[n] = new if new.strip() else ""
-                changed = True
-        if changed:
-            doc.text = "\n".join(lines)
+    def wants_text(self, text: str) -> bool:
+        return "![" in text or "<img" in text.lower()
+
+    def wants_line(self, line: str) -> bool:
+        return "![" in line or "<img" in line.lower()
+
+    def repair_line(self, line: str, edit: LineEdit) -> str:
+        return self.clean_line(line, edit.record, edit.record)
 
     @staticmethod
     def clean_line(line: str, record, record_change=None) -> str:

@@ -19,16 +19,19 @@ is a heading the author meant, however long.
 """
 from __future__ import annotations
 
-from pipeline.document import Document
-from pipeline.stage import Stage, StageContext
+from typing import Any
+
+from pipeline.numbering import leading_number
+from pipeline.repairs import TreeRepair
+from pipeline.stage import StageContext
 from pipeline.tree import inline_text
 
-from ._numbering import leading_number
+Token = dict[str, Any]
 
 _SENTENCE_END = tuple("。！？!?.…")
 
 
-class ProseHeadings(Stage):
+class ProseHeadings(TreeRepair):
     """Turn a long sentence over a --- line (read as a heading) back into a paragraph and rule."""
 
     name = "prose_headings"
@@ -36,23 +39,19 @@ class ProseHeadings(Stage):
     scope = "tree"
     restructures = frozenset({"prose_heading"})  # a sentence over a --- line was never a heading
     defaults = {"max_chars": 60}
+    top_level_only = True
 
-    def run(self, doc: Document, ctx: StageContext) -> None:
-        out = []
-        for tok in doc.tree or []:
-            if self._prose(tok):
-                text = inline_text(tok.get("children")).strip()
-                ctx.record("prose_heading", tok.get("line"), text, text)
-                out.append({"type": "paragraph", "children": tok.get("children") or [],
-                            "line": tok.get("line")})
-                out.append({"type": "thematic_break", "line": tok.get("line")})
-                continue
-            out.append(tok)
-        doc.tree = out
+    def match(self, block: Token) -> str | None:
+        """The heading's text, when it is a sentence of prose over a ``---`` line."""
+        if block.get("type") != "heading" or block.get("style") != "setext" or block["attrs"]["level"] != 2:
+            return None
+        text = inline_text(block.get("children")).strip()
+        if (len(text) > self.options["max_chars"] and text.endswith(_SENTENCE_END)
+                and not leading_number(text)):
+            return text
+        return None
 
-    def _prose(self, tok) -> bool:
-        if tok.get("type") != "heading" or tok.get("style") != "setext" or tok["attrs"]["level"] != 2:
-            return False
-        text = inline_text(tok.get("children")).strip()
-        return (len(text) > self.options["max_chars"] and text.endswith(_SENTENCE_END)
-                and not leading_number(text))
+    def handle(self, block: Token, found: str, ctx: StageContext, line: int | None) -> list[Token]:
+        ctx.record("prose_heading", block.get("line"), found, found)
+        return [{"type": "paragraph", "children": block.get("children") or [], "line": block.get("line")},
+                {"type": "thematic_break", "line": block.get("line")}]

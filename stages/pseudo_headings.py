@@ -27,10 +27,9 @@ from collections import Counter
 from typing import Any
 
 from pipeline.document import Document
+from pipeline.numbering import SENTENCE_END, number_alone
 from pipeline.stage import Stage, StageContext
 from pipeline.tree import inline_text, trim_inline
-
-from ._numbering import SENTENCE_END, number_alone
 
 Token = dict[str, Any]
 _BREAKS = ("linebreak", "softbreak")

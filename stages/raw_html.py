@@ -59,6 +59,7 @@ from typing import Any
 
 from pipeline.document import Document
 from pipeline.htmltokens import Tag, attribute_spans, tokenize
+from pipeline.options import Option
 from pipeline.stage import Stage, StageContext
 from pipeline.urls import SCRIPT_SCHEMES, url_scheme
 from pipeline.tree import CONTAINERS, inline_text, merge_text, parse, trim_inline, walk
@@ -147,18 +148,11 @@ class RawHtml(Stage):
     priority = 300
     scope = "tree"
     removes = frozenset(RULES)
-    defaults = {"rules_off": []}
+    defaults = {"rules_off": Option([], "strings", choices=RULES)}
 
     def __init__(self, **options: Any):
         super().__init__(**options)
-        from pipeline.errors import ConfigError
-        off = self.options["rules_off"]
-        if isinstance(off, str):
-            off = [o.strip() for o in off.split(",") if o.strip()]
-        unknown = [r for r in off if r not in RULES]
-        if unknown:
-            raise ConfigError(f"raw_html has no rule {unknown[0]!r}. Rules: {', '.join(RULES)}")
-        self.rules = frozenset(RULES) - set(off)
+        self.rules = frozenset(RULES) - set(self.options["rules_off"])
 
     def run(self, doc: Document, ctx: StageContext) -> None:
         if not self.rules or not doc.tree:

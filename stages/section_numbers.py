@@ -15,10 +15,9 @@ A heading that already starts with a number keeps it, and the paragraph stays.
 from __future__ import annotations
 
 from pipeline.document import Document
+from pipeline.numbering import leading_number, number_alone
 from pipeline.stage import Stage, StageContext
 from pipeline.tree import inline_text, merge_text
-
-from ._numbering import leading_number, number_alone
 
 
 class SectionNumbers(Stage):

@@ -24,11 +24,10 @@ import unicodedata
 from typing import Any
 
 from pipeline.document import Document
+from pipeline.numbering import number_alone
 from pipeline.stage import Stage, StageContext
 from pipeline.textkeep import significant
 from pipeline.tree import inline_text
-
-from ._numbering import number_alone
 
 Token = dict[str, Any]
 

@@ -30,6 +30,7 @@ import re
 from typing import Any
 
 from pipeline.document import Document
+from pipeline.options import Option
 from pipeline.stage import Stage, StageContext
 from pipeline.tree import filter_blocks, inline_text, iter_inline_lists, trim_inline
 from pipeline.urls import script_link as _script_target
@@ -69,18 +70,11 @@ class UiChrome(Stage):
     scope = "tree"
     removes = frozenset({"swipe_hint", "wechat_ui", "separator_line", "empty_link", "promo_tail",
                          "javascript_link"})
-    defaults = {"rules_off": [], "promo": False, "max_chars": 30}
+    defaults = {"rules_off": Option([], "strings", choices=RULES), "promo": False, "max_chars": 30}
 
     def __init__(self, **options: Any):
         super().__init__(**options)
-        from pipeline.errors import ConfigError
-        off = self.options["rules_off"]
-        if isinstance(off, str):
-            off = [o.strip() for o in off.split(",") if o.strip()]
-        unknown = [r for r in off if r not in RULES]
-        if unknown:
-            raise ConfigError(f"ui_chrome has no rule {unknown[0]!r}. Rules: {', '.join(RULES)}")
-        self.rules = set(RULES) - set(off)
+        self.rules = set(RULES) - set(self.options["rules_off"])
         if not self.options["promo"]:
             self.rules.discard("promo_tail")
 

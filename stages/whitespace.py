@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import re
 
-from pipeline.document import Document
-from pipeline.stage import Stage, StageContext
+from typing import Any
+
 from pipeline.codelines import code_spans
-from pipeline.textscan import code_line_mask, keep_block_role
+from pipeline.repairs import LineEdit, LineRepair
 
 _ZERO_WIDTH = re.compile(r"[\u200b\u2060\ufeff\u00ad\u200e\u200f]")
 # A joiner between two pictographs builds one emoji (👨‍👩‍👧): keep those.
@@ -35,7 +35,7 @@ _NBSP_ENTITY = re.compile(r"&nbsp;|&#160;|&#x[aA]0;")
 _DESTINATION = re.compile(r"\]\((<[^<>\n]*>|[^ \t()<]*(?:\([^ \t()]*\)[^ \t()]*)*)")
 
 
-class Whitespace(Stage):
+class Whitespace(LineRepair):
     """Normalize no-break and zero-width spaces, soft hyphens and stray BOMs."""
 
     name = "whitespace"
@@ -45,28 +45,24 @@ class Whitespace(Stage):
     # code copied from a page holds no-break spaces that break it when pasted
     restructures = frozenset({"nbsp_in_code"})
 
-    def run(self, doc: Document, ctx: StageContext) -> None:
-        lines = doc.text.split("\n")
-        code = code_line_mask(lines)
-        spans = code_spans(lines, code)[0] if "`" in doc.text else {}
-        changed = False
-        for i, line in enumerate(lines):
-            new = line
-            kept = _kept_ranges(line, spans.get(i, ()))
-            if code[i]:
-                new = _NBSP.sub(" ", new)
-            elif kept:  # a code span's characters are the code's, a link's target is its own
-                new = keep_block_role(line, self._clean_outside(line, kept))
-            else:
-                new = keep_block_role(line, self.clean_line(new))
-            if new != line:
-                kinds = ["nbsp_in_code"] if code[i] else _kinds(line)
-                for kind in kinds:
-                    ctx.record(kind, doc.body_line + i, line, new)
-                lines[i] = new
-                changed = True
-        if changed:
-            doc.text = "\n".join(lines)
+    def survey(self, text: str, lines: list[str], code: list[bool]) -> Any:
+        """Where the code spans are, line by line."""
+        return code_spans(lines, code)[0] if "`" in text else {}
+
+    def repair_code_line(self, line: str, edit: LineEdit) -> str:
+        edit.kind("nbsp_in_code")
+        return _NBSP.sub(" ", line)
+
+    def repair_line(self, line: str, edit: LineEdit) -> str:
+        kept = _kept_ranges(line, edit.survey.get(edit.index, ()))
+        if kept:  # a code span's characters are the code's, a link's target is its own
+            new = self._clean_outside(line, kept)
+        else:
+            new = self.clean_line(line)
+        if new != line:
+            for kind in _kinds(line):
+                edit.kind(kind)
+        return new
 
     def _clean_outside(self, line: str, ranges: list[tuple[int, int]]) -> str:
         out: list[str] = []

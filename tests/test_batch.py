@@ -9,6 +9,7 @@ on PYTHONPATH for the subprocess only.
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import pty
@@ -21,6 +22,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -79,6 +81,18 @@ def tree(folder: Path) -> dict[str, bytes]:
         if p.is_file() and not any(part.startswith(".") for part in rel.split("/")) \
                 and rel != "report.json":
             out[rel] = p.read_bytes()
+    return out
+
+
+def readable_contents(folder: Path) -> list[tuple[str, bytes]]:
+    """Every output under ``folder`` as it reads: a file's bytes, and for a DOCX or an
+    EPUB (zip files, their members compressed) each member's bytes, named ``file:member``."""
+    out = []
+    for rel, blob in tree(folder).items():
+        out.append((rel, blob))
+        if rel.endswith((".docx", ".epub")):
+            with zipfile.ZipFile(io.BytesIO(blob)) as z:
+                out.extend((f"{rel}:{name}", z.read(name)) for name in z.namelist())
     return out
 
 
@@ -303,6 +317,85 @@ def test_changed_image_redoes_the_file(tmp_path):
     assert (out / "doc.docx").read_bytes() != first
 
 
+def test_an_image_found_through_images_roots_is_a_dependency_too(tmp_path):
+    """A picture found in a folder of ``images.roots`` (not beside the article) is in the
+    manifest: editing it converts the article again."""
+    from PIL import Image
+    src, shared = tmp_path / "in", tmp_path / "shared"
+    src.mkdir()
+    shared.mkdir()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(shared / "figure.png")
+    (src / "doc.md").write_text("# Figure\n\n![A chart](figure.png)\n\nText.\n")
+    out = tmp_path / "out"
+    args = ["convert", str(src), "-o", str(out), "--to", "docx",
+            "--set", f"images.roots={json.dumps([str(shared)])}"]
+    assert run(*args).returncode == 0
+    assert [i["outcome"] for i in report(out)["files"][0]["images"]] == ["embedded"]
+    first = (out / "doc.docx").read_bytes()
+    assert run(*args).returncode == 0 and statuses(out)["doc.md"] == "skipped"
+    Image.new("RGB", (40, 30), (30, 30, 200)).save(shared / "figure.png")
+    assert run(*args).returncode == 0
+    assert statuses(out)["doc.md"] == "converted"
+    assert report(out)["files"][0]["reason"] == "image figure.png changed"
+    assert (out / "doc.docx").read_bytes() != first
+    assert run(*args).returncode == 0 and statuses(out)["doc.md"] == "skipped"
+
+
+SWAP_PLUGIN = '''
+from pipeline.stage import Stage
+
+WORD = "{word}"
+
+class Swap(Stage):
+    """Test plugin: writes its word for a marker."""
+    name = "swap"
+    priority = 250
+    scope = "text"
+    once = True
+
+    def run(self, doc, ctx):
+        doc.text = doc.text.replace("MARKER", WORD)
+'''
+
+
+def install_swap_plugin(root: Path, version: str, word: str) -> None:
+    """The ``swap`` stage as distribution ``galley-swap`` of ``version``, on ``root``."""
+    for old in root.glob("galley_swap-*.dist-info"):
+        shutil.rmtree(old)
+    (root / "galley_swap.py").write_text(SWAP_PLUGIN.format(word=word), encoding="utf-8")
+    info = root / f"galley_swap-{version}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: galley-swap\nVersion: {version}\n")
+    (info / "entry_points.txt").write_text("[galley.stages]\nswap = galley_swap:Swap\n")
+
+
+def test_upgrading_or_editing_a_plugin_stage_converts_again(tmp_path):
+    """The manifest hashes what the entry points load, with each distribution's version."""
+    plugin = tmp_path / "plugin"
+    plugin.mkdir()
+    install_swap_plugin(plugin, "0.1", "one")
+    env = dict(os.environ, PYTHONPATH=str(plugin) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "doc.md").write_text("# Plug-in\n\nThe word is MARKER.\n")
+    out = tmp_path / "out"
+    args = ["convert", str(src), "-o", str(out), "--to", "md"]
+    assert run(*args, env=env).returncode == 0
+    assert "The word is one." in (out / "doc.md").read_text()
+    assert run(*args, env=env).returncode == 0 and statuses(out)["doc.md"] == "skipped"
+    # a new release of the plug-in (its code unchanged here): converted again
+    install_swap_plugin(plugin, "0.2", "one")
+    assert run(*args, env=env).returncode == 0
+    assert statuses(out)["doc.md"] == "converted"
+    assert report(out)["files"][0]["reason"] == "code changed (galley, a stage or a writer)"
+    assert run(*args, env=env).returncode == 0 and statuses(out)["doc.md"] == "skipped"
+    # its code edited in place, the version left as it was
+    install_swap_plugin(plugin, "0.2", "two")
+    assert run(*args, env=env).returncode == 0
+    assert statuses(out)["doc.md"] == "converted"
+    assert "The word is two." in (out / "doc.md").read_text()
+
+
 def test_a_damaged_manifest_costs_a_full_run_not_a_failure(tmp_path):
     src = tmp_path / "in"
     make_articles(src, 2, nested=False)
@@ -412,8 +505,14 @@ def test_bad_inputs_get_one_line_each_and_the_good_ones_convert(tmp_path):
     rep = {Path(f["source"]).name: f for f in report(out)["files"]}
     assert any("U+FFFD" in w for w in rep["invalid-utf8.md"]["warnings"])
     assert any("passwd" in w for w in rep["escape.md"]["warnings"])
-    for blob in tree(out).values():
-        assert b"root:x:0:0" not in blob
+    contents = readable_contents(out)
+    # the search can fail: the text of an article is found inside its zipped outputs
+    assert {rel for rel, blob in contents if b"A long paragraph of ordinary text." in blob} >= {
+        "invalid-utf8.md", "invalid-utf8.docx:word/document.xml"}
+    assert any(rel.startswith("invalid-utf8.epub:") and b"A long paragraph of ordinary text." in blob
+               for rel, blob in contents)
+    passwd = Path("/etc/passwd").read_bytes().split(b"\n")[0]
+    assert passwd and not any(passwd in blob for _rel, blob in contents)
     assert not any((out / f"binary.{ext}").exists() for ext in ("md", "docx", "epub"))
     assert hidden_debris(out) == []
 

@@ -15,8 +15,9 @@ member), and no network connection: every galley process (the command, the fork
 server, each worker) runs with an audit hook that logs and refuses
 ``socket.connect`` and ``socket.getaddrinfo`` (``sitecustomize`` on PYTHONPATH).
 
-To add a case, add one line to ``CASES`` (e.g. ``Case("alias-bomb.md",
-text(ALIAS_BOMB), "converted")``).
+Bombs (YAML aliases, a list 3,000 deep, 100 KB star and bracket runs), scripts
+in raw HTML and an SVG with a script and an outside entity convert, and no active
+content reaches any output. To add a case, add one line to ``CASES``.
 """
 from __future__ import annotations
 
@@ -73,6 +74,40 @@ def deleted_mid_batch(path: Path, src: Path, outside: Path) -> None:
     (src / "deleter.md").write_text(f"# Deleter\n\nGALLEY-TEST-DELETE:{path}\n\n{filler}\n")
 
 
+def alias_bomb() -> str:
+    """Front matter whose aliases expand to 10**9 values (eight levels of ten)."""
+    levels = ["a0: &a0 [" + ", ".join(["lol"] * 10) + "]"]
+    for n in range(1, 9):
+        levels.append(f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 10) + "]")
+    return "---\ntitle: Bomb\n" + "\n".join(levels) + "\n---\n\nThe body survives.\n"
+
+
+def deep_list(depth: int) -> str:
+    """A list nested ``depth`` deep (markers on one line), then one indented 300 deep."""
+    return ("- " * depth + "deepest\n\n" + "".join("  " * n + f"- item{n}\n" for n in range(300))
+            + "\nAfter the lists.\n")
+
+
+def svg_with_script(path: Path, src: Path, outside: Path) -> None:
+    """An article with a picture that runs a script and reads a file outside (XXE)."""
+    (src / "pic.svg").write_text(
+        '<?xml version="1.0"?>\n'
+        f'<!DOCTYPE svg [<!ENTITY leak SYSTEM "file://{outside / "secret.md"}">]>\n'
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        'width="40" height="20" onload="alert(1)"><script>alert(2)</script>'
+        '<image xlink:href="https://evil.example/x.png" width="4" height="4"/>'
+        '<text x="2" y="15">&leak;</text><rect width="40" height="20" fill="#c33"/></svg>\n',
+        encoding="utf-8")
+    path.write_text("# Picture\n\n![A red box](pic.svg)\n\nText.\n", encoding="utf-8")
+
+
+SCRIPTS = ('# Scripts\n\n<script>alert("x")</script>\n\n<iframe src="https://evil.example/"></iframe>\n\n'
+           '<img src="x.png" onerror="alert(1)"> and <a href="javascript:alert(1)">a link</a>\n\n'
+           '<object data="evil.swf"><embed src="evil.swf"></object>\n\n[click](javascript:alert(1))\n')
+#: what must not be in any output: the script payloads of the cases above
+ACTIVE = (b"alert(", b"onerror", b"onload", b"<script", b"<iframe", b"javascript:", b"evil.example")
+
+
 @dataclass
 class Case:
     name: str
@@ -98,6 +133,12 @@ CASES = [
     Case("link-out.md", link_to("secret.md"), "not followed", r"a link to .*outside the input folder"),
     Case("linked-folder", link_to("dir"), "not followed", r"a link to .*outside the input folder"),
     Case("x.md", fifo, "failed", r"not a regular file \(a FIFO\)"),
+    Case("alias-bomb.md", text(alias_bomb()), "converted"),
+    Case("deep-list.md", text(deep_list(3000)), "converted"),
+    Case("star-run.md", text("*a **a " * 14000 + "\n"), "converted"),
+    Case("bracket-run.md", text("![[]()" * 8000 + "\n\n" + "![" * 25000 + "\n"), "converted"),
+    Case("scripts.md", text(SCRIPTS), "converted"),
+    Case("svg.md", svg_with_script, "converted"),
     Case("zz-deleted.md", deleted_mid_batch, "failed", r"cannot read: No such file or directory"),
     Case("unreadable.md", unreadable, "failed", r"cannot read: Permission denied", needs="unprivileged"),
 ]
@@ -210,6 +251,8 @@ def test_a_hostile_folder_converts_in_one_batch(tmp_path, hostile_env):
     for rel, data in output_bytes(out).items():
         assert SECRET not in data, rel
         assert b"root:x:0:0" not in data, rel
+        if not rel.endswith("report.json"):  # the report quotes what was removed
+            assert not [a for a in ACTIVE if a in data.lower()], rel
     log = net_log.read_text().splitlines()
     assert len({ln.split()[0] for ln in log if ln.endswith(" started")}) >= 3  # command, fork server, worker
     assert [ln for ln in log if not ln.endswith(" started")] == []

@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from .sniff import sniff
 
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) galley/0.1 (+image archiver)"
-WX_FORMATS = {"jpeg": "image/jpeg", "jpg": "image/jpeg", "png": "image/png", "gif": "image/gif",
-              "webp": "image/webp", "svg": "image/svg+xml"}
 
 
 class FetchError(Exception):
@@ -72,13 +70,6 @@ class _TLSConnection(http.client.HTTPSConnection):
     def connect(self) -> None:
         sock = socket.create_connection((self._address, self.port), self.timeout)
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
-
-
-def expected_type(url: str) -> str | None:
-    """What WeChat's ``wx_fmt`` parameter says the picture is."""
-    query = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
-    fmt = (query.get("wx_fmt") or [""])[0].lower()
-    return WX_FORMATS.get(fmt)
 
 
 def fetch(url: str, policy: FetchPolicy = FetchPolicy()) -> Fetched:

@@ -608,16 +608,18 @@ class Blocks:
         return f"{fence}{gap}{info}\n{body}{fence}"
 
     def _keeps_indent(self, tok: Token, prev: Token | None) -> bool:
-        """Indented code stays indented where that reads back as the same block: not in
-        a list item or a note, not right after a list (it would join its last item),
-        and when its first and last lines hold something."""
+        """Indented code stays indented where that reads back as the same block and no
+        tidying can change it: not in a list item or a note, not right after a list
+        (it would join its last item) or other code, with no blank line, trailing space or tab."""
         raw = tok.get("raw", "").rstrip("\n")
         if tok.get("style") != "indent" or self._nested or not raw.strip():
             return False
-        if prev is not None and prev["type"] in ("list", "footnotes"):
-            return False
+        if prev is not None and prev["type"] in ("list", "footnotes", "block_code"):
+            return False  # it would join the list's last item, the note, or that code
         lines = raw.split("\n")
-        return bool(lines[0].strip()) and bool(lines[-1].strip()) and "\t" not in raw
+        # blank lines and trailing spaces are the code's own only inside a fence: an
+        # editor trimming whitespace, or a second blank line, would change them
+        return "\t" not in raw and all(line.strip() and line == line.rstrip() for line in lines)
 
     def b_block_html(self, tok: Token, prev: Token | None) -> str:
         # the indent before the block and blanks after it mean nothing to HTML, and
