@@ -19,7 +19,8 @@ from typing import Any
 
 Token = dict[str, Any]
 
-TABLE_PATTERN = (r"^(?P<gfm_table_head> {0,3}[^\n]*\|[^\n]*)\n"
+# (a line holding a "|", taken whole: "[^\n]*\|[^\n]*" tried every "|" of a long line)
+TABLE_PATTERN = (r"^(?P<gfm_table_head> {0,3}(?=[^\n]*\|)[^\n]*+)\n"
                  r"(?P<gfm_table_delim> {0,3}[|:-][ \t|:-]*)$")
 _DELIM_CELL = re.compile(r"^:?-+:?$")
 #: a table of a thousand columns and a few thousand short rows is already silly
@@ -341,7 +342,8 @@ def footnotes_hook(md, result, state):
     if not defined:
         return result
     used = list(state.env.get("footnotes") or [])
-    order = used + [key for key in defined if key not in used]
+    known = set(used)  # (a list's "in" made thousands of notes quadratic)
+    order = used + [key for key in defined if key not in known]
     # references inside the notes take these numbers too
     state.env["footnotes"] = list(order)
     state.env["footnote_indexes"] = {key: n for n, key in enumerate(order)}
@@ -350,7 +352,7 @@ def footnotes_hook(md, result, state):
         child = state.child_state(defined[key])
         md.block.parse(child)
         items.append({"type": "footnote_item", "children": child.tokens,
-                      "attrs": {"key": key, "index": n, "referenced": key in used}})
+                      "attrs": {"key": key, "index": n, "referenced": key in known}})
     holder = BlockState(parent=state)
     holder.tokens = [{"type": "footnotes", "children": items}]
     return result + md.render_state(holder)

@@ -437,6 +437,7 @@ class StructureGuard:
                 seen[k] = {d.subject for d in _outline_differences(first, self._sig(chain[k]), title)}
             return seen[k]
 
+        by_step: dict[int, tuple[list[Difference], dict]] = {}
         at: dict[tuple[str, ...], int] = {}
         for k in range(parsed, len(chain)):
             for d in outline:
@@ -459,8 +460,19 @@ class StructureGuard:
             if step.stage == "parse":
                 continue
             # the same difference between this stage's input and output, for its lines
-            here = [p for p in _outline_differences(self._sig(chain[k - 1]), self._sig(step), title)
-                    if p.subject[:1] == d.subject[:1] and _same_heading(p.subject[-1], d.subject[-1])]
+            # (worked out once per stage, looked up by its heading's words first: with
+            # thousands of headings, once per difference was quadratic)
+            if k not in by_step:
+                found = _outline_differences(self._sig(chain[k - 1]), self._sig(step), title)
+                index: dict[tuple[str, str], object] = {}
+                for p in found:
+                    index.setdefault((p.subject[:1], p.subject[-1]) if p.subject else ((), ""), p)
+                by_step[k] = (found, index)
+            found, index = by_step[k]
+            exact = index.get((d.subject[:1], d.subject[-1])) if d.subject else None
+            here = [exact] if exact is not None else [
+                p for p in found
+                if p.subject[:1] == d.subject[:1] and _same_heading(p.subject[-1], d.subject[-1])]
             self._attribute(step, [replace(here[0], what=d.what, line=d.line) if here else d],
                             changes, findings)
 

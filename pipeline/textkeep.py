@@ -46,6 +46,11 @@ _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\s]*)>")
 _LIST_MARKER = re.compile(r"(?m)^[^\S\n]*+(?:>[^\S\n]*+|(?:[-+*]|\d{1,9}[.)])[^\S\n]++)*\d{1,9}[.)](?:[^\S\n]|$)")
 
 
+# a task's box ("- [x] ") is no text: a writer may spell an empty task differently
+_TASK_BOX = re.compile(r"(?m)^([^\S\n]*+(?:>[^\S\n]*+|(?:[-+*]|\d{1,9}[.)])[^\S\n]++)*?(?:[-+*]|\d{1,9}[.)])[^\S\n]++)"
+                       r"\[[ xX]\](?=\s|$)")
+
+
 def _without_definitions(text: str) -> str:
     """Link definitions go; the same characters inside fenced code stay."""
     from .textscan import code_line_mask
@@ -66,6 +71,7 @@ def visible(text: str, list_markers: bool = True) -> str:
         from .tree import decode_entities
         text = decode_entities(text)
     if list_markers:
+        text = _TASK_BOX.sub(r"\1", text)
         text = _LIST_MARKER.sub("", text)
     return text
 

@@ -244,4 +244,6 @@ def keep_block_role(old: str, new: str) -> str:
     indent = new[: len(new) - len(new.lstrip(" \t"))]
     if len(indent.expandtabs(4)) >= 4 and not old.startswith(("    ", "\t")):
         new = new.lstrip(" \t")  # the edit must not make an indented code block either
+        if _CONTAINER.match(new) and not co:
+            return escape_block_start(new, inside=False)  # nor, unindented, a list item
     return escape_block_start(new) if _BLOCK_OPENER.match(_CONTAINER.sub("", new)) else new

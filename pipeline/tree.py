@@ -217,15 +217,20 @@ def merge_text(tokens) -> list[Token]:
     """Drop empty text tokens and join adjacent ones (a character whose spelling is
     kept, ``written``, stays apart)."""
     out: list[Token] = []
+    run: list[str] = []  # the pieces of the text token being built, joined once
     for k in tokens:
         if k.get("type") == "text":
             if not k.get("raw"):
                 continue
-            if out and out[-1].get("type") == "text" and "written" not in k \
-                    and "written" not in out[-1]:
-                out[-1] = {"type": "text", "raw": out[-1]["raw"] + k["raw"]}
+            if run and "written" not in k:
+                run.append(k["raw"])
                 continue
+        if len(run) > 1:
+            out[-1] = {"type": "text", "raw": "".join(run)}
+        run = [k["raw"]] if k.get("type") == "text" and "written" not in k else []
         out.append(k)
+    if len(run) > 1:
+        out[-1] = {"type": "text", "raw": "".join(run)}
     return out
 
 
