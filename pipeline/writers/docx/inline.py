@@ -13,6 +13,7 @@ from typing import Any, Iterable
 
 from .fields import hyperlink
 from .html import classify_inline
+from ..visitor import SKIP_NODE, TreeVisitor
 from .xml import E, Element, add_text, flag, fonts, put, val
 
 Token = dict[str, Any]
@@ -55,6 +56,18 @@ def _is_wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F")
 
 
+def _next_chars(tokens: list[Token]) -> dict[int, str]:
+    """For each line break: the first character after it, among its siblings."""
+    out: dict[int, str] = {}
+    for i, tok in enumerate(tokens):
+        if tok.get("type") == "softbreak":
+            out[id(tok)] = _first_char(tokens[i + 1:])
+        kids = tok.get("children")
+        if isinstance(kids, list):
+            out.update(_next_chars(kids))
+    return out
+
+
 def _first_char(tokens: list[Token]) -> str:
     for tok in tokens:
         t = tok.get("type")
@@ -71,33 +84,40 @@ def _first_char(tokens: list[Token]) -> str:
     return ""
 
 
-class Inline:
-    """Fills one paragraph (or footnote, or cell paragraph) with runs."""
+class Inline(TreeVisitor):
+    """Fills one paragraph (or footnote, or cell paragraph) with runs: how each inline
+    node looks in Word."""
 
     def __init__(self, build: Any, part: Any, indent: int = 0, width: int | None = None):
+        super().__init__(build.doc)
         self.build = build
         self.part = part
         # room for a picture (EMU): the text width less the paragraph's indent (twips)
         self.width = width if width is not None else build.text_width - indent * 635
         self.html: list[tuple[str, str | None]] = []  # open inline HTML tags: (name, flag)
         self.last = ""              # last character written
+        #: where runs go, innermost last: (paragraph or hyperlink, formatting, inside a link)
+        self._at: list[tuple[Element, frozenset[str], bool]] = []
+        self._next: dict[int, str] = {}
 
     def fill(self, target: Element, tokens: list[Token] | None,
              fmt: frozenset[str] = frozenset()) -> Element:
+        self._next = _next_chars(tokens or [])
         self.tokens(target, tokens or [], fmt, link=False)
         return target
 
-    # ---------------------------------------------------------------------------------
     def tokens(self, target: Element, tokens: list[Token], fmt: frozenset[str], link: bool) -> None:
-        for i, tok in enumerate(tokens):
-            t = tok.get("type")
-            if t == "softbreak":
-                nxt = _first_char(tokens[i + 1:])
-                # A line break inside CJK text is no space (CSS Text 3 segment breaks).
-                if not (self.last and nxt and _is_wide(self.last) and _is_wide(nxt)):
-                    self.text(target, " ", fmt, link)
-            else:
-                self.token(target, tok, fmt, link)
+        self._at.append((target, fmt, link))
+        self.walk(tokens)
+        self._at.pop()
+
+    # ---------------------------------------------------------------------------------
+    def visit_softbreak(self, tok: Token) -> None:
+        target, fmt, link = self._at[-1]
+        nxt = self._next.get(id(tok), "")
+        # A line break inside CJK text is no space (CSS Text 3 segment breaks).
+        if not (self.last and nxt and _is_wide(self.last) and _is_wide(nxt)):
+            self.text(target, " ", fmt, link)
 
     def effective(self, fmt: frozenset[str]) -> frozenset[str]:
         extra = {f for _name, f in self.html if f}
@@ -115,51 +135,77 @@ class Inline:
         add_text(r, text)
         self.last = text[-1]
 
-    def token(self, target: Element, tok: Token, fmt: frozenset[str], link: bool) -> None:
-        t = tok.get("type")
-        kids = tok.get("children")
-        if t == "text":
-            self.text(target, tok.get("raw") or "", fmt, link)
-        elif t == "codespan":
-            self.text(target, tok.get("raw") or "", fmt | {"code"}, link)
-        elif t == "emphasis":
-            self.tokens(target, kids or [], fmt | {"i"}, link)
-        elif t == "strong":
-            self.tokens(target, kids or [], fmt | {"b"}, link)
-        elif t == "strikethrough":
-            self.tokens(target, kids or [], fmt | {"s"}, link)
-        elif t == "linebreak":
-            target.append(E("w:r", None, E("w:br")))
-            self.last = " "
-        elif t == "link":
-            self.link(target, tok, fmt, link)
-        elif t == "image":
-            self.image(target, tok, fmt, link)
-        elif t == "footnote_ref":
-            index = (tok.get("attrs") or {}).get("index")
-            runs = self.build.notes.reference(index) if self.build.notes else None
-            if runs is None:
-                self.text(target, f"[{index}]", fmt | {"sup"}, link)
-            else:
-                for r in runs:
-                    target.append(r)
-                self.last = "]"
-        elif t == "inline_html":
-            self.inline_html(target, tok.get("raw") or "", fmt, link)
-        elif isinstance(kids, list):
-            self.tokens(target, kids, fmt, link)
-        elif tok.get("raw"):
-            self.text(target, tok["raw"], fmt, link)
+    def visit_text(self, tok: Token) -> None:
+        target, fmt, link = self._at[-1]
+        self.text(target, tok.get("raw") or "", fmt, link)
 
-    def link(self, target: Element, tok: Token, fmt: frozenset[str], link: bool) -> None:
+    def visit_codespan(self, tok: Token) -> None:
+        target, fmt, link = self._at[-1]
+        self.text(target, tok.get("raw") or "", fmt | {"code"}, link)
+
+    def visit_emphasis(self, tok: Token) -> None:
+        self.formatted("i")
+
+    def visit_strong(self, tok: Token) -> None:
+        self.formatted("b")
+
+    def visit_strikethrough(self, tok: Token) -> None:
+        self.formatted("s")
+
+    def formatted(self, flag: str) -> None:
+        target, fmt, link = self._at[-1]
+        self._at.append((target, fmt | {flag}, link))
+
+    def end(self, tok: Token) -> None:
+        self._at.pop()
+
+    depart_emphasis = depart_strong = depart_strikethrough = depart_link = end
+
+    def visit_linebreak(self, tok: Token) -> None:
+        self._at[-1][0].append(E("w:r", None, E("w:br")))
+        self.last = " "
+
+    def visit_link(self, tok: Token) -> None:
+        target, fmt, link = self._at[-1]
         attrs = tok.get("attrs") or {}
-        kids = tok.get("children") or []
         el = None if link else hyperlink(self.part, attrs.get("url") or "", attrs.get("title"))
         if el is None:
-            self.tokens(target, kids, fmt, link)
+            self._at.append((target, fmt, link))
             return
         target.append(el)
-        self.tokens(el, kids, fmt, True)
+        self._at.append((el, fmt, True))
+
+    def visit_image(self, tok: Token) -> Any:
+        target, fmt, link = self._at[-1]
+        self.image(target, tok, fmt, link)
+        return SKIP_NODE
+
+    def visit_footnote_ref(self, tok: Token) -> None:
+        target, fmt, link = self._at[-1]
+        index = (tok.get("attrs") or {}).get("index")
+        runs = self.build.notes.reference(index) if self.build.notes else None
+        if runs is None:
+            self.text(target, f"[{index}]", fmt | {"sup"}, link)
+        else:
+            for r in runs:
+                target.append(r)
+            self.last = "]"
+
+    def visit_inline_html(self, tok: Token) -> None:
+        target, fmt, link = self._at[-1]
+        self.inline_html(target, tok.get("raw") or "", fmt, link)
+
+    def unknown_visit(self, tok: Token) -> Any:
+        if isinstance(tok.get("children"), list):
+            return None  # its children, formatted as around it
+        if tok.get("raw"):
+            target, fmt, link = self._at[-1]
+            self.text(target, tok["raw"], fmt, link)
+        return SKIP_NODE
+
+    def link(self, target: Element, tok: Token, fmt: frozenset[str], link: bool) -> None:
+        """A link (or its text alone, inside another link) into ``target``."""
+        self.tokens(target, [tok], fmt, link)
 
     def image(self, target: Element, tok: Token, fmt: frozenset[str], link: bool) -> None:
         images = self.build.images
