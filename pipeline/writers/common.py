@@ -5,10 +5,7 @@ import datetime as dt
 import hashlib
 import os
 import uuid
-from typing import Any
-
 from ..document import Document
-from ..tree import inline_text
 
 # A fixed instant for documents with no date and no SOURCE_DATE_EPOCH, so that the
 # same input always gives the same bytes.
@@ -48,10 +45,3 @@ def language(doc: Document) -> str:
 def is_cjk(lang: str | None) -> bool:
     return bool(lang) and lang.split("-")[0].lower() in ("zh", "ja", "ko")
 
-
-def title(doc: Document) -> str:
-    return doc.meta.title or doc.path.stem
-
-
-def alt_text(image: dict[str, Any]) -> str:
-    return inline_text(image.get("children"), alt=True).strip()

@@ -16,6 +16,7 @@ from ..gfm import delimiter_aligns
 from ..tree import merge_text, walk
 from ..writer import Capabilities, Writer
 from .frontmatter import dump_front_matter
+from .present import table_parts
 from .visitor import TreeVisitor
 
 Token = dict[str, Any]
@@ -705,29 +706,23 @@ class Blocks(TreeVisitor):
 
     # -- tables -------------------------------------------------------------------
     def visit_table(self, tok: Token) -> str:
-        head: list[Token] = []
-        rows: list[list[Token]] = []
-        for part in tok.get("children") or []:
-            if part["type"] == "table_head":
-                head = part.get("children") or []
-            elif part["type"] == "table_body":
-                rows = [r.get("children") or [] for r in part.get("children") or []]
+        table = table_parts(tok)
 
-        def cell(c: Token) -> str:
+        def cell(c: Token | None) -> str:
+            if c is None:
+                return ""
+
             def write(inline: Inline) -> str:
                 return re.sub(r"\\?\n", " ", inline.render(c.get("children"))).strip()
             # GFM readers split rows at every pipe, even inside a code span or a
             # link, and read "\\|" as a pipe of the cell
             return self.verified(c.get("children"), write).replace("|", "\\|")
 
-        aligns = [(c.get("attrs") or {}).get("align") for c in head]
-        width = len(head)
-        lines = ["| " + " | ".join(cell(c) for c in head) + " |"]
+        lines = ["| " + " | ".join(cell(c) for c in table.head) + " |"]
         delim = {None: "---", "left": ":--", "right": "--:", "center": ":-:"}
-        lines.append("| " + " | ".join(delim.get(a, "---") for a in aligns) + " |")
-        for r in rows:
-            cells = ([cell(c) for c in r] + [""] * width)[:width]
-            lines.append("| " + " | ".join(cells) + " |")
+        lines.append("| " + " | ".join(delim.get(a, "---") for a in table.aligns) + " |")
+        for r in table.body:
+            lines.append("| " + " | ".join(cell(c) for c in r) + " |")
         return "\n".join(lines)
 
     # -- footnotes ----------------------------------------------------------------

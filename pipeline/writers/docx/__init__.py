@@ -31,7 +31,8 @@ from .context import Build
 from .fields import hyperlink, toc_paragraphs
 from .images import WORD_IMAGE_TYPES, Images
 from .inline import Inline
-from .meta import custom_properties, set_core_properties, title_block
+from ..present import title_block, words
+from .meta import custom_properties, set_core_properties
 from .notes import Footnotes
 from .numbering import Numbering
 from .package import custom_properties as write_custom_properties
@@ -40,9 +41,6 @@ from .page import font_table, page_numbers, page_size, set_up_page, settings, te
 from .styles import font_table as build_font_table
 from .styles import install, typography
 from .xml import run, spacing
-
-TOC_TITLE = {"zh": "目录", "ja": "目次", "ko": "목차"}
-
 
 class DocxWriter(Writer):
     """Print-ready DOCX (Word styles, A4, CJK fonts, real footnotes, lists and links)."""
@@ -88,8 +86,7 @@ class DocxWriter(Writer):
         blocks.render(doc.tree or [])
         self._unreferenced_notes(blocks, build)
         if toc_anchor is not None:
-            title = TOC_TITLE.get(lang.split("-")[0].lower(), "Contents")
-            for el in toc_paragraphs(build, title):
+            for el in toc_paragraphs(build, words(lang).contents):
                 toc_anchor.addprevious(el)
             body.remove(toc_anchor)
 
@@ -105,18 +102,18 @@ class DocxWriter(Writer):
     @staticmethod
     def _title_block(blocks: Blocks, build: Build, lang: str) -> None:
         lines = title_block(build.doc, lang)
-        for n, (style, text, link) in enumerate(lines):
+        for n, line in enumerate(lines):
             last = n == len(lines) - 1 and len(lines) > 1
             # a gap between the block and the text, whichever line ends it
-            p = blocks.para(style, Ctx(), *([spacing(after=360)] if last else []))
+            p = blocks.para(line.kind.capitalize(), Ctx(), *([spacing(after=360)] if last else []))
             inline = Inline(build, blocks.part)
-            el = hyperlink(blocks.part, link) if link and text.endswith(link) else None
+            el = hyperlink(blocks.part, line.link) if line.link else None
             if el is None:
-                inline.text(p, text, frozenset(), False)
+                inline.text(p, line.label + line.text, frozenset(), False)
                 continue
-            inline.text(p, text[: len(text) - len(link)], frozenset(), False)
+            inline.text(p, line.label, frozenset(), False)
             p.append(el)
-            inline.text(el, link, frozenset(), True)
+            inline.text(el, line.text, frozenset(), True)
 
     @staticmethod
     def _unreferenced_notes(blocks: Blocks, build: Build) -> None:

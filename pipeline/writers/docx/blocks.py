@@ -17,7 +17,7 @@ from ...tree import inline_text
 from .context import Heading
 from .fields import bookmark, hyperlink
 from .html import Para, Table, parse_block
-from .images import caption_text, figure_images
+from ..present import caption, figure_pictures, table_parts
 from .inline import Inline
 from .numbering import num_pr
 from .styles import body_style_name, heading_style_name
@@ -104,7 +104,7 @@ class Blocks(TreeVisitor):
     def visit_paragraph(self, tok: Token) -> Any:
         ctx = self.ctx
         kids = tok.get("children") or []
-        figures = figure_images(kids)
+        figures = figure_pictures(kids)
         if figures:
             self.figures(figures, ctx)
             return SKIP_NODE
@@ -122,10 +122,9 @@ class Blocks(TreeVisitor):
                 il.link(p, link, frozenset(), False)
             else:
                 il.image(p, image, frozenset(), False)
-            caption = caption_text(image, placeholder=not self.build.images.embeddable(image))
-            if caption:
-                cp = self.para("Caption", ctx)
-                il.text(cp, caption, frozenset(), False)
+            shown = caption(image, placeholder=not self.build.images.embeddable(image))
+            if shown:
+                il.text(self.para("Caption", ctx), shown, frozenset(), False)
 
     def visit_heading(self, tok: Token) -> Any:
         ctx = self.ctx
@@ -244,28 +243,24 @@ class Blocks(TreeVisitor):
     # -- tables ---------------------------------------------------------------------
     def visit_table(self, tok: Token) -> Any:
         ctx = self.ctx
-        head: list[Token] = []
-        body: list[list[Token]] = []
-        for part in tok.get("children") or []:
-            if part.get("type") == "table_head":
-                head = part.get("children") or []
-            elif part.get("type") == "table_body":
-                body = [r.get("children") or [] for r in part.get("children") or []]
-        rows = ([head] if head else []) + body
-        ncols = max((len(r) for r in rows), default=0)
+        table = table_parts(tok)
+        head = table.head
+        rows: list[list[Token | None]] = ([list(head)] if head else []) + table.body
+        ncols = table.width
         if not ncols:
             return SKIP_NODE
-        aligns = [(c.get("attrs") or {}).get("align") for c in head] + [None] * ncols
+        aligns = table.aligns
         weights = [0.0] * ncols
         for r in rows:
             for i, c in enumerate(r):
-                weights[i] = max(weights[i], _weight(inline_text(c.get("children"))))
+                if c is not None:
+                    weights[i] = max(weights[i], _weight(inline_text(c.get("children"))))
         tbl, grid_widths = self._table_shell(ncols, weights, ctx, header=bool(head))
         for n, r in enumerate(rows):
             is_head = bool(head) and n == 0
             tr = self._row(tbl, is_head)
             for i in range(ncols):
-                c = r[i] if i < len(r) else None
+                c = r[i]
                 tc = self._cell(tr, grid_widths[i], 1, is_head)
                 p = E("w:p")
                 pp = E("w:pPr")

@@ -17,103 +17,25 @@ alt text, unless that is a generic word ("图片", "image") or a file name.
 from __future__ import annotations
 
 import io
-import re
 from typing import Any
 
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.shape import CT_Inline
 from docx.shared import Emu
 
-from ..common import alt_text
+from ..present import alt_text, picture_text, words
 from .fields import hyperlink, relate
-from .styles import script_of
 from .xml import E, Element, run, val
 
 WORD_IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif"})
-# (label, label when unreadable, colon, "view online"), as the EPUB writer has them
-LABELS = {
-    "en": ("Image", "Image not available", ": ", " (view online)"),
-    "hans": ("图片", "图片缺失", "：", "（在线查看）"),
-    "hant": ("圖片", "圖片缺失", "：", "（線上查看）"),
-    "ja": ("画像", "画像なし", "：", "（オンラインで表示）"),
-    "ko": ("이미지", "이미지 없음", ": ", " (온라인에서 보기)"),
-}
-#: alt texts that only say "a picture": the label is not put in front of them
-PICTURE_WORDS = frozenset({"图片", "圖片", "图像", "圖像", "图", "圖", "照片", "img", "image",
-                           "picture", "photo", "画像", "写真", "이미지", "사진"})
-GENERIC_ALT = {
-    "图片", "图", "图像", "圖片", "插图", "截图", "配图", "封面", "图片描述", "在这里插入图片描述",
-    "img", "image", "images", "picture", "pic", "photo", "screenshot", "figure", "icon", "logo",
-    "banner", "cover", "untitled", "null", "undefined", "alt", "placeholder",
-}
-_FILENAME_ALT = re.compile(
-    r"^(?:[\w .()-]*\.(?:png|jpe?g|gif|webp|svg|bmp|tiff?)|(?:image|img|pic|screenshot|截图|微信图片|屏幕截图)?"
-    r"[\s_-]*\d[\d_\s-]{5,}|[0-9a-f]{16,})$", re.I)
-_BREAKS = ("softbreak", "linebreak")
-
-
-def labels(lang: str) -> tuple[str, str, str, str]:
-    code = lang.split("-")[0].lower()
-    if code == "zh":
-        return LABELS["hant" if script_of(lang) == "hant" else "hans"]
-    return LABELS.get(code, LABELS["en"])
 
 
 def placeholder_text(image: dict, lang: str, linked: bool = True) -> str:
     """What stands for a picture that is not in the document."""
-    label, missing, colon, online = labels(lang)
     attrs = image.get("attrs") or {}
-    alt = alt_text(image)
-    if not attrs.get("remote") and not attrs.get("asset"):  # not read
-        return missing + colon + alt if alt else missing
-    if not alt:
-        text = label
-    elif alt.casefold() in PICTURE_WORDS:
-        text = alt
-    else:
-        text = label + colon + alt
-    return text + online if linked else text
-
-
-def is_generic_alt(alt: str) -> bool:
-    s = alt.strip().lower()
-    return not s or s in GENERIC_ALT or bool(_FILENAME_ALT.match(s))
-
-
-def caption_text(image: dict, placeholder: bool = False) -> str | None:
-    """The caption of a figure: its title, else (for a picture) its alt text, unless
-    generic or a file name. A placeholder already shows its alt text."""
-    attrs = image.get("attrs") or {}
-    title = (attrs.get("title") or "").strip()
-    if title and not is_generic_alt(title):
-        return title
-    if placeholder:
-        return None
-    alt = alt_text(image)
-    return None if is_generic_alt(alt) else alt
-
-
-def figure_images(children: list[dict] | None) -> list[tuple[dict, dict | None]] | None:
-    """The images of a paragraph made of images only (each maybe inside a link)."""
-    found: list[tuple[dict, dict | None]] = []
-    for tok in children or []:
-        t = tok.get("type")
-        if t == "image":
-            found.append((tok, None))
-        elif t == "link" and _only_image(tok.get("children")):
-            found.append((next(c for c in tok["children"] if c.get("type") == "image"), tok))
-        elif t in _BREAKS or (t == "text" and not (tok.get("raw") or "").strip()):
-            continue
-        else:
-            return None
-    return found or None
-
-
-def _only_image(children: list[dict] | None) -> bool:
-    images = [c for c in children or [] if c.get("type") == "image"]
-    rest = [c for c in children or [] if c.get("type") != "image"
-            and not (c.get("type") == "text" and not (c.get("raw") or "").strip())]
-    return len(images) == 1 and not rest
+    read = bool(attrs.get("remote") or attrs.get("asset"))
+    label, alt = picture_text(alt_text(image), lang, read=read)
+    return label + alt + (words(lang).online if linked and read else "")
 
 
 class Images:

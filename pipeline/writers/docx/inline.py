@@ -8,11 +8,11 @@ lines (``<br>``) or, when it is no HTML at all (``<if>``, ``<filter-name>``,
 """
 from __future__ import annotations
 
-import unicodedata
 from typing import Any, Iterable
 
 from .fields import hyperlink
 from .html import classify_inline
+from ..present import is_wide
 from ..visitor import SKIP_NODE, TreeVisitor
 from .xml import E, Element, add_text, flag, fonts, put, val
 
@@ -50,10 +50,6 @@ def run_props(build: Any, fmt: Iterable[str], link: bool = False) -> Element | N
     if not kids:
         return None
     return E("w:rPr", None, *kids)
-
-
-def _is_wide(ch: str) -> bool:
-    return unicodedata.east_asian_width(ch) in ("W", "F")
 
 
 def _next_chars(tokens: list[Token]) -> dict[int, str]:
@@ -116,7 +112,7 @@ class Inline(TreeVisitor):
         target, fmt, link = self._at[-1]
         nxt = self._next.get(id(tok), "")
         # A line break inside CJK text is no space (CSS Text 3 segment breaks).
-        if not (self.last and nxt and _is_wide(self.last) and _is_wide(nxt)):
+        if not (self.last and nxt and is_wide(self.last) and is_wide(nxt)):
             self.text(target, " ", fmt, link)
 
     def effective(self, fmt: frozenset[str]) -> frozenset[str]:

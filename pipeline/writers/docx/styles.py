@@ -29,6 +29,7 @@ from typing import Iterable
 
 from docx.oxml.ns import qn
 
+from ..present import east_asian_script
 from .xml import E, Element, border, flag, fonts, put, size, spacing, val
 
 WORD_BLUE = "0563C1"
@@ -92,20 +93,9 @@ FONT_INFO = {
 }
 
 
-def script_of(lang: str) -> str:
-    """The East Asian script of a language tag: hans, hant, ja or ko (hans by default)."""
-    parts = [p.lower() for p in lang.replace("_", "-").split("-")]
-    if parts[0] == "ja":
-        return "ja"
-    if parts[0] == "ko":
-        return "ko"
-    if parts[0] == "zh" and ("hant" in parts or any(p in ("tw", "hk", "mo") for p in parts[1:])):
-        return "hant"
-    return "hans"
-
-
 def choose_fonts(lang: str, cjk: bool) -> Fonts:
-    ea = EAST_ASIAN[script_of(lang)]
+    # a Latin document's stray CJK characters are taken as Chinese
+    ea = EAST_ASIAN[east_asian_script(lang) or "hans"]
     if cjk:
         return Fonts("Times New Roman", "Arial", "Consolas", *ea)
     return Fonts("Cambria", "Calibri", "Consolas", *ea)

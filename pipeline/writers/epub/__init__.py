@@ -18,14 +18,14 @@ is :func:`~pipeline.writers.common.fixed_time`.
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 
 from ...document import Document
 from ...writer import Capabilities, Writer
 from . import package as pkg
-from ..common import document_id, fixed_time, is_cjk, language, title
+from ..common import document_id, fixed_time, is_cjk, language
+from ..present import document_title, machine_date
 from .content import ContentRenderer, Heading, safe_url
 from .css import stylesheet
 from .labels import labels
@@ -98,22 +98,6 @@ def outline(headings: list[Heading], where: dict[str, str]) -> list[pkg.NavPoint
     return root
 
 
-def display_date(value: str | None) -> tuple[str, str] | None:
-    """(dc:date, shown date) from the document's ISO date: the day, or UTC time if the date has a zone."""
-    if not value:
-        return None
-    try:
-        when = dt.datetime.fromisoformat(value)
-    except ValueError:
-        m = re.match(r"\d{4}(-\d{2}(-\d{2})?)?", value)
-        return (m.group(0), m.group(0)) if m else None
-    day = when.date().isoformat()
-    if when.tzinfo is not None and when.timetz().replace(tzinfo=None) != dt.time(0):
-        utc = when.astimezone(dt.timezone.utc)
-        return utc.strftime("%Y-%m-%dT%H:%M:%SZ"), day
-    return day, day
-
-
 class EpubWriter(Writer):
     """EPUB 3 book (with an EPUB 2 NCX), valid for epubcheck, for e-readers."""
 
@@ -136,7 +120,7 @@ class Book:
         self.lang = book_language(doc)
         self.labels = labels(self.lang)
         self.cjk = is_cjk(self.lang)
-        self.title = title(doc)
+        self.title = document_title(doc)
         self.body_class = "cjk" if self.cjk else "latin"
 
     # -- the body ----------------------------------------------------------------------
@@ -200,7 +184,7 @@ class Book:
         nodes = [el("h1", {"class": "title"}, self.title)]
         if meta.author:
             nodes.append(el("p", {"class": "author"}, meta.author))
-        shown = display_date(meta.date)
+        shown = machine_date(meta.date)
         if shown:
             p = el("p", {"class": "date"})
             sub(p, "time", {"datetime": shown[1]}, shown[1])
@@ -219,7 +203,7 @@ class Book:
     # -- the package -----------------------------------------------------------------------
     def build(self) -> bytes:
         doc = self.doc
-        renderer = ContentRenderer(doc, self.labels)
+        renderer = ContentRenderer(doc, self.lang)
         parts = self.parts(renderer)
         where = self.locate(parts)
         self.link_across(parts, where)
@@ -258,7 +242,7 @@ class Book:
 
     def metadata(self, renderer: ContentRenderer, body_text: str) -> pkg.Metadata:
         doc = self.doc
-        shown = display_date(doc.meta.date)
+        shown = machine_date(doc.meta.date)
         images = len(renderer.assets) > 0
         headings = bool(renderer.headings)
         features = (["structuralNavigation", "tableOfContents"] if headings else []) + ["readingOrder"]

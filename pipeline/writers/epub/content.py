@@ -17,9 +17,8 @@ from typing import Any
 
 from ...document import Document
 from ...tree import inline_text
-from ..common import alt_text
+from ..present import alt_text, is_wide, picture_text, table_parts, words
 from .images import packaged
-from .labels import GENERIC_ALT, Labels
 from .sanitize import Sanitizer, parse_tag
 from ..visitor import SKIP_NODE, TreeVisitor
 from .xhtml import EPUB_TYPE, Element, Ids, add_class, add_text, el, local, q, sub
@@ -92,16 +91,13 @@ def slug(text: str) -> str:
     return text.replace(" ", "-")
 
 
-def _is_wide(ch: str) -> bool:
-    return bool(ch) and unicodedata.east_asian_width(ch) in ("W", "F")
-
-
 class ContentRenderer(TreeVisitor):
     """Renders a document's tree to XHTML elements: how each node looks in a book."""
 
-    def __init__(self, doc: Document, labels: Labels) -> None:
+    def __init__(self, doc: Document, lang: str) -> None:
         super().__init__(doc)
-        self.labels = labels
+        self.lang = lang
+        self.words = words(lang)
         self.ids = Ids()
         self.headings: list[Heading] = []
         #: footnote index -> the ``aside`` element
@@ -314,26 +310,26 @@ class ContentRenderer(TreeVisitor):
         first.insert(0, box)
 
     def visit_table(self, tok: Token) -> Any:
+        parts = table_parts(tok)
         table = sub(self.parent, "table")
-        for part in tok.get("children") or []:
-            if part.get("type") == "table_head":
-                row = sub(sub(table, "thead"), "tr")
-                for cell in part.get("children") or []:
-                    self.cell(cell, row, "th")
-            elif part.get("type") == "table_body":
-                body = sub(table, "tbody")
-                for r in part.get("children") or []:
-                    row = sub(body, "tr")
-                    for cell in r.get("children") or []:
-                        self.cell(cell, row, "td")
+        row = sub(sub(table, "thead"), "tr")
+        for cell in parts.head:
+            self.cell(cell, row, "th", (cell.get("attrs") or {}).get("align"))
+        body = sub(table, "tbody")
+        for cells in parts.body:
+            row = sub(body, "tr")
+            for cell, column in zip(cells, parts.aligns):
+                align = (cell.get("attrs") or {}).get("align") if cell is not None else column
+                self.cell(cell, row, "td", align)
         return SKIP_NODE
 
-    def cell(self, cell: Token, row: Element, tag: str) -> None:
+    def cell(self, cell: Token | None, row: Element, tag: str, align: str | None) -> None:
+        """A cell (None: missing in a short row)."""
         node = sub(row, tag)
-        align = (cell.get("attrs") or {}).get("align")
         if align in _ALIGN:
             node.set("class", "align-" + align)
-        self.inline(cell.get("children") or [], node)
+        if cell is not None:
+            self.inline(cell.get("children") or [], node)
 
     def visit_footnotes(self, tok: Token) -> Any:
         return SKIP_NODE  # after the body: see render()
@@ -534,16 +530,12 @@ class ContentRenderer(TreeVisitor):
             holder = box
             if not url:
                 add_class(box, "missing")
-        label = self.labels.image if url else self.labels.image_missing
-        if not alt:
+        label, shown = picture_text(alt, self.lang, read=bool(url))
+        if label:
             sub(holder, "span", {"class": "generated"}, label)
-        elif alt.casefold() in GENERIC_ALT and url:
-            add_text(holder, alt)
-        else:
-            sub(holder, "span", {"class": "generated"}, label + self.labels.colon)
-            add_text(holder, alt)
+        add_text(holder, shown)
         if local(holder) == "a":
-            sub(holder, "span", {"class": "online generated"}, self.labels.online)
+            sub(holder, "span", {"class": "online generated"}, self.words.online)
         return box
 
 
@@ -555,7 +547,7 @@ def _joined_breaks(tokens: list[Token]) -> set[int]:
         if tok["type"] == "softbreak":
             before = tokens[i - 1].get("raw", "") if i and tokens[i - 1]["type"] == "text" else ""
             after = tokens[i + 1].get("raw", "") if i + 1 < n and tokens[i + 1]["type"] == "text" else ""
-            if _is_wide(before[-1:]) and _is_wide(after[:1]):
+            if is_wide(before[-1:]) and is_wide(after[:1]):
                 out.add(id(tok))
         kids = tok.get("children")
         if isinstance(kids, list):

@@ -8,18 +8,20 @@ supporting more than CSS 2.1; the rest (``break-after``...) only adds.
 """
 from __future__ import annotations
 
+from ..present import east_asian_script
+
 SERIF = {
-    "zh-hans": '"Noto Serif CJK SC", "Source Han Serif SC", "Source Han Serif CN", "Songti SC", '
+    "hans": '"Noto Serif CJK SC", "Source Han Serif SC", "Source Han Serif CN", "Songti SC", '
                '"STSong", "SimSun", serif',
-    "zh-hant": '"Noto Serif CJK TC", "Source Han Serif TC", "Songti TC", "PMingLiU", "MingLiU", serif',
+    "hant": '"Noto Serif CJK TC", "Source Han Serif TC", "Songti TC", "PMingLiU", "MingLiU", serif',
     "ja": '"Noto Serif CJK JP", "Source Han Serif JP", "Hiragino Mincho ProN", "Yu Mincho", '
           '"MS Mincho", serif',
     "ko": '"Noto Serif CJK KR", "Source Han Serif KR", "AppleMyungjo", "Batang", serif',
 }
 SANS = {
-    "zh-hans": '"Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "PingFang SC", '
+    "hans": '"Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "PingFang SC", '
                '"Hiragino Sans GB", "Microsoft YaHei", sans-serif',
-    "zh-hant": '"Noto Sans CJK TC", "Source Han Sans TC", "PingFang TC", "Microsoft JhengHei", sans-serif',
+    "hant": '"Noto Sans CJK TC", "Source Han Sans TC", "PingFang TC", "Microsoft JhengHei", sans-serif',
     "ja": '"Noto Sans CJK JP", "Source Han Sans JP", "Hiragino Sans", "Hiragino Kaku Gothic ProN", '
           '"Yu Gothic", "Meiryo", sans-serif',
     "ko": '"Noto Sans CJK KR", "Source Han Sans KR", "Apple SD Gothic Neo", "Malgun Gothic", sans-serif',
@@ -117,19 +119,10 @@ em { font-style: normal; font-weight: bold; }
 """
 
 
-def cjk_variant(lang: str) -> str | None:
-    parts = lang.lower().split("-")
-    if parts[0] == "zh":
-        return "zh-hant" if any(p in ("tw", "hk", "mo", "hant") for p in parts[1:]) else "zh-hans"
-    if parts[0] in ("ja", "ko"):
-        return parts[0]
-    return None
-
-
 def stylesheet(lang: str) -> str:
     """The stylesheet for a book in ``lang``."""
     css = BASE % {"mono": MONO}
-    variant = cjk_variant(lang)
+    variant = east_asian_script(lang)
     if variant is None:
         return css + LATIN
     return css + CJK % {"serif": SERIF[variant], "sans": SANS[variant]}

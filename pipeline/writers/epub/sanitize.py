@@ -22,8 +22,8 @@ from typing import Protocol
 
 import lxml.html
 from lxml import etree
-from lxml.html import defs
 
+from ..present import DROPPED_WITH_CONTENT, is_html_tag
 from .xhtml import Element, add_class, add_text, el, local, q, sub, xml_safe
 
 #: phrasing elements kept as they are
@@ -51,27 +51,11 @@ RENAME = {
     "textarea": "span",
 }
 #: removed with everything inside: not content
-DROP = frozenset({
-    "script", "style", "template", "head", "title", "meta", "link", "base", "basefont",
-    "param", "source", "track", "area", "input", "keygen", "command", "isindex", "slot",
-    "frame", "frameset",
-})
+DROP = DROPPED_WITH_CONTENT
 VOID = frozenset({"br", "wbr", "hr", "img", "col", "area", "base", "embed", "input", "link",
                   "meta", "param", "source", "track", "keygen", "command", "isindex", "basefont",
                   "frame"})
-#: every name that is HTML (or SVG/MathML, whose text is kept, markup unwrapped)
-KNOWN = frozenset(defs.tags) | PHRASING | FLOW | frozenset(RENAME) | DROP | frozenset({
-    "bdi", "picture", "template", "main", "data", "dialog", "search", "frame", "noframes",
-    "menuitem", "svg", "math",
-})
-SAFE_SCHEMES = ("http", "https", "mailto", "ftp")
 _ALIGN = {"left", "center", "right", "justify"}
-
-
-def is_html_tag(name: str) -> bool:
-    """Whether ``name`` is an HTML tag (else a ``<word>`` in text is literal text)."""
-    name = name.lower()
-    return name in KNOWN or ":" in name
 
 
 class Host(Protocol):
