@@ -247,6 +247,79 @@ def is_wide(ch: str) -> bool:
     return bool(ch) and unicodedata.east_asian_width(ch) in ("W", "F")
 
 
+_TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9:-]*)")
+
+
+def _shows_nothing(raw: str) -> bool:
+    """Is inline HTML markup only (a comment, a tag that formats), no text or object?"""
+    s = raw.strip()
+    if s.startswith("<!--"):
+        return True
+    m = _TAG_NAME.match(s)
+    return bool(m) and is_html_tag(m.group(1)) and m.group(1).lower() not in ("img", "br")
+
+
+def joined_breaks(inline: list[Token]) -> set[int]:
+    """The line breaks (``softbreak`` tokens, by id) of one paragraph, heading or cell
+    (its inline children) that are written as no space: those between
+    two wide characters, as CSS Text 3 joins segment breaks in CJK text.
+
+    The characters around a break are the text's, whatever element they are in
+    (``**中文**⏎中文`` joins); a picture, a note mark, a hard break or text that is not
+    wide keeps the space; markup that shows nothing is looked through.
+    """
+    joined: set[int] = set()
+    waiting: list[tuple[int, str]] = []  # breaks whose next character is not seen yet
+    last = ""
+
+    def char(first: str, final: str) -> None:
+        nonlocal last
+        for tok_id, before in waiting:
+            if is_wide(before) and is_wide(first):
+                joined.add(tok_id)
+        waiting.clear()
+        last = final
+
+    def walk(items: list[Token]) -> None:
+        nonlocal last
+        for tok in items:
+            t = tok.get("type")
+            if t in ("text", "codespan"):
+                raw = tok.get("raw") or ""
+                if raw:
+                    char(raw[0], raw[-1])
+            elif t == "softbreak":
+                waiting.append((id(tok), last))
+                last = ""
+            elif t == "inline_html":
+                if not _shows_nothing(tok.get("raw") or ""):
+                    char("<", ">")
+            elif t in ("emphasis", "strong", "strikethrough", "link") or \
+                    (t not in ("image", "footnote_ref", "linebreak") and isinstance(tok.get("children"), list)):
+                walk(tok.get("children") or [])
+            elif tok.get("raw") and t not in ("image", "footnote_ref", "linebreak"):
+                raw = tok["raw"]
+                char(raw[0], raw[-1])
+            else:  # a picture, a note mark, a hard break
+                char("", "")
+
+    walk(inline)
+    return joined
+
+
+def all_joined_breaks(tree: list[Token]) -> set[int]:
+    """:func:`joined_breaks` of every paragraph, heading and cell of ``tree``."""
+    out: set[int] = set()
+    for tok in tree:
+        kids = tok.get("children")
+        if isinstance(kids, list):
+            if tok.get("type") in ("paragraph", "heading", "block_text", "table_cell"):
+                out |= joined_breaks(kids)
+            else:
+                out |= all_joined_breaks(kids)
+    return out
+
+
 # -- the HTML vocabulary --------------------------------------------------------------
 #: every tag name that is HTML (with SVG and MathML, whose text is kept): raw HTML
 #: written with another name (``<filter>``, ``<if>`` in scraped technical text) is

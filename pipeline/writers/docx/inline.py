@@ -12,7 +12,7 @@ from typing import Any, Iterable
 
 from .fields import hyperlink
 from .html import classify_inline
-from ..present import is_wide
+from ..present import joined_breaks
 from ..visitor import SKIP_NODE, TreeVisitor
 from .xml import E, Element, add_text, flag, fonts, put, val
 
@@ -52,34 +52,6 @@ def run_props(build: Any, fmt: Iterable[str], link: bool = False) -> Element | N
     return E("w:rPr", None, *kids)
 
 
-def _next_chars(tokens: list[Token]) -> dict[int, str]:
-    """For each line break: the first character after it, among its siblings."""
-    out: dict[int, str] = {}
-    for i, tok in enumerate(tokens):
-        if tok.get("type") == "softbreak":
-            out[id(tok)] = _first_char(tokens[i + 1:])
-        kids = tok.get("children")
-        if isinstance(kids, list):
-            out.update(_next_chars(kids))
-    return out
-
-
-def _first_char(tokens: list[Token]) -> str:
-    for tok in tokens:
-        t = tok.get("type")
-        if t in ("text", "codespan"):
-            raw = tok.get("raw") or ""
-            if raw:
-                return raw[0]
-        elif t in ("softbreak", "linebreak"):
-            return " "
-        elif isinstance(tok.get("children"), list):
-            ch = _first_char(tok["children"])
-            if ch:
-                return ch
-    return ""
-
-
 class Inline(TreeVisitor):
     """Fills one paragraph (or footnote, or cell paragraph) with runs: how each inline
     node looks in Word."""
@@ -91,14 +63,14 @@ class Inline(TreeVisitor):
         # room for a picture (EMU): the text width less the paragraph's indent (twips)
         self.width = width if width is not None else build.text_width - indent * 635
         self.html: list[tuple[str, str | None]] = []  # open inline HTML tags: (name, flag)
-        self.last = ""              # last character written
         #: where runs go, innermost last: (paragraph or hyperlink, formatting, inside a link)
         self._at: list[tuple[Element, frozenset[str], bool]] = []
-        self._next: dict[int, str] = {}
+        #: the line breaks written as no space (between CJK characters)
+        self._joined: set[int] = set()
 
     def fill(self, target: Element, tokens: list[Token] | None,
              fmt: frozenset[str] = frozenset()) -> Element:
-        self._next = _next_chars(tokens or [])
+        self._joined = joined_breaks(tokens or [])
         self.tokens(target, tokens or [], fmt, link=False)
         return target
 
@@ -109,10 +81,8 @@ class Inline(TreeVisitor):
 
     # ---------------------------------------------------------------------------------
     def visit_softbreak(self, tok: Token) -> None:
-        target, fmt, link = self._at[-1]
-        nxt = self._next.get(id(tok), "")
-        # A line break inside CJK text is no space (CSS Text 3 segment breaks).
-        if not (self.last and nxt and is_wide(self.last) and is_wide(nxt)):
+        if id(tok) not in self._joined:  # a line break inside CJK text is no space
+            target, fmt, link = self._at[-1]
             self.text(target, " ", fmt, link)
 
     def effective(self, fmt: frozenset[str]) -> frozenset[str]:
@@ -129,7 +99,6 @@ class Inline(TreeVisitor):
             r.append(props)
         target.append(r)  # first: lxml moves a run full of xml:space text in quadratic time
         add_text(r, text)
-        self.last = text[-1]
 
     def visit_text(self, tok: Token) -> None:
         target, fmt, link = self._at[-1]
@@ -159,7 +128,6 @@ class Inline(TreeVisitor):
 
     def visit_linebreak(self, tok: Token) -> None:
         self._at[-1][0].append(E("w:r", None, E("w:br")))
-        self.last = " "
 
     def visit_link(self, tok: Token) -> None:
         target, fmt, link = self._at[-1]
@@ -185,7 +153,6 @@ class Inline(TreeVisitor):
         else:
             for r in runs:
                 target.append(r)
-            self.last = "]"
 
     def visit_inline_html(self, tok: Token) -> None:
         target, fmt, link = self._at[-1]
@@ -208,7 +175,6 @@ class Inline(TreeVisitor):
         pic = images.picture(self.part, tok, self.width)
         if pic is not None:
             target.append(pic)
-            self.last = "\ufffc"
             return
         for el in images.placeholder(self.part, tok, link):
             if link and el.tag.endswith("}r"):
@@ -224,7 +190,6 @@ class Inline(TreeVisitor):
                     put(props, box)
                 el.insert(0, props)
             target.append(el)
-        self.last = "\ufffc"
 
     def inline_html(self, target: Element, raw: str, fmt: frozenset[str], link: bool) -> None:
         kind, name, value = classify_inline(raw)
@@ -237,7 +202,6 @@ class Inline(TreeVisitor):
                     break
         elif kind == "break":
             target.append(E("w:r", None, E("w:br")))
-            self.last = " "
         elif kind == "text":
             self.text(target, value or "", fmt, link)
         # "drop": markup with no text of its own

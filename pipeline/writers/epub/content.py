@@ -17,7 +17,7 @@ from typing import Any
 
 from ...document import Document
 from ...tree import inline_text
-from ..present import alt_text, is_wide, picture_text, table_parts, words
+from ..present import all_joined_breaks, alt_text, picture_text, table_parts, words
 from .images import packaged
 from .sanitize import Sanitizer, parse_tag
 from ..visitor import SKIP_NODE, TreeVisitor
@@ -134,7 +134,7 @@ class ContentRenderer(TreeVisitor):
                 for item in tok.get("children") or []:
                     index = (item.get("attrs") or {}).get("index")
                     self._note_ids.setdefault(index, self.ids.claim(f"fn-{index}"))
-        self._joined = _joined_breaks(tree)
+        self._joined = all_joined_breaks(tree)
         out = el("div")
         self._parents.append(out)
         self.walk(tree)
@@ -537,22 +537,6 @@ class ContentRenderer(TreeVisitor):
         if local(holder) == "a":
             sub(holder, "span", {"class": "online generated"}, self.words.online)
         return box
-
-
-def _joined_breaks(tokens: list[Token]) -> set[int]:
-    """Line breaks between two CJK characters (of the text tokens around them)."""
-    out: set[int] = set()
-    n = len(tokens)
-    for i, tok in enumerate(tokens):
-        if tok["type"] == "softbreak":
-            before = tokens[i - 1].get("raw", "") if i and tokens[i - 1]["type"] == "text" else ""
-            after = tokens[i + 1].get("raw", "") if i + 1 < n and tokens[i + 1]["type"] == "text" else ""
-            if is_wide(before[-1:]) and is_wide(after[:1]):
-                out.add(id(tok))
-        kids = tok.get("children")
-        if isinstance(kids, list):
-            out |= _joined_breaks(kids)
-    return out
 
 
 INLINE = frozenset({"text", "emphasis", "strong", "strikethrough", "codespan", "link", "image",
