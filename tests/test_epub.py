@@ -27,12 +27,13 @@ from lxml import etree
 from conftest import FIXTURES, ROOT, SPEC, all_articles, sample_files
 from pipeline.textkeep import significant
 from pipeline.tree import inline_text, walk
-from pipeline.writers.epub import EpubWriter, outline, sections, split
+from pipeline.writers.epub import EpubWriter, book_language, outline, sections, split
 from pipeline.writers.epub.content import Heading, safe_url
 from pipeline.writers.epub.css import stylesheet
 from pipeline.writers.epub.images import clean_svg
 from pipeline.writers.epub.sanitize import DROP, is_html_tag, literal_pi, literal_tag, parse_fragment
 from pipeline.writers.markdown import render_body
+from pipeline.writers.present import display_date
 from pipeline.writers.epub.xhtml import Ids, el, is_xml_name, local
 
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -310,13 +311,15 @@ def test_text_equals_clean_markdown(path, pipeline):
     want_body, want_notes = markdown_text(render_body(doc.tree or []))
     assert significant(body) == significant(want_body)
     assert [significant(n) for n in notes] == [significant(n) for n in want_notes]
-    # the title page shows metadata only: title, author, date, source
+    # the title page shows the title block only: title, subtitle, author, date, source
     meta = doc.meta
     shown = Counter(significant(title_page))
-    allowed = Counter(significant(" ".join(filter(None, [meta.title or doc.path.stem, meta.author,
-                                                          meta.date, meta.source]))))
+    lang = book_language(doc)
+    allowed = Counter(significant(" ".join(filter(None, [
+        meta.title or doc.path.stem, meta.extra.get("subtitle"), meta.author,
+        display_date(meta.date, lang), meta.source]))))
     assert not shown - allowed, "the title page shows text that is not metadata"
-    for value in (meta.title, meta.author, meta.source):
+    for value in (meta.title, meta.author, meta.source, display_date(meta.date, lang)):
         if value:
             assert significant(value) in significant(title_page)
 

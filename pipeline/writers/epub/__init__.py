@@ -7,7 +7,7 @@ Layout of the package::
     EPUB/content.opf              metadata, manifest, spine
     EPUB/toc.ncx                  EPUB 2 table of contents
     EPUB/styles/book.css          the one stylesheet
-    EPUB/text/title.xhtml         title page: title, author, date, source link
+    EPUB/text/title.xhtml         title page: the title block (present.title_block)
     EPUB/text/nav.xhtml           EPUB 3 nav: heading outline and landmarks
     EPUB/text/chapter-NNN.xhtml   one per top-level section (split past ~250 KB)
     EPUB/images/img-<hash>.<ext>  the document's assets, as the images stage named them
@@ -25,12 +25,12 @@ from ...document import Document
 from ...writer import Capabilities, Writer
 from . import package as pkg
 from ..common import document_id, fixed_time, is_cjk, language
-from ..present import document_title, machine_date
+from ..present import document_title, machine_date, title_block
 from .content import ContentRenderer, Heading, safe_url
 from .css import stylesheet
 from .labels import labels
 from ..markdown import render_body
-from .xhtml import EPUB_TYPE, Element, document, el, local, q, serialize, size_of, sub
+from .xhtml import EPUB_TYPE, Element, add_text, document, el, local, q, serialize, size_of, sub
 
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"})
 _LANG_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*\Z")
@@ -179,22 +179,23 @@ class Book:
                         body_class=self.body_class, body_type="bodymatter")
         return serialize(root)
 
-    def title_page(self, source: str | None) -> bytes:
-        meta = self.doc.meta
-        nodes = [el("h1", {"class": "title"}, self.title)]
-        if meta.author:
-            nodes.append(el("p", {"class": "author"}, meta.author))
-        shown = machine_date(meta.date)
-        if shown:
-            p = el("p", {"class": "date"})
-            sub(p, "time", {"datetime": shown[1]}, shown[1])
-            nodes.append(p)
-        if meta.source:
-            p = el("p", {"class": "source"})
-            if source:
-                sub(p, "a", {"href": source}, meta.source)
+    def title_page(self) -> bytes:
+        """The title block every format shows: title, subtitle, author, date, source."""
+        nodes = []
+        for line in title_block(self.doc, self.lang):
+            if line.kind == "title":
+                nodes.append(el("h1", {"class": "title"}, line.text))
+                continue
+            p = el("p", {"class": line.kind})
+            if line.label:
+                sub(p, "span", {"class": "generated"}, line.label)
+            href = safe_url(line.link) if line.link else None
+            if line.kind == "date" and line.machine:
+                sub(p, "time", {"datetime": line.machine}, line.text)
+            elif href:
+                sub(p, "a", {"href": href}, line.text)
             else:
-                p.text = meta.source
+                add_text(p, line.text)
             nodes.append(p)
         root = document(self.title, self.lang, CSS_HREF, nodes,
                         body_class=f"{self.body_class} titlepage", body_type="titlepage")
@@ -217,7 +218,7 @@ class Book:
                       ("bodymatter", parts[0].name, self.labels.start)]
         nav = pkg.nav_xhtml(self.title, self.lang, CSS_HREF, self.labels.contents, toc,
                             self.labels.landmarks, landmarks, self.body_class)
-        title_page = self.title_page(safe_url(doc.meta.source) if doc.meta.source else None)
+        title_page = self.title_page()
 
         meta = self.metadata(renderer, render_body(doc.tree or []))
         items = [pkg.Item("ncx", "toc.ncx", "application/x-dtbncx+xml", pkg.ncx(meta, toc, "text/")),
