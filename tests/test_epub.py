@@ -114,13 +114,15 @@ class Book:
 
 def visible_text(node, skip_notes: bool = False) -> str:
     """Text of ``node`` as a reader gets it: text nodes and image alt texts, in order,
-    without the labels the writer made up (class ``generated``)."""
+    without the labels the writer made up (class ``generated``) or captions."""
     parts: list[str] = []
 
     def visit(n) -> None:
         if isinstance(n.tag, str):
             name = local(n)
-            skip = "generated" in (n.get("class") or "").split() or (skip_notes and name == "aside")
+            # a caption says again what the picture's alt text or title says
+            skip = "generated" in (n.get("class") or "").split() or (skip_notes and name == "aside") \
+                or name == "figcaption"
             if not skip:
                 if name == "img":
                     parts.append(n.get("alt") or "")

@@ -17,7 +17,7 @@ from typing import Any
 
 from ...document import Document
 from ...tree import inline_text
-from ..present import all_joined_breaks, alt_text, picture_text, table_parts, words
+from ..present import all_joined_breaks, alt_text, caption, figure_pictures, picture_text, table_parts, words
 from .images import packaged
 from .sanitize import Sanitizer, parse_tag
 from ..visitor import SKIP_NODE, TreeVisitor
@@ -124,6 +124,8 @@ class ContentRenderer(TreeVisitor):
         #: every addition, which made a paragraph of thousands of lines quadratic
         self._text: list[str] = []
         self._joined: set[int] = set()
+        #: a figure's picture is being written (it is no picture in a line of text)
+        self._in_figure = False
         self.sanitizer = Sanitizer(self)
 
     # -- the whole tree --------------------------------------------------------------
@@ -219,16 +221,27 @@ class ContentRenderer(TreeVisitor):
     # -- blocks -------------------------------------------------------------------------
     def visit_paragraph(self, tok: Token) -> Any:
         kids = tok.get("children") or []
-        if kids and self.only_images(kids):
-            figure = sub(self.parent, "figure", {"class": "image"})
-            for k in kids:
-                if k["type"] == "image":
-                    self.image(k, figure, in_link=False, inline=False)
-                elif k["type"] == "link":
-                    self.link(k, figure, in_link=False)
+        pictures = figure_pictures(kids)
+        if pictures:
+            for image, link in pictures:
+                self.figure(image, link)
             return SKIP_NODE
         self.inline(kids, sub(self.parent, "p"))
         return SKIP_NODE
+
+    def figure(self, image: Token, link: Token | None) -> None:
+        """A picture that stands alone, maybe in a link, with its caption."""
+        figure = sub(self.parent, "figure", {"class": "image"})
+        self._in_figure = True
+        if link is not None:
+            self.link(link, figure, in_link=False)
+        else:
+            self.image(image, figure, in_link=False, inline=False)
+        self._in_figure = False
+        name = (image.get("attrs") or {}).get("asset")
+        shown = caption(image, placeholder=not (name and self.packaged(name) is not None))
+        if shown:
+            sub(figure, "figcaption", text=shown)
 
     def visit_block_text(self, tok: Token) -> Any:
         parent = self.parent
@@ -399,24 +412,6 @@ class ContentRenderer(TreeVisitor):
         a.set(EPUB_TYPE, "noteref")
 
     # -- inline -------------------------------------------------------------------------
-    @staticmethod
-    def only_images(kids: list[Token]) -> bool:
-        seen = False
-        for k in kids:
-            t = k["type"]
-            if t == "image":
-                seen = True
-            elif t == "link" and (k.get("children") or []) and all(
-                    c["type"] == "image" for c in k["children"]):
-                seen = True
-            elif t in ("softbreak", "linebreak"):
-                continue
-            elif t == "text" and not k.get("raw", "").strip():
-                continue
-            else:
-                return False
-        return seen
-
     def visit_text(self, tok: Token) -> None:
         self._text.append(tok.get("raw", ""))
 
@@ -460,7 +455,7 @@ class ContentRenderer(TreeVisitor):
 
     def visit_image(self, tok: Token) -> Any:
         parent, in_link = self._here()
-        self.image(tok, parent, in_link, inline=True)
+        self.image(tok, parent, in_link, inline=not self._in_figure)
         return SKIP_NODE
 
     def inline_html(self, raw: str, stack: "_OpenTags", in_link: bool) -> None:

@@ -75,6 +75,7 @@ td p, th p, td div, th div { margin: 0; text-indent: 0; }
 .align-justify { text-align: justify; }
 figure { display: block; margin: 1em 0; text-align: center; text-indent: 0; }
 figure img { display: block; margin: 0.4em auto; }
+figcaption { margin: 0.2em 0 0; font-size: 0.9em; text-indent: 0; }
 img { max-width: 100%%; height: auto; }
 img.inline { vertical-align: middle; max-height: 1.5em; }
 .image-placeholder {
@@ -105,6 +106,7 @@ LATIN = """\
 body { font-family: Georgia, "Times New Roman", serif; line-height: 1.5; }
 h1, h2, h3, h4, h5, h6 { font-family: "Helvetica Neue", Helvetica, Arial, sans-serif; }
 p { text-indent: 0; }
+figcaption { font-style: italic; }
 """
 
 CJK = """\
