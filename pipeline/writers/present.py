@@ -343,8 +343,34 @@ DROPPED_WITH_CONTENT = frozenset({
 })
 
 
+#: HTML elements that have no content and no end tag
+VOID_TAGS = frozenset({"br", "wbr", "hr", "img", "col", "area", "base", "embed", "input", "link",
+                       "meta", "param", "source", "track", "keygen", "command", "isindex",
+                       "basefont", "frame"})
+
+
 def is_html_tag(name: str) -> bool:
     """Whether ``name`` is an HTML tag (else a ``<word>`` in text is literal text); a
     name with a prefix (``o:p``, ``svg:rect``) is markup too."""
     name = name.lower()
     return name in HTML_TAGS or ":" in name
+
+
+def literal_tag(name: str, attrs: list[tuple[str, str | None]], end: bool = False) -> str:
+    """A tag that is not HTML, spelled as text (as its reader saw it)."""
+    if end:
+        return f"</{name}>"
+    parts = [name] + [k if v is None else f'{k}="{v}"' for k, v in attrs]
+    return "<" + " ".join(parts) + ">"
+
+
+def literal_pi(node: Any) -> str:
+    """A processing instruction (``<?php ... ?>`` read by an HTML parser), as text."""
+    text = node.text or ""
+    target = node.target or ""
+    return f"<?{target}{' ' if text else ''}{text}>"
+
+
+def remote_address(src: str) -> bool:
+    """Does a picture's address lead online (``http:``, ``https:``, ``//host``)?"""
+    return src.strip().lower().startswith(("http://", "https://", "//"))

@@ -162,7 +162,7 @@ class Blocks(TreeVisitor):
 
     def visit_block_html(self, tok: Token) -> None:
         ctx = self.ctx
-        for item in parse_block(tok.get("raw") or ""):
+        for item in parse_block(tok.get("raw") or "", self.build.t.lang):
             if isinstance(item, Table):
                 self.html_table(item, ctx)
             else:

@@ -23,19 +23,12 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.shape import CT_Inline
 from docx.shared import Emu
 
-from ..present import alt_text, picture_text, words
+from ..present import alt_text, picture_text, remote_address, words
 from .fields import hyperlink, relate
+from .html import link_address
 from .xml import E, Element, run, val
 
 WORD_IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif"})
-
-
-def placeholder_text(image: dict, lang: str, linked: bool = True) -> str:
-    """What stands for a picture that is not in the document."""
-    attrs = image.get("attrs") or {}
-    read = bool(attrs.get("remote") or attrs.get("asset"))
-    label, alt = picture_text(alt_text(image), lang, read=read)
-    return label + alt + (words(lang).online if linked and read else "")
 
 
 class Images:
@@ -75,9 +68,20 @@ class Images:
     def placeholder(self, part: Any, image: dict, in_link: bool) -> list[Element]:
         """``[alt]``, linked to the image URL unless already inside a link."""
         attrs = image.get("attrs") or {}
-        url = attrs.get("url") or ""
-        link = None if in_link or not attrs.get("remote") else hyperlink(part, url, url)
-        text = placeholder_text(image, self.build.t.lang, linked=link is not None)
+        url = (attrs.get("url") or "") if attrs.get("remote") else None
+        read = bool(attrs.get("remote") or attrs.get("asset"))
+        return self._box(part, url, alt_text(image), read, in_link)
+
+    def html_placeholder(self, part: Any, src: str, alt: str, in_link: bool) -> list[Element]:
+        """A picture of raw HTML (``<img src alt>``): never in the document."""
+        remote = remote_address(src)
+        return self._box(part, link_address(src) if remote else None, alt.strip(), remote, in_link)
+
+    def _box(self, part: Any, url: str | None, alt: str, read: bool, in_link: bool) -> list[Element]:
+        lang = self.build.t.lang
+        link = None if in_link or url is None else hyperlink(part, url, url)
+        label, shown = picture_text(alt, lang, read=read)
+        text = label + shown + (words(lang).online if link is not None else "")
         box = E("w:bdr", {"w:val": "single", "w:sz": 4, "w:space": 0, "w:color": "A6A6A6"})
         if link is None:
             return [run(text, E("w:rPr", None, val("w:color", "595959"), box))]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from .fields import hyperlink
-from .html import classify_inline
+from .html import HIDDEN, classify_inline
 from ..present import joined_breaks
 from ..visitor import SKIP_NODE, TreeVisitor
 from .xml import E, Element, add_text, flag, fonts, put, val
@@ -67,6 +67,8 @@ class Inline(TreeVisitor):
         self._at: list[tuple[Element, frozenset[str], bool]] = []
         #: the line breaks written as no space (between CJK characters)
         self._joined: set[int] = set()
+        #: open inline HTML elements whose content is not shown
+        self._hiding = 0
 
     def fill(self, target: Element, tokens: list[Token] | None,
              fmt: frozenset[str] = frozenset()) -> Element:
@@ -195,13 +197,26 @@ class Inline(TreeVisitor):
         kind, name, value = classify_inline(raw)
         if kind == "open":
             self.html.append((name, value))
+            self._hiding += value == HIDDEN
         elif kind == "close":
             for i in range(len(self.html) - 1, -1, -1):
                 if self.html[i][0] == name:
+                    self._hiding -= self.html[i][1] == HIDDEN
                     del self.html[i]
                     break
+        elif self._hiding:
+            return
         elif kind == "break":
             target.append(E("w:r", None, E("w:br")))
+        elif kind == "image":
+            src, alt = value
+            for el in self.build.images.html_placeholder(self.part, src, alt, link):
+                target.append(el)
         elif kind == "text":
             self.text(target, value or "", fmt, link)
         # "drop": markup with no text of its own
+
+    def walkabout(self, tok: Token) -> None:
+        if self._hiding and tok["type"] != "inline_html":
+            return  # inside an element whose content is no text (<script>): until it ends
+        super().walkabout(tok)

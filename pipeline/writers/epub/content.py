@@ -17,7 +17,8 @@ from typing import Any
 
 from ...document import Document
 from ...tree import inline_text
-from ..present import all_joined_breaks, alt_text, caption, figure_pictures, picture_text, table_parts, words
+from ..present import (all_joined_breaks, alt_text, caption, figure_pictures, picture_text, remote_address,
+                       table_parts, words)
 from .images import packaged
 from .sanitize import Sanitizer, parse_tag
 from ..visitor import SKIP_NODE, TreeVisitor
@@ -182,8 +183,7 @@ class ContentRenderer(TreeVisitor):
 
     def html_image(self, src: str, alt: str, title: str, in_link: bool) -> Element:
         src = src.strip()
-        remote = src.lower().startswith(("http://", "https://", "//"))
-        return self.placeholder(src if remote else None, alt.strip(), in_link)
+        return self.placeholder(src if remote_address(src) else None, alt.strip(), in_link)
 
     # -- where output goes ----------------------------------------------------------------
     @property
