@@ -121,8 +121,9 @@ def visible_text(node, skip_notes: bool = False) -> str:
         if isinstance(n.tag, str):
             name = local(n)
             # a caption says again what the picture's alt text or title says
-            skip = "generated" in (n.get("class") or "").split() or (skip_notes and name == "aside") \
-                or name == "figcaption"
+            classes = (n.get("class") or "").split()
+            skip = "generated" in classes or name == "figcaption" \
+                or (skip_notes and (name == "aside" or "footnote" in classes))
             if not skip:
                 if name == "img":
                     parts.append(n.get("alt") or "")
@@ -614,6 +615,20 @@ def test_footnotes_resolve_across_split_files(torture, pipeline):
         assert book.element(*book.resolve(path, back.get("href"))) is a
 
 
+def test_a_note_nothing_refers_to_is_text_of_its_own():
+    from pipeline.document import Document, Metadata
+    from pipeline.tree import parse
+    tree = parse("Text[^a].\n\n[^a]: Referenced.\n\n[^b]: Nobody refers to this.\n")
+    doc = Document(path=Path("t.md"), meta=Metadata(title="t", lang="en"), tree=tree)
+    book = Book(EpubWriter().render(doc))
+    notes = [n for _, root in book.spine() for n in root.iter(H("aside"), H("div"))
+             if "footnote" in (n.get("class") or "").split()]
+    assert [(local(n), n.get(f"{{{OPS}}}type"), visible_text(n).strip()) for n in notes] == [
+        ("aside", "footnote", "Referenced."), ("div", None, "Nobody refers to this.")]
+    # after the referenced notes, with its number
+    assert "".join(notes[1].itertext()).startswith("2. ")
+
+
 def test_source_date_epoch_fixes_every_date(torture, pipeline, monkeypatch):
     doc = pipeline.process(torture)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
@@ -712,7 +727,7 @@ def test_stylesheets_by_language():
     assert '"Noto Serif CJK SC"' in zh and '"Noto Serif CJK JP"' in ja and "CJK" not in en
     for css in (zh, en):
         assert css.count("{") == css.count("}")
-        for selector in ("blockquote", "pre", "table", "figure", "aside.footnote", "h2"):
+        for selector in ("blockquote", "pre", "table", "figure", "figcaption", ".footnote", "h2"):
             assert re.search(rf"(^|\n|, ){re.escape(selector)}\b[^{{]*\{{", css), selector
 
 

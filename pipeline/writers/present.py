@@ -17,7 +17,7 @@ from typing import Any
 
 from ..alttext import only_says_picture, says_nothing
 from ..document import Document
-from ..tree import inline_text
+from ..tree import inline_text, walk
 
 Token = dict[str, Any]
 _BREAKS = ("softbreak", "linebreak")
@@ -239,6 +239,31 @@ def table_parts(tok: Token) -> Table:
     aligns = [((c.get("attrs") or {}).get("align") if c is not None else None)
               for c in (list(head) + [None] * width)[:width]]
     return Table(head, body, aligns)
+
+
+# -- task items and footnotes ----------------------------------------------------------------
+def task_box(checked: bool) -> str:
+    """The box in front of a task item's text: ☑ done, ☐ not done."""
+    return "\u2611 " if checked else "\u2610 "
+
+
+def footnote_items(tree: list[Token]) -> dict[Any, Token]:
+    """The notes of ``tree`` by number (the first definition of a number wins)."""
+    items: dict[Any, Token] = {}
+    for tok in tree:
+        if tok.get("type") == "footnotes":
+            for item in tok.get("children") or []:
+                items.setdefault((item.get("attrs") or {}).get("index"), item)
+    return items
+
+
+def referenced_notes(tree: list[Token]) -> set[Any]:
+    """The numbers of the notes a mark refers to, in the text or in another note.
+
+    A note nothing refers to is kept all the same, in every format: after the text,
+    with its number, as text of its own (it is nobody's note), after the rule.
+    """
+    return {(t.get("attrs") or {}).get("index") for t in walk(tree) if t.get("type") == "footnote_ref"}
 
 
 # -- line breaks in CJK text -------------------------------------------------------------

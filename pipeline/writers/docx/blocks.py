@@ -17,7 +17,7 @@ from ...tree import inline_text
 from .context import Heading
 from .fields import bookmark, hyperlink
 from .html import Para, Table, parse_block
-from ..present import caption, figure_pictures, table_parts
+from ..present import caption, figure_pictures, table_parts, task_box
 from .inline import Inline
 from .numbering import num_pr
 from .styles import body_style_name, heading_style_name
@@ -233,7 +233,7 @@ class Blocks(TreeVisitor):
     def _checkbox(self, p: Element, item: Token) -> None:
         checked = (item.get("attrs") or {}).get("checked")
         r = E("w:r")
-        add_text(r, "☒ " if checked else "☐ ")
+        add_text(r, task_box(bool(checked)))
         p.append(r)
 
     def visit_footnotes(self, tok: Token) -> Any:

@@ -17,8 +17,8 @@ from typing import Any
 
 from ...document import Document
 from ...tree import inline_text
-from ..present import (all_joined_breaks, alt_text, caption, figure_pictures, picture_text, remote_address,
-                       table_parts, words)
+from ..present import (all_joined_breaks, alt_text, caption, figure_pictures, footnote_items, picture_text,
+                       referenced_notes, remote_address, table_parts, task_box, words)
 from .images import packaged
 from .sanitize import Sanitizer, parse_tag
 from ..visitor import SKIP_NODE, TreeVisitor
@@ -101,7 +101,7 @@ class ContentRenderer(TreeVisitor):
         self.words = words(lang)
         self.ids = Ids()
         self.headings: list[Heading] = []
-        #: footnote index -> the ``aside`` element
+        #: footnote index -> its element (an ``aside``; a ``div`` for a note nothing refers to)
         self.notes: dict[Any, Element] = {}
         #: footnote index -> ids of its references, in order
         self.note_refs: dict[Any, list[str]] = {}
@@ -316,7 +316,7 @@ class ContentRenderer(TreeVisitor):
         li = self._parents.pop()
         checked = bool((tok.get("attrs") or {}).get("checked"))
         add_class(li, "task")
-        box = el("span", {"class": "task-box generated"}, "\u2611 " if checked else "\u2610 ")
+        box = el("span", {"class": "task-box generated"}, task_box(checked))
         first = li[0] if len(li) and local(li[0]) == "p" and not (li.text or "").strip() else li
         box.tail = first.text
         first.text = None
@@ -367,14 +367,17 @@ class ContentRenderer(TreeVisitor):
 
     # -- footnotes --------------------------------------------------------------------
     def footnotes(self, tok: Token) -> None:
-        for item in tok.get("children") or []:
-            index = (item.get("attrs") or {}).get("index")
+        referenced = referenced_notes(self.doc.tree or []) if self.doc is not None else set()
+        for index, item in footnote_items([tok]).items():
             if index in self.notes:
                 continue
             nid = self._note_ids.get(index) or self.ids.claim(f"fn-{index}")
-            aside = el("aside", {"id": nid, "class": "footnote", "role": "doc-footnote"})
-            aside.set(EPUB_TYPE, "footnote")
-            self._parents.append(aside)
+            if index in referenced:
+                note = el("aside", {"id": nid, "class": "footnote", "role": "doc-footnote"})
+                note.set(EPUB_TYPE, "footnote")
+            else:  # nobody's note: text of its own, which readers do not hide as a note
+                note = el("div", {"id": nid, "class": "footnote"})
+            self._parents.append(note)
             self.walk(item.get("children") or [])
             self._parents.pop()
             refs = self.note_refs.get(index)
@@ -383,15 +386,15 @@ class ContentRenderer(TreeVisitor):
                                  "role": "doc-backlink"}, f"{index}.")
             else:
                 label = el("span", {"class": "backlink generated"}, f"{index}.")
-            first = aside[0] if len(aside) and local(aside[0]) == "p" else None
+            first = note[0] if len(note) and local(note[0]) == "p" else None
             if first is None:
                 first = el("p")
-                aside.insert(0, first)
+                note.insert(0, first)
             label.tail = " " + (first.text or "")
             first.text = None
             first.insert(0, label)
             add_class(first, "footnote-first")
-            self.notes[index] = aside
+            self.notes[index] = note
 
     def visit_footnote_ref(self, tok: Token) -> None:
         parent, in_link = self._here()

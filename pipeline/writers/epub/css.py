@@ -88,9 +88,9 @@ figure .image-placeholder { display: block; margin: 0.3em auto; max-width: 90%%;
 div.html { margin: 0.6em 0; }
 sup.noteref a { text-decoration: none; }
 section.footnotes { margin-top: 2em; font-size: 0.85em; }
-aside.footnote { margin: 0.5em 0; }
-section.footnotes > aside.footnote:first-child { padding-top: 0.5em; border-top: 1px solid #999; }
-aside.footnote p { text-indent: 0; margin: 0.3em 0; }
+.footnote { margin: 0.5em 0; }
+section.footnotes > .footnote:first-child { padding-top: 0.5em; border-top: 1px solid #999; }
+.footnote p { text-indent: 0; margin: 0.3em 0; }
 a.backlink { text-decoration: none; font-weight: bold; }
 body.titlepage { text-align: center; }
 .titlepage h1 { margin: 25%% 0 1em; font-size: 1.7em; text-align: center; }
@@ -113,7 +113,7 @@ CJK = """\
 body { font-family: %(serif)s; line-height: 1.7; text-align: justify; }
 h1, h2, h3, h4, h5, h6 { font-family: %(sans)s; }
 p { text-indent: 2em; margin: 0.3em 0; }
-li p, li > p, td p, th p, figure p, blockquote li p, .titlepage p, aside.footnote p {
+li p, li > p, td p, th p, figure p, blockquote li p, .titlepage p, .footnote p {
   text-indent: 0;
 }
 nav, .image-placeholder, table { font-family: %(sans)s; }
