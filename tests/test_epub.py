@@ -672,6 +672,25 @@ def test_metadata(torture, pipeline):
     assert Book(EpubWriter().render(doc)).meta("identifier") == ident
 
 
+def test_without_a_source_the_identifier_follows_the_input(tmp_path):
+    from pipeline.config import Config
+    from pipeline.runner import Pipeline
+
+    def book(text: str, config: Config | None = None) -> tuple[str, list]:
+        path = tmp_path / "a.md"
+        path.write_text(text, encoding="utf-8")
+        doc = Pipeline(config).process(path)
+        return Book(EpubWriter().render(doc)).meta("identifier")[0], doc.tree
+
+    article = "---\ntitle: T\n---\n\n## Part\n\nSome&nbsp;text.\n"
+    first, tree = book(article)
+    assert book(article)[0] == first  # the same input, the same book
+    assert book(article.replace("Some", "Other"))[0] != first
+    # how the text is cleaned does not change which book it is
+    other, other_tree = book(article, Config(disabled={"whitespace"}))
+    assert other_tree != tree and other == first
+
+
 def test_the_writer_leaves_the_tree_alone(torture, pipeline):
     doc = pipeline.process(torture)
     before = copy.deepcopy(doc.tree)

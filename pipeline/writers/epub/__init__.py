@@ -29,7 +29,6 @@ from ..present import document_title, machine_date, title_block
 from .content import ContentRenderer, Heading, safe_url
 from .css import stylesheet
 from .labels import labels
-from ..markdown import render_body
 from .xhtml import EPUB_TYPE, Element, add_text, document, el, local, q, serialize, size_of, sub
 
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"})
@@ -220,7 +219,7 @@ class Book:
                             self.labels.landmarks, landmarks, self.body_class)
         title_page = self.title_page()
 
-        meta = self.metadata(renderer, render_body(doc.tree or []))
+        meta = self.metadata(renderer)
         items = [pkg.Item("ncx", "toc.ncx", "application/x-dtbncx+xml", pkg.ncx(meta, toc, "text/")),
                  pkg.Item("css", "styles/book.css", "text/css", stylesheet(self.lang).encode("utf-8")),
                  pkg.Item("title-page", "text/title.xhtml", "application/xhtml+xml", title_page),
@@ -241,7 +240,7 @@ class Book:
         entries += [(f"{pkg.ROOT}/{item.href}", item.data) for item in items]
         return pkg.zip_epub(entries, fixed_time(doc))
 
-    def metadata(self, renderer: ContentRenderer, body_text: str) -> pkg.Metadata:
+    def metadata(self, renderer: ContentRenderer) -> pkg.Metadata:
         doc = self.doc
         shown = machine_date(doc.meta.date)
         images = len(renderer.assets) > 0
@@ -252,7 +251,7 @@ class Book:
         summary = (self.labels.summary + (self.labels.summary_headings if headings else "")
                    + (self.labels.summary_remote if renderer.remote_images else ""))
         return pkg.Metadata(
-            identifier="urn:uuid:" + document_id(doc, body_text),
+            identifier="urn:uuid:" + document_id(doc),
             title=self.title,
             lang=self.lang,
             modified=fixed_time(doc),
