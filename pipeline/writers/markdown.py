@@ -13,7 +13,7 @@ from typing import Any
 
 from ..document import Document
 from ..gfm import delimiter_aligns
-from ..tree import merge_text, walk
+from ..tree import ENTITY, merge_text, walk
 from ..writer import Capabilities, Writer
 from .frontmatter import dump_front_matter
 from .present import table_parts
@@ -21,7 +21,6 @@ from .visitor import TreeVisitor
 
 Token = dict[str, Any]
 
-_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 ASCII_PUNCT = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _LINE_START_BLOCK = re.compile(
     r"(?P<hash>#{1,6}(?=[ \t]|$))"
@@ -38,10 +37,6 @@ _LINE_START_BLOCK = re.compile(
 _MAY_ESCAPE = re.compile(r"[\\`\[\]*_<~&\n!@]|https?://|www\.", re.I)
 _BARE_EMAIL_AT = re.compile(r"(?<=[A-Za-z0-9.+_-])@(?=[A-Za-z0-9_-]+\.[A-Za-z0-9_-])")
 _BARE_LINK_START = re.compile(r"(?<![A-Za-z0-9])(?:https?(?=://)|www(?=\.))", re.I)
-
-
-def _is_ws(ch: str) -> bool:
-    return ch == "" or ch.isspace()
 
 
 def _is_punct(ch: str) -> bool:
@@ -93,7 +88,7 @@ def escape_text(s: str, in_table: bool = False, strict: bool = True, in_link: bo
                 out.append("\\~")
                 continue
         elif ch == "&":
-            ref = _ENTITY.match(s, i)
+            ref = ENTITY.match(s, i)
             if ref and (ref.group(0)[1] == "#" or ref.group(0)[1:] in html.entities.html5):
                 # literal text that would read as a reference
                 out.append("&amp;")
@@ -430,7 +425,7 @@ def link_target(text: str, attrs: dict[str, Any], image: bool = False, dest: dic
             # never write a target that readers decode to a script from one that was not
             written = link_destination(url.replace("&", "%26").replace("\\", "%5C"))
     if title:
-        title = _ENTITY.sub(lambda m: "&amp;" + m.group(0)[1:], title)
+        title = ENTITY.sub(lambda m: "&amp;" + m.group(0)[1:], title)
         written += ' "' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return f"[{text}]({written})"
 
@@ -440,7 +435,7 @@ def link_destination(url: str) -> str:
     # control characters and line breaks cannot be written in a destination
     url = re.sub(r"[\x00-\x1f\x7f]", lambda m: f"%{ord(m.group(0)):02X}", url)
     # "&#106;" in the target is text: written as is, readers would decode it
-    url = _ENTITY.sub(lambda m: "&amp;" + m.group(0)[1:], url)
+    url = ENTITY.sub(lambda m: "&amp;" + m.group(0)[1:], url)
     if url == "" or re.search(r"[\s<>]", url) or not _parens_balanced(url):
         return "<" + re.sub(r"([<>\\])", r"\\\1", url) + ">"
     return re.sub(r"\\(?=[!-/:-@\[-`{-~])", r"\\\\", url)
@@ -624,7 +619,7 @@ class Blocks(TreeVisitor):
         info = " ".join(((tok.get("attrs") or {}).get("info") or "").split())
         # the info string is read with backslash escapes and entities, like text
         info = re.sub(r"\\(?=[!-/:-@\[-`{-~]|$)", r"\\\\", info)
-        info = _ENTITY.sub(lambda m: "&amp;" + m.group(0)[1:], info)
+        info = ENTITY.sub(lambda m: "&amp;" + m.group(0)[1:], info)
         char = "~" if "`" in info else "`"
         longest = max((len(m) for m in re.findall(re.escape(char) + "+", raw)), default=0)
         fence = char * max(3, longest + 1)

@@ -4,12 +4,13 @@ python-docx opens the package (our own minimal base, or the editor's reference
 document) and lxml builds what python-docx has no API for: numbering,
 footnotes, hyperlinks, fields, the style sheet. The parts of the writer:
 
-- ``docx_styles``: Word's built-in styles, CJK fonts (``w:eastAsia``), the level mapping
-- ``docx_page``: A4/Letter page, margins, ``PAGE / NUMPAGES`` footer, settings
-- ``docx_meta``: title block, core and custom properties
-- ``docx_blocks`` / ``docx_inline`` / ``docx_html``: the tree to paragraphs, runs, tables
-- ``docx_numbering``, ``docx_notes``, ``docx_fields``, ``docx_images``
-- ``docx_package``: base package, extra parts, byte-identical zip
+- ``styles``: Word's built-in styles, CJK fonts (``w:eastAsia``), the level mapping
+- ``page``: A4/Letter page, margins, ``PAGE / NUMPAGES`` footer, settings
+- ``meta``: core and custom properties (the title block is ``present.title_block``)
+- ``blocks`` / ``inline`` / ``html``: the tree to paragraphs, runs, tables (visitors
+  of the tree, ``writers.visitor``; what is shown is decided in ``writers.present``)
+- ``numbering``, ``notes``, ``fields``, ``images``
+- ``package``: base package, extra parts, byte-identical zip
 
 Options (``--set docx.NAME=VALUE`` or ``[tool.galley.writers.docx]``):
 
@@ -26,12 +27,12 @@ from typing import Any
 from ...document import Document
 from ...writer import Capabilities, Writer
 from ..common import fixed_time, is_cjk, language
+from ..present import title_block, words
 from .blocks import Blocks, Ctx
 from .context import Build
 from .fields import hyperlink, toc_paragraphs
 from .images import WORD_IMAGE_TYPES, Images
 from .inline import Inline
-from ..present import title_block, words
 from .meta import custom_properties, set_core_properties
 from .notes import Footnotes
 from .numbering import Numbering

@@ -14,14 +14,14 @@ from typing import Any
 from docx.oxml.ns import qn
 
 from ...tree import inline_text
+from ..present import caption, figure_pictures, table_parts, task_box
+from ..visitor import SKIP_NODE, TreeVisitor
 from .context import Heading
 from .fields import bookmark, hyperlink
 from .html import Para, Table, parse_block
-from ..present import caption, figure_pictures, table_parts, task_box
 from .inline import Inline
 from .numbering import num_pr
 from .styles import body_style_name, heading_style_name
-from ..visitor import SKIP_NODE, TreeVisitor
 from .xml import E, Element, add_text, put, val
 
 Token = dict[str, Any]

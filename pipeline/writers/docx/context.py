@@ -25,9 +25,9 @@ class Build:
     styles: StyleMap
     text_width: int                # EMU
     text_height: int               # EMU
-    numbering: Any = None          # docx_numbering.Numbering
-    notes: Any = None              # docx_notes.Footnotes
-    images: Any = None             # docx_images.Images
+    numbering: Any = None          # numbering.Numbering
+    notes: Any = None              # notes.Footnotes
+    images: Any = None             # images.Images
     headings: list[Heading] = field(default_factory=list)
     _ids: dict[str, int] = field(default_factory=dict)
 

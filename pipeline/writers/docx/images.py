@@ -3,16 +3,16 @@
 Local and embedded images (``attrs["asset"]``, PNG/JPEG/GIF) become inline
 pictures, fitted to the text width (and to 85% of the text height) with their
 aspect ratio kept; smaller images keep their own size. Their alt text is the
-picture's description (``wp:docPr/@descr``). Remote images, images not read and
-formats Word cannot show (WebP, SVG until the image step converts them) become a
-placeholder worded as the EPUB writer words it: ``图片：alt（在线查看）`` linked to
-the image's URL (just ``图片（在线查看）`` when the alt text is empty or only says
-"picture"), ``图片缺失：alt`` for a picture that could not be read, ``图片：alt`` for
-one read in a format Word cannot show; a thin box sets it off from the text.
+picture's description (``wp:docPr/@descr``). Remote images, images not read,
+formats Word cannot show (WebP, SVG until the image step converts them) and the
+pictures of raw HTML become a placeholder worded as every format words it
+(``present.picture_text``): ``图片：alt（在线查看）`` linked to the image's URL (just
+``图片（在线查看）`` when the alt text is empty or only says "picture"), ``图片缺失：alt``
+for a picture that could not be read, ``图片：alt`` for one read in a format Word
+cannot show; a thin box sets it off from the text.
 
-A picture standing alone in its paragraph is a figure (style ``Figure``, centred);
-its caption (style ``Caption``) is the image title, else (for a picture) its
-alt text, unless that is a generic word ("图片", "image") or a file name.
+Which paragraph is a figure and what its caption says is ``present`` too: a figure
+is a ``Figure`` paragraph, centred, followed by its ``Caption`` paragraph.
 """
 from __future__ import annotations
 

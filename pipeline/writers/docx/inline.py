@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from .fields import hyperlink
-from .html import HIDDEN, classify_inline
 from ..present import joined_breaks
 from ..visitor import SKIP_NODE, TreeVisitor
+from .fields import hyperlink
+from .html import HIDDEN, classify_inline
 from .xml import E, Element, add_text, flag, fonts, put, val
 
 Token = dict[str, Any]
-FLAGS = ("b", "i", "s", "u", "sub", "sup", "code", "mark")
 
 
 def run_props(build: Any, fmt: Iterable[str], link: bool = False) -> Element | None:

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 
 from ...document import Document
 from ...writer import Capabilities, Writer
-from . import package as pkg
 from ..common import document_id, fixed_time, is_cjk, language
 from ..present import document_title, machine_date, title_block
+from . import package as pkg
 from .content import ContentRenderer, Heading, safe_url
 from .css import stylesheet
 from .labels import labels

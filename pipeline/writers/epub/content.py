@@ -19,9 +19,9 @@ from ...document import Document
 from ...tree import inline_text
 from ..present import (all_joined_breaks, alt_text, caption, figure_pictures, footnote_items, picture_text,
                        referenced_notes, remote_address, table_parts, task_box, words)
+from ..visitor import SKIP_NODE, TreeVisitor
 from .images import packaged
 from .sanitize import Sanitizer, parse_tag
-from ..visitor import SKIP_NODE, TreeVisitor
 from .xhtml import EPUB_TYPE, Element, Ids, add_class, add_text, el, local, q, sub
 
 Token = dict[str, Any]
