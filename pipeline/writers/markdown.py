@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from ..document import Document
+from ..ends import common_ends
 from ..gfm import delimiter_aligns
 from ..tree import ENTITY, merge_text, walk
 from ..writer import Capabilities, Writer
@@ -825,12 +826,7 @@ def _reads_back(text: str, blocks: list[Token]) -> bool:
 
 def _differing(read: list[tuple], wanted: list[tuple]) -> range:
     """The blocks of ``wanted`` that are not at both ends of ``read`` in the same order."""
-    head = 0
-    while head < min(len(read), len(wanted)) and read[head] == wanted[head]:
-        head += 1
-    tail = 0
-    while tail < min(len(read), len(wanted)) - head and read[-1 - tail] == wanted[-1 - tail]:
-        tail += 1
+    head, tail = common_ends(read, wanted)
     return range(head, len(wanted) - tail)
 
 
