@@ -396,6 +396,7 @@ def assert_sound(book: Book) -> None:
 TORTURE = """\
 ---
 title: "Torture & <test>"
+subtitle: Every kind of content
 author: Ada Lovelace
 date: 2024-03-01
 source: https://example.com/a b/文章?x=1&y=2
@@ -472,6 +473,7 @@ End.
     And a second paragraph.
 [^b]: Note B.
 [^c]: Note C at the end.
+[^d]: Note D, which nothing refers to.
 """
 
 

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import uuid
+
 from ..document import Document
 
 # A fixed instant for documents with no date and no SOURCE_DATE_EPOCH, so that the

@@ -5,7 +5,7 @@ decided here, once: how a table splits into head and body, which paragraph is a
 figure and what its caption says, where a line break inside CJK text is no space,
 the words for a picture that is not in the output, the script of a Chinese text,
 the date as people read it, the items of the title block, which tag names are
-HTML, which notes nothing refers to.
+HTML, the box of a task item, which notes nothing refers to.
 """
 from __future__ import annotations
 

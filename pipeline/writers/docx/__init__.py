@@ -43,6 +43,7 @@ from .styles import font_table as build_font_table
 from .styles import install, typography
 from .xml import run, spacing
 
+
 class DocxWriter(Writer):
     """Print-ready DOCX (Word styles, A4, CJK fonts, real footnotes, lists and links)."""
 

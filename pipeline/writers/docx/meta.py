@@ -18,6 +18,7 @@ from ...document import Document
 from ..common import fixed_time
 from ..present import document_title, plain
 
+
 def set_core_properties(document: Any, doc: Document, lang: str) -> None:
     cp = document.core_properties
     when = fixed_time(doc).astimezone(dt.timezone.utc).replace(tzinfo=None)
