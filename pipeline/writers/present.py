@@ -286,8 +286,8 @@ def _shows_nothing(raw: str) -> bool:
 
 def joined_breaks(inline: list[Token]) -> set[int]:
     """The line breaks (``softbreak`` tokens, by id) of one paragraph, heading or cell
-    (its inline children) that are written as no space: those between
-    two wide characters, as CSS Text 3 joins segment breaks in CJK text.
+    (its inline children) that are written as no space: those between two wide
+    characters, as CSS Text 3 joins segment breaks in CJK text.
 
     The characters around a break are the text's, whatever element they are in
     (``**中文**⏎中文`` joins); a picture, a note mark, a hard break or text that is not
@@ -295,41 +295,43 @@ def joined_breaks(inline: list[Token]) -> set[int]:
     """
     joined: set[int] = set()
     waiting: list[tuple[int, str]] = []  # breaks whose next character is not seen yet
-    last = ""
-
-    def char(first: str, final: str) -> None:
-        nonlocal last
-        for tok_id, before in waiting:
-            if is_wide(before) and is_wide(first):
-                joined.add(tok_id)
-        waiting.clear()
-        last = final
-
-    def walk(items: list[Token]) -> None:
-        nonlocal last
-        for tok in items:
-            t = tok.get("type")
-            if t in ("text", "codespan"):
-                raw = tok.get("raw") or ""
-                if raw:
-                    char(raw[0], raw[-1])
-            elif t == "softbreak":
-                waiting.append((id(tok), last))
-                last = ""
-            elif t == "inline_html":
-                if not _shows_nothing(tok.get("raw") or ""):
-                    char("<", ">")
-            elif t in ("emphasis", "strong", "strikethrough", "link") or \
-                    (t not in ("image", "footnote_ref", "linebreak") and isinstance(tok.get("children"), list)):
-                walk(tok.get("children") or [])
-            elif tok.get("raw") and t not in ("image", "footnote_ref", "linebreak"):
-                raw = tok["raw"]
-                char(raw[0], raw[-1])
-            else:  # a picture, a note mark, a hard break
-                char("", "")
-
-    walk(inline)
+    last = ""  # the last character before here ("": none, or not a character)
+    stack = [iter(inline)]
+    while stack:
+        tok = next(stack[-1], None)
+        if tok is None:
+            stack.pop()
+            continue
+        t = tok.get("type")
+        if t == "softbreak":
+            waiting.append((id(tok), last))
+            last = ""
+            continue
+        if t in _LOOKED_INTO or (t not in _OBJECTS and isinstance(tok.get("children"), list)):
+            stack.append(iter(tok.get("children") or ()))
+            continue
+        if t == "inline_html" and _shows_nothing(tok.get("raw") or ""):
+            continue
+        if t in _OBJECTS:
+            text = ""
+        elif t == "inline_html":
+            text = "<>"  # literal text
+        else:
+            text = tok.get("raw") or ""
+            if not text:
+                continue
+        if waiting:
+            if is_wide(text[:1]):
+                joined.update(tok_id for tok_id, before in waiting if is_wide(before))
+            waiting.clear()
+        last = text[-1:]
     return joined
+
+
+#: inline nodes whose children are text in the line
+_LOOKED_INTO = frozenset({"emphasis", "strong", "strikethrough", "link"})
+#: inline nodes that are no characters: a break next to them keeps its space
+_OBJECTS = frozenset({"image", "footnote_ref", "linebreak"})
 
 
 def all_joined_breaks(tree: list[Token]) -> set[int]:

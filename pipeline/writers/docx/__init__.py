@@ -27,7 +27,7 @@ from typing import Any
 from ...document import Document
 from ...writer import Capabilities, Writer
 from ..common import fixed_time, is_cjk, language
-from ..present import title_block, words
+from ..present import all_joined_breaks, title_block, words
 from .blocks import Blocks, Ctx
 from .context import Build
 from .fields import hyperlink, toc_paragraphs
@@ -74,7 +74,7 @@ class DocxWriter(Writer):
             font_table(document, build_font_table(t))
         width, height = text_area(document)
         build = Build(doc=doc, document=document, t=t, styles=styles,
-                      text_width=width, text_height=height)
+                      text_width=width, text_height=height, joined=all_joined_breaks(doc.tree or []))
         build.numbering = Numbering(document, t.indent if cjk else 360)
         build.notes = Footnotes(build, doc.tree or [])
         build.images = Images(build)

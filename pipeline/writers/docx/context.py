@@ -29,6 +29,8 @@ class Build:
     notes: Any = None              # notes.Footnotes
     images: Any = None             # images.Images
     headings: list[Heading] = field(default_factory=list)
+    #: the line breaks written as no space (between CJK characters), by token id
+    joined: set[int] = field(default_factory=set)
     _ids: dict[str, int] = field(default_factory=dict)
 
     @property

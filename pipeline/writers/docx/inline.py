@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ..present import joined_breaks
 from ..visitor import SKIP_NODE, TreeVisitor
 from .fields import hyperlink
 from .html import HIDDEN, classify_inline
@@ -64,14 +63,11 @@ class Inline(TreeVisitor):
         self.html: list[tuple[str, str | None]] = []  # open inline HTML tags: (name, flag)
         #: where runs go, innermost last: (paragraph or hyperlink, formatting, inside a link)
         self._at: list[tuple[Element, frozenset[str], bool]] = []
-        #: the line breaks written as no space (between CJK characters)
-        self._joined: set[int] = set()
         #: open inline HTML elements whose content is not shown
         self._hiding = 0
 
     def fill(self, target: Element, tokens: list[Token] | None,
              fmt: frozenset[str] = frozenset()) -> Element:
-        self._joined = joined_breaks(tokens or [])
         self.tokens(target, tokens or [], fmt, link=False)
         return target
 
@@ -82,7 +78,7 @@ class Inline(TreeVisitor):
 
     # ---------------------------------------------------------------------------------
     def visit_softbreak(self, tok: Token) -> None:
-        if id(tok) not in self._joined:  # a line break inside CJK text is no space
+        if id(tok) not in self.build.joined:  # a line break inside CJK text is no space
             target, fmt, link = self._at[-1]
             self.text(target, " ", fmt, link)
 
@@ -196,11 +192,13 @@ class Inline(TreeVisitor):
         kind, name, value = classify_inline(raw)
         if kind == "open":
             self.html.append((name, value))
-            self._hiding += value == HIDDEN
+            if value == HIDDEN:
+                self.hide(+1)
         elif kind == "close":
             for i in range(len(self.html) - 1, -1, -1):
                 if self.html[i][0] == name:
-                    self._hiding -= self.html[i][1] == HIDDEN
+                    if self.html[i][1] == HIDDEN:
+                        self.hide(-1)
                     del self.html[i]
                     break
         elif self._hiding:
@@ -215,7 +213,15 @@ class Inline(TreeVisitor):
             self.text(target, value or "", fmt, link)
         # "drop": markup with no text of its own
 
-    def walkabout(self, tok: Token) -> None:
-        if self._hiding and tok["type"] != "inline_html":
-            return  # inside an element whose content is no text (<script>): until it ends
-        super().walkabout(tok)
+    def hide(self, step: int) -> None:
+        """Enter (+1) or leave (-1) an element whose content is no text (``<script>``):
+        while inside one, only inline HTML is visited, to find where it ends."""
+        self._hiding += step
+        if self._hiding:
+            self.walkabout = self._walk_hidden  # type: ignore[method-assign]
+        else:
+            self.__dict__.pop("walkabout", None)
+
+    def _walk_hidden(self, tok: Token) -> None:
+        if tok["type"] == "inline_html":
+            TreeVisitor.walkabout(self, tok)
