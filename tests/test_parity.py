@@ -28,7 +28,7 @@ from pipeline.writers.docx import DocxWriter
 from pipeline.writers.epub import EpubWriter
 from pipeline.writers.markdown import render_document
 from pipeline.writers.present import HTML_TAGS
-from pipeline.writers.visitor import unknown_type_message
+from pipeline.writers.visitor import SKIP_CHILDREN, SKIP_NODE, TreeVisitor, unknown_type_message
 
 X = "{http://www.w3.org/1999/xhtml}"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -293,3 +293,37 @@ def test_a_node_no_writer_knows_is_warned_once_and_keeps_its_text():
     assert_same(epub, docx)
     messages = [w for w in doc.warnings if "unknown type" in w]
     assert messages == [unknown_type_message("mystery_block"), unknown_type_message("mystery_inline")]
+
+
+def test_the_visitor_walks_children_unless_a_visit_says_otherwise():
+    class Trace(TreeVisitor):
+        def __init__(self) -> None:
+            super().__init__()
+            self.seen: list[str] = []
+
+        def visit_paragraph(self, tok):
+            self.seen.append("p(")
+
+        def depart_paragraph(self, tok):
+            self.seen.append(")p")
+
+        def visit_text(self, tok):
+            self.seen.append(tok["raw"])
+
+        def visit_emphasis(self, tok):
+            self.seen.append("em")
+            return SKIP_NODE
+
+        def depart_emphasis(self, tok):
+            self.seen.append("never")
+
+        def visit_strong(self, tok):
+            self.seen.append("strong(")
+            return SKIP_CHILDREN
+
+        def depart_strong(self, tok):
+            self.seen.append(")strong")
+
+    trace = Trace()
+    trace.walk(parse("a *b* **c** d\n"))
+    assert trace.seen == ["p(", "a ", "em", " ", "strong(", ")strong", " d", ")p"]

@@ -26,10 +26,20 @@ from typing import Any, Callable, ClassVar
 
 Token = dict[str, Any]
 
+class _Instruction:
+    """What a visit may return to change the walk (an object no visit returns by chance)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
 #: returned by a visit: do not walk the children, do not call the depart
-SKIP_NODE = "skip-node"
+SKIP_NODE = _Instruction("SKIP_NODE")
 #: returned by a visit: do not walk the children, but call the depart
-SKIP_CHILDREN = "skip-children"
+SKIP_CHILDREN = _Instruction("SKIP_CHILDREN")
 
 _Handler = Callable[[Any, Token], Any]
 
