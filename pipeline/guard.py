@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Sequence
 
 from .document import Change
+from .ends import common_ends
 from .textkeep import significant
 
 Token = dict[str, Any]
@@ -229,12 +230,7 @@ def _sequence_differences(category: str, a: Sequence[Item], b: Sequence[Item],
         return []
     out: list[Difference] = []
     # the common ends first: a long document with one change stays linear
-    head = 0
-    while head < min(len(keys_a), len(keys_b)) and keys_a[head] == keys_b[head]:
-        head += 1
-    tail = 0
-    while tail < min(len(keys_a), len(keys_b)) - head and keys_a[-1 - tail] == keys_b[-1 - tail]:
-        tail += 1
+    head, tail = common_ends(keys_a, keys_b)
     mid_a, mid_b = keys_a[head:len(keys_a) - tail], keys_b[head:len(keys_b) - tail]
     if len(mid_a) * len(mid_b) > MAX_ALIGNMENT:
         opcodes = [("replace", 0, len(mid_a), 0, len(mid_b))]  # too many to align: one region

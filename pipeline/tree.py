@@ -24,14 +24,15 @@ KEPT_ESCAPES = frozenset("\"'-.():")
 PLUGINS = ("task_lists",)
 
 
-_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+#: a character reference (``&amp;``, ``&#106;``, ``&#x6A;``), as CommonMark reads one
+ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
 def decode_entities(s: str) -> str:
     """Decode CommonMark entity and numeric character references (with ``;`` only)."""
     if "&" not in s:
         return s
-    return _ENTITY.sub(_entity, s)
+    return ENTITY.sub(_entity, s)
 
 
 def _entity(m: re.Match[str]) -> str:
@@ -201,7 +202,7 @@ def _text_with_references(raw: str) -> list[Token]:
     whose spelling matters (``&quot;``) stays apart, ``written`` as it was."""
     out: list[Token] = []
     pos = 0
-    for m in _ENTITY.finditer(raw):
+    for m in ENTITY.finditer(raw):
         ch = _entity(m)
         if ch in KEPT_ESCAPES:
             out.append({"type": "text", "raw": raw[pos:m.start()]})

@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from pipeline.alttext import PICTURE_WORDS as MEANINGLESS_ALT
 from pipeline.assets.confine import confined_path
 from pipeline.assets.datauri import decode_data_uri
 from pipeline.assets.sniff import content_name, sniff
@@ -35,7 +36,6 @@ from pipeline.stage import Stage, StageContext
 from pipeline.tree import inline_text, iter_inline_lists, walk
 
 Token = dict[str, Any]
-MEANINGLESS_ALT = {"图片", "圖片", "图", "image", "img", "picture", "photo", "图像", "配图", "插图"}
 MAX_LOCAL_BYTES = 50 * 1024 * 1024
 
 

@@ -29,8 +29,7 @@ from pipeline.textkeep import significant
 from pipeline.tree import inline_text, parse, walk
 from pipeline.writers.common import language
 from pipeline.writers.docx import DocxWriter
-from pipeline.writers.docx.images import caption_text, placeholder_text
-from pipeline.writers.docx.meta import title_block
+from pipeline.writers.present import alt_text, caption, picture_text, title_block, words
 from pipeline.writers.docx.styles import heading_style_name
 from pipeline.writers.markdown import render_body
 
@@ -141,13 +140,17 @@ def allowed_extras(doc: Document) -> str:
     """Text the DOCX shows that the Markdown read as plain text does not: the source
     line of the title block, literal non-HTML tags, placeholder labels, captions."""
     lang = language(doc)
-    parts = [text for style, text, _ in title_block(doc, lang) if style == "Source"]
+    parts = [line.label + line.text for line in title_block(doc, lang) if line.kind == "source"]
+    w = words(lang)
+    parts.append(w.image + w.image_missing + w.online)  # pictures of raw HTML are placeholders
     for tok in walk(doc.tree or []):
         if tok["type"] == "inline_html":
             parts.append(tok.get("raw", ""))
         elif tok["type"] == "image":
-            parts.append(placeholder_text(tok, lang, linked=True))
-            parts.append(caption_text(tok) or "")
+            attrs = tok.get("attrs") or {}
+            read = bool(attrs.get("remote") or attrs.get("asset"))
+            parts.append("".join(picture_text(alt_text(tok), lang, read=read)) + w.online)
+            parts.append(caption(tok) or "")
             parts.append((tok.get("attrs") or {}).get("title") or "")
     return "".join(parts)
 

@@ -27,12 +27,13 @@ from lxml import etree
 from conftest import FIXTURES, ROOT, SPEC, all_articles, sample_files
 from pipeline.textkeep import significant
 from pipeline.tree import inline_text, walk
-from pipeline.writers.epub import EpubWriter, outline, sections, split
+from pipeline.writers.epub import EpubWriter, book_language, outline, sections, split
 from pipeline.writers.epub.content import Heading, safe_url
 from pipeline.writers.epub.css import stylesheet
 from pipeline.writers.epub.images import clean_svg
 from pipeline.writers.epub.sanitize import DROP, is_html_tag, literal_pi, literal_tag, parse_fragment
 from pipeline.writers.markdown import render_body
+from pipeline.writers.present import display_date
 from pipeline.writers.epub.xhtml import Ids, el, is_xml_name, local
 
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -113,13 +114,16 @@ class Book:
 
 def visible_text(node, skip_notes: bool = False) -> str:
     """Text of ``node`` as a reader gets it: text nodes and image alt texts, in order,
-    without the labels the writer made up (class ``generated``)."""
+    without the labels the writer made up (class ``generated``) or captions."""
     parts: list[str] = []
 
     def visit(n) -> None:
         if isinstance(n.tag, str):
             name = local(n)
-            skip = "generated" in (n.get("class") or "").split() or (skip_notes and name == "aside")
+            # a caption says again what the picture's alt text or title says
+            classes = (n.get("class") or "").split()
+            skip = "generated" in classes or name == "figcaption" \
+                or (skip_notes and (name == "aside" or "footnote" in classes))
             if not skip:
                 if name == "img":
                     parts.append(n.get("alt") or "")
@@ -310,13 +314,15 @@ def test_text_equals_clean_markdown(path, pipeline):
     want_body, want_notes = markdown_text(render_body(doc.tree or []))
     assert significant(body) == significant(want_body)
     assert [significant(n) for n in notes] == [significant(n) for n in want_notes]
-    # the title page shows metadata only: title, author, date, source
+    # the title page shows the title block only: title, subtitle, author, date, source
     meta = doc.meta
     shown = Counter(significant(title_page))
-    allowed = Counter(significant(" ".join(filter(None, [meta.title or doc.path.stem, meta.author,
-                                                          meta.date, meta.source]))))
+    lang = book_language(doc)
+    allowed = Counter(significant(" ".join(filter(None, [
+        meta.title or doc.path.stem, meta.extra.get("subtitle"), meta.author,
+        display_date(meta.date, lang), meta.source]))))
     assert not shown - allowed, "the title page shows text that is not metadata"
-    for value in (meta.title, meta.author, meta.source):
+    for value in (meta.title, meta.author, meta.source, display_date(meta.date, lang)):
         if value:
             assert significant(value) in significant(title_page)
 
@@ -390,6 +396,7 @@ def assert_sound(book: Book) -> None:
 TORTURE = """\
 ---
 title: "Torture & <test>"
+subtitle: Every kind of content
 author: Ada Lovelace
 date: 2024-03-01
 source: https://example.com/a b/文章?x=1&y=2
@@ -466,6 +473,7 @@ End.
     And a second paragraph.
 [^b]: Note B.
 [^c]: Note C at the end.
+[^d]: Note D, which nothing refers to.
 """
 
 
@@ -609,6 +617,20 @@ def test_footnotes_resolve_across_split_files(torture, pipeline):
         assert book.element(*book.resolve(path, back.get("href"))) is a
 
 
+def test_a_note_nothing_refers_to_is_text_of_its_own():
+    from pipeline.document import Document, Metadata
+    from pipeline.tree import parse
+    tree = parse("Text[^a].\n\n[^a]: Referenced.\n\n[^b]: Nobody refers to this.\n")
+    doc = Document(path=Path("t.md"), meta=Metadata(title="t", lang="en"), tree=tree)
+    book = Book(EpubWriter().render(doc))
+    notes = [n for _, root in book.spine() for n in root.iter(H("aside"), H("div"))
+             if "footnote" in (n.get("class") or "").split()]
+    assert [(local(n), n.get(f"{{{OPS}}}type"), visible_text(n).strip()) for n in notes] == [
+        ("aside", "footnote", "Referenced."), ("div", None, "Nobody refers to this.")]
+    # after the referenced notes, with its number
+    assert "".join(notes[1].itertext()).startswith("2. ")
+
+
 def test_source_date_epoch_fixes_every_date(torture, pipeline, monkeypatch):
     doc = pipeline.process(torture)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
@@ -650,6 +672,25 @@ def test_metadata(torture, pipeline):
     # the identifier follows the source URL, not the content
     doc.tree = doc.tree[:3]
     assert Book(EpubWriter().render(doc)).meta("identifier") == ident
+
+
+def test_without_a_source_the_identifier_follows_the_input(tmp_path):
+    from pipeline.config import Config
+    from pipeline.runner import Pipeline
+
+    def book(text: str, config: Config | None = None) -> tuple[str, list]:
+        path = tmp_path / "a.md"
+        path.write_text(text, encoding="utf-8")
+        doc = Pipeline(config).process(path)
+        return Book(EpubWriter().render(doc)).meta("identifier")[0], doc.tree
+
+    article = "---\ntitle: T\n---\n\n## Part\n\nSome&nbsp;text.\n"
+    first, tree = book(article)
+    assert book(article)[0] == first  # the same input, the same book
+    assert book(article.replace("Some", "Other"))[0] != first
+    # how the text is cleaned does not change which book it is
+    other, other_tree = book(article, Config(disabled={"whitespace"}))
+    assert other_tree != tree and other == first
 
 
 def test_the_writer_leaves_the_tree_alone(torture, pipeline):
@@ -707,7 +748,7 @@ def test_stylesheets_by_language():
     assert '"Noto Serif CJK SC"' in zh and '"Noto Serif CJK JP"' in ja and "CJK" not in en
     for css in (zh, en):
         assert css.count("{") == css.count("}")
-        for selector in ("blockquote", "pre", "table", "figure", "aside.footnote", "h2"):
+        for selector in ("blockquote", "pre", "table", "figure", "figcaption", ".footnote", "h2"):
             assert re.search(rf"(^|\n|, ){re.escape(selector)}\b[^{{]*\{{", css), selector
 
 

@@ -132,7 +132,8 @@ def test_clean_imports_the_markdown_writer_only():
     modules = modules_after("clean", str(SAMPLE))
     assert tops(modules) & HEAVY == set()
     assert writer_modules(modules) <= {"pipeline.writers", "pipeline.writers.markdown",
-                                       "pipeline.writers.frontmatter", "pipeline.writers.common"}
+                                       "pipeline.writers.frontmatter", "pipeline.writers.common",
+                                       "pipeline.writers.visitor", "pipeline.writers.present"}
 
 
 def test_a_run_imports_the_writers_it_uses_and_no_other(tmp_path):

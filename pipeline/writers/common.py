@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import uuid
-from typing import Any
 
 from ..document import Document
-from ..tree import inline_text
 
 # A fixed instant for documents with no date and no SOURCE_DATE_EPOCH, so that the
 # same input always gives the same bytes.
@@ -33,11 +32,16 @@ def fixed_time(doc: Document) -> dt.datetime:
     return FALLBACK_TIME
 
 
-def document_id(doc: Document, body: str = "") -> str:
-    """A stable identifier: UUID v5 of the source URL, or of the content when there is none."""
+def document_id(doc: Document) -> str:
+    """A stable identifier: UUID v5 of the source URL, or, when there is none, of the
+    title and the bytes the document was read from (of its tree, for a document made
+    in memory). It does not depend on how galley cleans or renders: converting the
+    same article again, with another version, makes the same book for a library."""
     if doc.meta.source:
         return str(uuid.uuid5(NAMESPACE, doc.meta.source))
-    digest = hashlib.sha256(((doc.meta.title or "") + "\n" + body).encode("utf-8")).hexdigest()
+    content = doc.raw or json.dumps(doc.tree or [], ensure_ascii=False, sort_keys=True,
+                                    default=str).encode("utf-8")
+    digest = hashlib.sha256((doc.meta.title or "").encode("utf-8") + b"\n" + content).hexdigest()
     return str(uuid.uuid5(NAMESPACE, digest))
 
 
@@ -48,10 +52,3 @@ def language(doc: Document) -> str:
 def is_cjk(lang: str | None) -> bool:
     return bool(lang) and lang.split("-")[0].lower() in ("zh", "ja", "ko")
 
-
-def title(doc: Document) -> str:
-    return doc.meta.title or doc.path.stem
-
-
-def alt_text(image: dict[str, Any]) -> str:
-    return inline_text(image.get("children"), alt=True).strip()

@@ -12,14 +12,16 @@ import re
 from typing import Any
 
 from ..document import Document
+from ..ends import common_ends
 from ..gfm import delimiter_aligns
-from ..tree import merge_text, walk
+from ..tree import ENTITY, merge_text, walk
 from ..writer import Capabilities, Writer
 from .frontmatter import dump_front_matter
+from .present import table_parts
+from .visitor import TreeVisitor
 
 Token = dict[str, Any]
 
-_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 ASCII_PUNCT = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _LINE_START_BLOCK = re.compile(
     r"(?P<hash>#{1,6}(?=[ \t]|$))"
@@ -36,10 +38,6 @@ _LINE_START_BLOCK = re.compile(
 _MAY_ESCAPE = re.compile(r"[\\`\[\]*_<~&\n!@]|https?://|www\.", re.I)
 _BARE_EMAIL_AT = re.compile(r"(?<=[A-Za-z0-9.+_-])@(?=[A-Za-z0-9_-]+\.[A-Za-z0-9_-])")
 _BARE_LINK_START = re.compile(r"(?<![A-Za-z0-9])(?:https?(?=://)|www(?=\.))", re.I)
-
-
-def _is_ws(ch: str) -> bool:
-    return ch == "" or ch.isspace()
 
 
 def _is_punct(ch: str) -> bool:
@@ -91,7 +89,7 @@ def escape_text(s: str, in_table: bool = False, strict: bool = True, in_link: bo
                 out.append("\\~")
                 continue
         elif ch == "&":
-            ref = _ENTITY.match(s, i)
+            ref = ENTITY.match(s, i)
             if ref and (ref.group(0)[1] == "#" or ref.group(0)[1:] in html.entities.html5):
                 # literal text that would read as a reference
                 out.append("&amp;")
@@ -213,10 +211,12 @@ def _touches_letter(tok: Token | None, last: bool) -> bool:
     return ch.isalnum()
 
 
-class Inline:
-    """Renders inline tokens to CommonMark."""
+class Inline(TreeVisitor):
+    """Renders inline tokens to CommonMark: each visit returns its token's Markdown."""
 
-    def __init__(self, in_table: bool = False, assets: str | None = None, strict: bool = True):
+    def __init__(self, in_table: bool = False, assets: str | None = None, strict: bool = True,
+                 doc: Document | None = None):
+        super().__init__(doc)
         self.in_table = in_table
         #: escape every character that could start markup, or (False) leave the
         #: ones whose meaning a re-read can check (tildes, brackets, bare links)
@@ -227,6 +227,7 @@ class Inline:
         self._flatten: set[int] = set()
         self._edges: tuple[str, str] = ("", "")
         self._in_link = 0
+        self._at_start = self._at_end = False
 
     def render(self, tokens: list[Token] | None, at_start: bool = True, at_end: bool = True,
                before: str = "", after: str = "") -> str:
@@ -259,42 +260,57 @@ class Inline:
         return "".join(parts)
 
     def token(self, tok: Token, at_start: bool, at_end: bool) -> str:
-        t = tok["type"]
-        if t == "text":
-            if "written" in tok:  # the author's escape or reference, kept
-                return tok["written"]
-            text = escape_text(tok.get("raw", ""), self.in_table, self.strict, self._in_link > 0)
-            if at_start or at_end:
-                text = _protect_edge_space(text, at_start, at_end)
-            return text
-        if t == "softbreak":
-            return "\n"
-        if t == "linebreak":
-            return "\\\n"
-        if t == "codespan":
-            return code_span(tok.get("raw", ""))
-        if t == "emphasis":
-            if id(tok) in self._flatten:
-                return self.render(tok.get("children"), False, False, *self._edges)
-            return self.delimited(tok, "_" if id(tok) in self._underscore else "*")
-        if t == "strong":
-            if id(tok) in self._flatten:
-                return self.render(tok.get("children"), False, False, *self._edges)
-            return self.delimited(tok, "__" if id(tok) in self._underscore else "**")
-        if t == "strikethrough":
-            return self.delimited(tok, tok.get("marker") or "~~")
-        if t == "link":
-            return self.link(tok)
-        if t == "image":
-            alt = Inline(self.in_table, strict=self.strict).render(tok.get("children"), False, False, before="[", after="]")
-            attrs = tok["attrs"]
-            if self.assets and attrs.get("asset"):
-                attrs = {**attrs, "url": f"{self.assets}/{attrs['asset']}"}
-            return "!" + link_target(alt, attrs, image=True, dest=tok.get("dest"))
-        if t == "inline_html":
-            return tok.get("raw", "")
-        if t == "footnote_ref":
-            return f"[^{tok['attrs']['index']}]"
+        """The Markdown of one inline token (``at_start``/``at_end``: at a line's edge)."""
+        self._at_start, self._at_end = at_start, at_end
+        return self.dispatch_visit(tok)
+
+    def visit_text(self, tok: Token) -> str:
+        if "written" in tok:  # the author's escape or reference, kept
+            return tok["written"]
+        text = escape_text(tok.get("raw", ""), self.in_table, self.strict, self._in_link > 0)
+        if self._at_start or self._at_end:
+            text = _protect_edge_space(text, self._at_start, self._at_end)
+        return text
+
+    def visit_softbreak(self, tok: Token) -> str:
+        return "\n"
+
+    def visit_linebreak(self, tok: Token) -> str:
+        return "\\\n"
+
+    def visit_codespan(self, tok: Token) -> str:
+        return code_span(tok.get("raw", ""))
+
+    def visit_emphasis(self, tok: Token) -> str:
+        if id(tok) in self._flatten:
+            return self.render(tok.get("children"), False, False, *self._edges)
+        return self.delimited(tok, "_" if id(tok) in self._underscore else "*")
+
+    def visit_strong(self, tok: Token) -> str:
+        if id(tok) in self._flatten:
+            return self.render(tok.get("children"), False, False, *self._edges)
+        return self.delimited(tok, "__" if id(tok) in self._underscore else "**")
+
+    def visit_strikethrough(self, tok: Token) -> str:
+        return self.delimited(tok, tok.get("marker") or "~~")
+
+    def visit_link(self, tok: Token) -> str:
+        return self.link(tok)
+
+    def visit_image(self, tok: Token) -> str:
+        alt = Inline(self.in_table, strict=self.strict, doc=self.doc).render(tok.get("children"), False, False, before="[", after="]")
+        attrs = tok["attrs"]
+        if self.assets and attrs.get("asset"):
+            attrs = {**attrs, "url": f"{self.assets}/{attrs['asset']}"}
+        return "!" + link_target(alt, attrs, image=True, dest=tok.get("dest"))
+
+    def visit_inline_html(self, tok: Token) -> str:
+        return tok.get("raw", "")
+
+    def visit_footnote_ref(self, tok: Token) -> str:
+        return f"[^{tok['attrs']['index']}]"
+
+    def unknown_visit(self, tok: Token) -> str:
         if "children" in tok:
             return self.render(tok["children"])
         return escape_text(tok.get("raw", ""), self.in_table, self.strict, self._in_link > 0)
@@ -410,7 +426,7 @@ def link_target(text: str, attrs: dict[str, Any], image: bool = False, dest: dic
             # never write a target that readers decode to a script from one that was not
             written = link_destination(url.replace("&", "%26").replace("\\", "%5C"))
     if title:
-        title = _ENTITY.sub(lambda m: "&amp;" + m.group(0)[1:], title)
+        title = ENTITY.sub(lambda m: "&amp;" + m.group(0)[1:], title)
         written += ' "' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return f"[{text}]({written})"
 
@@ -420,7 +436,7 @@ def link_destination(url: str) -> str:
     # control characters and line breaks cannot be written in a destination
     url = re.sub(r"[\x00-\x1f\x7f]", lambda m: f"%{ord(m.group(0)):02X}", url)
     # "&#106;" in the target is text: written as is, readers would decode it
-    url = _ENTITY.sub(lambda m: "&amp;" + m.group(0)[1:], url)
+    url = ENTITY.sub(lambda m: "&amp;" + m.group(0)[1:], url)
     if url == "" or re.search(r"[\s<>]", url) or not _parens_balanced(url):
         return "<" + re.sub(r"([<>\\])", r"\\\1", url) + ">"
     return re.sub(r"\\(?=[!-/:-@\[-`{-~])", r"\\\\", url)
@@ -491,13 +507,15 @@ def code_span(raw: str) -> str:
     return f"{fence}{pad}{raw}{pad}{fence}"
 
 
-class Blocks:
-    """Renders block tokens to CommonMark."""
+class Blocks(TreeVisitor):
+    """Renders block tokens to CommonMark: each visit returns its block's Markdown
+    (None: nothing to write)."""
 
-    def __init__(self, assets: str | None = None) -> None:
+    def __init__(self, assets: str | None = None, doc: Document | None = None) -> None:
+        super().__init__(doc)
         self.assets = assets
-        self.inline = Inline(assets=assets, strict=False)
-        self.strict = Inline(assets=assets)
+        self.inline = Inline(assets=assets, strict=False, doc=doc)
+        self.strict = Inline(assets=assets, doc=doc)
         self._markers: dict[int, str] = {}
         self.referenced: set[int] = set()
         #: list items and footnotes being written: their code is fenced (an indented
@@ -505,6 +523,8 @@ class Blocks:
         self._nested = 0
         #: a list that opens an item -> that item's bullet
         self._opening_bullet: dict[int, str] = {}
+        #: the block written before the one being visited, in the same container
+        self._prev: Token | None = None
 
     def render(self, tokens: list[Token], tight: bool = False) -> str:
         out: list[str] = []
@@ -525,14 +545,15 @@ class Blocks:
         return "".join(out)
 
     def block(self, tok: Token, prev: Token | None) -> str | None:
-        t = tok["type"]
-        method = getattr(self, "b_" + t, None)
-        if method is None:
-            if isinstance(tok.get("children"), list):
-                return self.render(tok["children"])
-            raw = tok.get("raw")
-            return raw.rstrip("\n") if isinstance(raw, str) else None
-        return method(tok, prev)
+        """The Markdown of one block (``prev``: the block written before it)."""
+        self._prev = prev
+        return self.dispatch_visit(tok)
+
+    def unknown_visit(self, tok: Token) -> str | None:
+        if isinstance(tok.get("children"), list):
+            return self.render(tok["children"])
+        raw = tok.get("raw")
+        return raw.rstrip("\n") if isinstance(raw, str) else None
 
     # -- leaves -------------------------------------------------------------
     def verified(self, children: list[Token] | None, write, kind: str = "paragraph") -> str:
@@ -563,12 +584,12 @@ class Blocks:
         children = _without_edge_breaks(children)
         return self.verified(children, lambda inline: self.paragraph_lines(inline, children))
 
-    def b_paragraph(self, tok: Token, prev: Token | None) -> str:
+    def visit_paragraph(self, tok: Token) -> str:
         return self.paragraph_text(tok.get("children"))
 
-    b_block_text = b_paragraph
+    visit_block_text = visit_paragraph
 
-    def b_heading(self, tok: Token, prev: Token | None) -> str:
+    def visit_heading(self, tok: Token) -> str:
         level = tok.get("attrs", {}).get("level", 1)
         children = _without_edge_breaks(tok.get("children"))
         if level <= 2 and any(k["type"] == "linebreak" for k in children or ()):
@@ -587,19 +608,19 @@ class Blocks:
             return "#" * level + (" " + text if text else "")
         return self.verified(children, write, "heading")
 
-    def b_thematic_break(self, tok: Token, prev: Token | None) -> str:
+    def visit_thematic_break(self, tok: Token) -> str:
         return "---"
 
-    def b_block_code(self, tok: Token, prev: Token | None) -> str:
+    def visit_block_code(self, tok: Token) -> str:
         raw = tok.get("raw", "")
-        if self._keeps_indent(tok, prev):
+        if self._keeps_indent(tok, self._prev):
             # written indented, as it was: a reader with indented code turned off (or
             # none) shows the author's text, not a fence
             return "\n".join(("    " + line) if line else "" for line in raw.rstrip("\n").split("\n"))
         info = " ".join(((tok.get("attrs") or {}).get("info") or "").split())
         # the info string is read with backslash escapes and entities, like text
         info = re.sub(r"\\(?=[!-/:-@\[-`{-~]|$)", r"\\\\", info)
-        info = _ENTITY.sub(lambda m: "&amp;" + m.group(0)[1:], info)
+        info = ENTITY.sub(lambda m: "&amp;" + m.group(0)[1:], info)
         char = "~" if "`" in info else "`"
         longest = max((len(m) for m in re.findall(re.escape(char) + "+", raw)), default=0)
         fence = char * max(3, longest + 1)
@@ -621,17 +642,18 @@ class Blocks:
         # editor trimming whitespace, or a second blank line, would change them
         return "\t" not in raw and all(line.strip() and line == line.rstrip() for line in lines)
 
-    def b_block_html(self, tok: Token, prev: Token | None) -> str:
+    def visit_block_html(self, tok: Token) -> str:
         # the indent before the block and blanks after it mean nothing to HTML, and
         # blanks before a line end would read as a line break on the next clean
         return tok.get("raw", "").rstrip("\n").rstrip(" \t").lstrip(" ")
 
-    def b_block_quote(self, tok: Token, prev: Token | None) -> str:
+    def visit_block_quote(self, tok: Token) -> str:
         inner = self.render(tok.get("children") or [])
         return "\n".join(("> " + line) if line else ">" for line in inner.split("\n"))
 
     # -- lists ----------------------------------------------------------------
-    def b_list(self, tok: Token, prev: Token | None) -> str:
+    def visit_list(self, tok: Token) -> str:
+        prev = self._prev
         attrs = tok.get("attrs", {})
         ordered = attrs.get("ordered", False)
         tight = tok.get("tight", True)
@@ -680,37 +702,29 @@ class Blocks:
         rest = [(pad + line) if line else "" for line in lines[1:]]
         return "\n".join([prefix + first] + rest)
 
-    b_list_item = None  # rendered by b_list
-
     # -- tables -------------------------------------------------------------------
-    def b_table(self, tok: Token, prev: Token | None) -> str:
-        head: list[Token] = []
-        rows: list[list[Token]] = []
-        for part in tok.get("children") or []:
-            if part["type"] == "table_head":
-                head = part.get("children") or []
-            elif part["type"] == "table_body":
-                rows = [r.get("children") or [] for r in part.get("children") or []]
+    def visit_table(self, tok: Token) -> str:
+        table = table_parts(tok)
 
-        def cell(c: Token) -> str:
+        def cell(c: Token | None) -> str:
+            if c is None:
+                return ""
+
             def write(inline: Inline) -> str:
                 return re.sub(r"\\?\n", " ", inline.render(c.get("children"))).strip()
             # GFM readers split rows at every pipe, even inside a code span or a
             # link, and read "\\|" as a pipe of the cell
             return self.verified(c.get("children"), write).replace("|", "\\|")
 
-        aligns = [(c.get("attrs") or {}).get("align") for c in head]
-        width = len(head)
-        lines = ["| " + " | ".join(cell(c) for c in head) + " |"]
+        lines = ["| " + " | ".join(cell(c) for c in table.head) + " |"]
         delim = {None: "---", "left": ":--", "right": "--:", "center": ":-:"}
-        lines.append("| " + " | ".join(delim.get(a, "---") for a in aligns) + " |")
-        for r in rows:
-            cells = ([cell(c) for c in r] + [""] * width)[:width]
-            lines.append("| " + " | ".join(cells) + " |")
+        lines.append("| " + " | ".join(delim.get(a, "---") for a in table.aligns) + " |")
+        for r in table.body:
+            lines.append("| " + " | ".join(cell(c) for c in r) + " |")
         return "\n".join(lines)
 
     # -- footnotes ----------------------------------------------------------------
-    def b_footnotes(self, tok: Token, prev: Token | None) -> str:
+    def visit_footnotes(self, tok: Token) -> str:
         notes = []
         for item in tok.get("children") or []:
             index = item.get("attrs", {}).get("index")
@@ -814,12 +828,7 @@ def _reads_back(text: str, blocks: list[Token]) -> bool:
 
 def _differing(read: list[tuple], wanted: list[tuple]) -> range:
     """The blocks of ``wanted`` that are not at both ends of ``read`` in the same order."""
-    head = 0
-    while head < min(len(read), len(wanted)) and read[head] == wanted[head]:
-        head += 1
-    tail = 0
-    while tail < min(len(read), len(wanted)) - head and read[-1 - tail] == wanted[-1 - tail]:
-        tail += 1
+    head, tail = common_ends(read, wanted)
     return range(head, len(wanted) - tail)
 
 
@@ -836,15 +845,16 @@ def _block_source(tree: list[Token], i: int, lines: list[str], first_line: int) 
 
 
 def render_body(tree: list[Token], assets: str | None = None, source: str | None = None,
-                first_line: int = 1, kept: list[int] | None = None) -> str:
+                first_line: int = 1, kept: list[int] | None = None, doc: Document | None = None) -> str:
     """The Markdown of ``tree``.
 
     With ``source`` (the text the tree was parsed from, its first line numbered
     ``first_line``), a block whose Markdown would not read back as the block, while
     its source lines still do (no stage touched it), is written as those lines: a
     CommonMark corner the writer cannot spell canonically. Their lines go in ``kept``.
+    A node of a type the writer does not know is a warning on ``doc``.
     """
-    blocks = Blocks(assets)
+    blocks = Blocks(assets, doc)
     blocks.referenced = {t["attrs"]["index"] for t in walk([b for b in tree if b["type"] != "footnotes"])
                          if t.get("type") == "footnote_ref"}
     parts = _render_parts(blocks, tree, {})
@@ -923,5 +933,5 @@ class MarkdownWriter(Writer):
 def render_document(doc: Document, assets: str | None = None, kept: list[int] | None = None) -> str:
     """The clean Markdown; with ``assets``, packaged images link into that folder.
     The lines of blocks written as their source are added to ``kept``."""
-    body = render_body(doc.tree or [], assets, doc.text, doc.body_line, kept)
+    body = render_body(doc.tree or [], assets, doc.text, doc.body_line, kept, doc)
     return dump_front_matter(doc.meta.as_dict()) + body

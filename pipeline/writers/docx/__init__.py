@@ -4,12 +4,13 @@ python-docx opens the package (our own minimal base, or the editor's reference
 document) and lxml builds what python-docx has no API for: numbering,
 footnotes, hyperlinks, fields, the style sheet. The parts of the writer:
 
-- ``docx_styles``: Word's built-in styles, CJK fonts (``w:eastAsia``), the level mapping
-- ``docx_page``: A4/Letter page, margins, ``PAGE / NUMPAGES`` footer, settings
-- ``docx_meta``: title block, core and custom properties
-- ``docx_blocks`` / ``docx_inline`` / ``docx_html``: the tree to paragraphs, runs, tables
-- ``docx_numbering``, ``docx_notes``, ``docx_fields``, ``docx_images``
-- ``docx_package``: base package, extra parts, byte-identical zip
+- ``styles``: Word's built-in styles, CJK fonts (``w:eastAsia``), the level mapping
+- ``page``: A4/Letter page, margins, ``PAGE / NUMPAGES`` footer, settings
+- ``meta``: core and custom properties (the title block is ``present.title_block``)
+- ``blocks`` / ``inline`` / ``html``: the tree to paragraphs, runs, tables (visitors
+  of the tree, ``writers.visitor``; what is shown is decided in ``writers.present``)
+- ``numbering``, ``notes``, ``fields``, ``images``
+- ``package``: base package, extra parts, byte-identical zip
 
 Options (``--set docx.NAME=VALUE`` or ``[tool.galley.writers.docx]``):
 
@@ -26,12 +27,13 @@ from typing import Any
 from ...document import Document
 from ...writer import Capabilities, Writer
 from ..common import fixed_time, is_cjk, language
+from ..present import all_joined_breaks, title_block, words
 from .blocks import Blocks, Ctx
 from .context import Build
 from .fields import hyperlink, toc_paragraphs
 from .images import WORD_IMAGE_TYPES, Images
 from .inline import Inline
-from .meta import custom_properties, set_core_properties, title_block
+from .meta import custom_properties, set_core_properties
 from .notes import Footnotes
 from .numbering import Numbering
 from .package import custom_properties as write_custom_properties
@@ -40,8 +42,6 @@ from .page import font_table, page_numbers, page_size, set_up_page, settings, te
 from .styles import font_table as build_font_table
 from .styles import install, typography
 from .xml import run, spacing
-
-TOC_TITLE = {"zh": "目录", "ja": "目次", "ko": "목차"}
 
 
 class DocxWriter(Writer):
@@ -74,7 +74,7 @@ class DocxWriter(Writer):
             font_table(document, build_font_table(t))
         width, height = text_area(document)
         build = Build(doc=doc, document=document, t=t, styles=styles,
-                      text_width=width, text_height=height)
+                      text_width=width, text_height=height, joined=all_joined_breaks(doc.tree or []))
         build.numbering = Numbering(document, t.indent if cjk else 360)
         build.notes = Footnotes(build, doc.tree or [])
         build.images = Images(build)
@@ -88,8 +88,7 @@ class DocxWriter(Writer):
         blocks.render(doc.tree or [])
         self._unreferenced_notes(blocks, build)
         if toc_anchor is not None:
-            title = TOC_TITLE.get(lang.split("-")[0].lower(), "Contents")
-            for el in toc_paragraphs(build, title):
+            for el in toc_paragraphs(build, words(lang).contents):
                 toc_anchor.addprevious(el)
             body.remove(toc_anchor)
 
@@ -105,18 +104,18 @@ class DocxWriter(Writer):
     @staticmethod
     def _title_block(blocks: Blocks, build: Build, lang: str) -> None:
         lines = title_block(build.doc, lang)
-        for n, (style, text, link) in enumerate(lines):
+        for n, line in enumerate(lines):
             last = n == len(lines) - 1 and len(lines) > 1
             # a gap between the block and the text, whichever line ends it
-            p = blocks.para(style, Ctx(), *([spacing(after=360)] if last else []))
+            p = blocks.para(line.kind.capitalize(), Ctx(), *([spacing(after=360)] if last else []))
             inline = Inline(build, blocks.part)
-            el = hyperlink(blocks.part, link) if link and text.endswith(link) else None
+            el = hyperlink(blocks.part, line.link) if line.link else None
             if el is None:
-                inline.text(p, text, frozenset(), False)
+                inline.text(p, line.label + line.text, frozenset(), False)
                 continue
-            inline.text(p, text[: len(text) - len(link)], frozenset(), False)
+            inline.text(p, line.label, frozenset(), False)
             p.append(el)
-            inline.text(el, link, frozenset(), True)
+            inline.text(el, line.text, frozenset(), True)
 
     @staticmethod
     def _unreferenced_notes(blocks: Blocks, build: Build) -> None:

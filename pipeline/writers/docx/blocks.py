@@ -14,10 +14,11 @@ from typing import Any
 from docx.oxml.ns import qn
 
 from ...tree import inline_text
+from ..present import caption, figure_pictures, table_parts, task_box
+from ..visitor import SKIP_NODE, TreeVisitor
 from .context import Heading
 from .fields import bookmark, hyperlink
 from .html import Para, Table, parse_block
-from .images import caption_text, figure_images
 from .inline import Inline
 from .numbering import num_pr
 from .styles import body_style_name, heading_style_name
@@ -37,12 +38,23 @@ class Ctx:
     where: str = "body"             # body | note | cell
 
 
-class Blocks:
+class Blocks(TreeVisitor):
+    """How each block looks in Word: paragraphs, tables, lists, in ``container``."""
+
     def __init__(self, build: Any, part: Any, container: Element):
+        super().__init__(build.doc)
         self.build = build
         self.part = part
         self.container = container
         self._anchor = container.find(qn("w:sectPr")) if container.tag == qn("w:body") else None
+        #: the context of the blocks being written, innermost last
+        self._ctx: list[Ctx] = [Ctx()]
+        #: the lists being written: (numbering id, level, item style, context of the items' blocks)
+        self._lists: list[tuple[int, int, str | None, Ctx]] = []
+
+    @property
+    def ctx(self) -> Ctx:
+        return self._ctx[-1]
 
     # -- output -------------------------------------------------------------------
     def add(self, el: Element) -> Element:
@@ -73,32 +85,34 @@ class Blocks:
     def inline(self, ctx: Ctx) -> Inline:
         return Inline(self.build, self.part, ctx.indent)
 
-    # -- dispatch ------------------------------------------------------------------
+    # -- walking ------------------------------------------------------------------
     def render(self, tokens: list[Token], ctx: Ctx = Ctx()) -> None:
-        for tok in tokens:
-            self.block(tok, ctx)
+        """Write the blocks ``tokens`` in context ``ctx``."""
+        self._ctx.append(ctx)
+        self.walk(tokens)
+        self._ctx.pop()
 
-    def block(self, tok: Token, ctx: Ctx) -> None:
-        t = tok.get("type")
-        method = getattr(self, "b_" + str(t), None)
-        if method is not None:
-            method(tok, ctx)
-        elif isinstance(tok.get("children"), list):
-            self.render(tok["children"], ctx)
-        elif isinstance(tok.get("raw"), str) and tok["raw"].strip():
+    def unknown_visit(self, tok: Token) -> Any:
+        if isinstance(tok.get("children"), list):
+            return None  # its blocks, in the same context
+        if isinstance(tok.get("raw"), str) and tok["raw"].strip():
+            ctx = self.ctx
             self.inline(ctx).text(self.para(self.body_style(ctx), ctx), tok["raw"], frozenset(), False)
+        return SKIP_NODE
 
     # -- leaves ----------------------------------------------------------------------
-    def b_paragraph(self, tok: Token, ctx: Ctx) -> None:
+    def visit_paragraph(self, tok: Token) -> Any:
+        ctx = self.ctx
         kids = tok.get("children") or []
-        figures = figure_images(kids)
+        figures = figure_pictures(kids)
         if figures:
             self.figures(figures, ctx)
-            return
+            return SKIP_NODE
         p = self.para(self.body_style(ctx), ctx)
         self.inline(ctx).fill(p, kids)
+        return SKIP_NODE
 
-    b_block_text = b_paragraph
+    visit_block_text = visit_paragraph
 
     def figures(self, figures: list[tuple[Token, Token | None]], ctx: Ctx) -> None:
         for image, link in figures:
@@ -108,17 +122,17 @@ class Blocks:
                 il.link(p, link, frozenset(), False)
             else:
                 il.image(p, image, frozenset(), False)
-            caption = caption_text(image, placeholder=not self.build.images.embeddable(image))
-            if caption:
-                cp = self.para("Caption", ctx)
-                il.text(cp, caption, frozenset(), False)
+            shown = caption(image, placeholder=not self.build.images.embeddable(image))
+            if shown:
+                il.text(self.para("Caption", ctx), shown, frozenset(), False)
 
-    def b_heading(self, tok: Token, ctx: Ctx) -> None:
+    def visit_heading(self, tok: Token) -> Any:
+        ctx = self.ctx
         level = (tok.get("attrs") or {}).get("level", 2)
         if ctx.where != "body":
             p = self.para(self.body_style(ctx), ctx)
             self.inline(ctx).fill(p, tok.get("children"), frozenset({"b"}))
-            return
+            return SKIP_NODE
         style = heading_style_name(level)
         p = self.para(style, ctx)
         word_level = int(style.split()[-1])
@@ -129,11 +143,13 @@ class Blocks:
         p.append(end)
         text = " ".join(inline_text(tok.get("children")).split())
         self.build.headings.append(Heading(word_level, text, name))
+        return SKIP_NODE
 
-    def b_thematic_break(self, tok: Token, ctx: Ctx) -> None:
-        self.para("Horizontal Line", ctx)
+    def visit_thematic_break(self, tok: Token) -> None:
+        self.para("Horizontal Line", self.ctx)
 
-    def b_block_code(self, tok: Token, ctx: Ctx) -> None:
+    def visit_block_code(self, tok: Token) -> None:
+        ctx = self.ctx
         raw = tok.get("raw") or ""
         if raw.endswith("\n"):
             raw = raw[:-1]
@@ -144,8 +160,9 @@ class Blocks:
         p.append(r)  # first: lxml moves a run full of xml:space text in quadratic time
         add_text(r, raw.replace("\r", ""))
 
-    def b_block_html(self, tok: Token, ctx: Ctx) -> None:
-        for item in parse_block(tok.get("raw") or ""):
+    def visit_block_html(self, tok: Token) -> None:
+        ctx = self.ctx
+        for item in parse_block(tok.get("raw") or "", self.build.t.lang):
             if isinstance(item, Table):
                 self.html_table(item, ctx)
             else:
@@ -167,15 +184,20 @@ class Blocks:
             il.text(target, seg.text, seg.fmt | extra, target is not p)
 
     # -- containers ----------------------------------------------------------------
-    def b_block_quote(self, tok: Token, ctx: Ctx) -> None:
+    def visit_block_quote(self, tok: Token) -> None:
+        ctx = self.ctx
         if ctx.where != "body":
             inner = replace(ctx, quote_depth=ctx.quote_depth + 1, indent=ctx.indent + 360)
         else:
             inner = replace(ctx, para_style="Quote", quote_depth=ctx.quote_depth + 1,
                             indent=ctx.indent + (567 if ctx.quote_depth else 0))
-        self.render(tok.get("children") or [], inner)
+        self._ctx.append(inner)
 
-    def b_list(self, tok: Token, ctx: Ctx) -> None:
+    def depart_block_quote(self, tok: Token) -> None:
+        self._ctx.pop()
+
+    def visit_list(self, tok: Token) -> None:
+        ctx = self.ctx
         attrs = tok.get("attrs") or {}
         ordered = bool(attrs.get("ordered"))
         depth = ctx.list_depth
@@ -188,10 +210,13 @@ class Blocks:
         inner = Ctx(para_style="List Continue" if in_body else ctx.para_style,
                     indent=numbering.indent(depth), list_depth=depth + 1,
                     quote_depth=ctx.quote_depth, where=ctx.where)
-        for item in tok.get("children") or []:
-            self.list_item(item, num_id, depth, item_style, inner)
+        self._lists.append((num_id, depth, item_style, inner))
 
-    def list_item(self, item: Token, num_id: int, depth: int, style: str | None, inner: Ctx) -> None:
+    def depart_list(self, tok: Token) -> None:
+        self._lists.pop()
+
+    def visit_list_item(self, item: Token) -> Any:
+        num_id, depth, style, inner = self._lists[-1]
         kids = list(item.get("children") or [])
         # the numbered paragraph takes its indent from the list level
         p = self.para(style, Ctx(), num_pr(num_id, depth))
@@ -201,40 +226,41 @@ class Blocks:
             self.inline(inner).fill(p, kids[0].get("children"))
             kids = kids[1:]
         self.render(kids, inner)
+        return SKIP_NODE
+
+    visit_task_list_item = visit_list_item
 
     def _checkbox(self, p: Element, item: Token) -> None:
         checked = (item.get("attrs") or {}).get("checked")
         r = E("w:r")
-        add_text(r, "☒ " if checked else "☐ ")
+        add_text(r, task_box(bool(checked)))
         p.append(r)
 
-    def b_footnotes(self, tok: Token, ctx: Ctx) -> None:
-        """Notes are written where they are referenced (docx_notes)."""
+    def visit_footnotes(self, tok: Token) -> Any:
+        """Notes are written where they are referenced (notes.py)."""
+        return SKIP_NODE
 
     # -- tables ---------------------------------------------------------------------
-    def b_table(self, tok: Token, ctx: Ctx) -> None:
-        head: list[Token] = []
-        body: list[list[Token]] = []
-        for part in tok.get("children") or []:
-            if part.get("type") == "table_head":
-                head = part.get("children") or []
-            elif part.get("type") == "table_body":
-                body = [r.get("children") or [] for r in part.get("children") or []]
-        rows = ([head] if head else []) + body
-        ncols = max((len(r) for r in rows), default=0)
+    def visit_table(self, tok: Token) -> Any:
+        ctx = self.ctx
+        table = table_parts(tok)
+        head = table.head
+        rows: list[list[Token | None]] = ([list(head)] if head else []) + table.body
+        ncols = table.width
         if not ncols:
-            return
-        aligns = [(c.get("attrs") or {}).get("align") for c in head] + [None] * ncols
+            return SKIP_NODE
+        aligns = table.aligns
         weights = [0.0] * ncols
         for r in rows:
             for i, c in enumerate(r):
-                weights[i] = max(weights[i], _weight(inline_text(c.get("children"))))
+                if c is not None:
+                    weights[i] = max(weights[i], _weight(inline_text(c.get("children"))))
         tbl, grid_widths = self._table_shell(ncols, weights, ctx, header=bool(head))
         for n, r in enumerate(rows):
             is_head = bool(head) and n == 0
             tr = self._row(tbl, is_head)
             for i in range(ncols):
-                c = r[i] if i < len(r) else None
+                c = r[i]
                 tc = self._cell(tr, grid_widths[i], 1, is_head)
                 p = E("w:p")
                 pp = E("w:pPr")
@@ -253,6 +279,7 @@ class Blocks:
                         p, c.get("children"), frozenset({"b"}) if is_head else frozenset())
         self.add(tbl)
         self._after_table(ctx)
+        return SKIP_NODE
 
     def html_table(self, table: Table, ctx: Ctx) -> None:
         # place cells on a grid (colspan, rowspan)

@@ -25,10 +25,12 @@ class Build:
     styles: StyleMap
     text_width: int                # EMU
     text_height: int               # EMU
-    numbering: Any = None          # docx_numbering.Numbering
-    notes: Any = None              # docx_notes.Footnotes
-    images: Any = None             # docx_images.Images
+    numbering: Any = None          # numbering.Numbering
+    notes: Any = None              # notes.Footnotes
+    images: Any = None             # images.Images
     headings: list[Heading] = field(default_factory=list)
+    #: the line breaks written as no space (between CJK characters), by token id
+    joined: set[int] = field(default_factory=set)
     _ids: dict[str, int] = field(default_factory=dict)
 
     @property

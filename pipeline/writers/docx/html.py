@@ -3,39 +3,44 @@
 Block HTML (scraped articles carry ``<table>`` layouts, ``<p>``/``<span>`` soup) is
 parsed with lxml.html into paragraphs and tables of text runs; inline HTML is
 classified: a formatting tag opens or closes a format, ``<br>`` breaks the line, a
-comment or any other HTML element has no text, and something that is no HTML
+picture is a placeholder, an element whose content is no text (``<script>``) hides
+it, a comment or any other HTML element has no text, and something that is no HTML
 element at all (``<if>``, ``<filter-name>``, ``<?php ... ?>``) is literal text.
+Which names are HTML is the vocabulary every format shares (``present``).
 """
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from ..present import (DROPPED_WITH_CONTENT, VOID_TAGS, is_html_tag, literal_pi, literal_tag,
+                       picture_text, remote_address, words)
 
 FORMAT_TAGS = {
     "b": "b", "strong": "b", "i": "i", "em": "i", "cite": "i", "dfn": "i", "var": "i",
     "u": "u", "ins": "u", "s": "s", "strike": "s", "del": "s", "sub": "sub", "sup": "sup",
     "code": "code", "kbd": "code", "samp": "code", "tt": "code", "mark": "mark",
 }
-HTML_ELEMENTS = frozenset("""
-a abbr acronym address applet area article aside audio b base basefont bdi bdo big blink
-blockquote body br button canvas caption center cite code col colgroup data datalist dd del
-details dfn dialog dir div dl dt em embed fieldset figcaption figure font footer form frame
-frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html i iframe img input ins kbd label legend
-li link main map mark marquee math menu meta meter nav nobr noframes noscript object ol
-optgroup option output p param picture pre progress q rp rt ruby s samp script search section
-select slot small source span strike strong style sub summary sup svg table tbody td template
-textarea tfoot th thead time title tr track tt u ul var video wbr section center
-""".split())
+#: the flag an element whose content is not shown sets (``<script>``, ``<style>``...)
+HIDDEN = "hidden"
 _TAG = re.compile(r"^<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s[^>]*)?)(/?)>$", re.S)
-_ALT = re.compile(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+_ATTR = r"""\b{}\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))"""
+_ALT = re.compile(_ATTR.format("alt"), re.I)
+_SRC = re.compile(_ATTR.format("src"), re.I)
+
+
+def _attr(pattern: re.Pattern[str], rest: str) -> str:
+    m = pattern.search(rest or "")
+    return html.unescape(next((g for g in m.groups() if g is not None), "")) if m else ""
 
 
 def classify_inline(raw: str) -> tuple[str, str | None, str | None]:
     """What an inline HTML token is: (kind, tag name, value).
 
-    kinds: ``open``/``close`` (value: the format flag or None), ``break``,
-    ``text`` (value: the text to show), ``drop``.
+    kinds: ``open``/``close`` (value: the format flag, ``HIDDEN`` or None), ``break``,
+    ``image`` (value: (address, alt text)), ``text`` (value: the text to show), ``drop``.
     """
     s = raw.strip()
     if s.startswith("<!--"):
@@ -48,18 +53,18 @@ def classify_inline(raw: str) -> tuple[str, str | None, str | None]:
     if not m:
         return "text", None, raw
     closing, name, rest, selfclose = m.group(1), m.group(2).lower(), m.group(3), m.group(4)
-    if name not in HTML_ELEMENTS:
+    if not is_html_tag(name):
         return "text", None, raw
     if name in ("br", "wbr"):
         return ("break", name, None) if name == "br" else ("drop", name, None)
     if name == "img":
-        a = _ALT.search(rest or "")
-        alt = next((g for g in a.groups() if g), "") if a else ""
-        return ("text", name, f"[{alt}]") if alt.strip() else ("drop", name, None)
+        return ("drop", name, None) if closing else ("image", name, (_attr(_SRC, rest), _attr(_ALT, rest)))
     if closing:
         return "close", name, None
-    if selfclose:
+    if selfclose or name in VOID_TAGS:
         return "drop", name, None
+    if name in DROPPED_WITH_CONTENT:
+        return "open", name, HIDDEN
     return "open", name, FORMAT_TAGS.get(name)
 
 
@@ -70,7 +75,6 @@ address article aside blockquote body center dd details dialog dir div dl dt fie
 figcaption figure footer form frameset h1 h2 h3 h4 h5 h6 header hgroup hr html li main menu
 nav ol p pre section summary ul caption legend
 """.split())
-SKIP_TAGS = frozenset({"script", "style", "template", "head", "title", "meta", "link", "noscript"})
 
 
 @dataclass
@@ -105,7 +109,8 @@ class Table:
 
 
 class _Collector:
-    def __init__(self) -> None:
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
         self.out: list[Para | Table] = []
         self.current = Para()
 
@@ -139,8 +144,9 @@ class _Collector:
             self.current.items.append(Segment(text, fmt, href))
 
 
-def parse_block(raw: str) -> list[Para | Table]:
-    """Paragraphs and tables of text from a block of HTML."""
+def parse_block(raw: str, lang: str = "en") -> list[Para | Table]:
+    """Paragraphs and tables of text from a block of HTML (``lang``: of the words
+    that stand for a picture)."""
     import lxml.html
     from lxml import etree
     stripped = raw.strip()
@@ -152,21 +158,35 @@ def parse_block(raw: str) -> list[Para | Table]:
     except (etree.ParserError, ValueError):
         text = re.sub(r"<[^>]*>", " ", raw)
         return [Para([Segment(" ".join(text.split()))])] if text.strip() else []
-    c = _Collector()
+    c = _Collector(lang)
     _walk(root, c, frozenset(), None, False)
     c.flush()
     return c.out
 
 
 def _walk(el: Any, c: _Collector, fmt: frozenset[str], href: str | None, pre: bool) -> None:
+    from lxml import etree
     tag = el.tag.lower() if isinstance(el.tag, str) else ""
-    if tag in SKIP_TAGS or not isinstance(el.tag, str):  # comments, processing instructions
+    if isinstance(el, etree._ProcessingInstruction):  # <?php ... ?>: text, as it was written
+        c.add(literal_pi(el), fmt, href, pre)
+    if tag in DROPPED_WITH_CONTENT or not isinstance(el.tag, str):  # comments too
+        if el.tail:
+            c.add(el.tail, fmt, href, pre)
+        return
+    if not is_html_tag(tag):  # no HTML at all: the tags are text, as their reader saw them
+        c.add(literal_tag(tag, list(el.attrib.items())), fmt, href, pre)
+        if el.text:
+            c.add(el.text, fmt, href, pre)
+        for child in el:
+            _walk(child, c, fmt, href, pre)
+        if len(el) or el.text:
+            c.add(literal_tag(tag, [], end=True), fmt, href, pre)
         if el.tail:
             c.add(el.tail, fmt, href, pre)
         return
     if tag == "table":
         c.flush()
-        c.out.append(_table(el, fmt))
+        c.out.append(_table(el, fmt, c.lang))
         c.flush()
         if el.tail:
             c.add(el.tail, fmt, href, pre)
@@ -184,9 +204,12 @@ def _walk(el: Any, c: _Collector, fmt: frozenset[str], href: str | None, pre: bo
     if tag == "br":
         c.current.items.append(None)
     elif tag == "img":
-        alt = (el.get("alt") or "").strip()
-        if alt:
-            c.add(f"[{alt}]", inner, inner_href, inner_pre)
+        src = (el.get("src") or "").strip()
+        remote = remote_address(src)
+        label, alt = picture_text((el.get("alt") or "").strip(), c.lang, read=remote)
+        linked = remote and inner_href is None
+        online = words(c.lang).online if linked else ""
+        c.add(label + alt + online, inner, link_address(src) if linked else inner_href, inner_pre)
     elif tag == "li":
         parent = el.getparent()
         if parent is not None and parent.tag == "ol":
@@ -205,7 +228,7 @@ def _walk(el: Any, c: _Collector, fmt: frozenset[str], href: str | None, pre: bo
         c.add(el.tail, fmt, href, pre)
 
 
-def _table(el: Any, fmt: frozenset[str]) -> Table:
+def _table(el: Any, fmt: frozenset[str], lang: str) -> Table:
     rows: list[list[Cell]] = []
     for tr in el.iter("tr"):
         # rows of nested tables belong to their own table
@@ -216,7 +239,7 @@ def _table(el: Any, fmt: frozenset[str]) -> Table:
         for td in tr:
             if not isinstance(td.tag, str) or td.tag.lower() not in ("td", "th"):
                 continue
-            c = _Collector()
+            c = _Collector(lang)
             header = td.tag.lower() == "th"
             cell_fmt = fmt | {"b"} if header else fmt
             if td.text:
@@ -246,3 +269,9 @@ def _int(value: str | None) -> int:
         return max(1, min(int(str(value).strip()), 1000))
     except (TypeError, ValueError):
         return 1
+
+
+def link_address(src: str) -> str:
+    """An address as a link target: ``//host/x`` is ``https://host/x``."""
+    src = src.strip()
+    return "https:" + src if src.startswith("//") else src

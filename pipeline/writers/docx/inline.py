@@ -8,15 +8,14 @@ lines (``<br>``) or, when it is no HTML at all (``<if>``, ``<filter-name>``,
 """
 from __future__ import annotations
 
-import unicodedata
 from typing import Any, Iterable
 
+from ..visitor import SKIP_NODE, TreeVisitor
 from .fields import hyperlink
-from .html import classify_inline
+from .html import HIDDEN, classify_inline
 from .xml import E, Element, add_text, flag, fonts, put, val
 
 Token = dict[str, Any]
-FLAGS = ("b", "i", "s", "u", "sub", "sup", "code", "mark")
 
 
 def run_props(build: Any, fmt: Iterable[str], link: bool = False) -> Element | None:
@@ -51,53 +50,37 @@ def run_props(build: Any, fmt: Iterable[str], link: bool = False) -> Element | N
     return E("w:rPr", None, *kids)
 
 
-def _is_wide(ch: str) -> bool:
-    return unicodedata.east_asian_width(ch) in ("W", "F")
-
-
-def _first_char(tokens: list[Token]) -> str:
-    for tok in tokens:
-        t = tok.get("type")
-        if t in ("text", "codespan"):
-            raw = tok.get("raw") or ""
-            if raw:
-                return raw[0]
-        elif t in ("softbreak", "linebreak"):
-            return " "
-        elif isinstance(tok.get("children"), list):
-            ch = _first_char(tok["children"])
-            if ch:
-                return ch
-    return ""
-
-
-class Inline:
-    """Fills one paragraph (or footnote, or cell paragraph) with runs."""
+class Inline(TreeVisitor):
+    """Fills one paragraph (or footnote, or cell paragraph) with runs: how each inline
+    node looks in Word."""
 
     def __init__(self, build: Any, part: Any, indent: int = 0, width: int | None = None):
+        super().__init__(build.doc)
         self.build = build
         self.part = part
         # room for a picture (EMU): the text width less the paragraph's indent (twips)
         self.width = width if width is not None else build.text_width - indent * 635
         self.html: list[tuple[str, str | None]] = []  # open inline HTML tags: (name, flag)
-        self.last = ""              # last character written
+        #: where runs go, innermost last: (paragraph or hyperlink, formatting, inside a link)
+        self._at: list[tuple[Element, frozenset[str], bool]] = []
+        #: open inline HTML elements whose content is not shown
+        self._hiding = 0
 
     def fill(self, target: Element, tokens: list[Token] | None,
              fmt: frozenset[str] = frozenset()) -> Element:
         self.tokens(target, tokens or [], fmt, link=False)
         return target
 
-    # ---------------------------------------------------------------------------------
     def tokens(self, target: Element, tokens: list[Token], fmt: frozenset[str], link: bool) -> None:
-        for i, tok in enumerate(tokens):
-            t = tok.get("type")
-            if t == "softbreak":
-                nxt = _first_char(tokens[i + 1:])
-                # A line break inside CJK text is no space (CSS Text 3 segment breaks).
-                if not (self.last and nxt and _is_wide(self.last) and _is_wide(nxt)):
-                    self.text(target, " ", fmt, link)
-            else:
-                self.token(target, tok, fmt, link)
+        self._at.append((target, fmt, link))
+        self.walk(tokens)
+        self._at.pop()
+
+    # ---------------------------------------------------------------------------------
+    def visit_softbreak(self, tok: Token) -> None:
+        if id(tok) not in self.build.joined:  # a line break inside CJK text is no space
+            target, fmt, link = self._at[-1]
+            self.text(target, " ", fmt, link)
 
     def effective(self, fmt: frozenset[str]) -> frozenset[str]:
         extra = {f for _name, f in self.html if f}
@@ -113,60 +96,82 @@ class Inline:
             r.append(props)
         target.append(r)  # first: lxml moves a run full of xml:space text in quadratic time
         add_text(r, text)
-        self.last = text[-1]
 
-    def token(self, target: Element, tok: Token, fmt: frozenset[str], link: bool) -> None:
-        t = tok.get("type")
-        kids = tok.get("children")
-        if t == "text":
-            self.text(target, tok.get("raw") or "", fmt, link)
-        elif t == "codespan":
-            self.text(target, tok.get("raw") or "", fmt | {"code"}, link)
-        elif t == "emphasis":
-            self.tokens(target, kids or [], fmt | {"i"}, link)
-        elif t == "strong":
-            self.tokens(target, kids or [], fmt | {"b"}, link)
-        elif t == "strikethrough":
-            self.tokens(target, kids or [], fmt | {"s"}, link)
-        elif t == "linebreak":
-            target.append(E("w:r", None, E("w:br")))
-            self.last = " "
-        elif t == "link":
-            self.link(target, tok, fmt, link)
-        elif t == "image":
-            self.image(target, tok, fmt, link)
-        elif t == "footnote_ref":
-            index = (tok.get("attrs") or {}).get("index")
-            runs = self.build.notes.reference(index) if self.build.notes else None
-            if runs is None:
-                self.text(target, f"[{index}]", fmt | {"sup"}, link)
-            else:
-                for r in runs:
-                    target.append(r)
-                self.last = "]"
-        elif t == "inline_html":
-            self.inline_html(target, tok.get("raw") or "", fmt, link)
-        elif isinstance(kids, list):
-            self.tokens(target, kids, fmt, link)
-        elif tok.get("raw"):
-            self.text(target, tok["raw"], fmt, link)
+    def visit_text(self, tok: Token) -> None:
+        target, fmt, link = self._at[-1]
+        self.text(target, tok.get("raw") or "", fmt, link)
 
-    def link(self, target: Element, tok: Token, fmt: frozenset[str], link: bool) -> None:
+    def visit_codespan(self, tok: Token) -> None:
+        target, fmt, link = self._at[-1]
+        self.text(target, tok.get("raw") or "", fmt | {"code"}, link)
+
+    def visit_emphasis(self, tok: Token) -> None:
+        self.formatted("i")
+
+    def visit_strong(self, tok: Token) -> None:
+        self.formatted("b")
+
+    def visit_strikethrough(self, tok: Token) -> None:
+        self.formatted("s")
+
+    def formatted(self, flag: str) -> None:
+        target, fmt, link = self._at[-1]
+        self._at.append((target, fmt | {flag}, link))
+
+    def end(self, tok: Token) -> None:
+        self._at.pop()
+
+    depart_emphasis = depart_strong = depart_strikethrough = depart_link = end
+
+    def visit_linebreak(self, tok: Token) -> None:
+        self._at[-1][0].append(E("w:r", None, E("w:br")))
+
+    def visit_link(self, tok: Token) -> None:
+        target, fmt, link = self._at[-1]
         attrs = tok.get("attrs") or {}
-        kids = tok.get("children") or []
         el = None if link else hyperlink(self.part, attrs.get("url") or "", attrs.get("title"))
         if el is None:
-            self.tokens(target, kids, fmt, link)
+            self._at.append((target, fmt, link))
             return
         target.append(el)
-        self.tokens(el, kids, fmt, True)
+        self._at.append((el, fmt, True))
+
+    def visit_image(self, tok: Token) -> Any:
+        target, fmt, link = self._at[-1]
+        self.image(target, tok, fmt, link)
+        return SKIP_NODE
+
+    def visit_footnote_ref(self, tok: Token) -> None:
+        target, fmt, link = self._at[-1]
+        index = (tok.get("attrs") or {}).get("index")
+        runs = self.build.notes.reference(index) if self.build.notes else None
+        if runs is None:
+            self.text(target, f"[{index}]", fmt | {"sup"}, link)
+        else:
+            for r in runs:
+                target.append(r)
+
+    def visit_inline_html(self, tok: Token) -> None:
+        target, fmt, link = self._at[-1]
+        self.inline_html(target, tok.get("raw") or "", fmt, link)
+
+    def unknown_visit(self, tok: Token) -> Any:
+        if isinstance(tok.get("children"), list):
+            return None  # its children, formatted as around it
+        if tok.get("raw"):
+            target, fmt, link = self._at[-1]
+            self.text(target, tok["raw"], fmt, link)
+        return SKIP_NODE
+
+    def link(self, target: Element, tok: Token, fmt: frozenset[str], link: bool) -> None:
+        """A link (or its text alone, inside another link) into ``target``."""
+        self.tokens(target, [tok], fmt, link)
 
     def image(self, target: Element, tok: Token, fmt: frozenset[str], link: bool) -> None:
         images = self.build.images
         pic = images.picture(self.part, tok, self.width)
         if pic is not None:
             target.append(pic)
-            self.last = "\ufffc"
             return
         for el in images.placeholder(self.part, tok, link):
             if link and el.tag.endswith("}r"):
@@ -182,20 +187,41 @@ class Inline:
                     put(props, box)
                 el.insert(0, props)
             target.append(el)
-        self.last = "\ufffc"
 
     def inline_html(self, target: Element, raw: str, fmt: frozenset[str], link: bool) -> None:
         kind, name, value = classify_inline(raw)
         if kind == "open":
             self.html.append((name, value))
+            if value == HIDDEN:
+                self.hide(+1)
         elif kind == "close":
             for i in range(len(self.html) - 1, -1, -1):
                 if self.html[i][0] == name:
+                    if self.html[i][1] == HIDDEN:
+                        self.hide(-1)
                     del self.html[i]
                     break
+        elif self._hiding:
+            return
         elif kind == "break":
             target.append(E("w:r", None, E("w:br")))
-            self.last = " "
+        elif kind == "image":
+            src, alt = value
+            for el in self.build.images.html_placeholder(self.part, src, alt, link):
+                target.append(el)
         elif kind == "text":
             self.text(target, value or "", fmt, link)
         # "drop": markup with no text of its own
+
+    def hide(self, step: int) -> None:
+        """Enter (+1) or leave (-1) an element whose content is no text (``<script>``):
+        while inside one, only inline HTML is visited, to find where it ends."""
+        self._hiding += step
+        if self._hiding:
+            self.walkabout = self._walk_hidden  # type: ignore[method-assign]
+        else:
+            self.__dict__.pop("walkabout", None)
+
+    def _walk_hidden(self, tok: Token) -> None:
+        if tok["type"] == "inline_html":
+            TreeVisitor.walkabout(self, tok)

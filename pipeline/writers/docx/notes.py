@@ -3,7 +3,8 @@
 A Markdown footnote becomes a Word footnote at its first reference; a second
 reference to the same note is a NOTEREF field (Word gives a footnote one mark
 only) showing the same number. Notes that nothing references are kept, at the end
-of the body, after their number.
+of the body, after a rule and their number, as every format keeps them; so is a
+note referenced only from another note (Word has no note inside a note).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 
+from ..present import footnote_items
 from .fields import bookmark, field_runs
 from .package import xml_part
 from .xml import E, Element, put, spacing, val
@@ -27,11 +29,7 @@ _NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
 class Footnotes:
     def __init__(self, build: Any, tree: list[dict]):
         self.build = build
-        self.items: dict[Any, dict] = {}
-        for tok in tree:
-            if tok.get("type") == "footnotes":
-                for item in tok.get("children") or []:
-                    self.items.setdefault((item.get("attrs") or {}).get("index"), item)
+        self.items: dict[Any, dict] = footnote_items(tree)
         self._part: Any = None
         self._marks: dict[Any, tuple[int, str]] = {}  # index -> (number, bookmark)
         self._next_id = 1

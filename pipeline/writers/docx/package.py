@@ -33,7 +33,6 @@ _DOC_NS = " ".join([
 ])
 _HEAD = "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
 _PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
-_DOC_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 BASE_PARTS = {
     "[Content_Types].xml": (

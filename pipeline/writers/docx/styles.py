@@ -29,11 +29,11 @@ from typing import Iterable
 
 from docx.oxml.ns import qn
 
+from ..present import east_asian_script
 from .xml import E, Element, border, flag, fonts, put, size, spacing, val
 
 WORD_BLUE = "0563C1"
 GREY = "595959"
-DARK = "262626"
 RULE = "A6A6A6"
 SHADE = "F2F2F2"
 
@@ -92,20 +92,9 @@ FONT_INFO = {
 }
 
 
-def script_of(lang: str) -> str:
-    """The East Asian script of a language tag: hans, hant, ja or ko (hans by default)."""
-    parts = [p.lower() for p in lang.replace("_", "-").split("-")]
-    if parts[0] == "ja":
-        return "ja"
-    if parts[0] == "ko":
-        return "ko"
-    if parts[0] == "zh" and ("hant" in parts or any(p in ("tw", "hk", "mo") for p in parts[1:])):
-        return "hant"
-    return "hans"
-
-
 def choose_fonts(lang: str, cjk: bool) -> Fonts:
-    ea = EAST_ASIAN[script_of(lang)]
+    # a Latin document's stray CJK characters are taken as Chinese
+    ea = EAST_ASIAN[east_asian_script(lang) or "hans"]
     if cjk:
         return Fonts("Times New Roman", "Arial", "Consolas", *ea)
     return Fonts("Cambria", "Calibri", "Consolas", *ea)
@@ -207,25 +196,38 @@ def doc_defaults(t: Typography) -> Element:
 
 
 def stylesheet(t: Typography) -> list[Element]:
-    """All the styles the writer uses, for typography ``t``."""
-    f = t.fonts
-    # lxml moves an element appended elsewhere: every style gets fresh elements
-    def body_jc() -> Element | None:
-        return val("w:jc", "both") if t.cjk else None
+    """All the styles the writer uses, for typography ``t``, in the order written."""
+    return (defaults() + body_text(t) + title_lines(t) + headings(t) + quotes_and_lists(t)
+            + code(t) + figures(t) + cell_text(t) + rule(t) + links() + notes(t)
+            + page_margins(t) + table_of_contents(t) + table_grid())
 
-    def sans() -> Element:
-        return fonts(f.heading, f.ea_heading)
 
-    def mono() -> Element:
-        return fonts(f.mono, f.ea_mono, "default")
+# lxml moves an element appended elsewhere: every style gets fresh elements
+def _justified(t: Typography) -> Element | None:
+    """CJK text is justified, Latin text is not."""
+    return val("w:jc", "both") if t.cjk else None
 
-    def grey() -> Element:
-        return val("w:color", GREY)
 
-    def italic_latin() -> list[Element]:
-        return [] if t.cjk else [flag("w:i"), flag("w:iCs")]
+def _sans(t: Typography) -> Element:
+    return fonts(t.fonts.heading, t.fonts.ea_heading)
 
-    styles = [
+
+def _mono(t: Typography) -> Element:
+    return fonts(t.fonts.mono, t.fonts.ea_mono, "default")
+
+
+def _grey() -> Element:
+    return val("w:color", GREY)
+
+
+def _italic_latin(t: Typography) -> list[Element]:
+    """Italic in Latin text only: CJK faces have no italic."""
+    return [] if t.cjk else [flag("w:i"), flag("w:iCs")]
+
+
+def defaults() -> list[Element]:
+    """The default paragraph, character, table and numbering styles."""
+    return [
         _style("paragraph", "Normal", "Normal", default=True, qformat=True),
         _style("character", "DefaultParagraphFont", "Default Paragraph Font", default=True,
                prio=1, semi=True),
@@ -237,107 +239,173 @@ def stylesheet(t: Typography) -> list[Element]:
                           E("w:bottom", {"w:w": 0, "w:type": "dxa"}),
                           E("w:right", {"w:w": 108, "w:type": "dxa"})))]),
         _style("numbering", "NoList", "No List", default=True, prio=99, semi=True),
+    ]
+
+
+def body_text(t: Typography) -> list[Element]:
+    """Body paragraphs: spaced (Latin) or with a two-character first-line indent (CJK)."""
+    return [
         _style("paragraph", "BodyText", "Body Text", based="Normal", qformat=True, prio=1,
-               ppr=[spacing(0, t.after), body_jc()]),
+               ppr=[spacing(0, t.after), _justified(t)]),
         _style("paragraph", "BodyTextFirstIndent", "Body Text First Indent", based="BodyText",
                qformat=True, prio=1,
                ppr=[E("w:ind", {"w:firstLineChars": 200, "w:firstLine": t.indent})]),
+    ]
+
+
+def title_lines(t: Typography) -> list[Element]:
+    """Title, Subtitle, Author, Date, Source: the title block, centred."""
+    return [
         _style("paragraph", "Title", "Title", based="Normal", nxt="Subtitle", prio=10, qformat=True,
                ppr=[E("w:keepNext"), E("w:keepLines"), spacing(240, 240, 240), val("w:jc", "center"),
                     E("w:outlineLvl", {"w:val": 9})],
-               rpr=[sans(), flag("w:b"), flag("w:bCs"), *size(t.title), val("w:kern", 28)]),
+               rpr=[_sans(t), flag("w:b"), flag("w:bCs"), *size(t.title), val("w:kern", 28)]),
         _style("paragraph", "Subtitle", "Subtitle", based="Normal", nxt="BodyText", prio=11,
                qformat=True, ppr=[E("w:keepNext"), spacing(0, 160), val("w:jc", "center")],
-               rpr=[sans(), grey(), *size(t.body + 2)]),
+               rpr=[_sans(t), _grey(), *size(t.body + 2)]),
         _style("paragraph", "Author", "Author", based="Normal", nxt="Date", qformat=True,
                ppr=[E("w:keepNext"), spacing(0, 40), val("w:jc", "center")],
-               rpr=[grey(), *size(t.caption)]),
+               rpr=[_grey(), *size(t.caption)]),
         _style("paragraph", "Date", "Date", based="Normal", nxt="BodyText", qformat=True,
                ppr=[E("w:keepNext"), spacing(0, 40), val("w:jc", "center")],
-               rpr=[grey(), *size(t.caption)]),
+               rpr=[_grey(), *size(t.caption)]),
         _style("paragraph", "Source", "Source", based="Normal", nxt="BodyText", qformat=True,
                ppr=[spacing(0, 360), val("w:jc", "center")],
-               rpr=[grey(), *size(t.small)]),
+               rpr=[_grey(), *size(t.small)]),
     ]
+
+
+def headings(t: Typography) -> list[Element]:
+    """Heading 1 to 6: sans, bold, kept with the next paragraph, in the outline."""
     before = (480, 360, 240, 240, 200, 200)
     after = (240, 160, 120, 80, 80, 80)
+    out = []
     for n in range(1, 7):
         pt = t.headings[n - 1]
-        styles.append(_style(
+        out.append(_style(
             "paragraph", f"Heading{n}", f"heading {n}", based="Normal", nxt=_body_id(t),
             prio=9, qformat=True,
             ppr=[E("w:keepNext"), E("w:keepLines"), spacing(before[n - 1], after[n - 1], 240),
                  E("w:outlineLvl", {"w:val": n - 1})],
-            rpr=[sans(), flag("w:b"), flag("w:bCs"),
-                 *(italic_latin() if n >= 4 else []), val("w:color", "000000"), *size(pt),
+            rpr=[_sans(t), flag("w:b"), flag("w:bCs"),
+                 *(_italic_latin(t) if n >= 4 else []), val("w:color", "000000"), *size(pt),
                  val("w:kern", 2 * int(pt)) if n == 1 else None]))
-    code_pad = [border(side, 4, "D9D9D9", 4) for side in ("w:top", "w:left", "w:bottom", "w:right")]
-    styles += [
+    return out
+
+
+def quotes_and_lists(t: Typography) -> list[Element]:
+    """Quote (a rule on the left), and the list paragraphs (numbering does the indent)."""
+    f = t.fonts
+    return [
         _style("paragraph", "Quote", "Quote", based="Normal", nxt=_body_id(t), prio=29,
                qformat=True,
                ppr=[E("w:pBdr", None, border("w:left", 18, "BFBFBF", 8)), spacing(120, 120),
-                    E("w:ind", {"w:left": 567, "w:right": 567}), body_jc()],
-               rpr=[fonts(f.body, f.ea_quote), *italic_latin(), val("w:color", "404040")]),
+                    E("w:ind", {"w:left": 567, "w:right": 567}), _justified(t)],
+               rpr=[fonts(f.body, f.ea_quote), *_italic_latin(t), val("w:color", "404040")]),
         _style("paragraph", "ListParagraph", "List Paragraph", based="Normal", prio=34,
                qformat=True, ppr=[E("w:ind", {"w:left": 720}), E("w:contextualSpacing")]),
         _style("paragraph", "ListBullet", "List Bullet", based="Normal", prio=99, semi=True,
-               ppr=[spacing(0, 60), body_jc()]),
+               ppr=[spacing(0, 60), _justified(t)]),
         _style("paragraph", "ListNumber", "List Number", based="Normal", prio=99, semi=True,
-               ppr=[spacing(0, 60), body_jc()]),
+               ppr=[spacing(0, 60), _justified(t)]),
         _style("paragraph", "ListContinue", "List Continue", based="Normal", prio=99, semi=True,
-               ppr=[spacing(0, 60), E("w:ind", {"w:left": t.indent}), body_jc()]),
+               ppr=[spacing(0, 60), E("w:ind", {"w:left": t.indent}), _justified(t)]),
+    ]
+
+
+def code(t: Typography) -> list[Element]:
+    """Source Code (a shaded, framed block, lines kept) and Verbatim Char (code in text)."""
+    pad = [border(side, 4, "D9D9D9", 4) for side in ("w:top", "w:left", "w:bottom", "w:right")]
+    return [
         _style("paragraph", "SourceCode", "Source Code", based="Normal", prio=99,
-               ppr=[E("w:pBdr", None, *code_pad),
+               ppr=[E("w:pBdr", None, *pad),
                     E("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": SHADE}),
                     E("w:wordWrap", {"w:val": "0"}), spacing(120, 120, 240),
                     E("w:ind", {"w:left": 113, "w:right": 113})],
-               rpr=[mono(), E("w:noProof"), *size(t.code)]),
+               rpr=[_mono(t), E("w:noProof"), *size(t.code)]),
         _style("character", "VerbatimChar", "Verbatim Char", based="DefaultParagraphFont",
-               prio=99, rpr=[mono(), E("w:shd", {"w:val": "clear", "w:color": "auto",
-                                               "w:fill": SHADE})]),
+               prio=99, rpr=[_mono(t), E("w:shd", {"w:val": "clear", "w:color": "auto",
+                                                  "w:fill": SHADE})]),
+    ]
+
+
+def figures(t: Typography) -> list[Element]:
+    """Figure (a centred picture, kept with its caption) and Caption."""
+    return [
         _style("paragraph", "Figure", "Figure", based="Normal", nxt=_body_id(t), prio=99,
                ppr=[E("w:keepNext"), spacing(120, 120, 240), val("w:jc", "center")]),
         _style("paragraph", "Caption", "caption", based="Normal", nxt=_body_id(t), prio=35,
                qformat=True, semi=True,
                ppr=[spacing(0, 240, 240), val("w:jc", "center")],
-               rpr=[*italic_latin(), val("w:color", GREY), *size(t.caption)]),
-        _style("paragraph", "Compact", "Compact", based="Normal", prio=99,
-               ppr=[spacing(20, 20, 264)], rpr=[*size(t.table)]),
-        _style("paragraph", "HorizontalLine", "Horizontal Line", based="Normal", nxt=_body_id(t),
-               prio=99, ppr=[E("w:pBdr", None, border("w:bottom", 6, RULE, 1)),
-                             spacing(120, 360, 240), E("w:ind", {"w:left": 2268, "w:right": 2268}),
-                             val("w:jc", "center")],
-               rpr=[*size(6)]),
+               rpr=[*_italic_latin(t), val("w:color", GREY), *size(t.caption)]),
+    ]
+
+
+def cell_text(t: Typography) -> list[Element]:
+    """Compact: the paragraphs of table cells."""
+    return [_style("paragraph", "Compact", "Compact", based="Normal", prio=99,
+                   ppr=[spacing(20, 20, 264)], rpr=[*size(t.table)])]
+
+
+def rule(t: Typography) -> list[Element]:
+    """Horizontal Line: a thematic break, a short centred rule."""
+    return [_style("paragraph", "HorizontalLine", "Horizontal Line", based="Normal", nxt=_body_id(t),
+                   prio=99, ppr=[E("w:pBdr", None, border("w:bottom", 6, RULE, 1)),
+                                 spacing(120, 360, 240), E("w:ind", {"w:left": 2268, "w:right": 2268}),
+                                 val("w:jc", "center")],
+                   rpr=[*size(6)])]
+
+
+def links() -> list[Element]:
+    """Hyperlink and FollowedHyperlink: Word's blue, underlined."""
+    return [
         _style("character", "Hyperlink", "Hyperlink", based="DefaultParagraphFont", prio=99,
                semi=True, rpr=[val("w:color", WORD_BLUE), val("w:u", "single")]),
         _style("character", "FollowedHyperlink", "FollowedHyperlink",
                based="DefaultParagraphFont", prio=99, semi=True,
                rpr=[val("w:color", "954F72"), val("w:u", "single")]),
+    ]
+
+
+def notes(t: Typography) -> list[Element]:
+    """Footnote text (small) and the footnote mark (superscript)."""
+    return [
         _style("paragraph", "FootnoteText", "footnote text", based="Normal", prio=99, semi=True,
                ppr=[spacing(0, 40, 240), E("w:snapToGrid", {"w:val": "0"})],
                rpr=[*size(t.small)]),
         _style("character", "FootnoteReference", "footnote reference",
                based="DefaultParagraphFont", prio=99, semi=True, rpr=[val("w:vertAlign", "superscript")]),
-        _style("paragraph", "Header", "header", based="Normal", prio=99, semi=True,
-               ppr=[E("w:tabs", None, E("w:tab", {"w:val": "center", "w:pos": 4153}),
-                      E("w:tab", {"w:val": "right", "w:pos": 8306})), val("w:jc", "center")],
-               rpr=[grey(), *size(t.small)]),
-        _style("paragraph", "Footer", "footer", based="Normal", prio=99, semi=True,
-               ppr=[E("w:tabs", None, E("w:tab", {"w:val": "center", "w:pos": 4153}),
-                      E("w:tab", {"w:val": "right", "w:pos": 8306})), val("w:jc", "center")],
-               rpr=[grey(), *size(t.small)]),
-        _style("paragraph", "TOCHeading", "TOC Heading", based="Heading1", nxt="Normal",
-               prio=39, semi=True, qformat=True,
-               ppr=[E("w:outlineLvl", {"w:val": 9}), val("w:jc", "center")]),
     ]
+
+
+def page_margins(t: Typography) -> list[Element]:
+    """Header and footer: small, grey, centred, with Word's centre and right tabs."""
+    def margin(sid: str, name: str) -> Element:
+        return _style("paragraph", sid, name, based="Normal", prio=99, semi=True,
+                      ppr=[E("w:tabs", None, E("w:tab", {"w:val": "center", "w:pos": 4153}),
+                             E("w:tab", {"w:val": "right", "w:pos": 8306})), val("w:jc", "center")],
+                      rpr=[_grey(), *size(t.small)])
+    return [margin("Header", "header"), margin("Footer", "footer")]
+
+
+def table_of_contents(t: Typography) -> list[Element]:
+    """TOC Heading and the entries of levels 1 to 3, with dot leaders to the page number."""
+    out = [_style("paragraph", "TOCHeading", "TOC Heading", based="Heading1", nxt="Normal",
+                  prio=39, semi=True, qformat=True,
+                  ppr=[E("w:outlineLvl", {"w:val": 9}), val("w:jc", "center")])]
     for n in range(1, 4):
-        styles.append(_style("paragraph", f"TOC{n}", f"toc {n}", based="Normal", nxt="Normal",
-                             prio=39, semi=True,
-                             ppr=[E("w:tabs", None, E("w:tab", {"w:val": "right", "w:leader": "dot",
-                                                               "w:pos": 8296})),
-                                  spacing(60 if n == 1 else 0, 60 if n == 1 else 0),
-                                  E("w:ind", {"w:left": (n - 1) * t.indent})],
-                             rpr=[flag("w:b") if n == 1 else None]))
+        out.append(_style("paragraph", f"TOC{n}", f"toc {n}", based="Normal", nxt="Normal",
+                          prio=39, semi=True,
+                          ppr=[E("w:tabs", None, E("w:tab", {"w:val": "right", "w:leader": "dot",
+                                                            "w:pos": 8296})),
+                               spacing(60 if n == 1 else 0, 60 if n == 1 else 0),
+                               E("w:ind", {"w:left": (n - 1) * t.indent})],
+                          rpr=[flag("w:b") if n == 1 else None]))
+    return out
+
+
+def table_grid() -> list[Element]:
+    """Table Grid: thin borders, cell margins, a bold shaded header row."""
     cell_mar = E("w:tblCellMar", None, E("w:top", {"w:w": 57, "w:type": "dxa"}),
                  E("w:left", {"w:w": 108, "w:type": "dxa"}),
                  E("w:bottom", {"w:w": 57, "w:type": "dxa"}),
@@ -349,10 +417,8 @@ def stylesheet(t: Typography) -> list[Element]:
                   E("w:rPr", None, flag("w:b"), flag("w:bCs")),
                   E("w:tcPr", None, E("w:shd", {"w:val": "clear", "w:color": "auto",
                                                 "w:fill": SHADE})))
-    styles.append(_style("table", "TableGrid", "Table Grid", based="TableNormal", prio=59,
-                         ppr=[spacing(0, 0)],
-                         extra=[E("w:tblPr", None, grid, cell_mar), first_row]))
-    return styles
+    return [_style("table", "TableGrid", "Table Grid", based="TableNormal", prio=59,
+                   ppr=[spacing(0, 0)], extra=[E("w:tblPr", None, grid, cell_mar), first_row])]
 
 
 def _body_id(t: Typography) -> str:

@@ -7,7 +7,7 @@ Layout of the package::
     EPUB/content.opf              metadata, manifest, spine
     EPUB/toc.ncx                  EPUB 2 table of contents
     EPUB/styles/book.css          the one stylesheet
-    EPUB/text/title.xhtml         title page: title, author, date, source link
+    EPUB/text/title.xhtml         title page: the title block (present.title_block)
     EPUB/text/nav.xhtml           EPUB 3 nav: heading outline and landmarks
     EPUB/text/chapter-NNN.xhtml   one per top-level section (split past ~250 KB)
     EPUB/images/img-<hash>.<ext>  the document's assets, as the images stage named them
@@ -18,19 +18,18 @@ is :func:`~pipeline.writers.common.fixed_time`.
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 
 from ...document import Document
 from ...writer import Capabilities, Writer
+from ..common import document_id, fixed_time, is_cjk, language
+from ..present import document_title, machine_date, title_block
 from . import package as pkg
-from ..common import document_id, fixed_time, is_cjk, language, title
 from .content import ContentRenderer, Heading, safe_url
 from .css import stylesheet
 from .labels import labels
-from ..markdown import render_body
-from .xhtml import EPUB_TYPE, Element, document, el, local, q, serialize, size_of, sub
+from .xhtml import EPUB_TYPE, Element, add_text, document, el, local, q, serialize, size_of, sub
 
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"})
 _LANG_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*\Z")
@@ -98,22 +97,6 @@ def outline(headings: list[Heading], where: dict[str, str]) -> list[pkg.NavPoint
     return root
 
 
-def display_date(value: str | None) -> tuple[str, str] | None:
-    """(dc:date, shown date) from the document's ISO date: the day, or UTC time if the date has a zone."""
-    if not value:
-        return None
-    try:
-        when = dt.datetime.fromisoformat(value)
-    except ValueError:
-        m = re.match(r"\d{4}(-\d{2}(-\d{2})?)?", value)
-        return (m.group(0), m.group(0)) if m else None
-    day = when.date().isoformat()
-    if when.tzinfo is not None and when.timetz().replace(tzinfo=None) != dt.time(0):
-        utc = when.astimezone(dt.timezone.utc)
-        return utc.strftime("%Y-%m-%dT%H:%M:%SZ"), day
-    return day, day
-
-
 class EpubWriter(Writer):
     """EPUB 3 book (with an EPUB 2 NCX), valid for epubcheck, for e-readers."""
 
@@ -136,7 +119,7 @@ class Book:
         self.lang = book_language(doc)
         self.labels = labels(self.lang)
         self.cjk = is_cjk(self.lang)
-        self.title = title(doc)
+        self.title = document_title(doc)
         self.body_class = "cjk" if self.cjk else "latin"
 
     # -- the body ----------------------------------------------------------------------
@@ -195,22 +178,23 @@ class Book:
                         body_class=self.body_class, body_type="bodymatter")
         return serialize(root)
 
-    def title_page(self, source: str | None) -> bytes:
-        meta = self.doc.meta
-        nodes = [el("h1", {"class": "title"}, self.title)]
-        if meta.author:
-            nodes.append(el("p", {"class": "author"}, meta.author))
-        shown = display_date(meta.date)
-        if shown:
-            p = el("p", {"class": "date"})
-            sub(p, "time", {"datetime": shown[1]}, shown[1])
-            nodes.append(p)
-        if meta.source:
-            p = el("p", {"class": "source"})
-            if source:
-                sub(p, "a", {"href": source}, meta.source)
+    def title_page(self) -> bytes:
+        """The title block every format shows: title, subtitle, author, date, source."""
+        nodes = []
+        for line in title_block(self.doc, self.lang):
+            if line.kind == "title":
+                nodes.append(el("h1", {"class": "title"}, line.text))
+                continue
+            p = el("p", {"class": line.kind})
+            if line.label:
+                sub(p, "span", {"class": "generated"}, line.label)
+            href = safe_url(line.link) if line.link else None
+            if line.kind == "date" and line.machine:
+                sub(p, "time", {"datetime": line.machine}, line.text)
+            elif href:
+                sub(p, "a", {"href": href}, line.text)
             else:
-                p.text = meta.source
+                add_text(p, line.text)
             nodes.append(p)
         root = document(self.title, self.lang, CSS_HREF, nodes,
                         body_class=f"{self.body_class} titlepage", body_type="titlepage")
@@ -219,7 +203,7 @@ class Book:
     # -- the package -----------------------------------------------------------------------
     def build(self) -> bytes:
         doc = self.doc
-        renderer = ContentRenderer(doc, self.labels)
+        renderer = ContentRenderer(doc, self.lang)
         parts = self.parts(renderer)
         where = self.locate(parts)
         self.link_across(parts, where)
@@ -233,9 +217,9 @@ class Book:
                       ("bodymatter", parts[0].name, self.labels.start)]
         nav = pkg.nav_xhtml(self.title, self.lang, CSS_HREF, self.labels.contents, toc,
                             self.labels.landmarks, landmarks, self.body_class)
-        title_page = self.title_page(safe_url(doc.meta.source) if doc.meta.source else None)
+        title_page = self.title_page()
 
-        meta = self.metadata(renderer, render_body(doc.tree or []))
+        meta = self.metadata(renderer)
         items = [pkg.Item("ncx", "toc.ncx", "application/x-dtbncx+xml", pkg.ncx(meta, toc, "text/")),
                  pkg.Item("css", "styles/book.css", "text/css", stylesheet(self.lang).encode("utf-8")),
                  pkg.Item("title-page", "text/title.xhtml", "application/xhtml+xml", title_page),
@@ -256,9 +240,9 @@ class Book:
         entries += [(f"{pkg.ROOT}/{item.href}", item.data) for item in items]
         return pkg.zip_epub(entries, fixed_time(doc))
 
-    def metadata(self, renderer: ContentRenderer, body_text: str) -> pkg.Metadata:
+    def metadata(self, renderer: ContentRenderer) -> pkg.Metadata:
         doc = self.doc
-        shown = display_date(doc.meta.date)
+        shown = machine_date(doc.meta.date)
         images = len(renderer.assets) > 0
         headings = bool(renderer.headings)
         features = (["structuralNavigation", "tableOfContents"] if headings else []) + ["readingOrder"]
@@ -267,7 +251,7 @@ class Book:
         summary = (self.labels.summary + (self.labels.summary_headings if headings else "")
                    + (self.labels.summary_remote if renderer.remote_images else ""))
         return pkg.Metadata(
-            identifier="urn:uuid:" + document_id(doc, body_text),
+            identifier="urn:uuid:" + document_id(doc),
             title=self.title,
             lang=self.lang,
             modified=fixed_time(doc),

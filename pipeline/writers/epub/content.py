@@ -12,14 +12,15 @@ from __future__ import annotations
 import re
 import unicodedata
 import urllib.parse
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ...document import Document
 from ...tree import inline_text
-from ..common import alt_text
+from ..present import (all_joined_breaks, alt_text, caption, figure_pictures, footnote_items, picture_text,
+                       referenced_notes, remote_address, table_parts, task_box, words)
+from ..visitor import SKIP_NODE, TreeVisitor
 from .images import packaged
-from .labels import GENERIC_ALT, Labels
 from .sanitize import Sanitizer, parse_tag
 from .xhtml import EPUB_TYPE, Element, Ids, add_class, add_text, el, local, q, sub
 
@@ -91,35 +92,41 @@ def slug(text: str) -> str:
     return text.replace(" ", "-")
 
 
-def _is_wide(ch: str) -> bool:
-    return bool(ch) and unicodedata.east_asian_width(ch) in ("W", "F")
+class ContentRenderer(TreeVisitor):
+    """Renders a document's tree to XHTML elements: how each node looks in a book."""
 
-
-@dataclass
-class ContentRenderer:
-    """Renders a document's tree to XHTML elements."""
-
-    doc: Document
-    labels: Labels
-    ids: Ids = field(default_factory=Ids)
-    headings: list[Heading] = field(default_factory=list)
-    #: footnote index -> the ``aside`` element
-    notes: dict[Any, Element] = field(default_factory=dict)
-    #: footnote index -> ids of its references, in order
-    note_refs: dict[Any, list[str]] = field(default_factory=dict)
-    #: asset names used, in order of first use
-    assets: list[str] = field(default_factory=list)
-    #: asset name -> the bytes packaged for it (None: cannot be packaged)
-    images: dict[str, bytes | None] = field(default_factory=dict)
-    #: pictures left online (shown as placeholders)
-    remote_images: int = 0
-    #: pictures in the book with an empty alt text
-    alt_missing: int = 0
-    anchors: dict[str, str] = field(default_factory=dict)
-    _pending: list[tuple[Element, str]] = field(default_factory=list)
-    _note_ids: dict[Any, str] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
+    def __init__(self, doc: Document, lang: str) -> None:
+        super().__init__(doc)
+        self.lang = lang
+        self.words = words(lang)
+        self.ids = Ids()
+        self.headings: list[Heading] = []
+        #: footnote index -> its element (an ``aside``; a ``div`` for a note nothing refers to)
+        self.notes: dict[Any, Element] = {}
+        #: footnote index -> ids of its references, in order
+        self.note_refs: dict[Any, list[str]] = {}
+        #: asset names used, in order of first use
+        self.assets: list[str] = []
+        #: asset name -> the bytes packaged for it (None: cannot be packaged)
+        self.images: dict[str, bytes | None] = {}
+        #: pictures left online (shown as placeholders)
+        self.remote_images = 0
+        #: pictures in the book with an empty alt text
+        self.alt_missing = 0
+        self.anchors: dict[str, str] = {}
+        self._pending_links: list[tuple[Element, str]] = []
+        self._note_ids: dict[Any, str] = {}
+        #: the element blocks go into (the innermost open block container)
+        self._parents: list[Element] = []
+        #: inline runs being filled, innermost last: the inline HTML elements open in
+        #: each (``_OpenTags``) and whether a link encloses it
+        self._runs: list[tuple[_OpenTags, bool]] = []
+        #: text and line breaks in a row go in at once: lxml copies a node's text on
+        #: every addition, which made a paragraph of thousands of lines quadratic
+        self._text: list[str] = []
+        self._joined: set[int] = set()
+        #: a figure's picture is being written (it is no picture in a line of text)
+        self._in_figure = False
         self.sanitizer = Sanitizer(self)
 
     # -- the whole tree --------------------------------------------------------------
@@ -130,11 +137,11 @@ class ContentRenderer:
                 for item in tok.get("children") or []:
                     index = (item.get("attrs") or {}).get("index")
                     self._note_ids.setdefault(index, self.ids.claim(f"fn-{index}"))
+        self._joined = all_joined_breaks(tree)
         out = el("div")
-        for tok in tree:
-            if tok.get("type") == "footnotes":
-                continue
-            self.block(tok, out)
+        self._parents.append(out)
+        self.walk(tree)
+        self._parents.pop()
         for tok in tree:
             if tok.get("type") == "footnotes":
                 self.footnotes(tok)
@@ -142,14 +149,14 @@ class ContentRenderer:
         return list(out)
 
     def resolve_anchors(self) -> None:
-        for node, fragment in self._pending:
+        for node, fragment in self._pending_links:
             target = self.anchors.get(fragment) or self.anchors.get(fragment.lower())
             if target:
                 node.set("href", "#" + target)
             else:
                 node.tag = q("span")
                 node.attrib.pop("href", None)
-        self._pending.clear()
+        self._pending_links.clear()
 
     # -- Host protocol (used by the sanitizer) -----------------------------------
     def anchor(self, name: str) -> str:
@@ -166,7 +173,7 @@ class ContentRenderer:
             if not fragment:
                 return False
             node.set("href", "#")
-            self._pending.append((node, fragment))
+            self._pending_links.append((node, fragment))
             return True
         href = safe_url(url)
         if href is None:
@@ -176,50 +183,77 @@ class ContentRenderer:
 
     def html_image(self, src: str, alt: str, title: str, in_link: bool) -> Element:
         src = src.strip()
-        remote = src.lower().startswith(("http://", "https://", "//"))
-        return self.placeholder(src if remote else None, alt.strip(), in_link)
+        return self.placeholder(src if remote_address(src) else None, alt.strip(), in_link)
+
+    # -- where output goes ----------------------------------------------------------------
+    @property
+    def parent(self) -> Element:
+        """The element the current block goes into."""
+        return self._parents[-1]
+
+    def open_run(self, node: Element, in_link: bool) -> None:
+        """Inline content from here on goes into ``node`` (until :meth:`close_run`)."""
+        self.flush()
+        self._runs.append((_OpenTags(node), in_link))
+
+    def close_run(self) -> None:
+        self.flush()
+        self._runs.pop()
+
+    def flush(self) -> None:
+        """Put the text gathered so far where inline content goes now."""
+        if self._text:
+            add_text(self._runs[-1][0][-1][1], "".join(self._text))
+            self._text.clear()
+
+    def _here(self) -> tuple[Element, bool]:
+        """(the element inline content goes into, whether a link encloses it)."""
+        self.flush()
+        stack, in_link = self._runs[-1]
+        return stack[-1][1], in_link or stack.links > 0
+
+    def inline(self, tokens: list[Token], node: Element, in_link: bool = False) -> None:
+        """Inline ``tokens`` into ``node``."""
+        self.open_run(node, in_link)
+        self.walk(tokens)
+        self.close_run()
 
     # -- blocks -------------------------------------------------------------------------
-    def blocks(self, tokens: list[Token], parent: Element) -> None:
-        for tok in tokens:
-            self.block(tok, parent)
-
-    def block(self, tok: Token, parent: Element) -> None:
-        t = tok.get("type")
-        method = getattr(self, "b_" + str(t), None)
-        if method is not None:
-            method(tok, parent)
-        elif isinstance(tok.get("children"), list):
-            kids = tok["children"]
-            if kids and all(k.get("type") in INLINE for k in kids):
-                self.inline(kids, sub(parent, "p"))
-            else:
-                self.blocks(kids, parent)
-        elif isinstance(tok.get("raw"), str) and tok["raw"].strip():
-            sub(parent, "p", text=tok["raw"])
-
-    def b_paragraph(self, tok: Token, parent: Element) -> None:
+    def visit_paragraph(self, tok: Token) -> Any:
         kids = tok.get("children") or []
-        if kids and self.only_images(kids):
-            figure = sub(parent, "figure", {"class": "image"})
-            for k in kids:
-                if k["type"] == "image":
-                    self.image(k, figure, in_link=False, inline=False)
-                elif k["type"] == "link":
-                    self.link(k, figure, in_link=False)
-            return
-        self.inline(kids, sub(parent, "p"))
+        pictures = figure_pictures(kids)
+        if pictures:
+            for image, link in pictures:
+                self.figure(image, link)
+            return SKIP_NODE
+        self.inline(kids, sub(self.parent, "p"))
+        return SKIP_NODE
 
-    def b_block_text(self, tok: Token, parent: Element) -> None:
+    def figure(self, image: Token, link: Token | None) -> None:
+        """A picture that stands alone, maybe in a link, with its caption."""
+        figure = sub(self.parent, "figure", {"class": "image"})
+        self._in_figure = True
+        if link is not None:
+            self.link(link, figure, in_link=False)
+        else:
+            self.image(image, figure, in_link=False, inline=False)
+        self._in_figure = False
+        name = (image.get("attrs") or {}).get("asset")
+        shown = caption(image, placeholder=not (name and self.packaged(name) is not None))
+        if shown:
+            sub(figure, "figcaption", text=shown)
+
+    def visit_block_text(self, tok: Token) -> Any:
+        parent = self.parent
         if local(parent) == "li" and not len(parent) and not (parent.text or "").strip():
             self.inline(tok.get("children") or [], parent)
-        else:
-            self.b_paragraph(tok, parent)
+            return SKIP_NODE
+        return self.visit_paragraph(tok)
 
-    def b_heading(self, tok: Token, parent: Element) -> None:
+    def visit_heading(self, tok: Token) -> Any:
         level = min(max(int((tok.get("attrs") or {}).get("level", 2)), 1), 6)
         hid = self.ids.new("h")
-        node = sub(parent, f"h{level}", {"id": hid})
+        node = sub(self.parent, f"h{level}", {"id": hid})
         self.inline(tok.get("children") or [], node)
         text = " ".join(inline_text(tok.get("children")).split())
         if not text:
@@ -228,12 +262,13 @@ class ContentRenderer:
         for name in (slug(text), text):
             if name and name not in self.anchors:
                 self.anchors[name] = hid
+        return SKIP_NODE
 
-    def b_block_code(self, tok: Token, parent: Element) -> None:
+    def visit_block_code(self, tok: Token) -> Any:
         raw = tok.get("raw", "")
         if raw.endswith("\n"):
             raw = raw[:-1]
-        pre = sub(parent, "pre")
+        pre = sub(self.parent, "pre")
         code = sub(pre, "code")
         info = ((tok.get("attrs") or {}).get("info") or "").split()
         if info:
@@ -241,83 +276,129 @@ class ContentRenderer:
             if lang:
                 code.set("class", "language-" + lang)
         add_text(code, raw)
+        return SKIP_NODE
 
-    def b_block_quote(self, tok: Token, parent: Element) -> None:
-        self.blocks(tok.get("children") or [], sub(parent, "blockquote"))
+    def visit_block_quote(self, tok: Token) -> None:
+        self._parents.append(sub(self.parent, "blockquote"))
 
-    def b_thematic_break(self, tok: Token, parent: Element) -> None:
-        sub(parent, "hr")
+    def depart_block_quote(self, tok: Token) -> None:
+        self._parents.pop()
 
-    def b_block_html(self, tok: Token, parent: Element) -> None:
+    def visit_thematic_break(self, tok: Token) -> None:
+        sub(self.parent, "hr")
+
+    def visit_block_html(self, tok: Token) -> None:
         node = self.sanitizer.block(tok.get("raw", ""))
         if len(node) or (node.text or "").strip():
-            parent.append(node)
+            self.parent.append(node)
 
-    def b_list(self, tok: Token, parent: Element) -> None:
+    def visit_list(self, tok: Token) -> None:
         attrs = tok.get("attrs") or {}
         ordered = bool(attrs.get("ordered"))
-        node = sub(parent, "ol" if ordered else "ul")
+        node = sub(self.parent, "ol" if ordered else "ul")
         start = attrs.get("start")
         if ordered and isinstance(start, int) and start != 1:
             node.set("start", str(start))
-        for item in tok.get("children") or []:
-            li = sub(node, "li")
-            self.blocks(item.get("children") or [], li)
-            if item.get("type") == "task_list_item":
-                checked = bool((item.get("attrs") or {}).get("checked"))
-                add_class(li, "task")
-                box = el("span", {"class": "task-box generated"}, "\u2611 " if checked else "\u2610 ")
-                first = li[0] if len(li) and local(li[0]) == "p" and not (li.text or "").strip() else li
-                box.tail = first.text
-                first.text = None
-                first.insert(0, box)
+        self._parents.append(node)
 
-    def b_table(self, tok: Token, parent: Element) -> None:
-        table = sub(parent, "table")
-        for part in tok.get("children") or []:
-            if part.get("type") == "table_head":
-                row = sub(sub(table, "thead"), "tr")
-                for cell in part.get("children") or []:
-                    self.cell(cell, row, "th")
-            elif part.get("type") == "table_body":
-                body = sub(table, "tbody")
-                for r in part.get("children") or []:
-                    row = sub(body, "tr")
-                    for cell in r.get("children") or []:
-                        self.cell(cell, row, "td")
+    def depart_list(self, tok: Token) -> None:
+        self._parents.pop()
 
-    def cell(self, cell: Token, row: Element, tag: str) -> None:
+    def visit_list_item(self, tok: Token) -> None:
+        self._parents.append(sub(self.parent, "li"))
+
+    def depart_list_item(self, tok: Token) -> None:
+        self._parents.pop()
+
+    visit_task_list_item = visit_list_item
+
+    def depart_task_list_item(self, tok: Token) -> None:
+        li = self._parents.pop()
+        checked = bool((tok.get("attrs") or {}).get("checked"))
+        add_class(li, "task")
+        box = el("span", {"class": "task-box generated"}, task_box(checked))
+        first = li[0] if len(li) and local(li[0]) == "p" and not (li.text or "").strip() else li
+        box.tail = first.text
+        first.text = None
+        first.insert(0, box)
+
+    def visit_table(self, tok: Token) -> Any:
+        parts = table_parts(tok)
+        table = sub(self.parent, "table")
+        row = sub(sub(table, "thead"), "tr")
+        for cell in parts.head:
+            self.cell(cell, row, "th", (cell.get("attrs") or {}).get("align"))
+        body = sub(table, "tbody")
+        for cells in parts.body:
+            row = sub(body, "tr")
+            for cell, column in zip(cells, parts.aligns):
+                align = (cell.get("attrs") or {}).get("align") if cell is not None else column
+                self.cell(cell, row, "td", align)
+        return SKIP_NODE
+
+    def cell(self, cell: Token | None, row: Element, tag: str, align: str | None) -> None:
+        """A cell (None: missing in a short row)."""
         node = sub(row, tag)
-        align = (cell.get("attrs") or {}).get("align")
         if align in _ALIGN:
             node.set("class", "align-" + align)
-        self.inline(cell.get("children") or [], node)
+        if cell is not None:
+            self.inline(cell.get("children") or [], node)
+
+    def visit_footnotes(self, tok: Token) -> Any:
+        return SKIP_NODE  # after the body: see render()
+
+    def unknown_visit(self, tok: Token) -> Any:
+        kids = tok.get("children")
+        if self._runs:  # among inline content
+            if isinstance(kids, list):
+                node, in_link = self._here()
+                self.inline(kids, node, in_link)
+            elif isinstance(tok.get("raw"), str):
+                self._text.append(tok["raw"])
+            return SKIP_NODE
+        if isinstance(kids, list):
+            if kids and all(k.get("type") in INLINE for k in kids):
+                self.inline(kids, sub(self.parent, "p"))
+                return SKIP_NODE
+            return None  # blocks: walked into the current parent
+        if isinstance(tok.get("raw"), str) and tok["raw"].strip():
+            sub(self.parent, "p", text=tok["raw"])
+        return SKIP_NODE
 
     # -- footnotes --------------------------------------------------------------------
     def footnotes(self, tok: Token) -> None:
-        for item in tok.get("children") or []:
-            index = (item.get("attrs") or {}).get("index")
+        referenced = referenced_notes(self.doc.tree or []) if self.doc is not None else set()
+        for index, item in footnote_items([tok]).items():
             if index in self.notes:
                 continue
             nid = self._note_ids.get(index) or self.ids.claim(f"fn-{index}")
-            aside = el("aside", {"id": nid, "class": "footnote", "role": "doc-footnote"})
-            aside.set(EPUB_TYPE, "footnote")
-            self.blocks(item.get("children") or [], aside)
+            if index in referenced:
+                note = el("aside", {"id": nid, "class": "footnote", "role": "doc-footnote"})
+                note.set(EPUB_TYPE, "footnote")
+            else:  # nobody's note: text of its own, which readers do not hide as a note
+                note = el("div", {"id": nid, "class": "footnote"})
+            self._parents.append(note)
+            self.walk(item.get("children") or [])
+            self._parents.pop()
             refs = self.note_refs.get(index)
             if refs:
                 label = el("a", {"href": "#" + refs[0], "class": "backlink generated",
                                  "role": "doc-backlink"}, f"{index}.")
             else:
                 label = el("span", {"class": "backlink generated"}, f"{index}.")
-            first = aside[0] if len(aside) and local(aside[0]) == "p" else None
+            first = note[0] if len(note) and local(note[0]) == "p" else None
             if first is None:
                 first = el("p")
-                aside.insert(0, first)
+                note.insert(0, first)
             label.tail = " " + (first.text or "")
             first.text = None
             first.insert(0, label)
             add_class(first, "footnote-first")
-            self.notes[index] = aside
+            self.notes[index] = note
+
+    def visit_footnote_ref(self, tok: Token) -> None:
+        parent, in_link = self._here()
+        self.noteref(tok, parent, in_link)
 
     def noteref(self, tok: Token, parent: Element, in_link: bool) -> None:
         index = (tok.get("attrs") or {}).get("index")
@@ -334,68 +415,51 @@ class ContentRenderer:
         a.set(EPUB_TYPE, "noteref")
 
     # -- inline -------------------------------------------------------------------------
-    @staticmethod
-    def only_images(kids: list[Token]) -> bool:
-        seen = False
-        for k in kids:
-            t = k["type"]
-            if t == "image":
-                seen = True
-            elif t == "link" and (k.get("children") or []) and all(
-                    c["type"] == "image" for c in k["children"]):
-                seen = True
-            elif t in ("softbreak", "linebreak"):
-                continue
-            elif t == "text" and not k.get("raw", "").strip():
-                continue
-            else:
-                return False
-        return seen
+    def visit_text(self, tok: Token) -> None:
+        self._text.append(tok.get("raw", ""))
 
-    def inline(self, tokens: list[Token], parent: Element, in_link: bool = False) -> None:
-        stack = _OpenTags(parent)
-        n = len(tokens)
-        # text and line breaks in a row go in at once: lxml copies a node's text on
-        # every addition, which made a paragraph of thousands of lines quadratic
-        pending: list[str] = []
-        for i, tok in enumerate(tokens):
-            name, cur = stack[-1]
-            t = tok["type"]
-            if t == "text":
-                pending.append(tok.get("raw", ""))
-                continue
-            if t == "softbreak":
-                before = tokens[i - 1].get("raw", "") if i and tokens[i - 1]["type"] == "text" else ""
-                after = tokens[i + 1].get("raw", "") if i + 1 < n and tokens[i + 1]["type"] == "text" else ""
-                # a line break between two CJK characters is not a space
-                pending.append("" if _is_wide(before[-1:]) and _is_wide(after[:1]) else "\n")
-                continue
-            if pending:
-                add_text(cur, "".join(pending))
-                pending.clear()
-            if t == "inline_html":
-                self.inline_html(tok.get("raw", ""), stack, in_link)
-                continue
-            link_here = in_link or stack.links > 0
-            if t == "linebreak":
-                sub(cur, "br")
-            elif t == "codespan":
-                sub(cur, "code", text=tok.get("raw", ""))
-            elif t in ("emphasis", "strong", "strikethrough"):
-                tag = {"emphasis": "em", "strong": "strong", "strikethrough": "del"}[t]
-                self.inline(tok.get("children") or [], sub(cur, tag), link_here)
-            elif t == "link":
-                self.link(tok, cur, link_here)
-            elif t == "image":
-                self.image(tok, cur, link_here, inline=True)
-            elif t == "footnote_ref":
-                self.noteref(tok, cur, link_here)
-            elif isinstance(tok.get("children"), list):
-                self.inline(tok["children"], cur, link_here)
-            elif isinstance(tok.get("raw"), str):
-                add_text(cur, tok["raw"])
-        if pending:
-            add_text(stack[-1][1], "".join(pending))
+    def visit_softbreak(self, tok: Token) -> None:
+        # a line break between two CJK characters is not a space
+        self._text.append("" if id(tok) in self._joined else "\n")
+
+    def visit_inline_html(self, tok: Token) -> None:
+        self.flush()
+        stack, in_link = self._runs[-1]
+        self.inline_html(tok.get("raw", ""), stack, in_link)
+
+    def visit_linebreak(self, tok: Token) -> None:
+        sub(self._here()[0], "br")
+
+    def visit_codespan(self, tok: Token) -> None:
+        sub(self._here()[0], "code", text=tok.get("raw", ""))
+
+    def visit_emphasis(self, tok: Token) -> None:
+        self.open_tag(tok, "em")
+
+    def visit_strong(self, tok: Token) -> None:
+        self.open_tag(tok, "strong")
+
+    def visit_strikethrough(self, tok: Token) -> None:
+        self.open_tag(tok, "del")
+
+    def open_tag(self, tok: Token, tag: str) -> None:
+        parent, in_link = self._here()
+        self.open_run(sub(parent, tag), in_link)
+
+    def close_tag(self, tok: Token) -> None:
+        self.close_run()
+
+    depart_emphasis = depart_strong = depart_strikethrough = close_tag
+
+    def visit_link(self, tok: Token) -> Any:
+        parent, in_link = self._here()
+        self.link(tok, parent, in_link)
+        return SKIP_NODE
+
+    def visit_image(self, tok: Token) -> Any:
+        parent, in_link = self._here()
+        self.image(tok, parent, in_link, inline=not self._in_figure)
+        return SKIP_NODE
 
     def inline_html(self, raw: str, stack: "_OpenTags", in_link: bool) -> None:
         tag = parse_tag(raw)
@@ -464,16 +528,12 @@ class ContentRenderer:
             holder = box
             if not url:
                 add_class(box, "missing")
-        label = self.labels.image if url else self.labels.image_missing
-        if not alt:
+        label, shown = picture_text(alt, self.lang, read=bool(url))
+        if label:
             sub(holder, "span", {"class": "generated"}, label)
-        elif alt.casefold() in GENERIC_ALT and url:
-            add_text(holder, alt)
-        else:
-            sub(holder, "span", {"class": "generated"}, label + self.labels.colon)
-            add_text(holder, alt)
+        add_text(holder, shown)
         if local(holder) == "a":
-            sub(holder, "span", {"class": "online generated"}, self.labels.online)
+            sub(holder, "span", {"class": "online generated"}, self.words.online)
         return box
 
 

@@ -8,18 +8,20 @@ supporting more than CSS 2.1; the rest (``break-after``...) only adds.
 """
 from __future__ import annotations
 
+from ..present import east_asian_script
+
 SERIF = {
-    "zh-hans": '"Noto Serif CJK SC", "Source Han Serif SC", "Source Han Serif CN", "Songti SC", '
+    "hans": '"Noto Serif CJK SC", "Source Han Serif SC", "Source Han Serif CN", "Songti SC", '
                '"STSong", "SimSun", serif',
-    "zh-hant": '"Noto Serif CJK TC", "Source Han Serif TC", "Songti TC", "PMingLiU", "MingLiU", serif',
+    "hant": '"Noto Serif CJK TC", "Source Han Serif TC", "Songti TC", "PMingLiU", "MingLiU", serif',
     "ja": '"Noto Serif CJK JP", "Source Han Serif JP", "Hiragino Mincho ProN", "Yu Mincho", '
           '"MS Mincho", serif',
     "ko": '"Noto Serif CJK KR", "Source Han Serif KR", "AppleMyungjo", "Batang", serif',
 }
 SANS = {
-    "zh-hans": '"Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "PingFang SC", '
+    "hans": '"Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "PingFang SC", '
                '"Hiragino Sans GB", "Microsoft YaHei", sans-serif',
-    "zh-hant": '"Noto Sans CJK TC", "Source Han Sans TC", "PingFang TC", "Microsoft JhengHei", sans-serif',
+    "hant": '"Noto Sans CJK TC", "Source Han Sans TC", "PingFang TC", "Microsoft JhengHei", sans-serif',
     "ja": '"Noto Sans CJK JP", "Source Han Sans JP", "Hiragino Sans", "Hiragino Kaku Gothic ProN", '
           '"Yu Gothic", "Meiryo", sans-serif',
     "ko": '"Noto Sans CJK KR", "Source Han Sans KR", "Apple SD Gothic Neo", "Malgun Gothic", sans-serif',
@@ -73,6 +75,7 @@ td p, th p, td div, th div { margin: 0; text-indent: 0; }
 .align-justify { text-align: justify; }
 figure { display: block; margin: 1em 0; text-align: center; text-indent: 0; }
 figure img { display: block; margin: 0.4em auto; }
+figcaption { margin: 0.2em 0 0; font-size: 0.9em; text-indent: 0; }
 img { max-width: 100%%; height: auto; }
 img.inline { vertical-align: middle; max-height: 1.5em; }
 .image-placeholder {
@@ -85,9 +88,9 @@ figure .image-placeholder { display: block; margin: 0.3em auto; max-width: 90%%;
 div.html { margin: 0.6em 0; }
 sup.noteref a { text-decoration: none; }
 section.footnotes { margin-top: 2em; font-size: 0.85em; }
-aside.footnote { margin: 0.5em 0; }
-section.footnotes > aside.footnote:first-child { padding-top: 0.5em; border-top: 1px solid #999; }
-aside.footnote p { text-indent: 0; margin: 0.3em 0; }
+.footnote { margin: 0.5em 0; }
+section.footnotes > .footnote:first-child { padding-top: 0.5em; border-top: 1px solid #999; }
+.footnote p { text-indent: 0; margin: 0.3em 0; }
 a.backlink { text-decoration: none; font-weight: bold; }
 body.titlepage { text-align: center; }
 .titlepage h1 { margin: 25%% 0 1em; font-size: 1.7em; text-align: center; }
@@ -103,13 +106,14 @@ LATIN = """\
 body { font-family: Georgia, "Times New Roman", serif; line-height: 1.5; }
 h1, h2, h3, h4, h5, h6 { font-family: "Helvetica Neue", Helvetica, Arial, sans-serif; }
 p { text-indent: 0; }
+figcaption { font-style: italic; }
 """
 
 CJK = """\
 body { font-family: %(serif)s; line-height: 1.7; text-align: justify; }
 h1, h2, h3, h4, h5, h6 { font-family: %(sans)s; }
 p { text-indent: 2em; margin: 0.3em 0; }
-li p, li > p, td p, th p, figure p, blockquote li p, .titlepage p, aside.footnote p {
+li p, li > p, td p, th p, figure p, blockquote li p, .titlepage p, .footnote p {
   text-indent: 0;
 }
 nav, .image-placeholder, table { font-family: %(sans)s; }
@@ -117,19 +121,10 @@ em { font-style: normal; font-weight: bold; }
 """
 
 
-def cjk_variant(lang: str) -> str | None:
-    parts = lang.lower().split("-")
-    if parts[0] == "zh":
-        return "zh-hant" if any(p in ("tw", "hk", "mo", "hant") for p in parts[1:]) else "zh-hans"
-    if parts[0] in ("ja", "ko"):
-        return parts[0]
-    return None
-
-
 def stylesheet(lang: str) -> str:
     """The stylesheet for a book in ``lang``."""
     css = BASE % {"mono": MONO}
-    variant = cjk_variant(lang)
+    variant = east_asian_script(lang)
     if variant is None:
         return css + LATIN
     return css + CJK % {"serif": SERIF[variant], "sans": SANS[variant]}

@@ -22,8 +22,8 @@ from typing import Protocol
 
 import lxml.html
 from lxml import etree
-from lxml.html import defs
 
+from ..present import DROPPED_WITH_CONTENT, VOID_TAGS, is_html_tag, literal_pi, literal_tag
 from .xhtml import Element, add_class, add_text, el, local, q, sub, xml_safe
 
 #: phrasing elements kept as they are
@@ -51,27 +51,9 @@ RENAME = {
     "textarea": "span",
 }
 #: removed with everything inside: not content
-DROP = frozenset({
-    "script", "style", "template", "head", "title", "meta", "link", "base", "basefont",
-    "param", "source", "track", "area", "input", "keygen", "command", "isindex", "slot",
-    "frame", "frameset",
-})
-VOID = frozenset({"br", "wbr", "hr", "img", "col", "area", "base", "embed", "input", "link",
-                  "meta", "param", "source", "track", "keygen", "command", "isindex", "basefont",
-                  "frame"})
-#: every name that is HTML (or SVG/MathML, whose text is kept, markup unwrapped)
-KNOWN = frozenset(defs.tags) | PHRASING | FLOW | frozenset(RENAME) | DROP | frozenset({
-    "bdi", "picture", "template", "main", "data", "dialog", "search", "frame", "noframes",
-    "menuitem", "svg", "math",
-})
-SAFE_SCHEMES = ("http", "https", "mailto", "ftp")
+DROP = DROPPED_WITH_CONTENT
+VOID = VOID_TAGS
 _ALIGN = {"left", "center", "right", "justify"}
-
-
-def is_html_tag(name: str) -> bool:
-    """Whether ``name`` is an HTML tag (else a ``<word>`` in text is literal text)."""
-    name = name.lower()
-    return name in KNOWN or ":" in name
 
 
 class Host(Protocol):
@@ -96,13 +78,6 @@ def integer(value: str | None) -> str | None:
         return None
     value = value.strip()
     return str(int(value)) if re.fullmatch(r"-?\d{1,9}", value) else None
-
-
-def literal_tag(name: str, attrs: list[tuple[str, str | None]], end: bool = False) -> str:
-    if end:
-        return f"</{name}>"
-    parts = [name] + [k if v is None else f'{k}="{v}"' for k, v in attrs]
-    return "<" + " ".join(parts) + ">"
 
 
 @dataclass
@@ -348,12 +323,6 @@ def parse_tag(raw: str) -> Tag:
     if len(reader.tags) != 1:
         return Tag("other")
     return reader.tags[0]
-
-
-def literal_pi(node) -> str:
-    text = node.text or ""
-    target = node.target or ""
-    return f"<?{target}{' ' if text else ''}{text}>"
 
 
 def parse_fragment(raw: str) -> Element | None:
