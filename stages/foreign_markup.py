@@ -55,7 +55,8 @@ _ATTRS = r"\{[ \t]*" + _ATTR_ITEM + r"(?:[ \t]+" + _ATTR_ITEM + r")*[ \t]*\}"
 _SPAN = re.compile(r"(?<![\\!\]])\[([^\[\]\n]*)\]" + _ATTRS)
 _AFTER_LINK = re.compile(r"(?<=\))" + _ATTRS)
 _HEADING = re.compile(r"^( {0,3}#{1,6}[ \t].*?)[ \t]+" + _ATTRS + r"[ \t]*$")
-_DIV_OPEN = re.compile(r"^ {0,3}(:{3,})[ \t]*(?:(" + _ATTRS + r")|([A-Za-z][\w\-]*)(?:[ \t]+(.*?))?)[ \t]*:*[ \t]*$")
+_DIV_OPEN = re.compile(r"^ {0,3}(:{3,})[ \t]*(?:(" + _ATTRS + r")|([A-Za-z][\w\-]*)(?:[ \t]+(.*?))?)"
+                       r"[ \t]*:*[ \t]*$")
 _DIV_CLOSE = re.compile(r"^ {0,3}(:{3,})[ \t]*$")
 #: containers of VuePress, VitePress, Docusaurus, markdown-it-container: the author's syntax
 ADMONITIONS = frozenset({
@@ -63,7 +64,8 @@ ADMONITIONS = frozenset({
     "error", "example", "quote", "abstract", "todo", "question", "failure", "bug", "hint",
     "attention", "code-group", "v-pre", "raw", "spoiler", "aside", "callout", "column", "columns"})
 _SHORTCODE = re.compile(r"\{\{([<%])[ \t]*(/?)[ \t]*([\w\-/]+)((?:[^\n}]|\}(?!\}))*?)[ \t]*[>%]\}\}")
-_PARAM = re.compile(r"([\w\-]+)[ \t]*=[ \t]*(?:\"((?:[^\"\\\n]|\\.)*)\"|'([^'\n]*)'|`([^`\n]*)`|([^\s\"'`]+))")
+_PARAM = re.compile(r"([\w\-]+)[ \t]*=[ \t]*"
+                    r"(?:\"((?:[^\"\\\n]|\\.)*)\"|'([^'\n]*)'|`([^`\n]*)`|([^\s\"'`]+))")
 _POSITIONAL = re.compile(r"\"((?:[^\"\\\n]|\\.)*)\"")
 _WRAPPERS = frozenset({"table", "center", "div", "section"})
 _LINKS = frozenset({"external_link", "link", "extlink", "ext-link"})

@@ -71,8 +71,10 @@ def restyle(raw: str) -> str:
                 unwrap_span = False  # a span with an id or a title: every span keeps its tags
     for tag, spans in plan:
         if tag.name in _CODE:
-            code_depth += 1 if tag.kind == "start" and not tag.self_closing else -1 if tag.kind == "end" else 0
-            code_depth = max(0, code_depth)
+            if tag.kind == "start" and not tag.self_closing:
+                code_depth += 1
+            elif tag.kind == "end":
+                code_depth = max(0, code_depth - 1)
             if tag.kind == "end":
                 continue
         elif code_depth:
@@ -213,7 +215,7 @@ def html_table(raw: str) -> Token | None:
 
 
 class HtmlStyling(Stage):
-    """Drop the page's styling from raw HTML (style, class, data-*, <font>, <center>); simple tables to pipe tables."""
+    """Drop the page's styling from raw HTML (style, class, data-*, <font>); simple tables to pipe tables."""
 
     name = "html_styling"
     priority = 305
@@ -252,7 +254,8 @@ class HtmlStyling(Stage):
         if not any(k.get("type") == "inline_html" for k in kids):
             return
         raws = "".join(k.get("raw", "") for k in kids if k.get("type") == "inline_html")
-        spans_removable = restyle("<span>" + raws + "</span>").count("<span") == 0 if "<span" in raws else True
+        # spans lose their tags only when none of them keeps an attribute (an id, a title)
+        spans_removable = "<span" not in raws or "<span" not in restyle("<span>" + raws + "</span>")
         out: list[Token] = []
         changed = False
         for tok in kids:
