@@ -214,6 +214,12 @@ def html_table(raw: str) -> Token | None:
                                             for r in body]}]}
 
 
+def _in_shortcode(kids: list[Token], k: int) -> bool:
+    """``{{<figure class="x">}}``: a Hugo shortcode that reads as a tag is not the page's HTML."""
+    before = kids[k - 1] if k else None
+    return bool(before and before.get("type") == "text" and before.get("raw", "").endswith("{{"))
+
+
 class HtmlStyling(Stage):
     """Drop the page's styling from raw HTML (style, class, data-*, <font>); simple tables to pipe tables."""
 
@@ -258,8 +264,8 @@ class HtmlStyling(Stage):
         spans_removable = "<span" not in raws or "<span" not in restyle("<span>" + raws + "</span>")
         out: list[Token] = []
         changed = False
-        for tok in kids:
-            if tok.get("type") != "inline_html":
+        for k, tok in enumerate(kids):
+            if tok.get("type") != "inline_html" or _in_shortcode(kids, k):
                 out.append(tok)
                 continue
             raw = tok.get("raw", "")

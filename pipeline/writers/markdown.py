@@ -81,7 +81,9 @@ def escape_text(s: str, in_table: bool = False, strict: bool = True, in_link: bo
                 out.append("\\_")
                 continue
         elif ch == "<":
-            if nxt == "" or nxt.isalpha() or nxt in "/!?":
+            after = s[i + 2:i + 3]
+            # "</" opens a closing tag only before a letter: "{{</ notice >}}" is text
+            if nxt == "" or nxt.isalpha() or nxt in "!?" or (nxt == "/" and (after == "" or after.isalpha())):
                 out.append("\\<")
                 continue
         elif ch == "~":
