@@ -1,4 +1,4 @@
-# galley: `make convert` and `make test` set everything up on a fresh machine.
+# galley: `make convert`, `make test` and `make lint` set everything up on a fresh machine.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
@@ -6,7 +6,7 @@ IN     ?= samples
 OUT    ?= out
 TO     ?= md,epub,docx
 
-.PHONY: convert test setup test-setup bench bench-hostile render-check clean
+.PHONY: convert test lint setup test-setup bench bench-hostile render-check clean
 SUDO ?= $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(BIN)/python:
@@ -39,6 +39,12 @@ bench-hostile: setup
 
 test: test-setup
 	$(BIN)/python -m pytest -n auto -q
+
+# Style and types: ruff (format check, then lint rules) and mypy --strict on pipeline/, set in pyproject.toml.
+lint: test-setup
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # LibreOffice renders the DOCX of $(IN) to PDF and PNG pages in $(OUT)/render, for a look.
 render-check: test-setup
