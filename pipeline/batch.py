@@ -37,8 +37,18 @@ from typing import Any
 
 from .config import Config
 from .errors import ConfigError
-from .inputs import (DEFAULT_INCLUDE, INPUT_SUFFIXES, Found, Source, check_collisions, collect,  # noqa: F401
-                     discover, glob_match, output_stem, wanted)
+from .inputs import (  # noqa: F401
+    DEFAULT_INCLUDE,
+    INPUT_SUFFIXES,
+    Found,
+    Source,
+    check_collisions,
+    collect,
+    discover,
+    glob_match,
+    output_stem,
+    wanted,
+)
 from .names import FoldRule, shown
 
 REPORT_NAME = "report.json"
@@ -489,7 +499,7 @@ def _validate_in_background(cfg: Config) -> Any:
         def run(self) -> None:
             try:
                 _validate(cfg)
-            except BaseException as exc:  # noqa: BLE001 - re-raised by the caller
+            except BaseException as exc:  # re-raised by the caller
                 self.error = exc
 
     check = Check(daemon=True, name="galley-config-check")

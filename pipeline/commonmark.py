@@ -324,8 +324,13 @@ def list_item_lazy_lines(src: str, start: int, item_src: str) -> set[int]:
     not blank and is indented less than the item's content is lazy. When the lines do
     not line up with the item text as expected, nothing is marked.
     """
-    from mistune.list_parser import (LIST_PATTERN, _compile_continue_width, _expand_leading_tabs,
-                                     _has_continuation_indent, _strip_continuation_indent)
+    from mistune.list_parser import (
+        LIST_PATTERN,
+        _compile_continue_width,
+        _expand_leading_tabs,
+        _has_continuation_indent,
+        _strip_continuation_indent,
+    )
     m = re.compile(LIST_PATTERN, re.M).match(src, start)
     if m is None:
         return set()

@@ -23,7 +23,8 @@ import os
 import signal
 import time
 from collections import deque
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 Job = dict[str, Any]
 Result = dict[str, Any]
@@ -273,7 +274,9 @@ class DaskExecutor(Executor):
 
     def run(self, jobs: list[Job], out_root: str, config: dict[str, Any]) -> Iterator[Result]:
         import hashlib
+
         from distributed import as_completed
+
         from .task import convert_file
         tag = hashlib.sha256(repr(time.time()).encode()).hexdigest()[:8]
         futures = {}

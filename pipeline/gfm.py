@@ -182,7 +182,7 @@ def _edge_char(tok: Token, last: bool) -> str:
 
 
 class _Run:
-    __slots__ = ("part", "char", "length", "left", "opens", "closes")
+    __slots__ = ("char", "closes", "left", "length", "opens", "part")
 
     def __init__(self, part: int, char: str, length: int, opens: bool, closes: bool) -> None:
         self.part, self.char, self.length, self.left = part, char, length, length
@@ -402,9 +402,7 @@ def autolink_end(text: str) -> int | None:
     end = len(text)
     while end > domain.end():
         ch = text[end - 1]
-        if ch in "?!.,:*_~":
-            end -= 1
-        elif ch == ")" and text.count("(", 0, end) < text.count(")", 0, end):
+        if ch in "?!.,:*_~" or (ch == ")" and text.count("(", 0, end) < text.count(")", 0, end)):
             end -= 1
         elif ch == ";" and _TRAILING_ENTITY.search(text, 0, end):
             end = _TRAILING_ENTITY.search(text, 0, end).start()
@@ -468,7 +466,7 @@ def parse_email_autolink(inline, m: re.Match, state) -> int | None:
         if len(written) >= len(need):
             break
     written = "".join(t["raw"] for t in state.tokens[len(state.tokens) - taken:])
-    if not taken or not written.endswith(need) or start and state.src[start - 1] == "\\" \
+    if not taken or not written.endswith(need) or (start and state.src[start - 1] == "\\") \
             or any(t.get("_emphasis") is False for t in state.tokens[len(state.tokens) - taken:]):
         return None  # an escaped character is no part of an address
     del state.tokens[len(state.tokens) - taken:]

@@ -25,8 +25,9 @@ from __future__ import annotations
 import bisect
 import difflib
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from .document import Change
 from .ends import common_ends

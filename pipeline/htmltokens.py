@@ -86,7 +86,7 @@ class _PositionedTokenizer(HTMLTokenizer):
         self._counted: tuple[str, int, int, int] | None = None
 
     def __iter__(self):
-        self.tokenQueue = deque([])
+        self.tokenQueue = deque()
         opened = (1, 0)
         opening = self._opening_steps
         while True:

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from .errors import ConfigError
 from .names import FoldRule, output_stem, shown
@@ -140,6 +141,7 @@ def collect(paths: list[str], include: tuple[str, ...] = DEFAULT_INCLUDE,
             follow_links: bool = False) -> Found:
     """Every input under ``paths``, and what was met and not taken."""
     import stat
+
     from .storage import LocalStorage, file_kind, is_url, local_path, open_storage
     out_local = local_path(out_root) if out_root else None
     out_abs = os.path.realpath(out_local) if out_local is not None else None

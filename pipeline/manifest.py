@@ -360,6 +360,7 @@ def writer_versions(formats: list[str], manifest: Manifest | None) -> dict[str, 
     is unchanged since it was last read (cached in the manifest's meta table)."""
     from importlib.metadata import entry_points
     from importlib.util import find_spec
+
     from .errors import ConfigError
     eps = {ep.name: ep for ep in entry_points(group="galley.writers")}
     out: dict[str, str] = {}

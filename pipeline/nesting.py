@@ -58,7 +58,7 @@ _RULE_TAIL = re.compile(r"[ \t]*(?:([-*_])(?:[ \t]*\1)*[ \t]*)?")
 QUOTE = 0  # a container is QUOTE or the content width of a list item (> 0)
 
 
-def cap_nesting(doc: "Document", max_depth: int = MAX_DEPTH) -> None:
+def cap_nesting(doc: Document, max_depth: int = MAX_DEPTH) -> None:
     """Flatten lines of ``doc.text`` nested deeper than ``max_depth``; warn and record."""
     text = doc.text
     if not re.search(r"(?m)^[ \t>*+\-.)0-9]{%d}" % max_depth, text):

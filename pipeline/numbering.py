@@ -71,11 +71,11 @@ class SectionNumber:
     def depth(self) -> int:
         return len(self.parts)
 
-    def written_like(self, other: "SectionNumber") -> bool:
+    def written_like(self, other: SectionNumber) -> bool:
         return (self.depth == other.depth and self.delimiter == other.delimiter
                 and (self.padding == other.padding or "any" in (self.padding, other.padding)))
 
-    def follows(self, other: "SectionNumber") -> bool:
+    def follows(self, other: SectionNumber) -> bool:
         """A later number of the same list: same parent, greater last part (``1.3`` after ``1.2``)."""
         return (self.written_like(other) and self.parts[:-1] == other.parts[:-1]
                 and self.parts[-1] > other.parts[-1])

@@ -10,8 +10,9 @@ Section numbers are passed in as objects with ``depth``, ``parts``,
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, Sequence
+from typing import Any, Protocol
 
 MAX_ROUNDS = 4
 

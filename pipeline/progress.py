@@ -100,8 +100,15 @@ class RichProgress(Progress):
         if todo == 0:
             self.console.print(f"galley: {files} files, all up to date: nothing to do")
             return
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress as Bar, SpinnerColumn,
-                                   TextColumn, TimeElapsedColumn, TimeRemainingColumn)
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+        from rich.progress import Progress as Bar
         self.console.print(f"galley: {files} files: {skipped} up to date (skipped), "
                            f"{todo} to convert ({workers})")
         self.bar = Bar(SpinnerColumn(), TextColumn("converting"), BarColumn(),

@@ -12,8 +12,9 @@ report (status, outputs and error per file) is written in the space reserved.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .names import base64_name, dumps, is_utf8
 

@@ -37,7 +37,7 @@ SCOPES = ("bytes", "text", "tree")
 class StageContext:
     """What a running stage may use: its options and a way to record changes."""
 
-    def __init__(self, stage: "Stage", doc: "Document", capabilities: tuple = ()):
+    def __init__(self, stage: Stage, doc: Document, capabilities: tuple = ()):
         self.stage = stage
         self.doc = doc
         self.options = stage.options
@@ -88,7 +88,7 @@ class Stage:
         doc = (cls.__doc__ or "").strip()
         return doc.splitlines()[0] if doc else ""
 
-    def run(self, doc: "Document", ctx: StageContext) -> None:  # pragma: no cover - protocol
+    def run(self, doc: Document, ctx: StageContext) -> None:  # pragma: no cover - protocol
         raise NotImplementedError
 
 

@@ -27,9 +27,9 @@ import hashlib
 import os
 import stat
 import urllib.parse
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from .atomic import TEMP_NAME, TEMP_SUFFIX, write_all, write_atomic
 
@@ -367,7 +367,7 @@ class FsspecStorage(Storage):
     def gone(self, rel: str) -> bool:
         try:
             return self.exists() and not self.fs.exists(self._p(rel))
-        except Exception:  # noqa: BLE001 - a storage that cannot be asked: not gone
+        except Exception:  # a storage that cannot be asked: not gone
             return False
 
     def exists(self) -> bool:

@@ -90,7 +90,7 @@ def _with_deadline(job: dict[str, Any], config: dict[str, Any], timeout: float) 
     def target() -> None:
         try:
             box["value"] = _render(job, config)
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+        except BaseException as exc:  # handed to the caller
             box["error"] = exc
 
     thread = threading.Thread(target=target, daemon=True, name=f"galley:{job['stem']}")
@@ -121,6 +121,7 @@ class _WriteError(Exception):
 def write_error(exc: OSError, out_root: str) -> str:
     """One line for an output that could not be written, naming it."""
     import errno
+
     from .names import shown
     target = shown(str(exc.filename)) if exc.filename else shown(out_root)
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):

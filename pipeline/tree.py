@@ -12,8 +12,9 @@ from __future__ import annotations
 import bisect
 import html.entities
 import re
+from collections.abc import Callable, Iterator
 from functools import lru_cache
-from typing import Any, Callable, Iterator
+from typing import Any
 
 Token = dict[str, Any]
 #: characters whose spelling is kept in the tree (a text token with ``written``, e.g.
@@ -282,9 +283,7 @@ def block_text(tokens: list[Token]) -> str:
         t = tok["type"]
         if t in INLINE_CONTAINERS:
             lines.append(inline_text(tok.get("children")))
-        elif t == "block_code":
-            lines.append(tok.get("raw", ""))
-        elif t == "block_html":
+        elif t == "block_code" or t == "block_html":
             lines.append(tok.get("raw", ""))
         elif isinstance(tok.get("children"), list):
             lines.append(block_text(tok["children"]))

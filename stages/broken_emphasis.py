@@ -36,9 +36,15 @@ import unicodedata
 
 from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
+from pipeline.textscan import (
+    chunks,
+    in_spans,
+    is_html_block_start,
+    is_indented_prose,
+    keep_block_role,
+    protected_spans,
+)
 from pipeline.tree import decode_entities, inline_text, parse, walk
-from pipeline.textscan import (chunks, in_spans, is_html_block_start, is_indented_prose,
-                               keep_block_role, protected_spans)
 
 _RUN = re.compile(r"(?<!\\)\*{2,}")
 _LINE_START_MARK = re.compile(r"^([ \t]*)(?:([>#+=-])|(\d+)([.)]))")
@@ -250,7 +256,7 @@ def _resolve_odd(text: str, runs: list[re.Match], kinds: set[str]):
         # drop the last unpaired marker; a long run that forms no emphasis is escaped
         last = runs[-1]
         n = len(last.group(0))
-        if n >= 3 or text[last.start() - 1:last.start()] == "]" and text[last.end():last.end() + 1] == "(":
+        if n >= 3 or (text[last.start() - 1:last.start()] == "]" and text[last.end():last.end() + 1] == "("):
             # (between "]" and "(", taking it out would make a link of what follows)
             repl = "\\*" * n
             kinds.add("star_run_escaped")

@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import re
 
+from pipeline.codelines import code_spans
 from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
-from pipeline.codelines import code_spans
 from pipeline.textscan import CJK, code_line_mask, is_indented_prose
 
 # a run is tried from its first character only: a long run inside a line stays linear
@@ -190,7 +190,7 @@ def _continues(line: str, nxt: str) -> bool:
     fragment = nxt.strip()
     if fragment[:1] in _OPENING_BRACKETS and not stripped.endswith(_ENDS):
         return True  # "单位可以是 c" + "（字节）、": the sentence goes on
-    return len(fragment) <= 2 and fragment.isalnum() or fragment in _OPENING_BRACKETS
+    return (len(fragment) <= 2 and fragment.isalnum()) or fragment in _OPENING_BRACKETS
 
 
 _OPENS = tuple("（「『《〈【([，、")

@@ -53,16 +53,16 @@ from __future__ import annotations
 
 import bisect
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from pipeline.document import Document
 from pipeline.htmltokens import Tag, attribute_spans, tokenize
 from pipeline.options import Option
 from pipeline.stage import Stage, StageContext
-from pipeline.urls import SCRIPT_SCHEMES, url_scheme
 from pipeline.tree import CONTAINERS, inline_text, merge_text, parse, trim_inline, walk
+from pipeline.urls import SCRIPT_SCHEMES, url_scheme
 
 Token = dict[str, Any]
 

@@ -19,7 +19,6 @@ spaces become spaces; code spans and link destinations are left alone.
 from __future__ import annotations
 
 import re
-
 from typing import Any
 
 from pipeline.codelines import code_spans

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -70,7 +70,7 @@ MDFORMAT = {"default_style.md": "commonmark", "consecutive_numbering.md": "commo
 CMARK_GFM = ("spec.txt", "extensions.txt", "regression.txt", "smart_punct.txt")
 
 
-@lru_cache(maxsize=None)
+@cache
 def judge(config: str) -> MarkdownIt:
     """markdown-it-py configured by a key such as ``commonmark+table+footnotes``."""
     preset, *parts = config.split("+")
@@ -93,10 +93,7 @@ def judge(config: str) -> MarkdownIt:
         elif part == "typographer":
             md.enable("replacements")
             md.options["typographer"] = True
-        elif part == "smartquotes":
-            md.enable(["replacements", "smartquotes"])
-            md.options["typographer"] = True
-        elif part == "smart":  # cmark's --smart: quotes, dashes, ellipses
+        elif part in ("smartquotes", "smart"):  # "smart" is cmark's --smart: quotes, dashes, ellipses
             md.enable(["replacements", "smartquotes"])
             md.options["typographer"] = True
         else:
@@ -155,7 +152,7 @@ def mdformat_text(source: str) -> str | None:
     import mdformat
     try:
         return mdformat.text(source, extensions={"gfm"})
-    except Exception:  # noqa: BLE001 - a crash is a failure to keep the example
+    except Exception:  # a crash is a failure to keep the example
         return None
 
 

@@ -5,8 +5,8 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT, SAMPLES, sample_files
+
 from pipeline import clean, convert
 from pipeline.errors import ConfigError, GalleyError
 

@@ -26,7 +26,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, SAMPLES, corpus_files, sample_files
 
 GALLEY = [sys.executable, "-m", "pipeline.cli"]

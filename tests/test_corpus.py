@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import FIXTURES, all_articles
 from judge import MD, blocks, body, inline_text
 from stage_fixtures import read_cases
+
 from pipeline.convert import render
 from pipeline.textkeep import significant
 from pipeline.writers.markdown import MarkdownWriter, render_document
@@ -87,6 +87,7 @@ def test_clean_is_idempotent(path, cleaned, pipeline):
 def test_seed_outline():
     """The seed article's headings, below the title, as the product owner listed them."""
     from conftest import SAMPLES
+
     from pipeline.runner import Pipeline
     expected = []
     for line in (Path(__file__).parent / "fixtures" / "xiaomi-outline.txt").read_text("utf-8").splitlines():

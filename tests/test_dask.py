@@ -14,7 +14,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import sample_files
 
 distributed = pytest.importorskip("distributed")

@@ -14,24 +14,24 @@ import re
 import shutil
 import subprocess
 import zipfile
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import docx
 import pytest
+from conftest import all_articles
 from docx.oxml.ns import qn
 from lxml import etree
 
-from conftest import all_articles
 from pipeline.document import Document, Metadata
 from pipeline.errors import ConfigError
 from pipeline.textkeep import significant
 from pipeline.tree import inline_text, parse, walk
 from pipeline.writers.common import language
 from pipeline.writers.docx import DocxWriter
-from pipeline.writers.present import alt_text, caption, picture_text, title_block, words
 from pipeline.writers.docx.styles import heading_style_name
 from pipeline.writers.markdown import render_body
+from pipeline.writers.present import alt_text, caption, picture_text, title_block, words
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 ARTICLES = all_articles()
@@ -67,7 +67,7 @@ def run_pandoc(pandoc: str, args: list[str], data: bytes) -> str:
     return proc.stdout.decode("utf-8")
 
 
-@lru_cache(maxsize=None)
+@cache
 def converted(path: Path) -> tuple[Document, bytes]:
     from pipeline.runner import Pipeline
     doc = Pipeline().process(path)
@@ -445,6 +445,7 @@ def test_block_html_table_becomes_a_word_table():
 
 def test_images_embedded_scaled_or_placeholders(tmp_path: Path):
     from PIL import Image
+
     from pipeline.runner import Pipeline
     Image.new("RGB", (3000, 1500), (200, 0, 0)).save(tmp_path / "wide.png")
     Image.new("RGB", (120, 90), (0, 200, 0)).save(tmp_path / "small.png")

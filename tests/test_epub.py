@@ -22,9 +22,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, ROOT, SPEC, all_articles, sample_files
 from lxml import etree
 
-from conftest import FIXTURES, ROOT, SPEC, all_articles, sample_files
 from pipeline.textkeep import significant
 from pipeline.tree import inline_text, walk
 from pipeline.writers.epub import EpubWriter, book_language, outline, sections, split
@@ -32,9 +32,9 @@ from pipeline.writers.epub.content import Heading, safe_url
 from pipeline.writers.epub.css import stylesheet
 from pipeline.writers.epub.images import clean_svg
 from pipeline.writers.epub.sanitize import DROP, is_html_tag, literal_pi, literal_tag, parse_fragment
+from pipeline.writers.epub.xhtml import Ids, el, is_xml_name, local
 from pipeline.writers.markdown import render_body
 from pipeline.writers.present import display_date
-from pipeline.writers.epub.xhtml import Ids, el, is_xml_name, local
 
 XHTML = "http://www.w3.org/1999/xhtml"
 OPS = "http://www.idpf.org/2007/ops"
@@ -481,6 +481,7 @@ End.
 def torture(tmp_path_factory) -> Path:
     """A document with every kind of content, local and embedded images, ~370 KB."""
     import base64
+
     from PIL import Image
     folder = tmp_path_factory.mktemp("torture")
     Image.new("RGB", (40, 30), (200, 30, 30)).save(folder / "red.png")

@@ -27,10 +27,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-
 from faultkit import output_bytes, remount, temp_files, tmpfs, unprivileged
-from test_batch import (GALLEY, MANIFEST, _wait_for_outputs, make_articles, plugin_env,  # noqa: F401
-                        report, run, statuses, tree)
+from test_batch import (  # noqa: F401
+    GALLEY,
+    MANIFEST,
+    _wait_for_outputs,
+    make_articles,
+    plugin_env,
+    report,
+    run,
+    statuses,
+    tree,
+)
 
 
 def clean_stderr(res: subprocess.CompletedProcess) -> None:

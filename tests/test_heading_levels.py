@@ -10,13 +10,13 @@ from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from judge import blocks
 
 from pipeline.config import Config
+from pipeline.outline import close_levels
 from pipeline.runner import Pipeline
 from pipeline.stage import available_stages
 from pipeline.writers.markdown import render_document
-from judge import blocks
-from pipeline.outline import close_levels
 
 levels = st.lists(st.integers(min_value=1, max_value=6), min_size=1, max_size=30)
 # a fixed seed in the suite; GALLEY_EXAMPLES=N runs N random examples instead

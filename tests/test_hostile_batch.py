@@ -25,12 +25,11 @@ import os
 import re
 import subprocess
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pytest
-
 from faultkit import output_bytes, temp_files, unprivileged
 from test_batch import ARTICLE, GALLEY, PLUGIN, report
 

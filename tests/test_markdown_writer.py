@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from judge import MD
+
 from pipeline.config import Config
 from pipeline.runner import Pipeline
 from pipeline.stage import available_stages

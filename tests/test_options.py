@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, SAMPLES
+
 from pipeline.config import Config
 from pipeline.document import Document
 from pipeline.errors import ConfigError

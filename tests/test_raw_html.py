@@ -10,8 +10,8 @@ import html5lib
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from judge import MD, body
+
 from pipeline.config import Config
 from pipeline.convert import render
 from pipeline.errors import ConfigError

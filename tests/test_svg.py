@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+from test_epub import epubcheck, problems
 
 from pipeline.assets.svg import SVG_NS, SvgError, sanitize_svg
-from test_epub import epubcheck, problems
 
 SECRET = "SECRET-7f3a9c-never-in-an-output"
 HOSTILE_SVG = """<?xml version="1.0"?>

@@ -103,7 +103,7 @@ def machine_date(value: str | None) -> tuple[str, str] | None:
         return (m.group(0), m.group(0)) if m else None
     day = when.date().isoformat()
     if when.tzinfo is not None and when.timetz().replace(tzinfo=None) != dt.time(0):
-        utc = when.astimezone(dt.timezone.utc)
+        utc = when.astimezone(dt.UTC)
         return utc.strftime("%Y-%m-%dT%H:%M:%SZ"), day
     return day, day
 

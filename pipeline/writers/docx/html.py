@@ -15,8 +15,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..present import (DROPPED_WITH_CONTENT, VOID_TAGS, is_html_tag, literal_pi, literal_tag,
-                       picture_text, remote_address, words)
+from ..present import (
+    DROPPED_WITH_CONTENT,
+    VOID_TAGS,
+    is_html_tag,
+    literal_pi,
+    literal_tag,
+    picture_text,
+    remote_address,
+    words,
+)
 
 FORMAT_TAGS = {
     "b": "b", "strong": "b", "i": "i", "em": "i", "cite": "i", "dfn": "i", "var": "i",

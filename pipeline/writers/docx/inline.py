@@ -8,7 +8,8 @@ lines (``<br>``) or, when it is no HTML at all (``<if>``, ``<filter-name>``,
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ..visitor import SKIP_NODE, TreeVisitor
 from .fields import hyperlink

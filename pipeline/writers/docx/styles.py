@@ -24,8 +24,8 @@ lacks are added, with ``basedOn``/``next`` links remapped to its own style ids.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from docx.oxml.ns import qn
 

@@ -17,8 +17,19 @@ from typing import Any
 
 from ...document import Document
 from ...tree import inline_text
-from ..present import (all_joined_breaks, alt_text, caption, figure_pictures, footnote_items, picture_text,
-                       referenced_notes, remote_address, table_parts, task_box, words)
+from ..present import (
+    all_joined_breaks,
+    alt_text,
+    caption,
+    figure_pictures,
+    footnote_items,
+    picture_text,
+    referenced_notes,
+    remote_address,
+    table_parts,
+    task_box,
+    words,
+)
 from ..visitor import SKIP_NODE, TreeVisitor
 from .images import packaged
 from .sanitize import Sanitizer, parse_tag
@@ -461,7 +472,7 @@ class ContentRenderer(TreeVisitor):
         self.image(tok, parent, in_link, inline=not self._in_figure)
         return SKIP_NODE
 
-    def inline_html(self, raw: str, stack: "_OpenTags", in_link: bool) -> None:
+    def inline_html(self, raw: str, stack: _OpenTags, in_link: bool) -> None:
         tag = parse_tag(raw)
         name, cur = stack[-1]
         in_link = in_link or stack.links > 0

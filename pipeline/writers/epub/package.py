@@ -37,7 +37,7 @@ class Item:
 class NavPoint:
     label: str
     href: str
-    children: list["NavPoint"] = field(default_factory=list)
+    children: list[NavPoint] = field(default_factory=list)
 
 
 @dataclass
@@ -194,7 +194,7 @@ def ncx(meta: Metadata, toc: list[NavPoint], base: str = "") -> bytes:
 
 def zip_date(when: dt.datetime) -> tuple[int, int, int, int, int, int]:
     """``when`` as a zip entry date (zip cannot hold dates before 1980 or after 2107)."""
-    when = when.astimezone(dt.timezone.utc)
+    when = when.astimezone(dt.UTC)
     year = min(max(when.year, 1980), 2107)
     if year != when.year:
         return (year, 1, 1, 0, 0, 0)

@@ -240,7 +240,7 @@ class Sanitizer:
             add_class(node, "align-center")
 
     # -- single inline tags (mistune's inline_html tokens) ------------------------
-    def inline_tag(self, tag: "Tag", out: Element, in_link: bool) -> tuple[str, Element | None]:
+    def inline_tag(self, tag: Tag, out: Element, in_link: bool) -> tuple[str, Element | None]:
         """What an inline tag becomes under ``out``.
 
         Returns ``(action, element)``: ``push`` (an element that takes the text up to
@@ -392,7 +392,7 @@ def _wrap_stray(node: Element, allowed: tuple[str, ...], wrapper: str) -> None:
         items.append(("el", child))
         if child.tail:
             items.append(("text", child.tail))
-    if all(kind == "el" and local(v) in allowed or kind == "text" and not v.strip()
+    if all((kind == "el" and local(v) in allowed) or (kind == "text" and not v.strip())
            for kind, v in items):
         node.text = None
         for child in node:
