@@ -162,9 +162,9 @@ def main() -> int:
         g_times, parts, prof = galley_per_document(files, args.profile)
         p_times = pandoc_per_document(files, tmp / "pandoc")
         g_med, p_med = statistics.median(g_times), statistics.median(p_times)
-        ratios = [p / g for p, g in zip(p_times, g_times)]
-        print("| per document (median of %d) | galley: clean + md + epub + docx | pandoc: gfm + epub + docx |"
-              % len(files))
+        ratios = [p / g for p, g in zip(p_times, g_times, strict=True)]
+        print(f"| per document (median of {len(files)}) | galley: clean + md + epub + docx "
+              "| pandoc: gfm + epub + docx |")
         print("|---|---|---|")
         print(f"| median | {ms(g_med)} | {ms(p_med)} |")
         print(f"| total | {sum(g_times):.2f} s | {sum(p_times):.2f} s |")

@@ -26,6 +26,7 @@
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -197,13 +198,13 @@ def _check_locations(roots: list[str], out_root: str, opts: BatchOptions) -> boo
     """URLs need fsspec; ``memory://`` cannot reach a remote scheduler's workers.
     True when an input or the output lives in this process's memory."""
     from .storage import is_url, local_path
-    for r in roots + [out_root]:
+    for r in [*roots, out_root]:
         if is_url(r) and local_path(r) is None:
             try:
                 import fsspec  # noqa: F401
             except ImportError:
                 raise ConfigError(f"{r}: URLs need fsspec: pip install 'galleyproof[dask]'") from None
-    memory = any(r.startswith("memory://") for r in roots + [out_root])
+    memory = any(r.startswith("memory://") for r in [*roots, out_root])
     if opts.executor == "dask" and memory and opts.scheduler:
         raise ConfigError("memory:// exists only in this process; a remote scheduler's workers "
                           "cannot see it: use s3://... or a shared folder")
@@ -542,27 +543,21 @@ def _on_sigterm() -> dict[int, Any]:
     def handler(signum: int, frame: Any) -> None:
         raise Terminated
     previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
+    with contextlib.suppress(ValueError):  # not the main thread
         signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread
-        pass
     return previous
 
 
 def _ignore_signals() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
+        with contextlib.suppress(ValueError):
             signal.signal(sig, signal.SIG_IGN)
-        except ValueError:
-            pass
 
 
 def _restore_signals(previous: dict[int, Any]) -> None:
     for sig, handler in previous.items():
-        try:
+        with contextlib.suppress(ValueError):
             signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
-        except ValueError:
-            pass
 
 
 def _record(manifest: Any, src: Source, result: dict[str, Any], digest: str | None,

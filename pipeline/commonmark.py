@@ -272,7 +272,7 @@ def _literal_code(literal: str, src: str, start: int, raw: str, indent: int) -> 
     count = raw.count("\n") + (1 if raw and not raw.endswith("\n") else 0)
     lines = literal.split("\n")[first:first + count]
     if indent:
-        lines = [re.sub("^ {0,%d}" % indent, "", line) for line in lines]
+        lines = [re.sub(f"^ {{0,{indent}}}", "", line) for line in lines]
     return "\n".join(lines) + ("\n" if raw.endswith("\n") else "")
 
 

@@ -19,6 +19,7 @@ converted by the same function from the same bytes and configuration.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
@@ -113,10 +114,8 @@ class _Worker:
         self.stopped = False
 
     def kill(self) -> None:
-        try:
+        with contextlib.suppress(OSError, AttributeError):
             self.proc.kill()
-        except (OSError, AttributeError):
-            pass
         self.proc.join(5)
         self.conn.close()
 
@@ -124,10 +123,8 @@ class _Worker:
         if self.stopped:
             return
         self.stopped = True
-        try:
+        with contextlib.suppress(OSError, ValueError):
             self.conn.send(None)
-        except (OSError, ValueError):
-            pass
 
 
 def _death(exitcode: int | None) -> str:

@@ -131,7 +131,7 @@ def table_before_lazy_line(src: str, start: int) -> int | None:
                 return None
             tail: list[str] = []
             for c in content:
-                tail = [] if not c.strip() else tail + [c]
+                tail = [] if not c.strip() else [*tail, c]
             for i in range(len(tail) - 1):
                 if "|" in tail[i] and delimiter_aligns(tail[i + 1]) is not None \
                         and len(split_row(tail[i].strip())) == len(delimiter_aligns(tail[i + 1]) or ()):

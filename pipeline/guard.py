@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import itertools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -193,7 +194,7 @@ def _describe(category: str, old: Sequence[Item], new: Sequence[Item]) -> str:
     if category == "code":
         if old and new:
             a, b = old[0][0][1], new[0][0][1]
-            for la, lb in zip(a.split("\n"), b.split("\n")):
+            for la, lb in zip(a.split("\n"), b.split("\n"), strict=False):
                 if la != lb:
                     return f"code changed: {_short(la)!r} became {_short(lb)!r}"
             return f"code changed: {len(a)} characters became {len(b)}"
@@ -287,7 +288,7 @@ def _outline_differences(a: Signature, b: Signature, title: str) -> list[Differe
             continue
         matched.append((i, k))
         j = k + 1
-    for (i0, k0), (i1, k1) in zip(matched, matched[1:]):
+    for (i0, k0), (i1, k1) in itertools.pairwise(matched):
         was = _relation(src[i0][0], src[i1][0])
         now = _relation(dst[k0][0], dst[k1][0])
         if was != now:

@@ -41,6 +41,7 @@ and only re-read (imported) when that module changed.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -186,10 +187,8 @@ class Manifest:
 
     def _recover(self, why: str) -> None:
         """Move the damaged file (and its journal) aside and start a new manifest."""
-        try:
+        with contextlib.suppress(sqlite3.Error, AttributeError):
             self.db.close()
-        except (sqlite3.Error, AttributeError):
-            pass
         stamp = time.strftime("%Y%m%dT%H%M%S")
         target = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
         n = 1
@@ -225,10 +224,8 @@ class Manifest:
 
     def cache_meta(self, key: str, value: str) -> None:
         """A meta value that is only a cache: a failed write is no failure."""
-        try:
+        with contextlib.suppress(sqlite3.Error):
             self.set_meta(key, value)
-        except sqlite3.Error:
-            pass
 
     # -- records ----------------------------------------------------------------------
     def load(self) -> dict[str, Record]:
@@ -276,10 +273,8 @@ class Manifest:
         return True
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(sqlite3.Error):
             self.db.close()
-        except sqlite3.Error:
-            pass
 
 
 def default_location(out_root: str, local_out: Path | None) -> Path:

@@ -61,7 +61,7 @@ QUOTE = 0  # a container is QUOTE or the content width of a list item (> 0)
 def cap_nesting(doc: Document, max_depth: int = MAX_DEPTH) -> None:
     """Flatten lines of ``doc.text`` nested deeper than ``max_depth``; warn and record."""
     text = doc.text
-    if not re.search(r"(?m)^[ \t>*+\-.)0-9]{%d}" % max_depth, text):
+    if not re.search(rf"(?m)^[ \t>*+\-.)0-9]{{{max_depth}}}", text):
         return  # no line has a prefix long enough to nest that deep
     lines = text.split("\n")
     dropped = flatten(lines, max_depth)

@@ -150,10 +150,7 @@ def convert_file(job: dict[str, Any], out_root: str, config: dict[str, Any],
                               "outputs": {}, "deps": {}, "info": {}, "error": None}
     try:
         _set_env(config.get("env") or {})
-        if timeout:
-            rendered = _with_deadline(job, config, timeout)
-        else:
-            rendered = _render(job, config)
+        rendered = _with_deadline(job, config, timeout) if timeout else _render(job, config)
         out = open_storage(out_root)
         try:
             # all of this file's outputs, or none (a full disk leaves the old ones)

@@ -155,7 +155,7 @@ def parse(text: str) -> list[Token]:
     """Parse Markdown into the shared tree."""
     md = _markdown()
     src = text.replace("\r\n", "\n").replace("\r", "\n")
-    tokens, state = md.parse(src)
+    tokens, _state = md.parse(src)
     tokens = list(tokens)
     starts = [0]
     pos = src.find("\n")
@@ -316,7 +316,7 @@ def filter_blocks(tokens: list[Token], keep: Callable[..., bool],
         if not keep(tok, at, parents):
             continue
         if tok.get("type") in CONTAINERS and tok.get("children"):
-            kids = filter_blocks(tok["children"], keep, at, parents + (tok["type"],))
+            kids = filter_blocks(tok["children"], keep, at, (*parents, tok["type"]))
             if not kids:  # emptied by the filter (an empty item from the source stays)
                 continue
             tok["children"] = kids

@@ -111,7 +111,7 @@ class BrokenEmphasis(Stage):
                 fixed, kinds = repair(text)
                 if kinds:
                     new = fixed.split("\n")
-                    for k, (old, line) in enumerate(zip(lines[a:b], new)):
+                    for k, (old, line) in enumerate(zip(lines[a:b], new, strict=False)):
                         new[k] = keep_block_role(old, line)
                     fixed = "\n".join(new)
                     for kind in kinds:

@@ -147,7 +147,7 @@ class _DestinationEnds:
             k += 1
         self.budget -= k - k0
         if depth or self.budget < 0:
-            self.failed = ([(k0, events, states, closes)] + self.failed)[: self.KEEP]
+            self.failed = ([(k0, events, states, closes), *self.failed])[: self.KEEP]
             return None
         return k
 

@@ -427,12 +427,12 @@ def _rendered(tree: list[Token], pieces: _Pieces) -> str:
             out.append(html[pos:])
             text = "".join(out)
             if len(starts) == len(pieces) and all(
-                    text[p.start:p.end] == raw for p, raw in zip(pieces, raws)):
+                    text[p.start:p.end] == raw for p, raw in zip(pieces, raws, strict=False)):
                 pieces.sort(key=lambda p: p.start)
                 pieces.starts = [p.start for p in pieces]
                 return text
     cursor = 0
-    for p, raw in zip(pieces, raws):
+    for p, raw in zip(pieces, raws, strict=False):
         p.start, p.end = cursor, cursor + len(raw)
         cursor += len(raw) + 1
     pieces.starts = [p.start for p in pieces]

@@ -19,6 +19,7 @@ short with …); an H1 that only starts with the same words is a section.
 """
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from typing import Any
@@ -95,7 +96,7 @@ class TitleHeading(Stage):
         tree = doc.tree or []
         heads = [t for t in tree if t.get("type") == "heading"]
         # An H1 right after a section number (**01**) is a numbered section, not a title.
-        numbered = {id(tok) for prev, tok in zip(tree, tree[1:]) if number_alone(prev)}
+        numbered = {id(tok) for prev, tok in itertools.pairwise(tree) if number_alone(prev)}
         first = heads[0] if heads and heads[0]["attrs"]["level"] == 1 and id(heads[0]) not in numbered else None
         drop: set[int] = set()
         if doc.meta.title:

@@ -4,6 +4,7 @@ Judged by markdown-it-py, an independent CommonMark reader.
 """
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from pathlib import Path
@@ -97,7 +98,7 @@ def test_seed_outline():
     out = render_document(Pipeline().process(SAMPLES / "xiaomi-courage-2024.md"))
     got = [(level, plain.strip()) for kind, level, plain, _ in blocks(out) if kind == "heading"]
     assert len(got) == len(expected)
-    for (glevel, gtext), (level, text) in zip(got, expected):
+    for (glevel, gtext), (level, text) in zip(got, expected, strict=False):
         assert glevel == level
         assert significant(gtext).startswith(significant(text)), (gtext, text)
 
@@ -135,7 +136,7 @@ def outline(markdown: str) -> list[tuple[int, str, bool]]:
 
 def well_formed(levels: list[int]) -> bool:
     """At most one H1, and no heading more than one level below the one before it."""
-    return levels.count(1) <= 1 and all(b - a <= 1 for a, b in zip(levels, levels[1:]))
+    return levels.count(1) <= 1 and all(b - a <= 1 for a, b in itertools.pairwise(levels))
 
 
 def _sign(d: int) -> int:
@@ -155,7 +156,7 @@ def compare_outlines(src: list[tuple[int, str]], dst: list[tuple[int, str]], tit
             continue
         matched.append((level, dst[k][0], text))
         j = k + 1
-    flips = [(a[2], b[2]) for a, b in zip(matched, matched[1:])
+    flips = [(a[2], b[2]) for a, b in itertools.pairwise(matched)
              if _sign(b[0] - a[0]) != _sign(b[1] - a[1])]
     return lost, flips
 

@@ -178,7 +178,7 @@ def test_headings_come_back_at_their_levels(path: Path, pandoc: str):
     want = body_headings(doc.tree or [])
     assert [level for level, _ in got] == [int(heading_style_name(h["attrs"]["level"]).split()[-1])
                                            for h in want]
-    for (_, text), h in zip(got, want):
+    for (_, text), h in zip(got, want, strict=False):
         have = collections.Counter(significant(text))
         need = collections.Counter(significant(inline_text(h.get("children"), alt=True)))
         literal = "".join(t.get("raw", "") for t in walk(h.get("children") or [])

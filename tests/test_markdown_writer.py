@@ -126,7 +126,7 @@ def scheme(name: str):
 
 target = st.tuples(st.lists(st.sampled_from(PIECES), max_size=3).map("".join),
                    st.one_of(scheme("javascript:"), scheme("vbscript:"), scheme("data:"), st.just("")),
-                   st.lists(st.sampled_from(PIECES + ["alert(1)"]), max_size=6).map("".join)).map("".join)
+                   st.lists(st.sampled_from([*PIECES, "alert(1)"]), max_size=6).map("".join)).map("".join)
 FORMS = ["[a]({})", "[a](<{}>)", "![a]({})", "![a](<{}>)", "<{}>", "[a]\n\n[a]: {}", "[a]({} \"t\")"]
 
 

@@ -84,7 +84,7 @@ def test_list_3000_deep_is_flattened_with_a_warning(pipeline):
     # the Markdown nests no deeper than the cap: items past it are siblings at the cap
     indents = {len(m.group(1)) for m in re.finditer(r"(?m)^( *)- item", md)}
     assert max(indents) == 2 * (MAX_DEPTH - 1)
-    assert len(re.findall(r"(?m)^ {%d}- item" % (2 * (MAX_DEPTH - 1)), md)) == 300 - MAX_DEPTH + 1
+    assert len(re.findall(rf"(?m)^ {{{2 * (MAX_DEPTH - 1)}}}- item", md)) == 300 - MAX_DEPTH + 1
 
 
 def test_quotes_3000_deep_keep_every_line(pipeline):

@@ -150,7 +150,7 @@ ONLY_RAW_HTML = Pipeline(Config(disabled=set(available_stages()) - {"decode", "f
 def test_no_active_content_survives_generated_html(text):
     out, doc = clean(text, ONLY_RAW_HTML)
     assert active_content(out) == [], out
-    again, doc2 = clean(out, ONLY_RAW_HTML)
+    again, _doc2 = clean(out, ONLY_RAW_HTML)
     assert again == out
     assert not [w for w in doc.warnings if w.startswith("text lost")]
 

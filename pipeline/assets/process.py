@@ -51,7 +51,7 @@ def prepare(data: bytes, media: str, accepted: frozenset[str] | None,
             return Prepared(clean.data, media, clean.width, clean.height, notes, warnings)
         prepared = _raster(rasterize_svg(clean.data, max_side), "image/png", accepted, max_side,
                            max_pixels)
-        prepared.notes[:0] = notes + ["svg rasterized"]
+        prepared.notes[:0] = [*notes, "svg rasterized"]
         prepared.warnings = warnings
         return prepared
     return _raster(data, media, accepted, max_side, max_pixels)

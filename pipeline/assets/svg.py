@@ -23,6 +23,7 @@ What went is counted, so that the report says what happened to the picture.
 """
 from __future__ import annotations
 
+import contextlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -161,10 +162,7 @@ def _clean(root, result: CleanSvg, plain: dict[str, str]) -> None:
 
 
 def _attached(node, root) -> bool:
-    for ancestor in node.iterancestors():
-        if ancestor is root:
-            return True
-    return False
+    return any(ancestor is root for ancestor in node.iterancestors())
 
 
 def _unwanted(name: etree.QName) -> str | None:
@@ -291,8 +289,6 @@ def svg_size(data: bytes) -> tuple[int | None, int | None]:
     if w is None or h is None:
         vb = re.search(rb"""viewBox\s*=\s*["'][-0-9.]+[\s,]+[-0-9.]+[\s,]+([0-9.]+)[\s,]+([0-9.]+)""", tag)
         if vb:
-            try:
+            with contextlib.suppress(ValueError):
                 w, h = round(float(vb.group(1))), round(float(vb.group(2)))
-            except ValueError:
-                pass
     return w, h

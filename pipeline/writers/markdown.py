@@ -673,10 +673,7 @@ class Blocks(TreeVisitor):
             self._markers[id(tok)] = bullet
         items = []
         for n, item in enumerate(tok.get("children") or []):
-            if ordered:
-                marker = f"{start + n}{delim}"
-            else:
-                marker = bullet
+            marker = f"{start + n}{delim}" if ordered else bullet
             items.append(self.list_item(item, marker, tight))
         return ("\n" if tight else "\n\n").join(items)
 
@@ -700,7 +697,7 @@ class Blocks(TreeVisitor):
         if first == "---" and marker in "-+":
             first = "***"  # "- ---" would be one thematic break
         rest = [(pad + line) if line else "" for line in lines[1:]]
-        return "\n".join([prefix + first] + rest)
+        return "\n".join([prefix + first, *rest])
 
     # -- tables -------------------------------------------------------------------
     def visit_table(self, tok: Token) -> str:
@@ -738,9 +735,9 @@ class Blocks(TreeVisitor):
             rest = [("    " + line) if line else "" for line in lines]
             # a note used nowhere stays a definition (numbered after the used ones)
             if children and children[0]["type"] == "paragraph":
-                notes.append("\n".join([f"[^{index}]: {lines[0]}"] + rest[1:]))
+                notes.append("\n".join([f"[^{index}]: {lines[0]}", *rest[1:]]))
             else:  # a quote, code or list opens on the line below
-                notes.append("\n".join([f"[^{index}]:"] + rest))
+                notes.append("\n".join([f"[^{index}]:", *rest]))
         return "\n\n".join(notes)
 
 

@@ -48,7 +48,7 @@ class PandocWriter(Writer):
         if base in BINARY:
             with tempfile.TemporaryDirectory() as tmp:
                 out = os.path.join(tmp, "out." + self.output_extension)
-                self._run(args + ["-o", out], source)
+                self._run([*args, "-o", out], source)
                 with open(out, "rb") as fh:
                     return fh.read()
         return self._run(args, source)

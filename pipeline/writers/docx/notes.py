@@ -59,7 +59,7 @@ class Footnotes:
                               E("w:r", None, E(f"w:{kind}"))))
                     root.insert(ident + 1, sep)
             ids = [int(fn.get(qn("w:id"))) for fn in root.findall(qn("w:footnote"))]
-            self._next_id = max(ids + [0]) + 1
+            self._next_id = max([*ids, 0]) + 1
             self._part = part
         return self._part
 

@@ -120,7 +120,7 @@ class Typography:
     @property
     def indent(self) -> int:
         """Two characters of body text, in twips."""
-        return int(round(self.body * 20 * 2))
+        return round(self.body * 20 * 2)
 
 
 def typography(lang: str, cjk: bool) -> Typography:

@@ -181,7 +181,7 @@ def fonts(ascii_: str | None = None, east_asia: str | None = None, hint: str | N
 
 
 def size(points: float) -> list[Element]:
-    half = str(int(round(points * 2)))
+    half = str(round(points * 2))
     return [val("w:sz", half), val("w:szCs", half)]
 
 

@@ -342,7 +342,7 @@ class ContentRenderer(TreeVisitor):
         body = sub(table, "tbody")
         for cells in parts.body:
             row = sub(body, "tr")
-            for cell, column in zip(cells, parts.aligns):
+            for cell, column in zip(cells, parts.aligns, strict=False):
                 align = (cell.get("attrs") or {}).get("align") if cell is not None else column
                 self.cell(cell, row, "td", align)
         return SKIP_NODE
@@ -474,7 +474,7 @@ class ContentRenderer(TreeVisitor):
 
     def inline_html(self, raw: str, stack: _OpenTags, in_link: bool) -> None:
         tag = parse_tag(raw)
-        name, cur = stack[-1]
+        _name, cur = stack[-1]
         in_link = in_link or stack.links > 0
         action, node = self.sanitizer.inline_tag(tag, cur, in_link)
         if action == "literal":

@@ -181,9 +181,8 @@ class Sanitizer:
             return "div"
         if tag in ("thead", "tbody", "tfoot", "caption") and parent != "table":
             return "div"
-        if tag in ("col", "colgroup"):
-            if (tag == "col" and parent != "colgroup") or (tag == "colgroup" and parent != "table"):
-                return None
+        if (tag == "col" and parent != "colgroup") or (tag == "colgroup" and parent != "table"):
+            return None
         if tag in ("dt", "dd") and parent not in ("dl", "div"):
             return "div"
         if tag == "figcaption" and parent != "figure":
