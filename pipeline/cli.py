@@ -310,7 +310,8 @@ def stages(config_file: Path | None, disable: tuple[str, ...], enable: tuple[str
     cfg = build_config(config_file, disable, enable, settings)
     for row in Pipeline(cfg).describe():
         state = "on " if row["enabled"] else "off"
-        click.echo(f"{row['priority']:>4}  {state}  {row['name']:<20} {row['scope']:<5}  {row['description']}")
+        click.echo(f"{row['priority']:>4}  {state}  {row['name']:<20} {row['scope']:<5}  "
+                   f"{row['description']}")
     return 0
 
 

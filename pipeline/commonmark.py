@@ -261,7 +261,8 @@ class BlockRules:
                 tok["attrs"] = {"info": unescape_markdown(info.strip())}
             literal = getattr(state, "literal_src", None)
             if literal is not None and literal.count("\n") == state.src.count("\n"):
-                tok["raw"] = _literal_code(literal, state.src, m.start(), tok["raw"], len(m.group("fenced_1")))
+                tok["raw"] = _literal_code(literal, state.src, m.start(), tok["raw"],
+                                           len(m.group("fenced_1")))
         return end
 
 

@@ -227,7 +227,8 @@ def _tilde_pairs(runs: list[_Run]) -> list[tuple[int, int]]:
             while closer.left:
                 floor = bottom.get(key, -1)
                 at = len(stack) - 1
-                while at >= 0 and stack[at] > floor and not (runs[stack[at]].left and _matches(runs[stack[at]], closer)):
+                while at >= 0 and stack[at] > floor and not (runs[stack[at]].left
+                                                             and _matches(runs[stack[at]], closer)):
                     at -= 1
                 if at < 0 or stack[at] <= floor:
                     bottom[key] = i - 1
@@ -437,7 +438,8 @@ def parse_autolink(inline, m: re.Match, state) -> int | None:
     url = escape_url(text if text.startswith("http") else "http://" + text)
     # "_autolink": inside a link's text it goes back to text (links do not nest)
     state.append_token({"type": "link", "children": [{"type": "text", "raw": text}], "attrs": {"url": url},
-                        "bare": {"text": text, "label": decode_entities(text), "url": url}, "_autolink": text})
+                        "bare": {"text": text, "label": decode_entities(text), "url": url},
+                        "_autolink": text})
     return start + end
 
 

@@ -48,7 +48,8 @@ def lock_output(out_local: Path | None, manifest_path: Path) -> list[_Lock]:
             try:
                 manifest_path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise ConfigError(f"cannot open the manifest {manifest_path}: {exc.strerror or exc}") from None
+                raise ConfigError(f"cannot open the manifest {manifest_path}: "
+                                  f"{exc.strerror or exc}") from None
             locks.append(_flock(Path(f"{manifest_path}.lock"),
                                 f"another galley convert uses the manifest {manifest_path}"))
     except BaseException:

@@ -127,7 +127,8 @@ def flatten(lines: list[str], max_depth: int = MAX_DEPTH) -> list[tuple[int, str
             i = j
         matched = levels.count
         if fence and matched >= fence[0]:
-            if re.compile(r" {0,3}" + re.escape(fence[1]) + "{" + str(fence[2]) + r",}[ \t]*$").match(exp, pos):
+            closing = r" {0,3}" + re.escape(fence[1]) + "{" + str(fence[2]) + r",}[ \t]*$"
+            if re.compile(closing).match(exp, pos):
                 fence = None
             out += _cut(lines, n, exp, levels, max_depth)
             continue

@@ -19,7 +19,8 @@ NUMBER = (r"(?:第\s*[0-9" + _CN_DIGITS + r"]{1,4}\s*[章节部分篇讲回]"
 # (blanks taken possessively: "1", a long run of spaces and a word is not retried per space)
 _ALONE = re.compile(r"^\s*(" + NUMBER + r")\s*+[、.:：)）]?\s*+$", re.I)
 # "1.2 标题", "4.1标题" (dotted numbers may touch the text), "3、标题", "10 标题"
-_LEADING = re.compile(r"^\s*(?:([0-9]{1,3}(?:\.[0-9]{1,3}){1,3})\.?\s*|([0-9]{1,3})(?:[.、)）]\s*|\s+))(?=\S)")
+_LEADING = re.compile(r"^\s*(?:([0-9]{1,3}(?:\.[0-9]{1,3}){1,3})\.?\s*"
+                      r"|([0-9]{1,3})(?:[.、)）]\s*|\s+))(?=\S)")
 SENTENCE_END = tuple("。！？!?；;，,：:…")
 
 

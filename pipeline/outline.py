@@ -41,7 +41,8 @@ class Plan:
         "numbering", "top" (it rose above the outline's first level), "skip", or None."""
         if not 0 < j < len(self.levels):
             return None
-        steps = [step for start, aligned, closed in self.rounds for step in ((start, aligned), (aligned, closed))]
+        steps = [step for start, aligned, closed in self.rounds
+                 for step in ((start, aligned), (aligned, closed))]
         moved = [(a, b) for a, b in steps if sign(a[j] - a[j - 1]) != sign(b[j] - b[j - 1])]
         if not moved:
             return None
@@ -109,7 +110,8 @@ def _siblings_on_one_level(levels, numbers, d, moved) -> None:
     chain_of: dict[int, list[int]] = {}
     for n, i in enumerate(members):
         prev = next((j for j in reversed(members[:n]) if numbers[j].written_like(numbers[i])), None)
-        if prev is not None and numbers[i].follows(numbers[prev]) and _only_subsections_between(levels, prev, i):
+        if (prev is not None and numbers[i].follows(numbers[prev])
+                and _only_subsections_between(levels, prev, i)):
             chain = chain_of[prev]
             chain.append(i)
         else:

@@ -57,7 +57,8 @@ def code_line_mask(lines: list[str]) -> list[bool]:
     return mask
 
 
-_PROSE_BLOCK_START = re.compile(r"^(?:#{1,6}(?:[ \t]|$)|>|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|`{3}|~{3}|\|)")
+_PROSE_BLOCK_START = re.compile(r"^(?:#{1,6}(?:[ \t]|$)|>|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)"
+                                r"|`{3}|~{3}|\|)")
 
 
 def is_indented_prose(block: list[str]) -> bool:

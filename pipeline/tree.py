@@ -146,7 +146,8 @@ def _markdown():
 
     block = PositionedBlock()
     md = mistune.Markdown(renderer=None, block=block, inline=EntityAwareInline(),
-                          plugins=[import_plugin(p) for p in PLUGINS] + [gfm.tables, gfm.footnotes, gfm.autolinks])
+                          plugins=[import_plugin(p) for p in PLUGINS]
+                          + [gfm.tables, gfm.footnotes, gfm.autolinks])
     md.block.state_cls = PositionedState
     return md
 

@@ -292,7 +292,8 @@ def cleanup(examples: list[Example], pipeline=None) -> list[Cleaned]:
     return results
 
 
-if __name__ == "__main__":  # python tests/peers.py [SUITE-SUBSTRING] [-v]: the table, and with -v what differs
+# python tests/peers.py [SUITE-SUBSTRING] [-v]: the table, and with -v what differs
+if __name__ == "__main__":
     import sys
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     args = [a for a in sys.argv[1:] if a != "-v"]
@@ -304,8 +305,10 @@ if __name__ == "__main__":  # python tests/peers.py [SUITE-SUBSTRING] [-v]: the 
             for r in results:
                 if r.same and r.stable and not r.kept:
                     continue
-                what = "differs" if not r.same else "unstable" if not r.stable else f"{r.kept} block(s) verbatim"
+                what = ("differs" if not r.same else "unstable" if not r.stable
+                        else f"{r.kept} block(s) verbatim")
                 print(f"\n--- {name} line {r.example.line} ({what}, judge {r.example.judge}, "
-                      f"mdformat {'same' if r.mdformat_same else 'differs'})\n{r.example.source}--- galley:\n{r.output}")
+                      f"mdformat {'same' if r.mdformat_same else 'differs'})\n{r.example.source}"
+                      f"--- galley:\n{r.output}")
                 if not r.stable:
                     print(f"--- second pass:\n{r.second}")

@@ -46,12 +46,14 @@ def test_no_debris_left(path, cleaned):
         if kind == "heading":
             assert plain.strip(), "empty heading"
             assert not (kids and kids[0].type in ("strong_open", "em_open")
-                        and kids[-1].type in ("strong_close", "em_close")), f"emphasis-wrapped heading {plain!r}"
+                        and kids[-1].type in ("strong_close", "em_close")), \
+                f"emphasis-wrapped heading {plain!r}"
             assert level >= 2, f"a body heading at level 1: {plain!r}"
             levels.append(level)
         else:
             stripped = plain.strip()
-            assert not (len(stripped) <= 30 and any(h in stripped for h in SWIPE)), f"swipe hint left: {stripped!r}"
+            assert not (len(stripped) <= 30 and any(h in stripped for h in SWIPE)), \
+                f"swipe hint left: {stripped!r}"
     previous = 1
     for level in levels:
         assert level <= previous + 1, f"skipped heading level: {previous} -> {level}"
@@ -202,7 +204,8 @@ def _outline_lines(markdown: str) -> list[str]:
     m = re.match(r"---\n(.*?\n)---\n", markdown, re.S)
     meta = yaml.safe_load(m.group(1)) if m else None
     title = meta.get("title") if isinstance(meta, dict) else None
-    heads = ["#" * level + " " + plain.strip() for kind, level, plain, _ in blocks(markdown) if kind == "heading"]
+    heads = ["#" * level + " " + plain.strip()
+             for kind, level, plain, _ in blocks(markdown) if kind == "heading"]
     return ([f"title: {title}"] if title else []) + heads
 
 

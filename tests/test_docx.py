@@ -185,7 +185,8 @@ def test_headings_come_back_at_their_levels(path: Path, pandoc: str):
                           if t["type"] == "inline_html")
         assert not need - have and not (have - need) - collections.Counter(significant(literal)), text
     title = tree["meta"].get("title")
-    assert title is not None and significant(pandoc_text(title["c"])) == significant(doc.meta.title or path.stem)
+    assert title is not None
+    assert significant(pandoc_text(title["c"])) == significant(doc.meta.title or path.stem)
 
 
 @pytest.mark.parametrize("path", ARTICLES, ids=lambda p: p.name)
@@ -357,7 +358,9 @@ def test_footnotes_are_word_footnotes(pandoc: str):
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         types = z.read("[Content_Types].xml").decode()
         rels = z.read("word/_rels/document.xml.rels").decode()
-    assert 'PartName="/word/footnotes.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"' in types
+    assert ('PartName="/word/footnotes.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"'
+            in types)
     assert "relationships/footnotes" in rels
     notes = xml_of(data, "word/footnotes.xml")
     kinds = [n.get(qn("w:type")) for n in notes.iter(f"{W}footnote")]
@@ -465,7 +468,9 @@ def test_images_embedded_scaled_or_placeholders(tmp_path: Path):
     assert abs(wide.width - text_width) <= 635 and abs(wide.width / wide.height - 2) < 0.01
     assert small.width < text_width / 2 and abs(small.width / small.height - 120 / 90) < 0.01
     body = xml_of(data)
-    assert [p.get("descr") for p in body.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr")] == ["A wide chart", None]  # "image" says nothing: decorative
+    doc_pr = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
+    # "image" says nothing: decorative
+    assert [p.get("descr") for p in body.iter(doc_pr)] == ["A wide chart", None]
     texts = [p.text for p in d.paragraphs]
     assert "Image" in texts  # the WebP, until the image step converts it
     assert "Image: Remote one (view online)" in texts

@@ -293,13 +293,15 @@ def test_names_at_the_file_system_limit(tmp_path):
     assert st[fits] == "converted" and st[too_long] == "failed"
     assert (out / ("a" * (limit - 5) + ".docx")).stat().st_size > 0
     lines = failure_lines(res)
-    assert lines == [f"{src / too_long}: name too long for the file system: {out / ('b' * (limit - 3) + '.docx')}"]
+    assert lines == [f"{src / too_long}: name too long for the file system: "
+                     f"{out / ('b' * (limit - 3) + '.docx')}"]
     assert not any(p.name.startswith("b") for p in out.iterdir())  # all of its outputs, or none
     assert temp_files(out) == []
 
 
 # -- 6. an image cache that cannot be written ---------------------------------------------------
-PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAIAAAA7ljmRAAAAGElEQVR4nGP4z8DwHwyBNAMDAxMDAwMDAHu8Bf1m+lb3AAAAAElFTkSuQmCC")
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAIAAAA7ljmRAAAAGElEQVR4nGP4z8DwHwyBNAMDAxMDAwMDAHu8"
+                       "Bf1m+lb3AAAAAElFTkSuQmCC")
 
 
 @pytest.fixture(scope="module")

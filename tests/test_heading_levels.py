@@ -79,7 +79,8 @@ def _heading_levels_only() -> Pipeline:
 
 PIPE = _heading_levels_only()
 numbered = st.tuples(st.integers(min_value=1, max_value=6),
-                     st.one_of(st.none(), st.sampled_from(["1", "2", "3", "01", "02", "1.1", "1.2", "2.1", "2."])))
+                     st.one_of(st.none(),
+                               st.sampled_from(["1", "2", "3", "01", "02", "1.1", "1.2", "2.1", "2."])))
 
 
 @SETTINGS
@@ -97,7 +98,8 @@ FULL = Pipeline()
 block = st.one_of(
     st.tuples(st.integers(min_value=1, max_value=6),
               st.sampled_from(["", "1 ", "2 ", "01 ", "02 ", "1.1 ", "1.2 ", "2.1 ", "1. ", "2、", "一、"]),
-              st.sampled_from(["Intro", "参考资料", "References", "**Bold**", "小米", "Title", "长标题" * 15 + "。"]))
+              st.sampled_from(["Intro", "参考资料", "References", "**Bold**", "小米", "Title",
+                               "长标题" * 15 + "。"]))
     .map(lambda t: "#" * t[0] + " " + t[1] + t[2]),
     st.sampled_from(["**01**", "**02**", "**2.1**", "1.", "**小标题**", "正文。", "Text.", "---"]),
 )
@@ -112,12 +114,14 @@ def test_whole_cleanup_of_outlines_is_idempotent(parts, titled):
     once = render_document(FULL.process(Path("gen.md"), text.encode("utf-8")))
     assert render_document(FULL.process(Path("gen.md"), once.encode("utf-8"))) == once
     levels = [level for kind, level, _plain, _kids in blocks(once) if kind == "heading"]
-    assert all(b - a <= 1 for a, b in zip([1, *levels], levels, strict=False)) and all(lvl >= 2 for lvl in levels)
+    assert all(b - a <= 1 for a, b in zip([1, *levels], levels, strict=False))
+    assert all(lvl >= 2 for lvl in levels)
 
 
 @SETTINGS
 @given(st.lists(st.tuples(st.integers(min_value=1, max_value=6),
-                          st.sampled_from(["", "1 ", "2 ", "3 ", "01 ", "02 ", "1.1 ", "1.2 ", "2.1 ", "1. ", "2. "])),
+                          st.sampled_from(["", "1 ", "2 ", "3 ", "01 ", "02 ", "1.1 ", "1.2 ", "2.1 ",
+                                           "1. ", "2. "])),
                 min_size=1, max_size=15))
 def test_headings_with_text_between_stay_headings_in_order(heads):
     """Sections that all have text: every heading but the title stays a heading, in

@@ -156,7 +156,8 @@ def test_docx_relates_each_link_target_once(pipeline):
         xml = z.read("word/document.xml").decode("utf-8")
         rels = z.read("word/_rels/document.xml.rels").decode("utf-8")
     targets = dict(re.findall(r'Id="(rId\d+)"[^>]*Target="(https://example\.com/\d)"', rels)
-                   + [(b, a) for a, b in re.findall(r'Target="(https://example\.com/\d)"[^>]*Id="(rId\d+)"', rels)])
+                   + [(b, a) for a, b
+                      in re.findall(r'Target="(https://example\.com/\d)"[^>]*Id="(rId\d+)"', rels)])
     assert sorted(targets.values()) == [f"https://example.com/{i}" for i in range(3)]
     used = re.findall(r'<w:hyperlink [^>]*r:id="(rId\d+)"', xml)
     assert len(used) == 300 and set(used) == set(targets)

@@ -298,7 +298,8 @@ class Inline(TreeVisitor):
         return self.link(tok)
 
     def visit_image(self, tok: Token) -> str:
-        alt = Inline(self.in_table, strict=self.strict, doc=self.doc).render(tok.get("children"), False, False, before="[", after="]")
+        alt = Inline(self.in_table, strict=self.strict, doc=self.doc).render(
+            tok.get("children"), False, False, before="[", after="]")
         attrs = tok["attrs"]
         if self.assets and attrs.get("asset"):
             attrs = {**attrs, "url": f"{self.assets}/{attrs['asset']}"}
@@ -411,14 +412,16 @@ class Inline(TreeVisitor):
         return link_target(text, attrs, dest=tok.get("dest"))
 
 
-def link_target(text: str, attrs: dict[str, Any], image: bool = False, dest: dict[str, str] | None = None) -> str:
+def link_target(text: str, attrs: dict[str, Any], image: bool = False,
+                dest: dict[str, str] | None = None) -> str:
     """``[text](destination "title")``; the destination as the source wrote it when
     the link still goes where it went then, else one that reads back to the target."""
     url = attrs.get("url", "") or ""
     title = attrs.get("title")
     written = dest.get("raw") if dest and dest.get("url") == url else None
     if written is not None and (re.search(r"[\x00-\x1f]", written)
-                                or (unsafe_target(written, image, read=True) and not unsafe_target(url, image))):
+                                or (unsafe_target(written, image, read=True)
+                                    and not unsafe_target(url, image))):
         written = None
     if written is None:
         written = link_destination(url)
