@@ -11,6 +11,7 @@ lock file ``OUT/.galley.lock`` stands in.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from .errors import ConfigError
 
 class _Lock:
     def __init__(self, fd: int):
-        self.fd = fd
+        self.fd: int | None = fd
 
     def close(self) -> None:
         if self.fd is not None:
@@ -31,9 +32,7 @@ class _Lock:
 def lock_output(out_local: Path | None, manifest_path: Path) -> list[_Lock]:
     """Lock the output folder (created if need be) and a manifest outside it; the
     locks, to close when the run ends. A ConfigError when another run holds one."""
-    try:
-        import fcntl  # noqa: F401
-    except ImportError:  # pragma: no cover - Windows: no lock
+    if importlib.util.find_spec("fcntl") is None:  # pragma: no cover - Windows: no lock
         return []
     locks: list[_Lock] = []
     try:

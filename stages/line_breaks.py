@@ -63,7 +63,7 @@ class LineBreaks(Stage):
         lines = doc.text.split("\n")
         code = code_line_mask(lines)
         base = doc.body_line
-        rec = lambda kind, i, before, after: ctx.record(kind, base + i, before, after)  # noqa: E731
+        rec = lambda kind, i, before, after: ctx.record(kind, base + i, before, after)
 
         # whitespace-only lines are blank lines
         for i, line in enumerate(lines):

@@ -249,7 +249,7 @@ def _same_but_outline_start(a: str, b: str, title: str | None) -> bool:
     levels_b = [int(m.group(1)) for m in _HEADING.finditer(b)]
     if len(levels_a) != len(levels_b) or len({y - x for x, y in zip(levels_a, levels_b, strict=True)}) > 1:
         return False
-    bare = lambda h: normalized(_HEADING.sub(lambda m: f"<h>{m.group(2)}</h>", h))  # noqa: E731
+    bare = lambda h: normalized(_HEADING.sub(lambda m: f"<h>{m.group(2)}</h>", h))
     return bare(a) == bare(b)
 
 

@@ -42,7 +42,7 @@ OPF = "http://www.idpf.org/2007/opf"
 DC = "http://purl.org/dc/elements/1.1/"
 NCX = "http://www.daisy.org/z3986/2005/ncx/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-H = lambda tag: f"{{{XHTML}}}{tag}"  # noqa: E731
+H = lambda tag: f"{{{XHTML}}}{tag}"
 PANDOC_MD = "commonmark+footnotes+pipe_tables+strikeout+task_lists"
 # an XML Name without colons (NCName), the ids of a content document
 NCNAME = re.compile(r"[A-Za-z_\u00C0-\uFFFF][\w.\-\u00B7\u0300-\u036F\u203F-\u2040\u00C0-\uFFFF]*\Z")

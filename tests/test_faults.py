@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 from faultkit import output_bytes, remount, temp_files, tmpfs, unprivileged
-from test_batch import (  # noqa: F401
+from test_batch import (
     GALLEY,
     MANIFEST,
     _wait_for_outputs,
@@ -434,7 +434,7 @@ def test_a_stopped_run_writes_a_report_marked_interrupted(tmp_path, sig, status)
 
 
 # -- 9. one writer per output folder ----------------------------------------------------------
-def test_a_manifest_elsewhere_does_not_get_around_the_lock(tmp_path, plugin_env):  # noqa: F811
+def test_a_manifest_elsewhere_does_not_get_around_the_lock(tmp_path, plugin_env):
     import fcntl
     src = tmp_path / "in"
     src.mkdir()

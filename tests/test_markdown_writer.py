@@ -72,12 +72,12 @@ def test_fence_info_strings_with_backticks_and_tildes():
 
 
 # -- link safety ---------------------------------------------------------------------
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from markdown_it import MarkdownIt  # noqa: E402
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
-from pipeline.tree import walk  # noqa: E402
-from pipeline.writers.markdown import unsafe_target  # noqa: E402
+from pipeline.tree import walk
+from pipeline.writers.markdown import unsafe_target
 
 SEES_ALL = MarkdownIt("commonmark")
 SEES_ALL.validateLink = lambda url: True  # every target, even the ones it would refuse
