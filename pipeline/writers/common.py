@@ -50,5 +50,5 @@ def language(doc: Document) -> str:
 
 
 def is_cjk(lang: str | None) -> bool:
-    return bool(lang) and lang.split("-")[0].lower() in ("zh", "ja", "ko")
+    return lang is not None and lang.split("-")[0].lower() in ("zh", "ja", "ko")
 

@@ -281,7 +281,7 @@ def _shows_nothing(raw: str) -> bool:
     if s.startswith("<!--"):
         return True
     m = _TAG_NAME.match(s)
-    return bool(m) and is_html_tag(m.group(1)) and m.group(1).lower() not in ("img", "br")
+    return m is not None and is_html_tag(m.group(1)) and m.group(1).lower() not in ("img", "br")
 
 
 def joined_breaks(inline: list[Token]) -> set[int]:

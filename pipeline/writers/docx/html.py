@@ -44,7 +44,7 @@ def _attr(pattern: re.Pattern[str], rest: str) -> str:
     return html.unescape(next((g for g in m.groups() if g is not None), "")) if m else ""
 
 
-def classify_inline(raw: str) -> tuple[str, str | None, str | None]:
+def classify_inline(raw: str) -> tuple[str, str | None, Any]:
     """What an inline HTML token is: (kind, tag name, value).
 
     kinds: ``open``/``close`` (value: the format flag, ``HIDDEN`` or None), ``break``,

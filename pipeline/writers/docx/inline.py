@@ -61,7 +61,7 @@ class Inline(TreeVisitor):
         self.part = part
         # room for a picture (EMU): the text width less the paragraph's indent (twips)
         self.width = width if width is not None else build.text_width - indent * 635
-        self.html: list[tuple[str, str | None]] = []  # open inline HTML tags: (name, flag)
+        self.html: list[tuple[str | None, str | None]] = []  # open inline HTML tags: (name, flag)
         #: where runs go, innermost last: (paragraph or hyperlink, formatting, inside a link)
         self._at: list[tuple[Element, frozenset[str], bool]] = []
         #: open inline HTML elements whose content is not shown

@@ -474,7 +474,7 @@ def install(styles_el: Element, t: Typography, replace: bool) -> StyleMap:
         return StyleMap(styles_el)
     existing = StyleMap(styles_el)
     taken = {st.get(qn("w:styleId")) for st in styles_el.findall(qn("w:style"))}
-    remap: dict[str, str] = {}
+    remap: dict[str, str | None] = {}
     added = []
     for st in mine:
         name = st.find(qn("w:name")).get(qn("w:val"))

@@ -226,7 +226,7 @@ def add_text(r: Element, text: str) -> None:
             if j:
                 SubElement(r, tab)
             if chunk:
-                node = SubElement(r, t)
+                node: Element = SubElement(r, t)
                 node.text = chunk
                 if chunk != chunk.strip() or "  " in chunk:
                     node.set(qn("xml:space"), "preserve")

@@ -337,8 +337,8 @@ class ContentRenderer(TreeVisitor):
         parts = table_parts(tok)
         table = sub(self.parent, "table")
         row = sub(sub(table, "thead"), "tr")
-        for cell in parts.head:
-            self.cell(cell, row, "th", (cell.get("attrs") or {}).get("align"))
+        for th in parts.head:
+            self.cell(th, row, "th", (th.get("attrs") or {}).get("align"))
         body = sub(table, "tbody")
         for cells in parts.body:
             row = sub(body, "tr")
@@ -480,6 +480,7 @@ class ContentRenderer(TreeVisitor):
         if action == "literal":
             add_text(cur, raw)
         elif action == "push":
+            assert node is not None  # a pushed tag comes with its element
             if len(stack) > MAX_INLINE_DEPTH:
                 cur.remove(node)  # deeper than any page means: the text goes on where it is
             else:
@@ -557,7 +558,7 @@ INLINE = frozenset({"text", "emphasis", "strong", "strikethrough", "codespan", "
 MAX_INLINE_DEPTH = 32
 
 
-class _OpenTags(list):
+class _OpenTags(list[tuple[str, Element]]):
     """The inline HTML elements open in a paragraph, as ``(name, node)`` above the
     paragraph itself, counted so that "inside a link?" and closing a tag that is not
     open take constant time however deep the nesting."""
