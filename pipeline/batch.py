@@ -27,6 +27,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import re
 import signal
@@ -34,23 +35,22 @@ import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Config
 from .errors import ConfigError
-from .inputs import (  # noqa: F401
-    DEFAULT_INCLUDE,
-    INPUT_SUFFIXES,
-    Found,
-    Source,
-    check_collisions,
-    collect,
-    discover,
-    glob_match,
-    output_stem,
-    wanted,
-)
+from .inputs import DEFAULT_INCLUDE, Found, Source, check_collisions, collect
+
+# the rest of the inputs' API, offered here too
+from .inputs import INPUT_SUFFIXES as INPUT_SUFFIXES
+from .inputs import discover as discover
+from .inputs import glob_match as glob_match
+from .inputs import wanted as wanted
 from .names import FoldRule, shown
+from .names import output_stem as output_stem
+
+if TYPE_CHECKING:
+    from .manifest import Manifest
 
 REPORT_NAME = "report.json"
 
@@ -199,11 +199,8 @@ def _check_locations(roots: list[str], out_root: str, opts: BatchOptions) -> boo
     True when an input or the output lives in this process's memory."""
     from .storage import is_url, local_path
     for r in [*roots, out_root]:
-        if is_url(r) and local_path(r) is None:
-            try:
-                import fsspec  # noqa: F401
-            except ImportError:
-                raise ConfigError(f"{r}: URLs need fsspec: pip install 'galleyproof[dask]'") from None
+        if is_url(r) and local_path(r) is None and importlib.util.find_spec("fsspec") is None:
+            raise ConfigError(f"{r}: URLs need fsspec: pip install 'galleyproof[dask]'")
     memory = any(r.startswith("memory://") for r in [*roots, out_root])
     if opts.executor == "dask" and memory and opts.scheduler:
         raise ConfigError("memory:// exists only in this process; a remote scheduler's workers "
@@ -542,7 +539,7 @@ def _on_sigterm() -> dict[int, Any]:
     the report written); the previous handlers, to restore."""
     def handler(signum: int, frame: Any) -> None:
         raise Terminated
-    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous: dict[int, Any] = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     with contextlib.suppress(ValueError):  # not the main thread
         signal.signal(signal.SIGTERM, handler)
     return previous
@@ -560,7 +557,7 @@ def _restore_signals(previous: dict[int, Any]) -> None:
             signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
 
 
-def _record(manifest: Any, src: Source, result: dict[str, Any], digest: str | None,
+def _record(manifest: Manifest, src: Source, result: dict[str, Any], digest: str | None,
             state: dict[str, Any]) -> bool:
     """Record a converted file (forget a failed one); False if the manifest could not."""
     from .manifest import Record

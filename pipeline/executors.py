@@ -25,7 +25,12 @@ import signal
 import time
 from collections import deque
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from multiprocessing.context import ForkServerContext, SpawnContext
+
+    from dask.typing import Key
 
 Job = dict[str, Any]
 Result = dict[str, Any]
@@ -145,6 +150,7 @@ class ProcessExecutor(Executor):
         import multiprocessing as mp
         self.jobs = max(1, jobs)
         self.timeout = timeout
+        self.ctx: ForkServerContext | SpawnContext
         if "forkserver" in mp.get_all_start_methods():
             self.ctx = mp.get_context("forkserver")
             # imported by the forkserver once: every worker (and replacement) starts warm
@@ -163,6 +169,7 @@ class ProcessExecutor(Executor):
         pending = self.pending = deque(jobs)
         self.start(len(jobs))
         starts_failed = 0
+        job: Job | None
         try:
             while pending or any(w.job for w in self.workers):
                 # hand out work
@@ -276,7 +283,7 @@ class DaskExecutor(Executor):
 
         from .task import convert_file
         tag = hashlib.sha256(repr(time.time()).encode()).hexdigest()[:8]
-        futures = {}
+        futures: dict[Key, tuple[Any, Job]] = {}
         for n, job in enumerate(jobs):
             fut = self.client.submit(convert_file, job, out_root, config, self.timeout,
                                      key=f"galley-{tag}-{n}", pure=False, retries=0)
@@ -300,7 +307,7 @@ class DaskExecutor(Executor):
                 if not fut.done():
                     fut.cancel()
 
-    futures: dict[str, Any] = {}
+    futures: dict[Key, tuple[Any, Job]] = {}
 
     def stop_new(self) -> None:
         super().stop_new()

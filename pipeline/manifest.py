@@ -261,7 +261,7 @@ class Manifest:
     def forget(self, key: str) -> bool:
         return self._write("DELETE FROM files WHERE key = ?", (to_db(key),))
 
-    def _write(self, sql: str, values: tuple) -> bool:
+    def _write(self, sql: str, values: tuple[Any, ...]) -> bool:
         if self.failure is not None:
             return False
         try:

@@ -104,13 +104,15 @@ def align_families(levels: list[int], numbers: Sequence[Number | None]) -> set[i
     return moved
 
 
-def _siblings_on_one_level(levels, numbers, d, moved) -> None:
-    members = [i for i, n in enumerate(numbers) if n and n.depth == d]
+def _siblings_on_one_level(levels: list[int], numbers: Sequence[Number | None], d: int,
+                           moved: set[int]) -> None:
+    number = {i: n for i, n in enumerate(numbers) if n and n.depth == d}
+    members = list(number)
     chains: list[list[int]] = []
     chain_of: dict[int, list[int]] = {}
     for n, i in enumerate(members):
-        prev = next((j for j in reversed(members[:n]) if numbers[j].written_like(numbers[i])), None)
-        if (prev is not None and numbers[i].follows(numbers[prev])
+        prev = next((j for j in reversed(members[:n]) if number[j].written_like(number[i])), None)
+        if (prev is not None and number[i].follows(number[prev])
                 and _only_subsections_between(levels, prev, i)):
             chain = chain_of[prev]
             chain.append(i)
@@ -133,7 +135,8 @@ def _only_subsections_between(levels: list[int], a: int, b: int) -> bool:
     return all(levels[k] > floor for k in range(a + 1, b))
 
 
-def _children_below_parents(levels, numbers, d, moved) -> None:
+def _children_below_parents(levels: list[int], numbers: Sequence[Number | None], d: int,
+                            moved: set[int]) -> None:
     """``2.1``, ``2.2``… written at the level of ``02`` (or above) go one level below it."""
     for p, parent in enumerate(numbers):
         if not parent or parent.depth != d - 1:

@@ -20,7 +20,11 @@ import threading
 import time
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .runner import Pipeline
+    from .writer import Writer
 
 _local = threading.local()
 
@@ -32,11 +36,11 @@ def config_data(cfg: Any) -> dict[str, Any]:
             "writer_options": cfg.writer_options, "strict": cfg.strict}
 
 
-def _build(config: dict[str, Any]) -> tuple[Any, list[Any]]:
+def _build(config: dict[str, Any]) -> tuple[Pipeline, list[Writer]]:
     """The pipeline and writers for this configuration, built once per thread."""
     import json
     key = json.dumps(config, sort_keys=True, default=str)
-    cache = getattr(_local, "cache", None)
+    cache: dict[str, tuple[Pipeline, list[Writer]]] | None = getattr(_local, "cache", None)
     if cache is None:
         cache = _local.cache = {}
     if key not in cache:

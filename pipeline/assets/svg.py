@@ -75,7 +75,7 @@ class CleanSvg:
     width: int | None = None
     height: int | None = None
     #: what went, by kind ("script", "event handler", "outside reference"...)
-    removed: Counter = field(default_factory=Counter)
+    removed: Counter[str] = field(default_factory=Counter)
     #: entity references removed: the picture may miss the text they stood for
     entities: list[str] = field(default_factory=list)
 
@@ -118,21 +118,21 @@ def sanitize_svg(data: bytes) -> CleanSvg:
     return result
 
 
-def _plain_entities(root) -> dict[str, str]:
+def _plain_entities(root: etree._Element) -> dict[str, str]:
     """Declared internal entities whose text holds no markup and no other reference."""
     dtd = root.getroottree().docinfo.internalDTD
     if dtd is None:
         return {}
-    out = {}
+    out: dict[str, str] = {}
     for entity in dtd.iterentities():
-        content = entity.content
-        if entity.system_url is None and content is not None and "&" not in content \
+        name, content = entity.name, entity.content
+        if name is not None and entity.system_url is None and content is not None and "&" not in content \
                 and "<" not in content and len(content) <= 1000:
-            out[entity.name] = content
+            out[name] = content
     return out
 
 
-def _clean(root, result: CleanSvg, plain: dict[str, str]) -> None:
+def _clean(root: etree._Element, result: CleanSvg, plain: dict[str, str]) -> None:
     for node in list(root.iter()):
         if node is not root and not _attached(node, root):
             continue  # already gone with an ancestor
@@ -161,7 +161,7 @@ def _clean(root, result: CleanSvg, plain: dict[str, str]) -> None:
             node.text = _clean_css(node.text, result)
 
 
-def _attached(node, root) -> bool:
+def _attached(node: etree._Element, root: etree._Element) -> bool:
     return any(ancestor is root for ancestor in node.iterancestors())
 
 
@@ -177,9 +177,10 @@ def _unwanted(name: etree.QName) -> str | None:
     return None
 
 
-def _remove(node) -> None:
+def _remove(node: etree._Element) -> None:
     """Remove an element with its content, keeping the text that follows it."""
     parent = node.getparent()
+    assert parent is not None  # never the root
     tail = node.tail
     if tail:
         prev = node.getprevious()
@@ -190,7 +191,8 @@ def _remove(node) -> None:
     parent.remove(node)
 
 
-def _replace_entity(node, parent, plain: dict[str, str], result: CleanSvg) -> None:
+def _replace_entity(node: etree._Entity, parent: etree._Element | None, plain: dict[str, str],
+                    result: CleanSvg) -> None:
     text = plain.get(node.name)
     if text is None:
         result.entities.append(node.name)
@@ -200,14 +202,14 @@ def _replace_entity(node, parent, plain: dict[str, str], result: CleanSvg) -> No
     _remove(node)
 
 
-def _animates_reference(node) -> bool:
+def _animates_reference(node: etree._Element) -> bool:
     """An animation that sets a link or a handler (``<set attributeName="href"
     to="javascript:…">``)."""
     target = (node.get("attributeName") or "").strip().lower()
     return target.split(":")[-1] == "href" or target.startswith("on")
 
 
-def _clean_attributes(node, local: str, result: CleanSvg) -> bool:
+def _clean_attributes(node: etree._Element, local: str, result: CleanSvg) -> bool:
     """Clean ``node``'s attributes; False if the element only stood for an outside file."""
     for key in list(node.attrib):
         value = node.get(key) or ""
