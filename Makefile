@@ -40,11 +40,14 @@ bench-hostile: setup
 test: test-setup
 	$(BIN)/python -m pytest -n auto -q
 
-# Style and types: ruff (format check, then lint rules) and mypy --strict on pipeline/, set in pyproject.toml.
+# Style and types (set in pyproject.toml): ruff's format check, ruff's lint rules, mypy --strict
+# on pipeline/. All three run; the target fails if any of them does.
 lint: test-setup
-	$(BIN)/ruff format --check .
-	$(BIN)/ruff check .
-	$(BIN)/mypy
+	@status=0; \
+	echo "ruff format --check ."; $(BIN)/ruff format --check . || status=1; \
+	echo "ruff check ."; $(BIN)/ruff check . || status=1; \
+	echo "mypy"; $(BIN)/mypy || status=1; \
+	exit $$status
 
 # LibreOffice renders the DOCX of $(IN) to PDF and PNG pages in $(OUT)/render, for a look.
 render-check: test-setup
