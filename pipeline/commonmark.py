@@ -254,14 +254,14 @@ class BlockRules(_BlockBase):
 
         outer = state.__dict__.get("child_state")
         # this list's items get their lazy lines from here (an instance attribute, undone below)
-        state.child_state = child_state  # type: ignore[method-assign]
+        state.child_state = child_state  # type: ignore[method-assign]  # undone below
         try:
             return super().parse_list(m, state)
         finally:
             if outer is None:
                 state.__dict__.pop("child_state", None)
             else:
-                state.child_state = outer  # type: ignore[method-assign]
+                state.child_state = outer  # type: ignore[method-assign]  # the enclosing list's
 
     # -- fenced code: the info string decoded once, tabs in a quote kept -------------
     def parse_fenced_code(self, m: re.Match[str], state: BlockState) -> int | None:

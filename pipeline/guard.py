@@ -382,9 +382,10 @@ class StructureGuard:
         parsed = next(k for k, step in enumerate(self.steps) if step.stage == "parse")
         parsed_sig = self._sig(self.steps[parsed])
         # the text stages changed nothing: the body as first parsed is that tree
-        first = _Step("", 0, 0, sig=signature(self.parse(self._start_text)) if parsed else parsed_sig)
+        first_sig = signature(self.parse(self._start_text)) if parsed else parsed_sig
+        first = _Step("", 0, 0, sig=first_sig)
         chain = [first, *self.steps]  # chain[k] is the state after self.steps[k - 1]
-        net = differences(first.sig, self._sig(chain[-1]), title)  # type: ignore[arg-type]
+        net = differences(first_sig, self._sig(chain[-1]), title)
         if not net:
             return []
         # the outline is judged against the input (a heading a stage added has no

@@ -188,7 +188,7 @@ class _PositionedTokenizer(HTMLTokenizer):
 _EtreeBuilder = getTreeBuilder("etree")
 
 
-class _StructureOnly(_EtreeBuilder):  # type: ignore[misc, valid-type]
+class _StructureOnly(_EtreeBuilder):  # type: ignore[misc, valid-type]  # a class html5lib makes at run time
     """The tree builder without text: the modes it switches the tokenizer into depend
     on the elements, never on the text, and joining text is what costs."""
 

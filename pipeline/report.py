@@ -117,7 +117,7 @@ class ReportTarget:
                 os.fsync(self.fd)
                 os.close(self.fd)
                 self.fd = None
-                os.replace(self.tmp, self.local)  # type: ignore[arg-type]
+                os.replace(self.tmp, self.local)  # type: ignore[arg-type]  # an open fd: both are set
                 self.tmp = None
                 return None
             except OSError as exc:

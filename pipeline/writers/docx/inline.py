@@ -219,7 +219,7 @@ class Inline(TreeVisitor):
         while inside one, only inline HTML is visited, to find where it ends."""
         self._hiding += step
         if self._hiding:
-            self.walkabout = self._walk_hidden  # type: ignore[method-assign]
+            self.walkabout = self._walk_hidden  # type: ignore[method-assign]  # undone below
         else:
             self.__dict__.pop("walkabout", None)
 
