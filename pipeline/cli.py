@@ -7,20 +7,24 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
 from .errors import GalleyError
 
+if TYPE_CHECKING:
+    from .config import Config
+
 
 def _fail(message: str) -> None:
     click.echo(message, err=True)
 
 
-def _config_options(fn: Callable) -> Callable:
+def _config_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     fn = click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
                       help="Read settings from this galley.toml or pyproject.toml.")(fn)
     fn = click.option("--disable", multiple=True, metavar="STAGE[,STAGE]",
@@ -32,7 +36,7 @@ def _config_options(fn: Callable) -> Callable:
     return fn
 
 
-def _strict_option(fn: Callable) -> Callable:
+def _strict_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     """``--strict``: kept in the click context, read by ``build_config``."""
     def remember(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
         if value:
@@ -47,7 +51,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
 
 
 def build_config(config_file: Path | None, disable: tuple[str, ...], enable: tuple[str, ...],
-                 settings: tuple[str, ...], to: str | None = None):
+                 settings: tuple[str, ...], to: str | None = None) -> Config:
     from .config import load_config, parse_setting
     cfg = load_config(config_file)
     ctx = click.get_current_context(silent=True)
@@ -309,7 +313,8 @@ def stages(config_file: Path | None, disable: tuple[str, ...], enable: tuple[str
     cfg = build_config(config_file, disable, enable, settings)
     for row in Pipeline(cfg).describe():
         state = "on " if row["enabled"] else "off"
-        click.echo(f"{row['priority']:>4}  {state}  {row['name']:<20} {row['scope']:<5}  {row['description']}")
+        click.echo(f"{row['priority']:>4}  {state}  {row['name']:<20} {row['scope']:<5}  "
+                   f"{row['description']}")
     return 0
 
 

@@ -73,7 +73,8 @@ def render(pipeline: Pipeline, writers: list[Writer], path: Path, stem: str,
         from .writers.markdown import render_document
         md_text = render_document(doc)
     reference = doc.original if doc.reference is None else doc.reference
-    result.kept, result.missing = kept_share(reference, strip_front_matter(md_text), "\n".join(doc.removed_text),
+    result.kept, result.missing = kept_share(reference, strip_front_matter(md_text),
+                                             "\n".join(doc.removed_text),
                                              plain=meta_text(doc.meta.as_dict()))
     if result.kept < 0.999 and result.missing:
         doc.warn(f"text lost: {100 * (1 - result.kept):.2f}% of the text is missing "

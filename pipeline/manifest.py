@@ -41,6 +41,7 @@ and only re-read (imported) when that module changed.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -186,10 +187,8 @@ class Manifest:
 
     def _recover(self, why: str) -> None:
         """Move the damaged file (and its journal) aside and start a new manifest."""
-        try:
+        with contextlib.suppress(sqlite3.Error, AttributeError):
             self.db.close()
-        except (sqlite3.Error, AttributeError):
-            pass
         stamp = time.strftime("%Y%m%dT%H%M%S")
         target = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
         n = 1
@@ -225,10 +224,8 @@ class Manifest:
 
     def cache_meta(self, key: str, value: str) -> None:
         """A meta value that is only a cache: a failed write is no failure."""
-        try:
+        with contextlib.suppress(sqlite3.Error):
             self.set_meta(key, value)
-        except sqlite3.Error:
-            pass
 
     # -- records ----------------------------------------------------------------------
     def load(self) -> dict[str, Record]:
@@ -264,7 +261,7 @@ class Manifest:
     def forget(self, key: str) -> bool:
         return self._write("DELETE FROM files WHERE key = ?", (to_db(key),))
 
-    def _write(self, sql: str, values: tuple) -> bool:
+    def _write(self, sql: str, values: tuple[Any, ...]) -> bool:
         if self.failure is not None:
             return False
         try:
@@ -276,10 +273,8 @@ class Manifest:
         return True
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(sqlite3.Error):
             self.db.close()
-        except sqlite3.Error:
-            pass
 
 
 def default_location(out_root: str, local_out: Path | None) -> Path:
@@ -360,6 +355,7 @@ def writer_versions(formats: list[str], manifest: Manifest | None) -> dict[str, 
     is unchanged since it was last read (cached in the manifest's meta table)."""
     from importlib.metadata import entry_points
     from importlib.util import find_spec
+
     from .errors import ConfigError
     eps = {ep.name: ep for ep in entry_points(group="galley.writers")}
     out: dict[str, str] = {}

@@ -58,10 +58,10 @@ class Writer:
     def output_extension(self) -> str:
         return self.extension
 
-    def render(self, doc: "Document") -> bytes:  # pragma: no cover - protocol
+    def render(self, doc: Document) -> bytes:  # pragma: no cover - protocol
         raise NotImplementedError
 
-    def files(self, doc: "Document") -> dict[str, bytes]:
+    def files(self, doc: Document) -> dict[str, bytes]:
         """Extra files written next to the main output (relative path -> bytes)."""
         return {}
 

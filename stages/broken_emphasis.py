@@ -36,9 +36,16 @@ import unicodedata
 
 from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
+from pipeline.textscan import (
+    CJK,
+    chunks,
+    in_spans,
+    is_html_block_start,
+    is_indented_prose,
+    keep_block_role,
+    protected_spans,
+)
 from pipeline.tree import decode_entities, inline_text, parse, walk
-from pipeline.textscan import (CJK, chunks, in_spans, is_html_block_start, is_indented_prose,
-                               keep_block_role, protected_spans)
 
 _RUN = re.compile(r"(?<!\\)\*{2,}")
 _LINE_START_MARK = re.compile(r"^([ \t]*)(?:([>#+=-])|(\d+)([.)]))")
@@ -109,7 +116,7 @@ class BrokenEmphasis(Stage):
                 fixed, kinds = repair(text)
                 if kinds:
                     new = fixed.split("\n")
-                    for k, (old, line) in enumerate(zip(lines[a:b], new)):
+                    for k, (old, line) in enumerate(zip(lines[a:b], new, strict=False)):
                         new[k] = keep_block_role(old, line)
                     fixed = "\n".join(new)
                     for kind in kinds:
@@ -196,7 +203,7 @@ def _join_marker_lines(text: str, kinds: set[str]) -> str:
 
 def repair(text: str) -> tuple[str, list[str]]:
     """The repaired paragraph and the kinds of repair made (empty: unchanged)."""
-    if "**" not in text and not _SPLIT_STARS.search(text) or parses_cleanly(text):
+    if ("**" not in text and not _SPLIT_STARS.search(text)) or parses_cleanly(text):
         return text, []
     kinds: set[str] = set()
     original = text
@@ -298,7 +305,7 @@ def _resolve_odd(text: str, runs: list[re.Match], kinds: set[str]):
         # drop the last unpaired marker; a long run that forms no emphasis is escaped
         last = runs[-1]
         n = len(last.group(0))
-        if n >= 3 or text[last.start() - 1:last.start()] == "]" and text[last.end():last.end() + 1] == "(":
+        if n >= 3 or (text[last.start() - 1:last.start()] == "]" and text[last.end():last.end() + 1] == "("):
             # (between "]" and "(", taking it out would make a link of what follows)
             repl = "\\*" * n
             kinds.add("star_run_escaped")

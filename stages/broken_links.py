@@ -87,7 +87,7 @@ class BrokenLinks(Stage):
                 lines[i] = new
                 changed = True
         for i, line in enumerate(lines):
-            if code[i] or "target=" not in line and "url?q=" not in line and "?u=" not in line:
+            if code[i] or ("target=" not in line and "url?q=" not in line and "?u=" not in line):
                 continue
             new = _REDIRECT.sub(lambda m: urllib.parse.unquote(m.group(1)), line)
             if new != line:

@@ -88,7 +88,7 @@ def _label(text: str) -> str:
 def _shortcode(m: re.Match[str]) -> str | None:
     """The Markdown a shortcode stands for, or None where that is not clear."""
     closing, name, rest = m.group(2), m.group(3).lower(), m.group(4)
-    if closing or name not in ("figure", "img", "image") and name not in _LINKS:
+    if closing or (name not in ("figure", "img", "image") and name not in _LINKS):
         return None
     p = _params(rest)
     if name in _LINKS:

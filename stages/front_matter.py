@@ -59,7 +59,8 @@ MAX_FRONT_MATTER = 64 * 1024
 MAX_YAML_NODES = 5_000
 MAX_YAML_DEPTH = 64
 _WIKILINK = re.compile(r"^\[\[(?:[^\]|]*\|)?([^\]]*)\]\]$")
-_CN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?(?:\s*(\d{1,2})[:：](\d{2})(?::(\d{2}))?)?")
+_CN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?"
+                      r"(?:\s*(\d{1,2})[:：](\d{2})(?::(\d{2}))?)?")
 
 
 def normalize_date(value: Any) -> str | None:
@@ -295,7 +296,8 @@ class FrontMatter(Stage):
             value = _plain(value)
             if target is None or getattr(meta, target) is not None:
                 if value not in (None, "", [], {}):
-                    meta.extra[key] = value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
+                    meta.extra[key] = (value.isoformat() if isinstance(value, (dt.date, dt.datetime))
+                                       else value)
                 continue
             if value in (None, "", [], {}):
                 continue

@@ -96,7 +96,7 @@ class HtmlCode(Stage):
                 inner = [body]
             else:
                 last = lines[end][: close.start()] if close else lines[end]
-                inner = [first] + lines[i + 1:end] + [last]
+                inner = [first, *lines[i + 1:end], last]
             code = code_of("\n".join(inner)).split("\n")
             if code and not code[0].strip():
                 code = code[1:]  # "<pre>⏎code": the newline after the tag is not content
@@ -104,7 +104,7 @@ class HtmlCode(Stage):
                 code = code[:-1]
             ticks = max((len(r) for r in re.findall(r"`+", "\n".join(code))), default=0)
             fence = "`" * max(3, ticks + 1)
-            block = [fence + _language(m.group(3), m.group(2))] + code + [fence]
+            block = [fence + _language(m.group(3), m.group(2)), *code, fence]
             before = "\n".join(lines[i:end + 1])
             ctx.record("pre_block", doc.body_line + i, before, "\n".join(block))
             if out and out[-1].strip():

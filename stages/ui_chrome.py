@@ -142,7 +142,8 @@ class UiChrome(Stage):
     # -- blocks ---------------------------------------------------------------------
     def _keep(self, tok: Token, line: int | None, parents: tuple[str, ...], ctx: StageContext) -> bool:
         t = tok.get("type")
-        if t == "list" and not (tok.get("attrs") or {}).get("ordered") and len(tok.get("children") or []) == 1:
+        if (t == "list" and not (tok.get("attrs") or {}).get("ordered")
+                and len(tok.get("children") or []) == 1):
             # "- 左滑更多豪礼 -" parses as a one-item list
             item = tok["children"][0]
             if item.get("type") == "task_list_item":

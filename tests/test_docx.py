@@ -14,24 +14,24 @@ import re
 import shutil
 import subprocess
 import zipfile
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import docx
 import pytest
+from conftest import all_articles
 from docx.oxml.ns import qn
 from lxml import etree
 
-from conftest import all_articles
 from pipeline.document import Document, Metadata
 from pipeline.errors import ConfigError
 from pipeline.textkeep import significant
 from pipeline.tree import inline_text, parse, walk
 from pipeline.writers.common import language
 from pipeline.writers.docx import DocxWriter
-from pipeline.writers.present import alt_text, caption, picture_text, title_block, words
 from pipeline.writers.docx.styles import heading_style_name
 from pipeline.writers.markdown import render_body
+from pipeline.writers.present import alt_text, caption, picture_text, title_block, words
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 ARTICLES = all_articles()
@@ -67,7 +67,7 @@ def run_pandoc(pandoc: str, args: list[str], data: bytes) -> str:
     return proc.stdout.decode("utf-8")
 
 
-@lru_cache(maxsize=None)
+@cache
 def converted(path: Path) -> tuple[Document, bytes]:
     from pipeline.runner import Pipeline
     doc = Pipeline().process(path)
@@ -178,14 +178,15 @@ def test_headings_come_back_at_their_levels(path: Path, pandoc: str):
     want = body_headings(doc.tree or [])
     assert [level for level, _ in got] == [int(heading_style_name(h["attrs"]["level"]).split()[-1])
                                            for h in want]
-    for (_, text), h in zip(got, want):
+    for (_, text), h in zip(got, want, strict=False):
         have = collections.Counter(significant(text))
         need = collections.Counter(significant(inline_text(h.get("children"), alt=True)))
         literal = "".join(t.get("raw", "") for t in walk(h.get("children") or [])
                           if t["type"] == "inline_html")
         assert not need - have and not (have - need) - collections.Counter(significant(literal)), text
     title = tree["meta"].get("title")
-    assert title is not None and significant(pandoc_text(title["c"])) == significant(doc.meta.title or path.stem)
+    assert title is not None
+    assert significant(pandoc_text(title["c"])) == significant(doc.meta.title or path.stem)
 
 
 @pytest.mark.parametrize("path", ARTICLES, ids=lambda p: p.name)
@@ -357,7 +358,9 @@ def test_footnotes_are_word_footnotes(pandoc: str):
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         types = z.read("[Content_Types].xml").decode()
         rels = z.read("word/_rels/document.xml.rels").decode()
-    assert 'PartName="/word/footnotes.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"' in types
+    assert ('PartName="/word/footnotes.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"'
+            in types)
     assert "relationships/footnotes" in rels
     notes = xml_of(data, "word/footnotes.xml")
     kinds = [n.get(qn("w:type")) for n in notes.iter(f"{W}footnote")]
@@ -445,6 +448,7 @@ def test_block_html_table_becomes_a_word_table():
 
 def test_images_embedded_scaled_or_placeholders(tmp_path: Path):
     from PIL import Image
+
     from pipeline.runner import Pipeline
     Image.new("RGB", (3000, 1500), (200, 0, 0)).save(tmp_path / "wide.png")
     Image.new("RGB", (120, 90), (0, 200, 0)).save(tmp_path / "small.png")
@@ -464,7 +468,9 @@ def test_images_embedded_scaled_or_placeholders(tmp_path: Path):
     assert abs(wide.width - text_width) <= 635 and abs(wide.width / wide.height - 2) < 0.01
     assert small.width < text_width / 2 and abs(small.width / small.height - 120 / 90) < 0.01
     body = xml_of(data)
-    assert [p.get("descr") for p in body.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr")] == ["A wide chart", None]  # "image" says nothing: decorative
+    doc_pr = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
+    # "image" says nothing: decorative
+    assert [p.get("descr") for p in body.iter(doc_pr)] == ["A wide chart", None]
     texts = [p.text for p in d.paragraphs]
     assert "Image" in texts  # the WebP, until the image step converts it
     assert "Image: Remote one (view online)" in texts

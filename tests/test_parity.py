@@ -18,9 +18,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import all_articles
 from lxml import etree
 
-from conftest import all_articles
 from pipeline.document import Document, Metadata
 from pipeline.runner import Pipeline
 from pipeline.tree import parse

@@ -10,8 +10,8 @@ import html5lib
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from judge import MD, body
+
 from pipeline.config import Config
 from pipeline.convert import render
 from pipeline.errors import ConfigError
@@ -151,7 +151,7 @@ ONLY_RAW_HTML = Pipeline(Config(disabled=set(available_stages()) - {"decode", "f
 def test_no_active_content_survives_generated_html(text):
     out, doc = clean(text, ONLY_RAW_HTML)
     assert active_content(out) == [], out
-    again, doc2 = clean(out, ONLY_RAW_HTML)
+    again, _doc2 = clean(out, ONLY_RAW_HTML)
     assert again == out
     assert not [w for w in doc.warnings if w.startswith("text lost")]
 

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from stage_fixtures import read_cases
 
 from pipeline.config import Config
 from pipeline.runner import Pipeline
 from pipeline.stage import available_stages
 from pipeline.writers.markdown import render_document
-from stage_fixtures import read_cases
 
 FIXTURES = Path(__file__).parent / "fixtures" / "stages"
 ALWAYS = {"decode", "front_matter"}

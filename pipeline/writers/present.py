@@ -103,7 +103,7 @@ def machine_date(value: str | None) -> tuple[str, str] | None:
         return (m.group(0), m.group(0)) if m else None
     day = when.date().isoformat()
     if when.tzinfo is not None and when.timetz().replace(tzinfo=None) != dt.time(0):
-        utc = when.astimezone(dt.timezone.utc)
+        utc = when.astimezone(dt.UTC)
         return utc.strftime("%Y-%m-%dT%H:%M:%SZ"), day
     return day, day
 
@@ -281,7 +281,7 @@ def _shows_nothing(raw: str) -> bool:
     if s.startswith("<!--"):
         return True
     m = _TAG_NAME.match(s)
-    return bool(m) and is_html_tag(m.group(1)) and m.group(1).lower() not in ("img", "br")
+    return m is not None and is_html_tag(m.group(1)) and m.group(1).lower() not in ("img", "br")
 
 
 def joined_breaks(inline: list[Token]) -> set[int]:

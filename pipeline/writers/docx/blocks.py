@@ -245,7 +245,8 @@ class Blocks(TreeVisitor):
         ctx = self.ctx
         table = table_parts(tok)
         head = table.head
-        rows: list[list[Token | None]] = ([list(head)] if head else []) + table.body
+        head_row: list[Token | None] = list(head)
+        rows: list[list[Token | None]] = ([head_row] if head else []) + table.body
         ncols = table.width
         if not ncols:
             return SKIP_NODE

@@ -74,7 +74,7 @@ def relate(part: Any, target: Any, reltype: str, is_external: bool = False) -> s
     rels = part.rels
     cache = rels.__dict__.get("_galley_ids")
     if cache is None or cache[0] != len(rels):  # first use, or changed behind our back
-        index: dict[tuple, str] = {}
+        index: dict[tuple[str, bool, Any], str] = {}
         for rel in rels.values():
             key = (rel.reltype, rel.is_external,
                    rel.target_ref if rel.is_external else id(rel.target_part))

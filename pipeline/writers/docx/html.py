@@ -15,8 +15,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..present import (DROPPED_WITH_CONTENT, VOID_TAGS, is_html_tag, literal_pi, literal_tag,
-                       picture_text, remote_address, words)
+from ..present import (
+    DROPPED_WITH_CONTENT,
+    VOID_TAGS,
+    is_html_tag,
+    literal_pi,
+    literal_tag,
+    picture_text,
+    remote_address,
+    words,
+)
 
 FORMAT_TAGS = {
     "b": "b", "strong": "b", "i": "i", "em": "i", "cite": "i", "dfn": "i", "var": "i",
@@ -36,7 +44,7 @@ def _attr(pattern: re.Pattern[str], rest: str) -> str:
     return html.unescape(next((g for g in m.groups() if g is not None), "")) if m else ""
 
 
-def classify_inline(raw: str) -> tuple[str, str | None, str | None]:
+def classify_inline(raw: str) -> tuple[str, str | None, Any]:
     """What an inline HTML token is: (kind, tag name, value).
 
     kinds: ``open``/``close`` (value: the format flag, ``HIDDEN`` or None), ``break``,

@@ -35,12 +35,12 @@ class Images:
     def __init__(self, build: Any):
         self.build = build
 
-    def embeddable(self, image: dict) -> bool:
+    def embeddable(self, image: dict[str, Any]) -> bool:
         name = (image.get("attrs") or {}).get("asset")
         asset = self.build.doc.assets.get(name) if name else None
         return asset is not None and asset.media_type in WORD_IMAGE_TYPES
 
-    def picture(self, part: Any, image: dict, max_width: int) -> Element | None:
+    def picture(self, part: Any, image: dict[str, Any], max_width: int) -> Element | None:
         """A run holding the picture, or None when it cannot be embedded."""
         if not self.embeddable(image):
             return None
@@ -65,7 +65,7 @@ class Images:
             doc_pr.set("title", title)
         return E("w:r", None, E("w:drawing", None, inline))
 
-    def placeholder(self, part: Any, image: dict, in_link: bool) -> list[Element]:
+    def placeholder(self, part: Any, image: dict[str, Any], in_link: bool) -> list[Element]:
         """``[alt]``, linked to the image URL unless already inside a link."""
         attrs = image.get("attrs") or {}
         url = (attrs.get("url") or "") if attrs.get("remote") else None

@@ -8,7 +8,8 @@ lines (``<br>``) or, when it is no HTML at all (``<if>``, ``<filter-name>``,
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ..visitor import SKIP_NODE, TreeVisitor
 from .fields import hyperlink
@@ -60,7 +61,7 @@ class Inline(TreeVisitor):
         self.part = part
         # room for a picture (EMU): the text width less the paragraph's indent (twips)
         self.width = width if width is not None else build.text_width - indent * 635
-        self.html: list[tuple[str, str | None]] = []  # open inline HTML tags: (name, flag)
+        self.html: list[tuple[str | None, str | None]] = []  # open inline HTML tags: (name, flag)
         #: where runs go, innermost last: (paragraph or hyperlink, formatting, inside a link)
         self._at: list[tuple[Element, frozenset[str], bool]] = []
         #: open inline HTML elements whose content is not shown
@@ -218,7 +219,7 @@ class Inline(TreeVisitor):
         while inside one, only inline HTML is visited, to find where it ends."""
         self._hiding += step
         if self._hiding:
-            self.walkabout = self._walk_hidden  # type: ignore[method-assign]
+            self.walkabout = self._walk_hidden  # type: ignore[method-assign]  # undone below
         else:
             self.__dict__.pop("walkabout", None)
 

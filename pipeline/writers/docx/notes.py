@@ -27,9 +27,9 @@ _NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
 
 
 class Footnotes:
-    def __init__(self, build: Any, tree: list[dict]):
+    def __init__(self, build: Any, tree: list[dict[str, Any]]):
         self.build = build
-        self.items: dict[Any, dict] = footnote_items(tree)
+        self.items: dict[Any, dict[str, Any]] = footnote_items(tree)
         self._part: Any = None
         self._marks: dict[Any, tuple[int, str]] = {}  # index -> (number, bookmark)
         self._next_id = 1
@@ -59,7 +59,7 @@ class Footnotes:
                               E("w:r", None, E(f"w:{kind}"))))
                     root.insert(ident + 1, sep)
             ids = [int(fn.get(qn("w:id"))) for fn in root.findall(qn("w:footnote"))]
-            self._next_id = max(ids + [0]) + 1
+            self._next_id = max([*ids, 0]) + 1
             self._part = part
         return self._part
 
@@ -87,7 +87,7 @@ class Footnotes:
         self._write(item, ident, part)
         return [start, mark, end]
 
-    def _write(self, item: dict, ident: int, part: Any) -> None:
+    def _write(self, item: dict[str, Any], ident: int, part: Any) -> None:
         from .blocks import Blocks, Ctx
         note = E("w:footnote", {"w:id": ident})
         part.element.append(note)
@@ -123,5 +123,5 @@ class Footnotes:
         first.insert(at, ref)
         first.insert(at + 1, space)
 
-    def unreferenced(self) -> list[tuple[Any, dict]]:
+    def unreferenced(self) -> list[tuple[Any, dict[str, Any]]]:
         return [(i, item) for i, item in self.items.items() if i not in self._marks]

@@ -88,7 +88,7 @@ _OTHER_MAIN = (
 )
 VBA_PROJECT = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
 
-ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)
+ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
 
 
 @lru_cache(maxsize=1)
@@ -210,7 +210,7 @@ _FIRST = ("[Content_Types].xml", "_rels/.rels", "docProps/core.xml", "docProps/a
 
 def normalized_zip(data: bytes, when: dt.datetime) -> bytes:
     """The same package with a fixed entry order, fixed times and fixed attributes."""
-    when = max(when.astimezone(dt.timezone.utc), ZIP_EPOCH)
+    when = max(when.astimezone(dt.UTC), ZIP_EPOCH)
     stamp = (when.year, when.month, when.day, when.hour, when.minute, when.second - when.second % 2)
     with zipfile.ZipFile(io.BytesIO(data)) as src:
         entries = {info.filename: src.read(info) for info in src.infolist()}

@@ -24,8 +24,8 @@ lacks are added, with ``basedOn``/``next`` links remapped to its own style ids.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from docx.oxml.ns import qn
 
@@ -120,7 +120,7 @@ class Typography:
     @property
     def indent(self) -> int:
         """Two characters of body text, in twips."""
-        return int(round(self.body * 20 * 2))
+        return round(self.body * 20 * 2)
 
 
 def typography(lang: str, cjk: bool) -> Typography:
@@ -474,7 +474,7 @@ def install(styles_el: Element, t: Typography, replace: bool) -> StyleMap:
         return StyleMap(styles_el)
     existing = StyleMap(styles_el)
     taken = {st.get(qn("w:styleId")) for st in styles_el.findall(qn("w:style"))}
-    remap: dict[str, str] = {}
+    remap: dict[str, str | None] = {}
     added = []
     for st in mine:
         name = st.find(qn("w:name")).get(qn("w:val"))

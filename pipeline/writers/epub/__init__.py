@@ -209,7 +209,7 @@ class Book:
         self.link_across(parts, where)
         chapters = [(p.name, self.chapter(p)) for p in parts]
 
-        toc = [pkg.NavPoint(self.title, "title.xhtml")] + outline(renderer.headings, where)
+        toc = [pkg.NavPoint(self.title, "title.xhtml"), *outline(renderer.headings, where)]
         # the nav is a page of the book when there are headings to list
         nav_in_spine = bool(renderer.headings)
         landmarks = [("toc", "nav.xhtml#toc", self.labels.contents)] if nav_in_spine else []
