@@ -46,6 +46,7 @@ _DIRECTIVE = re.compile(r"^(?:include|define|undef|if|ifdef|ifndef|elif|else|end
 _TAG_LINE = re.compile(r"(?:^|\s)#[^\s#]+(?:\s+#[^\s#]+)+\s*$")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _FIRST = re.compile(r"^[\w\u3000-\u303f\uff08\uff3b\u300a\u3008\u300c\u300e\u3010]")
+_COUNT = re.compile(r"\s\d+\s*(?:个|篇|articles?|posts?)$")  # WeChat's "#网络安全 292 个" topic tags
 _RANK = re.compile(r"^\d+(?:st|nd|rd|th)?\s+[A-Za-z]")  # "#1 priority", "#2 in sales"
 _SENTENCE_END = ("。", "！", "？", ".", "!", "?", "；", ";", "，", ",", "：", ":")
 
@@ -81,6 +82,7 @@ class HeadingSpace(Stage):
             m = _MISSING.match(line)
             if m and self._heading_like(m.group(3), len(m.group(2))):
                 candidates.append((i, len(m.group(2)), m.group(3)))
+        candidates = _without_tag_runs(lines, candidates)
         deep = [c for c in candidates if c[1] >= 2]
         used = levels | ({c[1] for c in deep} if len(deep) >= 2 else set())
         changed = False
@@ -104,8 +106,22 @@ class HeadingSpace(Stage):
     def _heading_like(self, text: str, level: int) -> bool:
         if len(text) > self.options["max_chars"] or not _FIRST.match(text):
             return False
-        if _DIRECTIVE.match(text) or _RANK.match(text) or text.endswith(_SENTENCE_END):
+        if _DIRECTIVE.match(text) or _RANK.match(text) or _COUNT.search(text) or text.endswith(_SENTENCE_END):
             return False
         if level == 1 and not _CJK.search(text):
             return False  # "#tag", "#TODO": an Obsidian tag, a channel, a hashtag
         return not text.endswith("#")  # "#C#" and closing marks with no space: not ours
+
+
+def _without_tag_runs(lines: list[str], candidates: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Candidates less the ``#x`` lines that follow each other with only blank lines
+    between: a heading is followed by its section, a tag by the next tag."""
+    level1 = {i for i, level, _ in candidates if level == 1}
+    run: set[int] = set()
+    for i in level1:
+        j = i + 1
+        while j < len(lines) and not lines[j].strip():
+            j += 1
+        if j in level1:
+            run |= {i, j}
+    return [c for c in candidates if c[0] not in run]
