@@ -21,8 +21,12 @@ After::
     阅读量也开始下滑，我们只好扫码登记。
 
 Each rule has a name and can be turned off (``rules_off``). Rules match whole
-short blocks only, never words inside a sentence. The end-of-article promotion
-block (QR codes, "follow us", "read the original") goes only with ``promo = true``.
+short blocks only, never words inside a sentence: WeChat's button words (取消,
+分享, 阅读) go only in a run of blocks that holds one of its dialog phrases
+(看一看入口已关闭). A site's own notices (Substack's subscribe line, Qiita's age
+warning) go as well. The end-of-article promotion block (QR codes, "follow us",
+"read the original"), related-article lists and donation nags go only with
+``promo = true``.
 """
 from __future__ import annotations
 
@@ -115,7 +119,7 @@ def _wechat_words(text: str) -> list[str] | None:
 
 
 class UiChrome(Stage):
-    """Remove page UI text: swipe hints, WeChat UI lines, separator-only lines, javascript: links."""
+    """Remove page UI text: swipe hints, WeChat UI and dialogs, icon remnants, site notices, separators."""
 
     name = "ui_chrome"
     priority = 300
