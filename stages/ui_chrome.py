@@ -41,8 +41,8 @@ from pipeline.urls import script_link as _script_target
 
 Token = dict[str, Any]
 
-RULES = ("swipe_hint", "wechat_ui", "icon_remnant", "site_notice", "separator_line", "javascript_link",
-         "empty_link", "promo_tail", "promo_block")
+RULES = ("swipe_hint", "wechat_ui", "separator_line", "javascript_link", "empty_link", "icon_remnant",
+         "site_notice", "promo_tail", "promo_block")
 #: rules that are a judgement: they run only with ``promo = true``
 PROMO_RULES = ("promo_tail", "promo_block")
 
@@ -77,6 +77,7 @@ _WECHAT_WORDS = {
 _WORD_SPLIT = re.compile(r"[\s：:，,。.、]+")
 # an icon font's glyph that an exporter wrote as underscores: "取消 __", "__发消息"
 _ICON_TAIL = re.compile(r"\s+_{2,}$")
+_CJK_LABEL = re.compile(r"[\u3400-\u9fff\uff00-\uffef]\S*$")  # the label the icon sat by: 取消, 确认？
 _ICON_HEAD = re.compile(r"^_{2,}(?=[\u3400-\u9fff\uff00-\uffef])")
 # an exporter's row of icons, "__ _ _ _ _", that a reader shows as a rule
 _ICON_ROW = re.compile(r"^ {0,3}_{2,}(?:[ \t]+_+){2,}[ \t]*$")
@@ -221,7 +222,8 @@ class UiChrome(Stage):
             if not kids or len(_key(inline_text(kids))) > self.options["max_chars"]:
                 continue
             first, last = kids[0], kids[-1]
-            if last.get("type") == "text" and _ICON_TAIL.search(last["raw"]) and last["raw"].strip("_ "):
+            if last.get("type") == "text" and _ICON_TAIL.search(last["raw"]) \
+                    and _CJK_LABEL.search(_ICON_TAIL.sub("", last["raw"])):
                 before = last["raw"]
                 last["raw"] = _ICON_TAIL.sub("", before)
                 ctx.record("icon_remnant", line, before, last["raw"])
