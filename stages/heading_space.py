@@ -48,7 +48,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _FIRST = re.compile(r"^[\w\u3000-\u303f\uff08\uff3b\u300a\u3008\u300c\u300e\u3010]")
 _COUNT = re.compile(r"\s\d+\s*(?:个|篇|articles?|posts?)$")  # WeChat's "#网络安全 292 个" topic tags
 _RANK = re.compile(r"^\d+(?:st|nd|rd|th)?\s+[A-Za-z]")  # "#1 priority", "#2 in sales"
-_SENTENCE_END = ("。", "！", "？", ".", "!", "?", "；", ";", "，", ",", "：", ":")
+_SENTENCE_END = ("。", "！", "？", ".", "!", "?", "；", ";", "，", ",")  # "步骤如下：" may head a list
 
 
 class HeadingSpace(Stage):
@@ -114,14 +114,24 @@ class HeadingSpace(Stage):
 
 
 def _without_tag_runs(lines: list[str], candidates: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """Candidates less the ``#x`` lines that follow each other with only blank lines
-    between: a heading is followed by its section, a tag by the next tag."""
-    level1 = {i for i, level, _ in candidates if level == 1}
-    run: set[int] = set()
+    """Candidates less the ``#x`` lines that follow each other, three or more, with only
+    blank lines between: a heading is followed by its section (or, once, by its first
+    subsection), a tag by the next tag."""
+    level1 = sorted(i for i, level, _ in candidates if level == 1)
+    nxt: dict[int, int] = {}
     for i in level1:
         j = i + 1
         while j < len(lines) and not lines[j].strip():
             j += 1
-        if j in level1:
-            run |= {i, j}
-    return [c for c in candidates if c[0] not in run]
+        nxt[i] = j
+    tags: set[int] = set()
+    chained = set(nxt.values())
+    for i in level1:
+        if i in chained:
+            continue  # not the start of a run
+        run = [i]
+        while nxt[run[-1]] in nxt:
+            run.append(nxt[run[-1]])
+        if len(run) >= 3:
+            tags.update(run)
+    return [c for c in candidates if c[0] not in tags]
