@@ -35,8 +35,8 @@ from pipeline.textscan import code_line_mask
 
 _CLOSE = re.compile(r"^\]\((?:https?://|/)[^\s)]*\)")
 # the end of a card whose target is a script: "](javascript:void(0);)", escaped or not
-_SCRIPT_CLOSE = re.compile(r"^ {0,3}\\?\]\(\s*(?:javascript|vbscript):(?:\\.|\([^()\s]*\)|[^()\s\\])*\)[ \t]*$",
-                           re.I)
+_SCRIPT_CLOSE = re.compile(
+    r"^ {0,3}\\?\]\(\s*(?:javascript|vbscript):(?:\\.|\([^()\s]*\)|[^()\s\\])*\)[ \t]*$", re.I)
 _ESCAPED_OPEN = re.compile(r"^( {0,3})\\\[[ \t]*")
 _REDIRECT = re.compile(
     r"https?://(?:link\.zhihu\.com/\?target=|link\.juejin\.cn/?\?target=|www\.google\.com/url\?q="

@@ -22,9 +22,7 @@ turns every later fence inside out; they go. Fenced blocks with nothing inside
 A clipper's stray fence (a bare ``` right after another fence) pairs every later
 fence wrongly: prose shows as code and code as prose. Where dropping one such
 line puts clearly more code inside the fences and more prose outside them
-(``pipeline.codelike``), it goes. Code pasted without fences, lines that start
-with a tab or a zero-width space right under a paragraph and read as code
-(``​	callback->cb_fn = cb;``), is fenced, its Markdown escapes (``\\#``) undone.
+(``pipeline.codelike``), it goes.
 """
 from __future__ import annotations
 
@@ -34,22 +32,18 @@ from pipeline.codelike import code_likeness
 from pipeline.codelines import FENCED, code_kinds
 from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
-from pipeline.textscan import code_line_mask, fenced_ranges
+from pipeline.textscan import fenced_ranges
 
 _GLUED = re.compile(r"^( {0,3})(?:\*{2,}|_{2,})[ \t]*(?=`{3,}|~{3,})")
 _FENCE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})")
 _BARE_FENCE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})[ \t]*$")
-_TAB_CODE = re.compile(r"^[\u200b\u2060\ufeff]*\t|^[\u200b\u2060\ufeff]+ {2,}")
-_INVISIBLE = re.compile(r"^[\u200b\u2060\ufeff]+")
-_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
-_LIST_OR_QUOTE = re.compile(r"^ {0,3}(?:[-+*]|\d{1,9}[.)])[ \t]|^ {0,3}>")
 #: a stray fence is taken out only when that moves this much code-likeness
 _MARGIN = 2.0
 _MAX_CANDIDATES = 16
 
 
 class CodeFences(Stage):
-    """Repair fences: strip markers glued before ``` and drop empty fenced blocks."""
+    """Repair fences: markers glued before ```, stray fences that pair the rest wrongly, empty blocks."""
 
     name = "code_fences"
     priority = 205
@@ -57,11 +51,9 @@ class CodeFences(Stage):
     removes = frozenset({"empty_code_block"})
     # a fence that could not open pairs every later fence wrongly: repairing it
     # changes what is code below it, on purpose
-    restructures = frozenset({"glued_fence_marker", "stray_fence", "unfenced_code"})
+    restructures = frozenset({"glued_fence_marker", "stray_fence"})
 
     def run(self, doc: Document, ctx: StageContext) -> None:
-        if "\t" in doc.text or "\u200b" in doc.text:
-            self._fence_pasted_code(doc, ctx)
         if "```" not in doc.text and "~~~" not in doc.text:
             return
         lines = doc.text.split("\n")
@@ -96,41 +88,6 @@ class CodeFences(Stage):
         new = "\n".join(lines)
         if new != doc.text:
             doc.text = new
-
-    @staticmethod
-    def _fence_pasted_code(doc: Document, ctx: StageContext) -> None:
-        """Lines that start with a tab (or a zero-width space) right under a paragraph
-        line and read as code: a block of code the page lost its fences for."""
-        lines = doc.text.split("\n")
-        code = code_line_mask(lines)
-        out: list[str] = []
-        i, n = 0, len(lines)
-        changed = False
-        while i < n:
-            j = i
-            while j < n and not code[j] and _TAB_CODE.match(lines[j]):
-                j += 1
-            prev = out[-1] if out else ""
-            run = lines[i:j]
-            if j - i >= 2 and prev.strip() and not _LIST_OR_QUOTE.match(prev) and not prev.startswith(
-                    (" ", "\t")) and _reads_as_code(run):
-                body = [_ESCAPE.sub(r"\1", _INVISIBLE.sub("", ln)[1:] if _INVISIBLE.sub("", ln)[:1] == "\t"
-                                    else _INVISIBLE.sub("", ln).strip()) for ln in run]
-                block = ["", "```", *body, "```", ""]
-                ctx.record("unfenced_code", doc.body_line + i, "\n".join(run), "\n".join(block).strip("\n"))
-                out.extend(block)
-                i = j
-                changed = True
-                continue
-            out.append(lines[i])
-            i += 1
-        if changed:
-            doc.text = "\n".join(out)
-
-
-def _reads_as_code(run: list[str]) -> bool:
-    scores = [code_likeness(_INVISIBLE.sub("", ln).lstrip()) for ln in run]
-    return sum(1 for s in scores if s > 0.3) * 3 >= len(scores) * 2 and not any(s < -0.3 for s in scores)
 
 
 def _partition_score(lines: list[str], scores: list[float], skip: int | None) -> float:

@@ -76,8 +76,8 @@ class ImageHeadings(Stage):
                 last = kids[-1] if kids else None
                 if last is not None and last["type"] == "text" and last["raw"].rstrip().endswith(marker):
                     last["raw"] = last["raw"].rstrip()[:-len(marker)].rstrip()
-                    ctx.record("image_caption", nxt.get("line"), marker + inline_text(kids, alt=True) + marker,
-                               inline_text(kids, alt=True))
+                    caption = inline_text(kids, alt=True)
+                    ctx.record("image_caption", nxt.get("line"), marker + caption + marker, caption)
                     out.append(nxt)
                     i += 1
                     continue
@@ -85,7 +85,8 @@ class ImageHeadings(Stage):
                     and nxt["attrs"]["level"] == tok["attrs"]["level"] \
                     and _CAPTION.match(inline_text(nxt.get("children"), alt=True)):
                 caption = inline_text(nxt.get("children"), alt=True)
-                ctx.record("image_caption", nxt.get("line"), "#" * nxt["attrs"]["level"] + " " + caption, caption)
+                marks = "#" * nxt["attrs"]["level"]
+                ctx.record("image_caption", nxt.get("line"), f"{marks} {caption}", caption)
                 out.append({"type": "paragraph", "children": nxt.get("children") or [],
                             "line": nxt.get("line")})
                 i += 1
