@@ -138,7 +138,8 @@ class UiChrome(Stage):
     def run(self, doc: Document, ctx: StageContext) -> None:
         tree = doc.tree or []
         if "icon_remnant" in self.rules:
-            self._strip_icons(tree, doc.text.split("\n"), ctx)
+            # (a token's line is the source file's: the body starts at doc.body_line)
+            self._strip_icons(tree, [""] * (doc.body_line - 1) + doc.text.split("\n"), ctx)
             tree = [t for t in tree if not t.get("icon_row")]
         if "wechat_ui" in self.rules:
             tree = self._drop_dialogs(tree, ctx, _key(doc.meta.title or ""))
@@ -253,7 +254,7 @@ class UiChrome(Stage):
         key = _key(text)
         if key in _WECHAT_DIALOG or _WECHAT_COUNTER.match(key):
             return "anchor"
-        if title and key == title:
+        if title and key == title and t == "paragraph":
             return "word"  # the "send to" dialog names the article
         if t == "paragraph":
             words = _wechat_words(text)
