@@ -61,7 +61,8 @@ def test_values_are_converted_once_to_the_declared_type():
     stages = {s.name: s for s in pipeline.stages}
     assert stages["prose_headings"].options["max_chars"] == 80
     assert stages["ui_chrome"].options["promo"] is True
-    assert stages["ui_chrome"].rules == {"wechat_ui", "javascript_link", "empty_link", "promo_tail"}
+    assert stages["ui_chrome"].rules == {"wechat_ui", "javascript_link", "empty_link", "icon_remnant",
+                                         "site_notice", "promo_tail", "promo_block"}
     assert stages["line_breaks"].options["clipper_threshold"] == 1.0
     assert isinstance(stages["line_breaks"].options["clipper_threshold"], float)
     assert stages["images"].options["roots"] == ["a", "b"]
