@@ -128,7 +128,7 @@ def _picture_and_rest(heading: Token) -> tuple[list[Token], list[Token]] | None:
     rest = kids[k:]
     marker = _opening_marker(heading)
     if marker and rest and rest[0]["type"] == "text" and rest[0]["raw"].startswith(marker):
-        rest = [{**rest[0], "raw": rest[0]["raw"][len(marker):]}] + rest[1:]  # **![](x)**FIGURE 1
+        rest = [{**rest[0], "raw": rest[0]["raw"][len(marker):]}, *rest[1:]]  # **![](x)**FIGURE 1
     text = inline_text(rest, alt=True).strip()
     if not text:
         return pictures, []
