@@ -115,8 +115,8 @@ def _runs(p, out: list[str]) -> None:
                 fields[-1] += child.text or ""
             elif hidden:
                 continue
-            elif t == W + "t":
-                out.append(child.text or "")
+            elif t == W + "t":  # a break opportunity in a long address: print only
+                out.append((child.text or "").replace("\u200b", ""))
             elif t == W + "tab":
                 out.append(" ")
             elif t == W + "br":

@@ -401,3 +401,101 @@ def literal_pi(node: Any) -> str:
 def remote_address(src: str) -> bool:
     """Does a picture's address lead online (``http:``, ``https:``, ``//host``)?"""
     return src.strip().lower().startswith(("http://", "https://", "//"))
+
+
+# -- print typography ----------------------------------------------------------------------
+ZERO_WIDTH_SPACE = "\u200b"
+_BREAK_AFTER = re.compile(r"([/._-]+)(?=[^\s/._-])")
+_LONG_WORD = re.compile(r"\S{21,}")
+
+
+def break_opportunities(text: str) -> str:
+    """``text`` with a zero-width space after ``/ . _ -`` inside words of more than 20
+    characters (addresses, identifiers): where such a word may break at the end of a
+    line, instead of leaving a short line stretched with wide gaps before it."""
+    if len(text) < 21:
+        return text
+    return _LONG_WORD.sub(lambda m: _BREAK_AFTER.sub("\\1" + ZERO_WIDTH_SPACE, m.group(0)), text)
+
+
+def smart_quotes_wanted(option: Any, lang: str | None) -> bool:
+    """The ``smart_quotes`` option of the DOCX, PDF and EPUB writers: ``auto`` (the
+    default) curls the quotes of Latin documents, not of Chinese, Japanese or Korean
+    ones (whose texts bring their own); true or false decide for every document."""
+    if isinstance(option, str):
+        value = option.strip().lower()
+        if value in ("true", "yes", "on", "1"):
+            return True
+        if value in ("false", "no", "off", "0"):
+            return False
+        return east_asian_script(lang) is None
+    return bool(option)
+
+
+#: after these (or at the start), a quote opens
+_OPENERS = frozenset(" \t\n([{<\u201c\u2018\u2014\u2013-/\u00a0")
+
+
+def curly_quotes(text: str, before: str = "") -> str:
+    """``'`` and ``"`` of ``text`` as the quotes print uses (‘ ’ “ ”); ``before``: the
+    character before ``text`` in its paragraph ("" at its start). A quote opens at
+    the start, after a space, a bracket, a dash or another opening quote; it closes
+    elsewhere; ``'`` before a digit after a space is an apostrophe (’90s)."""
+    if "'" not in text and '"' not in text:
+        return text
+    out: list[str] = []
+    prev = before
+    for i, ch in enumerate(text):
+        opens = prev == "" or prev in _OPENERS
+        if ch == '"':
+            ch = "\u201c" if opens else "\u201d"
+        elif ch == "'":
+            ch = "\u2018" if opens and not text[i + 1:i + 2].isdigit() else "\u2019"
+        out.append(ch)
+        prev = ch
+    return "".join(out)
+
+
+#: blocks whose inline children are one run of text (the quotes' context)
+_TEXT_BLOCKS = frozenset({"paragraph", "heading", "block_text", "table_cell"})
+#: never changed: code, raw HTML
+_VERBATIM = frozenset({"codespan", "block_code", "block_html", "inline_html"})
+
+
+def smart_quoted(tree: list[Token]) -> list[Token]:
+    """A copy of ``tree`` whose text has :func:`curly_quotes` (code and raw HTML keep
+    their straight quotes). Tokens that do not change are shared, so the identities
+    of line breaks (``all_joined_breaks``) hold for the copy."""
+    state = [""]
+
+    def copy(tokens: list[Token]) -> list[Token]:
+        out: list[Token] = []
+        for tok in tokens:
+            t = tok.get("type")
+            if t in _TEXT_BLOCKS:
+                state[0] = ""
+            if t == "text":
+                raw = tok.get("raw") or ""
+                new = curly_quotes(raw, state[0])
+                if raw:
+                    state[0] = new[-1]
+                out.append(tok if new == raw else {**tok, "raw": new})
+                continue
+            if t in ("softbreak", "linebreak"):
+                state[0] = " "
+            elif t == "codespan":
+                state[0] = (tok.get("raw") or state[0])[-1:] or state[0]
+            kids = tok.get("children")
+            if t in _VERBATIM or not isinstance(kids, list):
+                out.append(tok)
+                continue
+            saved = state[0]
+            if t == "image":  # the alt text is a text of its own
+                state[0] = ""
+            new_kids = copy(kids)
+            if t == "image":
+                state[0] = saved
+            out.append(tok if all(a is b for a, b in zip(new_kids, kids)) else {**tok, "children": new_kids})
+        return out
+
+    return copy(tree)

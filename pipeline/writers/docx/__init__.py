@@ -18,16 +18,19 @@ Options (``--set docx.NAME=VALUE`` or ``[tool.galley.writers.docx]``):
   reference document, unset keeps the reference's page size
 - ``toc``: insert a table of contents (a TOC field) after the title block
 - ``reference_docx``: a .docx/.dotx whose styles, page set-up, headers and footers are used
+- ``smart_quotes``: ``auto`` (default: Latin documents), true or false: ``'`` and ``"``
+  of the text (never of code) as ‘ ’ “ ” (``present.smart_quoted``)
 """
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from typing import Any
 
 from ...document import Document
 from ...writer import Capabilities, Writer
 from ..common import fixed_time, is_cjk, language
-from ..present import all_joined_breaks, title_block, words
+from ..present import all_joined_breaks, smart_quoted, smart_quotes_wanted, title_block, words
 from .blocks import Blocks, Ctx
 from .context import Build
 from .fields import hyperlink, toc_paragraphs
@@ -52,7 +55,7 @@ class DocxWriter(Writer):
     version = "1"
     capabilities = Capabilities(image_types=WORD_IMAGE_TYPES, remote_images=False,
                                 embeds_images=True)
-    defaults = {"page_size": None, "toc": False, "reference_docx": None}
+    defaults = {"page_size": None, "toc": False, "reference_docx": None, "smart_quotes": "auto"}
 
     def __init__(self, variant: str | None = None, **options: Any):
         super().__init__(variant, **options)
@@ -62,6 +65,8 @@ class DocxWriter(Writer):
     def render(self, doc: Document) -> bytes:
         lang = language(doc)
         cjk = is_cjk(lang)
+        if doc.tree and smart_quotes_wanted(self.options["smart_quotes"], lang):
+            doc = replace(doc, tree=smart_quoted(doc.tree))
         reference = self.options["reference_docx"]
         ours = not reference
         document = open_document(reference)

@@ -5,11 +5,13 @@ properties; links are ``w:hyperlink`` elements whose runs take the ``Hyperlink``
 character style. Inline HTML formats what follows (``<sub>``, ``<u>``...), breaks
 lines (``<br>``) or, when it is no HTML at all (``<if>``, ``<filter-name>``,
 ``<?php ... ?>`` in scraped technical text), stays as the literal text it was.
+Long addresses and code get zero-width break opportunities (``present.break_opportunities``).
 """
 from __future__ import annotations
 
 from typing import Any, Iterable
 
+from ..present import break_opportunities
 from ..visitor import SKIP_NODE, TreeVisitor
 from .fields import hyperlink
 from .html import HIDDEN, classify_inline
@@ -90,8 +92,11 @@ class Inline(TreeVisitor):
         if not text:
             return
         text = text.replace("\r", "").replace("\n", " ")
+        fmt = self.effective(fmt)
+        if link or "code" in fmt or "://" in text:
+            text = break_opportunities(text)
         r = E("w:r")
-        props = run_props(self.build, self.effective(fmt), link)
+        props = run_props(self.build, fmt, link)
         if props is not None:
             r.append(props)
         target.append(r)  # first: lxml moves a run full of xml:space text in quadratic time

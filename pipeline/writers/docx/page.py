@@ -94,7 +94,8 @@ def settings(document: Any, t: Any, toc: bool, notes: bool, ours: bool) -> None:
         put(root, E("w:zoom", {"w:percent": 100}))
         put(root, val("w:defaultTabStop", 2 * int(t.body * 20) if t.cjk else 720))
         put(root, val("w:characterSpacingControl", "compressPunctuation" if t.cjk else "doNotCompress"))
-        put(root, E("w:compat", None,
+        # a line ended by a manual break is not stretched across the measure
+        put(root, E("w:compat", None, E("w:doNotExpandShiftReturn"),
                     E("w:compatSetting", {"w:name": "compatibilityMode",
                                           "w:uri": "http://schemas.microsoft.com/office/word",
                                           "w:val": "15"})))

@@ -17,7 +17,9 @@ Level mapping (the article title lives in the metadata, not in the tree)::
 Body paragraphs: ``Body Text`` in Latin documents (no indent, space after);
 ``Body Text First Indent`` in CJK ones (first line indented two characters,
 ``w:firstLineChars="200"``, no space between paragraphs, justified). Footnotes,
-list items, quotes, code, captions and table cells have styles without that indent.
+list items, quotes, code, captions and table cells have styles without that indent;
+list items, code, captions and table cells are not justified either (short lines of
+list items, and lines before a long URL, would be stretched with wide gaps).
 
 With a reference document (``reference_docx``), its styles win: only the styles it
 lacks are added, with ``basedOn``/``next`` links remapped to its own style ids.
@@ -305,11 +307,11 @@ def quotes_and_lists(t: Typography) -> list[Element]:
         _style("paragraph", "ListParagraph", "List Paragraph", based="Normal", prio=34,
                qformat=True, ppr=[E("w:ind", {"w:left": 720}), E("w:contextualSpacing")]),
         _style("paragraph", "ListBullet", "List Bullet", based="Normal", prio=99, semi=True,
-               ppr=[spacing(0, 60), _justified(t)]),
+               ppr=[spacing(0, 60)]),
         _style("paragraph", "ListNumber", "List Number", based="Normal", prio=99, semi=True,
-               ppr=[spacing(0, 60), _justified(t)]),
+               ppr=[spacing(0, 60)]),
         _style("paragraph", "ListContinue", "List Continue", based="Normal", prio=99, semi=True,
-               ppr=[spacing(0, 60), E("w:ind", {"w:left": t.indent}), _justified(t)]),
+               ppr=[spacing(0, 60), E("w:ind", {"w:left": t.indent})]),
     ]
 
 

@@ -1,0 +1,93 @@
+"""What the DOCX writer does for print: no stretched lines, table columns, pictures not
+fetched, typography by page size, curly quotes, a clean package. Each test reads the
+document back (python-docx, lxml) and looks at what an editor would have to fix."""
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+from lxml import etree
+
+from pipeline.document import Document, Metadata
+from pipeline.tree import parse
+from pipeline.writers.docx import DocxWriter
+from pipeline.writers.epub import EpubWriter
+from pipeline.writers.markdown import render_document
+from pipeline.writers.present import break_opportunities, curly_quotes
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def make_doc(markdown: str, lang: str = "zh-CN", title: str = "标题", **meta) -> Document:
+    return Document(path=Path("t.md"), meta=Metadata(title=title, lang=lang, **meta),
+                    tree=parse(markdown))
+
+
+def part(data: bytes, name: str = "word/document.xml"):
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return etree.fromstring(z.read(name))
+
+
+def style_of(d, name: str):
+    return next(s for s in d.styles if s.name == name)
+
+
+# -- 1. no stretched lines ------------------------------------------------------------------
+def test_lines_ended_by_a_break_are_not_stretched_and_lists_are_not_justified():
+    data = DocxWriter().render(make_doc("一行  \n两行\n\n- 列表项\n\n```\ncode\n```\n"))
+    settings = part(data, "word/settings.xml")
+    assert settings.find(f"{W}compat/{W}doNotExpandShiftReturn") is not None
+    d = docx.Document(io.BytesIO(data))
+    assert style_of(d, "Body Text").element.find(f"{W}pPr/{W}jc").get(f"{W}val") == "both"
+    for name in ("List Bullet", "List Number", "List Continue", "Source Code", "Compact", "Caption"):
+        jc = style_of(d, name).element.find(f"{W}pPr/{W}jc")
+        assert jc is None or jc.get(f"{W}val") != "both", name
+
+
+def test_long_addresses_and_code_may_break_after_slashes_dots_and_dashes():
+    url = "https://example.com/a-long/path_name.html"
+    assert break_opportunities(url) == ("https://\u200bexample.\u200bcom/\u200ba-\u200blong/"
+                                        "\u200bpath_\u200bname.\u200bhtml")
+    assert break_opportunities("short/a.b") == "short/a.b"
+    data = DocxWriter().render(make_doc(f"见 <{url}> 与 `some_module.function_name()` 和 a.b"))
+    texts = "".join(t.text for t in part(data).iter(f"{W}t"))
+    assert "\u200bexample.\u200bcom" in texts and "some_\u200bmodule.\u200bfunction_" in texts
+    assert "a.b" in texts  # short words and plain text are left alone
+
+
+# -- 5. quotes --------------------------------------------------------------------------
+def test_quotes_curl_in_latin_text_never_in_code_nor_in_the_markdown():
+    source = 'He said "it\'s *done*" and \'ok\'. Run `echo "hi"`.\n\n```\nprint("x")\n```\n'
+    doc = make_doc(source, lang="en", title="T")
+    data = DocxWriter().render(doc)
+    texts = "".join(t.text for t in part(data).iter(f"{W}t"))
+    assert "He said \u201cit\u2019s " in texts and "\u201d and \u2018ok\u2019." in texts
+    assert 'echo "hi"' in texts and 'print("x")' in texts
+    assert '"' not in texts.replace('echo "hi"', "").replace('print("x")', "")
+    markdown = render_document(doc)
+    assert 'He said "it\'s' in markdown and "\u201c" not in markdown
+    epub = EpubWriter().render(doc)
+    with zipfile.ZipFile(io.BytesIO(epub)) as z:
+        chapter = next(z.read(n).decode() for n in z.namelist() if "chapter" in n)
+    assert "He said \u201cit\u2019s " in chapter and 'echo "hi"' in chapter.replace("&quot;", '"')
+
+
+def test_quotes_stay_straight_in_cjk_documents_and_when_turned_off():
+    data = DocxWriter().render(make_doc('他说 "OK" 了'))
+    assert '"OK"' in "".join(t.text for t in part(data).iter(f"{W}t"))
+    data = DocxWriter(smart_quotes="false").render(make_doc('He said "no".', lang="en"))
+    assert '"no"' in "".join(t.text for t in part(data).iter(f"{W}t"))
+    data = DocxWriter(smart_quotes="true").render(make_doc('他说 "OK" 了'))
+    assert "\u201cOK\u201d" in "".join(t.text for t in part(data).iter(f"{W}t"))
+
+
+@pytest.mark.parametrize("text, before, want", [
+    ('"a"', "", "\u201ca\u201d"), ("'a'", " ", "\u2018a\u2019"), ("it's", "", "it\u2019s"),
+    ("'90s", " ", "\u201990s"), ('("x")', "", "(\u201cx\u201d)"), ('"', "a", "\u201d"),
+])
+def test_curly_quotes_open_after_space_or_bracket_and_close_elsewhere(text, before, want):
+    assert curly_quotes(text, before) == want
