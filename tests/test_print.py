@@ -91,3 +91,42 @@ def test_quotes_stay_straight_in_cjk_documents_and_when_turned_off():
 ])
 def test_curly_quotes_open_after_space_or_bracket_and_close_elsewhere(text, before, want):
     assert curly_quotes(text, before) == want
+
+
+# -- 2. tables ----------------------------------------------------------------------------
+TABLE = """| 问题等级 | 描述 | 已有修复 commit |
+| --- | --- | --- |
+| 高 | 这是一段很长很长的描述文字，用来占满整个表格的宽度，看看短的列会不会被挤得换行。这是一段很长很长的描述文字 | 有 |
+| 中 | 短 | `abc1234` |
+
+正文。
+"""
+
+
+def test_short_cjk_columns_keep_four_characters_and_long_ones_take_the_rest():
+    data = DocxWriter().render(make_doc(TABLE))
+    tbl = part(data).find(f"{W}body/{W}tbl")
+    widths = [int(g.get(f"{W}w")) for g in tbl.iter(f"{W}gridCol")]
+    four_cjk = 4 * 10.5 * 20 + 216  # four characters of the table's 10.5 pt, and the margins
+    assert widths[0] >= four_cjk and widths[2] >= four_cjk
+    assert widths[1] > widths[0] + widths[2]
+    assert tbl.find(f"{W}tblPr/{W}tblLayout").get(f"{W}type") == "fixed"
+
+
+def test_no_empty_paragraph_after_a_table_and_the_header_is_the_table_styles():
+    data = DocxWriter().render(make_doc(TABLE + "\n| a |\n| - |\n| b |\n"))
+    body = part(data).find(f"{W}body")
+    kids = list(body)
+    first = next(i for i, el in enumerate(kids) if el.tag == f"{W}tbl")
+    after = kids[first + 1]
+    assert after.tag == f"{W}p" and "".join(t.text for t in after.iter(f"{W}t")) == "正文。"
+    assert after.find(f"{W}pPr/{W}spacing").get(f"{W}before")  # a space from the table
+    second = kids.index(body.findall(f"{W}tbl")[1])
+    assert kids[second - 1].tag == f"{W}p"  # only between two tables: Word would join them
+    head = kids[first].find(f"{W}tr")
+    assert head.find(f"{W}trPr/{W}tblHeader") is not None
+    assert not head.findall(f".//{W}shd") and not head.findall(f".//{W}b")
+    d = docx.Document(io.BytesIO(data))
+    grid = style_of(d, "Table Grid").element
+    first_row = grid.find(f"{W}tblStylePr[@{W}type='firstRow']")
+    assert first_row.find(f"{W}rPr/{W}b") is not None and first_row.find(f"{W}tcPr/{W}shd") is not None

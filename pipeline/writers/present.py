@@ -406,16 +406,18 @@ def remote_address(src: str) -> bool:
 # -- print typography ----------------------------------------------------------------------
 ZERO_WIDTH_SPACE = "\u200b"
 _BREAK_AFTER = re.compile(r"([/._-]+)(?=[^\s/._-])")
-_LONG_WORD = re.compile(r"\S{21,}")
+_LONG_WORDS = {n: re.compile(r"\S{%d,}" % (n + 1)) for n in (10, 20)}
 
 
-def break_opportunities(text: str) -> str:
-    """``text`` with a zero-width space after ``/ . _ -`` inside words of more than 20
-    characters (addresses, identifiers): where such a word may break at the end of a
-    line, instead of leaving a short line stretched with wide gaps before it."""
-    if len(text) < 21:
+def break_opportunities(text: str, longer_than: int = 20) -> str:
+    """``text`` with a zero-width space after ``/ . _ -`` inside words of more than
+    ``longer_than`` characters (20 for addresses, 10 for code; 10 or 20 only): where
+    such a word may break at the end of a line, instead of leaving the line before it
+    stretched with wide gaps."""
+    if len(text) <= longer_than:
         return text
-    return _LONG_WORD.sub(lambda m: _BREAK_AFTER.sub("\\1" + ZERO_WIDTH_SPACE, m.group(0)), text)
+    return _LONG_WORDS[longer_than].sub(
+        lambda m: _BREAK_AFTER.sub("\\1" + ZERO_WIDTH_SPACE, m.group(0)), text)
 
 
 def smart_quotes_wanted(option: Any, lang: str | None) -> bool:

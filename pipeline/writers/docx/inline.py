@@ -93,7 +93,9 @@ class Inline(TreeVisitor):
             return
         text = text.replace("\r", "").replace("\n", " ")
         fmt = self.effective(fmt)
-        if link or "code" in fmt or "://" in text:
+        if "code" in fmt:
+            text = break_opportunities(text, 10)
+        elif link or "://" in text:
             text = break_opportunities(text)
         r = E("w:r")
         props = run_props(self.build, fmt, link)

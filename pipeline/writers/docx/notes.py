@@ -97,6 +97,8 @@ class Footnotes:
                                                   Ctx(para_style="Footnote Text", where="note"))
         finally:
             self._depth -= 1
+        if len(note) and note[-1].tag == qn("w:tbl"):
+            note.append(E("w:p"))  # a note, like a cell, ends with a paragraph
         paras = note.findall(qn("w:p"))
         if not paras or note[0].tag != qn("w:p"):
             first = E("w:p")
