@@ -480,8 +480,10 @@ def test_toc_field():
     body = xml_of(data)
     instr = "".join(t.text for t in body.iter(f"{W}instrText"))
     assert 'TOC \\o "1-3"' in instr
-    settings = xml_of(data, "word/settings.xml")
-    assert settings.find(f"{W}updateFields") is not None
+    # Word is not made to ask about updating fields on open, unless that is asked for
+    assert xml_of(data, "word/settings.xml").find(f"{W}updateFields") is None
+    asked = DocxWriter(toc=True, update_fields=True).render(make_doc("## 第一章\n"))
+    assert xml_of(asked, "word/settings.xml").find(f"{W}updateFields") is not None
     anchors = [h.get(qn("w:anchor")) for h in body.iter(f"{W}hyperlink")]
     names = [b.get(qn("w:name")) for b in body.iter(f"{W}bookmarkStart")]
     assert anchors and set(anchors) <= set(names)

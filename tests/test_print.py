@@ -130,3 +130,56 @@ def test_no_empty_paragraph_after_a_table_and_the_header_is_the_table_styles():
     grid = style_of(d, "Table Grid").element
     first_row = grid.find(f"{W}tblStylePr[@{W}type='firstRow']")
     assert first_row.find(f"{W}rPr/{W}b") is not None and first_row.find(f"{W}tcPr/{W}shd") is not None
+
+
+# -- 6. the package -------------------------------------------------------------------------
+def test_the_package_has_a_theme_with_the_documents_fonts():
+    data = DocxWriter().render(make_doc("正文。"))
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert "word/theme/theme1.xml" in z.namelist()
+        types = z.read("[Content_Types].xml").decode()
+        rels = z.read("word/_rels/document.xml.rels").decode()
+    assert "theme+xml" in types and "relationships/theme" in rels
+    theme = part(data, "word/theme/theme1.xml")
+    a = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+    assert theme.find(f".//{a}minorFont/{a}ea").get("typeface") == "SimSun"
+    assert theme.find(f".//{a}majorFont/{a}ea").get("typeface") == "SimHei"
+
+
+def test_styles_with_effects_of_a_reference_is_dropped(tmp_path: Path):
+    ref = docx.Document()
+    ref.save(tmp_path / "plain.docx")
+    with zipfile.ZipFile(tmp_path / "plain.docx") as z:
+        entries = {n: z.read(n) for n in z.namelist()}
+    entries["word/stylesWithEffects.xml"] = entries["word/styles.xml"]
+    entries["word/_rels/document.xml.rels"] = entries["word/_rels/document.xml.rels"].replace(
+        b"</Relationships>", b'<Relationship Id="rId99" Type="http://schemas.microsoft.com/office/2007/'
+        b'relationships/stylesWithEffects" Target="stylesWithEffects.xml"/></Relationships>')
+    entries["[Content_Types].xml"] = entries["[Content_Types].xml"].replace(
+        b"</Types>", b'<Override PartName="/word/stylesWithEffects.xml" ContentType="application/'
+        b'vnd.ms-word.stylesWithEffects+xml"/></Types>')
+    with zipfile.ZipFile(tmp_path / "ref.docx", "w") as z:
+        for name, blob in entries.items():
+            z.writestr(name, blob)
+    data = DocxWriter(reference_docx=str(tmp_path / "ref.docx")).render(make_doc("## 章\n\n正文。"))
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        names = z.namelist()
+        rels = z.read("word/_rels/document.xml.rels").decode()
+        types = z.read("[Content_Types].xml").decode()
+    assert "word/stylesWithEffects.xml" not in names
+    assert "stylesWithEffects" not in rels and "stylesWithEffects" not in types
+    assert "word/theme/theme1.xml" in names  # the reference's own theme, kept
+
+
+def test_the_table_of_contents_has_a_page_of_its_own_and_is_not_marked_dirty():
+    data = DocxWriter(toc=True).render(make_doc("## 第一章\n\n文字。\n\n### 一节\n\n文字。\n"))
+    body = part(data).find(f"{W}body")
+    d = docx.Document(io.BytesIO(data))
+    assert style_of(d, "TOC Heading").element.find(f"{W}pPr/{W}pageBreakBefore") is not None
+    paras = body.findall(f"{W}p")
+    ends = [i for i, p in enumerate(paras)
+            if any(f.get(f"{W}fldCharType") == "end" for f in p.iter(f"{W}fldChar"))]
+    after = paras[ends[-1] + 1]
+    assert after.find(f"{W}pPr/{W}pageBreakBefore") is not None
+    assert "第一章" in "".join(t.text for t in after.iter(f"{W}t"))
+    assert not [f for f in body.iter(f"{W}fldChar") if f.get(f"{W}dirty")]

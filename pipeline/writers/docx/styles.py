@@ -394,7 +394,8 @@ def table_of_contents(t: Typography) -> list[Element]:
     """TOC Heading and the entries of levels 1 to 3, with dot leaders to the page number."""
     out = [_style("paragraph", "TOCHeading", "TOC Heading", based="Heading1", nxt="Normal",
                   prio=39, semi=True, qformat=True,
-                  ppr=[E("w:outlineLvl", {"w:val": 9}), val("w:jc", "center")])]
+                  ppr=[E("w:pageBreakBefore"), E("w:outlineLvl", {"w:val": 9}),
+                       val("w:jc", "center")])]
     for n in range(1, 4):
         out.append(_style("paragraph", f"TOC{n}", f"toc {n}", based="Normal", nxt="Normal",
                           prio=39, semi=True,
