@@ -183,3 +183,32 @@ def test_the_table_of_contents_has_a_page_of_its_own_and_is_not_marked_dirty():
     assert after.find(f"{W}pPr/{W}pageBreakBefore") is not None
     assert "第一章" in "".join(t.text for t in after.iter(f"{W}t"))
     assert not [f for f in body.iter(f"{W}fldChar") if f.get(f"{W}dirty")]
+
+
+# -- 4. typography by page size ---------------------------------------------------------------
+def sizes(data: bytes) -> dict[str, float]:
+    d = docx.Document(io.BytesIO(data))
+    out = {}
+    for name in ("Title", "Heading 1", "Heading 2"):
+        out[name] = style_of(d, name).font.size.pt
+    out["body"] = d.styles.element.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}sz").get(f"{W}val")
+    out["body"] = int(out["body"]) / 2
+    sect = d.sections[-1]
+    out["measure"] = (sect.page_width - sect.left_margin - sect.right_margin) / 635  # twips
+    return out
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_a5_scales_margins_and_type_and_headings_differ_visibly(lang):
+    doc = make_doc("## 一\n\n正文。\n\n### 二\n\n正文。", lang=lang)
+    a4, a5 = sizes(DocxWriter().render(doc)), sizes(DocxWriter(page_size="a5").render(doc))
+    for name in ("Title", "Heading 1", "Heading 2", "body"):
+        assert a5[name] < a4[name], name
+    assert a4["Heading 1"] - a4["Heading 2"] >= 2 and a5["Heading 1"] - a5["Heading 2"] >= 1.5
+    if lang == "zh-CN":
+        assert a4["body"] == 12 and a5["body"] == 10.5
+        chars = a5["measure"] / (a5["body"] * 20)
+        assert chars >= 26, chars  # A4's margins on A5 left 17 characters a line
+    footer = docx.Document(io.BytesIO(DocxWriter(page_size="a5", toc=True).render(doc)))
+    tab = style_of(footer, "toc 1").element.find(f"{W}pPr/{W}tabs/{W}tab")
+    assert int(tab.get(f"{W}pos")) <= a5["measure"]  # the page numbers stay inside the margin

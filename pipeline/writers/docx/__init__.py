@@ -79,10 +79,9 @@ class DocxWriter(Writer):
         reference = self.options["reference_docx"]
         ours = not reference
         document = open_document(reference)
-        t = typography(lang, cjk)
-
         size = page_size(self.options["page_size"])
-        set_up_page(document, size, cjk, ours)
+        t = typography(lang, cjk, size if ours else None)
+        set_up_page(document, size, t, ours)
         styles = install(document.styles.element, t, replace=ours)
         if ours:
             font_table(document, build_font_table(t))
