@@ -138,7 +138,8 @@ def pandoc_headers(node, out: list) -> list:
 
 def allowed_extras(doc: Document) -> str:
     """Text the DOCX shows that the Markdown read as plain text does not: the source
-    line of the title block, literal non-HTML tags, placeholder labels, captions."""
+    line of the title block, literal non-HTML tags, placeholder labels, captions, the
+    addresses of pictures not in the document (notes)."""
     lang = language(doc)
     parts = [line.label + line.text for line in title_block(doc, lang) if line.kind == "source"]
     w = words(lang)
@@ -152,6 +153,11 @@ def allowed_extras(doc: Document) -> str:
             parts.append("".join(picture_text(alt_text(tok), lang, read=read)) + w.online)
             parts.append(caption(tok) or "")
             parts.append((tok.get("attrs") or {}).get("title") or "")
+            if attrs.get("remote"):
+                parts.append(attrs.get("url") or "")  # in print, the address is a note
+    # and those notes have numbers, in the text and before the note ([n] for pandoc)
+    notes = sum(1 for tok in walk(doc.tree or []) if tok["type"] in ("image", "footnote_ref"))
+    parts += [str(n) * 2 for n in range(1, notes + 1)]
     return "".join(parts)
 
 
@@ -467,11 +473,15 @@ def test_images_embedded_scaled_or_placeholders(tmp_path: Path):
     assert [p.get("descr") for p in body.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr")] == ["A wide chart", None]  # "image" says nothing: decorative
     texts = [p.text for p in d.paragraphs]
     assert "Image" in texts  # the WebP, until the image step converts it
-    assert "Image: Remote one (view online)" in texts
+    # in print: the description in a frame, the address in a note (no link to follow on paper)
+    frames = [p for p in d.paragraphs if p.style.name == "Picture Frame"]
+    assert [p.text for p in frames] == ["Image", "Image: Remote one"]
+    assert [p._p.find(f".//{W}footnoteReference") is not None for p in frames] == [False, True]
     assert "A wide chart" in texts  # a meaningful alt text is the caption
     assert "image" not in texts  # a generic one is not
     with zipfile.ZipFile(io.BytesIO(data)) as z:
-        assert 'Target="https://example.com/r.png"' in z.read("word/_rels/document.xml.rels").decode()
+        assert 'Target="https://example.com/r.png"' in z.read("word/_rels/footnotes.xml.rels").decode()
+        assert "https://\u200bexample.\u200bcom/\u200br.\u200bpng" in z.read("word/footnotes.xml").decode()
         assert not [n for n in z.namelist() if n.endswith(".webp")]
 
 

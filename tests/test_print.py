@@ -9,7 +9,6 @@ from pathlib import Path
 
 import docx
 import pytest
-from docx.oxml.ns import qn
 from lxml import etree
 
 from pipeline.document import Document, Metadata
@@ -212,3 +211,54 @@ def test_a5_scales_margins_and_type_and_headings_differ_visibly(lang):
     footer = docx.Document(io.BytesIO(DocxWriter(page_size="a5", toc=True).render(doc)))
     tab = style_of(footer, "toc 1").element.find(f"{W}pPr/{W}tabs/{W}tab")
     assert int(tab.get(f"{W}pos")) <= a5["measure"]  # the page numbers stay inside the margin
+
+
+# -- 3. pictures not fetched ------------------------------------------------------------------
+def remote(markdown: str) -> Document:
+    doc = make_doc(markdown)
+    from pipeline.tree import walk
+    for tok in walk(doc.tree or []):
+        if tok.get("type") == "image":
+            tok.setdefault("attrs", {})["remote"] = True  # as the image step marks them
+    return doc
+
+
+def test_a_picture_not_fetched_is_a_framed_description_with_its_address_in_a_note():
+    doc = remote("正文。\n\n![雷军在发布会上](https://example.com/a.jpg)\n\n▲ 发布会现场\n\n正文。\n")
+    data = DocxWriter().render(doc)
+    d = docx.Document(io.BytesIO(data))
+    styles = [(p.style.name, p.text) for p in d.paragraphs if p.text.strip()]
+    assert ("Picture Frame", "图片：雷军在发布会上") in styles
+    assert ("Caption", "▲ 发布会现场") in styles  # the article's caption line under it
+    assert "在线查看" not in "".join(t for _, t in styles)
+    frame_style = style_of(d, "Picture Frame").element
+    assert frame_style.find(f"{W}pPr/{W}pBdr/{W}top") is not None  # the border is the style's
+    notes = part(data, "word/footnotes.xml")
+    source = [n for n in notes if n.find(f".//{W}pStyle[@{W}val='PictureSource']") is not None]
+    assert len(source) == 1
+    assert "".join(t.text for t in source[0].iter(f"{W}t")).strip().replace("\u200b", "") == \
+        "https://example.com/a.jpg"
+
+
+def test_decorative_pictures_are_framed_or_left_out_and_inline_ones_are_labelled():
+    doc = remote("文字 ![图表](https://example.com/b.png) 文字。\n\n![](https://example.com/c.png)\n")
+    d = docx.Document(io.BytesIO(DocxWriter().render(doc)))
+    assert [p.text for p in d.paragraphs if p.style.name == "Picture Frame"] == ["图片"]
+    inline = d.paragraphs[-2]._p if d.paragraphs[-1].style.name == "Picture Frame" else None
+    assert inline is not None
+    labels = [r for r in inline.iter(f"{W}r") if r.find(f"{W}rPr/{W}rStyle[@{W}val='PictureLabel']") is not None]
+    assert labels and inline.find(f".//{W}footnoteReference") is not None
+    omitted = docx.Document(io.BytesIO(DocxWriter(decorative_pictures="omit").render(doc)))
+    assert not [p for p in omitted.paragraphs if p.style.name == "Picture Frame"]
+    with pytest.raises(Exception, match="decorative_pictures"):
+        DocxWriter(decorative_pictures="maybe")
+
+
+def test_only_a_short_caption_line_right_after_a_picture_becomes_a_caption():
+    doc = remote("![a](https://example.com/a.jpg)\n\n*现场照片*\n\n"
+                 "![b](https://example.com/b.jpg)\n\n这是一段很普通的正文，不是图片说明。\n\n*强调的正文*\n")
+    d = docx.Document(io.BytesIO(DocxWriter().render(doc)))
+    styles = {p.text: p.style.name for p in d.paragraphs}
+    assert styles["现场照片"] == "Caption"
+    assert styles["这是一段很普通的正文，不是图片说明。"] == "Body Text First Indent"
+    assert styles["强调的正文"] == "Body Text First Indent"  # not right after a picture

@@ -501,3 +501,40 @@ def smart_quoted(tree: list[Token]) -> list[Token]:
         return out
 
     return copy(tree)
+
+
+# -- pictures in print -------------------------------------------------------------------
+def printed_picture(image: Token, lang: str, *, read: bool) -> tuple[str, str] | None:
+    """What a page shows for a picture that is not in the output (no link to follow on
+    paper): (label, text), the text being the alt text, else the title; None for a
+    decorative picture (nothing said about it) that was found. Its address, if any, is
+    for a note."""
+    attrs = image.get("attrs") or {}
+    alt = alt_text(image)
+    title = (attrs.get("title") or "").strip()
+    said = alt if alt and not only_says_picture(alt) else (title if not says_nothing(title) else "")
+    if not said and read:
+        return None
+    return picture_text(said, lang, read=read)
+
+
+_CAPTION_START = re.compile(
+    r"^\s*(?:[图圖表][\s\d一二三四五六七八九十:：.．]|图片|圖片|图源|圖源|来源|來源|"
+    r"(?:Figure|Fig\.|Photo|Image|Source|Credit)\b|[▲△↑⬆])", re.I)
+
+
+def is_caption_after_picture(tok: Token) -> bool:
+    """Is this paragraph, right after a picture, its caption? One short line (80
+    characters at most, no note mark) that is either all emphasis (``*…*``, ``**…**``)
+    or starts as captions do (图 1, 图片来源, Figure, Source, ▲ ...)."""
+    if tok.get("type") != "paragraph":
+        return False
+    kids = [k for k in tok.get("children") or []
+            if not (k.get("type") == "text" and not (k.get("raw") or "").strip())]
+    if not kids or any(k.get("type") in ("softbreak", "linebreak", "footnote_ref", "image")
+                       for k in walk(kids)):
+        return False
+    text = inline_text(kids).strip()
+    if not text or len(text) > 80:
+        return False
+    return all(k.get("type") in ("emphasis", "strong") for k in kids) or bool(_CAPTION_START.match(text))

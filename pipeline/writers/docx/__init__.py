@@ -22,6 +22,9 @@ Options (``--set docx.NAME=VALUE`` or ``[tool.galley.writers.docx]``):
   makes it ask first (off: the TOC lists the headings until the editor updates it; the
   PDF writer fills it)
 - ``reference_docx``: a .docx/.dotx whose styles, page set-up, headers and footers are used
+- ``decorative_pictures``: ``frame`` (default) or ``omit``: a picture that is not in the
+  document and that nothing describes is a frame with the word "picture" and its address
+  in a note, or is left out
 - ``smart_quotes``: ``auto`` (default: Latin documents), true or false: ``'`` and ``"``
   of the text (never of code) as ‘ ’ “ ” (``present.smart_quoted``)
 """
@@ -34,6 +37,7 @@ from typing import Any
 from docx.oxml.ns import qn
 
 from ...document import Document
+from ...errors import ConfigError
 from ...writer import Capabilities, Writer
 from ..common import fixed_time, is_cjk, language
 from ..present import all_joined_breaks, smart_quoted, smart_quotes_wanted, title_block, words
@@ -63,13 +67,16 @@ class DocxWriter(Writer):
     capabilities = Capabilities(image_types=WORD_IMAGE_TYPES, remote_images=False,
                                 embeds_images=True)
     defaults = {"page_size": None, "toc": False, "reference_docx": None, "smart_quotes": "auto",
-                "update_fields": False}
+                "update_fields": False, "decorative_pictures": "frame"}
 
     def __init__(self, variant: str | None = None, **options: Any):
         super().__init__(variant, **options)
         page_size(self.options["page_size"])  # fail early on a bad size
         self.options["toc"] = _flag(self.options["toc"])
         self.options["update_fields"] = _flag(self.options["update_fields"])
+        if str(self.options["decorative_pictures"]).lower() not in ("frame", "omit"):
+            raise ConfigError("docx: decorative_pictures must be 'frame' or 'omit', not "
+                              f"{self.options['decorative_pictures']!r}")
 
     def render(self, doc: Document) -> bytes:
         lang = language(doc)
@@ -91,7 +98,7 @@ class DocxWriter(Writer):
                       text_width=width, text_height=height, joined=all_joined_breaks(doc.tree or []))
         build.numbering = Numbering(document, t.indent if cjk else 360)
         build.notes = Footnotes(build, doc.tree or [])
-        build.images = Images(build)
+        build.images = Images(build, str(self.options["decorative_pictures"]).lower() == "omit")
 
         body = document.element.body
         blocks = Blocks(build, document.part, body)

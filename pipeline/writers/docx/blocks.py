@@ -15,8 +15,8 @@ from typing import Any
 from docx.oxml.ns import qn
 
 from ...tree import inline_text
-from ..present import (ZERO_WIDTH_SPACE, break_opportunities, caption, figure_pictures, table_parts,
-                       task_box)
+from ..present import (ZERO_WIDTH_SPACE, break_opportunities, caption, figure_pictures,
+                       is_caption_after_picture, table_parts, task_box)
 from ..visitor import SKIP_NODE, TreeVisitor
 from .context import Heading
 from .fields import bookmark, hyperlink
@@ -55,6 +55,8 @@ class Blocks(TreeVisitor):
         self._lists: list[tuple[int, int, str | None, Ctx]] = []
         #: the last block written is a table: the next paragraph keeps a space from it
         self._after_table = False
+        #: the last block written is a figure: the next paragraph may be its caption
+        self._after_picture = False
 
     @property
     def ctx(self) -> Ctx:
@@ -62,7 +64,7 @@ class Blocks(TreeVisitor):
 
     # -- output -------------------------------------------------------------------
     def add(self, el: Element) -> Element:
-        self._after_table = False
+        self._after_table = self._after_picture = False
         if self._anchor is not None:
             self._anchor.addprevious(el)
         else:
@@ -115,23 +117,38 @@ class Blocks(TreeVisitor):
         if figures:
             self.figures(figures, ctx)
             return SKIP_NODE
-        p = self.para(self.body_style(ctx), ctx)
+        style = self.body_style(ctx)
+        if self._after_picture and ctx.where == "body" and is_caption_after_picture(tok):
+            style = "Caption"  # the article's own caption line under a picture
+        p = self.para(style, ctx)
         self.inline(ctx).fill(p, kids)
         return SKIP_NODE
 
     visit_block_text = visit_paragraph
 
     def figures(self, figures: list[tuple[Token, Token | None]], ctx: Ctx) -> None:
+        images = self.build.images
         for image, link in figures:
-            p = self.para("Figure", ctx)
             il = self.inline(ctx)
-            if link is not None:
-                il.link(p, link, frozenset(), False)
-            else:
-                il.image(p, image, frozenset(), False)
-            shown = caption(image, placeholder=not self.build.images.embeddable(image))
+            embedded = images.embeddable(image)
+            if not embedded and images.decorative(image):
+                continue
+            if embedded:
+                p = self.para("Figure", ctx)
+                if link is not None:
+                    il.link(p, link, frozenset(), False)
+                else:
+                    il.image(p, image, frozenset(), False)
+            else:  # in print: its description in a frame, its address in a note
+                p = self.para("Picture Frame", ctx)
+                text, mark = images.frame(self.part, image)
+                il.text(p, text, frozenset(), False)
+                for el in mark:
+                    p.append(el)
+            shown = caption(image, placeholder=not embedded)
             if shown:
                 il.text(self.para("Caption", ctx), shown, frozenset(), False)
+        self._after_picture = True
 
     def visit_heading(self, tok: Token) -> Any:
         ctx = self.ctx

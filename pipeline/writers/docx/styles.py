@@ -366,8 +366,21 @@ def code(t: Typography) -> list[Element]:
 
 
 def figures(t: Typography) -> list[Element]:
-    """Figure (a centred picture, kept with its caption) and Caption."""
+    """Figure (a centred picture, kept with its caption) and Caption; for a picture that
+    is not in the document, Picture Frame (its label and description in a thin box),
+    Picture Label (the same in a line of text) and Picture Source (the note giving its
+    address)."""
+    box = [border(side, 4, RULE, 4) for side in ("w:top", "w:left", "w:bottom", "w:right")]
     return [
+        _style("paragraph", "PictureFrame", "Picture Frame", based="Normal", nxt=_body_id(t),
+               prio=99, ppr=[E("w:keepNext"), E("w:pBdr", None, *box), spacing(120, 120, 240),
+                             E("w:ind", {"w:left": 1134, "w:right": 1134}), val("w:jc", "center")],
+               rpr=[_grey(), *size(t.caption)]),
+        _style("character", "PictureLabel", "Picture Label", based="DefaultParagraphFont", prio=99,
+               rpr=[_grey(), E("w:bdr", {"w:val": "single", "w:sz": 4, "w:space": 0,
+                                         "w:color": RULE})]),
+        _style("paragraph", "PictureSource", "Picture Source", based="FootnoteText", prio=99,
+               semi=True),
         _style("paragraph", "Figure", "Figure", based="Normal", nxt=_body_id(t), prio=99,
                ppr=[E("w:keepNext"), spacing(120, 120, 240), val("w:jc", "center")]),
         _style("paragraph", "Caption", "caption", based="Normal", nxt=_body_id(t), prio=35,
