@@ -255,10 +255,10 @@ def test_decorative_pictures_are_framed_or_left_out_and_inline_ones_are_labelled
 
 
 def test_only_a_short_caption_line_right_after_a_picture_becomes_a_caption():
-    doc = remote("![a](https://example.com/a.jpg)\n\n*现场照片*\n\n"
+    doc = remote("![a](https://example.com/a.jpg)\n\n*现场照片*\n\n![c](https://example.com/c.jpg)\n\nFig. 1\n\n"
                  "![b](https://example.com/b.jpg)\n\n这是一段很普通的正文，不是图片说明。\n\n*强调的正文*\n")
     d = docx.Document(io.BytesIO(DocxWriter().render(doc)))
     styles = {p.text: p.style.name for p in d.paragraphs}
-    assert styles["现场照片"] == "Caption"
+    assert styles["现场照片"] == styles["Fig. 1"] == "Caption"
     assert styles["这是一段很普通的正文，不是图片说明。"] == "Body Text First Indent"
     assert styles["强调的正文"] == "Body Text First Indent"  # not right after a picture

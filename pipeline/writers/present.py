@@ -520,7 +520,7 @@ def printed_picture(image: Token, lang: str, *, read: bool) -> tuple[str, str] |
 
 _CAPTION_START = re.compile(
     r"^\s*(?:[图圖表][\s\d一二三四五六七八九十:：.．]|图片|圖片|图源|圖源|来源|來源|"
-    r"(?:Figure|Fig\.|Photo|Image|Source|Credit)\b|[▲△↑⬆])", re.I)
+    r"(?:Figure|Photo|Image|Source|Credit)\b|Fig\.|[▲△↑⬆])", re.I)
 
 
 def is_caption_after_picture(tok: Token) -> bool:
