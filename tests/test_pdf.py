@@ -103,8 +103,10 @@ def test_every_font_is_embedded_and_the_pdf_is_tagged_with_title_and_language(se
 @needs_office
 def test_the_table_of_contents_shows_page_numbers(seed_pdf: Path):
     reader = pypdf.PdfReader(seed_pdf)
-    first = reader.pages[0].extract_text()
-    assert "目录" in first
+    texts = [page.extract_text() for page in reader.pages[:4]]
+    at = next(n for n, text in enumerate(texts) if "目录" in text)
+    assert at == 1  # a page of its own, after the title
+    first = texts[at]
     entries = re.findall(r"^(\S.*?)[ .…]*(\d+)\s*$", first, re.M)
     numbered = [(t, int(n)) for t, n in entries if squeeze(t) and "1.1" in t or "破釜沉舟" in t]
     assert numbered, first[:500]
@@ -134,8 +136,11 @@ def test_one_libreoffice_serves_several_files_and_a_stuck_one_is_stopped(tmp_pat
 
 
 @needs_office
-def test_a_stuck_libreoffice_is_stopped_at_the_timeout(tmp_path: Path):
+def test_a_stuck_libreoffice_is_stopped_at_the_timeout(tmp_path: Path, monkeypatch):
     from pipeline.writers.pdf.office import ConversionError, Office
+    work = tmp_path / "tmp"
+    work.mkdir()
+    monkeypatch.setenv("TMPDIR", str(work))  # where the script makes its folder
     stuck = tmp_path / "soffice"
     stuck.write_text("#!/bin/sh\nexec sleep 600\n")
     stuck.chmod(0o755)
@@ -169,3 +174,23 @@ def test_a_missing_libreoffice_is_one_line(tmp_path: Path):
             PdfWriter()
         finally:
             del os.environ["GALLEY_SOFFICE"]
+
+
+@needs_office
+def test_a_worker_stopped_at_the_files_timeout_takes_its_libreoffice_along(tmp_path: Path):
+    source = tmp_path / "a.md"
+    shutil.copy(sorted(SAMPLES.glob("*.md"))[0], source)
+    work = tmp_path / "tmp"
+    work.mkdir()
+    proc = galley("convert", str(source), "-o", str(tmp_path / "out"), "--to", "pdf",
+                  "--timeout", "1", "-j", "1", env={"TMPDIR": str(work)})
+    assert proc.returncode == 1 and "timed out after 1 s" in proc.stderr
+    assert not (tmp_path / "out" / "a.pdf").exists()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # the script notices within half a second
+        left = subprocess.run(["pgrep", "-f", str(work)], capture_output=True, text=True).stdout
+        if not left.strip():
+            break
+        time.sleep(0.2)
+    assert not left.strip(), left
+    assert not list(work.iterdir())  # the profile directory is gone too

@@ -2,8 +2,8 @@
 
 One LibreOffice per process is started on first use and kept for the next files: a
 small script (``uno_convert.py``) run by a Python that has LibreOffice's ``uno``
-module holds it, each with its own profile directory, and is sent one file at a
-time. A conversion that takes longer than its timeout ends that LibreOffice (the
+module holds it, with a profile directory of its own, and is sent the DOCX bytes of
+one file at a time through a pipe (it answers with the PDF bytes). A conversion that takes longer than its timeout ends that LibreOffice (the
 next file starts another); so does the death of the process that asked (a batch
 worker stopped at the file's deadline), which the script watches for.
 
@@ -106,8 +106,9 @@ class Office:
         self.python = find_uno_python(soffice)
         self.lock = threading.Lock()
         self.helper: subprocess.Popen[bytes] | None = None
-        self.workdir = tempfile.mkdtemp(prefix="galley-office-")
-        self.count = 0
+        self._pending = b""  # bytes read from the script beyond the last answer
+        self._folder: str | None = None  # the script's own folder
+        self._workdir: str | None = None  # one-shot conversions only
         atexit.register(self.close)
 
     @property
@@ -117,84 +118,102 @@ class Office:
 
     def convert(self, docx: bytes, timeout: float) -> bytes:
         with self.lock:
-            self.count += 1
-            source = os.path.join(self.workdir, f"in{self.count}.docx")
-            target = os.path.join(self.workdir, f"in{self.count}.pdf")
-            try:
-                with open(source, "wb") as fh:
-                    fh.write(docx)
-                if self.python is not None:
-                    self._ask(source, target, timeout)
-                else:
-                    self._once(source, timeout)
-                try:
-                    with open(target, "rb") as fh:
-                        return fh.read()
-                except FileNotFoundError:
-                    raise ConversionError("LibreOffice wrote no PDF") from None
-            finally:
-                for path in (source, target):
-                    try:
-                        os.unlink(path)
-                    except FileNotFoundError:
-                        pass
+            if self.python is not None:
+                return self._ask(docx, timeout)
+            return self._once(docx, timeout)
 
     # -- one LibreOffice, kept ---------------------------------------------------------
-    def _start(self) -> subprocess.Popen[bytes]:
-        assert self.python is not None
-        profile = tempfile.mkdtemp(prefix="profile-", dir=self.workdir)
-        return subprocess.Popen([self.python, str(HELPER), self.soffice, profile],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.DEVNULL, start_new_session=True)
-
-    def _ask(self, source: str, target: str, timeout: float) -> None:
+    def _ask(self, docx: bytes, timeout: float) -> bytes:
         if self.helper is None or self.helper.poll() is not None:
-            self.helper = self._start()
+            assert self.python is not None
+            self._stop()
+            self.helper = subprocess.Popen(
+                [self.python, str(HELPER), self.soffice, str(os.getpid())],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                start_new_session=True)
+            self._folder = None
         helper = self.helper
         assert helper.stdin is not None and helper.stdout is not None
+        deadline = time.monotonic() + timeout
         try:
-            helper.stdin.write((json.dumps({"docx": source, "pdf": target}) + "\n").encode())
+            if self._folder is None:  # the script's first line: its folder
+                self._folder = str(json.loads(self._read(helper.stdout, deadline, line=True))["folder"])
+            helper.stdin.write(json.dumps({"size": len(docx)}).encode() + b"\n" + docx)
             helper.stdin.flush()
-        except OSError:
+            line = self._read(helper.stdout, deadline, line=True)
+            answer = json.loads(line)
+            if "error" in answer:
+                raise ConversionError(f"LibreOffice: {answer['error']}")
+            return self._read(helper.stdout, deadline, size=int(answer["size"]))
+        except TimeoutError:
+            self._stop()
+            raise ConversionError(f"LibreOffice took more than {timeout:g} s (stopped)") from None
+        except (OSError, EOFError, ValueError, KeyError):
             self._stop()
             raise ConversionError("LibreOffice ended unexpectedly") from None
-        line = _read_line(helper.stdout, timeout)
-        if line is None:
-            self._stop()
-            raise ConversionError(f"LibreOffice took more than {timeout:g} s (stopped)")
-        if not line:
-            self._stop()
-            raise ConversionError("LibreOffice ended unexpectedly")
-        answer = json.loads(line)
-        if "error" in answer:
-            raise ConversionError(f"LibreOffice: {answer['error']}")
+
+    def _read(self, stream: IO[bytes], deadline: float, line: bool = False, size: int = 0) -> bytes:
+        """A line, or ``size`` bytes, from the script before ``deadline``."""
+        fd = stream.fileno()
+        data = self._pending
+        while (b"\n" not in data) if line else (len(data) < size):
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise TimeoutError
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                raise EOFError
+            data += chunk
+        cut = data.index(b"\n") + 1 if line else size
+        self._pending = data[cut:]
+        return data[:cut]
 
     def _stop(self) -> None:
+        self._pending = b""
         if self.helper is not None:
             _kill_group(self.helper)
             for stream in (self.helper.stdin, self.helper.stdout):
                 if stream is not None:
                     stream.close()
             self.helper = None
+        if self._folder and os.path.basename(self._folder).startswith("galley-office-"):
+            shutil.rmtree(self._folder, ignore_errors=True)
+        self._folder = None
 
     # -- one LibreOffice per file --------------------------------------------------------
-    def _once(self, source: str, timeout: float) -> None:
-        profile = Path(self.workdir, "profile").resolve().as_uri()
+    def _once(self, docx: bytes, timeout: float) -> bytes:
+        if self._workdir is None:
+            self._workdir = tempfile.mkdtemp(prefix="galley-office-")
+        source = os.path.join(self._workdir, "in.docx")
+        target = os.path.join(self._workdir, "in.pdf")
+        with open(source, "wb") as fh:
+            fh.write(docx)
+        profile = Path(self._workdir, "profile").resolve().as_uri()
         proc = subprocess.Popen(
             [self.soffice, "--headless", "--norestore", "--nolockcheck",
              f"-env:UserInstallation={profile}",
              "--convert-to", "pdf:writer_pdf_Export:" + json.dumps(CLI_FILTER),
-             "--outdir", self.workdir, source],
+             "--outdir", self._workdir, source],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             start_new_session=True)
         try:
-            _, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill_group(proc)
-            raise ConversionError(f"LibreOffice took more than {timeout:g} s (stopped)") from None
-        if proc.returncode != 0:
-            lines = err.decode("utf-8", "replace").strip().splitlines()
-            raise ConversionError(lines[-1] if lines else f"soffice exited with {proc.returncode}")
+            try:
+                _, err = proc.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                _kill_group(proc)
+                raise ConversionError(f"LibreOffice took more than {timeout:g} s (stopped)") from None
+            if proc.returncode != 0:
+                lines = err.decode("utf-8", "replace").strip().splitlines()
+                raise ConversionError(lines[-1] if lines else f"soffice exited with {proc.returncode}")
+            try:
+                with open(target, "rb") as fh:
+                    return fh.read()
+            except FileNotFoundError:
+                raise ConversionError("LibreOffice wrote no PDF") from None
+        finally:
+            for path in (source, target):
+                if os.path.exists(path):
+                    os.unlink(path)
 
     def close(self) -> None:
         with self.lock:
@@ -206,26 +225,9 @@ class Office:
                 except (OSError, subprocess.TimeoutExpired):
                     pass
             self._stop()
-            shutil.rmtree(self.workdir, ignore_errors=True)
-
-
-def _read_line(stream: IO[bytes], timeout: float) -> bytes | None:
-    """One line from ``stream`` within ``timeout`` seconds; None when none came."""
-    deadline = time.monotonic() + timeout
-    fd = stream.fileno()
-    data = b""
-    while not data.endswith(b"\n"):
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return None
-        ready, _, _ = select.select([fd], [], [], left)
-        if not ready:
-            return None
-        chunk = os.read(fd, 65536)
-        if not chunk:
-            return data
-        data += chunk
-    return data
+            if self._workdir is not None:
+                shutil.rmtree(self._workdir, ignore_errors=True)
+                self._workdir = None
 
 
 _offices: dict[str, Office] = {}

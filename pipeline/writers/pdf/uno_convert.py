@@ -1,17 +1,19 @@
-"""Convert DOCX files to PDF with one LibreOffice, held for as long as it is asked.
+"""Convert DOCX to PDF with one LibreOffice, held for as long as it is asked.
 
 Run as a script by a Python that can ``import uno`` (Debian's ``python3-uno`` is for
 the system Python, not for a virtual environment), never imported by galley::
 
-    python3 uno_convert.py SOFFICE PROFILE_DIR
+    python3 uno_convert.py SOFFICE CALLER_PID
 
-It starts ``SOFFICE --headless --accept=pipe,...`` with its own profile directory,
-then reads one request a line on standard input, a JSON object
-``{"docx": path, "pdf": path}``, and answers one line on standard output:
-``{"ok": true}`` or ``{"error": "one line"}``. Each document is opened hidden, its
-indexes (the table of contents) updated so that their page numbers are filled,
-and exported with bookmarks from the headings, embedded fonts and tags. At the end
-of its input (the caller has finished, or died) it ends LibreOffice and itself.
+It makes a folder of its own (the profile directory, LibreOffice's temporary files,
+the files being converted; its first line on standard output names it), starts ``SOFFICE --headless --accept=pipe,...`` with that
+profile, then reads requests on standard input: a line ``{"size": N}`` and the N
+bytes of a DOCX. Each answer is a line on standard output, ``{"size": M}`` and the M
+bytes of the PDF, or ``{"error": "one line"}``. Each document is opened hidden, its
+indexes (the table of contents) updated so that their page numbers are filled, and
+exported with bookmarks from the headings, embedded fonts and tags. At the end of
+its input, or when its caller dies (even during a conversion), it ends LibreOffice,
+removes its folder and ends.
 
 Standard library and ``uno`` only: it runs under another Python than galley's.
 """
@@ -23,6 +25,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from typing import Any
@@ -66,11 +69,15 @@ class Office:
     def start(self) -> None:
         pipe = f"galley{os.getpid()}_{time.monotonic_ns()}"
         profile_url = uno.systemPathToFileUrl(os.path.abspath(self.profile))
+        # LibreOffice's temporary files go with the profile's folder
+        temp = os.path.join(os.path.dirname(os.path.abspath(self.profile)), "tmp")
+        os.makedirs(temp, exist_ok=True)
         self.proc = subprocess.Popen(
             [self.soffice, "--headless", "--invisible", "--nologo", "--norestore",
              "--nodefault", "--nolockcheck", f"-env:UserInstallation={profile_url}",
              f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env={**os.environ, "TMPDIR": temp})
         local = uno.getComponentContext()
         resolver = local.ServiceManager.createInstanceWithContext(
             "com.sun.star.bridge.UnoUrlResolver", local)
@@ -143,60 +150,68 @@ def descendants(pid: int) -> list[int]:
     return out
 
 
-def watch_parent() -> None:
-    """End LibreOffice and this script when the caller dies, even while a conversion
-    holds the main thread."""
-    parent = os.getppid()
+def watch_parent(caller: int) -> None:
+    """End LibreOffice, the folder and this script when the caller dies, even while a
+    conversion holds the main thread."""
     while True:
-        time.sleep(0.5)
-        if os.getppid() != parent:
+        if os.getppid() != caller:
             for pid in descendants(os.getpid()):
                 try:
                     os.kill(pid, signal.SIGKILL)
                 except OSError:
                     pass
-            remove_profile(PROFILE)
+            shutil.rmtree(FOLDER, ignore_errors=True)
             os._exit(1)
+        time.sleep(0.5)
 
 
-PROFILE = ""
+FOLDER = ""
 
 
-def remove_profile(profile: str) -> None:
-    """The profile directory, and the folder holding it if nothing else is left there."""
-    if profile:
-        shutil.rmtree(profile, ignore_errors=True)
-        try:
-            os.rmdir(os.path.dirname(os.path.abspath(profile)))
-        except OSError:
-            pass
+def answer(header: dict[str, Any], data: bytes = b"") -> None:
+    out = sys.stdout.buffer
+    out.write(json.dumps(header).encode() + b"\n" + data)
+    out.flush()
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 3:
-        print("usage: uno_convert.py SOFFICE PROFILE_DIR", file=sys.stderr)
+    global FOLDER
+    if len(argv) != 3 or not argv[2].isdigit():
+        print("usage: uno_convert.py SOFFICE CALLER_PID", file=sys.stderr)
         return 2
-    global PROFILE
-    PROFILE = argv[2]
-    threading.Thread(target=watch_parent, daemon=True).start()
-    office = Office(argv[1], argv[2])
+    FOLDER = tempfile.mkdtemp(prefix="galley-office-")
+    threading.Thread(target=watch_parent, args=(int(argv[2]),), daemon=True).start()
+    answer({"folder": FOLDER})  # for the caller to remove, should it have to kill this script
+    office = Office(argv[1], os.path.join(FOLDER, "profile"))
+    source, target = os.path.join(FOLDER, "in.docx"), os.path.join(FOLDER, "in.pdf")
+    stdin = sys.stdin.buffer
     try:
-        for line in sys.stdin:
+        while True:
+            line = stdin.readline()
+            if not line:
+                break
             if not line.strip():
                 continue
+            size = int(json.loads(line)["size"])
+            with open(source, "wb") as fh:
+                fh.write(stdin.read(size))
             try:
-                job = json.loads(line)
-                office.convert(job["docx"], job["pdf"])
-                answer: dict[str, Any] = {"ok": True}
+                office.convert(source, target)
+                with open(target, "rb") as fh:
+                    pdf = fh.read()
             except Exception as exc:  # noqa: BLE001 - one line back to the caller
                 office.stop()  # a LibreOffice that failed once is not trusted again
                 detail = " ".join(str(exc).split()) or type(exc).__name__
-                answer = {"error": f"{type(exc).__name__}: {detail}"[:500]}
-            sys.stdout.write(json.dumps(answer) + "\n")
-            sys.stdout.flush()
+                answer({"error": f"{type(exc).__name__}: {detail}"[:500]})
+                continue
+            finally:
+                for path in (source, target):
+                    if os.path.exists(path):
+                        os.unlink(path)
+            answer({"size": len(pdf)}, pdf)
     finally:
         office.stop()
-        remove_profile(PROFILE)
+        shutil.rmtree(FOLDER, ignore_errors=True)
     return 0
 
 
