@@ -262,3 +262,14 @@ def test_only_a_short_caption_line_right_after_a_picture_becomes_a_caption():
     assert styles["现场照片"] == styles["Fig. 1"] == "Caption"
     assert styles["这是一段很普通的正文，不是图片说明。"] == "Body Text First Indent"
     assert styles["强调的正文"] == "Body Text First Indent"  # not right after a picture
+
+
+def test_code_in_a_table_cell_names_its_font():
+    """LibreOffice gives cell text the table style's fonts over character styles."""
+    data = DocxWriter().render(make_doc("| a |\n| - |\n| `x.md` |\n\n正文 `y.md`\n"))
+    body = part(data).find(f"{W}body")
+    cell_run = next(r for r in body.find(f"{W}tbl").iter(f"{W}r") if r.find(f"{W}t").text == "x.md")
+    assert cell_run.find(f"{W}rPr/{W}rFonts").get(f"{W}ascii") == "Consolas"
+    text_run = next(r for r in body.iter(f"{W}r") if (r.find(f"{W}t") is not None
+                                                      and r.find(f"{W}t").text == "y.md"))
+    assert text_run.find(f"{W}rPr/{W}rFonts") is None  # elsewhere the style says it

@@ -92,7 +92,7 @@ class Blocks(TreeVisitor):
         return ctx.para_style or body_style_name(self.build.cjk)
 
     def inline(self, ctx: Ctx) -> Inline:
-        return Inline(self.build, self.part, ctx.indent)
+        return Inline(self.build, self.part, ctx.indent, cell=ctx.where == "cell")
 
     # -- walking ------------------------------------------------------------------
     def render(self, tokens: list[Token], ctx: Ctx = Ctx()) -> None:
@@ -299,7 +299,7 @@ class Blocks(TreeVisitor):
                 tc.append(p)
                 if c is not None:
                     room = max(grid_widths[i] - 216, 567) * 635  # less the cell margins
-                    Inline(self.build, self.part, width=room).fill(p, c.get("children"))
+                    Inline(self.build, self.part, width=room, cell=True).fill(p, c.get("children"))
         self._add_table(tbl)
         return SKIP_NODE
 

@@ -69,18 +69,18 @@ class Images:
             doc_pr.set("title", title)
         return E("w:r", None, E("w:drawing", None, inline))
 
-    def address(self, image: dict) -> str | None:
+    def address(self, image: dict[str, Any]) -> str | None:
         """Where a picture that is not in the document can be seen: its http(s) address."""
         attrs = image.get("attrs") or {}
         return (attrs.get("url") or None) if attrs.get("remote") else None
 
-    def decorative(self, image: dict) -> bool:
+    def decorative(self, image: dict[str, Any]) -> bool:
         """A picture not in the document, nothing said about it, to leave out
         (``decorative_pictures="omit"``)."""
         read = bool((image.get("attrs") or {}).get("remote") or (image.get("attrs") or {}).get("asset"))
         return self.omit_decorative and printed_picture(image, self.build.t.lang, read=read) is None
 
-    def frame(self, part: Any, image: dict) -> tuple[str, list[Element]]:
+    def frame(self, part: Any, image: dict[str, Any]) -> tuple[str, list[Element]]:
         """A figure's picture that is not in the document, for print: the text of its
         ``Picture Frame`` paragraph (label and description) and the mark of a note
         giving its address."""
@@ -90,7 +90,7 @@ class Images:
         label, text = shown if shown is not None else picture_text("", self.build.t.lang, read=read)
         return label + text, self._note(part, self.address(image))
 
-    def placeholder(self, part: Any, image: dict, in_link: bool) -> list[Element]:
+    def placeholder(self, part: Any, image: dict[str, Any], in_link: bool) -> list[Element]:
         """A picture in a line of text that is not in the document: its label (a
         ``Picture Label`` box) and the mark of a note giving its address, unless a link
         around it leads somewhere already."""
@@ -115,7 +115,8 @@ class Images:
     def _note(self, part: Any, url: str | None) -> list[Element]:
         if not url or self.build.notes is None or link_target(url) is None:
             return []
-        return self.build.notes.address(url, break_opportunities(url))
+        marks: list[Element] = self.build.notes.address(url, break_opportunities(url))
+        return marks
 
 
 def fit(cx: int, cy: int, max_cx: int, max_cy: int) -> tuple[int, int]:

@@ -20,7 +20,9 @@ from .xml import E, Element, add_text, flag, fonts, put, val
 Token = dict[str, Any]
 
 
-def run_props(build: Any, fmt: Iterable[str], link: bool = False) -> Element | None:
+def run_props(build: Any, fmt: Iterable[str], link: bool = False, cell: bool = False) -> Element | None:
+    """Run properties for ``fmt``. ``cell``: in a table cell, code also names its font
+    directly (LibreOffice gives cell text the table style's fonts over character styles)."""
     fmt = set(fmt)
     kids: list[Element] = []
     code_sid = build.sid("Verbatim Char") if "code" in fmt else None
@@ -32,7 +34,7 @@ def run_props(build: Any, fmt: Iterable[str], link: bool = False) -> Element | N
             kids += [val("w:rStyle", code_sid), val("w:color", "0563C1"), val("w:u", "single")]
     elif code_sid:
         kids.append(val("w:rStyle", code_sid))
-    if "code" in fmt and not code_sid:
+    if "code" in fmt and (not code_sid or cell):
         f = build.t.fonts
         kids.append(fonts(f.mono, f.ea_mono, "default"))
     if "b" in fmt:
@@ -56,10 +58,12 @@ class Inline(TreeVisitor):
     """Fills one paragraph (or footnote, or cell paragraph) with runs: how each inline
     node looks in Word."""
 
-    def __init__(self, build: Any, part: Any, indent: int = 0, width: int | None = None):
+    def __init__(self, build: Any, part: Any, indent: int = 0, width: int | None = None,
+                 cell: bool = False):
         super().__init__(build.doc)
         self.build = build
         self.part = part
+        self.cell = cell
         # room for a picture (EMU): the text width less the paragraph's indent (twips)
         self.width = width if width is not None else build.text_width - indent * 635
         self.html: list[tuple[str, str | None]] = []  # open inline HTML tags: (name, flag)
@@ -98,7 +102,7 @@ class Inline(TreeVisitor):
         elif link or "://" in text:
             text = break_opportunities(text)
         r = E("w:r")
-        props = run_props(self.build, fmt, link)
+        props = run_props(self.build, fmt, link, self.cell)
         if props is not None:
             r.append(props)
         target.append(r)  # first: lxml moves a run full of xml:space text in quadratic time
