@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -180,17 +181,20 @@ def test_a_missing_libreoffice_is_one_line(tmp_path: Path):
 def test_a_worker_stopped_at_the_files_timeout_takes_its_libreoffice_along(tmp_path: Path):
     source = tmp_path / "a.md"
     shutil.copy(sorted(SAMPLES.glob("*.md"))[0], source)
-    work = tmp_path / "tmp"
-    work.mkdir()
-    proc = galley("convert", str(source), "-o", str(tmp_path / "out"), "--to", "pdf",
-                  "--timeout", "1", "-j", "1", env={"TMPDIR": str(work)})
-    assert proc.returncode == 1 and "timed out after 1 s" in proc.stderr
-    assert not (tmp_path / "out" / "a.pdf").exists()
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:  # the script notices within half a second
-        left = subprocess.run(["pgrep", "-f", str(work)], capture_output=True, text=True).stdout
-        if not left.strip():
-            break
-        time.sleep(0.2)
-    assert not left.strip(), left
-    assert not list(work.iterdir())  # the profile directory is gone too
+    # a short folder: the workers' sockets live in TMPDIR, whose path has a length limit
+    work = Path(tempfile.mkdtemp(prefix="galley-t-"))
+    try:
+        proc = galley("convert", str(source), "-o", str(tmp_path / "out"), "--to", "pdf",
+                      "--timeout", "1", "-j", "1", env={"TMPDIR": str(work)})
+        assert proc.returncode == 1 and "timed out after 1 s" in proc.stderr, proc.stderr
+        assert not (tmp_path / "out" / "a.pdf").exists()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:  # the script notices within half a second
+            left = subprocess.run(["pgrep", "-f", str(work)], capture_output=True, text=True).stdout
+            if not left.strip():
+                break
+            time.sleep(0.2)
+        assert not left.strip(), left
+        assert not list(work.glob("galley-office-*"))  # the script's folder is gone too
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
