@@ -8,6 +8,7 @@ one line.
 """
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -198,3 +199,19 @@ def test_a_worker_stopped_at_the_files_timeout_takes_its_libreoffice_along(tmp_p
         assert not list(work.glob("galley-office-*"))  # the script's folder is gone too
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+@needs_office
+def test_without_uno_each_file_gets_its_own_soffice_with_the_same_export_options():
+    from pipeline.runner import Pipeline
+    from pipeline.writers.docx import DocxWriter
+    from pipeline.writers.pdf.office import Office, find_soffice
+    office = Office(find_soffice())
+    office.python = None  # as where no Python can import uno
+    doc = Pipeline().process(sorted(SAMPLES.glob("*.md"))[0])
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(office.convert(DocxWriter().render(doc), 300)))
+    finally:
+        office.close()
+    assert office.helper is None
+    assert outline(reader) and bool(reader.trailer["/Root"]["/MarkInfo"]["/Marked"])
