@@ -102,7 +102,7 @@ class _WithWriterFlags(click.Command):
     other commands do not look for them, and no writer is imported."""
 
     #: parameter name -> (writer, option) it sets
-    targets: dict[str, tuple[str, str]] = {}
+    targets: dict[str, tuple[tuple[str, ...], str]] = {}
     _added = False
 
     def get_params(self, ctx: click.Context) -> list[click.Parameter]:
@@ -133,7 +133,7 @@ class _WithWriterFlags(click.Command):
     @classmethod
     def _flag(cls, writer: str, option: Any) -> click.Option:
         name = "writer_" + "".join(ch if ch.isalnum() else "_" for ch in f"{writer}_{option.option}")
-        cls.targets[name] = (writer, option.option)
+        cls.targets[name] = ((writer, *option.also), option.option)
         if option.is_flag:
             return click.Option([option.flag, name], is_flag=True, default=None, help=option.help)
         if option.choices:
@@ -222,8 +222,9 @@ def convert(paths: tuple[str, ...], outdir: str, to: str | None, report_file: st
     cfg = build_config(config_file, disable, enable, settings, to)
     for param, value in writer_flags.items():
         if value is not None:
-            writer, option = _WithWriterFlags.targets[param]
-            cfg.writer_options.setdefault(writer, {})[option] = value
+            writers, option = _WithWriterFlags.targets[param]
+            for writer in writers:
+                cfg.writer_options.setdefault(writer, {})[option] = value
     images = {"fetch": fetch_images, "allow_private_hosts": allow_private_hosts,
               "cache_dir": str(image_cache.resolve()) if image_cache else None}
     images = {k: v for k, v in images.items() if v is not None}

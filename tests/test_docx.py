@@ -138,7 +138,8 @@ def pandoc_headers(node, out: list) -> list:
 
 def allowed_extras(doc: Document) -> str:
     """Text the DOCX shows that the Markdown read as plain text does not: the source
-    line of the title block, literal non-HTML tags, placeholder labels, captions."""
+    line of the title block, literal non-HTML tags, placeholder labels, captions, the
+    addresses of pictures not in the document (notes)."""
     lang = language(doc)
     parts = [line.label + line.text for line in title_block(doc, lang) if line.kind == "source"]
     w = words(lang)
@@ -152,6 +153,11 @@ def allowed_extras(doc: Document) -> str:
             parts.append("".join(picture_text(alt_text(tok), lang, read=read)) + w.online)
             parts.append(caption(tok) or "")
             parts.append((tok.get("attrs") or {}).get("title") or "")
+            if attrs.get("remote"):
+                parts.append(attrs.get("url") or "")  # in print, the address is a note
+    # and those notes have numbers, in the text and before the note ([n] for pandoc)
+    notes = sum(1 for tok in walk(doc.tree or []) if tok["type"] in ("image", "footnote_ref"))
+    parts += [str(n) * 2 for n in range(1, notes + 1)]
     return "".join(parts)
 
 
@@ -394,7 +400,7 @@ def test_title_block_and_core_properties():
     assert [s for s, _ in styles] == ["Title", "Author", "Date", "Source"]
     assert styles[0][1] == "标题" and styles[1][1] == "作者甲"
     assert "2024" in styles[2][1] and "20" in styles[2][1]
-    assert "https://example.com/a" in styles[3][1]
+    assert "https://example.com/a" in styles[3][1].replace("\u200b", "")  # break opportunities
     cp = d.core_properties
     assert (cp.title, cp.author, cp.subject, cp.keywords) == ("标题", "作者甲", "摘要", "车, 演讲")
     assert cp.created == cp.modified and cp.created.year == 2024
@@ -473,11 +479,15 @@ def test_images_embedded_scaled_or_placeholders(tmp_path: Path):
     assert [p.get("descr") for p in body.iter(doc_pr)] == ["A wide chart", None]
     texts = [p.text for p in d.paragraphs]
     assert "Image" in texts  # the WebP, until the image step converts it
-    assert "Image: Remote one (view online)" in texts
+    # in print: the description in a frame, the address in a note (no link to follow on paper)
+    frames = [p for p in d.paragraphs if p.style.name == "Picture Frame"]
+    assert [p.text for p in frames] == ["Image", "Image: Remote one"]
+    assert [p._p.find(f".//{W}footnoteReference") is not None for p in frames] == [False, True]
     assert "A wide chart" in texts  # a meaningful alt text is the caption
     assert "image" not in texts  # a generic one is not
     with zipfile.ZipFile(io.BytesIO(data)) as z:
-        assert 'Target="https://example.com/r.png"' in z.read("word/_rels/document.xml.rels").decode()
+        assert 'Target="https://example.com/r.png"' in z.read("word/_rels/footnotes.xml.rels").decode()
+        assert "https://\u200bexample.\u200bcom/\u200br.\u200bpng" in z.read("word/footnotes.xml").decode()
         assert not [n for n in z.namelist() if n.endswith(".webp")]
 
 
@@ -486,8 +496,10 @@ def test_toc_field():
     body = xml_of(data)
     instr = "".join(t.text for t in body.iter(f"{W}instrText"))
     assert 'TOC \\o "1-3"' in instr
-    settings = xml_of(data, "word/settings.xml")
-    assert settings.find(f"{W}updateFields") is not None
+    # Word is not made to ask about updating fields on open, unless that is asked for
+    assert xml_of(data, "word/settings.xml").find(f"{W}updateFields") is None
+    asked = DocxWriter(toc=True, update_fields=True).render(make_doc("## 第一章\n"))
+    assert xml_of(asked, "word/settings.xml").find(f"{W}updateFields") is not None
     anchors = [h.get(qn("w:anchor")) for h in body.iter(f"{W}hyperlink")]
     names = [b.get(qn("w:name")) for b in body.iter(f"{W}bookmarkStart")]
     assert anchors and set(anchors) <= set(names)

@@ -23,7 +23,6 @@ from ..present import (
     literal_tag,
     picture_text,
     remote_address,
-    words,
 )
 
 FORMAT_TAGS = {
@@ -216,8 +215,8 @@ def _walk(el: Any, c: _Collector, fmt: frozenset[str], href: str | None, pre: bo
         remote = remote_address(src)
         label, alt = picture_text((el.get("alt") or "").strip(), c.lang, read=remote)
         linked = remote and inner_href is None
-        online = words(c.lang).online if linked else ""
-        c.add(label + alt + online, inner, link_address(src) if linked else inner_href, inner_pre)
+        # in print the label stays a link (in the PDF) without the screen's "view online"
+        c.add(label + alt, inner, link_address(src) if linked else inner_href, inner_pre)
     elif tag == "li":
         parent = el.getparent()
         if parent is not None and parent.tag == "ol":

@@ -87,6 +87,7 @@ _OTHER_MAIN = (
     b"application/vnd.ms-word.template.macroEnabledTemplate.main+xml",
 )
 VBA_PROJECT = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 
 ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
 
@@ -119,7 +120,10 @@ def open_document(reference: str | Path | None) -> Any:
     if part.content_type != CT.WML_DOCUMENT_MAIN:
         raise ConfigError(f"reference docx {str(path)!r} is not a Word document")
     for rel in list(part.rels.values()):
-        if rel.reltype == VBA_PROJECT:
+        # stylesWithEffects.xml is Word 2010's copy of the styles: it would keep the
+        # reference's styles without the ones the writer adds, and Word 2013 on
+        # ignores it
+        if rel.reltype in (VBA_PROJECT, STYLES_WITH_EFFECTS):
             drop_rel(part.rels, rel.rId)
     document = part.document
     body = document.element.body
