@@ -27,7 +27,7 @@ from lxml import etree
 from conftest import FIXTURES, ROOT, SPEC, all_articles, sample_files
 from pipeline.textkeep import significant
 from pipeline.tree import inline_text, walk
-from pipeline.writers.epub import EpubWriter, book_language, outline, sections, split
+from pipeline.writers.epub import MIN_TEXT, EpubWriter, book_language, outline, split
 from pipeline.writers.epub.content import Heading, safe_url
 from pipeline.writers.epub.css import stylesheet
 from pipeline.writers.epub.images import clean_svg
@@ -864,9 +864,30 @@ def test_split_respects_the_limit_and_keeps_headings_with_their_text():
         assert sum(len(etree.tostring(n)) for n in r) <= 5_000 or len(r) == 1
     for r in runs[:-1]:  # a heading moves to the next run, with its text
         assert local(r[-1]) not in ("h2", "h3")
-    parts = sections([el("p", None, "intro"), el("h2", None, "A"), el("p", None, "a"),
-                      el("h3", None, "A.1"), el("h2", None, "B")])
-    assert [[local(n) for n in s] for s in parts] == [["p"], ["h2", "p", "h3"], ["h2"]]
+
+
+def section(heading: str, chars: int) -> list:
+    return [el("h2", None, heading), el("p", None, "y" * chars)]
+
+
+def test_split_joins_short_sections_into_one_file():
+    nodes = [el("p", None, "intro")] + [n for i in range(12) for n in section(f"S{i}", 300)]
+    runs = split(nodes, 250_000)
+    assert runs == [nodes]  # 12 short sections: one file, no page left half empty
+
+
+def test_split_starts_top_level_parts_of_a_long_book_once_a_file_is_full_enough():
+    nodes = [n for i in range(30) for n in section(f"S{i}", 900)]
+    runs = split(nodes, 10_000)
+    assert [n for r in runs for n in r] == nodes
+    assert all(local(r[0]) == "h2" for r in runs)  # each file starts at a part
+    for r in runs[:-1]:
+        assert sum(len("".join(n.itertext())) for n in r) >= MIN_TEXT
+    # a block bigger than the limit after a short text waits for the text to be long enough
+    big = [el("h2", None, "A"), el("p", None, "short"), el("pre", None, "z" * 20_000),
+           el("p", None, "w" * 3_000)]
+    runs = split(big, 10_000)
+    assert [len(r) for r in runs] == [3, 1]
 
 
 def test_outline_nests_and_bridges_skipped_levels():

@@ -241,6 +241,17 @@ def table_parts(tok: Token) -> Table:
     return Table(head, body, aligns)
 
 
+def heads_nothing(cell: Token | None) -> bool:
+    """A head cell with nothing in it (the empty corner of a grid, or a missing cell)
+    is no header: it is written as an ordinary cell, so that no reader announces an
+    empty column heading."""
+    if cell is None:
+        return True
+    kids = cell.get("children") or []
+    return not inline_text(kids, alt=True).strip() and not any(
+        t.get("type") == "image" for t in walk(kids))
+
+
 # -- task items and footnotes ----------------------------------------------------------------
 def task_box(checked: bool) -> str:
     """The box in front of a task item's text: ☑ done, ☐ not done."""

@@ -9,7 +9,7 @@ Layout of the package::
     EPUB/styles/book.css          the one stylesheet
     EPUB/text/title.xhtml         title page: the title block (present.title_block)
     EPUB/text/nav.xhtml           EPUB 3 nav: heading outline and landmarks
-    EPUB/text/chapter-NNN.xhtml   one per top-level section (split past ~250 KB)
+    EPUB/text/chapter-NNN.xhtml   the text, in files of up to ~250 KB (split by size)
     EPUB/images/img-<hash>.<ext>  the document's assets, as the images stage named them
 
 The bytes depend only on the document (and SOURCE_DATE_EPOCH): ids are numbered in
@@ -50,35 +50,53 @@ def book_language(doc: Document) -> str:
     return lang if _LANG_TAG.match(lang) else "und"
 
 
-def sections(nodes: list[Element]) -> list[list[Element]]:
-    """Top-level sections: what comes before the first heading, then one per top heading."""
-    levels = [int(local(n)[1]) for n in nodes if re.fullmatch(r"h[1-6]", local(n))]
-    top = f"h{min(levels)}" if levels else None
-    out: list[list[Element]] = []
-    for n in nodes:
-        if not out or (top is not None and local(n) == top):
-            out.append([])
-        out[-1].append(n)
-    return out
+#: a content file holds at least this many characters of text, unless it is the last
+#: one: readers start every file on a new page, so a short file leaves a page half empty
+MIN_TEXT = 2000
 
 
-def split(section: list[Element], limit: int) -> list[list[Element]]:
-    """``section`` in runs of blocks of at most ``limit`` bytes (a bigger block stays whole).
+def is_heading(node: Element) -> bool:
+    return bool(re.fullmatch(r"h[1-6]", local(node)))
 
-    A heading never ends a run: it moves to the next one, with the text it heads.
+
+def text_length(nodes: list[Element]) -> int:
+    return sum(len("".join(n.itertext()).strip()) for n in nodes)
+
+
+def split(nodes: list[Element], limit: int, min_text: int = MIN_TEXT) -> list[list[Element]]:
+    """The body's blocks in content files, by size rather than by heading.
+
+    Consecutive sections share a file until it holds ``limit`` bytes; a file starts
+    at a top-level heading only in a long book (bigger than ``limit``). Either way a
+    file is not closed before it holds ``min_text`` characters (a bigger block stays
+    whole, so a file may pass the limit), and a heading never ends a file: it moves
+    to the next one, with the text it heads. A short last file joins the one before
+    when both fit in ``limit``.
     """
+    sizes = [size_of([n]) for n in nodes]
+    levels = [int(local(n)[1]) for n in nodes if is_heading(n)]
+    top = f"h{min(levels)}" if levels else None
+    long_book = sum(sizes) > limit
     runs: list[list[Element]] = [[]]
-    size = 0
-    for n in section:
-        s = size_of([n])
-        if runs[-1] and size + s > limit:
-            carry: list[Element] = []
-            while runs[-1] and re.fullmatch(r"h[1-6]", local(runs[-1][-1])) and len(runs[-1]) > 1:
-                carry.insert(0, runs[-1].pop())
-            runs.append(carry)
-            size = size_of(carry)
+    size = text = 0
+    for n, s in zip(nodes, sizes):
+        full = size + s > limit
+        part = long_book and local(n) == top
+        if runs[-1] and (full or part) and text >= min_text:
+            cut = len(runs[-1])
+            while cut > 1 and is_heading(runs[-1][cut - 1]):
+                cut -= 1
+            carry = runs[-1][cut:]
+            if text_length(runs[-1][:cut]) >= min_text:
+                del runs[-1][cut:]
+                runs.append(carry)
+                size, text = size_of(carry), text_length(carry)
         runs[-1].append(n)
         size += s
+        text += text_length([n])
+    if len(runs) > 1 and text_length(runs[-1]) < min_text and size_of(runs[-2] + runs[-1]) <= limit:
+        last = runs.pop()
+        runs[-1] += last
     return [r for r in runs if r]
 
 
@@ -121,11 +139,13 @@ class Book:
         self.cjk = is_cjk(self.lang)
         self.title = document_title(doc)
         self.body_class = "cjk" if self.cjk else "latin"
+        self.intro = False
 
     # -- the body ----------------------------------------------------------------------
     def parts(self, renderer: ContentRenderer) -> list[Part]:
         nodes = renderer.render(self.doc.tree or [])
-        runs = [run for section in sections(nodes) for run in split(section, self.limit)]
+        self.intro = bool(nodes) and not is_heading(nodes[0])
+        runs = split(nodes, self.limit)
         if not runs:
             runs = [[]]
         parts = [Part(f"chapter-{i:03d}.xhtml", run) for i, run in enumerate(runs, 1)]
@@ -209,7 +229,9 @@ class Book:
         self.link_across(parts, where)
         chapters = [(p.name, self.chapter(p)) for p in parts]
 
-        toc = [pkg.NavPoint(self.title, "title.xhtml")] + outline(renderer.headings, where)
+        # text before the first heading is reached through the title's entry
+        start = parts[0].name if self.intro else "title.xhtml"
+        toc = [pkg.NavPoint(self.title, start)] + outline(renderer.headings, where)
         # the nav is a page of the book when there are headings to list
         nav_in_spine = bool(renderer.headings)
         landmarks = [("toc", "nav.xhtml#toc", self.labels.contents)] if nav_in_spine else []

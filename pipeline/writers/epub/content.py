@@ -18,7 +18,7 @@ from typing import Any
 from ...document import Document
 from ...tree import inline_text
 from ..present import (all_joined_breaks, alt_text, caption, figure_pictures, footnote_items, picture_text,
-                       referenced_notes, remote_address, table_parts, task_box, words)
+                       heads_nothing, referenced_notes, remote_address, table_parts, task_box, words)
 from ..visitor import SKIP_NODE, TreeVisitor
 from .images import packaged
 from .sanitize import Sanitizer, parse_tag
@@ -327,7 +327,8 @@ class ContentRenderer(TreeVisitor):
         table = sub(self.parent, "table")
         row = sub(sub(table, "thead"), "tr")
         for cell in parts.head:
-            self.cell(cell, row, "th", (cell.get("attrs") or {}).get("align"))
+            tag = "td" if heads_nothing(cell) else "th"
+            self.cell(cell, row, tag, (cell.get("attrs") or {}).get("align"))
         body = sub(table, "tbody")
         for cells in parts.body:
             row = sub(body, "tr")
