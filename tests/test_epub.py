@@ -904,3 +904,108 @@ def test_clean_svg_refuses_what_is_not_svg():
     assert clean_svg(b"<html><body>x</body></html>") is None
     assert clean_svg(b"not xml") is None
     assert clean_svg(b'<svg xmlns="http://www.w3.org/2000/svg"><rect width="1" height="1"/></svg>')
+
+
+# -- the catalogue record, the reading experience --------------------------------------------
+def book_of(tmp_path: Path, text: str, name: str = "a.md", **options) -> Book:
+    from pipeline.runner import Pipeline
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return Book(EpubWriter(**options).render(Pipeline().process(path)))
+
+
+def refines(book: Book, ident: str) -> dict[str, str]:
+    return {n.get("property"): n.text for n in book.opf.iter(f"{{{OPF}}}meta")
+            if n.get("refines") == "#" + ident}
+
+
+def test_metadata_the_front_matter_gives(tmp_path):
+    book = book_of(tmp_path, """---
+title: "Weekly, Issue #42: tides"
+author: [Ada Lovelace, 印亚荣]
+description: What the tides tell.
+tags: [sea, "#moon", sea]
+site: Example Weekly
+created: 2023-04-05
+doi: "10.1234/abc.5"
+---
+Some text before any heading.
+
+## First part
+
+More text.
+""")
+    assert book.meta("description") == ["What the tides tell."]
+    assert book.meta("subject") == ["sea", "moon"]
+    assert book.meta("publisher") == ["Example Weekly"]
+    assert book.meta("date") == ["2023-04-05"]  # created, when nothing else dates it
+    assert book.prop("dcterms:modified") == ["2023-04-05T00:00:00Z"]
+    assert book.meta("identifier")[1] == "urn:doi:10.1234/abc.5"
+    assert book.meta("creator") == ["Ada Lovelace", "印亚荣"]
+    assert refines(book, "creator") == {"role": "aut", "file-as": "Lovelace, Ada"}
+    assert refines(book, "creator-2")["file-as"] == "印亚荣"
+    assert book.prop("belongs-to-collection") == ["Weekly"]
+    assert refines(book, "series") == {"collection-type": "series", "group-position": "42"}
+    assert book.prop("dcterms:conformsTo") == [] and book.prop("a11y:certifiedBy") == []
+
+
+def test_no_date_is_made_up_and_a_cjk_series_is_found(tmp_path):
+    book = book_of(tmp_path, "# 科技爱好者周刊（第 239 期）：未来两种人会增加\n\n正文。\n")
+    assert book.meta("date") == []
+    assert book.prop("belongs-to-collection") == ["科技爱好者周刊"]
+    assert refines(book, "series")["group-position"] == "239"
+    assert book_of(tmp_path, "# 【NO.546】互斥锁\n\n正文。\n").prop("belongs-to-collection") == []
+
+
+def test_conformance_claim_is_opt_in(tmp_path, java):
+    book = book_of(tmp_path, "---\ntitle: T\n---\n\nText.\n", conforms_to=True)
+    assert book.prop("dcterms:conformsTo") == ["EPUB Accessibility 1.1 - WCAG 2.2 Level AA"]
+    assert book.prop("a11y:certifiedBy") == ["galley"]
+    out = tmp_path / "claim.epub"
+    out.write_bytes(book.data)
+    assert problems(epubcheck(out, java)) == []
+
+
+def test_text_before_the_first_heading_has_a_contents_entry(tmp_path):
+    book = book_of(tmp_path, "---\ntitle: T\n---\n\nIntro text.\n\n## Part\n\nBody.\n")
+    path = book.nav_path()
+    toc = next(n for n in book.docs[path].iter(H("nav")) if n.get(f"{{{OPS}}}type") == "toc")
+    first = next(toc.iter(H("a")))
+    target, _ = book.resolve(path, first.get("href"))
+    assert "Intro text." in "".join(book.docs[target].itertext())
+    # a book that starts with a heading: the title's entry is the title page
+    book = book_of(tmp_path, "---\ntitle: T\n---\n\n## Part\n\nBody.\n")
+    path = book.nav_path()
+    assert next(book.docs[path].iter(H("a"))).get("href") == "title.xhtml"
+
+
+def test_an_empty_header_cell_is_no_header(tmp_path):
+    book = book_of(tmp_path, "---\ntitle: T\n---\n\n|  | A |\n|---|---|\n| 1 | 2 |\n\n"
+                             "<table><tr><th></th><th>B</th></tr></table>\n")
+    cells = [(local(c), "".join(c.itertext())) for _, root in book.spine()
+             for row in root.iter(H("tr")) for c in row]
+    assert cells == [("td", ""), ("th", "A"), ("td", "1"), ("td", "2"), ("td", ""), ("th", "B")]
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "ja", "en"])
+def test_colours_come_in_pairs(lang):
+    css = stylesheet(lang)
+    for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
+        if re.search(r"(?<![-\w])background(-color)?\s*:", body):
+            assert re.search(r"(?<![-\w])color\s*:", body), selectors.strip()
+    dark = re.search(r"@media \(prefers-color-scheme: dark\) \{(.*?)\n\}", css, re.S)
+    assert dark and "pre" in dark.group(1) and "th" in dark.group(1)
+    # no text grey lighter than WCAG AA allows on white (4.5:1 needs #767676 or darker)
+    for grey in re.findall(r"(?<![-\w])color:\s*#([0-9a-fA-F]{3,6})", css):
+        full = "".join(c * 2 for c in grey) if len(grey) == 3 else grey
+        assert int(full[:2], 16) <= 0x76 or int(full[:2], 16) >= 0xe0, grey
+
+
+def test_cjk_emphasis_is_dots_not_bold():
+    zh, ja, en = stylesheet("zh-CN"), stylesheet("ja"), stylesheet("en")
+    for css, where in ((zh, "under right"), (ja, "over right")):
+        rules = " ".join(body for sel, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css)
+                         if sel.strip() == "em")
+        assert "text-emphasis: filled dot" in rules and f"text-emphasis-position: {where}" in rules
+        assert "font-weight: bold" not in rules
+    assert "text-emphasis" not in en

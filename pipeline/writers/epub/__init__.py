@@ -18,13 +18,16 @@ is :func:`~pipeline.writers.common.fixed_time`.
 """
 from __future__ import annotations
 
+import datetime as dt
+import os
 import re
 from dataclasses import dataclass, field
 
 from ...document import Document
 from ...writer import Capabilities, Writer
 from ..common import document_id, fixed_time, is_cjk, language
-from ..present import document_title, machine_date, title_block
+from ..present import (authors, description, doi, document_title, file_as, machine_date, publication_date,
+                       publisher, series, subjects, title_block)
 from . import package as pkg
 from .content import ContentRenderer, Heading, safe_url
 from .css import stylesheet
@@ -34,6 +37,8 @@ from .xhtml import EPUB_TYPE, Element, add_text, document, el, local, q, seriali
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"})
 _LANG_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*\Z")
 CSS_HREF = "../styles/book.css"
+#: what ``conforms_to`` claims: the books pass Ace by DAISY (``make a11y-check``)
+CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
 
 
 @dataclass
@@ -122,17 +127,22 @@ class EpubWriter(Writer):
     extension = "epub"
     version = "1"
     capabilities = Capabilities(image_types=IMAGE_TYPES, remote_images=False, embeds_images=True)
-    defaults = {"split_kb": 250}
+    defaults = {"split_kb": 250, "conforms_to": False, "certified_by": "galley"}
 
     def render(self, doc: Document) -> bytes:
-        return Book(doc, int(self.options["split_kb"]) * 1000).build()
+        claim = CONFORMANCE if self.options["conforms_to"] else None
+        return Book(doc, int(self.options["split_kb"]) * 1000, claim,
+                    str(self.options["certified_by"]) or None).build()
 
 
 class Book:
     """One document made into an EPUB."""
 
-    def __init__(self, doc: Document, limit: int):
+    def __init__(self, doc: Document, limit: int, conforms_to: str | None = None,
+                 certified_by: str | None = None):
         self.doc = doc
+        self.conforms_to = conforms_to
+        self.certified_by = certified_by
         self.limit = max(limit, 10_000)
         self.lang = book_language(doc)
         self.labels = labels(self.lang)
@@ -260,11 +270,26 @@ class Book:
         entries = [("META-INF/container.xml", pkg.container_xml()),
                    (f"{pkg.ROOT}/content.opf", opf)]
         entries += [(f"{pkg.ROOT}/{item.href}", item.data) for item in items]
-        return pkg.zip_epub(entries, fixed_time(doc))
+        return pkg.zip_epub(entries, self.modified())
+
+    def modified(self) -> dt.datetime:
+        """When the book was last changed: SOURCE_DATE_EPOCH, else the article's date
+        (when it was created, if that is all the front matter says), else a fixed instant."""
+        when = publication_date(self.doc)
+        if when and when != self.doc.meta.date and not os.environ.get("SOURCE_DATE_EPOCH"):
+            try:
+                value = dt.datetime.fromisoformat(when)
+            except ValueError:
+                value = None
+            if value is not None:
+                value = value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+                return value.astimezone(dt.timezone.utc)
+        return fixed_time(self.doc)
 
     def metadata(self, renderer: ContentRenderer) -> pkg.Metadata:
         doc = self.doc
-        shown = machine_date(doc.meta.date)
+        shown = machine_date(publication_date(doc))
+        found = series(doc)
         images = len(renderer.assets) > 0
         headings = bool(renderer.headings)
         features = (["structuralNavigation", "tableOfContents"] if headings else []) + ["readingOrder"]
@@ -276,10 +301,18 @@ class Book:
             identifier="urn:uuid:" + document_id(doc),
             title=self.title,
             lang=self.lang,
-            modified=fixed_time(doc),
+            modified=self.modified(),
             creator=doc.meta.author or None,
+            creators=[(name, file_as(name)) for name in authors(doc)],
             date=shown[0] if shown else None,
             source=doc.meta.source or None,
+            description=description(doc),
+            subjects=subjects(doc),
+            publisher=publisher(doc),
+            doi=doi(doc),
+            series=(found.name, found.position) if found else None,
+            conforms_to=self.conforms_to,
+            certified_by=self.certified_by if self.conforms_to else None,
             access_modes=["textual", "visual"] if images else ["textual"],
             sufficient=(["textual,visual", "textual"] if images and not renderer.alt_missing
                         else ["textual,visual"] if images else ["textual"]),
