@@ -14,6 +14,7 @@ import json
 import os
 import posixpath
 import re
+import shutil
 import subprocess
 import sys
 import urllib.parse
@@ -148,6 +149,8 @@ def book_text(book: Book) -> tuple[str, list[str], str]:
         if "titlepage" in (body.get(f"{{{OPS}}}type") or ""):
             title_page = visible_text(body)
             continue
+        if "cover" in (body.get(f"{{{OPS}}}type") or "").split():
+            continue  # the cover's picture says the title again
         notes += [visible_text(a) for a in body.iter(H("aside")) if a.get(f"{{{OPS}}}type") == "footnote"]
         main.append(visible_text(body, skip_notes=True))
     return "".join(main), notes, title_page
@@ -711,7 +714,7 @@ def test_ebooklib_reads_the_book_back(pipeline, tmp_path):
     assert book.title == doc.meta.title
     assert book.get_metadata("DC", "language")[0][0] == (doc.meta.lang or "en")
     assert book.get_metadata("DC", "source")[0][0] == doc.meta.source
-    assert [idref for idref, _ in book.spine][:2] == ["title-page", "nav"]
+    assert [idref for idref, _ in book.spine][:3] == ["cover", "title-page", "nav"]
 
     def flat(entries):
         out = []
@@ -1009,3 +1012,76 @@ def test_cjk_emphasis_is_dots_not_bold():
         assert "text-emphasis: filled dot" in rules and f"text-emphasis-position: {where}" in rules
         assert "font-weight: bold" not in rules
     assert "text-emphasis" not in en
+
+
+# -- the cover ---------------------------------------------------------------------------------
+def test_the_cover_is_declared_every_way_readers_look_for_it(tmp_path):
+    book = book_of(tmp_path, "---\ntitle: 雷军年度演讲：勇气\nauthor: 雷军\ndate: 2024-07-20\n---\n\n正文。\n")
+    item = book.items["cover-image"]
+    assert item.get("properties") == "cover-image" and item.get("media-type") == "image/png"
+    assert [m.get("content") for m in book.opf.iter(f"{{{OPF}}}meta") if m.get("name") == "cover"] \
+        == ["cover-image"]
+    first_path, first = book.spine()[0]
+    assert "cover" in first.find(H("body")).get(f"{{{OPS}}}type")
+    img = next(first.iter(H("img")))
+    assert img.get("alt") == "封面：雷军年度演讲：勇气"
+    assert book.resolve(first_path, img.get("src"))[0] == book.path(item)
+    nav = book.docs[book.nav_path()]
+    marks = [a.get(f"{{{OPS}}}type") for n in nav.iter(H("nav")) if n.get("id") == "landmarks"
+             for a in n.iter(H("a"))]
+    assert marks[0] == "cover"
+    from PIL import Image
+    png = Image.open(io.BytesIO(book.zip.read(book.path(item)))).convert("RGB")
+    assert png.size == (1200, 1800)
+
+
+def ink(png: bytes, box: tuple[int, int, int, int]) -> int:
+    """How many pixels of ``box`` are light (the cover's text) on its dark ground."""
+    from PIL import Image
+    im = Image.open(io.BytesIO(png)).convert("L").crop(box)
+    return sum(im.histogram()[201:])
+
+
+def test_the_cover_draws_a_cjk_title_and_leaves_out_what_no_font_draws():
+    from pipeline.writers.epub import cover
+    fonts = cover.find_fonts("hans")
+    if not fonts.covers_cjk:
+        pytest.skip("no CJK font on this machine")
+    text = cover.CoverText("雷军年度演讲", "雷军", None, "2024年7月20日")
+    png, complete = cover.render(text, "seed", "hans")
+    assert complete
+    title_band = (0, 400, 1200, 800)
+    assert ink(png, title_band) > 5_000  # the six characters are drawn, in large type
+    # a machine without a CJK font: the title's characters are left out, not drawn as boxes
+    latin_only = cover.Fonts(tuple(f for f in fonts.files if "CJK" not in f), "DejaVu Sans", False)
+    drawn = cover.svg(text, "seed", latin_only)
+    assert not any(cover.is_wide(c) for c in drawn)
+    assert "2024" in drawn  # what can be drawn stays
+    mixed = cover.CoverText("Rust 编程之道", None, None, None)
+    assert ">Rust<" in cover.svg(mixed, "seed", latin_only)
+
+
+def test_cover_titles_wrap_inside_the_page():
+    from pipeline.writers.epub import cover
+    for title in ["KRT13 is upregulated in pancreatic cancer stem-like cells and associated with "
+                  "radioresistance", "如何用CLAUDE.md把Claude Code调教成靠谱队友，" * 4, "x" * 300]:
+        size, lines = cover.title_lines(title)
+        assert 1 <= len(lines) <= cover.MAX_TITLE_LINES
+        assert all(cover.width(line, size) <= cover.WIDTH - 2 * cover.MARGIN for line in lines)
+        assert not any(line[0] in cover.NO_LINE_START for line in lines)
+    assert cover.wrap("中文，标点。", 100, 300) == ["中文，", "标点。"]
+
+
+@pytest.mark.skipif(not shutil.which("ebook-convert") or not shutil.which("ebook-meta"),
+                    reason="calibre is not installed")
+def test_calibre_finds_the_cover_in_an_azw3(pipeline, tmp_path):
+    path = next(p for p in sample_files() if p.name.startswith("xiaomi"))
+    _doc, data = rendered(path, pipeline)
+    (tmp_path / "book.epub").write_bytes(data)
+    subprocess.run(["ebook-convert", "book.epub", "book.azw3"], cwd=tmp_path, capture_output=True,
+                   check=True, timeout=600)
+    meta = subprocess.run(["ebook-meta", "book.azw3", "--get-cover=cover.jpg"], cwd=tmp_path,
+                          capture_output=True, text=True, check=True, timeout=600)
+    assert "No cover found" not in meta.stdout
+    from PIL import Image
+    assert Image.open(tmp_path / "cover.jpg").size[1] > 1000

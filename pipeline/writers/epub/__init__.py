@@ -7,6 +7,7 @@ Layout of the package::
     EPUB/content.opf              metadata, manifest, spine
     EPUB/toc.ncx                  EPUB 2 table of contents
     EPUB/styles/book.css          the one stylesheet
+    EPUB/text/cover.xhtml         the cover (EPUB/images/cover.png, drawn from the metadata)
     EPUB/text/title.xhtml         title page: the title block (present.title_block)
     EPUB/text/nav.xhtml           EPUB 3 nav: heading outline and landmarks
     EPUB/text/chapter-NNN.xhtml   the text, in files of up to ~250 KB (split by size)
@@ -26,10 +27,12 @@ from dataclasses import dataclass, field
 from ...document import Document
 from ...writer import Capabilities, Writer
 from ..common import document_id, fixed_time, is_cjk, language
-from ..present import (authors, description, doi, document_title, file_as, machine_date, publication_date,
-                       publisher, series, subjects, title_block)
+from ..present import (authors, description, display_date, doi, document_title, east_asian_script, file_as,
+                       machine_date, publication_date, publisher, series, subjects, title_block, words)
 from . import package as pkg
 from .content import ContentRenderer, Heading, safe_url
+from .cover import CoverText
+from .cover import render as draw_cover
 from .css import stylesheet
 from .labels import labels
 from .xhtml import EPUB_TYPE, Element, add_text, document, el, local, q, serialize, size_of, sub
@@ -127,12 +130,14 @@ class EpubWriter(Writer):
     extension = "epub"
     version = "1"
     capabilities = Capabilities(image_types=IMAGE_TYPES, remote_images=False, embeds_images=True)
-    defaults = {"split_kb": 250, "conforms_to": False, "certified_by": "galley"}
+    defaults = {"split_kb": 250, "cover": True, "conforms_to": False, "certified_by": "galley"}
 
     def render(self, doc: Document) -> bytes:
         claim = CONFORMANCE if self.options["conforms_to"] else None
-        return Book(doc, int(self.options["split_kb"]) * 1000, claim,
-                    str(self.options["certified_by"]) or None).build()
+        book = Book(doc, int(self.options["split_kb"]) * 1000, claim,
+                    str(self.options["certified_by"]) or None)
+        book.with_cover = bool(self.options["cover"])
+        return book.build()
 
 
 class Book:
@@ -150,6 +155,7 @@ class Book:
         self.title = document_title(doc)
         self.body_class = "cjk" if self.cjk else "latin"
         self.intro = False
+        self.with_cover = True
 
     # -- the body ----------------------------------------------------------------------
     def parts(self, renderer: ContentRenderer) -> list[Part]:
@@ -230,6 +236,32 @@ class Book:
                         body_class=f"{self.body_class} titlepage", body_type="titlepage")
         return serialize(root)
 
+    def cover(self) -> bytes | None:
+        """The cover picture (PNG), or None when it cannot be drawn here."""
+        doc = self.doc
+        names = authors(doc)
+        site = publisher(doc)
+        text = CoverText(self.title, ", ".join(names) if names else site, site if names else None,
+                         display_date(publication_date(doc), self.lang))
+        try:
+            png, complete = draw_cover(text, document_id(doc), east_asian_script(self.lang))
+        except (ImportError, ValueError, OSError) as exc:
+            doc.warn(f"epub: no cover ({exc})")
+            return None
+        if not complete:
+            doc.warn("epub: no font here draws the title's script; the cover leaves it out")
+        return png
+
+    def cover_page(self) -> bytes:
+        """The cover as the book's first page: the picture, its alt text the title."""
+        alt = self.labels.cover + words(self.lang).colon + self.title
+        box = el("section", {"class": "cover"})
+        box.set(EPUB_TYPE, "cover")
+        sub(box, "img", {"src": "../images/cover.png", "alt": alt, "role": "doc-cover"})
+        root = document(self.title, self.lang, CSS_HREF, [box],
+                        body_class=f"{self.body_class} coverpage", body_type="cover")
+        return serialize(root)
+
     # -- the package -----------------------------------------------------------------------
     def build(self) -> bytes:
         doc = self.doc
@@ -245,6 +277,9 @@ class Book:
         # the nav is a page of the book when there are headings to list
         nav_in_spine = bool(renderer.headings)
         landmarks = [("toc", "nav.xhtml#toc", self.labels.contents)] if nav_in_spine else []
+        cover = self.cover() if self.with_cover else None
+        if cover is not None:
+            landmarks.insert(0, ("cover", "cover.xhtml", self.labels.cover))
         landmarks += [("titlepage", "title.xhtml", self.labels.title_page),
                       ("bodymatter", parts[0].name, self.labels.start)]
         nav = pkg.nav_xhtml(self.title, self.lang, CSS_HREF, self.labels.contents, toc,
@@ -252,7 +287,12 @@ class Book:
         title_page = self.title_page()
 
         meta = self.metadata(renderer)
-        items = [pkg.Item("ncx", "toc.ncx", "application/x-dtbncx+xml", pkg.ncx(meta, toc, "text/")),
+        items = []
+        if cover is not None:
+            meta.cover, meta.cover_page = "cover-image", "text/cover.xhtml"
+            items += [pkg.Item("cover-image", "images/cover.png", "image/png", cover, "cover-image"),
+                      pkg.Item("cover", "text/cover.xhtml", "application/xhtml+xml", self.cover_page())]
+        items += [pkg.Item("ncx", "toc.ncx", "application/x-dtbncx+xml", pkg.ncx(meta, toc, "text/")),
                  pkg.Item("css", "styles/book.css", "text/css", stylesheet(self.lang).encode("utf-8")),
                  pkg.Item("title-page", "text/title.xhtml", "application/xhtml+xml", title_page),
                  pkg.Item("nav", "text/nav.xhtml", "application/xhtml+xml", nav, "nav")]
@@ -262,7 +302,8 @@ class Book:
             asset = doc.assets[name]
             items.append(pkg.Item(f"image-{i:03d}", f"images/{name}", asset.media_type,
                                   renderer.images[name] or b""))
-        spine = [("title-page", True)]
+        spine = [("cover", True)] if cover is not None else []
+        spine.append(("title-page", True))
         if nav_in_spine:
             spine.append(("nav", True))
         spine += [(f"chapter-{i:03d}", True) for i in range(1, len(chapters) + 1)]

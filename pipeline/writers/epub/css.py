@@ -110,6 +110,9 @@ nav > ol { padding-left: 0; }
 nav li { margin: 0.3em 0; }
 nav a { text-decoration: none; }
 nav[hidden], [hidden] { display: none; }
+body.coverpage { margin: 0; padding: 0; text-align: center; text-indent: 0; }
+section.cover { margin: 0; padding: 0; text-align: center; }
+section.cover img { display: block; margin: 0 auto; max-width: 100%%; max-height: 100vh; height: auto; }
 @media (prefers-color-scheme: dark) {
   pre, th { background-color: #262626; color: #e8e8e8; }
   pre { border-color: #666; }

@@ -60,6 +60,9 @@ class Metadata:
     #: the accessibility standard the book claims to meet, and who says so
     conforms_to: str | None = None
     certified_by: str | None = None
+    #: the manifest id of the cover image, and the href of the cover page
+    cover: str | None = None
+    cover_page: str | None = None
     access_modes: list[str] = field(default_factory=lambda: ["textual"])
     sufficient: list[str] = field(default_factory=lambda: ["textual"])
     features: list[str] = field(default_factory=list)
@@ -131,6 +134,10 @@ def opf(meta: Metadata, items: list[Item], spine: list[tuple[str, bool]], ncx_id
         prop("collection-type", "series", "series")
         prop("group-position", str(meta.series[1]), "series")
     prop("dcterms:modified", meta.modified.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    if meta.cover:  # EPUB 2 readers (and Kindle conversions) find the cover here
+        node = etree.SubElement(md, o("meta"))
+        node.set("name", "cover")
+        node.set("content", meta.cover)
     if meta.conforms_to:
         prop("dcterms:conformsTo", meta.conforms_to)
         if meta.certified_by:
@@ -159,6 +166,12 @@ def opf(meta: Metadata, items: list[Item], spine: list[tuple[str, bool]], ncx_id
         ref.set("idref", idref)
         if not linear:
             ref.set("linear", "no")
+    if meta.cover_page:
+        guide = etree.SubElement(root, o("guide"))
+        ref = etree.SubElement(guide, o("reference"))
+        ref.set("type", "cover")
+        ref.set("title", "Cover")
+        ref.set("href", meta.cover_page)
     return _xml(root)
 
 
