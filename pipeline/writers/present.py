@@ -166,7 +166,8 @@ _SERIES_INDEX_KEYS = ("series_index", "series_position", "issue", "volume")
 # 科技爱好者周刊（第 239 期）：… / RuyiSDK双周进展汇报 第015期·… / Name, Issue #12 / Name No. 12
 _SERIES_TITLE = (
     re.compile(r"^(?P<name>.+?)\s*[（(]?\s*第\s*(?P<n>\d{1,5})\s*[期号號卷]\s*[）)]?"),
-    re.compile(r"^(?P<name>.+?)[\s,:–—-]*\b(?:Issue|No\.|Number|Vol\.|Volume)\s*#?\s*(?P<n>\d{1,5})\b", re.I),
+    re.compile(r"^(?P<name>.+?)[\s,:–—-]*\b(?:Issue|No\.|Number|Vol\.|Volume)\s*#?\s*(?P<n>\d{1,5})\b",
+               re.I),
 )
 
 
