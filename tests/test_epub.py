@@ -343,6 +343,19 @@ def test_nav_lists_every_level_2_and_3_heading(path, pipeline):
 
 
 @pytest.mark.parametrize("path", ARTICLES, ids=lambda p: p.name)
+def test_no_content_file_leaves_a_page_half_empty(path, pipeline):
+    """Readers start each file on a new page: every file but the last holds 2,000
+    characters of text or more (unless the whole book holds fewer)."""
+    _doc, data = rendered(path, pipeline)
+    book = Book(data)
+    sizes = [len("".join(root.find(H("body")).itertext()).strip())
+             for p, root in book.spine() if re.search(r"chapter-\d+\.xhtml$", p)]
+    assert sizes
+    if sum(sizes) >= MIN_TEXT:
+        assert [s for s in sizes[:-1] if s < MIN_TEXT] == [], sizes
+
+
+@pytest.mark.parametrize("path", ARTICLES, ids=lambda p: p.name)
 def test_two_runs_give_the_same_bytes(path, pipeline):
     first = EpubWriter().render(pipeline.process(path))
     second = EpubWriter().render(pipeline.process(path))
@@ -557,13 +570,13 @@ def test_local_and_embedded_images_are_packaged(torture, pipeline):
     doc = pipeline.process(torture)
     book = Book(EpubWriter().render(doc))
     images = {i.get("href"): i.get("media-type") for i in book.items.values()
-              if i.get("media-type").startswith("image/")}
+              if i.get("media-type").startswith("image/") and i.get("properties") != "cover-image"}
     assert sorted(images.values()) == ["image/gif", "image/jpeg", "image/png", "image/svg+xml"]
     for href, media in images.items():
         assert re.fullmatch(r"images/img-[0-9a-f]{16}\.(png|jpg|gif|svg)", href)
         assert href.endswith({"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif",
                               "image/svg+xml": ".svg"}[media])
-    imgs = [i for _, root in book.spine() for i in root.iter(H("img"))]
+    imgs = [i for _, root in book.spine() for i in root.iter(H("img")) if i.get("role") != "doc-cover"]
     assert {i.get("alt") for i in imgs} == {"A red square", "blue", "", "logo"}
     svg = book.zip.read(posixpath.join(book.base, next(h for h, m in images.items() if "svg" in m)))
     assert b"script" not in svg and b"alert" not in svg and b"example.com" not in svg

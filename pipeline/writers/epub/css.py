@@ -38,6 +38,7 @@ MONO = '"Source Code Pro", "DejaVu Sans Mono", Menlo, Consolas, monospace'
 
 BASE = """\
 /* galley: one stylesheet for the whole book */
+html { color-scheme: light dark; }
 html, body { margin: 0; padding: 0; }
 body { widows: 2; orphans: 2; }
 p { margin: 0.6em 0; }
@@ -76,6 +77,10 @@ table {
   page-break-inside: auto;
 }
 th, td { border: 1px solid #999; padding: 0.25em 0.5em; vertical-align: top; text-align: left; }
+/* a phone-wide page: long words and code in cells wrap rather than push the table off the page */
+table { max-width: 100%%; }
+th, td { word-wrap: break-word; overflow-wrap: anywhere; }
+td code, th code { word-break: break-all; }
 th { font-weight: bold; background-color: #eee; color: #1a1a1a; }
 td p, th p, td div, th div { margin: 0; text-indent: 0; }
 .align-left { text-align: left; }
