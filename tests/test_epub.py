@@ -1045,7 +1045,7 @@ def test_the_cover_is_declared_every_way_readers_look_for_it(tmp_path):
     assert marks[0] == "cover"
     from PIL import Image
     png = Image.open(io.BytesIO(book.zip.read(book.path(item)))).convert("RGB")
-    assert png.size == (1200, 1800)
+    assert png.size == (800, 1200)
 
 
 def ink(png: bytes, box: tuple[int, int, int, int]) -> int:
@@ -1063,8 +1063,8 @@ def test_the_cover_draws_a_cjk_title_and_leaves_out_what_no_font_draws():
     text = cover.CoverText("雷军年度演讲", "雷军", None, "2024年7月20日")
     png, complete = cover.render(text, "seed", "hans")
     assert complete
-    title_band = (0, 400, 1200, 800)
-    assert ink(png, title_band) > 5_000  # the six characters are drawn, in large type
+    title_band = (0, 260, 800, 540)
+    assert ink(png, title_band) > 3_000  # the six characters are drawn, in large type
     # a machine without a CJK font: the title's characters are left out, not drawn as boxes
     latin_only = cover.Fonts(tuple(f for f in fonts.files if "CJK" not in f), "DejaVu Sans", False)
     drawn = cover.svg(text, "seed", latin_only)
@@ -1097,4 +1097,4 @@ def test_calibre_finds_the_cover_in_an_azw3(pipeline, tmp_path):
                           capture_output=True, text=True, check=True, timeout=600)
     assert "No cover found" not in meta.stdout
     from PIL import Image
-    assert Image.open(tmp_path / "cover.jpg").size[1] > 1000
+    assert Image.open(tmp_path / "cover.jpg").size[1] >= 1000
