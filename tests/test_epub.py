@@ -1098,3 +1098,30 @@ def test_calibre_finds_the_cover_in_an_azw3(pipeline, tmp_path):
     assert "No cover found" not in meta.stdout
     from PIL import Image
     assert Image.open(tmp_path / "cover.jpg").size[1] >= 1000
+
+
+def test_a_machine_without_a_cjk_font_still_gets_a_cover(tmp_path, monkeypatch):
+    """fontconfig made to see the DejaVu fonts only: the cover leaves the CJK title out
+    (no boxes) and the document says so."""
+    from pipeline.writers.epub import cover
+    dejavu = Path("/usr/share/fonts/truetype/dejavu")
+    if not shutil.which("fc-match") or not dejavu.is_dir():
+        pytest.skip("needs fontconfig and the DejaVu fonts")
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(f'<?xml version="1.0"?>\n<fontconfig><dir>{dejavu}</dir>'
+                    f'<cachedir>{tmp_path / "cache"}</cachedir></fontconfig>\n', encoding="utf-8")
+    monkeypatch.setenv("FONTCONFIG_FILE", str(conf))
+    cover.find_fonts.cache_clear()
+    try:
+        fonts = cover.find_fonts("hans")
+        assert not fonts.covers_cjk and all("dejavu" in f.lower() for f in fonts.files)
+        from pipeline.document import Document, Metadata
+        from pipeline.tree import parse
+        doc = Document(path=Path("t.md"), meta=Metadata(title="雷军年度演讲 2024", lang="zh-CN"),
+                       tree=parse("正文。\n"))
+        book = Book(EpubWriter().render(doc))
+        assert "cover-image" in book.items
+        assert any("cover leaves it out" in w for w in doc.warnings)
+    finally:
+        monkeypatch.delenv("FONTCONFIG_FILE")
+        cover.find_fonts.cache_clear()
