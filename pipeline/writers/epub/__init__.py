@@ -13,9 +13,9 @@ Layout of the package::
     EPUB/text/chapter-NNN.xhtml   the text, in files of up to ~250 KB (split by size)
     EPUB/images/img-<hash>.<ext>  the document's assets, as the images stage named them
 
-The bytes depend only on the document (and SOURCE_DATE_EPOCH): ids are numbered in
-document order, the zip has fixed entry dates and order, and the modification date
-is :func:`~pipeline.writers.common.fixed_time`.
+The bytes depend only on the document (and SOURCE_DATE_EPOCH, and the fonts the
+cover is drawn with): ids are numbered in document order, the zip has fixed entry
+dates and order, and the modification date is :meth:`Book.modified`.
 """
 from __future__ import annotations
 
@@ -134,18 +134,17 @@ class EpubWriter(Writer):
 
     def render(self, doc: Document) -> bytes:
         claim = CONFORMANCE if self.options["conforms_to"] else None
-        book = Book(doc, int(self.options["split_kb"]) * 1000, claim,
-                    str(self.options["certified_by"]) or None)
-        book.with_cover = bool(self.options["cover"])
-        return book.build()
+        return Book(doc, int(self.options["split_kb"]) * 1000, claim,
+                    str(self.options["certified_by"]) or None, bool(self.options["cover"])).build()
 
 
 class Book:
     """One document made into an EPUB."""
 
     def __init__(self, doc: Document, limit: int, conforms_to: str | None = None,
-                 certified_by: str | None = None):
+                 certified_by: str | None = None, with_cover: bool = True):
         self.doc = doc
+        self.with_cover = with_cover
         self.conforms_to = conforms_to
         self.certified_by = certified_by
         self.limit = max(limit, 10_000)
@@ -155,7 +154,6 @@ class Book:
         self.title = document_title(doc)
         self.body_class = "cjk" if self.cjk else "latin"
         self.intro = False
-        self.with_cover = True
 
     # -- the body ----------------------------------------------------------------------
     def parts(self, renderer: ContentRenderer) -> list[Part]:
