@@ -49,13 +49,16 @@ class Fonts:
 
 
 def _fc(args: list[str]) -> str:
+    """What a fontconfig tool prints ("" when fontconfig is not installed or finds
+    nothing). A tool that does not answer is an error, not an empty answer: a cover
+    drawn with other fonts than the same book's last one would change its bytes."""
     exe = shutil.which(args[0])
     if exe is None:
         return ""
     try:
-        proc = subprocess.run([exe, *args[1:]], capture_output=True, text=True, timeout=20, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return ""
+        proc = subprocess.run([exe, *args[1:]], capture_output=True, text=True, timeout=120, check=False)
+    except subprocess.TimeoutExpired:
+        raise OSError(f"{args[0]} did not answer") from None
     return proc.stdout if proc.returncode == 0 else ""
 
 
