@@ -6,7 +6,7 @@ IN     ?= samples
 OUT    ?= out
 TO     ?= md,epub,docx
 
-.PHONY: convert test lint setup test-setup bench bench-hostile render-check clean
+.PHONY: convert test lint setup test-setup bench bench-hostile render-check a11y-check clean
 SUDO ?= $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(BIN)/python:
@@ -58,6 +58,23 @@ render-check: test-setup
 	    fonts-crosextra-caladea poppler-utils; }
 	$(BIN)/python -m pytest -q -p no:xdist tests/test_docx.py -k libreoffice
 	$(BIN)/python tests/render_check.py $(IN) -o $(OUT)/render
+
+# Ace by DAISY checks the EPUB of every sample and corpus article: any violation fails.
+# Ace comes from the npm registry into .ace/; its browser is the system's Chromium
+# (Puppeteer cannot download one here): Debian's package, installed when missing.
+ACE_DIR ?= .ace
+ACE      = $(ACE_DIR)/node_modules/.bin/ace-cli
+
+$(ACE):
+	@command -v npm >/dev/null 2>&1 || { echo "a11y-check needs Node.js and npm"; exit 2; }
+	PUPPETEER_SKIP_DOWNLOAD=1 PUPPETEER_SKIP_CHROMIUM_DOWNLOAD=1 \
+	  npm install --prefix $(ACE_DIR) --no-audit --no-fund --loglevel=error @daisy/ace-cli
+
+a11y-check: setup $(ACE)
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  command -v apt-get >/dev/null 2>&1 || { echo "install Chromium first"; exit 2; }; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	GALLEY_ACE=$(ACE) $(BIN)/python tests/a11y_check.py $(A11Y_ARGS)
 
 clean:
 	rm -rf $(OUT) build *.egg-info

@@ -14,6 +14,7 @@ import json
 import os
 import posixpath
 import re
+import shutil
 import subprocess
 import sys
 import urllib.parse
@@ -27,7 +28,7 @@ from lxml import etree
 
 from pipeline.textkeep import significant
 from pipeline.tree import inline_text, walk
-from pipeline.writers.epub import EpubWriter, book_language, outline, sections, split
+from pipeline.writers.epub import MIN_TEXT, EpubWriter, book_language, outline, split
 from pipeline.writers.epub.content import Heading, safe_url
 from pipeline.writers.epub.css import stylesheet
 from pipeline.writers.epub.images import clean_svg
@@ -148,6 +149,8 @@ def book_text(book: Book) -> tuple[str, list[str], str]:
         if "titlepage" in (body.get(f"{{{OPS}}}type") or ""):
             title_page = visible_text(body)
             continue
+        if "cover" in (body.get(f"{{{OPS}}}type") or "").split():
+            continue  # the cover's picture says the title again
         notes += [visible_text(a) for a in body.iter(H("aside")) if a.get(f"{{{OPS}}}type") == "footnote"]
         main.append(visible_text(body, skip_notes=True))
     return "".join(main), notes, title_page
@@ -337,6 +340,19 @@ def test_nav_lists_every_level_2_and_3_heading(path, pipeline):
     assert len(nav) == len(headings_of(doc.tree or []))
     ncx = etree.fromstring(book.zip.read(posixpath.join(book.base, "toc.ncx")))
     assert len(list(ncx.iter(f"{{{NCX}}}navPoint"))) == len(nav) + 1  # + the title page
+
+
+@pytest.mark.parametrize("path", ARTICLES, ids=lambda p: p.name)
+def test_no_content_file_leaves_a_page_half_empty(path, pipeline):
+    """Readers start each file on a new page: every file but the last holds 2,000
+    characters of text or more (unless the whole book holds fewer)."""
+    _doc, data = rendered(path, pipeline)
+    book = Book(data)
+    sizes = [len("".join(root.find(H("body")).itertext()).strip())
+             for p, root in book.spine() if re.search(r"chapter-\d+\.xhtml$", p)]
+    assert sizes
+    if sum(sizes) >= MIN_TEXT:
+        assert [s for s in sizes[:-1] if s < MIN_TEXT] == [], sizes
 
 
 @pytest.mark.parametrize("path", ARTICLES, ids=lambda p: p.name)
@@ -555,13 +571,13 @@ def test_local_and_embedded_images_are_packaged(torture, pipeline):
     doc = pipeline.process(torture)
     book = Book(EpubWriter().render(doc))
     images = {i.get("href"): i.get("media-type") for i in book.items.values()
-              if i.get("media-type").startswith("image/")}
+              if i.get("media-type").startswith("image/") and i.get("properties") != "cover-image"}
     assert sorted(images.values()) == ["image/gif", "image/jpeg", "image/png", "image/svg+xml"]
     for href, media in images.items():
         assert re.fullmatch(r"images/img-[0-9a-f]{16}\.(png|jpg|gif|svg)", href)
         assert href.endswith({"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif",
                               "image/svg+xml": ".svg"}[media])
-    imgs = [i for _, root in book.spine() for i in root.iter(H("img"))]
+    imgs = [i for _, root in book.spine() for i in root.iter(H("img")) if i.get("role") != "doc-cover"]
     assert {i.get("alt") for i in imgs} == {"A red square", "blue", "", "logo"}
     svg = book.zip.read(posixpath.join(book.base, next(h for h, m in images.items() if "svg" in m)))
     assert b"script" not in svg and b"alert" not in svg and b"example.com" not in svg
@@ -712,7 +728,7 @@ def test_ebooklib_reads_the_book_back(pipeline, tmp_path):
     assert book.title == doc.meta.title
     assert book.get_metadata("DC", "language")[0][0] == (doc.meta.lang or "en")
     assert book.get_metadata("DC", "source")[0][0] == doc.meta.source
-    assert [idref for idref, _ in book.spine][:2] == ["title-page", "nav"]
+    assert [idref for idref, _ in book.spine][:3] == ["cover", "title-page", "nav"]
 
     def flat(entries):
         out = []
@@ -865,9 +881,30 @@ def test_split_respects_the_limit_and_keeps_headings_with_their_text():
         assert sum(len(etree.tostring(n)) for n in r) <= 5_000 or len(r) == 1
     for r in runs[:-1]:  # a heading moves to the next run, with its text
         assert local(r[-1]) not in ("h2", "h3")
-    parts = sections([el("p", None, "intro"), el("h2", None, "A"), el("p", None, "a"),
-                      el("h3", None, "A.1"), el("h2", None, "B")])
-    assert [[local(n) for n in s] for s in parts] == [["p"], ["h2", "p", "h3"], ["h2"]]
+
+
+def section(heading: str, chars: int) -> list:
+    return [el("h2", None, heading), el("p", None, "y" * chars)]
+
+
+def test_split_joins_short_sections_into_one_file():
+    nodes = [el("p", None, "intro")] + [n for i in range(12) for n in section(f"S{i}", 300)]
+    runs = split(nodes, 250_000)
+    assert runs == [nodes]  # 12 short sections: one file, no page left half empty
+
+
+def test_split_starts_top_level_parts_of_a_long_book_once_a_file_is_full_enough():
+    nodes = [n for i in range(30) for n in section(f"S{i}", 900)]
+    runs = split(nodes, 10_000)
+    assert [n for r in runs for n in r] == nodes
+    assert all(local(r[0]) == "h2" for r in runs)  # each file starts at a part
+    for r in runs[:-1]:
+        assert sum(len("".join(n.itertext())) for n in r) >= MIN_TEXT
+    # a block bigger than the limit after a short text waits for the text to be long enough
+    big = [el("h2", None, "A"), el("p", None, "short"), el("pre", None, "z" * 20_000),
+           el("p", None, "w" * 3_000)]
+    runs = split(big, 10_000)
+    assert [len(r) for r in runs] == [3, 1]
 
 
 def test_outline_nests_and_bridges_skipped_levels():
@@ -884,3 +921,208 @@ def test_clean_svg_refuses_what_is_not_svg():
     assert clean_svg(b"<html><body>x</body></html>") is None
     assert clean_svg(b"not xml") is None
     assert clean_svg(b'<svg xmlns="http://www.w3.org/2000/svg"><rect width="1" height="1"/></svg>')
+
+
+# -- the catalogue record, the reading experience --------------------------------------------
+def book_of(tmp_path: Path, text: str, name: str = "a.md", **options) -> Book:
+    from pipeline.runner import Pipeline
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return Book(EpubWriter(**options).render(Pipeline().process(path)))
+
+
+def refines(book: Book, ident: str) -> dict[str, str]:
+    return {n.get("property"): n.text for n in book.opf.iter(f"{{{OPF}}}meta")
+            if n.get("refines") == "#" + ident}
+
+
+def test_metadata_the_front_matter_gives(tmp_path):
+    book = book_of(tmp_path, """---
+title: "Weekly, Issue #42: tides"
+author: [Ada Lovelace, 印亚荣]
+description: What the tides tell.
+tags: [sea, "#moon", sea]
+site: Example Weekly
+created: 2023-04-05
+doi: "10.1234/abc.5"
+---
+Some text before any heading.
+
+## First part
+
+More text.
+""")
+    assert book.meta("description") == ["What the tides tell."]
+    assert book.meta("subject") == ["sea", "moon"]
+    assert book.meta("publisher") == ["Example Weekly"]
+    assert book.meta("date") == ["2023-04-05"]  # created, when nothing else dates it
+    assert book.prop("dcterms:modified") == ["2023-04-05T00:00:00Z"]
+    assert book.meta("identifier")[1] == "urn:doi:10.1234/abc.5"
+    assert book.meta("creator") == ["Ada Lovelace", "印亚荣"]
+    assert refines(book, "creator") == {"role": "aut", "file-as": "Lovelace, Ada"}
+    assert refines(book, "creator-2")["file-as"] == "印亚荣"
+    assert book.prop("belongs-to-collection") == ["Weekly"]
+    assert refines(book, "series") == {"collection-type": "series", "group-position": "42"}
+    assert book.prop("dcterms:conformsTo") == [] and book.prop("a11y:certifiedBy") == []
+
+
+def test_no_date_is_made_up_and_a_cjk_series_is_found(tmp_path):
+    book = book_of(tmp_path, "# 科技爱好者周刊（第 239 期）：未来两种人会增加\n\n正文。\n")
+    assert book.meta("date") == []
+    assert book.prop("belongs-to-collection") == ["科技爱好者周刊"]
+    assert refines(book, "series")["group-position"] == "239"
+    assert book_of(tmp_path, "# 【NO.546】互斥锁\n\n正文。\n").prop("belongs-to-collection") == []
+
+
+def test_conformance_claim_is_opt_in(tmp_path, java):
+    book = book_of(tmp_path, "---\ntitle: T\n---\n\nText.\n", conforms_to=True)
+    assert book.prop("dcterms:conformsTo") == ["EPUB Accessibility 1.1 - WCAG 2.2 Level AA"]
+    assert book.prop("a11y:certifiedBy") == ["galley"]
+    out = tmp_path / "claim.epub"
+    out.write_bytes(book.data)
+    assert problems(epubcheck(out, java)) == []
+
+
+def test_text_before_the_first_heading_has_a_contents_entry(tmp_path):
+    book = book_of(tmp_path, "---\ntitle: T\n---\n\nIntro text.\n\n## Part\n\nBody.\n")
+    path = book.nav_path()
+    toc = next(n for n in book.docs[path].iter(H("nav")) if n.get(f"{{{OPS}}}type") == "toc")
+    first = next(toc.iter(H("a")))
+    target, _ = book.resolve(path, first.get("href"))
+    assert "Intro text." in "".join(book.docs[target].itertext())
+    # a book that starts with a heading: the title's entry is the title page
+    book = book_of(tmp_path, "---\ntitle: T\n---\n\n## Part\n\nBody.\n")
+    path = book.nav_path()
+    assert next(book.docs[path].iter(H("a"))).get("href") == "title.xhtml"
+
+
+def test_an_empty_header_cell_is_no_header(tmp_path):
+    book = book_of(tmp_path, "---\ntitle: T\n---\n\n|  | A |\n|---|---|\n| 1 | 2 |\n\n"
+                             "<table><tr><th></th><th>B</th></tr></table>\n")
+    cells = [(local(c), "".join(c.itertext())) for _, root in book.spine()
+             for row in root.iter(H("tr")) for c in row]
+    assert cells == [("td", ""), ("th", "A"), ("td", "1"), ("td", "2"), ("td", ""), ("th", "B")]
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "ja", "en"])
+def test_colours_come_in_pairs(lang):
+    css = stylesheet(lang)
+    for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
+        if re.search(r"(?<![-\w])background(-color)?\s*:", body):
+            assert re.search(r"(?<![-\w])color\s*:", body), selectors.strip()
+    dark = re.search(r"@media \(prefers-color-scheme: dark\) \{(.*?)\n\}", css, re.S)
+    assert dark and "pre" in dark.group(1) and "th" in dark.group(1)
+    # no text grey lighter than WCAG AA allows on white (4.5:1 needs #767676 or darker)
+    for grey in re.findall(r"(?<![-\w])color:\s*#([0-9a-fA-F]{3,6})", css):
+        full = "".join(c * 2 for c in grey) if len(grey) == 3 else grey
+        assert int(full[:2], 16) <= 0x76 or int(full[:2], 16) >= 0xe0, grey
+
+
+def test_cjk_emphasis_is_dots_not_bold():
+    zh, ja, en = stylesheet("zh-CN"), stylesheet("ja"), stylesheet("en")
+    for css, where in ((zh, "under right"), (ja, "over right")):
+        rules = " ".join(body for sel, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css)
+                         if sel.strip() == "em")
+        assert "text-emphasis: filled dot" in rules and f"text-emphasis-position: {where}" in rules
+        assert "font-weight: bold" not in rules
+    assert "text-emphasis" not in en
+
+
+# -- the cover ---------------------------------------------------------------------------------
+def test_the_cover_is_declared_every_way_readers_look_for_it(tmp_path):
+    book = book_of(tmp_path, "---\ntitle: 雷军年度演讲：勇气\nauthor: 雷军\ndate: 2024-07-20\n---\n\n正文。\n")
+    item = book.items["cover-image"]
+    assert item.get("properties") == "cover-image" and item.get("media-type") == "image/png"
+    assert [m.get("content") for m in book.opf.iter(f"{{{OPF}}}meta") if m.get("name") == "cover"] \
+        == ["cover-image"]
+    first_path, first = book.spine()[0]
+    assert "cover" in first.find(H("body")).get(f"{{{OPS}}}type")
+    img = next(first.iter(H("img")))
+    assert img.get("alt") == "封面：雷军年度演讲：勇气"
+    assert book.resolve(first_path, img.get("src"))[0] == book.path(item)
+    nav = book.docs[book.nav_path()]
+    marks = [a.get(f"{{{OPS}}}type") for n in nav.iter(H("nav")) if n.get("id") == "landmarks"
+             for a in n.iter(H("a"))]
+    assert marks[0] == "cover"
+    from PIL import Image
+    png = Image.open(io.BytesIO(book.zip.read(book.path(item)))).convert("RGB")
+    assert png.size == (800, 1200)
+
+
+def ink(png: bytes, box: tuple[int, int, int, int]) -> int:
+    """How many pixels of ``box`` are light (the cover's text) on its dark ground."""
+    from PIL import Image
+    im = Image.open(io.BytesIO(png)).convert("L").crop(box)
+    return sum(im.histogram()[201:])
+
+
+def test_the_cover_draws_a_cjk_title_and_leaves_out_what_no_font_draws():
+    from pipeline.writers.epub import cover
+    fonts = cover.find_fonts("hans")
+    if not fonts.covers_cjk:
+        pytest.skip("no CJK font on this machine")
+    text = cover.CoverText("雷军年度演讲", "雷军", None, "2024年7月20日")
+    png, complete = cover.render(text, "seed", "hans")
+    assert complete
+    title_band = (0, 260, 800, 540)
+    assert ink(png, title_band) > 3_000  # the six characters are drawn, in large type
+    # a machine without a CJK font: the title's characters are left out, not drawn as boxes
+    latin_only = cover.Fonts(tuple(f for f in fonts.files if "CJK" not in f), "DejaVu Sans", False)
+    drawn = cover.svg(text, "seed", latin_only)
+    assert not any(cover.is_wide(c) for c in drawn)
+    assert "2024" in drawn  # what can be drawn stays
+    mixed = cover.CoverText("Rust 编程之道", None, None, None)
+    assert ">Rust<" in cover.svg(mixed, "seed", latin_only)
+
+
+def test_cover_titles_wrap_inside_the_page():
+    from pipeline.writers.epub import cover
+    for title in ["KRT13 is upregulated in pancreatic cancer stem-like cells and associated with "
+                  "radioresistance", "如何用CLAUDE.md把Claude Code调教成靠谱队友，" * 4, "x" * 300]:
+        size, lines = cover.title_lines(title)
+        assert 1 <= len(lines) <= cover.MAX_TITLE_LINES
+        assert all(cover.width(line, size) <= cover.WIDTH - 2 * cover.MARGIN for line in lines)
+        assert not any(line[0] in cover.NO_LINE_START for line in lines)
+    assert cover.wrap("中文，标点。", 100, 300) == ["中文，", "标点。"]
+
+
+@pytest.mark.skipif(not shutil.which("ebook-convert") or not shutil.which("ebook-meta"),
+                    reason="calibre is not installed")
+def test_calibre_finds_the_cover_in_an_azw3(pipeline, tmp_path):
+    path = next(p for p in sample_files() if p.name.startswith("xiaomi"))
+    _doc, data = rendered(path, pipeline)
+    (tmp_path / "book.epub").write_bytes(data)
+    subprocess.run(["ebook-convert", "book.epub", "book.azw3"], cwd=tmp_path, capture_output=True,
+                   check=True, timeout=600)
+    meta = subprocess.run(["ebook-meta", "book.azw3", "--get-cover=cover.jpg"], cwd=tmp_path,
+                          capture_output=True, text=True, check=True, timeout=600)
+    assert "No cover found" not in meta.stdout
+    from PIL import Image
+    assert Image.open(tmp_path / "cover.jpg").size[1] >= 1000
+
+
+def test_a_machine_without_a_cjk_font_still_gets_a_cover(tmp_path, monkeypatch):
+    """fontconfig made to see the DejaVu fonts only: the cover leaves the CJK title out
+    (no boxes) and the document says so."""
+    from pipeline.writers.epub import cover
+    dejavu = Path("/usr/share/fonts/truetype/dejavu")
+    if not shutil.which("fc-match") or not dejavu.is_dir():
+        pytest.skip("needs fontconfig and the DejaVu fonts")
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(f'<?xml version="1.0"?>\n<fontconfig><dir>{dejavu}</dir>'
+                    f'<cachedir>{tmp_path / "cache"}</cachedir></fontconfig>\n', encoding="utf-8")
+    monkeypatch.setenv("FONTCONFIG_FILE", str(conf))
+    cover.find_fonts.cache_clear()
+    try:
+        fonts = cover.find_fonts("hans")
+        assert not fonts.covers_cjk and all("dejavu" in f.lower() for f in fonts.files)
+        from pipeline.document import Document, Metadata
+        from pipeline.tree import parse
+        doc = Document(path=Path("t.md"), meta=Metadata(title="雷军年度演讲 2024", lang="zh-CN"),
+                       tree=parse("正文。\n"))
+        book = Book(EpubWriter().render(doc))
+        assert "cover-image" in book.items
+        assert any("cover leaves it out" in w for w in doc.warnings)
+    finally:
+        monkeypatch.delenv("FONTCONFIG_FILE")
+        cover.find_fonts.cache_clear()

@@ -154,6 +154,116 @@ def title_block(doc: Document, lang: str) -> list[TitleLine]:
     return out
 
 
+# -- the catalogue record -------------------------------------------------------------------
+#: front matter keys, in order of preference, for what a library catalogue shows
+_DESCRIPTION_KEYS = ("description", "summary", "excerpt", "abstract")
+_SUBJECT_KEYS = ("tags", "tag", "keywords", "categories", "category")
+_PUBLISHER_KEYS = ("publisher", "site", "site_name", "sitename", "publication", "siteName")
+_CREATED_KEYS = ("created", "date_created", "updated", "modified")
+_DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)")
+_SERIES_KEYS = ("series", "collection")
+_SERIES_INDEX_KEYS = ("series_index", "series_position", "issue", "volume")
+# 科技爱好者周刊（第 239 期）：… / RuyiSDK双周进展汇报 第015期·… / Name, Issue #12 / Name No. 12
+_SERIES_TITLE = (
+    re.compile(r"^(?P<name>.+?)\s*[（(]?\s*第\s*(?P<n>\d{1,5})\s*[期号號卷]\s*[）)]?"),
+    re.compile(r"^(?P<name>.+?)[\s,:–—-]*\b(?:Issue|No\.|Number|Vol\.|Volume)\s*#?\s*(?P<n>\d{1,5})\b",
+               re.I),
+)
+
+
+def _first(doc: Document, keys: tuple[str, ...]) -> Any:
+    lowered = {str(k).lower(): v for k, v in doc.meta.extra.items()}
+    for key in keys:
+        value = lowered.get(key.lower())
+        if value not in (None, "", [], {}):
+            return value
+    return None
+
+
+def description(doc: Document) -> str | None:
+    """What the article is about, as its front matter says (``description``, ``summary``…)."""
+    return plain(_first(doc, _DESCRIPTION_KEYS))
+
+
+def subjects(doc: Document) -> list[str]:
+    """The article's tags or keywords, each once, in order (a string splits at commas)."""
+    value = _first(doc, _SUBJECT_KEYS)
+    items = value if isinstance(value, (list, tuple)) else re.split(r"[,，、]", str(value or ""))
+    out: list[str] = []
+    for item in items:
+        text = str(item).strip().lstrip("#").strip() if item is not None else ""
+        if text and text not in out:
+            out.append(text)
+    return out
+
+
+def publisher(doc: Document) -> str | None:
+    """The site or publication the article appeared in (``site``, ``publisher``…)."""
+    return plain(_first(doc, _PUBLISHER_KEYS))
+
+
+def publication_date(doc: Document) -> str | None:
+    """The article's date (ISO 8601): ``date``/``published``, else when it was created
+    or updated; None when the front matter gives none (no date is made up)."""
+    if doc.meta.date:
+        return doc.meta.date
+    value = plain(_first(doc, _CREATED_KEYS))
+    return value if value and machine_date(value) else None
+
+
+def doi(doc: Document) -> str | None:
+    """The article's DOI (``doi`` in the front matter, or a doi.org source address)."""
+    for value in (plain(_first(doc, ("doi",))), doc.meta.source or ""):
+        m = _DOI.search(value or "")
+        if m and (value != doc.meta.source or "doi.org/" in (value or "")):
+            return m.group(1).rstrip(".,;")
+    return None
+
+
+@dataclass(frozen=True)
+class Series:
+    """The series a numbered article belongs to: its name and the article's number."""
+
+    name: str
+    position: int
+
+
+def series(doc: Document) -> Series | None:
+    """``series`` (with ``series_index``…) from the front matter, else a title that
+    numbers an issue of a named series: 科技爱好者周刊（第 239 期）, Weekly Issue #12."""
+    name = plain(_first(doc, _SERIES_KEYS))
+    index = plain(_first(doc, _SERIES_INDEX_KEYS))
+    if name and index and re.fullmatch(r"\d{1,5}", index):
+        return Series(name, int(index))
+    for pattern in _SERIES_TITLE:
+        m = pattern.match(document_title(doc))
+        if m:
+            title = m.group("name").strip(" \t-–—:：,，·【】[]")
+            if title and not title.isdigit():
+                return Series(title, int(m.group("n")))
+    return None
+
+
+def file_as(name: str) -> str:
+    """A person's name as a catalogue sorts it: ``Gruber, John``; a CJK name, or one
+    with a comma or a single word, stays as it is."""
+    name = " ".join(name.split())
+    words_ = name.split(" ")
+    if "," in name or len(words_) < 2 or any(is_wide(c) for c in name):
+        return name
+    return f"{words_[-1]}, {' '.join(words_[:-1])}"
+
+
+def authors(doc: Document) -> list[str]:
+    """The article's authors, each once (front matter lists them with commas)."""
+    out: list[str] = []
+    for part in re.split(r"\s*[,;，、]\s*|\s+and\s+|\s*&\s*", plain(doc.meta.author) or ""):
+        part = part.strip()
+        if part and part not in out:
+            out.append(part)
+    return out
+
+
 # -- pictures -------------------------------------------------------------------------
 def alt_text(image: Token) -> str:
     return inline_text(image.get("children"), alt=True).strip()
@@ -239,6 +349,17 @@ def table_parts(tok: Token) -> Table:
     aligns = [((c.get("attrs") or {}).get("align") if c is not None else None)
               for c in (list(head) + [None] * width)[:width]]
     return Table(head, body, aligns)
+
+
+def heads_nothing(cell: Token | None) -> bool:
+    """A head cell with nothing in it (the empty corner of a grid, or a missing cell)
+    is no header: it is written as an ordinary cell, so that no reader announces an
+    empty column heading."""
+    if cell is None:
+        return True
+    kids = cell.get("children") or []
+    return not inline_text(kids, alt=True).strip() and not any(
+        t.get("type") == "image" for t in walk(kids))
 
 
 # -- task items and footnotes ----------------------------------------------------------------

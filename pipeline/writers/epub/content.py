@@ -23,6 +23,7 @@ from ..present import (
     caption,
     figure_pictures,
     footnote_items,
+    heads_nothing,
     picture_text,
     referenced_notes,
     remote_address,
@@ -337,8 +338,9 @@ class ContentRenderer(TreeVisitor):
         parts = table_parts(tok)
         table = sub(self.parent, "table")
         row = sub(sub(table, "thead"), "tr")
-        for th in parts.head:
-            self.cell(th, row, "th", (th.get("attrs") or {}).get("align"))
+        for head in parts.head:
+            tag = "td" if heads_nothing(head) else "th"
+            self.cell(head, row, tag, (head.get("attrs") or {}).get("align"))
         body = sub(table, "tbody")
         for cells in parts.body:
             row = sub(body, "tr")

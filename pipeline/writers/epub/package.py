@@ -50,6 +50,20 @@ class Metadata:
     creator: str | None = None
     date: str | None = None
     source: str | None = None
+    #: (name, file-as) of each author; ``creator`` is their names in one line (the NCX's)
+    creators: list[tuple[str, str]] = field(default_factory=list)
+    description: str | None = None
+    subjects: list[str] = field(default_factory=list)
+    publisher: str | None = None
+    doi: str | None = None
+    #: (name, position) of the series the book is an issue of
+    series: tuple[str, int] | None = None
+    #: the accessibility standard the book claims to meet, and who says so
+    conforms_to: str | None = None
+    certified_by: str | None = None
+    #: the manifest id of the cover image, and the href of the cover page
+    cover: str | None = None
+    cover_page: str | None = None
     access_modes: list[str] = field(default_factory=lambda: ["textual"])
     sufficient: list[str] = field(default_factory=lambda: ["textual"])
     features: list[str] = field(default_factory=list)
@@ -85,21 +99,50 @@ def opf(meta: Metadata, items: list[Item], spine: list[tuple[str, bool]], ncx_id
             node.set(k, v)
         node.text = xml_safe(text)
 
-    def prop(name: str, text: str) -> None:
+    def prop(name: str, text: str, refines: str | None = None, **attrs: str) -> None:
         node = etree.SubElement(md, o("meta"))
+        if refines:
+            node.set("refines", "#" + refines)
         node.set("property", name)
+        for k, v in attrs.items():
+            node.set(k, v)
         node.text = xml_safe(text)
 
     dc("identifier", meta.identifier, id="pub-id")
+    if meta.doi:
+        dc("identifier", "urn:doi:" + meta.doi, id="doi")
+        prop("identifier-type", "06", "doi", scheme="onix:codelist5")
     dc("title", meta.title, id="title")
     dc("language", meta.lang)
-    if meta.creator:
-        dc("creator", meta.creator, id="creator")
+    creators = meta.creators or ([(meta.creator, meta.creator)] if meta.creator else [])
+    for i, (name, sort_as) in enumerate(creators, 1):
+        cid = "creator" if i == 1 else f"creator-{i}"
+        dc("creator", name, id=cid)
+        prop("role", "aut", cid, scheme="marc:relators")
+        prop("file-as", sort_as, cid)
+    if meta.publisher:
+        dc("publisher", meta.publisher)
     if meta.date:
         dc("date", meta.date)
+    if meta.description:
+        dc("description", meta.description)
+    for subject in meta.subjects:
+        dc("subject", subject)
     if meta.source:
         dc("source", meta.source)
+    if meta.series:
+        prop("belongs-to-collection", meta.series[0], id="series")
+        prop("collection-type", "series", "series")
+        prop("group-position", str(meta.series[1]), "series")
     prop("dcterms:modified", meta.modified.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    if meta.cover:  # EPUB 2 readers (and Kindle conversions) find the cover here
+        node = etree.SubElement(md, o("meta"))
+        node.set("name", "cover")
+        node.set("content", meta.cover)
+    if meta.conforms_to:
+        prop("dcterms:conformsTo", meta.conforms_to)
+        if meta.certified_by:
+            prop("a11y:certifiedBy", meta.certified_by)
     for mode in meta.access_modes:
         prop("schema:accessMode", mode)
     for sufficient in meta.sufficient:
@@ -124,6 +167,12 @@ def opf(meta: Metadata, items: list[Item], spine: list[tuple[str, bool]], ncx_id
         ref.set("idref", idref)
         if not linear:
             ref.set("linear", "no")
+    if meta.cover_page:
+        guide = etree.SubElement(root, o("guide"))
+        ref = etree.SubElement(guide, o("reference"))
+        ref.set("type", "cover")
+        ref.set("title", "Cover")
+        ref.set("href", meta.cover_page)
     return _xml(root)
 
 

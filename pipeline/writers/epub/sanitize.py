@@ -476,3 +476,7 @@ def _fix_table(table: Element) -> None:
         _wrap_stray(part, ("tr",), "tr")
         for row in part:
             _wrap_stray(row, ("td", "th"), "td")
+    for cell in table.iter(q("th")):
+        if not len(cell) and not (cell.text or "").strip():
+            cell.tag = q("td")  # an empty header cell heads nothing (the corner of a grid)
+            cell.attrib.pop("scope", None)
