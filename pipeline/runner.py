@@ -94,6 +94,7 @@ class Pipeline:
             if doc.text == before:
                 break
         cap_nesting(doc)  # again: a repair can deepen a line ("* ** *" lost its "**")
+        guard.before_parse()
         self._parse(doc)
         guard.parsed(doc.tree or [])
         for stage in by_scope["tree"]:
