@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,7 +71,8 @@ def render(pipeline: Pipeline, writers: list[Writer], path: Path, stem: str,
         if writer.name == "md":
             md_text = data.decode("utf-8")
     body = strip_front_matter(md_text) if md_text is not None else _markdown_body(doc)
-    reference = doc.original if doc.reference is None else doc.reference
+    reference: str | Counter[str] = (doc.reference_counts if doc.reference_counts is not None
+                                     else doc.original if doc.reference is None else doc.reference)
     result.kept, result.missing = kept_share(reference, body, "\n".join(doc.removed_text),
                                              plain=meta_text(doc.meta.as_dict()))
     if result.kept < 0.999 and result.missing:
