@@ -47,6 +47,7 @@ import os
 import sqlite3
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -319,6 +320,7 @@ def code_digest() -> str:
     return h.hexdigest()[:16]
 
 
+@lru_cache(maxsize=None)
 def _source_of(top: str) -> Path | None:
     """The folder of the top-level package ``top``, or its module's file (found, not
     imported)."""
