@@ -142,7 +142,7 @@ class BatchOptions:
     quiet: bool = False
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
-    executor: str = "local"
+    executor: str = "auto"
     scheduler: str | None = None
     manifest: str | None = None
     follow_symlinks: bool = False
@@ -290,7 +290,9 @@ class _Batch:
         timeout = opts.timeout if opts.timeout is not None else cfg.timeout
         kind = opts.executor
         n_workers = max(1, min(jobs or default_jobs(), len(plan.todo) or 1))
-        if kind == "local" and (self.memory or not pool_worth(plan.todo, n_workers, timeout)):
+        if kind == "auto":  # worker processes where they pay for their start
+            kind = "local" if pool_worth(plan.todo, n_workers, timeout) else "serial"
+        if kind == "local" and self.memory:
             kind = "serial"  # memory:// lives in this process: worker processes cannot see it
         where = {"serial": "in this process", "local": f"{n_workers} worker process"
                  + ("es" if n_workers > 1 else ""),
