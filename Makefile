@@ -1,4 +1,4 @@
-# galley: `make convert` and `make test` set everything up on a fresh machine.
+# galley: `make convert`, `make test` and `make lint` set everything up on a fresh machine.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
@@ -6,7 +6,7 @@ IN     ?= samples
 OUT    ?= out
 TO     ?= md,epub,docx
 
-.PHONY: convert test setup test-setup bench bench-hostile render-check clean
+.PHONY: convert test lint setup test-setup bench bench-hostile render-check clean
 SUDO ?= $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(BIN)/python:
@@ -39,6 +39,15 @@ bench-hostile: setup
 
 test: test-setup
 	$(BIN)/python -m pytest -n auto -q
+
+# Style and types (set in pyproject.toml): ruff's format check, ruff's lint rules, mypy --strict
+# on pipeline/. All three run; the target fails if any of them does.
+lint: test-setup
+	@status=0; \
+	echo "ruff format --check ."; $(BIN)/ruff format --check . || status=1; \
+	echo "ruff check ."; $(BIN)/ruff check . || status=1; \
+	echo "mypy"; $(BIN)/mypy || status=1; \
+	exit $$status
 
 # LibreOffice renders the DOCX of $(IN) to PDF and PNG pages in $(OUT)/render, for a look.
 render-check: test-setup

@@ -174,9 +174,9 @@ def main() -> int:
         g_times, parts, prof = galley_per_document(files, args.profile)
         p_times = pandoc_per_document(files, tmp / "pandoc")
         g_med, p_med = statistics.median(g_times), statistics.median(p_times)
-        ratios = [p / g for p, g in zip(p_times, g_times)]
-        print("| per document (median of %d) | galley: clean + md + epub + docx | pandoc: gfm + epub + docx |"
-              % len(files))
+        ratios = [p / g for p, g in zip(p_times, g_times, strict=True)]
+        print(f"| per document (median of {len(files)}) | galley: clean + md + epub + docx "
+              "| pandoc: gfm + epub + docx |")
         print("|---|---|---|")
         print(f"| median | {ms(g_med)} | {ms(p_med)} |")
         print(f"| total | {sum(g_times):.2f} s | {sum(p_times):.2f} s |")
@@ -184,7 +184,8 @@ def main() -> int:
               f"median per document {statistics.median(ratios):.1f}x, of totals "
               f"{sum(p_times) / sum(g_times):.1f}x | target >= 10x |")
         total = sum(parts.values())
-        share = ", ".join(f"{k} {100 * v / total:.0f}%" for k, v in sorted(parts.items(), key=lambda kv: -kv[1]))
+        share = ", ".join(f"{k} {100 * v / total:.0f}%"
+                          for k, v in sorted(parts.items(), key=lambda kv: -kv[1]))
         print(f"\ngalley's time goes to: {share}\n", flush=True)
 
         runs: dict[int, list[float]] = {1: [], 2: []}
@@ -196,7 +197,8 @@ def main() -> int:
                 codes.append(code)
         t1, t2 = min(runs[1]), min(runs[2])
         same = _same_tree(tmp / "out-j1", tmp / "out-j2")
-        print(f"| galley convert (wall, start-up included; best of {args.rounds}) | seconds | files/s | runs |")
+        print(f"| galley convert (wall, start-up included; best of {args.rounds}) "
+              "| seconds | files/s | runs |")
         print("|---|---|---|---|")
         print(f"| -j 1 | {t1:.2f} | {len(files) / t1:.1f} | {', '.join(f'{x:.2f}' for x in runs[1])} |")
         print(f"| -j 2 | {t2:.2f} | {len(files) / t2:.1f} | {', '.join(f'{x:.2f}' for x in runs[2])} |")

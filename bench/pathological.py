@@ -452,7 +452,8 @@ def main() -> int:
     ap.add_argument("--stages", action="store_true", help="name the slowest parts of the 4x case")
     ap.add_argument("--repeat", type=int, default=1, help="runs per case, the best counts (default 1)")
     ap.add_argument("--root", type=Path, default=ROOT, help="the galley checkout to measure")
-    ap.add_argument("--no-named", action="store_true", help="skip the named cases (3,000-deep list, 200 KB runs)")
+    ap.add_argument("--no-named", action="store_true",
+                    help="skip the named cases (3,000-deep list, 200 KB runs)")
     ap.add_argument("--list", action="store_true", help="list the generators")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -468,9 +469,10 @@ def main() -> int:
     if unknown:
         print(f"unknown generator {unknown[0]!r}; --list shows them", file=sys.stderr)
         return 2
-    print(f"galley at {args.root.resolve()}; {os.cpu_count()} cores, Python {sys.version.split()[0]}, load average "
-          f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}; cleanup + md + epub + docx per case, CPU seconds "
-          f"of the converting process (best of {args.repeat}; wall time grows with other work on the machine)\n")
+    print(f"galley at {args.root.resolve()}; {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+          f"load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}; cleanup + md + epub + docx "
+          f"per case, CPU seconds of the converting process (best of {args.repeat}; wall time grows "
+          "with other work on the machine)\n")
     head = "| generator | 1x | t(1x) | 2x | t(2x) | 4x | t(4x) | t2/t1 | t4/t2 |"
     print(head + (" slowest parts at 4x (wall) |" if args.stages else ""))
     print("|---" * (9 + args.stages) + "|")

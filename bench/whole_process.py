@@ -31,8 +31,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
@@ -52,17 +52,13 @@ def timed(*commands: list[str], stdin: Path | None = None) -> tuple[float, float
     """Wall seconds of running ``commands`` one after the other, and their CPU seconds."""
     wall = cpu = 0.0
     for cmd in commands:
-        fh = open(stdin, "rb") if stdin else subprocess.DEVNULL
-        try:
+        with open(stdin or os.devnull, "rb") as fh:
             t0 = time.perf_counter()
             proc = subprocess.Popen(cmd, stdin=fh, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                     env=env(), cwd=ROOT)
             _pid, status, usage = os.wait4(proc.pid, 0)
             wall += time.perf_counter() - t0
             cpu += usage.ru_utime + usage.ru_stime
-        finally:
-            if stdin:
-                fh.close()
         if os.waitstatus_to_exitcode(status) != 0:
             raise SystemExit(f"failed ({os.waitstatus_to_exitcode(status)}): {' '.join(cmd)}")
     return wall, cpu

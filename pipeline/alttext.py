@@ -26,7 +26,8 @@ GENERIC_ALT = PICTURE_WORDS | frozenset({
 })
 #: a file name, a camera or screenshot number, or a hash
 FILE_NAME_ALT = re.compile(
-    r"^(?:[\w .()-]*\.(?:png|jpe?g|gif|webp|svg|bmp|tiff?)|(?:image|img|pic|screenshot|截图|微信图片|屏幕截图)?"
+    r"^(?:[\w .()-]*\.(?:png|jpe?g|gif|webp|svg|bmp|tiff?)"
+    r"|(?:image|img|pic|screenshot|截图|微信图片|屏幕截图)?"
     r"[\s_-]*\d[\d_\s-]{5,}|[0-9a-f]{16,})$", re.I)
 
 

@@ -8,6 +8,7 @@ within 22 bytes of the limit. An ``OSError`` always names the file being written
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -40,10 +41,8 @@ def _named(exc: OSError, path: Path) -> OSError:
 
 
 def _unlink(path: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.unlink(path)
-    except OSError:
-        pass
 
 
 def _write_temp(path: Path, data: bytes) -> Path:

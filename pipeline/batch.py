@@ -26,6 +26,8 @@
 """
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import os
 import re
 import signal
@@ -33,13 +35,22 @@ import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Config
 from .errors import ConfigError
-from .inputs import (DEFAULT_INCLUDE, INPUT_SUFFIXES, Found, Source, check_collisions, collect,  # noqa: F401
-                     discover, glob_match, output_stem, wanted)
+from .inputs import DEFAULT_INCLUDE, Found, Source, check_collisions, collect
+
+# the rest of the inputs' API, offered here too
+from .inputs import INPUT_SUFFIXES as INPUT_SUFFIXES
+from .inputs import discover as discover
+from .inputs import glob_match as glob_match
+from .inputs import wanted as wanted
 from .names import FoldRule, shown
+from .names import output_stem as output_stem
+
+if TYPE_CHECKING:
+    from .manifest import Manifest
 
 REPORT_NAME = "report.json"
 
@@ -187,13 +198,10 @@ def _check_locations(roots: list[str], out_root: str, opts: BatchOptions) -> boo
     """URLs need fsspec; ``memory://`` cannot reach a remote scheduler's workers.
     True when an input or the output lives in this process's memory."""
     from .storage import is_url, local_path
-    for r in roots + [out_root]:
-        if is_url(r) and local_path(r) is None:
-            try:
-                import fsspec  # noqa: F401
-            except ImportError:
-                raise ConfigError(f"{r}: URLs need fsspec: pip install 'galleyproof[dask]'") from None
-    memory = any(r.startswith("memory://") for r in roots + [out_root])
+    for r in [*roots, out_root]:
+        if is_url(r) and local_path(r) is None and importlib.util.find_spec("fsspec") is None:
+            raise ConfigError(f"{r}: URLs need fsspec: pip install 'galleyproof[dask]'")
+    memory = any(r.startswith("memory://") for r in [*roots, out_root])
     if opts.executor == "dask" and memory and opts.scheduler:
         raise ConfigError("memory:// exists only in this process; a remote scheduler's workers "
                           "cannot see it: use s3://... or a shared folder")
@@ -498,7 +506,7 @@ def _validate_in_background(cfg: Config) -> Any:
         def run(self) -> None:
             try:
                 _validate(cfg)
-            except BaseException as exc:  # noqa: BLE001 - re-raised by the caller
+            except BaseException as exc:  # re-raised by the caller
                 self.error = exc
 
     check = Check(daemon=True, name="galley-config-check")
@@ -563,31 +571,25 @@ def _on_sigterm() -> dict[int, Any]:
     the report written); the previous handlers, to restore."""
     def handler(signum: int, frame: Any) -> None:
         raise Terminated
-    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
+    previous: dict[int, Any] = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    with contextlib.suppress(ValueError):  # not the main thread
         signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread
-        pass
     return previous
 
 
 def _ignore_signals() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
+        with contextlib.suppress(ValueError):
             signal.signal(sig, signal.SIG_IGN)
-        except ValueError:
-            pass
 
 
 def _restore_signals(previous: dict[int, Any]) -> None:
     for sig, handler in previous.items():
-        try:
+        with contextlib.suppress(ValueError):
             signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
-        except ValueError:
-            pass
 
 
-def _record(manifest: Any, src: Source, result: dict[str, Any], digest: str | None,
+def _record(manifest: Manifest, src: Source, result: dict[str, Any], digest: str | None,
             state: dict[str, Any]) -> bool:
     """Record a converted file (forget a failed one); False if the manifest could not."""
     from .manifest import Record

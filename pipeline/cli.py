@@ -7,20 +7,24 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
 from .errors import GalleyError
 
+if TYPE_CHECKING:
+    from .config import Config
+
 
 def _fail(message: str) -> None:
     click.echo(message, err=True)
 
 
-def _config_options(fn: Callable) -> Callable:
+def _config_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     fn = click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
                       help="Read settings from this galley.toml or pyproject.toml.")(fn)
     fn = click.option("--disable", multiple=True, metavar="STAGE[,STAGE]",
@@ -32,7 +36,7 @@ def _config_options(fn: Callable) -> Callable:
     return fn
 
 
-def _strict_option(fn: Callable) -> Callable:
+def _strict_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     """``--strict``: kept in the click context, read by ``build_config``."""
     def remember(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
         if value:
@@ -47,7 +51,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
 
 
 def build_config(config_file: Path | None, disable: tuple[str, ...], enable: tuple[str, ...],
-                 settings: tuple[str, ...], to: str | None = None):
+                 settings: tuple[str, ...], to: str | None = None) -> Config:
     from .config import load_config, parse_setting
     cfg = load_config(config_file)
     ctx = click.get_current_context(silent=True)
@@ -98,7 +102,7 @@ class _WithWriterFlags(click.Command):
     other commands do not look for them, and no writer is imported."""
 
     #: parameter name -> (writer, option) it sets
-    targets: dict[str, tuple[str, str]] = {}
+    targets: dict[str, tuple[tuple[str, ...], str]] = {}
     _added = False
 
     def get_params(self, ctx: click.Context) -> list[click.Parameter]:
@@ -129,7 +133,7 @@ class _WithWriterFlags(click.Command):
     @classmethod
     def _flag(cls, writer: str, option: Any) -> click.Option:
         name = "writer_" + "".join(ch if ch.isalnum() else "_" for ch in f"{writer}_{option.option}")
-        cls.targets[name] = (writer, option.option)
+        cls.targets[name] = ((writer, *option.also), option.option)
         if option.is_flag:
             return click.Option([option.flag, name], is_flag=True, default=None, help=option.help)
         if option.choices:
@@ -219,8 +223,9 @@ def convert(paths: tuple[str, ...], outdir: str, to: str | None, report_file: st
     cfg = build_config(config_file, disable, enable, settings, to)
     for param, value in writer_flags.items():
         if value is not None:
-            writer, option = _WithWriterFlags.targets[param]
-            cfg.writer_options.setdefault(writer, {})[option] = value
+            writers, option = _WithWriterFlags.targets[param]
+            for writer in writers:
+                cfg.writer_options.setdefault(writer, {})[option] = value
     images = {"fetch": fetch_images, "allow_private_hosts": allow_private_hosts,
               "cache_dir": str(image_cache.resolve()) if image_cache else None}
     images = {k: v for k, v in images.items() if v is not None}
@@ -310,7 +315,8 @@ def stages(config_file: Path | None, disable: tuple[str, ...], enable: tuple[str
     cfg = build_config(config_file, disable, enable, settings)
     for row in Pipeline(cfg).describe():
         state = "on " if row["enabled"] else "off"
-        click.echo(f"{row['priority']:>4}  {state}  {row['name']:<20} {row['scope']:<5}  {row['description']}")
+        click.echo(f"{row['priority']:>4}  {state}  {row['name']:<20} {row['scope']:<5}  "
+                   f"{row['description']}")
     return 0
 
 

@@ -101,7 +101,7 @@ def code_kinds(lines: list[str]) -> list[str | None]:
             if leaf == "paragraph" and not _starts_block(rest, True):
                 continue  # lazy continuation: the containers stay open
             del stack[matched:]
-        if leaf == INDENTED or leaf == FENCED:
+        if leaf in (INDENTED, FENCED):
             leaf = None
         pending_blank = []
 

@@ -24,8 +24,22 @@ so that the Markdown writer can write an untouched link back as it was.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from mistune.block_parser import BlockParser
+    from mistune.core import BlockState, InlineState
+    from mistune.inline_parser import InlineParser
+
+    # the rules are mixed in before mistune's parsers: typed as their subclasses, plain
+    # classes at run time (mistune is imported only when a text is parsed)
+    _BlockBase = BlockParser
+    _InlineBase = InlineParser
+else:
+    _BlockBase = _InlineBase = object
 
 Token = dict[str, Any]
 
@@ -104,27 +118,27 @@ def quote_literal(line: str) -> str | None:
     return rest[1:] if rest[:1] == " " else rest
 
 
-class BlockRules:
+class BlockRules(_BlockBase):
     """Mixed into mistune's BlockParser (before it) by pipeline/tree.py."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         from mistune.helpers import BLOCK_TAGS, PRE_TAGS
         tags = (set(BLOCK_TAGS) - BLOCK_TAGS_REMOVED) | BLOCK_TAGS_ADDED | set(PRE_TAGS)
-        pattern = self.specification["block_html"]  # type: ignore[attr-defined]
+        pattern = self.specification["block_html"]
         old = "(" + "|".join(BLOCK_TAGS) + "|" + "|".join(PRE_TAGS) + ")"
         if old in pattern:
-            self.specification["block_html"] = pattern.replace(  # type: ignore[attr-defined]
+            self.specification["block_html"] = pattern.replace(
                 old, "(" + "|".join(sorted(tags, key=lambda t: (-len(t), t))) + ")")
 
     # -- HTML blocks -----------------------------------------------------------
-    def parse_raw_html(self, m, state):  # type: ignore[no-untyped-def]
+    def parse_raw_html(self, m: re.Match[str], state: BlockState) -> int | None:
         marker = m.group(0).strip()
         tag = marker.lstrip("</").lower()
         if marker.startswith("<") and tag in BLOCK_TAGS_ADDED:
             return self._html_to_blank_line(state)
         if tag not in BLOCK_TAGS_REMOVED:
-            return super().parse_raw_html(m, state)  # type: ignore[misc]
+            return super().parse_raw_html(m, state)
         # type 7: a complete tag alone on its line, and never inside a paragraph
         end = state.append_paragraph()
         if end:
@@ -134,14 +148,14 @@ class BlockRules:
             return self._html_to_blank_line(state)
         return None
 
-    def _html_to_blank_line(self, state) -> int:  # type: ignore[no-untyped-def]
-        m = self.BLANK_LINE.search(state.src, state.cursor)  # type: ignore[attr-defined]
+    def _html_to_blank_line(self, state: BlockState) -> int:
+        m = self.BLANK_LINE.search(state.src, state.cursor)
         end = m.start() if m else state.cursor_max
         state.append_token({"type": "block_html", "raw": state.src[state.cursor:end]})
         return end
 
     # -- block quotes ------------------------------------------------------------
-    def extract_block_quote(self, m, state):  # type: ignore[no-untyped-def]
+    def extract_block_quote(self, m: re.Match[str], state: BlockState) -> tuple[str, int | None, set[int]]:
         from mistune.util import expand_leading_tab, expand_tab
         text = quote_content(state.get_line(state.cursor)) or ""
         literal = quote_literal(state.get_line(state.cursor)) or ""
@@ -170,7 +184,7 @@ class BlockRules:
                 break  # no paragraph is open to take a lazy line
             m4 = break_sc.match(state.src, state.cursor)
             if m4:
-                end_pos = self.parse_method(m4, state)  # type: ignore[attr-defined]
+                end_pos = self.parse_method(m4, state)
                 if end_pos:
                     break
             if definitions_only is None:
@@ -182,20 +196,20 @@ class BlockRules:
             literal += expand_leading_tab(line, 3)
             state.cursor += len(line)
         # the quote's child state takes it: fenced code is read from these lines
-        state.quote_literal = literal
+        state.quote_literal = literal  # type: ignore[attr-defined]  # read by the child state (tree.py)
         return expand_tab(text), end_pos, lazy_line_starts
 
-    def _definitions_only(self, text: str, state) -> bool:  # type: ignore[no-untyped-def]
+    def _definitions_only(self, text: str, state: BlockState) -> bool:
         """Is ``text`` (a quote's lines since its last blank one) only reference definitions?"""
         if not re.match(r" {0,3}\[", text):
             return False
         probe = state.__class__()
         probe.process(text)
-        self.parse(probe, ["ref_link", "blank_line"])  # type: ignore[attr-defined]
+        self.parse(probe, ["ref_link", "blank_line"])
         return not any(t["type"] == "paragraph" for t in probe.tokens)
 
     # -- link reference definitions ---------------------------------------------
-    def parse_ref_link(self, m, state):  # type: ignore[no-untyped-def]
+    def parse_ref_link(self, m: re.Match[str], state: BlockState) -> int | None:
         from mistune.util import unikey
         end_pos = state.append_paragraph()
         if end_pos:
@@ -207,7 +221,7 @@ class BlockRules:
         found = read_definition(state.src, m.end(), state.cursor_max)
         if found is not None:
             # the definition is read from its paragraph's lines: none may start a block
-            interrupts = self.compile_sc(PARAGRAPH_INTERRUPTS)  # type: ignore[attr-defined]
+            interrupts = self.compile_sc(PARAGRAPH_INTERRUPTS)
             pos = state.find_line_end_at(m.start())
             while pos < found[2]:
                 if interrupts.match(state.src, pos) and _interrupts(state.src, pos):
@@ -226,11 +240,11 @@ class BlockRules:
         return end
 
     # -- lists: a lazy line underlines no heading ----------------------------------
-    def parse_list(self, m, state):  # type: ignore[no-untyped-def]
-        original = state.child_state
+    def parse_list(self, m: re.Match[str], state: BlockState) -> int:
+        original: Callable[[str, set[int] | None], BlockState] = state.child_state
         starts = [m.start()]
 
-        def child_state(src: str, lazy_line_starts: set[int] | None = None):  # type: ignore[no-untyped-def]
+        def child_state(src: str, lazy_line_starts: set[int] | None = None) -> BlockState:
             if lazy_line_starts is not None:  # a quote's, not an item's
                 return original(src, lazy_line_starts)
             lazy = list_item_lazy_lines(state.src, starts[-1], src)
@@ -239,19 +253,20 @@ class BlockRules:
             return original(src, lazy)
 
         outer = state.__dict__.get("child_state")
-        state.child_state = child_state
+        # this list's items get their lazy lines from here (an instance attribute, undone below)
+        state.child_state = child_state  # type: ignore[method-assign]  # undone below
         try:
-            return super().parse_list(m, state)  # type: ignore[misc]
+            return super().parse_list(m, state)
         finally:
             if outer is None:
                 state.__dict__.pop("child_state", None)
             else:
-                state.child_state = outer
+                state.child_state = outer  # type: ignore[method-assign]  # the enclosing list's
 
     # -- fenced code: the info string decoded once, tabs in a quote kept -------------
-    def parse_fenced_code(self, m, state):  # type: ignore[no-untyped-def]
+    def parse_fenced_code(self, m: re.Match[str], state: BlockState) -> int | None:
         count = len(state.tokens)
-        end = super().parse_fenced_code(m, state)  # type: ignore[misc]
+        end = super().parse_fenced_code(m, state)
         if end is not None and len(state.tokens) > count:
             tok = state.tokens[-1]
             if tok.get("type") != "block_code":
@@ -261,7 +276,8 @@ class BlockRules:
                 tok["attrs"] = {"info": unescape_markdown(info.strip())}
             literal = getattr(state, "literal_src", None)
             if literal is not None and literal.count("\n") == state.src.count("\n"):
-                tok["raw"] = _literal_code(literal, state.src, m.start(), tok["raw"], len(m.group("fenced_1")))
+                tok["raw"] = _literal_code(literal, state.src, m.start(), tok["raw"],
+                                           len(m.group("fenced_1")))
         return end
 
 
@@ -272,7 +288,7 @@ def _literal_code(literal: str, src: str, start: int, raw: str, indent: int) -> 
     count = raw.count("\n") + (1 if raw and not raw.endswith("\n") else 0)
     lines = literal.split("\n")[first:first + count]
     if indent:
-        lines = [re.sub("^ {0,%d}" % indent, "", line) for line in lines]
+        lines = [re.sub(f"^ {{0,{indent}}}", "", line) for line in lines]
     return "\n".join(lines) + ("\n" if raw.endswith("\n") else "")
 
 
@@ -324,8 +340,13 @@ def list_item_lazy_lines(src: str, start: int, item_src: str) -> set[int]:
     not blank and is indented less than the item's content is lazy. When the lines do
     not line up with the item text as expected, nothing is marked.
     """
-    from mistune.list_parser import (LIST_PATTERN, _compile_continue_width, _expand_leading_tabs,
-                                     _has_continuation_indent, _strip_continuation_indent)
+    from mistune.list_parser import (
+        LIST_PATTERN,
+        _compile_continue_width,
+        _expand_leading_tabs,
+        _has_continuation_indent,
+        _strip_continuation_indent,
+    )
     m = re.compile(LIST_PATTERN, re.M).match(src, start)
     if m is None:
         return set()
@@ -354,12 +375,12 @@ def list_item_lazy_lines(src: str, start: int, item_src: str) -> set[int]:
     return lazy
 
 
-class InlineRules:
+class InlineRules(_InlineBase):
     """Mixed into mistune's InlineParser (before it) by pipeline/tree.py."""
 
-    def parse_link_close(self, m, state):  # type: ignore[no-untyped-def]
+    def parse_link_close(self, m: re.Match[str], state: InlineState) -> int:
         last = state.tokens[-1] if state.tokens else None
-        end = super().parse_link_close(m, state)  # type: ignore[misc]
+        end = super().parse_link_close(m, state)
         tok = state.tokens[-1] if state.tokens else None
         if tok is not None and tok is not last and tok.get("type") in ("link", "image") and "dest" not in tok:
             if "ref" in tok:
@@ -370,14 +391,14 @@ class InlineRules:
                 _read_inline_destination(tok, state.src, m.end() + 1)
         return end
 
-    def parse_auto_link(self, m, state):  # type: ignore[no-untyped-def]
-        return self._autolink(m, state, super().parse_auto_link(m, state), "")  # type: ignore[misc]
+    def parse_auto_link(self, m: re.Match[str], state: InlineState) -> int:
+        return self._autolink(m, state, super().parse_auto_link(m, state), "")
 
-    def parse_auto_email(self, m, state):  # type: ignore[no-untyped-def]
-        return self._autolink(m, state, super().parse_auto_email(m, state), "mailto:")  # type: ignore[misc]
+    def parse_auto_email(self, m: re.Match[str], state: InlineState) -> int:
+        return self._autolink(m, state, super().parse_auto_email(m, state), "mailto:")
 
     @staticmethod
-    def _autolink(m, state, end: int, scheme: str) -> int:  # type: ignore[no-untyped-def]
+    def _autolink(m: re.Match[str], state: InlineState, end: int, scheme: str) -> int:
         tok = state.tokens[-1] if state.tokens else None
         if tok is not None and tok.get("type") == "link" and tok.get("_autolink") == m.group(0):
             raw = m.group(0)[1:-1]

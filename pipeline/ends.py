@@ -5,7 +5,8 @@ change linear; only what lies between is looked at closely.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 
 def common_ends(a: Sequence[Any], b: Sequence[Any]) -> tuple[int, int]:

@@ -8,18 +8,19 @@ done once and kept. Nothing is imported here but ``importlib.metadata``.
 """
 from __future__ import annotations
 
-from functools import lru_cache
-from importlib.metadata import Distribution, EntryPoint, EntryPoints, entry_points
+from functools import cache
+from importlib.metadata import Distribution, EntryPoint, entry_points
+from typing import Any
 
 
-@lru_cache(maxsize=None)
+@cache
 def group(name: str) -> tuple[EntryPoint, ...]:
     """The entry points of one group, in the order the installed distributions give."""
     return tuple(_all().select(group=name))
 
 
-@lru_cache(maxsize=1)
-def _all() -> EntryPoints:
+@cache
+def _all() -> Any:  # EntryPoints; SelectableGroups before Python 3.12 (both can select)
     return entry_points()
 
 

@@ -19,11 +19,18 @@ converted by the same function from the same bytes and configuration.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
 from collections import deque
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from multiprocessing.context import ForkServerContext, SpawnContext
+
+    from dask.typing import Key
 
 Job = dict[str, Any]
 Result = dict[str, Any]
@@ -112,10 +119,8 @@ class _Worker:
         self.stopped = False
 
     def kill(self) -> None:
-        try:
+        with contextlib.suppress(OSError, AttributeError):
             self.proc.kill()
-        except (OSError, AttributeError):
-            pass
         self.proc.join(5)
         self.conn.close()
 
@@ -123,10 +128,8 @@ class _Worker:
         if self.stopped:
             return
         self.stopped = True
-        try:
+        with contextlib.suppress(OSError, ValueError):
             self.conn.send(None)
-        except (OSError, ValueError):
-            pass
 
 
 def _death(exitcode: int | None) -> str:
@@ -147,6 +150,7 @@ class ProcessExecutor(Executor):
         import multiprocessing as mp
         self.jobs = max(1, jobs)
         self.timeout = timeout
+        self.ctx: ForkServerContext | SpawnContext
         if "forkserver" in mp.get_all_start_methods():
             self.ctx = mp.get_context("forkserver")
             # imported by the forkserver once: every worker (and replacement) starts warm
@@ -165,6 +169,7 @@ class ProcessExecutor(Executor):
         pending = self.pending = deque(jobs)
         self.start(len(jobs))
         starts_failed = 0
+        job: Job | None
         try:
             while pending or any(w.job for w in self.workers):
                 # hand out work
@@ -273,10 +278,12 @@ class DaskExecutor(Executor):
 
     def run(self, jobs: list[Job], out_root: str, config: dict[str, Any]) -> Iterator[Result]:
         import hashlib
+
         from distributed import as_completed
+
         from .task import convert_file
         tag = hashlib.sha256(repr(time.time()).encode()).hexdigest()[:8]
-        futures = {}
+        futures: dict[Key, tuple[Any, Job]] = {}
         for n, job in enumerate(jobs):
             fut = self.client.submit(convert_file, job, out_root, config, self.timeout,
                                      key=f"galley-{tag}-{n}", pure=False, retries=0)
@@ -300,7 +307,7 @@ class DaskExecutor(Executor):
                 if not fut.done():
                     fut.cancel()
 
-    futures: dict[str, Any] = {}
+    futures: dict[Key, tuple[Any, Job]] = {}
 
     def stop_new(self) -> None:
         super().stop_new()

@@ -15,7 +15,13 @@ does every tool the articles come from; these rules follow GFM:
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mistune.block_parser import BlockParser
+    from mistune.core import BlockState, InlineState
+    from mistune.inline_parser import InlineParser
+    from mistune.markdown import Markdown
 
 Token = dict[str, Any]
 
@@ -80,7 +86,7 @@ def _cell(text: str, align: str | None, head: bool) -> Token:
     return {"type": "table_cell", "text": text, "attrs": {"align": align, "head": head}}
 
 
-def parse_table(block, m: re.Match, state) -> int | None:
+def parse_table(block: BlockParser, m: re.Match[str], state: BlockState) -> int | None:
     aligns = delimiter_aligns(m.group("gfm_table_delim"))
     if aligns is None:
         return None
@@ -131,7 +137,7 @@ def table_before_lazy_line(src: str, start: int) -> int | None:
                 return None
             tail: list[str] = []
             for c in content:
-                tail = [] if not c.strip() else tail + [c]
+                tail = [] if not c.strip() else [*tail, c]
             for i in range(len(tail) - 1):
                 if "|" in tail[i] and delimiter_aligns(tail[i + 1]) is not None \
                         and len(split_row(tail[i].strip())) == len(delimiter_aligns(tail[i + 1]) or ()):
@@ -142,7 +148,7 @@ def table_before_lazy_line(src: str, start: int) -> int | None:
     return None
 
 
-def tables(md) -> None:
+def tables(md: Markdown) -> None:
     """GFM tables, at the top level, in block quotes and in list items."""
     md.block.register("gfm_table", TABLE_PATTERN, parse_table, before="fenced_code")
     for rules in (md.block.block_quote_rules, md.block.list_rules):
@@ -174,7 +180,7 @@ def _is_emphasis_punct(ch: str) -> bool:
 def _edge_char(tok: Token, last: bool) -> str:
     t = tok["type"]
     if t == "text":
-        raw = tok.get("raw", "")
+        raw: str = tok.get("raw", "")
         return raw[-1:] if last else raw[:1]
     if t in ("softbreak", "linebreak"):
         return "\n"
@@ -182,7 +188,7 @@ def _edge_char(tok: Token, last: bool) -> str:
 
 
 class _Run:
-    __slots__ = ("part", "char", "length", "left", "opens", "closes")
+    __slots__ = ("char", "closes", "left", "length", "opens", "part")
 
     def __init__(self, part: int, char: str, length: int, opens: bool, closes: bool) -> None:
         self.part, self.char, self.length, self.left = part, char, length, length
@@ -227,7 +233,8 @@ def _tilde_pairs(runs: list[_Run]) -> list[tuple[int, int]]:
             while closer.left:
                 floor = bottom.get(key, -1)
                 at = len(stack) - 1
-                while at >= 0 and stack[at] > floor and not (runs[stack[at]].left and _matches(runs[stack[at]], closer)):
+                while at >= 0 and stack[at] > floor and not (runs[stack[at]].left
+                                                             and _matches(runs[stack[at]], closer)):
                     at -= 1
                 if at < 0 or stack[at] <= floor:
                     bottom[key] = i - 1
@@ -309,7 +316,7 @@ NOTE_INTERRUPTS = ["fenced_code", "atx_heading", "thematic_break", "block_quote"
                    "gfm_footnote", "gfm_table"]
 
 
-def parse_footnote_def(block, m: re.Match, state) -> int:
+def parse_footnote_def(block: BlockParser, m: re.Match[str], state: BlockState) -> int:
     from mistune.util import unikey
     lines = [m.group("gfm_note_text").strip(" \t")]
     interrupts = block.compile_sc(NOTE_INTERRUPTS)
@@ -335,7 +342,7 @@ def parse_footnote_def(block, m: re.Match, state) -> int:
     return pos
 
 
-def footnotes_hook(md, result, state):
+def footnotes_hook(md: Markdown, result: str | list[Token], state: BlockState) -> str | list[Token]:
     """After the body: one ``footnotes`` token with every definition."""
     from mistune.core import BlockState
     defined = state.env.get("ref_footnotes") or {}
@@ -355,20 +362,24 @@ def footnotes_hook(md, result, state):
                       "attrs": {"key": key, "index": n, "referenced": key in known}})
     holder = BlockState(parent=state)
     holder.tokens = [{"type": "footnotes", "children": items}]
-    return result + md.render_state(holder)
+    rendered = md.render_state(holder)
+    assert isinstance(result, list) and isinstance(rendered, list)  # no renderer: the tokens
+    return result + rendered
 
 
-def parse_bang_before_note(inline, m: re.Match, state) -> int | None:
+def parse_bang_before_note(inline: InlineParser, m: re.Match[str], state: InlineState) -> int | None:
     """``text![^1]``: a ``!`` and a footnote reference, not the start of an image."""
     from mistune.util import unikey
     if unikey(m.group("gfm_bang_key")) not in (state.env.get("ref_footnotes") or {}) \
             or state.src.startswith(("(", "["), m.end()):  # "![^alt](pic.png)" is an image
-        return inline.parse_link(re.compile(r"!\[").match(state.src, m.start()), state)
+        image = re.compile(r"!\[").match(state.src, m.start())
+        assert image is not None  # the match starts with "!["
+        return inline.parse_link(image, state)
     state.append_token({"type": "text", "raw": "!"})
     return m.start() + 1
 
 
-def footnotes(md) -> None:
+def footnotes(md: Markdown) -> None:
     from mistune.plugins.footnotes import _FOOTNOTE_LABEL, INLINE_FOOTNOTE, parse_inline_footnote
     md.inline.register("footnote", INLINE_FOOTNOTE, parse_inline_footnote, before="link")
     pattern = r"!\[\^(?P<gfm_bang_key>" + _FOOTNOTE_LABEL + r")\]"
@@ -402,18 +413,16 @@ def autolink_end(text: str) -> int | None:
     end = len(text)
     while end > domain.end():
         ch = text[end - 1]
-        if ch in "?!.,:*_~":
+        if ch in "?!.,:*_~" or (ch == ")" and text.count("(", 0, end) < text.count(")", 0, end)):
             end -= 1
-        elif ch == ")" and text.count("(", 0, end) < text.count(")", 0, end):
-            end -= 1
-        elif ch == ";" and _TRAILING_ENTITY.search(text, 0, end):
-            end = _TRAILING_ENTITY.search(text, 0, end).start()
+        elif ch == ";" and (entity := _TRAILING_ENTITY.search(text, 0, end)):
+            end = entity.start()
         else:
             break
     return end
 
 
-def parse_autolink(inline, m: re.Match, state) -> int | None:
+def parse_autolink(inline: InlineParser, m: re.Match[str], state: InlineState) -> int | None:
     from mistune.util import escape_url
 
     from .tree import decode_entities
@@ -439,7 +448,8 @@ def parse_autolink(inline, m: re.Match, state) -> int | None:
     url = escape_url(text if text.startswith("http") else "http://" + text)
     # "_autolink": inside a link's text it goes back to text (links do not nest)
     state.append_token({"type": "link", "children": [{"type": "text", "raw": text}], "attrs": {"url": url},
-                        "bare": {"text": text, "label": decode_entities(text), "url": url}, "_autolink": text})
+                        "bare": {"text": text, "label": decode_entities(text), "url": url},
+                        "_autolink": text})
     return start + end
 
 
@@ -451,7 +461,7 @@ EMAIL_DOMAIN = r"@[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+"
 _EMAIL_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.+_-")
 
 
-def parse_email_autolink(inline, m: re.Match, state) -> int | None:
+def parse_email_autolink(inline: InlineParser, m: re.Match[str], state: InlineState) -> int | None:
     domain = m.group(0)[1:]
     if domain[-1] in "-_" or state.in_link or state.depth >= inline.max_nested_level:
         return None
@@ -468,7 +478,7 @@ def parse_email_autolink(inline, m: re.Match, state) -> int | None:
         if len(written) >= len(need):
             break
     written = "".join(t["raw"] for t in state.tokens[len(state.tokens) - taken:])
-    if not taken or not written.endswith(need) or start and state.src[start - 1] == "\\" \
+    if not taken or not written.endswith(need) or (start and state.src[start - 1] == "\\") \
             or any(t.get("_emphasis") is False for t in state.tokens[len(state.tokens) - taken:]):
         return None  # an escaped character is no part of an address
     del state.tokens[len(state.tokens) - taken:]
@@ -481,7 +491,7 @@ def parse_email_autolink(inline, m: re.Match, state) -> int | None:
     return m.end()
 
 
-def autolinks(md) -> None:
+def autolinks(md: Markdown) -> None:
     try:  # mistune 3.2+: the characters a match can start with keep its fast text scan
         md.inline.register("gfm_autolink", AUTOLINK_PATTERN, parse_autolink, before="link",
                            start_chars=["h", "w"])

@@ -23,10 +23,12 @@ differs and a difference has to be traced to the stage that made it.
 from __future__ import annotations
 
 import bisect
+import itertools
 import time
 import zlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from .document import Change
 from .ends import common_ends
@@ -194,7 +196,7 @@ def _describe(category: str, old: Sequence[Item], new: Sequence[Item]) -> str:
     if category == "code":
         if old and new:
             a, b = old[0][0][1], new[0][0][1]
-            for la, lb in zip(a.split("\n"), b.split("\n")):
+            for la, lb in zip(a.split("\n"), b.split("\n"), strict=False):
                 if la != lb:
                     return f"code changed: {_short(la)!r} became {_short(lb)!r}"
             return f"code changed: {len(a)} characters became {len(b)}"
@@ -206,12 +208,12 @@ def _describe(category: str, old: Sequence[Item], new: Sequence[Item]) -> str:
         return (f"code span {_short(old[0][0])!r} removed" if old
                 else f"code span {_short(new[0][0])!r} added")
     if category == "table":
-        shape = lambda it: f"{it[0][0]}x{it[0][1]}"  # noqa: E731
+        shape: Callable[[Item], str] = lambda it: f"{it[0][0]}x{it[0][1]}"
         if old and new:
             return f"table of {shape(old[0])} became {shape(new[0])}"
         return f"table of {shape(old[0])} removed" if old else f"table of {shape(new[0])} added"
     if category == "list":
-        count = lambda it: f"{it[0][1]} item{'s' if it[0][1] != 1 else ''}"  # noqa: E731
+        count: Callable[[Item], str] = lambda it: f"{it[0][1]} item{'s' if it[0][1] != 1 else ''}"
         if old and new:
             return f"list of {', '.join(count(i) for i in old)} became {', '.join(count(i) for i in new)}"
         return (f"list of {count(old[0])} removed" if old else f"list of {count(new[0])} added")
@@ -234,6 +236,7 @@ def _sequence_differences(category: str, a: Sequence[Item], b: Sequence[Item],
     # the common ends first: a long document with one change stays linear
     head, tail = common_ends(keys_a, keys_b)
     mid_a, mid_b = keys_a[head:len(keys_a) - tail], keys_b[head:len(keys_b) - tail]
+    opcodes: Sequence[tuple[str, int, int, int, int]]
     if len(mid_a) * len(mid_b) > MAX_ALIGNMENT:
         opcodes = [("replace", 0, len(mid_a), 0, len(mid_b))]  # too many to align: one region
     else:
@@ -289,7 +292,7 @@ def _outline_differences(a: Signature, b: Signature, title: str) -> list[Differe
             continue
         matched.append((i, k))
         j = k + 1
-    for (i0, k0), (i1, k1) in zip(matched, matched[1:]):
+    for (i0, k0), (i1, k1) in itertools.pairwise(matched):
         was = _relation(src[i0][0], src[i1][0])
         now = _relation(dst[k0][0], dst[k1][0])
         if was != now:
@@ -428,7 +431,7 @@ class StructureGuard:
             first_sig = signature(self.parse(self._start.state()))
         first = _Step("", 0, 0, sig=first_sig)
         chain = [first, *self.steps]  # chain[k] is the state after self.steps[k - 1]
-        net = differences(first.sig, self._sig(chain[-1]), title)  # type: ignore[arg-type]
+        net = differences(first_sig, self._sig(chain[-1]), title)
         if not net:
             return []
         # the outline is judged against the input (a heading a stage added has no
@@ -480,7 +483,7 @@ class StructureGuard:
                 seen[k] = {d.subject for d in _outline_differences(first, self._sig(chain[k]), title)}
             return seen[k]
 
-        by_step: dict[int, tuple[list[Difference], dict]] = {}
+        by_step: dict[int, tuple[list[Difference], dict[tuple[tuple[str, ...], str], Difference]]] = {}
         at: dict[tuple[str, ...], int] = {}
         for k in range(parsed, len(chain)):
             for d in outline:
@@ -507,7 +510,7 @@ class StructureGuard:
             # thousands of headings, once per difference was quadratic)
             if k not in by_step:
                 found = _outline_differences(self._sig(chain[k - 1]), self._sig(step), title)
-                index: dict[tuple[str, str], object] = {}
+                index: dict[tuple[tuple[str, ...], str], Difference] = {}
                 for p in found:
                     index.setdefault((p.subject[:1], p.subject[-1]) if p.subject else ((), ""), p)
                 by_step[k] = (found, index)
@@ -610,7 +613,7 @@ class _Records:
         self.unplaced = [r for r in records if r.line is None]
         placed = sorted((r for r in records if r.line is not None), key=lambda r: r.line or 0)
         self.placed = placed
-        self.lines = [r.line for r in placed]
+        self.lines = [r.line for r in placed if r.line is not None]  # all of them
 
     def within(self, lo: float, hi: float) -> list[Change]:
         return self.placed[bisect.bisect_left(self.lines, lo):bisect.bisect_right(self.lines, hi)]
@@ -649,7 +652,7 @@ def _cause(records: _Records, diff: Difference, declared: frozenset[str]) -> Cha
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:
-    seen: set[tuple] = set()
+    seen: set[tuple[str, str, int | None, str, str]] = set()
     out = []
     for f in findings:
         key = (f.stage, f.kind, f.line, f.category, f.what)

@@ -19,12 +19,17 @@ from __future__ import annotations
 
 import bisect
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
 
 from html5lib import html5parser
 from html5lib._tokenizer import HTMLTokenizer
 from html5lib.constants import EOF, asciiLetters, asciiUpper2Lower, spaceCharacters, tokenTypes
 from html5lib.treebuilders import getTreeBuilder
+
+if TYPE_CHECKING:
+    from html5lib._tokenizer import _Token
 
 START, END, COMMENT, DOCTYPE = (tokenTypes[k] for k in ("StartTag", "EndTag", "Comment", "Doctype"))
 _PARSE_ERROR = tokenTypes["ParseError"]
@@ -37,7 +42,7 @@ _EOF_IN_TAG = frozenset({
     "unexpected-EOF-after-solidus-in-tag"})
 _SPACE = "\t\n\f\r "
 #: attribute names as the tokenizer stores them: ASCII lower case, NUL as U+FFFD
-_NAME_FOLD = {**{c: c + 32 for c in range(65, 91)}, 0: "\ufffd"}
+_NAME_FOLD: dict[int, int | str] = {**{c: c + 32 for c in range(65, 91)}, 0: "\ufffd"}
 
 
 @dataclass
@@ -80,13 +85,14 @@ class _PositionedTokenizer(HTMLTokenizer):
                           "scriptDataLessThanSignState", "scriptDataEscapedLessThanSignState",
                           "scriptDataDoubleEscapedLessThanSignState"})
 
-    def __init__(self, stream, parser=None, **kwargs):
+    def __init__(self, stream: Any, parser: Any = None, **kwargs: Any) -> None:
         super().__init__(stream, parser=parser, **kwargs)
-        self.found: list[tuple[int, str, dict, bool, tuple[int, int], tuple[int, int]]] = []
+        #: (token type or OPEN, name, attributes, self-closing, start, end)
+        self.found: list[tuple[int | str, str, dict[str, str], bool, tuple[int, int], tuple[int, int]]] = []
         self._counted: tuple[str, int, int, int] | None = None
 
-    def __iter__(self):
-        self.tokenQueue = deque([])
+    def __iter__(self) -> Iterator[_Token]:
+        self.tokenQueue = deque()
         opened = (1, 0)
         opening = self._opening_steps
         while True:
@@ -108,20 +114,24 @@ class _PositionedTokenizer(HTMLTokenizer):
                                       stream.prevNumCols)
                     self.found.append((OPEN, token.get("name") or "", {}, False, opened, end))
                 if kind in (START, END, COMMENT, DOCTYPE):
-                    attrs = dict(token.get("data") or {}) if kind == START else {}
+                    # a start tag's data is its attributes, a dict once the tag is emitted
+                    attrs = dict(cast(Any, token.get("data")) or {}) if kind == START else {}
                     end = self._where(stream.chunk, stream.chunkOffset, stream.prevNumLines,
                                       stream.prevNumCols)
                     self.found.append((kind, token.get("name") or "", attrs,
                                        bool(token.get("selfClosing")), opened, end))
                 yield token
 
-    def attributeNameState(self):
+    def attributeNameState(self) -> bool:
         """html5lib's own step, without its report of a repeated attribute name: that
         report (a parse error, nothing more) compares each name with every earlier one,
         so a tag of many attributes took quadratic time. A repeated name is still
         dropped when the tag is emitted, as in a browser."""
         data = self.stream.char()
-        name = self.currentToken["data"][-1]
+        token = self.currentToken
+        assert token is not None  # a start tag is being read
+        # a start tag's data is a list of [name, value] while it is read (the stubs say str)
+        name = cast(list[str], token["data"][-1])
         leaving = True
         if data == "=":
             self.state = self.beforeAttributeValueState
@@ -171,28 +181,31 @@ class _PositionedTokenizer(HTMLTokenizer):
         return lines + newlines + 1, col
 
     @property
-    def _opening_steps(self) -> frozenset:
+    def _opening_steps(self) -> frozenset[object]:
         return frozenset(getattr(HTMLTokenizer, name) for name in self._OPENING)
 
 
 _EtreeBuilder = getTreeBuilder("etree")
 
 
-class _StructureOnly(_EtreeBuilder):  # type: ignore[misc, valid-type]
+class _StructureOnly(_EtreeBuilder):  # type: ignore[misc, valid-type]  # a class html5lib makes at run time
     """The tree builder without text: the modes it switches the tokenizer into depend
     on the elements, never on the text, and joining text is what costs."""
 
-    def insertText(self, data, parent=None):
+    def insertText(self, data: str, parent: Any = None) -> None:
         return None
 
 
 class _Parser(html5parser.HTMLParser):
     """html5lib's parser with the positioned tokenizer (same steps as its ``_parse``)."""
 
-    def __init__(self, **kwargs):
+    tokenizer: _PositionedTokenizer
+
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(tree=_StructureOnly, **kwargs)
 
-    def _parse(self, stream, innerHTML=False, container="div", scripting=False, **kwargs):
+    def _parse(self, stream: Any, innerHTML: bool = False, container: str = "div", scripting: bool = False,
+               **kwargs: Any) -> None:
         self.innerHTMLMode = innerHTML
         self.container = container
         self.scripting = scripting

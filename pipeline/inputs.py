@@ -15,13 +15,17 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
 from .names import FoldRule, output_stem, shown
+
+if TYPE_CHECKING:
+    from .storage import Storage
 
 INPUT_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".txt")
 DEFAULT_INCLUDE = tuple(f"*{s}" for s in INPUT_SUFFIXES)
@@ -97,7 +101,7 @@ def wanted(rel: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> bool
 @dataclass
 class Source:
     rel: str                 # path relative to the folder given (POSIX), mirrored under OUT
-    storage: Any             # storage.Storage of that folder
+    storage: Storage         # the storage of that folder
     stem: str = ""
     key: str = ""            # the manifest's key: the stem
     fold: str = ""           # the stem as the output's file system compares names
@@ -140,6 +144,7 @@ def collect(paths: list[str], include: tuple[str, ...] = DEFAULT_INCLUDE,
             follow_links: bool = False) -> Found:
     """Every input under ``paths``, and what was met and not taken."""
     import stat
+
     from .storage import LocalStorage, file_kind, is_url, local_path, open_storage
     out_local = local_path(out_root) if out_root else None
     out_abs = os.path.realpath(out_local) if out_local is not None else None
@@ -158,7 +163,7 @@ def collect(paths: list[str], include: tuple[str, ...] = DEFAULT_INCLUDE,
                 if out_abs and os.path.realpath(local) == out_abs:
                     raise ConfigError(f"{p} is also the output folder: its outputs would be "
                                       f"read as inputs and could overwrite them; give another -o")
-                store = LocalStorage(local)
+                store: Storage = LocalStorage(local)
                 skip = [out_abs] if out_abs else []
                 found.sources += [Source(rel, store) for rel in store.walk(skip, follow_links)
                                   if wanted(rel, include, exclude)]
@@ -176,7 +181,8 @@ def collect(paths: list[str], include: tuple[str, ...] = DEFAULT_INCLUDE,
         if store.is_dir():
             skip = []
             if out_root and is_url(out_root):
-                skip = [open_storage(out_root).base]
+                # an fsspec storage's path (FIXME: a file:// output is a LocalStorage, without one)
+                skip = [open_storage(out_root).base]  # type: ignore[attr-defined]
             found.sources += [Source(rel, store) for rel in store.walk(skip)
                               if wanted(rel, include, exclude)]
             found.roots.append(root_id(store.root))

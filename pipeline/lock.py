@@ -10,6 +10,8 @@ lock file ``OUT/.galley.lock`` stands in.
 """
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import os
 from pathlib import Path
 
@@ -18,23 +20,19 @@ from .errors import ConfigError
 
 class _Lock:
     def __init__(self, fd: int):
-        self.fd = fd
+        self.fd: int | None = fd
 
     def close(self) -> None:
         if self.fd is not None:
-            try:
+            with contextlib.suppress(OSError):
                 os.close(self.fd)
-            except OSError:
-                pass
             self.fd = None
 
 
 def lock_output(out_local: Path | None, manifest_path: Path) -> list[_Lock]:
     """Lock the output folder (created if need be) and a manifest outside it; the
     locks, to close when the run ends. A ConfigError when another run holds one."""
-    try:
-        import fcntl  # noqa: F401
-    except ImportError:  # pragma: no cover - Windows: no lock
+    if importlib.util.find_spec("fcntl") is None:  # pragma: no cover - Windows: no lock
         return []
     locks: list[_Lock] = []
     try:
@@ -49,7 +47,8 @@ def lock_output(out_local: Path | None, manifest_path: Path) -> list[_Lock]:
             try:
                 manifest_path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise ConfigError(f"cannot open the manifest {manifest_path}: {exc.strerror or exc}") from None
+                raise ConfigError(f"cannot open the manifest {manifest_path}: "
+                                  f"{exc.strerror or exc}") from None
             locks.append(_flock(Path(f"{manifest_path}.lock"),
                                 f"another galley convert uses the manifest {manifest_path}"))
     except BaseException:

@@ -41,13 +41,14 @@ and only re-read (imported) when that module changed.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import sqlite3
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -187,10 +188,8 @@ class Manifest:
 
     def _recover(self, why: str) -> None:
         """Move the damaged file (and its journal) aside and start a new manifest."""
-        try:
+        with contextlib.suppress(sqlite3.Error, AttributeError):
             self.db.close()
-        except (sqlite3.Error, AttributeError):
-            pass
         stamp = time.strftime("%Y%m%dT%H%M%S")
         target = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
         n = 1
@@ -226,10 +225,8 @@ class Manifest:
 
     def cache_meta(self, key: str, value: str) -> None:
         """A meta value that is only a cache: a failed write is no failure."""
-        try:
+        with contextlib.suppress(sqlite3.Error):
             self.set_meta(key, value)
-        except sqlite3.Error:
-            pass
 
     # -- records ----------------------------------------------------------------------
     def load(self) -> dict[str, Record]:
@@ -265,7 +262,7 @@ class Manifest:
     def forget(self, key: str) -> bool:
         return self._write("DELETE FROM files WHERE key = ?", (to_db(key),))
 
-    def _write(self, sql: str, values: tuple) -> bool:
+    def _write(self, sql: str, values: tuple[Any, ...]) -> bool:
         if self.failure is not None:
             return False
         try:
@@ -277,10 +274,8 @@ class Manifest:
         return True
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(sqlite3.Error):
             self.db.close()
-        except sqlite3.Error:
-            pass
 
 
 def default_location(out_root: str, local_out: Path | None) -> Path:
@@ -320,7 +315,7 @@ def code_digest() -> str:
     return h.hexdigest()[:16]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _source_of(top: str) -> Path | None:
     """The folder of the top-level package ``top``, or its module's file (found, not
     imported)."""
@@ -359,8 +354,10 @@ def writer_versions(formats: list[str], manifest: Manifest | None) -> dict[str, 
     """Each writer's declared ``version``, without importing the writer when its module
     is unchanged since it was last read (cached in the manifest's meta table)."""
     from importlib.util import find_spec
+
     from .entrypoints import group
     from .errors import ConfigError
+
     eps = {ep.name: ep for ep in group("galley.writers")}
     out: dict[str, str] = {}
     for spec in formats:

@@ -66,7 +66,7 @@ def to_db(name: str) -> str | bytes:
 
 
 def from_db(value: Any) -> str:
-    return os.fsdecode(value) if isinstance(value, (bytes, bytearray)) else str(value)
+    return os.fsdecode(bytes(value)) if isinstance(value, (bytes, bytearray)) else str(value)
 
 
 def base64_name(name: str) -> str:

@@ -58,10 +58,17 @@ _RULE_TAIL = re.compile(r"[ \t]*(?:([-*_])(?:[ \t]*\1)*[ \t]*)?")
 QUOTE = 0  # a container is QUOTE or the content width of a list item (> 0)
 
 
-def cap_nesting(doc: "Document", max_depth: int = MAX_DEPTH) -> None:
+def _end(pattern: re.Pattern[str], text: str, pos: int = 0) -> int:
+    """Where ``pattern``, which matches the empty string too, stops matching from ``pos``."""
+    m = pattern.match(text, pos)
+    assert m is not None
+    return m.end()
+
+
+def cap_nesting(doc: Document, max_depth: int = MAX_DEPTH) -> None:
     """Flatten lines of ``doc.text`` nested deeper than ``max_depth``; warn and record."""
     text = doc.text
-    if not re.search(r"(?m)^[ \t>*+\-.)0-9]{%d}" % max_depth, text):
+    if not re.search(rf"(?m)^[ \t>*+\-.)0-9]{{{max_depth}}}", text):
         return  # no line has a prefix long enough to nest that deep
     lines = text.split("\n")
     dropped = flatten(lines, max_depth)
@@ -87,7 +94,7 @@ def flatten(lines: list[str], max_depth: int = MAX_DEPTH) -> list[tuple[int, str
     paragraph = False              # is a paragraph open (lazy lines continue it)?
     out: list[tuple[int, str, int]] = []
     for n, line in enumerate(lines):
-        lead = _LEAD.match(line).end()
+        lead = _end(_LEAD, line)
         exp = line[:lead].expandtabs(4) + line[lead:] if "\t" in line[:lead] else line
         end = len(exp.rstrip())
         if not end:
@@ -118,7 +125,7 @@ def flatten(lines: list[str], max_depth: int = MAX_DEPTH) -> list[tuple[int, str
                 levels.run(i, j, pos, cum, blank=True)
                 i = j
                 continue
-            room = _SPACES.match(exp, pos).end() - pos
+            room = _end(_SPACES, exp, pos) - pos
             t = bisect.bisect_right(cum, cum[i] + room, i, j + 1) - 1
             levels.run(i, t, pos, cum)
             pos += cum[t] - cum[i]
@@ -127,7 +134,8 @@ def flatten(lines: list[str], max_depth: int = MAX_DEPTH) -> list[tuple[int, str
             i = j
         matched = levels.count
         if fence and matched >= fence[0]:
-            if re.compile(r" {0,3}" + re.escape(fence[1]) + "{" + str(fence[2]) + r",}[ \t]*$").match(exp, pos):
+            closing = r" {0,3}" + re.escape(fence[1]) + "{" + str(fence[2]) + r",}[ \t]*$"
+            if re.compile(closing).match(exp, pos):
                 fence = None
             out += _cut(lines, n, exp, levels, max_depth)
             continue
@@ -135,7 +143,7 @@ def flatten(lines: list[str], max_depth: int = MAX_DEPTH) -> list[tuple[int, str
         # 2. the containers it opens (none on a lazy continuation line)
         opened: list[int] = []
         lazy = paragraph and matched < len(stack) and _lazy(exp, pos)
-        rule_from = len(exp) - _RULE_TAIL.match(exp[::-1]).end() if not lazy else len(exp)
+        rule_from = len(exp) - _end(_RULE_TAIL, exp[::-1]) if not lazy else len(exp)
         while not lazy:
             if _INDENTED.match(exp, pos) and (opened or not paragraph):
                 break  # indented code
@@ -198,7 +206,7 @@ class _Levels:
     def quotes(self, i: int, most: int, exp: str, pos: int) -> tuple[int, int]:
         """Quote markers from ``pos`` as levels i, i+1... (``most`` at most): how many,
         and where the text after them starts."""
-        run = exp[pos:_QUOTE_RUN.match(exp, pos).end()]
+        run = exp[pos:_end(_QUOTE_RUN, exp, pos)]
         took = min(run.count(">"), most)
         if not took:
             return 0, pos

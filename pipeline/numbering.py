@@ -19,7 +19,8 @@ NUMBER = (r"(?:第\s*[0-9" + _CN_DIGITS + r"]{1,4}\s*[章节部分篇讲回]"
 # (blanks taken possessively: "1", a long run of spaces and a word is not retried per space)
 _ALONE = re.compile(r"^\s*(" + NUMBER + r")\s*+[、.:：)）]?\s*+$", re.I)
 # "1.2 标题", "4.1标题" (dotted numbers may touch the text), "3、标题", "10 标题"
-_LEADING = re.compile(r"^\s*(?:([0-9]{1,3}(?:\.[0-9]{1,3}){1,3})\.?\s*|([0-9]{1,3})(?:[.、)）]\s*|\s+))(?=\S)")
+_LEADING = re.compile(r"^\s*(?:([0-9]{1,3}(?:\.[0-9]{1,3}){1,3})\.?\s*"
+                      r"|([0-9]{1,3})(?:[.、)）]\s*|\s+))(?=\S)")
 SENTENCE_END = tuple("。！？!?；;，,：:…")
 
 
@@ -71,11 +72,11 @@ class SectionNumber:
     def depth(self) -> int:
         return len(self.parts)
 
-    def written_like(self, other: "SectionNumber") -> bool:
+    def written_like(self, other: SectionNumber) -> bool:
         return (self.depth == other.depth and self.delimiter == other.delimiter
                 and (self.padding == other.padding or "any" in (self.padding, other.padding)))
 
-    def follows(self, other: "SectionNumber") -> bool:
+    def follows(self, other: SectionNumber) -> bool:
         """A later number of the same list: same parent, greater last part (``1.3`` after ``1.2``)."""
         return (self.written_like(other) and self.parts[:-1] == other.parts[:-1]
                 and self.parts[-1] > other.parts[-1])

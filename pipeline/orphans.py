@@ -11,8 +11,9 @@ left empty, then the manifest row.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from .manifest import Record
 from .storage import Storage, open_storage
@@ -46,7 +47,7 @@ def find_gone(records: dict[str, Record], current: set[str], roots: list[str]) -
             try:
                 s = open_storage(root)
                 stores[root] = s if s.is_dir() else None
-            except Exception:  # noqa: BLE001 - a root that cannot be asked: nothing is gone
+            except Exception:  # a root that cannot be asked: nothing is gone
                 stores[root] = None
         return stores[root]
 

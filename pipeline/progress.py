@@ -8,9 +8,13 @@ only for a terminal.
 from __future__ import annotations
 
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .names import shown
+
+if TYPE_CHECKING:
+    from rich.progress import Progress as Bar
+    from rich.progress import TaskID
 
 
 class Progress:
@@ -92,16 +96,23 @@ class RichProgress(Progress):
         super().__init__(stream, quiet)
         from rich.console import Console
         self.console = Console(file=self.stream, stderr=self.stream is sys.stderr)
-        self.bar = None
-        self.task = None
+        self.bar: Bar | None = None
+        self.task: TaskID | None = None
 
     def start(self, files: int, skipped: int, todo: int, workers: str) -> None:
         self.total, self.skipped = todo, skipped
         if todo == 0:
             self.console.print(f"galley: {files} files, all up to date: nothing to do")
             return
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress as Bar, SpinnerColumn,
-                                   TextColumn, TimeElapsedColumn, TimeRemainingColumn)
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+        from rich.progress import Progress as Bar
         self.console.print(f"galley: {files} files: {skipped} up to date (skipped), "
                            f"{todo} to convert ({workers})")
         self.bar = Bar(SpinnerColumn(), TextColumn("converting"), BarColumn(),
@@ -132,7 +143,7 @@ class RichProgress(Progress):
                 self.bar.console.print(f"[red]failed[/] {escape(shown(label))}: "
                                        f"{escape(shown(str(result.get('error'))))}",
                                        markup=True, highlight=False)
-        if self.bar is not None:
+        if self.bar is not None and self.task is not None:
             text = f"[red]{self.failed} failed[/]" if self.failed else "0 failed"
             self.bar.update(self.task, advance=1, failed_text=text)
 

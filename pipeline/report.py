@@ -11,9 +11,11 @@ report (status, outputs and error per file) is written in the space reserved.
 """
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .names import base64_name, dumps, is_utf8
 
@@ -115,7 +117,7 @@ class ReportTarget:
                 os.fsync(self.fd)
                 os.close(self.fd)
                 self.fd = None
-                os.replace(self.tmp, self.local)  # type: ignore[arg-type]
+                os.replace(self.tmp, self.local)  # type: ignore[arg-type]  # an open fd: both are set
                 self.tmp = None
                 return None
             except OSError as exc:
@@ -128,16 +130,12 @@ class ReportTarget:
 
     def discard(self) -> None:
         if self.fd is not None:
-            try:
+            with contextlib.suppress(OSError):
                 os.close(self.fd)
-            except OSError:
-                pass
             self.fd = None
         if self.tmp is not None:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(self.tmp)
-            except OSError:
-                pass
             self.tmp = None
 
 

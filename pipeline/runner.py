@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Config
 from .document import Document
@@ -22,6 +22,9 @@ from .options import default_values
 from .stage import SCOPES, Stage, StageContext, available_stages, check_names, ordered
 from .textkeep import counted, lost_text, significant, visible
 from .tree import parse
+
+if TYPE_CHECKING:
+    from .writer import Capabilities
 
 MAX_TEXT_ROUNDS = 3
 #: a reference text longer than this (characters) is kept counted, not as text
@@ -50,7 +53,7 @@ class Pipeline:
         self.structure_kinds = {s.name: s.removes | s.restructures for s in self.stages}
 
     @cached_property
-    def capabilities(self) -> tuple:
+    def capabilities(self) -> tuple[Capabilities, ...]:
         """The capabilities of the writers this configuration will run (those writers
         are imported the first time a document is processed, and no other)."""
         from .writer import available_writers
@@ -122,7 +125,7 @@ class Pipeline:
             more = f" (and {len(doc.structure) - 1} more)" if len(doc.structure) > 1 else ""
             raise StructureError(f"{first.message()}{more}; nothing written (strict)")
 
-    def _run_traced(self, stage: Stage, doc: Document, trace: list | None) -> None:
+    def _run_traced(self, stage: Stage, doc: Document, trace: list[tuple[str, Any, Any]] | None) -> None:
         before = _state(doc) if trace is not None else None
         self.run_stage(stage, doc)
         if trace is not None:

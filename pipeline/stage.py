@@ -20,6 +20,7 @@ from .errors import ConfigError
 
 if TYPE_CHECKING:
     from .document import Document
+    from .writer import Capabilities
 
 #: the priority bands, as docutils numbers its transforms: a stage's priority lies
 #: in one of them (100 to 199 is the 100 band), and its scope is one the band takes
@@ -36,7 +37,7 @@ SCOPES = ("bytes", "text", "tree")
 class StageContext:
     """What a running stage may use: its options and a way to record changes."""
 
-    def __init__(self, stage: "Stage", doc: "Document", capabilities: tuple = ()):
+    def __init__(self, stage: Stage, doc: Document, capabilities: tuple[Capabilities, ...] = ()):
         self.stage = stage
         self.doc = doc
         self.options = stage.options
@@ -87,7 +88,7 @@ class Stage:
         doc = (cls.__doc__ or "").strip()
         return doc.splitlines()[0] if doc else ""
 
-    def run(self, doc: "Document", ctx: StageContext) -> None:  # pragma: no cover - protocol
+    def run(self, doc: Document, ctx: StageContext) -> None:  # pragma: no cover - protocol
         raise NotImplementedError
 
 

@@ -27,9 +27,10 @@ import hashlib
 import os
 import stat
 import urllib.parse
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any
 
 from .atomic import TEMP_NAME, TEMP_SUFFIX, write_all, write_atomic
 
@@ -367,14 +368,14 @@ class FsspecStorage(Storage):
     def gone(self, rel: str) -> bool:
         try:
             return self.exists() and not self.fs.exists(self._p(rel))
-        except Exception:  # noqa: BLE001 - a storage that cannot be asked: not gone
+        except Exception:  # a storage that cannot be asked: not gone
             return False
 
     def exists(self) -> bool:
-        return self.fs.exists(self.base)
+        return bool(self.fs.exists(self.base))
 
     def is_dir(self) -> bool:
-        return self.fs.isdir(self.base)
+        return bool(self.fs.isdir(self.base))
 
     def walk(self, exclude: list[str] | None = None, follow_links: bool = False) -> Iterator[str]:
         prefix = self.base + "/" if self.base else ""
@@ -391,13 +392,13 @@ class FsspecStorage(Storage):
         return iter(sorted(found))
 
 
-def _read_fsspec(fs: object, path: str, limit: int) -> bytes:
+def _read_fsspec(fs: Any, path: str, limit: int) -> bytes:
     from .errors import InputError
-    size = fs.size(path)  # type: ignore[attr-defined]
+    size = fs.size(path)
     if size is not None and size > limit:
         raise InputError(_too_large(size, limit))
-    with fs.open(path, "rb") as fh:  # type: ignore[attr-defined]
-        data = fh.read(limit + 1)
+    with fs.open(path, "rb") as fh:
+        data: bytes = fh.read(limit + 1)
     if len(data) > limit:
         raise InputError(_too_large(len(data), limit))
     return data

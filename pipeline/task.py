@@ -20,7 +20,11 @@ import threading
 import time
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .runner import Pipeline
+    from .writer import Writer
 
 _local = threading.local()
 
@@ -32,17 +36,17 @@ def config_data(cfg: Any) -> dict[str, Any]:
             "writer_options": cfg.writer_options, "strict": cfg.strict}
 
 
-def built(config: dict[str, Any]) -> tuple[Any, list[Any]]:
+def built(config: dict[str, Any]) -> tuple[Pipeline, list[Writer]]:
     """The pipeline and writers of ``config``, built now (a bad option raises its
     ConfigError here) and kept for the files converted in this thread."""
     return _build(config)
 
 
-def _build(config: dict[str, Any]) -> tuple[Any, list[Any]]:
+def _build(config: dict[str, Any]) -> tuple[Pipeline, list[Writer]]:
     """The pipeline and writers for this configuration, built once per thread."""
     import json
     key = json.dumps(config, sort_keys=True, default=str)
-    cache = getattr(_local, "cache", None)
+    cache: dict[str, tuple[Pipeline, list[Writer]]] | None = getattr(_local, "cache", None)
     if cache is None:
         cache = _local.cache = {}
     if key not in cache:
@@ -96,7 +100,7 @@ def _with_deadline(job: dict[str, Any], config: dict[str, Any], timeout: float) 
     def target() -> None:
         try:
             box["value"] = _render(job, config)
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+        except BaseException as exc:  # handed to the caller
             box["error"] = exc
 
     thread = threading.Thread(target=target, daemon=True, name=f"galley:{job['stem']}")
@@ -127,6 +131,7 @@ class _WriteError(Exception):
 def write_error(exc: OSError, out_root: str) -> str:
     """One line for an output that could not be written, naming it."""
     import errno
+
     from .names import shown
     target = shown(str(exc.filename)) if exc.filename else shown(out_root)
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
@@ -155,10 +160,7 @@ def convert_file(job: dict[str, Any], out_root: str, config: dict[str, Any],
                               "outputs": {}, "deps": {}, "info": {}, "error": None}
     try:
         _set_env(config.get("env") or {})
-        if timeout:
-            rendered = _with_deadline(job, config, timeout)
-        else:
-            rendered = _render(job, config)
+        rendered = _with_deadline(job, config, timeout) if timeout else _render(job, config)
         out = open_storage(out_root)
         try:
             # all of this file's outputs, or none (a full disk leaves the old ones)

@@ -43,11 +43,13 @@ _MARKUP = re.compile(
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\s]*)>")
 # (blanks taken possessively: a marker never starts with one, and a deep indent is not
 # given back one space at a time)
-_LIST_MARKER = re.compile(r"(?m)^[^\S\n]*+(?:>[^\S\n]*+|(?:[-+*]|\d{1,9}[.)])[^\S\n]++)*\d{1,9}[.)](?:[^\S\n]|$)")
+_LIST_MARKER = re.compile(r"(?m)^[^\S\n]*+(?:>[^\S\n]*+|(?:[-+*]|\d{1,9}[.)])[^\S\n]++)*"
+                          r"\d{1,9}[.)](?:[^\S\n]|$)")
 
 
 # a task's box ("- [x] ") is no text: a writer may spell an empty task differently
-_TASK_BOX = re.compile(r"(?m)^([^\S\n]*+(?:>[^\S\n]*+|(?:[-+*]|\d{1,9}[.)])[^\S\n]++)*?(?:[-+*]|\d{1,9}[.)])[^\S\n]++)"
+_TASK_BOX = re.compile(r"(?m)^([^\S\n]*+(?:>[^\S\n]*+|(?:[-+*]|\d{1,9}[.)])[^\S\n]++)*?"
+                       r"(?:[-+*]|\d{1,9}[.)])[^\S\n]++)"
                        r"\[[ xX]\](?=\s|$)")
 
 

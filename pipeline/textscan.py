@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 _FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 
@@ -57,7 +57,8 @@ def code_line_mask(lines: list[str]) -> list[bool]:
     return mask
 
 
-_PROSE_BLOCK_START = re.compile(r"^(?:#{1,6}(?:[ \t]|$)|>|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|`{3}|~{3}|\|)")
+_PROSE_BLOCK_START = re.compile(r"^(?:#{1,6}(?:[ \t]|$)|>|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)"
+                                r"|`{3}|~{3}|\|)")
 
 
 def is_indented_prose(block: list[str]) -> bool:
@@ -108,7 +109,9 @@ def _quote_goes_on(first: str, line: str) -> bool:
     if not a or not b or a.group(0).count(">") != b.group(0).count(">"):
         return False
     head, rest = first[a.end():], line[b.end():]
-    width = _ITEM_MARKS.match(head).end()
+    marks = _ITEM_MARKS.match(head)
+    assert marks is not None  # the pattern matches the empty string too
+    width = marks.end()
     if not rest.startswith(" " * width):
         return False
     head, rest = head[width:], rest[width:]
@@ -140,8 +143,8 @@ def protected_spans(text: str) -> list[tuple[int, int]]:
         return [m.span() for m in _PROTECTED.finditer(text)]
     from .gfm import autolink_end
     runs: dict[int, list[int]] = {}  # backtick run length -> where such runs start
-    for m in re.finditer(r"`+", text):
-        runs.setdefault(m.end() - m.start(), []).append(m.start())
+    for run in re.finditer(r"`+", text):
+        runs.setdefault(run.end() - run.start(), []).append(run.start())
     out: list[tuple[int, int]] = []
     pos = 0
     while True:

@@ -12,8 +12,13 @@ from __future__ import annotations
 import bisect
 import html.entities
 import re
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import mistune
+    from mistune.core import InlineState
 
 Token = dict[str, Any]
 #: characters whose spelling is kept in the tree (a text token with ``written``, e.g.
@@ -47,7 +52,7 @@ def _entity(m: re.Match[str]) -> str:
 
 
 @lru_cache(maxsize=1)
-def _markdown():
+def _markdown() -> mistune.Markdown:
     import mistune
     from mistune.block_parser import BlockParser
     from mistune.core import BlockState
@@ -69,16 +74,16 @@ def _markdown():
             if last and last["type"] == "paragraph":
                 last["text"] += text
             else:
-                token = {"type": "paragraph", "text": text}
+                token: Token = {"type": "paragraph", "text": text}
                 if self.parent is None:
                     token["_pos"] = self.cursor
                 self.tokens.append(token)
 
-        def child_state(self, src, lazy_line_starts=None):  # type: ignore[no-untyped-def]
+        def child_state(self, src: str, lazy_line_starts: set[int] | None = None) -> BlockState:
             child = super().child_state(src, lazy_line_starts)
             literal = self.__dict__.pop("quote_literal", None)
             if literal is not None:  # a block quote's lines, tabs as written (commonmark.py)
-                child.literal_src = literal
+                child.literal_src = literal  # type: ignore[attr-defined]  # read by parse_fenced_code
             return child
 
     class EntityAwareInline(commonmark.InlineRules, InlineParser):
@@ -90,7 +95,7 @@ def _markdown():
             self.specification["linebreak"] = r"(?:\\| {2,})\n[ \t]*"
             self.specification["softbreak"] = r" *\n[ \t]*"
 
-        def parse_escape(self, m, state):  # type: ignore[override]
+        def parse_escape(self, m: re.Match[str], state: InlineState) -> int:
             text = m.group(0)
             if any(text[i + 1:i + 2] in KEPT_ESCAPES for i in range(0, len(text), 2)):
                 for i in range(0, len(text), 2):
@@ -112,7 +117,7 @@ def _markdown():
                 return m.end()
             return super().parse_escape(m, state)
 
-        def finalize_tokens(self, tokens, depth):  # type: ignore[override]
+        def finalize_tokens(self, tokens: list[Token], depth: int) -> list[Token]:
             # GFM strikethrough (one or two tildes) is paired first, then emphasis
             tokens = gfm.pair_strikethrough(tokens)
             for tok in tokens:
@@ -123,7 +128,8 @@ def _markdown():
     class PositionedBlock(commonmark.BlockRules, BlockParser):
         """Lists and quotes are appended after their content: give them their start."""
 
-        def extract_block_quote(self, m, state):  # type: ignore[override]
+        def extract_block_quote(self, m: re.Match[str], state: BlockState
+                                ) -> tuple[str, int | None, set[int]]:
             # a table inside a quote takes no lazy line: stop the quote there
             limit = gfm.table_before_lazy_line(state.src[: state.cursor_max], state.cursor)
             if limit is None:
@@ -134,7 +140,7 @@ def _markdown():
             finally:
                 state.cursor_max = saved
 
-        def parse_method(self, m, state):  # type: ignore[override]
+        def parse_method(self, m: re.Match[str], state: BlockState) -> int | None:
             count = len(state.tokens)
             result = super().parse_method(m, state)
             if state.parent is None:
@@ -145,7 +151,8 @@ def _markdown():
 
     block = PositionedBlock()
     md = mistune.Markdown(renderer=None, block=block, inline=EntityAwareInline(),
-                          plugins=[import_plugin(p) for p in PLUGINS] + [gfm.tables, gfm.footnotes, gfm.autolinks])
+                          plugins=[import_plugin(p) for p in PLUGINS]
+                          + [gfm.tables, gfm.footnotes, gfm.autolinks])
     md.block.state_cls = PositionedState
     return md
 
@@ -154,8 +161,9 @@ def parse(text: str) -> list[Token]:
     """Parse Markdown into the shared tree."""
     md = _markdown()
     src = text.replace("\r\n", "\n").replace("\r", "\n")
-    tokens, state = md.parse(src)
-    tokens = list(tokens)
+    result, _state = md.parse(src)
+    assert not isinstance(result, str)  # no renderer: the tokens
+    tokens = list(result)
     starts = [0]
     pos = src.find("\n")
     while pos >= 0:
@@ -214,7 +222,7 @@ def _text_with_references(raw: str) -> list[Token]:
     return out
 
 
-def merge_text(tokens) -> list[Token]:
+def merge_text(tokens: Iterable[Token]) -> list[Token]:
     """Drop empty text tokens and join adjacent ones (a character whose spelling is
     kept, ``written``, stays apart)."""
     out: list[Token] = []
@@ -282,9 +290,7 @@ def block_text(tokens: list[Token]) -> str:
         t = tok["type"]
         if t in INLINE_CONTAINERS:
             lines.append(inline_text(tok.get("children")))
-        elif t == "block_code":
-            lines.append(tok.get("raw", ""))
-        elif t == "block_html":
+        elif t == "block_code" or t == "block_html":
             lines.append(tok.get("raw", ""))
         elif isinstance(tok.get("children"), list):
             lines.append(block_text(tok["children"]))
@@ -317,7 +323,7 @@ def filter_blocks(tokens: list[Token], keep: Callable[..., bool],
         if not keep(tok, at, parents):
             continue
         if tok.get("type") in CONTAINERS and tok.get("children"):
-            kids = filter_blocks(tok["children"], keep, at, parents + (tok["type"],))
+            kids = filter_blocks(tok["children"], keep, at, (*parents, tok["type"]))
             if not kids:  # emptied by the filter (an empty item from the source stays)
                 continue
             tok["children"] = kids

@@ -58,10 +58,10 @@ class Writer:
     def output_extension(self) -> str:
         return self.extension
 
-    def render(self, doc: "Document") -> bytes:  # pragma: no cover - protocol
+    def render(self, doc: Document) -> bytes:  # pragma: no cover - protocol
         raise NotImplementedError
 
-    def files(self, doc: "Document") -> dict[str, bytes]:
+    def files(self, doc: Document) -> dict[str, bytes]:
         """Extra files written next to the main output (relative path -> bytes)."""
         return {}
 
@@ -85,6 +85,9 @@ class CommandOption:
     is_flag: bool = False
     #: the value names an existing file, passed on as its absolute path
     existing_file: bool = False
+    #: other writers whose option of the same name the flag sets too (``pdf``, which
+    #: prints the DOCX writer's document, takes the DOCX flags)
+    also: tuple[str, ...] = ()
 
 
 def writer_entry_points() -> dict[str, EntryPoint]:

@@ -37,9 +37,16 @@ from functools import lru_cache
 
 from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
+from pipeline.textscan import (
+    CJK,
+    chunks,
+    in_spans,
+    is_html_block_start,
+    is_indented_prose,
+    keep_block_role,
+    protected_spans,
+)
 from pipeline.tree import decode_entities, inline_text, parse, walk
-from pipeline.textscan import (chunks, in_spans, is_html_block_start, is_indented_prose,
-                               keep_block_role, protected_spans)
 
 _RUN = re.compile(r"(?<!\\)\*{2,}")
 _LINE_START_MARK = re.compile(r"^([ \t]*)(?:([>#+=-])|(\d+)([.)]))")
@@ -53,6 +60,10 @@ _GLUED_EMPTY_BOLD = re.compile(r"(?<=[^\s*])\*{4}(?=[^\s*])")  # "**0****1**"
 _HARD_BREAK = re.compile(r"((?:(?<! ) {2,}|(?<!\t)\t+|\\)\n[ \t]*)")  # runs tried from their start
 _NUMBER_LINE = re.compile(r"[0-9０-９.]{1,6}")
 _LONE = re.compile(r"^\s*\*\*\s*$")
+# a bold marker that a clipper left at a line's end after spaces ("焦虑的  **⏎，等你")
+_DANGLING = re.compile(r"(?<=\S)[ \t]+\*\*[ \t]*$")
+_SPLIT_STARS = re.compile(r"(?<![*\\\s])\*[ \t]*\n[ \t]*\*(?![*\s])")  # "。*⏎*Sql": one marker cut in two
+_CONTINUES = re.compile(r"^[ \t]*[^\s>*]")  # a next line that is plain text (no quote, no marker)
 
 
 def _punct(ch: str) -> bool:
@@ -106,7 +117,7 @@ class BrokenEmphasis(Stage):
                 fixed, kinds = repair(text)
                 if kinds:
                     new = fixed.split("\n")
-                    for k, (old, line) in enumerate(zip(lines[a:b], new)):
+                    for k, (old, line) in enumerate(zip(lines[a:b], new, strict=False)):
                         new[k] = keep_block_role(old, line)
                     fixed = "\n".join(new)
                     for kind in kinds:
@@ -149,20 +160,64 @@ def _toggle_count(text: str) -> int:
     return sum(len(m.group(0)) // 2 for m in _RUN.finditer(text) if not in_spans(m.start(), spans))
 
 
+def _join_marker_lines(text: str, kinds: set[str]) -> str:
+    """Bold markers cut from their text by a line break become one line with it:
+    ``焦虑的  **⏎，等你`` is ``焦虑的**，等你``, ``*⏎*`` is ``**``, and ``**`` alone on
+    a line of the paragraph joins the line it closes (or the one it opens)."""
+    lines = text.split("\n")
+    if len(lines) < 2:
+        return text
+    out = [lines[0]]
+    pending = ""  # an opening marker alone on its line waits for the next line
+    for line in lines[1:]:
+        prev = out[-1]
+        if _LONE.match(line) and prev.strip():
+            if _toggle_count("\n".join(out)) % 2:
+                out[-1] = prev.rstrip() + "**"  # closes the line before
+                kinds.add("bold_across_lines")
+                continue
+            if not pending:
+                pending = "**"
+                kinds.add("bold_across_lines")
+                continue
+        if pending:
+            stripped = line.lstrip()
+            line = line[: len(line) - len(stripped)] + pending + stripped
+            pending = ""
+        if _DANGLING.search(prev) and _CONTINUES.match(line) and not _LONE.match(prev):
+            closing = _toggle_count("\n".join(out)) % 2 == 0  # the marker is the last toggle
+            head = _DANGLING.sub("", prev)
+            rest = line.lstrip()
+            sep = "" if CJK.match(head[-1:]) or CJK.match(rest[:1]) else " "
+            out[-1] = head + ("**" + sep if closing else sep + "**") + rest
+            kinds.add("bold_across_lines")
+            continue
+        if prev.endswith("*") and not prev.endswith("**") and _SPLIT_STARS.search(prev + "\n" + line):
+            out[-1] = prev + line.lstrip()
+            kinds.add("bold_across_lines")
+            continue
+        out.append(line)
+    if pending:
+        out[-1] += pending
+    return "\n".join(out)
+
+
 def repair(text: str) -> tuple[str, list[str]]:
     """The repaired paragraph and the kinds of repair made (empty: unchanged)."""
-    if "**" not in text or parses_cleanly(text):
+    if ("**" not in text and not _SPLIT_STARS.search(text)) or parses_cleanly(text):
         return text, []
+    kinds: set[str] = set()
+    original = text
+    text = _join_marker_lines(text, kinds)
     spans = protected_spans(text)
     runs = [m for m in _RUN.finditer(text) if not in_spans(m.start(), spans)]
     if not runs:
-        return text, []
-    kinds: set[str] = set()
+        return (text, sorted(kinds)) if kinds else (text, [])
     toggles = sum(len(m.group(0)) // 2 for m in runs)
     if toggles % 2:
         text, runs = _resolve_odd(text, runs, kinds)
-        if not runs:
-            return (text, sorted(kinds)) if kinds else (text, [])
+        if not runs:  # (joined lines alone are no repair when the markers still do not pair)
+            return (text, sorted(kinds)) if kinds - {"bold_across_lines"} else (original, [])
     # Split into [bold?, text] segments.
     italic = _bold_italic_runs(text, runs)
     segments: list[list] = [[False, ""]]
@@ -193,7 +248,7 @@ def repair(text: str) -> tuple[str, list[str]]:
     segments = _split_at_line_breaks(_merge(segments, kinds), kinds)
     segments = _number_lines(segments, kinds)
     result = _emit(segments, kinds)
-    if result == text and not kinds & {"unclosed_bold", "stray_bold_marker", "star_run_escaped"}:
+    if result == original and not kinds & {"unclosed_bold", "stray_bold_marker", "star_run_escaped"}:
         return text, []
     return result, sorted(kinds) or ["emphasis_rewritten"]
 
@@ -252,7 +307,7 @@ def _resolve_odd(text: str, runs: list[re.Match], kinds: set[str]):
         # drop the last unpaired marker; a long run that forms no emphasis is escaped
         last = runs[-1]
         n = len(last.group(0))
-        if n >= 3 or text[last.start() - 1:last.start()] == "]" and text[last.end():last.end() + 1] == "(":
+        if n >= 3 or (text[last.start() - 1:last.start()] == "]" and text[last.end():last.end() + 1] == "("):
             # (between "]" and "(", taking it out would make a link of what follows)
             repl = "\\*" * n
             kinds.add("star_run_escaped")
@@ -331,6 +386,15 @@ def _emit(segments: list[list], kinds: set[str]) -> str:
             continue
         after = segments[i + 1][1][:1] if i + 1 < n else ""
         head, core, tail = _fit(s, last, after, kinds)
+        if tail and not tail.strip(" \t") and CJK.match(core[-1:]) and i + 1 < n:
+            # "加宽  ** 。": spaces a clipper put inside the marker are no word space in CJK text
+            rest = segments[i + 1][1].lstrip(" \t")
+            if CJK.match(rest[:1]):
+                tail, segments[i + 1][1] = "", rest
+        if head and not head.strip(" \t") and CJK.match(core[:1]) and out:
+            before = out[-1].rstrip(" \t")
+            if before and CJK.match(before[-1]):
+                head, out[-1] = "", before
         if not _significant(core):
             kinds.add("punctuation_only_bold")
             piece = head + core + tail
@@ -355,6 +419,17 @@ def _fit(s: str, before: str, after: str, kinds: set[str]) -> tuple[str, str, st
     """Split a bold piece into what goes before the markers, inside, and after."""
     head = tail = ""
     core = s
+    link = _WHOLE_LINK.fullmatch(core.strip())
+    if link and (not _plain_side(before) or not _plain_side(after)) and core == core.strip():
+        # "my**[ text](url)**": the link's brackets are markup, not punctuation to move out
+        bang, label, target = link.groups()
+        lead = label[: len(label) - len(label.lstrip())]
+        if lead and _plain_side(after) and not bang:
+            kinds.add("bold_edge_space")  # the space the clipper put inside goes before the bold
+            return lead, f"[{label.lstrip()}]{target}", ""
+        if not bang and label.strip():
+            kinds.add("bold_punctuation")  # else the bold goes inside the link text
+            return "[" + lead, label.strip(), label[len(label.rstrip()):] + "]" + target
     while True:
         stripped = core.strip()
         lead = core[: len(core) - len(core.lstrip())]
@@ -383,6 +458,7 @@ def _fit(s: str, before: str, after: str, kinds: set[str]) -> tuple[str, str, st
             return head, core, tail
 
 
+_WHOLE_LINK = re.compile(r"(!?)\[([^\[\]\n]*)\](\([^()\s]*(?:\s+\"[^\"\n]*\")?\))")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 

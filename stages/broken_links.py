@@ -34,6 +34,10 @@ from pipeline.stage import Stage, StageContext
 from pipeline.textscan import code_line_mask
 
 _CLOSE = re.compile(r"^\]\((?:https?://|/)[^\s)]*\)")
+# the end of a card whose target is a script: "](javascript:void(0);)", escaped or not
+_SCRIPT_CLOSE = re.compile(
+    r"^ {0,3}\\?\]\(\s*(?:javascript|vbscript):(?:\\.|\([^()\s]*\)|[^()\s\\])*\)[ \t]*$", re.I)
+_ESCAPED_OPEN = re.compile(r"^( {0,3})\\\[[ \t]*")
 _REDIRECT = re.compile(
     r"https?://(?:link\.zhihu\.com/\?target=|link\.juejin\.cn/?\?target=|www\.google\.com/url\?q="
     r"|l\.facebook\.com/l\.php\?u=|weibo\.cn/sinaurl\?u=)([^)\s\"'&]+)[^)\s\"']*")
@@ -57,7 +61,7 @@ class BrokenLinks(Stage):
     name = "broken_links"
     priority = 215
     scope = "text"
-    removes = frozenset({"redirect_link", "wikilink_embed"})
+    removes = frozenset({"redirect_link", "wikilink_embed", "script_card_link"})
     restructures = frozenset({"link_across_paragraphs"})  # a link again, where there was none
 
     def run(self, doc: Document, ctx: StageContext) -> None:
@@ -79,6 +83,19 @@ class BrokenLinks(Stage):
             # the blank lines now sit after the link; move them there explicitly
             changed = True
         for i, line in enumerate(lines):
+            if code[i] or not _SCRIPT_CLOSE.match(line):
+                continue
+            found = self._script_opener(lines, code, i)
+            if found is None:
+                continue
+            opener, start, end = found
+            before = "\n".join(lines[opener:i + 1])
+            lines[opener] = lines[opener][:start] + lines[opener][end:]
+            lines[i] = ""  # blank, not deleted: later line numbers stay those of the source
+            after = "\n".join(ln for ln in lines[opener:i] if ln.strip())
+            ctx.record("script_card_link", base + opener, before, after)
+            changed = True
+        for i, line in enumerate(lines):
             if code[i] or "![[" not in line:
                 continue
             new = _EMBED.sub(_embed_as_image, line)
@@ -87,7 +104,7 @@ class BrokenLinks(Stage):
                 lines[i] = new
                 changed = True
         for i, line in enumerate(lines):
-            if code[i] or "target=" not in line and "url?q=" not in line and "?u=" not in line:
+            if code[i] or ("target=" not in line and "url?q=" not in line and "?u=" not in line):
                 continue
             new = _REDIRECT.sub(lambda m: urllib.parse.unquote(m.group(1)), line)
             if new != line:
@@ -96,6 +113,30 @@ class BrokenLinks(Stage):
                 changed = True
         if changed:
             doc.text = "\n".join(lines)
+
+    @staticmethod
+    def _script_opener(lines: list[str], code: list[bool], close: int) -> tuple[int, int, int] | None:
+        """Where a card link to a script opened, cut from its end by blank lines: the
+        line, and the span of its ``[`` (or ``\\[`` at the line's start) with the
+        spaces after it. None when no blank line cuts it (a link the parser reads)."""
+        for k in range(close - 1, max(-1, close - 12), -1):
+            if code[k]:
+                return None
+            m = _ESCAPED_OPEN.match(lines[k])
+            pos = _unclosed_bracket(lines[k])
+            if m:
+                span = (m.start() + len(m.group(1)), m.end())
+            elif pos is not None and (pos == 0 or not lines[k][:pos].strip()):
+                end = pos + 1
+                while end < len(lines[k]) and lines[k][end] in " \t":
+                    end += 1
+                span = (pos, end)
+            else:
+                continue
+            if not any(not lines[j].strip() for j in range(k, close)):
+                return None
+            return k, span[0], span[1]
+        return None
 
     @staticmethod
     def _opener(lines: list[str], code: list[bool], close: int) -> int | None:

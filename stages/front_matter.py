@@ -1,4 +1,4 @@
-"""Read YAML front matter or a leading JSON metadata block into normalized metadata.
+"""Read YAML or TOML front matter or a leading JSON metadata block into normalized metadata.
 
 Before::
 
@@ -14,9 +14,10 @@ After (``doc.meta``; the Markdown writer prints it back)::
     date: '2024-07-20T22:21:39'
     source: https://mp.weixin.qq.com/s/dWAc
 
-Keys are mapped to ``title``, ``author``, ``date`` (ISO 8601), ``source`` and
+Hugo's TOML front matter (between ``+++`` lines) is read the same way. Keys are
+mapped to ``title``, ``author``, ``date`` (ISO 8601), ``source`` and
 ``lang`` (the ``language`` stage detects it when missing); other keys are kept.
-Malformed YAML gives a warning and stays in the body as a ``yaml`` code block, and
+Malformed YAML (or TOML) gives a warning and stays in the body as a ``yaml`` (``toml``) code block, and
 so does a block too large, or whose aliases would expand past a small bound (an
 "alias bomb"). A leading ``---`` pair around what is not a mapping with plausible
 keys (a heading, a paragraph: two thematic breaks, or a rule and a setext
@@ -34,6 +35,7 @@ from pipeline.stage import Stage, StageContext
 from pipeline.textkeep import meta_text
 
 _YAML_BLOCK = re.compile(r"\A(?:\ufeff)?---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+_TOML_BLOCK = re.compile(r"\A(?:\ufeff)?\+\+\+[ \t]*\n(.*?\n)?\+\+\+[ \t]*(?:\n|\Z)", re.S)
 _JSON_BLOCK = re.compile(r"\A\s*```json[ \t]*\n(\{.*?\})\s*\n```[ \t]*(?:\n|\Z)", re.S)
 
 ALIASES = {
@@ -57,7 +59,8 @@ MAX_FRONT_MATTER = 64 * 1024
 MAX_YAML_NODES = 5_000
 MAX_YAML_DEPTH = 64
 _WIKILINK = re.compile(r"^\[\[(?:[^\]|]*\|)?([^\]]*)\]\]$")
-_CN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?(?:\s*(\d{1,2})[:：](\d{2})(?::(\d{2}))?)?")
+_CN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?"
+                      r"(?:\s*(\d{1,2})[:：](\d{2})(?::(\d{2}))?)?")
 
 
 def normalize_date(value: Any) -> str | None:
@@ -141,6 +144,33 @@ def read_block(block: str) -> tuple[str, Any]:
     return "metadata", {str(k): v for k, v in data.items()}
 
 
+def read_toml(block: str) -> tuple[str, Any]:
+    """Hugo's front matter between ``+++`` lines: ``("metadata", mapping)`` or
+    ``("refused", reason)`` (not TOML, or too large)."""
+    import tomllib
+    if len(block) > MAX_FRONT_MATTER:
+        return "refused", f"front matter larger than {MAX_FRONT_MATTER // 1024} KB"
+    try:
+        data = tomllib.loads(block)
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:
+        return "refused", f"malformed TOML front matter ({str(exc).split(' (')[0]})"
+    if not data:
+        return "refused", "empty TOML front matter"
+    return "metadata", _plain_values(data)
+
+
+def _plain_values(value: Any) -> Any:
+    """TOML times as ISO strings inside tables and arrays (dates at the top stay dates)."""
+    if isinstance(value, dict):
+        return {str(k): v if isinstance(v, (dt.date, dt.datetime)) else _plain_values(v)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_values(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    return value
+
+
 def _bracket_depth(block: str) -> int:
     """The deepest nesting of flow brackets (``[[[...`` or ``{{{...``)."""
     depth = deepest = 0
@@ -213,18 +243,23 @@ class FrontMatter(Stage):
     scope = "text"
     once = True
     # The block's text moves into the metadata, which writers print: not lost.
-    removes = frozenset({"json_metadata", "meta_normalized"})
+    removes = frozenset({"json_metadata", "toml_front_matter", "meta_normalized"})
 
     def run(self, doc: Document, ctx: StageContext) -> None:
         text = doc.text
         raw_meta: dict[str, Any] = {}
         m = _YAML_BLOCK.match(text)
         what, data = read_block(m.group(1) or "") if m else ("markdown", None)
+        language = "yaml"
+        toml = None if m else _TOML_BLOCK.match(text)
+        if toml:
+            m, language = toml, "toml"
+            what, data = read_toml(m.group(1) or "")
         if what == "refused":
             block = m.group(1) or ""
             ctx.warn(f"{data}; kept in the body")
             fence = "`" * max(3, 1 + max((len(r) for r in re.findall(r"`+", block)), default=0))
-            kept = f"{fence}yaml\n{block}{fence}\n"
+            kept = f"{fence}{language}\n{block}{fence}\n"
             text = kept + text[m.end():]
             doc.text = text
             ctx.record("malformed_front_matter", 1, m.group(0), kept)
@@ -232,6 +267,8 @@ class FrontMatter(Stage):
             raw_meta = data
             doc.body_line = m.group(0).count("\n") + 1
             text = text[m.end():]
+            if toml:
+                ctx.record("toml_front_matter", 1, m.group(0), "")
         elif not m:
             j = _JSON_BLOCK.match(text)
             if j:
@@ -247,7 +284,7 @@ class FrontMatter(Stage):
                     text = text[j.end():]
         doc.text = text
         doc.meta = self._normalize(raw_meta, ctx)
-        if what == "metadata" and raw_meta != doc.meta.as_dict():
+        if what == "metadata" and not toml and raw_meta != doc.meta.as_dict():
             ctx.record("meta_normalized", 1, m.group(0), _yaml(doc.meta.as_dict()))
         doc.reference = text + "\n" + meta_text(raw_meta)
 
@@ -259,7 +296,8 @@ class FrontMatter(Stage):
             value = _plain(value)
             if target is None or getattr(meta, target) is not None:
                 if value not in (None, "", [], {}):
-                    meta.extra[key] = value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
+                    meta.extra[key] = (value.isoformat() if isinstance(value, (dt.date, dt.datetime))
+                                       else value)
                 continue
             if value in (None, "", [], {}):
                 continue

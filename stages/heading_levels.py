@@ -59,7 +59,7 @@ class HeadingLevels(Stage):
         numbers = [heading_number(inline_text(h.get("children"))) for h in heads]
         plan = plan_levels(old, numbers, self.options["top"])
         new = plan.levels
-        for i, (h, a, b) in enumerate(zip(heads, old, new)):
+        for i, (h, a, b) in enumerate(zip(heads, old, new, strict=False)):
             if a == b:
                 continue
             # what changed its relation to a neighbour, if one changed

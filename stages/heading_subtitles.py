@@ -27,6 +27,7 @@ so that it plans on the very headings ``heading_levels`` will repair.
 """
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from pipeline.document import Document
@@ -60,7 +61,7 @@ class HeadingSubtitles(Stage):
             heads = [t for t in tree if t.get("type") == "heading"]
             plan = plan_levels([h["attrs"]["level"] for h in heads],
                                [heading_number(inline_text(h.get("children"))) for h in heads])
-            where = {id(h): lvl for h, lvl in zip(heads, plan.levels)}
+            where = {id(h): lvl for h, lvl in zip(heads, plan.levels, strict=False)}
             meet = [t for p, t in pairs if where[id(t)] == where[id(p)]]
             if not meet:
                 return
@@ -70,7 +71,7 @@ class HeadingSubtitles(Stage):
     @staticmethod
     def _pairs(tree: list[Token]):
         """(numbered heading, unnumbered heading right after it, not deeper)."""
-        for prev, tok in zip(tree, tree[1:]):
+        for prev, tok in itertools.pairwise(tree):
             if prev.get("type") != "heading" or tok.get("type") != "heading":
                 continue
             if tok["attrs"]["level"] > prev["attrs"]["level"]:

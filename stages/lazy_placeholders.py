@@ -153,7 +153,7 @@ class _DestinationEnds:
             k += 1
         self.budget -= k - k0
         if depth or self.budget < 0:
-            self.failed = ([(k0, events, states, closes)] + self.failed)[: self.KEEP]
+            self.failed = ([(k0, events, states, closes), *self.failed])[: self.KEEP]
             return None
         return k
 
@@ -212,7 +212,7 @@ def raster_size(data: bytes) -> tuple[int, int] | None:
         return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
         return int.from_bytes(data[6:8], "little"), int.from_bytes(data[8:10], "little")
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP" or data[:2] == b"\xff\xd8":
+    if (data[:4] == b"RIFF" and data[8:12] == b"WEBP") or data[:2] == b"\xff\xd8":
         try:
             import io
 

@@ -16,7 +16,8 @@ When most lines end in a two-space hard break, the breaks are clipper debris: a
 line that continues the one before is joined to it (it starts with a space or
 with punctuation such as ``，`` or ``。``, the line before ends with ``，``, ``、``
 or an opening bracket, or it is a one- or two-character fragment such as ``k``),
-and any other break becomes a paragraph break. Otherwise a deliberate hard break (two spaces before a line of text) stays.
+and any other break becomes a paragraph break. Otherwise a deliberate hard break (two
+spaces before a line of text) stays.
 Trailing whitespace, whitespace-only lines and runs of blank lines go; the text
 ends with one newline. A four-space-indented paragraph of CJK prose, outside a
 list, is prose and not code: its indent goes.
@@ -25,18 +26,20 @@ from __future__ import annotations
 
 import re
 
+from pipeline.codelines import code_spans
 from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
-from pipeline.codelines import code_spans
 from pipeline.textscan import CJK, code_line_mask, is_indented_prose
 
 # a run is tried from its first character only: a long run inside a line stays linear
 _HARD = re.compile(r"(?:(?<! ) {2,}|(?<!\t)\t+)$")
 _CONTINUES = re.compile(r"^(?:[ \t]|[，。、；：！？）」』”’》〉】,.;:!?)\]])")
 _LIST_ITEM = re.compile(r"^ {0,3}(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)")
-_BLOCK_START = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|>|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|`{3}|~{3}|\|)")
+_BLOCK_START = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|>|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)"
+                          r"|`{3}|~{3}|\|)")
 # a line that ends the paragraph above it: a break before it breaks nothing
-_ENDS_PARAGRAPH = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|>|[-+*][ \t]+\S|1[.)][ \t]+\S|`{3}|~{3}|(?:=+|-+)[ \t]*$"
+_ENDS_PARAGRAPH = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|>|[-+*][ \t]+\S|1[.)][ \t]+\S|`{3}|~{3}"
+                             r"|(?:=+|-+)[ \t]*$"
                              r"|([-*_])(?:[ \t]*\1){2,}[ \t]*$)")
 _OWN_LINE = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|([-*_])(?:[ \t]*\1){2,}[ \t]*$)")
 # a line after which an indented line is no paragraph's continuation: a heading, a rule,
@@ -60,7 +63,7 @@ class LineBreaks(Stage):
         lines = doc.text.split("\n")
         code = code_line_mask(lines)
         base = doc.body_line
-        rec = lambda kind, i, before, after: ctx.record(kind, base + i, before, after)  # noqa: E731
+        rec = lambda kind, i, before, after: ctx.record(kind, base + i, before, after)
 
         # whitespace-only lines are blank lines
         for i, line in enumerate(lines):
@@ -96,7 +99,8 @@ class LineBreaks(Stage):
                     i += 1
                     continue
                 if nxt_text and clipper and _continues(line, nxt) and not _BLOCK_START.match(nxt):
-                    joined = _strip_end(line) + (" " if nxt[:1].isspace() and _spaced(line, nxt) else "") + nxt.strip()
+                    joined = (_strip_end(line) + (" " if nxt[:1].isspace() and _spaced(line, nxt) else "")
+                              + nxt.strip())
                     if nxt.rstrip() != nxt.rstrip(" \t") or _HARD.search(nxt):
                         joined += "  "  # the joined line may itself end in a break
                     rec("fragment_joined", i, line + "\n" + nxt, joined)
@@ -190,7 +194,7 @@ def _continues(line: str, nxt: str) -> bool:
     fragment = nxt.strip()
     if fragment[:1] in _OPENING_BRACKETS and not stripped.endswith(_ENDS):
         return True  # "单位可以是 c" + "（字节）、": the sentence goes on
-    return len(fragment) <= 2 and fragment.isalnum() or fragment in _OPENING_BRACKETS
+    return (len(fragment) <= 2 and fragment.isalnum()) or fragment in _OPENING_BRACKETS
 
 
 _OPENS = tuple("（「『《〈【([，、")

@@ -23,6 +23,7 @@ The level is the one its sibling headings (those after section numbers) have.
 """
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from typing import Any
 
@@ -100,6 +101,6 @@ class PseudoHeadings(Stage):
 
     @staticmethod
     def _sibling_level(tree: list[Token]) -> int:
-        levels = Counter(tok["attrs"]["level"] for prev, tok in zip(tree, tree[1:])
+        levels = Counter(tok["attrs"]["level"] for prev, tok in itertools.pairwise(tree)
                          if tok.get("type") == "heading" and number_alone(prev))
         return levels.most_common(1)[0][0] if levels else 2

@@ -15,6 +15,7 @@ same for ``**`` before the parse; this catches every marker kind in the tree.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pipeline.document import Document
@@ -35,6 +36,21 @@ def _bare(tok: Token) -> bool:
     if text.strip() and not text.strip(" *_"):
         return False  # emphasis of the markers themselves takes escapes: written on purpose
     return (bool(text.strip()) or tags) and not any(ch.isalnum() for ch in text)
+
+
+_OPERATOR = re.compile(r"[=+\-*/%<>!&|^~?:.]{1,3}")
+
+
+def _operator(children: list[Token], k: int) -> bool:
+    """``演算子 **=** は``: an operator in bold standing as a word between spaces is the
+    author's emphasis of that token, not a scraped quote box."""
+    if not _OPERATOR.fullmatch(inline_text(children[k].get("children"))):
+        return False
+    before = inline_text(children[:k])
+    after = inline_text(children[k + 1:])
+    if not (before.strip() or after.strip()):
+        return False  # alone in its paragraph: nothing it operates on
+    return before[-1:] in ("", " ", "\t", "\n") and after[:1] in ("", " ", "\t", "\n")
 
 
 class PunctuationEmphasis(Stage):
@@ -58,9 +74,10 @@ class PunctuationEmphasis(Stage):
     def _unwrap(self, children: list[Token], ctx: StageContext, line: int | None) -> list[Token]:
         out: list[Token] = []
         touched = False
-        for tok in children:
+        for k, tok in enumerate(children):
             if tok["type"] in _MARKS and _bare(tok) and (
-                    self._ascii_too or not inline_text(tok.get("children")).isascii()):
+                    self._ascii_too or not inline_text(tok.get("children")).isascii()) and not _operator(
+                    children, k):
                 text = inline_text(tok.get("children"))
                 ctx.record("punctuation_only_emphasis", line, text, text)
                 out.extend(self._unwrap(list(tok.get("children") or []), ctx, line))

@@ -53,15 +53,15 @@ from __future__ import annotations
 
 import bisect
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from pipeline.document import Document
 from pipeline.options import Option
 from pipeline.stage import Stage, StageContext
-from pipeline.urls import SCRIPT_SCHEMES, url_scheme
 from pipeline.tree import CONTAINERS, inline_text, merge_text, parse, trim_inline, walk
+from pipeline.urls import SCRIPT_SCHEMES, url_scheme
 
 if TYPE_CHECKING:  # the tokenizer (html5lib) is imported only for a page with raw HTML
     from pipeline.htmltokens import Tag
@@ -431,12 +431,12 @@ def _rendered(tree: list[Token], pieces: _Pieces) -> str:
             out.append(html[pos:])
             text = "".join(out)
             if len(starts) == len(pieces) and all(
-                    text[p.start:p.end] == raw for p, raw in zip(pieces, raws)):
+                    text[p.start:p.end] == raw for p, raw in zip(pieces, raws, strict=False)):
                 pieces.sort(key=lambda p: p.start)
                 pieces.starts = [p.start for p in pieces]
                 return text
     cursor = 0
-    for p, raw in zip(pieces, raws):
+    for p, raw in zip(pieces, raws, strict=False):
         p.start, p.end = cursor, cursor + len(raw)
         cursor += len(raw) + 1
     pieces.starts = [p.start for p in pieces]

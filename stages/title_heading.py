@@ -19,6 +19,7 @@ short with …); an H1 that only starts with the same words is a section.
 """
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from typing import Any
@@ -95,8 +96,9 @@ class TitleHeading(Stage):
         tree = doc.tree or []
         heads = [t for t in tree if t.get("type") == "heading"]
         # An H1 right after a section number (**01**) is a numbered section, not a title.
-        numbered = {id(tok) for prev, tok in zip(tree, tree[1:]) if number_alone(prev)}
-        first = heads[0] if heads and heads[0]["attrs"]["level"] == 1 and id(heads[0]) not in numbered else None
+        numbered = {id(tok) for prev, tok in itertools.pairwise(tree) if number_alone(prev)}
+        first = (heads[0] if heads and heads[0]["attrs"]["level"] == 1 and id(heads[0]) not in numbered
+                 else None)
         drop: set[int] = set()
         if doc.meta.title:
             for tok in heads:
@@ -108,7 +110,8 @@ class TitleHeading(Stage):
                     drop.add(id(tok))
         elif first is not None and _text(first) and self._only_h1(heads):
             doc.meta.title = _text(first)
-            ctx.record("title_from_heading", first.get("line"), "# " + doc.meta.title, "title: " + doc.meta.title)
+            ctx.record("title_from_heading", first.get("line"), "# " + doc.meta.title,
+                       "title: " + doc.meta.title)
             drop.add(id(first))
         elif self.options["title_from_filename"]:
             doc.meta.title = doc.path.stem

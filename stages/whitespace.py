@@ -19,7 +19,6 @@ spaces become spaces; code spans and link destinations are left alone.
 from __future__ import annotations
 
 import re
-
 from typing import Any
 
 from pipeline.codelines import code_spans
@@ -55,10 +54,8 @@ class Whitespace(LineRepair):
 
     def repair_line(self, line: str, edit: LineEdit) -> str:
         kept = _kept_ranges(line, edit.survey.get(edit.index, ()))
-        if kept:  # a code span's characters are the code's, a link's target is its own
-            new = self._clean_outside(line, kept)
-        else:
-            new = self.clean_line(line)
+        # a code span's characters are the code's, a link's target is its own
+        new = self._clean_outside(line, kept) if kept else self.clean_line(line)
         if new != line:
             for kind in _kinds(line):
                 edit.kind(kind)

@@ -31,7 +31,7 @@ def differences(a: Path, b: Path) -> list[str]:
             return ["members differ: " + " ".join(sorted({i.filename for i in ia} ^ {i.filename for i in ib}))
                     or "members in another order"]
         out = []
-        for x, y in zip(ia, ib):
+        for x, y in zip(ia, ib, strict=True):
             if x.date_time != y.date_time:
                 out.append(f"{x.filename}: date {x.date_time} != {y.date_time}")
             if za.read(x) != zb.read(y):

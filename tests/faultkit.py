@@ -14,9 +14,9 @@ import os
 import shutil
 import subprocess
 import zipfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -70,7 +70,7 @@ MDFORMAT = {"default_style.md": "commonmark", "consecutive_numbering.md": "commo
 CMARK_GFM = ("spec.txt", "extensions.txt", "regression.txt", "smart_punct.txt")
 
 
-@lru_cache(maxsize=None)
+@cache
 def judge(config: str) -> MarkdownIt:
     """markdown-it-py configured by a key such as ``commonmark+table+footnotes``."""
     preset, *parts = config.split("+")
@@ -93,10 +93,7 @@ def judge(config: str) -> MarkdownIt:
         elif part == "typographer":
             md.enable("replacements")
             md.options["typographer"] = True
-        elif part == "smartquotes":
-            md.enable(["replacements", "smartquotes"])
-            md.options["typographer"] = True
-        elif part == "smart":  # cmark's --smart: quotes, dashes, ellipses
+        elif part in ("smartquotes", "smart"):  # "smart" is cmark's --smart: quotes, dashes, ellipses
             md.enable(["replacements", "smartquotes"])
             md.options["typographer"] = True
         else:
@@ -155,7 +152,7 @@ def mdformat_text(source: str) -> str | None:
     import mdformat
     try:
         return mdformat.text(source, extensions={"gfm"})
-    except Exception:  # noqa: BLE001 - a crash is a failure to keep the example
+    except Exception:  # a crash is a failure to keep the example
         return None
 
 
@@ -250,9 +247,9 @@ def _same_but_outline_start(a: str, b: str, title: str | None) -> bool:
         a = normalized(_HEADING.sub(drop, a))
     levels_a = [int(m.group(1)) for m in _HEADING.finditer(a)]
     levels_b = [int(m.group(1)) for m in _HEADING.finditer(b)]
-    if len(levels_a) != len(levels_b) or len({y - x for x, y in zip(levels_a, levels_b)}) > 1:
+    if len(levels_a) != len(levels_b) or len({y - x for x, y in zip(levels_a, levels_b, strict=True)}) > 1:
         return False
-    bare = lambda h: normalized(_HEADING.sub(lambda m: f"<h>{m.group(2)}</h>", h))  # noqa: E731
+    bare = lambda h: normalized(_HEADING.sub(lambda m: f"<h>{m.group(2)}</h>", h))
     return bare(a) == bare(b)
 
 
@@ -295,7 +292,8 @@ def cleanup(examples: list[Example], pipeline=None) -> list[Cleaned]:
     return results
 
 
-if __name__ == "__main__":  # python tests/peers.py [SUITE-SUBSTRING] [-v]: the table, and with -v what differs
+# python tests/peers.py [SUITE-SUBSTRING] [-v]: the table, and with -v what differs
+if __name__ == "__main__":
     import sys
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     args = [a for a in sys.argv[1:] if a != "-v"]
@@ -307,8 +305,10 @@ if __name__ == "__main__":  # python tests/peers.py [SUITE-SUBSTRING] [-v]: the 
             for r in results:
                 if r.same and r.stable and not r.kept:
                     continue
-                what = "differs" if not r.same else "unstable" if not r.stable else f"{r.kept} block(s) verbatim"
+                what = ("differs" if not r.same else "unstable" if not r.stable
+                        else f"{r.kept} block(s) verbatim")
                 print(f"\n--- {name} line {r.example.line} ({what}, judge {r.example.judge}, "
-                      f"mdformat {'same' if r.mdformat_same else 'differs'})\n{r.example.source}--- galley:\n{r.output}")
+                      f"mdformat {'same' if r.mdformat_same else 'differs'})\n{r.example.source}"
+                      f"--- galley:\n{r.output}")
                 if not r.stable:
                     print(f"--- second pass:\n{r.second}")

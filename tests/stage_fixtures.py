@@ -8,15 +8,26 @@
     .
 
 Cases are separated by blank lines. ``{U+00A0}`` stands for that character, so
-that invisible debris stays visible in the file.
+that invisible debris stays visible in the file. A title ending in
+``[promo=true]`` runs the stage with that option (``[a=1, b=x]``: several; the
+value is read as TOML reads it).
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 _ESCAPE = re.compile(r"\{U\+([0-9A-Fa-f]{4,6})\}")
+_OPTIONS = re.compile(r"\s\[(\w+=[^\]]*)\]$")
+
+
+def _options(title: str) -> dict[str, Any]:
+    """The stage options a case's title asks for (``[promo=true]`` at its end)."""
+    m = _OPTIONS.search(title)
+    return tomllib.loads("\n".join(p.strip() for p in m.group(1).split(","))) if m else {}
 
 
 @dataclass
@@ -26,6 +37,7 @@ class Case:
     source: str
     expected: str
     line: int
+    options: dict[str, Any] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -58,6 +70,7 @@ def read_cases(path: Path) -> list[Case]:
         if len(parts) < 3:
             raise ValueError(f"{path}:{start}: unterminated case {title!r}")
         source, expected = ("\n".join(p) + "\n" if p else "" for p in parts[:2])
-        cases.append(Case(path.stem, title, _unescape(source), _unescape(expected), start))
+        cases.append(Case(path.stem, title, _unescape(source), _unescape(expected), start,
+                          _options(title)))
         i = j
     return cases

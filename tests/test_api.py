@@ -5,8 +5,8 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT, SAMPLES, sample_files
+
 from pipeline import clean, convert
 from pipeline.errors import ConfigError, GalleyError
 
@@ -50,5 +50,5 @@ def test_convert_says_what_is_wrong_in_one_line(tmp_path):
     with pytest.raises(GalleyError) as info:
         convert(tmp_path / "missing.md")
     assert "\n" not in str(info.value)
-    with pytest.raises(ConfigError, match="No writer 'odt'. Available: "):
+    with pytest.raises(ConfigError, match=r"No writer 'odt'\. Available: "):
         convert(SAMPLES / "xiaomi-courage-2024.md", to="odt")

@@ -26,7 +26,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, SAMPLES, corpus_files, sample_files
 
 GALLEY = [sys.executable, "-m", "pipeline.cli"]
@@ -241,7 +240,8 @@ def test_second_run_skips_everything_and_says_so(tmp_path):
         from pipeline.batch import run_batch
         from pipeline.config import Config
         rc = run_batch([{str(src)!r}], {str(out)!r}, Config(formats=["md", "docx"]))
-        heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("mistune", "docx", "lxml", "ebooklib", "rich")
+        heavy = sorted(m for m in sys.modules
+                       if m.split(".")[0] in ("mistune", "docx", "lxml", "ebooklib", "rich")
                        or m.startswith(("pipeline.writers.", "pipeline.runner", "pipeline.tree", "stages.")))
         print(rc, heavy)
     """)
@@ -432,7 +432,8 @@ def test_report_and_summary(tmp_path):
         assert row in res.stderr
     # failures: one line each, at the end
     tail = res.stderr.strip().splitlines()
-    assert tail[-2] == "galley: 1 failed:" and tail[-1].strip().startswith(str(src / "bad.md") + ": not a text file")
+    assert tail[-2] == "galley: 1 failed:"
+    assert tail[-1].strip().startswith(str(src / "bad.md") + ": not a text file")
     # a re-run reports the skipped file with what was recorded for it
     res = run("convert", str(src), "-o", str(out), "--to", "md,epub")
     again = {f["status"]: f for f in report(out)["files"]}

@@ -6,7 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 from conftest import SAMPLES
 
 GALLEY = [sys.executable, "-m", "pipeline.cli"]
@@ -29,7 +28,8 @@ def test_stages_lists_every_stage_in_run_order():
     assert out.returncode == 0
     priorities = [int(line.split()[0]) for line in out.stdout.splitlines()]
     assert priorities == sorted(priorities)
-    assert {"decode", "broken_emphasis", "heading_levels"} <= {line.split()[2] for line in out.stdout.splitlines()}
+    names = {line.split()[2] for line in out.stdout.splitlines()}
+    assert {"decode", "broken_emphasis", "heading_levels"} <= names
 
 
 def test_unknown_stage_is_one_line_listing_the_valid_names():

@@ -41,7 +41,7 @@ def test_every_code_line_of_the_spec_examples_is_found():
     for n, m in enumerate(EXAMPLE.finditer(SPEC.read_text("utf-8"))):
         src = m.group(1).replace("→", "\t")
         lines = src.split("\n")
-        marked = [ln.expandtabs(4).rstrip() for ln, k in zip(lines, code_kinds(lines)) if k]
+        marked = [ln.expandtabs(4).rstrip() for ln, k in zip(lines, code_kinds(lines), strict=True) if k]
         for tok in walk(parse(src)):
             if tok.get("type") != "block_code":
                 continue

@@ -4,16 +4,17 @@ Judged by markdown-it-py, an independent CommonMark reader.
 """
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import FIXTURES, all_articles
 from judge import MD, blocks, body, inline_text
 from stage_fixtures import read_cases
+
 from pipeline.convert import render
 from pipeline.textkeep import significant
 from pipeline.writers.markdown import MarkdownWriter, render_document
@@ -45,12 +46,14 @@ def test_no_debris_left(path, cleaned):
         if kind == "heading":
             assert plain.strip(), "empty heading"
             assert not (kids and kids[0].type in ("strong_open", "em_open")
-                        and kids[-1].type in ("strong_close", "em_close")), f"emphasis-wrapped heading {plain!r}"
+                        and kids[-1].type in ("strong_close", "em_close")), \
+                f"emphasis-wrapped heading {plain!r}"
             assert level >= 2, f"a body heading at level 1: {plain!r}"
             levels.append(level)
         else:
             stripped = plain.strip()
-            assert not (len(stripped) <= 30 and any(h in stripped for h in SWIPE)), f"swipe hint left: {stripped!r}"
+            assert not (len(stripped) <= 30 and any(h in stripped for h in SWIPE)), \
+                f"swipe hint left: {stripped!r}"
     previous = 1
     for level in levels:
         assert level <= previous + 1, f"skipped heading level: {previous} -> {level}"
@@ -87,6 +90,7 @@ def test_clean_is_idempotent(path, cleaned, pipeline):
 def test_seed_outline():
     """The seed article's headings, below the title, as the product owner listed them."""
     from conftest import SAMPLES
+
     from pipeline.runner import Pipeline
     expected = []
     for line in (Path(__file__).parent / "fixtures" / "xiaomi-outline.txt").read_text("utf-8").splitlines():
@@ -96,7 +100,7 @@ def test_seed_outline():
     out = render_document(Pipeline().process(SAMPLES / "xiaomi-courage-2024.md"))
     got = [(level, plain.strip()) for kind, level, plain, _ in blocks(out) if kind == "heading"]
     assert len(got) == len(expected)
-    for (glevel, gtext), (level, text) in zip(got, expected):
+    for (glevel, gtext), (level, text) in zip(got, expected, strict=False):
         assert glevel == level
         assert significant(gtext).startswith(significant(text)), (gtext, text)
 
@@ -134,7 +138,7 @@ def outline(markdown: str) -> list[tuple[int, str, bool]]:
 
 def well_formed(levels: list[int]) -> bool:
     """At most one H1, and no heading more than one level below the one before it."""
-    return levels.count(1) <= 1 and all(b - a <= 1 for a, b in zip(levels, levels[1:]))
+    return levels.count(1) <= 1 and all(b - a <= 1 for a, b in itertools.pairwise(levels))
 
 
 def _sign(d: int) -> int:
@@ -154,7 +158,7 @@ def compare_outlines(src: list[tuple[int, str]], dst: list[tuple[int, str]], tit
             continue
         matched.append((level, dst[k][0], text))
         j = k + 1
-    flips = [(a[2], b[2]) for a, b in zip(matched, matched[1:])
+    flips = [(a[2], b[2]) for a, b in itertools.pairwise(matched)
              if _sign(b[0] - a[0]) != _sign(b[1] - a[1])]
     return lost, flips
 
@@ -200,7 +204,8 @@ def _outline_lines(markdown: str) -> list[str]:
     m = re.match(r"---\n(.*?\n)---\n", markdown, re.S)
     meta = yaml.safe_load(m.group(1)) if m else None
     title = meta.get("title") if isinstance(meta, dict) else None
-    heads = ["#" * level + " " + plain.strip() for kind, level, plain, _ in blocks(markdown) if kind == "heading"]
+    heads = ["#" * level + " " + plain.strip()
+             for kind, level, plain, _ in blocks(markdown) if kind == "heading"]
     return ([f"title: {title}"] if title else []) + heads
 
 

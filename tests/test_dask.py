@@ -14,13 +14,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import sample_files
 
 distributed = pytest.importorskip("distributed")
 fsspec = pytest.importorskip("fsspec")
 
-from test_batch import GALLEY, make_articles, run, tree  # noqa: E402
+from test_batch import GALLEY, make_articles, run, tree
 
 FORMATS = "md,docx,epub"
 

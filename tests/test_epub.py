@@ -22,9 +22,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, ROOT, SPEC, all_articles, sample_files
 from lxml import etree
 
-from conftest import FIXTURES, ROOT, SPEC, all_articles, sample_files
 from pipeline.textkeep import significant
 from pipeline.tree import inline_text, walk
 from pipeline.writers.epub import EpubWriter, book_language, outline, sections, split
@@ -32,9 +32,9 @@ from pipeline.writers.epub.content import Heading, safe_url
 from pipeline.writers.epub.css import stylesheet
 from pipeline.writers.epub.images import clean_svg
 from pipeline.writers.epub.sanitize import DROP, is_html_tag, literal_pi, literal_tag, parse_fragment
+from pipeline.writers.epub.xhtml import Ids, el, is_xml_name, local
 from pipeline.writers.markdown import render_body
 from pipeline.writers.present import display_date
-from pipeline.writers.epub.xhtml import Ids, el, is_xml_name, local
 
 XHTML = "http://www.w3.org/1999/xhtml"
 OPS = "http://www.idpf.org/2007/ops"
@@ -42,7 +42,7 @@ OPF = "http://www.idpf.org/2007/opf"
 DC = "http://purl.org/dc/elements/1.1/"
 NCX = "http://www.daisy.org/z3986/2005/ncx/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-H = lambda tag: f"{{{XHTML}}}{tag}"  # noqa: E731
+H = lambda tag: f"{{{XHTML}}}{tag}"
 PANDOC_MD = "commonmark+footnotes+pipe_tables+strikeout+task_lists"
 # an XML Name without colons (NCName), the ids of a content document
 NCNAME = re.compile(r"[A-Za-z_\u00C0-\uFFFF][\w.\-\u00B7\u0300-\u036F\u203F-\u2040\u00C0-\uFFFF]*\Z")
@@ -348,7 +348,7 @@ def test_two_runs_give_the_same_bytes(path, pipeline):
 
 @pytest.mark.parametrize("path", ARTICLES, ids=lambda p: p.name)
 def test_package_is_sound(path, pipeline):
-    doc, data = rendered(path, pipeline)
+    _doc, data = rendered(path, pipeline)
     assert_sound(Book(data))
 
 
@@ -481,6 +481,7 @@ End.
 def torture(tmp_path_factory) -> Path:
     """A document with every kind of content, local and embedded images, ~370 KB."""
     import base64
+
     from PIL import Image
     folder = tmp_path_factory.mktemp("torture")
     Image.new("RGB", (40, 30), (200, 30, 30)).save(folder / "red.png")
@@ -542,8 +543,8 @@ def test_every_commonmark_example_makes_a_valid_book(spec_document, pipeline, ja
     data = EpubWriter().render(doc)
     book = Book(data)
     assert_sound(book)
-    body, notes, _ = book_text(book)
-    want_body, want_notes = markdown_text(render_body(doc.tree))
+    body, _notes, _ = book_text(book)
+    want_body, _want_notes = markdown_text(render_body(doc.tree))
     assert significant(body) == significant(want_body)
     out = tmp_path / "spec.epub"
     out.write_bytes(data)
@@ -608,7 +609,7 @@ def test_footnotes_resolve_across_split_files(torture, pipeline):
         note = book.element(target, frag)
         assert local(note) == "aside" and note.get(f"{{{OPS}}}type") == "footnote"
         first_refs.setdefault(frag, (path, a))
-    assert [p for p, _ in refs][-1] != [p for p, _ in refs][0]  # references in several files
+    assert [p for p, _ in refs][-1] != next(p for p, _ in refs)  # references in several files
     for frag, (path, a) in first_refs.items():
         # a note lives in the file of its first reference, and links back to it
         assert a.get("href") == "#" + frag
@@ -728,7 +729,7 @@ def test_ebooklib_reads_the_book_back(pipeline, tmp_path):
 
 def test_sample_typography_is_cjk(pipeline):
     path = sample_files()[0]
-    doc, data = rendered(path, pipeline)
+    _doc, data = rendered(path, pipeline)
     book = Book(data)
     css = next(book.zip.read(book.path(i)).decode() for i in book.items.values()
                if i.get("media-type") == "text/css")

@@ -27,10 +27,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-
 from faultkit import output_bytes, remount, temp_files, tmpfs, unprivileged
-from test_batch import (GALLEY, MANIFEST, _wait_for_outputs, make_articles, plugin_env,  # noqa: F401
-                        report, run, statuses, tree)
+from test_batch import (
+    GALLEY,
+    MANIFEST,
+    _wait_for_outputs,
+    make_articles,
+    plugin_env,
+    report,
+    run,
+    statuses,
+    tree,
+)
 
 
 def clean_stderr(res: subprocess.CompletedProcess) -> None:
@@ -288,13 +296,15 @@ def test_names_at_the_file_system_limit(tmp_path):
     assert st[fits] == "converted" and st[too_long] == "failed"
     assert (out / ("a" * (limit - 5) + ".docx")).stat().st_size > 0
     lines = failure_lines(res)
-    assert lines == [f"{src / too_long}: name too long for the file system: {out / ('b' * (limit - 3) + '.docx')}"]
+    assert lines == [f"{src / too_long}: name too long for the file system: "
+                     f"{out / ('b' * (limit - 3) + '.docx')}"]
     assert not any(p.name.startswith("b") for p in out.iterdir())  # all of its outputs, or none
     assert temp_files(out) == []
 
 
 # -- 6. an image cache that cannot be written ---------------------------------------------------
-PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAIAAAA7ljmRAAAAGElEQVR4nGP4z8DwHwyBNAMDAxMDAwMDAHu8Bf1m+lb3AAAAAElFTkSuQmCC")
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAIAAAA7ljmRAAAAGElEQVR4nGP4z8DwHwyBNAMDAxMDAwMDAHu8"
+                       "Bf1m+lb3AAAAAElFTkSuQmCC")
 
 
 @pytest.fixture(scope="module")
@@ -427,7 +437,7 @@ def test_a_stopped_run_writes_a_report_marked_interrupted(tmp_path, sig, status)
 
 
 # -- 9. one writer per output folder ----------------------------------------------------------
-def test_a_manifest_elsewhere_does_not_get_around_the_lock(tmp_path, plugin_env):  # noqa: F811
+def test_a_manifest_elsewhere_does_not_get_around_the_lock(tmp_path, plugin_env):
     import fcntl
     src = tmp_path / "in"
     src.mkdir()

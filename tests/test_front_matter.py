@@ -30,7 +30,7 @@ def front_matter(text: str) -> dict:
 
 
 days = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2999, 12, 31))
-zones = st.sampled_from([None, dt.timezone.utc, dt.timezone(dt.timedelta(hours=8)),
+zones = st.sampled_from([None, dt.UTC, dt.timezone(dt.timedelta(hours=8)),
                          dt.timezone(dt.timedelta(hours=-5, minutes=-30))])
 times = st.builds(lambda d, h, m, s, us, tz: dt.datetime(d.year, d.month, d.day, h, m, s, us, tz),
                   days, st.integers(0, 23), st.integers(0, 59), st.integers(0, 59),
@@ -43,7 +43,7 @@ def _forms(value: dt.date) -> list[str]:
         return [value.isoformat(), f"'{value.isoformat()}'", f'"{value:%Y/%m/%d}"',
                 f"{value.year}年{value.month}月{value.day}日"]
     forms = [value.isoformat(), f"'{value.isoformat()}'", f'"{value.isoformat(sep=" ")}"']
-    if value.tzinfo is dt.timezone.utc:
+    if value.tzinfo is dt.UTC:
         forms.append(f'"{value.replace(tzinfo=None).isoformat()}Z"')
     if value.tzinfo is not None and value.microsecond == 0:
         forms.append(f'"{format_datetime(value)}"')

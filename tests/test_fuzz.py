@@ -15,9 +15,9 @@ import os
 from pathlib import Path
 
 import pytest
+from fuzz_strategies import documents
 from hypothesis import HealthCheck, given, seed, settings
 
-from fuzz_strategies import documents
 from pipeline.convert import render
 from pipeline.runner import Pipeline
 from pipeline.writer import make_writer

@@ -297,7 +297,8 @@ def test_check_reports_a_structure_change(tmp_path, plugin_env):
     src.write_text(SIBLINGS, encoding="utf-8")
     out = run_cli("check", str(src), env=plugin_env)
     assert out.returncode == 1
-    assert re.search(r"structure changed: nest_second/nested \(line 5\): heading 'Two'", out.stdout), out.stdout
+    assert re.search(r"structure changed: nest_second/nested \(line 5\): heading 'Two'", out.stdout), \
+        out.stdout
 
 
 def test_convert_counts_it_and_strict_writes_nothing_for_that_file(tmp_path, plugin_env):

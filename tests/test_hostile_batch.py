@@ -25,12 +25,11 @@ import os
 import re
 import subprocess
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pytest
-
 from faultkit import output_bytes, temp_files, unprivileged
 from test_batch import ARTICLE, GALLEY, PLUGIN, report
 
@@ -122,7 +121,8 @@ CASES = [
     Case("binary.md", raw(bytes(range(256)) * 20), "failed", r"not a text file"),
     Case("png-named.md", raw(b"\x89PNG\r\n\x1a\n" + bytes(200)), "failed", r"not a text file"),
     Case("gbk.md", raw("# 标题\n\n这是用 GBK 编码保存的中文正文。\n".encode("gbk")), "converted"),
-    Case("bad-utf8.md", raw(b"# Bad bytes\n\n" + b"Ordinary text. " * 40 + b"\xff\xfe" + b" More." * 40), "converted"),
+    Case("bad-utf8.md", raw(b"# Bad bytes\n\n" + b"Ordinary text. " * 40 + b"\xff\xfe" + b" More." * 40),
+         "converted"),
     Case("latin1.md", raw("# Caf\u00e9\n\nD\u00e9j\u00e0 vu, na\u00efve.\n".encode("latin-1")), "either"),
     Case("utf16-no-bom.md", raw("# Title\n\nText.\n".encode("utf-16-le")), "either"),
     Case("nul-bytes.md", raw(b"# Nul\n\nText\x00with\x00NULs.\n"), "either"),

@@ -23,7 +23,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, SAMPLES
 
 HEAVY = {"docx", "lxml", "PIL", "ebooklib"}
@@ -174,7 +173,7 @@ def test_front_matter_a_picture_and_raw_html_bring_their_libraries(tmp_path):
                    f"{picture})\n\n<div onclick=\"go()\">Raw HTML.</div>\n", encoding="utf-8")
     modules = modules_after("convert", str(src), "-o", str(tmp_path / "out"), "--to", "docx", "-q")
     assert (tmp_path / "out" / "rich.docx").is_file()
-    assert ON_DEMAND <= tops(modules)
+    assert tops(modules) >= ON_DEMAND
     assert "multiprocessing" not in tops(modules)
 
 

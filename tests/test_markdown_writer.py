@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from judge import MD
+
 from pipeline.config import Config
 from pipeline.runner import Pipeline
 from pipeline.stage import available_stages
@@ -71,12 +72,12 @@ def test_fence_info_strings_with_backticks_and_tildes():
 
 
 # -- link safety ---------------------------------------------------------------------
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from markdown_it import MarkdownIt  # noqa: E402
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
-from pipeline.tree import walk  # noqa: E402
-from pipeline.writers.markdown import unsafe_target  # noqa: E402
+from pipeline.tree import walk
+from pipeline.writers.markdown import unsafe_target
 
 SEES_ALL = MarkdownIt("commonmark")
 SEES_ALL.validateLink = lambda url: True  # every target, even the ones it would refuse
@@ -125,7 +126,7 @@ def scheme(name: str):
 
 target = st.tuples(st.lists(st.sampled_from(PIECES), max_size=3).map("".join),
                    st.one_of(scheme("javascript:"), scheme("vbscript:"), scheme("data:"), st.just("")),
-                   st.lists(st.sampled_from(PIECES + ["alert(1)"]), max_size=6).map("".join)).map("".join)
+                   st.lists(st.sampled_from([*PIECES, "alert(1)"]), max_size=6).map("".join)).map("".join)
 FORMS = ["[a]({})", "[a](<{}>)", "![a]({})", "![a](<{}>)", "<{}>", "[a]\n\n[a]: {}", "[a]({} \"t\")"]
 
 

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, SAMPLES
+
 from pipeline.config import Config
 from pipeline.document import Document
 from pipeline.errors import ConfigError
@@ -55,12 +55,14 @@ def test_an_unknown_option_lists_the_options():
 
 def test_values_are_converted_once_to_the_declared_type():
     pipeline = Pipeline(Config(stage_options={
-        "prose_headings": {"max_chars": "80"}, "ui_chrome": {"promo": "yes", "rules_off": "separator_line, swipe_hint"},
+        "prose_headings": {"max_chars": "80"},
+        "ui_chrome": {"promo": "yes", "rules_off": "separator_line, swipe_hint"},
         "line_breaks": {"clipper_threshold": 1}, "images": {"roots": "a,b", "timeout": "2.5"}}))
     stages = {s.name: s for s in pipeline.stages}
     assert stages["prose_headings"].options["max_chars"] == 80
     assert stages["ui_chrome"].options["promo"] is True
-    assert stages["ui_chrome"].rules == {"wechat_ui", "javascript_link", "empty_link", "promo_tail"}
+    assert stages["ui_chrome"].rules == {"wechat_ui", "javascript_link", "empty_link", "icon_remnant",
+                                         "site_notice", "promo_tail", "promo_block"}
     assert stages["line_breaks"].options["clipper_threshold"] == 1.0
     assert isinstance(stages["line_breaks"].options["clipper_threshold"], float)
     assert stages["images"].options["roots"] == ["a", "b"]
@@ -72,7 +74,8 @@ def test_a_converted_value_changes_the_output_as_the_typed_one_does():
     text = ("**声明：** 该公众号大部分文章来自作者日常学习笔记，也有部分文章是经过作者授权和其他公众号白名单"
             "转载，未经授权严禁转载，仅供学习交流之用，如有侵权请联系删除，文中观点与本公众号无关。\n---\n\n正文。\n").encode()
     def clean(value):
-        doc = Pipeline(Config(stage_options={"prose_headings": {"max_chars": value}})).process(Path("a.md"), text)
+        pipeline = Pipeline(Config(stage_options={"prose_headings": {"max_chars": value}}))
+        doc = pipeline.process(Path("a.md"), text)
         return [c.kind for c in doc.changes if c.stage == "prose_headings"]
     assert clean(60) == clean("60") == ["prose_heading"]
     assert clean(200) == clean("200") == []

@@ -84,7 +84,7 @@ def test_list_3000_deep_is_flattened_with_a_warning(pipeline):
     # the Markdown nests no deeper than the cap: items past it are siblings at the cap
     indents = {len(m.group(1)) for m in re.finditer(r"(?m)^( *)- item", md)}
     assert max(indents) == 2 * (MAX_DEPTH - 1)
-    assert len(re.findall(r"(?m)^ {%d}- item" % (2 * (MAX_DEPTH - 1)), md)) == 300 - MAX_DEPTH + 1
+    assert len(re.findall(rf"(?m)^ {{{2 * (MAX_DEPTH - 1)}}}- item", md)) == 300 - MAX_DEPTH + 1
 
 
 def test_quotes_3000_deep_keep_every_line(pipeline):
@@ -156,7 +156,8 @@ def test_docx_relates_each_link_target_once(pipeline):
         xml = z.read("word/document.xml").decode("utf-8")
         rels = z.read("word/_rels/document.xml.rels").decode("utf-8")
     targets = dict(re.findall(r'Id="(rId\d+)"[^>]*Target="(https://example\.com/\d)"', rels)
-                   + [(b, a) for a, b in re.findall(r'Target="(https://example\.com/\d)"[^>]*Id="(rId\d+)"', rels)])
+                   + [(b, a) for a, b
+                      in re.findall(r'Target="(https://example\.com/\d)"[^>]*Id="(rId\d+)"', rels)])
     assert sorted(targets.values()) == [f"https://example.com/{i}" for i in range(3)]
     used = re.findall(r'<w:hyperlink [^>]*r:id="(rId\d+)"', xml)
     assert len(used) == 300 and set(used) == set(targets)

@@ -9,9 +9,8 @@ as their source lines, see render_body) and what still differs.
 """
 from __future__ import annotations
 
-import pytest
-
 import peers
+import pytest
 
 SUITES = peers.suites()
 

@@ -23,7 +23,9 @@ PIECES = [
     "[a](javascript:void(0);)", "[^1]", "[^1]: note\n",
 ]
 markdown = st.lists(st.sampled_from(PIECES), max_size=60).map("".join)
-SETTINGS = settings(derandomize="GALLEY_EXAMPLES" not in os.environ, max_examples=int(os.environ.get("GALLEY_EXAMPLES", "300")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(derandomize="GALLEY_EXAMPLES" not in os.environ,
+                    max_examples=int(os.environ.get("GALLEY_EXAMPLES", "300")), deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
 
 
 def clean(text: str) -> str:

@@ -11,8 +11,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from judge import render_html
+
 from pipeline.config import Config
 from pipeline.runner import Pipeline
 from pipeline.stage import available_stages

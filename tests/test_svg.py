@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+from test_epub import epubcheck, problems
 
 from pipeline.assets.svg import SVG_NS, SvgError, sanitize_svg
-from test_epub import epubcheck, problems
 
 SECRET = "SECRET-7f3a9c-never-in-an-output"
 HOSTILE_SVG = """<?xml version="1.0"?>
@@ -192,7 +192,8 @@ def test_what_belongs_to_the_picture_stays():
     clean = sanitize_svg(HOSTILE_SVG.format(png=PNG_1PX).encode())
     root = etree.fromstring(clean.data)
     ns = {"s": SVG_NS}
-    assert root.xpath("//s:use/@xlink:href", namespaces={**ns, "xlink": "http://www.w3.org/1999/xlink"}) == ["#shape"]
+    xlink = {**ns, "xlink": "http://www.w3.org/1999/xlink"}
+    assert root.xpath("//s:use/@xlink:href", namespaces=xlink) == ["#shape"]
     assert [t.text for t in root.xpath("//s:text", namespaces=ns)] == ["Chart", "here"]
     assert len(root.xpath("//s:image", namespaces=ns)) == 1  # the embedded picture
     assert "url(#grad)" in root.xpath("//s:style", namespaces=ns)[0].text
@@ -205,7 +206,8 @@ def test_plain_internal_entities_are_written_out():
     data = b"""<?xml version="1.0"?>
 <!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd" [
 <!ENTITY ns_svg "http://www.w3.org/2000/svg"><!ENTITY st0 "fill:#f00;"><!ENTITY name "Sales">]>
-<svg xmlns="&ns_svg;" width="10" height="10"><rect style="&st0;" width="5" height="5"/><text>&name; 2024</text></svg>"""
+<svg xmlns="&ns_svg;" width="10" height="10"><rect style="&st0;" width="5"
+ height="5"/><text>&name; 2024</text></svg>"""
     clean = sanitize_svg(data)
     assert b"&" not in clean.data and b"<!DOCTYPE" not in clean.data
     assert b'style="fill:#f00;"' in clean.data and b"<text>Sales 2024</text>" in clean.data

@@ -11,7 +11,7 @@ def decode_data_uri(uri: str) -> tuple[str, bytes] | None:
     one or its payload cannot be decoded. A quoted title after the payload
     (``data:...,XXX "title"``) is not part of it."""
     uri = uri.strip().strip("<>")
-    if not uri[:5].lower() == "data:":
+    if uri[:5].lower() != "data:":
         return None
     header, sep, payload = uri[5:].partition(",")
     if not sep:

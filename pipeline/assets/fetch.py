@@ -50,7 +50,7 @@ def _check_address(host: str, port: int, allow_private: bool) -> str:
         if not allow_private and (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved
                                   or ip.is_multicast or ip.is_unspecified):
             raise FetchError(f"refused: {host} is a private or local address ({ip})")
-    return infos[0][4][0]
+    return str(infos[0][4][0])
 
 
 class _Connection(http.client.HTTPConnection):
@@ -69,7 +69,8 @@ class _TLSConnection(http.client.HTTPSConnection):
 
     def connect(self) -> None:
         sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        # the SSL context HTTPSConnection keeps (a private attribute typeshed does not declare)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
 def fetch(url: str, policy: FetchPolicy = FetchPolicy()) -> Fetched:

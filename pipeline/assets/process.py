@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 JPEG_QUALITY = 85
 
@@ -51,7 +55,7 @@ def prepare(data: bytes, media: str, accepted: frozenset[str] | None,
             return Prepared(clean.data, media, clean.width, clean.height, notes, warnings)
         prepared = _raster(rasterize_svg(clean.data, max_side), "image/png", accepted, max_side,
                            max_pixels)
-        prepared.notes[:0] = notes + ["svg rasterized"]
+        prepared.notes[:0] = [*notes, "svg rasterized"]
         prepared.warnings = warnings
         return prepared
     return _raster(data, media, accepted, max_side, max_pixels)
@@ -61,7 +65,7 @@ def _raster(data: bytes, media: str, accepted: frozenset[str] | None,
             max_side: int, max_pixels: int) -> Prepared:
     from PIL import Image, ImageOps
     try:
-        im = Image.open(io.BytesIO(data))
+        im: Image.Image = Image.open(io.BytesIO(data))
         im.load()
     except Exception as exc:  # Pillow raises many kinds for broken files
         raise ProcessError(f"cannot read the picture: {type(exc).__name__}") from None
@@ -96,11 +100,11 @@ def _raster(data: bytes, media: str, accepted: frozenset[str] | None,
     return Prepared(out, target, *im.size, notes)
 
 
-def _has_alpha(im) -> bool:
+def _has_alpha(im: Image.Image) -> bool:
     return im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info)
 
 
-def _encode(im, media: str) -> bytes:
+def _encode(im: Image.Image, media: str) -> bytes:
     buf = io.BytesIO()
     if getattr(im, "is_animated", False):
         im.seek(0)

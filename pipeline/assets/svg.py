@@ -23,6 +23,7 @@ What went is counted, so that the report says what happened to the picture.
 """
 from __future__ import annotations
 
+import contextlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -74,7 +75,7 @@ class CleanSvg:
     width: int | None = None
     height: int | None = None
     #: what went, by kind ("script", "event handler", "outside reference"...)
-    removed: Counter = field(default_factory=Counter)
+    removed: Counter[str] = field(default_factory=Counter)
     #: entity references removed: the picture may miss the text they stood for
     entities: list[str] = field(default_factory=list)
 
@@ -117,21 +118,21 @@ def sanitize_svg(data: bytes) -> CleanSvg:
     return result
 
 
-def _plain_entities(root) -> dict[str, str]:
+def _plain_entities(root: etree._Element) -> dict[str, str]:
     """Declared internal entities whose text holds no markup and no other reference."""
     dtd = root.getroottree().docinfo.internalDTD
     if dtd is None:
         return {}
-    out = {}
+    out: dict[str, str] = {}
     for entity in dtd.iterentities():
-        content = entity.content
-        if entity.system_url is None and content is not None and "&" not in content \
+        name, content = entity.name, entity.content
+        if name is not None and entity.system_url is None and content is not None and "&" not in content \
                 and "<" not in content and len(content) <= 1000:
-            out[entity.name] = content
+            out[name] = content
     return out
 
 
-def _clean(root, result: CleanSvg, plain: dict[str, str]) -> None:
+def _clean(root: etree._Element, result: CleanSvg, plain: dict[str, str]) -> None:
     for node in list(root.iter()):
         if node is not root and not _attached(node, root):
             continue  # already gone with an ancestor
@@ -160,11 +161,8 @@ def _clean(root, result: CleanSvg, plain: dict[str, str]) -> None:
             node.text = _clean_css(node.text, result)
 
 
-def _attached(node, root) -> bool:
-    for ancestor in node.iterancestors():
-        if ancestor is root:
-            return True
-    return False
+def _attached(node: etree._Element, root: etree._Element) -> bool:
+    return any(ancestor is root for ancestor in node.iterancestors())
 
 
 def _unwanted(name: etree.QName) -> str | None:
@@ -179,9 +177,10 @@ def _unwanted(name: etree.QName) -> str | None:
     return None
 
 
-def _remove(node) -> None:
+def _remove(node: etree._Element) -> None:
     """Remove an element with its content, keeping the text that follows it."""
     parent = node.getparent()
+    assert parent is not None  # never the root
     tail = node.tail
     if tail:
         prev = node.getprevious()
@@ -192,7 +191,8 @@ def _remove(node) -> None:
     parent.remove(node)
 
 
-def _replace_entity(node, parent, plain: dict[str, str], result: CleanSvg) -> None:
+def _replace_entity(node: etree._Entity, parent: etree._Element | None, plain: dict[str, str],
+                    result: CleanSvg) -> None:
     text = plain.get(node.name)
     if text is None:
         result.entities.append(node.name)
@@ -202,14 +202,14 @@ def _replace_entity(node, parent, plain: dict[str, str], result: CleanSvg) -> No
     _remove(node)
 
 
-def _animates_reference(node) -> bool:
+def _animates_reference(node: etree._Element) -> bool:
     """An animation that sets a link or a handler (``<set attributeName="href"
     to="javascript:…">``)."""
     target = (node.get("attributeName") or "").strip().lower()
     return target.split(":")[-1] == "href" or target.startswith("on")
 
 
-def _clean_attributes(node, local: str, result: CleanSvg) -> bool:
+def _clean_attributes(node: etree._Element, local: str, result: CleanSvg) -> bool:
     """Clean ``node``'s attributes; False if the element only stood for an outside file."""
     for key in list(node.attrib):
         value = node.get(key) or ""
@@ -291,8 +291,6 @@ def svg_size(data: bytes) -> tuple[int | None, int | None]:
     if w is None or h is None:
         vb = re.search(rb"""viewBox\s*=\s*["'][-0-9.]+[\s,]+[-0-9.]+[\s,]+([0-9.]+)[\s,]+([0-9.]+)""", tag)
         if vb:
-            try:
+            with contextlib.suppress(ValueError):
                 w, h = round(float(vb.group(1))), round(float(vb.group(2)))
-            except ValueError:
-                pass
     return w, h

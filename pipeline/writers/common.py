@@ -11,7 +11,7 @@ from ..document import Document
 
 # A fixed instant for documents with no date and no SOURCE_DATE_EPOCH, so that the
 # same input always gives the same bytes.
-FALLBACK_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+FALLBACK_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 NAMESPACE = uuid.UUID("6f1c2d6e-8a35-5b1e-9d2f-6a6c6c657970")  # galley's own UUID namespace
 
 
@@ -19,7 +19,7 @@ def fixed_time(doc: Document) -> dt.datetime:
     """The timestamp written into packages: SOURCE_DATE_EPOCH, else the document date, else a constant."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.strip().isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
     if doc.meta.date:
         try:
             value = dt.datetime.fromisoformat(doc.meta.date)
@@ -27,8 +27,8 @@ def fixed_time(doc: Document) -> dt.datetime:
             value = None
         if value is not None:
             if value.tzinfo is None:
-                value = value.replace(tzinfo=dt.timezone.utc)
-            return value.astimezone(dt.timezone.utc)
+                value = value.replace(tzinfo=dt.UTC)
+            return value.astimezone(dt.UTC)
     return FALLBACK_TIME
 
 
@@ -50,5 +50,5 @@ def language(doc: Document) -> str:
 
 
 def is_cjk(lang: str | None) -> bool:
-    return bool(lang) and lang.split("-")[0].lower() in ("zh", "ja", "ko")
+    return lang is not None and lang.split("-")[0].lower() in ("zh", "ja", "ko")
 

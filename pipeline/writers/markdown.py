@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html.entities
 import re
+from collections.abc import Callable
 from typing import Any
 
 from ..document import Document
@@ -81,7 +82,9 @@ def escape_text(s: str, in_table: bool = False, strict: bool = True, in_link: bo
                 out.append("\\_")
                 continue
         elif ch == "<":
-            if nxt == "" or nxt.isalpha() or nxt in "/!?":
+            after = s[i + 2:i + 3]
+            # "</" opens a closing tag only before a letter: "{{</ notice >}}" is text
+            if nxt == "" or nxt.isalpha() or nxt in "!?" or (nxt == "/" and (after == "" or after.isalpha())):
                 out.append("\\<")
                 continue
         elif ch == "~":
@@ -175,7 +178,8 @@ def _first_char(tok: Token) -> str:
     """The first character a token renders to, near enough for flanking rules."""
     t = tok["type"]
     if t == "text":
-        return tok.get("raw", "")[:1]
+        raw: str = tok.get("raw", "")
+        return raw[:1]
     if t in _BREAKS:
         return "\n"
     return "*"  # every other inline token starts with a punctuation mark
@@ -206,7 +210,7 @@ def _touches_letter(tok: Token | None, last: bool) -> bool:
     """Does the text next to a delimiter (the end or start of ``tok``) begin with a letter?"""
     if tok is None or tok["type"] != "text":
         return False
-    raw = tok.get("raw", "")
+    raw: str = tok.get("raw", "")
     ch = raw[-1:] if last else raw[:1]
     return ch.isalnum()
 
@@ -262,11 +266,13 @@ class Inline(TreeVisitor):
     def token(self, tok: Token, at_start: bool, at_end: bool) -> str:
         """The Markdown of one inline token (``at_start``/``at_end``: at a line's edge)."""
         self._at_start, self._at_end = at_start, at_end
-        return self.dispatch_visit(tok)
+        piece: str = self.dispatch_visit(tok)
+        return piece
 
     def visit_text(self, tok: Token) -> str:
         if "written" in tok:  # the author's escape or reference, kept
-            return tok["written"]
+            written: str = tok["written"]
+            return written
         text = escape_text(tok.get("raw", ""), self.in_table, self.strict, self._in_link > 0)
         if self._at_start or self._at_end:
             text = _protect_edge_space(text, self._at_start, self._at_end)
@@ -298,14 +304,16 @@ class Inline(TreeVisitor):
         return self.link(tok)
 
     def visit_image(self, tok: Token) -> str:
-        alt = Inline(self.in_table, strict=self.strict, doc=self.doc).render(tok.get("children"), False, False, before="[", after="]")
+        alt = Inline(self.in_table, strict=self.strict, doc=self.doc).render(
+            tok.get("children"), False, False, before="[", after="]")
         attrs = tok["attrs"]
         if self.assets and attrs.get("asset"):
             attrs = {**attrs, "url": f"{self.assets}/{attrs['asset']}"}
         return "!" + link_target(alt, attrs, image=True, dest=tok.get("dest"))
 
     def visit_inline_html(self, tok: Token) -> str:
-        return tok.get("raw", "")
+        raw: str = tok.get("raw", "")
+        return raw
 
     def visit_footnote_ref(self, tok: Token) -> str:
         return f"[^{tok['attrs']['index']}]"
@@ -389,7 +397,8 @@ class Inline(TreeVisitor):
         bare = tok.get("bare")
         if bare and not self.strict and bare.get("url") == attrs.get("url") and \
                 [c.get("raw") for c in tok.get("children") or ()] == [bare.get("label")]:
-            return bare["text"]  # a GFM autolink, as it was written
+            text: str = bare["text"]
+            return text  # a GFM autolink, as it was written
         auto = tok.get("autolink")
         if auto and auto.get("url") == attrs.get("url") and not attrs.get("title") and \
                 [(c["type"], c.get("raw")) for c in tok.get("children") or ()] == [("text", auto["raw"])]:
@@ -411,14 +420,16 @@ class Inline(TreeVisitor):
         return link_target(text, attrs, dest=tok.get("dest"))
 
 
-def link_target(text: str, attrs: dict[str, Any], image: bool = False, dest: dict[str, str] | None = None) -> str:
+def link_target(text: str, attrs: dict[str, Any], image: bool = False,
+                dest: dict[str, str] | None = None) -> str:
     """``[text](destination "title")``; the destination as the source wrote it when
     the link still goes where it went then, else one that reads back to the target."""
     url = attrs.get("url", "") or ""
     title = attrs.get("title")
     written = dest.get("raw") if dest and dest.get("url") == url else None
     if written is not None and (re.search(r"[\x00-\x1f]", written)
-                                or (unsafe_target(written, image, read=True) and not unsafe_target(url, image))):
+                                or (unsafe_target(written, image, read=True)
+                                    and not unsafe_target(url, image))):
         written = None
     if written is None:
         written = link_destination(url)
@@ -547,7 +558,8 @@ class Blocks(TreeVisitor):
     def block(self, tok: Token, prev: Token | None) -> str | None:
         """The Markdown of one block (``prev``: the block written before it)."""
         self._prev = prev
-        return self.dispatch_visit(tok)
+        written: str | None = self.dispatch_visit(tok)
+        return written
 
     def unknown_visit(self, tok: Token) -> str | None:
         if isinstance(tok.get("children"), list):
@@ -556,7 +568,8 @@ class Blocks(TreeVisitor):
         return raw.rstrip("\n") if isinstance(raw, str) else None
 
     # -- leaves -------------------------------------------------------------
-    def verified(self, children: list[Token] | None, write, kind: str = "paragraph") -> str:
+    def verified(self, children: list[Token] | None, write: Callable[[Inline], str],
+                 kind: str = "paragraph") -> str:
         """``write(inline)`` with the relaxed renderer when its text reads back as the
         same inline tree, else with the strict one (every markup character escaped)."""
         relaxed = write(self.inline)
@@ -590,7 +603,7 @@ class Blocks(TreeVisitor):
     visit_block_text = visit_paragraph
 
     def visit_heading(self, tok: Token) -> str:
-        level = tok.get("attrs", {}).get("level", 1)
+        level: int = tok.get("attrs", {}).get("level", 1)
         children = _without_edge_breaks(tok.get("children"))
         if level <= 2 and any(k["type"] == "linebreak" for k in children or ()):
             # only a setext heading holds a line break
@@ -645,7 +658,8 @@ class Blocks(TreeVisitor):
     def visit_block_html(self, tok: Token) -> str:
         # the indent before the block and blanks after it mean nothing to HTML, and
         # blanks before a line end would read as a line break on the next clean
-        return tok.get("raw", "").rstrip("\n").rstrip(" \t").lstrip(" ")
+        raw: str = tok.get("raw", "")
+        return raw.rstrip("\n").rstrip(" \t").lstrip(" ")
 
     def visit_block_quote(self, tok: Token) -> str:
         inner = self.render(tok.get("children") or [])
@@ -673,10 +687,7 @@ class Blocks(TreeVisitor):
             self._markers[id(tok)] = bullet
         items = []
         for n, item in enumerate(tok.get("children") or []):
-            if ordered:
-                marker = f"{start + n}{delim}"
-            else:
-                marker = bullet
+            marker = f"{start + n}{delim}" if ordered else bullet
             items.append(self.list_item(item, marker, tight))
         return ("\n" if tight else "\n\n").join(items)
 
@@ -700,7 +711,7 @@ class Blocks(TreeVisitor):
         if first == "---" and marker in "-+":
             first = "***"  # "- ---" would be one thematic break
         rest = [(pad + line) if line else "" for line in lines[1:]]
-        return "\n".join([prefix + first] + rest)
+        return "\n".join([prefix + first, *rest])
 
     # -- tables -------------------------------------------------------------------
     def visit_table(self, tok: Token) -> str:
@@ -738,16 +749,16 @@ class Blocks(TreeVisitor):
             rest = [("    " + line) if line else "" for line in lines]
             # a note used nowhere stays a definition (numbered after the used ones)
             if children and children[0]["type"] == "paragraph":
-                notes.append("\n".join([f"[^{index}]: {lines[0]}"] + rest[1:]))
+                notes.append("\n".join([f"[^{index}]: {lines[0]}", *rest[1:]]))
             else:  # a quote, code or list opens on the line below
-                notes.append("\n".join([f"[^{index}]:"] + rest))
+                notes.append("\n".join([f"[^{index}]:", *rest]))
         return "\n\n".join(notes)
 
 
-def _shape(tokens: list[Token] | None) -> tuple:
+def _shape(tokens: list[Token] | None) -> tuple[Any, ...]:
     """What an inline tree says, without what a re-read may number or spell differently
     (or what HTML does not tell apart: a line break in text is a space)."""
-    out: list[tuple] = []
+    out: list[tuple[Any, ...]] = []
     tokens = list(tokens or [])
     while tokens and tokens[-1]["type"] in _BREAKS:
         tokens.pop()  # nothing in HTML
@@ -784,11 +795,13 @@ def _reads_as(text: str, children: list[Token] | None, kind: str) -> bool:
 
 
 def _ends_empty(tok: Token | None) -> bool:
-    return bool(tok) and tok["type"] == "list" and bool(tok.get("children")) and \
+    if not tok:
+        return False
+    return tok["type"] == "list" and bool(tok.get("children")) and \
         not tok["children"][-1].get("children")
 
 
-def _block_shape(tok: Token) -> tuple:
+def _block_shape(tok: Token) -> tuple[Any, ...]:
     """What a block says, without what a re-read may number or spell differently."""
     t = tok["type"]
     if t in INLINE_BLOCKS:
@@ -810,7 +823,7 @@ def _block_shape(tok: Token) -> tuple:
 INLINE_BLOCKS = ("paragraph", "block_text", "heading")
 
 
-def _read_shapes(text: str, blocks: list[Token]) -> list[tuple]:
+def _read_shapes(text: str, blocks: list[Token]) -> list[tuple[Any, ...]]:
     """The shapes of the blocks ``text`` reads as, on its own (with the footnotes that
     ``blocks`` refer to defined, as they are in the document)."""
     from ..tree import parse
@@ -826,7 +839,7 @@ def _reads_back(text: str, blocks: list[Token]) -> bool:
     return _read_shapes(text, blocks) == [_block_shape(b) for b in blocks]
 
 
-def _differing(read: list[tuple], wanted: list[tuple]) -> range:
+def _differing(read: list[tuple[Any, ...]], wanted: list[tuple[Any, ...]]) -> range:
     """The blocks of ``wanted`` that are not at both ends of ``read`` in the same order."""
     head, tail = common_ends(read, wanted)
     return range(head, len(wanted) - tail)
@@ -869,7 +882,8 @@ def render_body(tree: list[Token], assets: str | None = None, source: str | None
         prev: Token | None = None
         suspects = _differing(read, wanted)
         for i, tok in enumerate(tree):
-            if i in suspects and parts[i] and tok["type"] != "footnotes" and not _reads_back(parts[i], [tok]):
+            part = parts[i]
+            if i in suspects and part and tok["type"] != "footnotes" and not _reads_back(part, [tok]):
                 written = _block_source(tree, i, lines, first_line)
                 # after a list, an indented first line would go on in its last item
                 if written and not (prev is not None and prev["type"] == "list" and written[:1] in " \t") \
@@ -881,7 +895,7 @@ def render_body(tree: list[Token], assets: str | None = None, source: str | None
             parts = _render_parts(blocks, tree, verbatim)
             text = "\n\n".join(p for p in parts if p)
             if kept is not None:
-                kept.extend(tree[i].get("line") for i in sorted(verbatim))
+                kept.extend(tree[i]["line"] for i in sorted(verbatim))  # an int: a block with its source
     return text + "\n" if text else ""
 
 

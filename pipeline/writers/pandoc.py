@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
+from typing import Any
 
 from ..document import Document
 from ..errors import ConfigError
@@ -27,8 +28,9 @@ class PandocWriter(Writer):
     version = "1"
     capabilities = Capabilities(remote_images=True)
     defaults = {"args": []}
+    variant: str  # a pandoc writer is always asked for a format (checked below)
 
-    def __init__(self, variant: str | None = None, **options):
+    def __init__(self, variant: str | None = None, **options: Any):
         super().__init__(variant, **options)
         if not variant:
             raise ConfigError("writer 'pandoc' needs a format: pandoc:FORMAT (e.g. pandoc:odt)")
@@ -48,7 +50,7 @@ class PandocWriter(Writer):
         if base in BINARY:
             with tempfile.TemporaryDirectory() as tmp:
                 out = os.path.join(tmp, "out." + self.output_extension)
-                self._run(args + ["-o", out], source)
+                self._run([*args, "-o", out], source)
                 with open(out, "rb") as fh:
                     return fh.read()
         return self._run(args, source)

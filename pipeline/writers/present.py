@@ -103,7 +103,7 @@ def machine_date(value: str | None) -> tuple[str, str] | None:
         return (m.group(0), m.group(0)) if m else None
     day = when.date().isoformat()
     if when.tzinfo is not None and when.timetz().replace(tzinfo=None) != dt.time(0):
-        utc = when.astimezone(dt.timezone.utc)
+        utc = when.astimezone(dt.UTC)
         return utc.strftime("%Y-%m-%dT%H:%M:%SZ"), day
     return day, day
 
@@ -281,7 +281,7 @@ def _shows_nothing(raw: str) -> bool:
     if s.startswith("<!--"):
         return True
     m = _TAG_NAME.match(s)
-    return bool(m) and is_html_tag(m.group(1)) and m.group(1).lower() not in ("img", "br")
+    return m is not None and is_html_tag(m.group(1)) and m.group(1).lower() not in ("img", "br")
 
 
 def joined_breaks(inline: list[Token]) -> set[int]:
@@ -401,3 +401,140 @@ def literal_pi(node: Any) -> str:
 def remote_address(src: str) -> bool:
     """Does a picture's address lead online (``http:``, ``https:``, ``//host``)?"""
     return src.strip().lower().startswith(("http://", "https://", "//"))
+
+
+# -- print typography ----------------------------------------------------------------------
+ZERO_WIDTH_SPACE = "\u200b"
+_BREAK_AFTER = re.compile(r"([/._-]+)(?=[^\s/._-])")
+_LONG_WORDS = {n: re.compile(rf"\S{{{n + 1},}}") for n in (10, 20)}
+
+
+def break_opportunities(text: str, longer_than: int = 20) -> str:
+    """``text`` with a zero-width space after ``/ . _ -`` inside words of more than
+    ``longer_than`` characters (20 for addresses, 10 for code; 10 or 20 only): where
+    such a word may break at the end of a line, instead of leaving the line before it
+    stretched with wide gaps."""
+    if len(text) <= longer_than:
+        return text
+    return _LONG_WORDS[longer_than].sub(
+        lambda m: _BREAK_AFTER.sub("\\1" + ZERO_WIDTH_SPACE, m.group(0)), text)
+
+
+def smart_quotes_wanted(option: Any, lang: str | None) -> bool:
+    """The ``smart_quotes`` option of the DOCX, PDF and EPUB writers: ``auto`` (the
+    default) curls the quotes of Latin documents, not of Chinese, Japanese or Korean
+    ones (whose texts bring their own); true or false decide for every document."""
+    if isinstance(option, str):
+        value = option.strip().lower()
+        if value in ("true", "yes", "on", "1"):
+            return True
+        if value in ("false", "no", "off", "0"):
+            return False
+        return east_asian_script(lang) is None
+    return bool(option)
+
+
+#: after these (or at the start), a quote opens
+_OPENERS = frozenset(" \t\n([{<\u201c\u2018\u2014\u2013-/\u00a0")
+
+
+def curly_quotes(text: str, before: str = "") -> str:
+    """``'`` and ``"`` of ``text`` as the quotes print uses (‘ ’ “ ”); ``before``: the
+    character before ``text`` in its paragraph ("" at its start). A quote opens at
+    the start, after a space, a bracket, a dash or another opening quote; it closes
+    elsewhere; ``'`` before a digit after a space is an apostrophe (’90s)."""
+    if "'" not in text and '"' not in text:
+        return text
+    out: list[str] = []
+    prev = before
+    for i, ch in enumerate(text):
+        opens = prev == "" or prev in _OPENERS
+        if ch == '"':
+            ch = "\u201c" if opens else "\u201d"
+        elif ch == "'":
+            ch = "\u2018" if opens and not text[i + 1:i + 2].isdigit() else "\u2019"
+        out.append(ch)
+        prev = ch
+    return "".join(out)
+
+
+#: blocks whose inline children are one run of text (the quotes' context)
+_TEXT_BLOCKS = frozenset({"paragraph", "heading", "block_text", "table_cell"})
+#: never changed: code, raw HTML
+_VERBATIM = frozenset({"codespan", "block_code", "block_html", "inline_html"})
+
+
+def smart_quoted(tree: list[Token]) -> list[Token]:
+    """A copy of ``tree`` whose text has :func:`curly_quotes` (code and raw HTML keep
+    their straight quotes). Tokens that do not change are shared, so the identities
+    of line breaks (``all_joined_breaks``) hold for the copy."""
+    state = [""]
+
+    def copy(tokens: list[Token]) -> list[Token]:
+        out: list[Token] = []
+        for tok in tokens:
+            t = tok.get("type")
+            if t in _TEXT_BLOCKS:
+                state[0] = ""
+            if t == "text":
+                raw = tok.get("raw") or ""
+                new = curly_quotes(raw, state[0])
+                if raw:
+                    state[0] = new[-1]
+                out.append(tok if new == raw else {**tok, "raw": new})
+                continue
+            if t in ("softbreak", "linebreak"):
+                state[0] = " "
+            elif t == "codespan":
+                state[0] = (tok.get("raw") or state[0])[-1:] or state[0]
+            kids = tok.get("children")
+            if t in _VERBATIM or not isinstance(kids, list):
+                out.append(tok)
+                continue
+            saved = state[0]
+            if t == "image":  # the alt text is a text of its own
+                state[0] = ""
+            new_kids = copy(kids)
+            if t == "image":
+                state[0] = saved
+            out.append(tok if all(a is b for a, b in zip(new_kids, kids, strict=False)) else {**tok, "children": new_kids})
+        return out
+
+    return copy(tree)
+
+
+# -- pictures in print -------------------------------------------------------------------
+def printed_picture(image: Token, lang: str, *, read: bool) -> tuple[str, str] | None:
+    """What a page shows for a picture that is not in the output (no link to follow on
+    paper): (label, text), the text being the alt text, else the title; None for a
+    decorative picture (nothing said about it) that was found. Its address, if any, is
+    for a note."""
+    attrs = image.get("attrs") or {}
+    alt = alt_text(image)
+    title = (attrs.get("title") or "").strip()
+    said = alt if alt and not only_says_picture(alt) else (title if not says_nothing(title) else "")
+    if not said and read:
+        return None
+    return picture_text(said, lang, read=read)
+
+
+_CAPTION_START = re.compile(
+    r"^\s*(?:[图圖表][\s\d一二三四五六七八九十:：.．]|图片|圖片|图源|圖源|来源|來源|"
+    r"(?:Figure|Photo|Image|Source|Credit)\b|Fig\.|[▲△↑⬆])", re.I)
+
+
+def is_caption_after_picture(tok: Token) -> bool:
+    """Is this paragraph, right after a picture, its caption? One short line (80
+    characters at most, no note mark) that is either all emphasis (``*…*``, ``**…**``)
+    or starts as captions do (图 1, 图片来源, Figure, Source, ▲ ...)."""
+    if tok.get("type") != "paragraph":
+        return False
+    kids = [k for k in tok.get("children") or []
+            if not (k.get("type") == "text" and not (k.get("raw") or "").strip())]
+    if not kids or any(k.get("type") in ("softbreak", "linebreak", "footnote_ref", "image")
+                       for k in walk(kids)):
+        return False
+    text = inline_text(kids).strip()
+    if not text or len(text) > 80:
+        return False
+    return all(k.get("type") in ("emphasis", "strong") for k in kids) or bool(_CAPTION_START.match(text))

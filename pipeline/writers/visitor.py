@@ -22,7 +22,8 @@ made for each paragraph costs nothing to set up.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 Token = dict[str, Any]
 

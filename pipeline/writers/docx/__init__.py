@@ -16,18 +16,31 @@ Options (``--set docx.NAME=VALUE`` or ``[tool.galley.writers.docx]``):
 
 - ``page_size``: ``a4`` (default) or ``letter`` (also ``a5``, ``b5``, ``legal``); with a
   reference document, unset keeps the reference's page size
-- ``toc``: insert a table of contents (a TOC field) after the title block
+- ``toc``: insert a table of contents (a TOC field) after the title block, on a page of
+  its own
+- ``update_fields``: have Word update the fields (the TOC's page numbers) on open, which
+  makes it ask first (off: the TOC lists the headings until the editor updates it; the
+  PDF writer fills it)
 - ``reference_docx``: a .docx/.dotx whose styles, page set-up, headers and footers are used
+- ``decorative_pictures``: ``frame`` (default) or ``omit``: a picture that is not in the
+  document and that nothing describes is a frame with the word "picture" and its address
+  in a note, or is left out
+- ``smart_quotes``: ``auto`` (default: Latin documents), true or false: ``'`` and ``"``
+  of the text (never of code) as ‘ ’ “ ” (``present.smart_quoted``)
 """
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from typing import Any
 
+from docx.oxml.ns import qn
+
 from ...document import Document
+from ...errors import ConfigError
 from ...writer import Capabilities, Writer
 from ..common import fixed_time, is_cjk, language
-from ..present import all_joined_breaks, title_block, words
+from ..present import all_joined_breaks, smart_quoted, smart_quotes_wanted, title_block, words
 from .blocks import Blocks, Ctx
 from .context import Build
 from .fields import hyperlink, toc_paragraphs
@@ -41,7 +54,8 @@ from .package import normalized_zip, open_document
 from .page import font_table, page_numbers, page_size, set_up_page, settings, text_area
 from .styles import font_table as build_font_table
 from .styles import install, typography
-from .xml import run, spacing
+from .theme import add_theme
+from .xml import E, put, run, spacing
 
 
 class DocxWriter(Writer):
@@ -52,32 +66,39 @@ class DocxWriter(Writer):
     version = "1"
     capabilities = Capabilities(image_types=WORD_IMAGE_TYPES, remote_images=False,
                                 embeds_images=True)
-    defaults = {"page_size": None, "toc": False, "reference_docx": None}
+    defaults = {"page_size": None, "toc": False, "reference_docx": None, "smart_quotes": "auto",
+                "update_fields": False, "decorative_pictures": "frame"}
 
     def __init__(self, variant: str | None = None, **options: Any):
         super().__init__(variant, **options)
         page_size(self.options["page_size"])  # fail early on a bad size
         self.options["toc"] = _flag(self.options["toc"])
+        self.options["update_fields"] = _flag(self.options["update_fields"])
+        if str(self.options["decorative_pictures"]).lower() not in ("frame", "omit"):
+            raise ConfigError("docx: decorative_pictures must be 'frame' or 'omit', not "
+                              f"{self.options['decorative_pictures']!r}")
 
     def render(self, doc: Document) -> bytes:
         lang = language(doc)
         cjk = is_cjk(lang)
+        if doc.tree and smart_quotes_wanted(self.options["smart_quotes"], lang):
+            doc = replace(doc, tree=smart_quoted(doc.tree))
         reference = self.options["reference_docx"]
         ours = not reference
         document = open_document(reference)
-        t = typography(lang, cjk)
-
         size = page_size(self.options["page_size"])
-        set_up_page(document, size, cjk, ours)
+        t = typography(lang, cjk, size if ours else None)
+        set_up_page(document, size, t, ours)
         styles = install(document.styles.element, t, replace=ours)
         if ours:
             font_table(document, build_font_table(t))
+        add_theme(document, t)
         width, height = text_area(document)
         build = Build(doc=doc, document=document, t=t, styles=styles,
                       text_width=width, text_height=height, joined=all_joined_breaks(doc.tree or []))
         build.numbering = Numbering(document, t.indent if cjk else 360)
         build.notes = Footnotes(build, doc.tree or [])
-        build.images = Images(build)
+        build.images = Images(build, str(self.options["decorative_pictures"]).lower() == "omit")
 
         body = document.element.body
         blocks = Blocks(build, document.part, body)
@@ -87,13 +108,15 @@ class DocxWriter(Writer):
             toc_anchor = blocks.para(None, Ctx())  # replaced once the headings are known
         blocks.render(doc.tree or [])
         self._unreferenced_notes(blocks, build)
+        update = self.options["update_fields"]
         if toc_anchor is not None:
-            for el in toc_paragraphs(build, words(lang).contents):
+            for el in toc_paragraphs(build, words(lang).contents, dirty=update):
                 toc_anchor.addprevious(el)
+            _new_page_after(toc_anchor)
             body.remove(toc_anchor)
 
         page_numbers(document, build.sid("Footer"), ours)
-        settings(document, t, self.options["toc"], build.notes.used, ours)
+        settings(document, t, self.options["toc"] and update, build.notes.used, ours)
         set_core_properties(document, doc, lang)
         write_custom_properties(document, custom_properties(doc))
 
@@ -134,6 +157,22 @@ class DocxWriter(Writer):
                 first = blocks.para("Footnote Text", Ctx())
             ppr = first.find("{*}pPr")
             first.insert(1 if ppr is not None else 0, run(f"{index}. "))
+
+
+def _new_page_after(anchor: Any) -> None:
+    """The text after the table of contents starts on a new page (the contents start on
+    one of their own: ``TOC Heading``)."""
+    following = anchor.getnext()
+    if following is None or following.tag == qn("w:sectPr"):
+        return
+    if following.tag != qn("w:p"):
+        following = E("w:p")
+        anchor.addnext(following)
+    ppr = following.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = E("w:pPr")
+        following.insert(0, ppr)
+    put(ppr, E("w:pageBreakBefore"))
 
 
 def _flag(value: Any) -> bool:

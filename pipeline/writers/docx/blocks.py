@@ -8,13 +8,22 @@ Code`` (one paragraph per block, lines kept with their spaces).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
 from docx.oxml.ns import qn
 
 from ...tree import inline_text
-from ..present import caption, figure_pictures, table_parts, task_box
+from ..present import (
+    ZERO_WIDTH_SPACE,
+    break_opportunities,
+    caption,
+    figure_pictures,
+    is_caption_after_picture,
+    table_parts,
+    task_box,
+)
 from ..visitor import SKIP_NODE, TreeVisitor
 from .context import Heading
 from .fields import bookmark, hyperlink
@@ -22,7 +31,7 @@ from .html import Para, Table, parse_block
 from .inline import Inline
 from .numbering import num_pr
 from .styles import body_style_name, heading_style_name
-from .xml import E, Element, add_text, put, val
+from .xml import E, Element, add_text, put, spacing, val
 
 Token = dict[str, Any]
 # Left indents (twips) the paragraph styles carry, kept when a context adds its own.
@@ -51,6 +60,10 @@ class Blocks(TreeVisitor):
         self._ctx: list[Ctx] = [Ctx()]
         #: the lists being written: (numbering id, level, item style, context of the items' blocks)
         self._lists: list[tuple[int, int, str | None, Ctx]] = []
+        #: the last block written is a table: the next paragraph keeps a space from it
+        self._after_table = False
+        #: the last block written is a figure: the next paragraph may be its caption
+        self._after_picture = False
 
     @property
     def ctx(self) -> Ctx:
@@ -58,6 +71,7 @@ class Blocks(TreeVisitor):
 
     # -- output -------------------------------------------------------------------
     def add(self, el: Element) -> Element:
+        self._after_table = self._after_picture = False
         if self._anchor is not None:
             self._anchor.addprevious(el)
         else:
@@ -72,6 +86,8 @@ class Blocks(TreeVisitor):
             put(pp, val("w:pStyle", sid))
         for prop in props:
             put(pp, prop)
+        if self._after_table and pp.find(qn("w:spacing")) is None:
+            put(pp, spacing(before=160))  # body text right under a table reads cramped
         if ctx.indent and pp.find(qn("w:numPr")) is None and pp.find(qn("w:ind")) is None:
             left = STYLE_LEFT.get(style or "", 0) + ctx.indent
             put(pp, E("w:ind", {"w:left": left, "w:firstLine": 0}))
@@ -83,7 +99,7 @@ class Blocks(TreeVisitor):
         return ctx.para_style or body_style_name(self.build.cjk)
 
     def inline(self, ctx: Ctx) -> Inline:
-        return Inline(self.build, self.part, ctx.indent)
+        return Inline(self.build, self.part, ctx.indent, cell=ctx.where == "cell")
 
     # -- walking ------------------------------------------------------------------
     def render(self, tokens: list[Token], ctx: Ctx = Ctx()) -> None:
@@ -108,23 +124,38 @@ class Blocks(TreeVisitor):
         if figures:
             self.figures(figures, ctx)
             return SKIP_NODE
-        p = self.para(self.body_style(ctx), ctx)
+        style = self.body_style(ctx)
+        if self._after_picture and ctx.where == "body" and is_caption_after_picture(tok):
+            style = "Caption"  # the article's own caption line under a picture
+        p = self.para(style, ctx)
         self.inline(ctx).fill(p, kids)
         return SKIP_NODE
 
     visit_block_text = visit_paragraph
 
     def figures(self, figures: list[tuple[Token, Token | None]], ctx: Ctx) -> None:
+        images = self.build.images
         for image, link in figures:
-            p = self.para("Figure", ctx)
             il = self.inline(ctx)
-            if link is not None:
-                il.link(p, link, frozenset(), False)
-            else:
-                il.image(p, image, frozenset(), False)
-            shown = caption(image, placeholder=not self.build.images.embeddable(image))
+            embedded = images.embeddable(image)
+            if not embedded and images.decorative(image):
+                continue
+            if embedded:
+                p = self.para("Figure", ctx)
+                if link is not None:
+                    il.link(p, link, frozenset(), False)
+                else:
+                    il.image(p, image, frozenset(), False)
+            else:  # in print: its description in a frame, its address in a note
+                p = self.para("Picture Frame", ctx)
+                text, mark = images.frame(self.part, image)
+                il.text(p, text, frozenset(), False)
+                for el in mark:
+                    p.append(el)
+            shown = caption(image, placeholder=not embedded)
             if shown:
                 il.text(self.para("Caption", ctx), shown, frozenset(), False)
+        self._after_picture = True
 
     def visit_heading(self, tok: Token) -> Any:
         ctx = self.ctx
@@ -245,23 +276,24 @@ class Blocks(TreeVisitor):
         ctx = self.ctx
         table = table_parts(tok)
         head = table.head
-        rows: list[list[Token | None]] = ([list(head)] if head else []) + table.body
+        head_row: list[Token | None] = list(head)
+        rows: list[list[Token | None]] = ([head_row] if head else []) + table.body
         ncols = table.width
         if not ncols:
             return SKIP_NODE
         aligns = table.aligns
-        weights = [0.0] * ncols
+        measures = [Measure() for _ in range(ncols)]
         for r in rows:
             for i, c in enumerate(r):
                 if c is not None:
-                    weights[i] = max(weights[i], _weight(inline_text(c.get("children"))))
-        tbl, grid_widths = self._table_shell(ncols, weights, ctx, header=bool(head))
+                    measures[i].add(inline_text(c.get("children")))
+        tbl, grid_widths = self._table_shell(measures, ctx, header=bool(head))
         for n, r in enumerate(rows):
             is_head = bool(head) and n == 0
             tr = self._row(tbl, is_head)
             for i in range(ncols):
                 c = r[i]
-                tc = self._cell(tr, grid_widths[i], 1, is_head)
+                tc = self._cell(tr, grid_widths[i], 1)
                 p = E("w:p")
                 pp = E("w:pPr")
                 sid = self.build.sid("Compact")
@@ -275,10 +307,8 @@ class Blocks(TreeVisitor):
                 tc.append(p)
                 if c is not None:
                     room = max(grid_widths[i] - 216, 567) * 635  # less the cell margins
-                    Inline(self.build, self.part, width=room).fill(
-                        p, c.get("children"), frozenset({"b"}) if is_head else frozenset())
-        self.add(tbl)
-        self._after_table(ctx)
+                    Inline(self.build, self.part, width=room, cell=True).fill(p, c.get("children"))
+        self._add_table(tbl)
         return SKIP_NODE
 
     def html_table(self, table: Table, ctx: Ctx) -> None:
@@ -303,13 +333,13 @@ class Blocks(TreeVisitor):
         ncols = max((len(line) for line in grid), default=0)
         if not ncols:
             return
-        weights = [0.0] * ncols
+        measures = [Measure() for _ in range(ncols)]
         for line in grid:
             for i, slot in enumerate(line):
                 if slot and slot[1] and slot[0].colspan == 1:
-                    weights[i] = max(weights[i], _weight(" ".join(p.text() for p in slot[0].paras)))
+                    measures[i].add(" ".join(p.text() for p in slot[0].paras))
         header = bool(grid) and all(slot is None or slot[0].header for slot in grid[0])
-        tbl, widths = self._table_shell(ncols, weights, ctx, header=header)
+        tbl, widths = self._table_shell(measures, ctx, header=header)
         cell_ctx = Ctx(para_style="Compact", where="cell")
         for n, line in enumerate(grid):
             tr = self._row(tbl, header and n == 0)
@@ -317,26 +347,27 @@ class Blocks(TreeVisitor):
             while i < ncols:
                 slot = line[i] if i < len(line) else None
                 if slot is None:
-                    tc = self._cell(tr, widths[i], 1, False)
+                    tc = self._cell(tr, widths[i], 1)
                     tc.append(self._compact())
                     i += 1
                     continue
                 cell, origin, continued = slot
                 span = min(cell.colspan, ncols - i)
                 width = sum(widths[i:i + span])
-                tc = self._cell(tr, width, span, cell.header)
+                tc = self._cell(tr, width, span)
                 if cell.rowspan > 1:
                     put(tc.find(qn("w:tcPr")), E("w:vMerge", {"w:val": None if continued else "restart"}))
                 if origin:
+                    # a header cell below the first row: the table style bolds the first only
+                    bold = frozenset({"b"}) if cell.header and not (header and n == 0) else frozenset()
                     for para in cell.paras or []:
                         p = self._compact()
                         tc.append(p)
-                        self.segments(p, para, cell_ctx)
+                        self.segments(p, para, cell_ctx, bold)
                 if tc.find(qn("w:p")) is None:
                     tc.append(self._compact())
                 i += span
-        self.add(tbl)
-        self._after_table(ctx)
+        self._add_table(tbl)
 
     def _compact(self) -> Element:
         p = E("w:p")
@@ -345,22 +376,30 @@ class Blocks(TreeVisitor):
             p.append(E("w:pPr", None, val("w:pStyle", sid)))
         return p
 
-    def _after_table(self, ctx: Ctx) -> None:
-        """An empty paragraph after a table: Word joins tables that touch, and body
-        text right under a table (CJK body text has no space before) reads cramped."""
-        self.para(None, ctx)
+    def _add_table(self, tbl: Element) -> None:
+        """The table, after an empty paragraph only when it would touch another table
+        (Word joins tables that touch); what follows a table gets its space from the
+        paragraph after it (``para``), not from an empty paragraph."""
+        last = self._last()
+        if last is not None and last.tag == qn("w:tbl"):
+            self.para(None, self.ctx, spacing(0, 0, 240))
+        self.add(tbl)
+        self._after_table = True
 
-    def _table_shell(self, ncols: int, weights: list[float], ctx: Ctx,
+    def _last(self) -> Element | None:
+        if self._anchor is not None:
+            return self._anchor.getprevious()
+        return self.container[-1] if len(self.container) else None
+
+    def _table_shell(self, measures: list[Measure], ctx: Ctx,
                      header: bool) -> tuple[Element, list[int]]:
         total = max(1, int(self.build.text_width / 635) - ctx.indent)
-        shares = [max(w, 4.0) for w in weights]
-        s = sum(shares)
-        widths = [int(total * w / s) for w in shares]
+        widths = column_widths(measures, total, self.build.t.table)
         sid = self.build.sid("Table Grid")
         tblpr = E("w:tblPr", None, val("w:tblStyle", sid) if sid else None,
-                  E("w:tblW", {"w:w": 5000, "w:type": "pct"}),
+                  E("w:tblW", {"w:w": sum(widths), "w:type": "dxa"}),
                   E("w:tblInd", {"w:w": ctx.indent, "w:type": "dxa"}) if ctx.indent else None,
-                  E("w:tblLayout", {"w:type": "autofit"}),
+                  E("w:tblLayout", {"w:type": "fixed"}),
                   E("w:tblLook", {"w:val": "04A0" if header else "0400",
                                   "w:firstRow": "1" if header else "0", "w:lastRow": "0",
                                   "w:firstColumn": "0", "w:lastColumn": "0",
@@ -378,21 +417,62 @@ class Blocks(TreeVisitor):
         tbl.append(tr)
         return tr
 
-    def _cell(self, tr: Element, width: int, span: int, header: bool) -> Element:
+    def _cell(self, tr: Element, width: int, span: int) -> Element:
+        """A cell; the header row's bold and shading come from the table style."""
         tc = E("w:tc")
         tcpr = E("w:tcPr", None, E("w:tcW", {"w:w": width, "w:type": "dxa"}),
-                 val("w:gridSpan", span) if span > 1 else None,
-                 E("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": "F2F2F2"}) if header else None)
+                 val("w:gridSpan", span) if span > 1 else None)
         tc.append(tcpr)
         tr.append(tc)
         return tc
 
 
-def _weight(text: str) -> float:
-    """A column's share of the width: its longest word (which cannot wrap) or a part of
-    its length (which can), in Latin character widths (CJK characters count two)."""
-    def width(s: str) -> int:
-        return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
-    longest = max((width(w) for w in text.split()), default=0)
-    return float(min(max(longest + 1, width(text) * 0.6, 4), 60))
+class Measure:
+    """What a column's cells need: the widest thing that cannot wrap (a Latin word, or
+    four CJK characters, below which a CJK column starves: "问题等级" on two lines)
+    and the length of its longest text, in half-ems (a CJK character is two)."""
 
+    def __init__(self) -> None:
+        self.least = 0
+        self.most = 0
+
+    def add(self, text: str) -> None:
+        # long addresses and code break after / . _ - (present.break_opportunities)
+        for word in break_opportunities(text, 10).replace(ZERO_WIDTH_SPACE, " ").split():
+            latin = max((len(w) for w in _CJK_RUN.split(word)), default=0)
+            cjk = sum(1 for ch in word if _wide(ch))
+            self.least = max(self.least, latin, 2 * min(cjk, 4) + (latin if cjk <= 4 else 0))
+        self.most = max(self.most, sum(2 if _wide(ch) else 1 for ch in " ".join(text.split())))
+
+
+_CJK_RUN = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]+")
+
+
+def _wide(ch: str) -> bool:
+    return ord(ch) >= 0x2E80
+
+
+CELL_MARGINS = 216  # twips, left and right (the table style's cell margins)
+
+
+def column_widths(measures: list[Measure], total: int, pt: float) -> list[int]:
+    """Column widths (twips) sharing ``total``: each column gets at least what cannot
+    wrap in it (with its margins), then the rest goes where the text is longer than
+    that, in proportion; room left over is shared by the length of the texts. When the
+    least widths alone do not fit, they are scaled down together."""
+    half_em = pt * 10  # twips: half the font size
+    least = [CELL_MARGINS + max(m.least, 1) * half_em for m in measures]
+    most = [max(CELL_MARGINS + m.most * half_em, lo) for m, lo in zip(measures, least, strict=False)]
+    if sum(least) >= total:
+        widths = [lo * total / sum(least) for lo in least]
+    else:
+        room = total - sum(least)
+        wants = [hi - lo for lo, hi in zip(least, most, strict=False)]
+        if sum(wants) > room:
+            widths = [lo + room * w / sum(wants) for lo, w in zip(least, wants, strict=False)]
+        else:
+            left = room - sum(wants)
+            widths = [hi + left * hi / sum(most) for hi in most]
+    out = [int(w) for w in widths]
+    out[-1] += total - sum(out)  # the rounding goes to the last column
+    return out

@@ -74,7 +74,7 @@ def relate(part: Any, target: Any, reltype: str, is_external: bool = False) -> s
     rels = part.rels
     cache = rels.__dict__.get("_galley_ids")
     if cache is None or cache[0] != len(rels):  # first use, or changed behind our back
-        index: dict[tuple, str] = {}
+        index: dict[tuple[str, bool, Any], str] = {}
         for rel in rels.values():
             key = (rel.reltype, rel.is_external,
                    rel.target_ref if rel.is_external else id(rel.target_part))
@@ -116,13 +116,14 @@ def page_number_paragraph(style_id: str | None, total: bool = True) -> Element:
     return p
 
 
-def toc_paragraphs(build: Any, title: str, levels: int = 3) -> list[Element]:
+def toc_paragraphs(build: Any, title: str, levels: int = 3, dirty: bool = False) -> list[Element]:
     """A TOC heading and a TOC field over headings 1..``levels``.
 
     The cached result lists the headings (linked to their bookmarks), without page
-    numbers, which only a layout knows: Word rebuilds the field on open
-    (``w:updateFields``, the field is marked dirty) and LibreOffice on Tools >
-    Update > Update All; until then the list reads as an outline.
+    numbers, which only a layout knows: Word rebuilds the field when asked (F9), or on
+    open when ``dirty`` (the field is marked dirty and ``w:updateFields`` set, which
+    makes Word ask first); LibreOffice on Tools > Update > Update All, and the PDF
+    writer before printing. Until then the list reads as an outline.
     """
     out = []
     head = E("w:p")
@@ -134,7 +135,7 @@ def toc_paragraphs(build: Any, title: str, levels: int = 3) -> list[Element]:
     instr = f'TOC \\o "1-{levels}" \\h \\z \\u'
     entries = [h for h in build.headings if h.level <= levels]
     first = E("w:p")
-    begin, instr_r, sep, *_rest, end = field_runs(instr, dirty=True)
+    begin, instr_r, sep, *_rest, end = field_runs(instr, dirty=dirty)
     if not entries:
         for r in (begin, instr_r, sep, end):
             first.append(r)

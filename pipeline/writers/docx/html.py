@@ -15,8 +15,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..present import (DROPPED_WITH_CONTENT, VOID_TAGS, is_html_tag, literal_pi, literal_tag,
-                       picture_text, remote_address, words)
+from ..present import (
+    DROPPED_WITH_CONTENT,
+    VOID_TAGS,
+    is_html_tag,
+    literal_pi,
+    literal_tag,
+    picture_text,
+    remote_address,
+)
 
 FORMAT_TAGS = {
     "b": "b", "strong": "b", "i": "i", "em": "i", "cite": "i", "dfn": "i", "var": "i",
@@ -36,7 +43,7 @@ def _attr(pattern: re.Pattern[str], rest: str) -> str:
     return html.unescape(next((g for g in m.groups() if g is not None), "")) if m else ""
 
 
-def classify_inline(raw: str) -> tuple[str, str | None, str | None]:
+def classify_inline(raw: str) -> tuple[str, str | None, Any]:
     """What an inline HTML token is: (kind, tag name, value).
 
     kinds: ``open``/``close`` (value: the format flag, ``HIDDEN`` or None), ``break``,
@@ -208,8 +215,8 @@ def _walk(el: Any, c: _Collector, fmt: frozenset[str], href: str | None, pre: bo
         remote = remote_address(src)
         label, alt = picture_text((el.get("alt") or "").strip(), c.lang, read=remote)
         linked = remote and inner_href is None
-        online = words(c.lang).online if linked else ""
-        c.add(label + alt + online, inner, link_address(src) if linked else inner_href, inner_pre)
+        # in print the label stays a link (in the PDF) without the screen's "view online"
+        c.add(label + alt, inner, link_address(src) if linked else inner_href, inner_pre)
     elif tag == "li":
         parent = el.getparent()
         if parent is not None and parent.tag == "ol":

@@ -1,15 +1,18 @@
-"""Pictures and image placeholders.
+"""Pictures, and what print shows for pictures that are not in the document.
 
 Local and embedded images (``attrs["asset"]``, PNG/JPEG/GIF) become inline
 pictures, fitted to the text width (and to 85% of the text height) with their
 aspect ratio kept; smaller images keep their own size. Their alt text is the
-picture's description (``wp:docPr/@descr``). Remote images, images not read,
-formats Word cannot show (WebP, SVG until the image step converts them) and the
-pictures of raw HTML become a placeholder worded as every format words it
-(``present.picture_text``): ``图片：alt（在线查看）`` linked to the image's URL (just
-``图片（在线查看）`` when the alt text is empty or only says "picture"), ``图片缺失：alt``
-for a picture that could not be read, ``图片：alt`` for one read in a format Word
-cannot show; a thin box sets it off from the text.
+picture's description (``wp:docPr/@descr``).
+
+Remote images, images not read, formats Word cannot show (WebP, SVG until the image
+step converts them) and the pictures of raw HTML are not in the document. A link
+means nothing on paper, so a figure's picture becomes a ``Picture Frame`` paragraph
+(a thin box, a style) with its label and description (``present.printed_picture``:
+``图片：alt``, ``图片缺失：alt`` for one that could not be read) and its address in a
+footnote (``Picture Source``); a decorative picture (nothing said about it) is a
+frame with the label only, or left out with ``decorative_pictures="omit"``. A picture
+in a line of text is a ``Picture Label`` box with the same note.
 
 Which paragraph is a figure and what its caption says is ``present`` too: a figure
 is a ``Figure`` paragraph, centred, followed by its ``Caption`` paragraph.
@@ -23,8 +26,8 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.shape import CT_Inline
 from docx.shared import Emu
 
-from ..present import alt_text, picture_text, remote_address, words
-from .fields import hyperlink, relate
+from ..present import alt_text, break_opportunities, picture_text, printed_picture, remote_address
+from .fields import link_target, relate
 from .html import link_address
 from .xml import E, Element, run, val
 
@@ -32,15 +35,16 @@ WORD_IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif"})
 
 
 class Images:
-    def __init__(self, build: Any):
+    def __init__(self, build: Any, omit_decorative: bool = False):
         self.build = build
+        self.omit_decorative = omit_decorative
 
-    def embeddable(self, image: dict) -> bool:
+    def embeddable(self, image: dict[str, Any]) -> bool:
         name = (image.get("attrs") or {}).get("asset")
         asset = self.build.doc.assets.get(name) if name else None
         return asset is not None and asset.media_type in WORD_IMAGE_TYPES
 
-    def picture(self, part: Any, image: dict, max_width: int) -> Element | None:
+    def picture(self, part: Any, image: dict[str, Any], max_width: int) -> Element | None:
         """A run holding the picture, or None when it cannot be embedded."""
         if not self.embeddable(image):
             return None
@@ -65,29 +69,54 @@ class Images:
             doc_pr.set("title", title)
         return E("w:r", None, E("w:drawing", None, inline))
 
-    def placeholder(self, part: Any, image: dict, in_link: bool) -> list[Element]:
-        """``[alt]``, linked to the image URL unless already inside a link."""
+    def address(self, image: dict[str, Any]) -> str | None:
+        """Where a picture that is not in the document can be seen: its http(s) address."""
         attrs = image.get("attrs") or {}
-        url = (attrs.get("url") or "") if attrs.get("remote") else None
+        return (attrs.get("url") or None) if attrs.get("remote") else None
+
+    def decorative(self, image: dict[str, Any]) -> bool:
+        """A picture not in the document, nothing said about it, to leave out
+        (``decorative_pictures="omit"``)."""
+        read = bool((image.get("attrs") or {}).get("remote") or (image.get("attrs") or {}).get("asset"))
+        return self.omit_decorative and printed_picture(image, self.build.t.lang, read=read) is None
+
+    def frame(self, part: Any, image: dict[str, Any]) -> tuple[str, list[Element]]:
+        """A figure's picture that is not in the document, for print: the text of its
+        ``Picture Frame`` paragraph (label and description) and the mark of a note
+        giving its address."""
+        attrs = image.get("attrs") or {}
         read = bool(attrs.get("remote") or attrs.get("asset"))
-        return self._box(part, url, alt_text(image), read, in_link)
+        shown = printed_picture(image, self.build.t.lang, read=read)
+        label, text = shown if shown is not None else picture_text("", self.build.t.lang, read=read)
+        return label + text, self._note(part, self.address(image))
+
+    def placeholder(self, part: Any, image: dict[str, Any], in_link: bool) -> list[Element]:
+        """A picture in a line of text that is not in the document: its label (a
+        ``Picture Label`` box) and the mark of a note giving its address, unless a link
+        around it leads somewhere already."""
+        attrs = image.get("attrs") or {}
+        read = bool(attrs.get("remote") or attrs.get("asset"))
+        return self._box(part, None if in_link else self.address(image), alt_text(image), read, in_link)
 
     def html_placeholder(self, part: Any, src: str, alt: str, in_link: bool) -> list[Element]:
         """A picture of raw HTML (``<img src alt>``): never in the document."""
         remote = remote_address(src)
-        return self._box(part, link_address(src) if remote else None, alt.strip(), remote, in_link)
+        url = link_address(src) if remote and not in_link else None
+        return self._box(part, url, alt.strip(), remote, in_link)
 
     def _box(self, part: Any, url: str | None, alt: str, read: bool, in_link: bool) -> list[Element]:
-        lang = self.build.t.lang
-        link = None if in_link or url is None else hyperlink(part, url, url)
-        label, shown = picture_text(alt, lang, read=read)
-        text = label + shown + (words(lang).online if link is not None else "")
-        box = E("w:bdr", {"w:val": "single", "w:sz": 4, "w:space": 0, "w:color": "A6A6A6"})
-        if link is None:
-            return [run(text, E("w:rPr", None, val("w:color", "595959"), box))]
-        sid = self.build.sid("Hyperlink")
-        link.append(run(text, E("w:rPr", None, val("w:rStyle", sid) if sid else None, box)))
-        return [link]
+        label, shown = picture_text(alt, self.build.t.lang, read=read)
+        sid = self.build.sid("Picture Label")
+        if in_link or not sid:  # inside a link the run takes the link's look: a box of its own
+            box = E("w:bdr", {"w:val": "single", "w:sz": 4, "w:space": 0, "w:color": "A6A6A6"})
+            return [run(label + shown, E("w:rPr", None, val("w:color", "595959"), box))]
+        return [run(label + shown, E("w:rPr", None, val("w:rStyle", sid))), *self._note(part, url)]
+
+    def _note(self, part: Any, url: str | None) -> list[Element]:
+        if not url or self.build.notes is None or link_target(url) is None:
+            return []
+        marks: list[Element] = self.build.notes.address(url, break_opportunities(url))
+        return marks
 
 
 def fit(cx: int, cy: int, max_cx: int, max_cy: int) -> tuple[int, int]:

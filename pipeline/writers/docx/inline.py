@@ -5,11 +5,14 @@ properties; links are ``w:hyperlink`` elements whose runs take the ``Hyperlink``
 character style. Inline HTML formats what follows (``<sub>``, ``<u>``...), breaks
 lines (``<br>``) or, when it is no HTML at all (``<if>``, ``<filter-name>``,
 ``<?php ... ?>`` in scraped technical text), stays as the literal text it was.
+Long addresses and code get zero-width break opportunities (``present.break_opportunities``).
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
+from ..present import break_opportunities
 from ..visitor import SKIP_NODE, TreeVisitor
 from .fields import hyperlink
 from .html import HIDDEN, classify_inline
@@ -18,7 +21,9 @@ from .xml import E, Element, add_text, flag, fonts, put, val
 Token = dict[str, Any]
 
 
-def run_props(build: Any, fmt: Iterable[str], link: bool = False) -> Element | None:
+def run_props(build: Any, fmt: Iterable[str], link: bool = False, cell: bool = False) -> Element | None:
+    """Run properties for ``fmt``. ``cell``: in a table cell, code also names its font
+    directly (LibreOffice gives cell text the table style's fonts over character styles)."""
     fmt = set(fmt)
     kids: list[Element] = []
     code_sid = build.sid("Verbatim Char") if "code" in fmt else None
@@ -30,7 +35,7 @@ def run_props(build: Any, fmt: Iterable[str], link: bool = False) -> Element | N
             kids += [val("w:rStyle", code_sid), val("w:color", "0563C1"), val("w:u", "single")]
     elif code_sid:
         kids.append(val("w:rStyle", code_sid))
-    if "code" in fmt and not code_sid:
+    if "code" in fmt and (not code_sid or cell):
         f = build.t.fonts
         kids.append(fonts(f.mono, f.ea_mono, "default"))
     if "b" in fmt:
@@ -54,13 +59,15 @@ class Inline(TreeVisitor):
     """Fills one paragraph (or footnote, or cell paragraph) with runs: how each inline
     node looks in Word."""
 
-    def __init__(self, build: Any, part: Any, indent: int = 0, width: int | None = None):
+    def __init__(self, build: Any, part: Any, indent: int = 0, width: int | None = None,
+                 cell: bool = False):
         super().__init__(build.doc)
         self.build = build
         self.part = part
+        self.cell = cell
         # room for a picture (EMU): the text width less the paragraph's indent (twips)
         self.width = width if width is not None else build.text_width - indent * 635
-        self.html: list[tuple[str, str | None]] = []  # open inline HTML tags: (name, flag)
+        self.html: list[tuple[str | None, str | None]] = []  # open inline HTML tags: (name, flag)
         #: where runs go, innermost last: (paragraph or hyperlink, formatting, inside a link)
         self._at: list[tuple[Element, frozenset[str], bool]] = []
         #: open inline HTML elements whose content is not shown
@@ -90,8 +97,13 @@ class Inline(TreeVisitor):
         if not text:
             return
         text = text.replace("\r", "").replace("\n", " ")
+        fmt = self.effective(fmt)
+        if "code" in fmt:
+            text = break_opportunities(text, 10)
+        elif link or "://" in text:
+            text = break_opportunities(text)
         r = E("w:r")
-        props = run_props(self.build, self.effective(fmt), link)
+        props = run_props(self.build, fmt, link, self.cell)
         if props is not None:
             r.append(props)
         target.append(r)  # first: lxml moves a run full of xml:space text in quadratic time
@@ -218,7 +230,7 @@ class Inline(TreeVisitor):
         while inside one, only inline HTML is visited, to find where it ends."""
         self._hiding += step
         if self._hiding:
-            self.walkabout = self._walk_hidden  # type: ignore[method-assign]
+            self.walkabout = self._walk_hidden  # type: ignore[method-assign]  # undone below
         else:
             self.__dict__.pop("walkabout", None)
 

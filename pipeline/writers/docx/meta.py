@@ -21,7 +21,7 @@ from ..present import document_title, plain
 
 def set_core_properties(document: Any, doc: Document, lang: str) -> None:
     cp = document.core_properties
-    when = fixed_time(doc).astimezone(dt.timezone.utc).replace(tzinfo=None)
+    when = fixed_time(doc).astimezone(dt.UTC).replace(tzinfo=None)
     extra = doc.meta.extra
     cp.title = document_title(doc)[:255]
     cp.author = (plain(doc.meta.author) or "")[:255]

@@ -17,7 +17,7 @@ from docx.oxml.ns import qn
 from ..present import footnote_items
 from .fields import bookmark, field_runs
 from .package import xml_part
-from .xml import E, Element, put, spacing, val
+from .xml import E, Element, put, run, spacing, val
 
 _NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
@@ -27,17 +27,18 @@ _NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
 
 
 class Footnotes:
-    def __init__(self, build: Any, tree: list[dict]):
+    def __init__(self, build: Any, tree: list[dict[str, Any]]):
         self.build = build
-        self.items: dict[Any, dict] = footnote_items(tree)
+        self.items: dict[Any, dict[str, Any]] = footnote_items(tree)
         self._part: Any = None
         self._marks: dict[Any, tuple[int, str]] = {}  # index -> (number, bookmark)
         self._next_id = 1
         self._depth = 0
+        self._count = 0  # notes so far, the article's and the pictures' addresses: Word's number
 
     @property
     def used(self) -> bool:
-        return bool(self._marks)
+        return bool(self._count)
 
     @property
     def part(self) -> Any:
@@ -59,7 +60,7 @@ class Footnotes:
                               E("w:r", None, E(f"w:{kind}"))))
                     root.insert(ident + 1, sep)
             ids = [int(fn.get(qn("w:id"))) for fn in root.findall(qn("w:footnote"))]
-            self._next_id = max(ids + [0]) + 1
+            self._next_id = max([*ids, 0]) + 1
             self._part = part
         return self._part
 
@@ -79,15 +80,45 @@ class Footnotes:
         part = self.part
         ident = self._next_id
         self._next_id += 1
-        number = len(self._marks) + 1
-        name = f"_GalleyNote{number}"
+        self._count += 1
+        number = self._count
+        name = f"_GalleyNote{len(self._marks) + 1}"
         self._marks[index] = (number, name)
         mark = E("w:r", None, props, E("w:footnoteReference", {"w:id": ident}))
         start, end = bookmark(self.build.next_id("bookmark"), name)
         self._write(item, ident, part)
         return [start, mark, end]
 
-    def _write(self, item: dict, ident: int, part: Any) -> None:
+    def address(self, url: str, text: str) -> list[Element]:
+        """The mark of a note giving a picture's address (in print, where a link cannot
+        be followed): a ``Picture Source`` paragraph with the address as a link. No mark
+        inside a note (Word has no note inside a note)."""
+        from .fields import hyperlink
+        if self._depth:
+            return []
+        part = self.part
+        ident = self._next_id
+        self._next_id += 1
+        self._count += 1
+        sid = self.build.sid("Picture Source") or self.build.sid("Footnote Text")
+        p = E("w:p", None, E("w:pPr", None, val("w:pStyle", sid)) if sid else None)
+        p.append(E("w:r", None, self._mark_props(), E("w:footnoteRef")))
+        p.append(run(" "))
+        link = hyperlink(part, url)
+        target = p if link is None else link
+        if link is not None:
+            p.append(link)
+        link_style = self.build.sid("Hyperlink") if link is not None else None
+        target.append(run(text, E("w:rPr", None, val("w:rStyle", link_style)) if link_style else None))
+        part.element.append(E("w:footnote", {"w:id": ident}, p))
+        return [E("w:r", None, self._mark_props(), E("w:footnoteReference", {"w:id": ident}))]
+
+    def _mark_props(self) -> Element:
+        ref_style = self.build.sid("Footnote Reference")
+        return E("w:rPr", None, val("w:rStyle", ref_style) if ref_style else
+                 val("w:vertAlign", "superscript"))
+
+    def _write(self, item: dict[str, Any], ident: int, part: Any) -> None:
         from .blocks import Blocks, Ctx
         note = E("w:footnote", {"w:id": ident})
         part.element.append(note)
@@ -97,6 +128,8 @@ class Footnotes:
                                                   Ctx(para_style="Footnote Text", where="note"))
         finally:
             self._depth -= 1
+        if len(note) and note[-1].tag == qn("w:tbl"):
+            note.append(E("w:p"))  # a note, like a cell, ends with a paragraph
         paras = note.findall(qn("w:p"))
         if not paras or note[0].tag != qn("w:p"):
             first = E("w:p")
@@ -123,5 +156,5 @@ class Footnotes:
         first.insert(at, ref)
         first.insert(at + 1, space)
 
-    def unreferenced(self) -> list[tuple[Any, dict]]:
+    def unreferenced(self) -> list[tuple[Any, dict[str, Any]]]:
         return [(i, item) for i, item in self.items.items() if i not in self._marks]

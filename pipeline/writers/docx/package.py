@@ -87,8 +87,9 @@ _OTHER_MAIN = (
     b"application/vnd.ms-word.template.macroEnabledTemplate.main+xml",
 )
 VBA_PROJECT = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 
-ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)
+ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
 
 
 @lru_cache(maxsize=1)
@@ -119,7 +120,10 @@ def open_document(reference: str | Path | None) -> Any:
     if part.content_type != CT.WML_DOCUMENT_MAIN:
         raise ConfigError(f"reference docx {str(path)!r} is not a Word document")
     for rel in list(part.rels.values()):
-        if rel.reltype == VBA_PROJECT:
+        # stylesWithEffects.xml is Word 2010's copy of the styles: it would keep the
+        # reference's styles without the ones the writer adds, and Word 2013 on
+        # ignores it
+        if rel.reltype in (VBA_PROJECT, STYLES_WITH_EFFECTS):
             drop_rel(part.rels, rel.rId)
     document = part.document
     body = document.element.body
@@ -224,7 +228,7 @@ _FIRST = ("[Content_Types].xml", "_rels/.rels", "docProps/core.xml", "docProps/a
 
 def normalized_zip(data: bytes, when: dt.datetime) -> bytes:
     """The same package with a fixed entry order, fixed times and fixed attributes."""
-    when = max(when.astimezone(dt.timezone.utc), ZIP_EPOCH)
+    when = max(when.astimezone(dt.UTC), ZIP_EPOCH)
     stamp = (when.year, when.month, when.day, when.hour, when.minute, when.second - when.second % 2)
     with zipfile.ZipFile(io.BytesIO(data)) as src:
         entries = {info.filename: src.read(info) for info in src.infolist()}

@@ -1,8 +1,9 @@
 """Page set-up (size, margins, footer with page numbers) and document settings.
 
-A4 by default (``page_size="letter"`` for US Letter). Margins: 2.54 cm top and
+A4 by default (``page_size="letter"`` for US Letter). Margins on A4: 2.54 cm top and
 bottom; 3.17 cm left and right for CJK documents (Word's Chinese A4 default, about
-35 characters a line at 12 pt), 2.54 cm for Latin ones. The footer carries
+35 characters a line at 12 pt), 2.54 cm for Latin ones; smaller pages (A5, B5) scale
+them, with the type (``styles.typography``). The footer carries
 ``PAGE / NUMPAGES`` centred.
 
 With a reference document its page set-up, headers and footers are kept; the
@@ -37,8 +38,9 @@ def page_size(name: str | None) -> tuple[int, int] | None:
     return PAGE_SIZES[key]
 
 
-def set_up_page(document: Any, size: tuple[int, int] | None, cjk: bool, ours: bool) -> None:
-    """Page size and margins of the (last) section."""
+def set_up_page(document: Any, size: tuple[int, int] | None, t: Any, ours: bool) -> None:
+    """Page size and margins (``t``: the typography for the page) of the (last) section."""
+    cjk = t.cjk
     body = document.element.body
     sect = body.sectPr
     if sect is None:
@@ -52,12 +54,12 @@ def set_up_page(document: Any, size: tuple[int, int] | None, cjk: bool, ours: bo
             w, h = h, w
         put(sect, E("w:pgSz", {"w:w": w, "w:h": h, "w:orient": "landscape" if landscape else None}))
     if ours or sect.find(qn("w:pgMar")) is None:
-        side = 1800 if cjk else 1440
-        put(sect, E("w:pgMar", {"w:top": 1440, "w:right": side, "w:bottom": 1440, "w:left": side,
-                                "w:header": 851, "w:footer": 851, "w:gutter": 0}))
+        edge = int(851 * t.top / 1440)
+        put(sect, E("w:pgMar", {"w:top": t.top, "w:right": t.side, "w:bottom": t.top,
+                                "w:left": t.side, "w:header": edge, "w:footer": edge, "w:gutter": 0}))
     if ours:
         put(sect, E("w:cols", {"w:space": 425}))
-        put(sect, E("w:docGrid", {"w:linePitch": 312 if cjk else 360}))
+        put(sect, E("w:docGrid", {"w:linePitch": int(t.body * 20 * 1.3) if cjk else 360}))
 
 
 def text_area(document: Any) -> tuple[int, int]:
@@ -94,7 +96,8 @@ def settings(document: Any, t: Any, toc: bool, notes: bool, ours: bool) -> None:
         put(root, E("w:zoom", {"w:percent": 100}))
         put(root, val("w:defaultTabStop", 2 * int(t.body * 20) if t.cjk else 720))
         put(root, val("w:characterSpacingControl", "compressPunctuation" if t.cjk else "doNotCompress"))
-        put(root, E("w:compat", None,
+        # a line ended by a manual break is not stretched across the measure
+        put(root, E("w:compat", None, E("w:doNotExpandShiftReturn"),
                     E("w:compatSetting", {"w:name": "compatibilityMode",
                                           "w:uri": "http://schemas.microsoft.com/office/word",
                                           "w:val": "15"})))

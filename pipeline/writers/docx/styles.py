@@ -17,15 +17,17 @@ Level mapping (the article title lives in the metadata, not in the tree)::
 Body paragraphs: ``Body Text`` in Latin documents (no indent, space after);
 ``Body Text First Indent`` in CJK ones (first line indented two characters,
 ``w:firstLineChars="200"``, no space between paragraphs, justified). Footnotes,
-list items, quotes, code, captions and table cells have styles without that indent.
+list items, quotes, code, captions and table cells have styles without that indent;
+list items, code, captions and table cells are not justified either (short lines of
+list items, and lines before a long URL, would be stretched with wide gaps).
 
 With a reference document (``reference_docx``), its styles win: only the styles it
 lacks are added, with ``basedOn``/``next`` links remapped to its own style ids.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from docx.oxml.ns import qn
 
@@ -100,9 +102,13 @@ def choose_fonts(lang: str, cjk: bool) -> Fonts:
     return Fonts("Cambria", "Calibri", "Consolas", *ea)
 
 
+A4 = (11906, 16838)  # twips
+
+
 @dataclass(frozen=True)
 class Typography:
-    """Sizes in points and spacing in twips for one kind of document (CJK or Latin)."""
+    """Sizes in points and spacing in twips for one kind of document (CJK or Latin) on
+    one page size."""
 
     cjk: bool
     lang: str
@@ -116,22 +122,52 @@ class Typography:
     caption: float
     title: float
     headings: tuple[float, ...]
+    side: int = 1800   # left and right margins, twips
+    top: int = 1440    # top and bottom margins, twips
+    page_width: int = A4[0]
 
     @property
     def indent(self) -> int:
         """Two characters of body text, in twips."""
-        return int(round(self.body * 20 * 2))
+        return round(self.body * 20 * 2)
+
+    @property
+    def measure(self) -> int:
+        """The width of the text, between the margins, in twips."""
+        return self.page_width - 2 * self.side
 
 
-def typography(lang: str, cjk: bool) -> Typography:
+def page_scale(page: tuple[int, int] | None) -> float:
+    """How much smaller than A4 a page is (by width): 1 for A4, Letter, Legal; about
+    0.7 for A5. Sizes scale by 40 % of it (A5: 12 pt body text becomes 10.5 pt, about
+    28 CJK characters a line instead of 17), margins by all of it."""
+    if page is None:
+        return 1.0
+    return min(1.0, max(0.6, page[0] / A4[0]))
+
+
+def _half_points(pt: float) -> float:
+    return round(pt * 2) / 2
+
+
+def typography(lang: str, cjk: bool, page: tuple[int, int] | None = None) -> Typography:
     f = choose_fonts(lang, cjk)
+    scale = page_scale(page)
+    type_scale = 0.6 + 0.4 * scale
+    width = min(page[0], 12240) if page else A4[0]
     if cjk:
-        # Chinese sizes: 二号 22, 三号 16, 小三 15, 四号 14, 小四 12, 五号 10.5, 小五 9.
-        return Typography(True, lang, f, body=12, line=360, after=0, code=10, small=9,
-                          table=10.5, caption=10.5, title=22,
-                          headings=(16, 15, 14, 12, 12, 12))
-    return Typography(False, lang, f, body=11, line=276, after=160, code=9.5, small=9,
-                      table=10, caption=9.5, title=24, headings=(16, 13, 12, 11, 11, 11))
+        # Chinese sizes: 二号 22, 小二 18, 小三 15, 四号 14, 小四 12, 五号 10.5, 小五 9.
+        sizes = dict(body=12, code=10, small=9, table=10.5, caption=10.5, title=22)
+        heads: tuple[float, ...] = (18, 15, 14, 12, 12, 12)
+        line, after, side = 360, 0, 1800
+    else:
+        sizes = dict(body=11, code=9.5, small=9, table=10, caption=9.5, title=24)
+        heads = (16, 13, 12, 11, 11, 11)
+        line, after, side = 276, 160, 1440
+    scaled = {k: _half_points(v * type_scale) for k, v in sizes.items()}
+    return Typography(cjk, lang, f, line=line, after=int(after * type_scale),
+                      headings=tuple(_half_points(h * type_scale) for h in heads),
+                      side=int(side * scale), top=int(1440 * scale), page_width=width, **scaled)
 
 
 # -- style elements ---------------------------------------------------------------
@@ -305,11 +341,11 @@ def quotes_and_lists(t: Typography) -> list[Element]:
         _style("paragraph", "ListParagraph", "List Paragraph", based="Normal", prio=34,
                qformat=True, ppr=[E("w:ind", {"w:left": 720}), E("w:contextualSpacing")]),
         _style("paragraph", "ListBullet", "List Bullet", based="Normal", prio=99, semi=True,
-               ppr=[spacing(0, 60), _justified(t)]),
+               ppr=[spacing(0, 60)]),
         _style("paragraph", "ListNumber", "List Number", based="Normal", prio=99, semi=True,
-               ppr=[spacing(0, 60), _justified(t)]),
+               ppr=[spacing(0, 60)]),
         _style("paragraph", "ListContinue", "List Continue", based="Normal", prio=99, semi=True,
-               ppr=[spacing(0, 60), E("w:ind", {"w:left": t.indent}), _justified(t)]),
+               ppr=[spacing(0, 60), E("w:ind", {"w:left": t.indent})]),
     ]
 
 
@@ -330,8 +366,21 @@ def code(t: Typography) -> list[Element]:
 
 
 def figures(t: Typography) -> list[Element]:
-    """Figure (a centred picture, kept with its caption) and Caption."""
+    """Figure (a centred picture, kept with its caption) and Caption; for a picture that
+    is not in the document, Picture Frame (its label and description in a thin box),
+    Picture Label (the same in a line of text) and Picture Source (the note giving its
+    address)."""
+    box = [border(side, 4, RULE, 4) for side in ("w:top", "w:left", "w:bottom", "w:right")]
     return [
+        _style("paragraph", "PictureFrame", "Picture Frame", based="Normal", nxt=_body_id(t),
+               prio=99, ppr=[E("w:keepNext"), E("w:pBdr", None, *box), spacing(120, 120, 240),
+                             E("w:ind", {"w:left": 1134, "w:right": 1134}), val("w:jc", "center")],
+               rpr=[_grey(), *size(t.caption)]),
+        _style("character", "PictureLabel", "Picture Label", based="DefaultParagraphFont", prio=99,
+               rpr=[_grey(), E("w:bdr", {"w:val": "single", "w:sz": 4, "w:space": 0,
+                                         "w:color": RULE})]),
+        _style("paragraph", "PictureSource", "Picture Source", based="FootnoteText", prio=99,
+               semi=True),
         _style("paragraph", "Figure", "Figure", based="Normal", nxt=_body_id(t), prio=99,
                ppr=[E("w:keepNext"), spacing(120, 120, 240), val("w:jc", "center")]),
         _style("paragraph", "Caption", "caption", based="Normal", nxt=_body_id(t), prio=35,
@@ -382,8 +431,8 @@ def page_margins(t: Typography) -> list[Element]:
     """Header and footer: small, grey, centred, with Word's centre and right tabs."""
     def margin(sid: str, name: str) -> Element:
         return _style("paragraph", sid, name, based="Normal", prio=99, semi=True,
-                      ppr=[E("w:tabs", None, E("w:tab", {"w:val": "center", "w:pos": 4153}),
-                             E("w:tab", {"w:val": "right", "w:pos": 8306})), val("w:jc", "center")],
+                      ppr=[E("w:tabs", None, E("w:tab", {"w:val": "center", "w:pos": t.measure // 2}),
+                             E("w:tab", {"w:val": "right", "w:pos": t.measure})), val("w:jc", "center")],
                       rpr=[_grey(), *size(t.small)])
     return [margin("Header", "header"), margin("Footer", "footer")]
 
@@ -392,12 +441,13 @@ def table_of_contents(t: Typography) -> list[Element]:
     """TOC Heading and the entries of levels 1 to 3, with dot leaders to the page number."""
     out = [_style("paragraph", "TOCHeading", "TOC Heading", based="Heading1", nxt="Normal",
                   prio=39, semi=True, qformat=True,
-                  ppr=[E("w:outlineLvl", {"w:val": 9}), val("w:jc", "center")])]
+                  ppr=[E("w:pageBreakBefore"), E("w:outlineLvl", {"w:val": 9}),
+                       val("w:jc", "center")])]
     for n in range(1, 4):
         out.append(_style("paragraph", f"TOC{n}", f"toc {n}", based="Normal", nxt="Normal",
                           prio=39, semi=True,
                           ppr=[E("w:tabs", None, E("w:tab", {"w:val": "right", "w:leader": "dot",
-                                                            "w:pos": 8296})),
+                                                            "w:pos": t.measure - 10})),
                                spacing(60 if n == 1 else 0, 60 if n == 1 else 0),
                                E("w:ind", {"w:left": (n - 1) * t.indent})],
                           rpr=[flag("w:b") if n == 1 else None]))
@@ -474,7 +524,7 @@ def install(styles_el: Element, t: Typography, replace: bool) -> StyleMap:
         return StyleMap(styles_el)
     existing = StyleMap(styles_el)
     taken = {st.get(qn("w:styleId")) for st in styles_el.findall(qn("w:style"))}
-    remap: dict[str, str] = {}
+    remap: dict[str, str | None] = {}
     added = []
     for st in mine:
         name = st.find(qn("w:name")).get(qn("w:val"))

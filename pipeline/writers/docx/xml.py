@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from docx.oxml.ns import qn
-from docx.oxml.ns import NamespacePrefixedTag
+from docx.oxml.ns import NamespacePrefixedTag, qn
 from docx.oxml.parser import oxml_parser
 from lxml.etree import SubElement
 
@@ -201,7 +200,7 @@ def fonts(ascii_: str | None = None, east_asia: str | None = None, hint: str | N
 
 
 def size(points: float) -> list[Element]:
-    half = str(int(round(points * 2)))
+    half = str(round(points * 2))
     return [val("w:sz", half), val("w:szCs", half)]
 
 
@@ -246,7 +245,7 @@ def add_text(r: Element, text: str) -> None:
             if j:
                 SubElement(r, tab)
             if chunk:
-                node = SubElement(r, t)
+                node: Element = SubElement(r, t)
                 node.text = chunk
                 if chunk != chunk.strip() or "  " in chunk:
                     node.set(qn("xml:space"), "preserve")

@@ -18,13 +18,14 @@ is :func:`~pipeline.writers.common.fixed_time`.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
 from ...document import Document
 from ...writer import Capabilities, Writer
 from ..common import document_id, fixed_time, is_cjk, language
-from ..present import document_title, machine_date, title_block
+from ..present import document_title, machine_date, smart_quoted, smart_quotes_wanted, title_block
 from . import package as pkg
 from .content import ContentRenderer, Heading, safe_url
 from .css import stylesheet
@@ -104,9 +105,12 @@ class EpubWriter(Writer):
     extension = "epub"
     version = "1"
     capabilities = Capabilities(image_types=IMAGE_TYPES, remote_images=False, embeds_images=True)
-    defaults = {"split_kb": 250}
+    defaults = {"split_kb": 250, "smart_quotes": "auto"}
 
     def render(self, doc: Document) -> bytes:
+        # ' and " as print has them (never in code), decided as for the DOCX
+        if doc.tree and smart_quotes_wanted(self.options["smart_quotes"], book_language(doc)):
+            doc = dataclasses.replace(doc, tree=smart_quoted(doc.tree))
         return Book(doc, int(self.options["split_kb"]) * 1000).build()
 
 
@@ -209,7 +213,7 @@ class Book:
         self.link_across(parts, where)
         chapters = [(p.name, self.chapter(p)) for p in parts]
 
-        toc = [pkg.NavPoint(self.title, "title.xhtml")] + outline(renderer.headings, where)
+        toc = [pkg.NavPoint(self.title, "title.xhtml"), *outline(renderer.headings, where)]
         # the nav is a page of the book when there are headings to list
         nav_in_spine = bool(renderer.headings)
         landmarks = [("toc", "nav.xhtml#toc", self.labels.contents)] if nav_in_spine else []

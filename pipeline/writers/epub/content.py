@@ -17,8 +17,19 @@ from typing import Any
 
 from ...document import Document
 from ...tree import inline_text
-from ..present import (all_joined_breaks, alt_text, caption, figure_pictures, footnote_items, picture_text,
-                       referenced_notes, remote_address, table_parts, task_box, words)
+from ..present import (
+    all_joined_breaks,
+    alt_text,
+    caption,
+    figure_pictures,
+    footnote_items,
+    picture_text,
+    referenced_notes,
+    remote_address,
+    table_parts,
+    task_box,
+    words,
+)
 from ..visitor import SKIP_NODE, TreeVisitor
 from .images import packaged
 from .sanitize import Sanitizer, parse_tag
@@ -326,12 +337,12 @@ class ContentRenderer(TreeVisitor):
         parts = table_parts(tok)
         table = sub(self.parent, "table")
         row = sub(sub(table, "thead"), "tr")
-        for cell in parts.head:
-            self.cell(cell, row, "th", (cell.get("attrs") or {}).get("align"))
+        for th in parts.head:
+            self.cell(th, row, "th", (th.get("attrs") or {}).get("align"))
         body = sub(table, "tbody")
         for cells in parts.body:
             row = sub(body, "tr")
-            for cell, column in zip(cells, parts.aligns):
+            for cell, column in zip(cells, parts.aligns, strict=False):
                 align = (cell.get("attrs") or {}).get("align") if cell is not None else column
                 self.cell(cell, row, "td", align)
         return SKIP_NODE
@@ -461,14 +472,15 @@ class ContentRenderer(TreeVisitor):
         self.image(tok, parent, in_link, inline=not self._in_figure)
         return SKIP_NODE
 
-    def inline_html(self, raw: str, stack: "_OpenTags", in_link: bool) -> None:
+    def inline_html(self, raw: str, stack: _OpenTags, in_link: bool) -> None:
         tag = parse_tag(raw)
-        name, cur = stack[-1]
+        _name, cur = stack[-1]
         in_link = in_link or stack.links > 0
         action, node = self.sanitizer.inline_tag(tag, cur, in_link)
         if action == "literal":
             add_text(cur, raw)
         elif action == "push":
+            assert node is not None  # a pushed tag comes with its element
             if len(stack) > MAX_INLINE_DEPTH:
                 cur.remove(node)  # deeper than any page means: the text goes on where it is
             else:
@@ -546,7 +558,7 @@ INLINE = frozenset({"text", "emphasis", "strong", "strikethrough", "codespan", "
 MAX_INLINE_DEPTH = 32
 
 
-class _OpenTags(list):
+class _OpenTags(list[tuple[str, Element]]):
     """The inline HTML elements open in a paragraph, as ``(name, node)`` above the
     paragraph itself, counted so that "inside a link?" and closing a tag that is not
     open take constant time however deep the nesting."""

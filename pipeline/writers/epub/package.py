@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -37,7 +38,7 @@ class Item:
 class NavPoint:
     label: str
     href: str
-    children: list["NavPoint"] = field(default_factory=list)
+    children: list[NavPoint] = field(default_factory=list)
 
 
 @dataclass
@@ -70,8 +71,8 @@ def container_xml() -> bytes:
 
 
 def opf(meta: Metadata, items: list[Item], spine: list[tuple[str, bool]], ncx_id: str) -> bytes:
-    o = lambda tag: f"{{{OPF_NS}}}{tag}"  # noqa: E731
-    d = lambda tag: f"{{{DC_NS}}}{tag}"  # noqa: E731
+    o: Callable[[str], str] = lambda tag: f"{{{OPF_NS}}}{tag}"
+    d: Callable[[str], str] = lambda tag: f"{{{DC_NS}}}{tag}"
     root = etree.Element(o("package"), nsmap={None: OPF_NS})
     root.set("version", "3.0")
     root.set("unique-identifier", "pub-id")
@@ -157,7 +158,7 @@ def ncx(meta: Metadata, toc: list[NavPoint], base: str = "") -> bytes:
     """The EPUB 2 table of contents, for readers that do not read the nav.
 
     ``base`` is the folder of the nav's links, seen from the NCX."""
-    n = lambda tag: f"{{{NCX_NS}}}{tag}"  # noqa: E731
+    n: Callable[[str], str] = lambda tag: f"{{{NCX_NS}}}{tag}"
     root = etree.Element(n("ncx"), nsmap={None: NCX_NS})
     root.set("version", "2005-1")
     root.set(XML_LANG, meta.lang)
@@ -194,7 +195,7 @@ def ncx(meta: Metadata, toc: list[NavPoint], base: str = "") -> bytes:
 
 def zip_date(when: dt.datetime) -> tuple[int, int, int, int, int, int]:
     """``when`` as a zip entry date (zip cannot hold dates before 1980 or after 2107)."""
-    when = when.astimezone(dt.timezone.utc)
+    when = when.astimezone(dt.UTC)
     year = min(max(when.year, 1980), 2107)
     if year != when.year:
         return (year, 1, 1, 0, 0, 0)

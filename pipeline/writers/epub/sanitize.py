@@ -18,7 +18,7 @@ from __future__ import annotations
 import html.parser
 import re
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import lxml.html
 from lxml import etree
@@ -108,7 +108,7 @@ class Sanitizer:
             if child.tail:
                 add_text(out, child.tail)
 
-    def node(self, src, out: Element, ctx: Context) -> None:
+    def node(self, src: Element, out: Element, ctx: Context) -> None:
         if isinstance(src, etree._Comment):
             return
         if isinstance(src, etree._ProcessingInstruction):
@@ -146,7 +146,7 @@ class Sanitizer:
             out.append(self.host.html_image(attrs.get("src") or "", attrs.get("alt") or "",
                                             attrs.get("title") or "", ctx.in_link))
             return (None, ctx)
-        tag = RENAME.get(name, name)
+        tag: str | None = RENAME.get(name, name)
         if tag not in PHRASING and tag not in FLOW:
             return None
         parent = local(out)
@@ -181,9 +181,8 @@ class Sanitizer:
             return "div"
         if tag in ("thead", "tbody", "tfoot", "caption") and parent != "table":
             return "div"
-        if tag in ("col", "colgroup"):
-            if (tag == "col" and parent != "colgroup") or (tag == "colgroup" and parent != "table"):
-                return None
+        if (tag == "col" and parent != "colgroup") or (tag == "colgroup" and parent != "table"):
+            return None
         if tag in ("dt", "dd") and parent not in ("dl", "div"):
             return "div"
         if tag == "figcaption" and parent != "figure":
@@ -240,7 +239,7 @@ class Sanitizer:
             add_class(node, "align-center")
 
     # -- single inline tags (mistune's inline_html tokens) ------------------------
-    def inline_tag(self, tag: "Tag", out: Element, in_link: bool) -> tuple[str, Element | None]:
+    def inline_tag(self, tag: Tag, out: Element, in_link: bool) -> tuple[str, Element | None]:
         """What an inline tag becomes under ``out``.
 
         Returns ``(action, element)``: ``push`` (an element that takes the text up to
@@ -294,16 +293,16 @@ class _TagReader(html.parser.HTMLParser):
         super().__init__(convert_charrefs=True)
         self.tags: list[Tag] = []
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append(Tag("start", tag.lower(), [(k, v or "") for k, v in attrs]))
 
-    def handle_startendtag(self, tag, attrs):
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append(Tag("startend", tag.lower(), [(k, v or "") for k, v in attrs]))
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         self.tags.append(Tag("end", tag.lower()))
 
-    def handle_comment(self, data):
+    def handle_comment(self, data: str) -> None:
         self.tags.append(Tag("comment"))
 
 
@@ -385,14 +384,14 @@ def fix_structure(node: Element) -> None:
 
 def _wrap_stray(node: Element, allowed: tuple[str, ...], wrapper: str) -> None:
     """Group text and elements that may not be children of ``node`` into ``wrapper``s."""
-    items: list = []  # ("el", element) or ("text", str), in order
+    items: list[tuple[str, Any]] = []  # ("el", element) or ("text", str), in order
     if node.text:
         items.append(("text", node.text))
     for child in node:
         items.append(("el", child))
         if child.tail:
             items.append(("text", child.tail))
-    if all(kind == "el" and local(v) in allowed or kind == "text" and not v.strip()
+    if all((kind == "el" and local(v) in allowed) or (kind == "text" and not v.strip())
            for kind, v in items):
         node.text = None
         for child in node:
@@ -428,8 +427,12 @@ def _wrap_stray(node: Element, allowed: tuple[str, ...], wrapper: str) -> None:
 def _fix_table(table: Element) -> None:
     """Caption, column groups and head first, foot last; rows (and any stray content,
     as a row of its own, where it stood) in bodies between."""
-    captions, colgroups, heads, bodies, foots = [], [], [], [], []
-    items: list = []
+    captions: list[Element] = []
+    colgroups: list[Element] = []
+    heads: list[Element] = []
+    bodies: list[Element] = []
+    foots: list[Element] = []
+    items: list[Any] = []  # elements and stray text
     if table.text and table.text.strip():
         items.append(table.text)
     table.text = None

@@ -8,7 +8,7 @@ ids are ASCII XML names handed out in document order (so two runs give the same 
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from lxml import etree
 
