@@ -153,7 +153,7 @@ class BatchOptions:
     quiet: bool = False
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
-    executor: str = "local"
+    executor: str = "auto"
     scheduler: str | None = None
     manifest: str | None = None
     follow_symlinks: bool = False
@@ -297,9 +297,11 @@ class _Batch:
         jobs = opts.jobs or cfg.jobs or None
         timeout = opts.timeout if opts.timeout is not None else cfg.timeout
         kind = opts.executor
+        n_workers = max(1, min(jobs or default_jobs(), len(plan.todo) or 1))
+        if kind == "auto":  # worker processes where they pay for their start
+            kind = "local" if pool_worth(plan.todo, n_workers, timeout) else "serial"
         if kind == "local" and self.memory:
             kind = "serial"  # memory:// lives in this process: worker processes cannot see it
-        n_workers = max(1, min(jobs or default_jobs(), len(plan.todo) or 1))
         where = {"serial": "in this process", "local": f"{n_workers} worker process"
                  + ("es" if n_workers > 1 else ""),
                  "dask": f"dask {opts.scheduler}" if opts.scheduler else
@@ -320,14 +322,21 @@ class _Batch:
             job_list.sort(key=lambda j: -j["size"])
         executor = None
         try:
-            # the configuration is checked here while the workers start (in parallel)
-            checked = _validate_in_background(cfg)
-            executor = make_executor(kind, n_workers, timeout, opts.scheduler,
-                                     processes=not self.memory, preload=_preload(cfg))
-            executor.start(len(job_list))
-            checked.join()
-            if checked.error is not None:
-                raise checked.error
+            if kind == "serial":
+                # built once, checked (a bad option is one error, not a failure per
+                # file) and then used for every file of this process
+                from .task import built
+                built(config)
+                executor = make_executor(kind, n_workers, timeout)
+            else:
+                # the configuration is checked here while the workers start (in parallel)
+                checked = _validate_in_background(cfg)
+                executor = make_executor(kind, n_workers, timeout, opts.scheduler,
+                                         processes=not self.memory, preload=_preload(cfg))
+                executor.start(len(job_list))
+                checked.join()
+                if checked.error is not None:
+                    raise checked.error
             progress.start(len(self.sources), len(plan.skipped), len(plan.todo), where)
             for result in executor.run(job_list, self.out_root, config):
                 src, reason, digest = by_key[result["key"]]
@@ -513,6 +522,29 @@ def _validate(cfg: Config) -> None:
     Pipeline(cfg)
     for f in cfg.formats:
         make_writer(f, cfg.writer_options.get(f.partition(":")[0], {}))
+
+
+#: seconds of converting for which starting worker processes is not worth it: a worker
+#: imports the pipeline and the writers first (about a third of a second of one core)
+POOL_WORTH = 1.0
+#: a rough serial cost of one file: a fixed part and a part per byte of input
+FILE_SECONDS, BYTE_SECONDS = 0.01, 1.0e-6
+
+
+def pool_worth(todo: list[tuple[Source, str, str | None]], workers: int,
+               timeout: float | None) -> bool:
+    """Whether worker processes pay for their start here. One file, ``-j 1`` or a few
+    small files are converted in this process; so is one file with ``--timeout`` (the
+    file is given up after the deadline and the process ends), but several files with a
+    deadline keep their workers, which can be stopped."""
+    if len(todo) <= 1:
+        return False
+    if timeout is not None:
+        return True
+    if workers <= 1:
+        return False
+    work = sum(FILE_SECONDS + BYTE_SECONDS * _size(src) for src, _reason, _digest in todo)
+    return work > POOL_WORTH
 
 
 def _preload(cfg: Config) -> list[str]:

@@ -178,8 +178,9 @@ def main() -> None:
                    "*.mkd *.txt). A glob without '/' matches the file name; '**' spans folders.")
 @click.option("--exclude", multiple=True, metavar="GLOB",
               help="Leave out files or folders matching (repeatable), e.g. 'drafts' or '**/*.tmp.md'.")
-@click.option("--executor", type=click.Choice(["local", "serial", "dask"]), default="local",
-              show_default=True, help="local: worker processes; serial: this process; "
+@click.option("--executor", type=click.Choice(["auto", "local", "serial", "dask"]), default="auto",
+              show_default=True, help="auto: worker processes when they pay for their start, else "
+                                      "this process; local: worker processes; serial: this process; "
                                       "dask: a Dask cluster (galleyproof[dask]).")
 @click.option("--scheduler", metavar="tcp://HOST:PORT",
               help="With --executor dask: a running scheduler (default: a LocalCluster).")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,15 +70,42 @@ def render(pipeline: Pipeline, writers: list[Writer], path: Path, stem: str,
             result.outputs[f"{folder}/{rel}" if folder else rel] = blob
         if writer.name == "md":
             md_text = data.decode("utf-8")
-    if md_text is None:
-        from .writers.markdown import render_document
-        md_text = render_document(doc)
-    reference = doc.original if doc.reference is None else doc.reference
-    result.kept, result.missing = kept_share(reference, strip_front_matter(md_text),
-                                             "\n".join(doc.removed_text),
+    body = strip_front_matter(md_text) if md_text is not None else _markdown_body(doc)
+    reference: str | Counter[str] = (doc.reference_counts if doc.reference_counts is not None
+                                     else doc.original if doc.reference is None else doc.reference)
+    result.kept, result.missing = kept_share(reference, body, "\n".join(doc.removed_text),
                                              plain=meta_text(doc.meta.as_dict()))
     if result.kept < 0.999 and result.missing:
         doc.warn(f"text lost: {100 * (1 - result.kept):.2f}% of the text is missing "
                  f"from the output ({result.missing!r})")
     result.seconds = time.perf_counter() - started
     return result
+
+
+_LINE_BREAKS = ("\n", "\r", "\x85", "\u2028", "\u2029")
+
+
+def _one_line_values(value: Any) -> bool:
+    """Whether YAML writes every value on its own ``key: value`` line (no line of the
+    front matter can then be ``---`` or ``...``)."""
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _one_line_values(k) and _one_line_values(v)
+                   for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return all(_one_line_values(v) for v in value)
+    if isinstance(value, str):
+        return len(value) < 1000 and not any(b in value for b in _LINE_BREAKS)
+    return value is None or isinstance(value, (bool, int, float))
+
+
+def _markdown_body(doc: Document) -> str:
+    """The clean Markdown without its front matter, for the text-kept measure of a run
+    with no Markdown output: as ``strip_front_matter(render_document(doc))``, without
+    writing (and importing) YAML when the front matter is plain ``key: value`` lines."""
+    from .writers.markdown import render_body, render_document
+    meta = doc.meta.as_dict()
+    if meta and not _one_line_values(meta):
+        return strip_front_matter(render_document(doc))
+    body = render_body(doc.tree or [], None, doc.text, doc.body_line, None, doc)
+    # the front matter ends "---\n\n": stripping it leaves the blank line
+    return "\n" + body if meta else strip_front_matter(body)

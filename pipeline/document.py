@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections import Counter
 
 
 @dataclass(frozen=True)
@@ -77,10 +80,13 @@ class Document:
     removed_text: list[str] = field(default_factory=list)
     #: line offset of the body in the source file (front matter lines before it)
     body_line: int = 1
-    #: the decoded text before any stage edited it
-    original: str = ""
+    #: ``original``: a str, or a long one compressed (``pack_original``)
+    _original: str | bytes = field(default="", repr=False)
     #: what the output's text is compared with (the body plus metadata values)
     reference: str | None = None
+    #: ``reference`` (or ``original``) as ``textkeep.counted`` counts it, taken once
+    #: the text stages that read the document ran: a long text is not kept twice more
+    reference_counts: Counter[str] | None = None
     #: structure changes no stage declared (``guard.Finding``), in document order
     structure: list[Any] = field(default_factory=list)
     #: the other files the stages read (a local picture): path -> SHA-256 of the
@@ -91,6 +97,26 @@ class Document:
     @property
     def name(self) -> str:
         return self.path.name
+
+    @property
+    def original(self) -> str:
+        """The decoded text before any stage edited it."""
+        kept = self._original
+        if isinstance(kept, str):
+            return kept
+        import zlib
+        return zlib.decompress(kept).decode("utf-8", "surrogatepass")
+
+    @original.setter
+    def original(self, text: str) -> None:
+        self._original = text
+
+    def pack_original(self) -> None:
+        """Keep ``original`` compressed: a long document is then not held as text once
+        more while the stages run (it is read back for ``galley clean --diff`` only)."""
+        if isinstance(self._original, str):
+            import zlib
+            self._original = zlib.compress(self._original.encode("utf-8", "surrogatepass"), 1)
 
     def depend(self, path: Path, data: bytes) -> None:
         """Note that a stage read ``data`` from ``path`` (see ``dependencies``)."""

@@ -23,9 +23,9 @@ differs and a difference has to be traced to the stage that made it.
 from __future__ import annotations
 
 import bisect
-import difflib
 import itertools
 import time
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -46,6 +46,8 @@ OUTLINE_WINDOW = 200
 #: past that, the change records around a difference tell
 TRACE_PARSES = 12
 TRACE_MIN_CHARS = 4_000_000
+#: text states longer than this (characters) are kept compressed
+PACK_CHARS = 1 << 18
 #: categories in the order they are reported
 CATEGORIES = ("heading", "code", "code span", "table", "list", "link", "image", "footnote")
 
@@ -238,6 +240,7 @@ def _sequence_differences(category: str, a: Sequence[Item], b: Sequence[Item],
     if len(mid_a) * len(mid_b) > MAX_ALIGNMENT:
         opcodes = [("replace", 0, len(mid_a), 0, len(mid_b))]  # too many to align: one region
     else:
+        import difflib  # only where two signatures differ
         opcodes = difflib.SequenceMatcher(None, mid_a, mid_b, autojunk=False).get_opcodes()
     for op, i1, i2, j1, j2 in opcodes:
         if op == "equal":
@@ -327,6 +330,26 @@ class _Step:
     last: int
     text: str | None = None
     sig: Signature | None = None
+    #: a long text state once a later one replaced it: UTF-8, compressed
+    packed: bytes | None = None
+    size: int = 0         # its length in characters
+
+    def pack(self) -> None:
+        """Keep a long text compressed: a 20 MB document's every state as a ``str``
+        (4 bytes a character once there is one emoji) would take more than the rest."""
+        if self.text is not None and len(self.text) > PACK_CHARS:
+            self.size = len(self.text)
+            self.packed = zlib.compress(self.text.encode("utf-8", "surrogatepass"), 1)
+            self.text = None
+
+    def state(self) -> str:
+        if self.text is None:
+            assert self.packed is not None
+            return zlib.decompress(self.packed).decode("utf-8", "surrogatepass")
+        return self.text
+
+    def chars(self) -> int:
+        return len(self.text) if self.text is not None else self.size
 
 
 @dataclass
@@ -343,19 +366,37 @@ class StructureGuard:
     steps: list[_Step] = field(default_factory=list)
     #: time spent in the guard (signatures, the extra parse, the comparison)
     seconds: float = 0.0
-    _start_text: str | None = None
+    _start: _Step | None = None
     _budget: int = TRACE_MIN_CHARS
+    #: the signature of the body before any repair, once it is parsed
+    _first_sig: Signature | None = None
 
     def start(self, text: str) -> None:
         """The body before any repair."""
-        self._start_text = text
+        self._start = _Step("", 0, 0, text=text)
+        self._first_sig = None
         self._budget = max(TRACE_MIN_CHARS, TRACE_PARSES * len(text))
         self.steps = []
 
     def text_stage(self, stage: str, first: int, last: int, before: str, after: str) -> None:
         """A text stage ran; its output is kept (not parsed) when it changed the text."""
         if after is not before and after != before:
+            # the state before is no longer the document's text: only the guard keeps it
+            previous = next((s for s in reversed(self.steps) if s.sig is None), self._start)
+            if previous is not None:
+                previous.pack()
             self.steps.append(_Step(stage, first, last, text=after))
+
+    def before_parse(self) -> None:
+        """The text stages are done and the final text is about to be parsed: when they
+        changed the body, its first state is parsed now, for its signature only, so
+        that the two trees are never held at once."""
+        if self._start is None or self._first_sig is not None or not self.steps:
+            return
+        started = time.perf_counter()
+        self._first_sig = signature(self.parse(self._start.state()))
+        self._start = _Step("", 0, 0, sig=self._first_sig)
+        self.seconds += time.perf_counter() - started
 
     def parsed(self, tree: list[Token]) -> None:
         """The tree the text stages' result parses into (before the tree stages)."""
@@ -377,12 +418,17 @@ class StructureGuard:
             self.seconds += time.perf_counter() - started
 
     def _check(self, changes: list[Change], title: str) -> list[Finding]:
-        if self._start_text is None or not self.steps:
+        if self._start is None or not self.steps:
             return []
         parsed = next(k for k, step in enumerate(self.steps) if step.stage == "parse")
         parsed_sig = self._sig(self.steps[parsed])
         # the text stages changed nothing: the body as first parsed is that tree
-        first_sig = signature(self.parse(self._start_text)) if parsed else parsed_sig
+        if not parsed:
+            first_sig = parsed_sig
+        elif self._first_sig is not None:
+            first_sig = self._first_sig
+        else:
+            first_sig = signature(self.parse(self._start.state()))
         first = _Step("", 0, 0, sig=first_sig)
         chain = [first, *self.steps]  # chain[k] is the state after self.steps[k - 1]
         net = differences(first_sig, self._sig(chain[-1]), title)
@@ -521,14 +567,13 @@ class StructureGuard:
 
     def _sig(self, step: _Step) -> Signature:
         if step.sig is None:
-            assert step.text is not None
-            self._budget -= len(step.text)
-            step.sig = signature(self.parse(step.text))
-            step.text = None
+            self._budget -= step.chars()
+            step.sig = signature(self.parse(step.state()))
+            step.text = step.packed = None
         return step.sig
 
     def _affordable(self, step: _Step) -> bool:
-        return step.sig is not None or len(step.text or "") <= self._budget
+        return step.sig is not None or step.chars() <= self._budget
 
     def _guess(self, steps: list[_Step], found: list[Difference], changes: list[Change],
                findings: list[Finding]) -> None:

@@ -48,6 +48,7 @@ import os
 import sqlite3
 import time
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -299,16 +300,14 @@ def code_digest() -> str:
       version of the distribution that provides it, and the sources of the package
       (or module) it is loaded from.
     """
-    from importlib.metadata import entry_points
+    from .entrypoints import group, provider
     h = hashlib.sha256()
     own = Path(__file__).resolve().parent
     _hash_sources(h, own, skip=_NOT_OUTPUT_CODE)
     hashed = {own}
-    for group in ("galley.stages", "galley.writers"):
-        for ep in sorted(entry_points(group=group), key=lambda e: (e.name, e.value)):
-            dist = ep.dist
-            provided = f"{dist.name}=={dist.version}" if dist is not None else "-"
-            h.update(f"{group}:{ep.name}={ep.value} from {provided}\0".encode())
+    for kind in ("galley.stages", "galley.writers"):
+        for ep in sorted(group(kind), key=lambda e: (e.name, e.value)):
+            h.update(f"{kind}:{ep.name}={ep.value} from {provider(ep)}\0".encode())
             source = _source_of(ep.value.partition(":")[0].split(".")[0])
             if source is not None and source not in hashed:
                 hashed.add(source)
@@ -316,6 +315,7 @@ def code_digest() -> str:
     return h.hexdigest()[:16]
 
 
+@cache
 def _source_of(top: str) -> Path | None:
     """The folder of the top-level package ``top``, or its module's file (found, not
     imported)."""
@@ -353,11 +353,12 @@ def _hash_sources(h: Any, root: Path, skip: frozenset[str] | set[str] = frozense
 def writer_versions(formats: list[str], manifest: Manifest | None) -> dict[str, str]:
     """Each writer's declared ``version``, without importing the writer when its module
     is unchanged since it was last read (cached in the manifest's meta table)."""
-    from importlib.metadata import entry_points
     from importlib.util import find_spec
 
+    from .entrypoints import group
     from .errors import ConfigError
-    eps = {ep.name: ep for ep in entry_points(group="galley.writers")}
+
+    eps = {ep.name: ep for ep in group("galley.writers")}
     out: dict[str, str] = {}
     for spec in formats:
         family = spec.partition(":")[0]

@@ -20,13 +20,15 @@ from .guard import StructureGuard
 from .nesting import cap_nesting
 from .options import default_values
 from .stage import SCOPES, Stage, StageContext, available_stages, check_names, ordered
-from .textkeep import lost_text, significant, visible
+from .textkeep import counted, lost_text, significant, visible
 from .tree import parse
 
 if TYPE_CHECKING:
     from .writer import Capabilities
 
 MAX_TEXT_ROUNDS = 3
+#: a reference text longer than this (characters) is kept counted, not as text
+COUNT_REFERENCE_CHARS = 1 << 18
 
 
 class Pipeline:
@@ -80,6 +82,12 @@ class Pipeline:
         for stage in by_scope["text"]:
             if stage.once:
                 self._run_traced(stage, doc, trace)
+        if len(doc.text) > COUNT_REFERENCE_CHARS:
+            # what the output is measured against, counted now: not two more copies of a
+            # long text while the stages and writers run
+            doc.reference_counts = counted(doc.original if doc.reference is None else doc.reference)
+            doc.reference = None
+            doc.pack_original()
         cap_nesting(doc)  # time grows with nesting depth (parser, writers): flatten past a cap
         # A repair can expose more debris for an earlier one ("\u3000```" becomes a
         # fence only once its indent is gone): the repairs go round until the text
@@ -97,6 +105,7 @@ class Pipeline:
             if doc.text == before:
                 break
         cap_nesting(doc)  # again: a repair can deepen a line ("* ** *" lost its "**")
+        guard.before_parse()
         self._parse(doc)
         guard.parsed(doc.tree or [])
         for stage in by_scope["tree"]:

@@ -14,7 +14,6 @@ a band (``BANDS``) that takes the stage's scope (checked up front).
 """
 from __future__ import annotations
 
-from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .errors import ConfigError
@@ -96,7 +95,8 @@ class Stage:
 def available_stages() -> dict[str, type[Stage]]:
     """Every stage installed under the ``galley.stages`` entry-point group."""
     found: dict[str, type[Stage]] = {}
-    for ep in entry_points(group="galley.stages"):
+    from .entrypoints import group
+    for ep in group("galley.stages"):
         cls = ep.load()
         if not (isinstance(cls, type) and issubclass(cls, Stage)):
             raise ConfigError(f"entry point {ep.name!r} ({ep.value}) is not a galley Stage")

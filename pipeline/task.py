@@ -36,6 +36,12 @@ def config_data(cfg: Any) -> dict[str, Any]:
             "writer_options": cfg.writer_options, "strict": cfg.strict}
 
 
+def built(config: dict[str, Any]) -> tuple[Pipeline, list[Writer]]:
+    """The pipeline and writers of ``config``, built now (a bad option raises its
+    ConfigError here) and kept for the files converted in this thread."""
+    return _build(config)
+
+
 def _build(config: dict[str, Any]) -> tuple[Pipeline, list[Writer]]:
     """The pipeline and writers for this configuration, built once per thread."""
     import json

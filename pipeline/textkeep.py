@@ -104,14 +104,22 @@ def lost_text(before: str, after: str) -> str:
     return "".join(c * n for c, n in a.items() if n > 0)
 
 
-def kept_share(source: str, output: str, removed: str = "", plain: str = "") -> tuple[float, str]:
-    """Share of ``source``'s significant characters found in ``output``.
+def counted(text: str) -> Counter[str]:
+    """The significant characters a reader sees in ``text``, counted: all that
+    ``kept_share`` needs of its source (a few thousand entries, not the text)."""
+    return Counter(significant(visible(text)))
+
+
+def kept_share(source: str | Counter[str], output: str, removed: str = "",
+               plain: str = "") -> tuple[float, str]:
+    """Share of ``source``'s significant characters found in ``output`` (``source``
+    may be given ``counted`` already).
 
     ``removed`` is text the stages declared debris; it is not expected in the output.
     ``plain`` is more output that is not Markdown (metadata values: ``1.`` there is a
     title, not a list marker). Returns the share and a sample of what is missing.
     """
-    want = Counter(significant(visible(source)))
+    want = Counter(source) if isinstance(source, Counter) else counted(source)
     want.subtract(Counter(significant(removed)))
     want = +want
     total = sum(want.values())

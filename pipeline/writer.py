@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from importlib.metadata import EntryPoint, entry_points
+from importlib.metadata import EntryPoint
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .errors import ConfigError
@@ -92,7 +92,8 @@ class CommandOption:
 
 def writer_entry_points() -> dict[str, EntryPoint]:
     """The installed writers' entry points by name; nothing is imported."""
-    return {ep.name: ep for ep in entry_points(group="galley.writers")}
+    from .entrypoints import group
+    return {ep.name: ep for ep in group("galley.writers")}
 
 
 def available_writers(names: Iterable[str] | None = None) -> dict[str, type[Writer]]:
@@ -121,9 +122,10 @@ def writer_modules(formats: Iterable[str]) -> list[str]:
 def command_options() -> list[tuple[str, CommandOption]]:
     """(writer name, flag) for every flag the installed writers declare, in the order of
     the writers' names. Loads the light declaration modules only, never a writer."""
+    from .entrypoints import group
     writers = writer_entry_points()
     out: list[tuple[str, CommandOption]] = []
-    for ep in sorted(entry_points(group="galley.writer_options"), key=lambda e: e.name):
+    for ep in sorted(group("galley.writer_options"), key=lambda e: e.name):
         if ep.name not in writers:
             continue  # options of a writer that is not installed
         for option in ep.load():

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
@@ -252,6 +253,7 @@ def repair(text: str) -> tuple[str, list[str]]:
     return result, sorted(kinds) or ["emphasis_rewritten"]
 
 
+@lru_cache(maxsize=4096)  # the repairs go round: the next round asks about the same paragraphs
 def parses_cleanly(text: str) -> bool:
     """Does a reader take every ``**`` of this paragraph as markup (none left as text),
     with no bold that starts or ends in a space or holds no letter? Only a paragraph

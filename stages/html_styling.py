@@ -31,12 +31,14 @@ empty one); any other table stays HTML, cleaned of its styling. Structure
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.document import Document
-from pipeline.htmltokens import Tag, attribute_spans, tokenize
 from pipeline.stage import Stage, StageContext
 from pipeline.tree import iter_inline_lists
+
+if TYPE_CHECKING:  # the tokenizer (html5lib) is imported only for a page with raw HTML
+    from pipeline.htmltokens import Tag
 
 Token = dict[str, Any]
 _LAYOUT = frozenset({"style", "class", "width", "height", "align", "valign", "bgcolor", "border",
@@ -55,6 +57,8 @@ def restyle(raw: str) -> str:
     """``raw`` without its presentational attributes and wrappers (code untouched)."""
     if "<" not in raw:
         return raw
+    from pipeline.htmltokens import attribute_spans, tokenize
+
     tags = tokenize(raw)
     cuts: list[tuple[int, int, str]] = []
     code_depth = 0

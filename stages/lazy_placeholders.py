@@ -126,6 +126,12 @@ class _DestinationEnds:
         states: list[tuple[str | None, int]] = []
         closes: dict[int, list[int]] = {}
         while k < n and depth:
+            # jump to the next character that can matter (a data URI is long)
+            m = (_IN_QUOTE[quote] if quote else _MATTERS).search(line, k)
+            if m is None:
+                k = n
+                break
+            k = m.start()
             ch = line[k]
             if ch == "\\":
                 k += 2
@@ -150,6 +156,11 @@ class _DestinationEnds:
             self.failed = ([(k0, events, states, closes), *self.failed])[: self.KEEP]
             return None
         return k
+
+
+# the characters _scan acts on, outside a quoted value and inside one
+_MATTERS = re.compile(r"""[\\'"()]""")
+_IN_QUOTE = {'"': re.compile(r'[\\"]'), "'": re.compile(r"[\\']")}
 
 
 def classify(dest: str) -> str | None:

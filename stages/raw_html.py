@@ -55,14 +55,16 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.document import Document
-from pipeline.htmltokens import Tag, attribute_spans, tokenize
 from pipeline.options import Option
 from pipeline.stage import Stage, StageContext
 from pipeline.tree import CONTAINERS, inline_text, merge_text, parse, trim_inline, walk
 from pipeline.urls import SCRIPT_SCHEMES, url_scheme
+
+if TYPE_CHECKING:  # the tokenizer (html5lib) is imported only for a page with raw HTML
+    from pipeline.htmltokens import Tag
 
 Token = dict[str, Any]
 
@@ -168,6 +170,7 @@ class RawHtml(Stage):
         pieces = _collect(doc.tree or [])
         if not pieces:
             return False
+        from pipeline.htmltokens import tokenize
         stream = _rendered(doc.tree or [], pieces)
         self._positions: dict[int, dict[int, int]] = {}
         self._again = False
@@ -293,6 +296,7 @@ class RawHtml(Stage):
                 by_kind.setdefault("script_url", []).append(attr)
         if not by_kind:
             return []
+        from pipeline.htmltokens import attribute_spans
         spans = attribute_spans(stream, tag)
         source = tag.source(stream)
         out: list[Found] = []

@@ -214,7 +214,7 @@ def test_a_hostile_folder_converts_in_one_batch(tmp_path, hostile_env):
     out = tmp_path / "out"
     try:
         res = subprocess.run([*(prefix or []), *GALLEY, "convert", str(src), "-o", str(out),
-                              "--to", "md,docx,epub", "-j", "1"],
+                              "--to", "md,docx,epub", "-j", "1", "--executor", "local"],
                              capture_output=True, text=True, env=env, timeout=600)
     finally:
         for case in cases:

@@ -5,6 +5,9 @@
 - a stage never imports another stage (shared helpers live in ``pipeline/``);
 - ``galley --help``, ``galley stages`` and ``galley clean`` import no writer library
   (python-docx, lxml, Pillow, ebooklib), and a run imports only the writers it uses;
+- a run imports what an input needs only when it needs it: YAML for front matter,
+  Pillow for a picture, the HTML tokenizer for raw HTML; one file is converted in
+  the ``galley`` process itself (no worker pool: no ``multiprocessing``);
 - the flags a writer adds to ``galley convert`` come from the entry points, also for
   a writer installed from elsewhere.
 
@@ -123,7 +126,7 @@ def test_the_probe_sees_a_writer_library_when_one_is_imported():
 @pytest.mark.parametrize("args", [["--help"], ["stages"], ["stages", "--disable", "ui_chrome"]])
 def test_help_and_stages_import_no_writer(args):
     modules = modules_after(*args)
-    assert tops(modules) & HEAVY == set()
+    assert tops(modules) & (HEAVY | ON_DEMAND) == set()
     assert {m for m in modules if m.startswith("pipeline.writers")} == set()
 
 
@@ -143,6 +146,48 @@ def test_a_run_imports_the_writers_it_uses_and_no_other(tmp_path):
     assert not any(m.split(".")[:3] in (["pipeline", "writers", "docx"], ["pipeline", "writers", "epub"])
                    for m in modules)
     assert "docx" not in tops(modules) and "ebooklib" not in tops(modules)
+
+
+ON_DEMAND = {"yaml", "PIL", "html5lib"}
+
+
+def test_a_plain_article_imports_no_library_it_does_not_need(tmp_path):
+    src = tmp_path / "plain.md"
+    src.write_text("# A title\n\nOne paragraph: no front matter, no picture, no HTML.\n", encoding="utf-8")
+    modules = modules_after("convert", str(src), "-o", str(tmp_path / "out"), "--to", "docx,epub", "-q")
+    assert (tmp_path / "out" / "plain.docx").is_file() and (tmp_path / "out" / "plain.epub").is_file()
+    assert tops(modules) & (ON_DEMAND | {"multiprocessing"}) == set()
+
+
+def test_front_matter_a_picture_and_raw_html_bring_their_libraries(tmp_path):
+    """The check above can fail: what an input needs is imported."""
+    import base64
+    import io
+
+    from PIL import Image
+    png = io.BytesIO()
+    Image.new("RGB", (8, 6), (200, 30, 30)).save(png, "PNG")
+    picture = base64.b64encode(png.getvalue()).decode("ascii")
+    src = tmp_path / "rich.md"
+    src.write_text(f"---\ntitle: Rich\nauthor: A. Writer\n---\n\nText.\n\n![a red box](data:image/png;base64,"
+                   f"{picture})\n\n<div onclick=\"go()\">Raw HTML.</div>\n", encoding="utf-8")
+    modules = modules_after("convert", str(src), "-o", str(tmp_path / "out"), "--to", "docx", "-q")
+    assert (tmp_path / "out" / "rich.docx").is_file()
+    assert tops(modules) >= ON_DEMAND
+    assert "multiprocessing" not in tops(modules)
+
+
+def test_several_files_with_a_deadline_get_worker_processes(tmp_path):
+    """Worker processes are still there where they pay: here, a deadline they can be
+    stopped at (the in-process check above can fail)."""
+    src = tmp_path / "in"
+    src.mkdir()
+    for n in range(2):
+        (src / f"a{n}.md").write_text(f"# Article {n}\n\nText.\n", encoding="utf-8")
+    modules = modules_after("convert", str(src), "-o", str(tmp_path / "out"), "--to", "md", "-j", "2",
+                            "--timeout", "60", "-q")
+    assert (tmp_path / "out" / "a1.md").is_file()
+    assert "multiprocessing" in tops(modules)
 
 
 # -- a writer's flags come from the entry points ---------------------------------------------

@@ -195,7 +195,6 @@ def custom_properties(document: Any, props: dict[str, str]) -> None:
             drop_rel(package.rels, rel.rId)
     if not props:
         return
-    from xml.sax.saxutils import escape, quoteattr
     items = []
     for pid, (name, value) in enumerate(props.items(), start=2):
         items.append(f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}" '
@@ -205,6 +204,21 @@ def custom_properties(document: Any, props: dict[str, str]) -> None:
            + "".join(items) + "</Properties>")
     part = Part(PackURI("/docProps/custom.xml"), CT.OFC_CUSTOM_PROPERTIES, xml.encode("utf-8"), package)
     package.relate_to(part, RT.CUSTOM_PROPERTIES)
+
+
+def escape(text: str) -> str:
+    """``xml.sax.saxutils.escape``, without the module (it imports urllib.request, ssl...)."""
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+
+
+def quoteattr(text: str) -> str:
+    """``xml.sax.saxutils.quoteattr``: the same bytes, the same choice of quotes."""
+    text = escape(text).replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    if '"' not in text:
+        return f'"{text}"'
+    if "'" not in text:
+        return f"'{text}'"
+    return '"{}"'.format(text.replace('"', "&quot;"))
 
 
 # Entries first in a fixed order, then the rest by name.

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from docx.oxml.ns import qn
-from docx.oxml.parser import OxmlElement
+from docx.oxml.ns import NamespacePrefixedTag, qn
+from docx.oxml.parser import oxml_parser
 from lxml.etree import SubElement
 
 Element = Any  # an lxml element (python-docx's oxml classes)
@@ -111,16 +111,35 @@ def xml_text(s: str) -> str:
     return _XML_BAD.sub("", s) if s else ""
 
 
+# What OxmlElement(tag) works out on every call, worked out once per tag: the element
+# comes from the same parser (python-docx's element classes), with the same namespace.
+_make = oxml_parser.makeelement
+_MAKERS: dict[str, tuple[str, dict[str, str]]] = {}
+_NAMES: dict[str, str] = {}
+
+
+def _maker(tag: str) -> tuple[str, dict[str, str]]:
+    nsptag = NamespacePrefixedTag(tag)
+    return nsptag.clark_name, nsptag.nsmap
+
+
 def E(tag: str, attrs: dict[str, Any] | None = None, *children: Element) -> Element:
     """An element ``tag`` (``"w:p"``) with ``attrs`` (``{"w:val": ...}``) and children.
 
     Children of an element with an ordered content model are put in schema order.
     """
-    el = OxmlElement(tag)
-    for key, value in (attrs or {}).items():
-        if value is None:
-            continue
-        el.set(qn(key) if ":" in key else key, _attr(value))
+    made = _MAKERS.get(tag)
+    if made is None:
+        made = _MAKERS[tag] = _maker(tag)
+    el = _make(made[0], nsmap=made[1])
+    if attrs:
+        for key, value in attrs.items():
+            if value is None:
+                continue
+            name = _NAMES.get(key)
+            if name is None:
+                name = _NAMES[key] = qn(key) if ":" in key else key
+            el.set(name, _attr(value))
     for child in children:
         if child is not None:
             put(el, child)
