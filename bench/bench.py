@@ -81,7 +81,7 @@ def big_file(path: Path, megabytes: int) -> Path:
 
 
 def galley_per_document(files: list[Path], profile: bool) -> tuple[list[float], dict[str, float], str]:
-    from pipeline.convert import render
+    from pipeline.rendering import render
     from pipeline.runner import Pipeline
     from pipeline.writer import make_writer
     pipeline = Pipeline()

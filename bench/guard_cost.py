@@ -26,7 +26,7 @@ def measure(files: list[tuple[str, bytes]], rounds: int,
             formats: list[str]) -> tuple[float, float, float, int]:
     """(cleanup seconds, conversion seconds, guard seconds, files with a structure change)."""
     from pipeline.config import Config
-    from pipeline.convert import render
+    from pipeline.rendering import render
     from pipeline.runner import Pipeline
     from pipeline.writer import available_writers, make_writer
     registry = available_writers()

@@ -396,7 +396,7 @@ def build(name: str, factor: float) -> str:
 def run_one(name: str, factor: float, root: Path) -> dict:
     """Convert one generated input in this process; seconds and the slowest parts."""
     sys.path.insert(0, str(root))
-    from pipeline.convert import render
+    from pipeline.rendering import render
     from pipeline.runner import Pipeline
     from pipeline.writer import make_writer
     pipeline = Pipeline()

@@ -45,7 +45,7 @@ def convert(path: str | os.PathLike[str], to: str | Iterable[str] = "md", *,
 
     With ``out_dir``, they are also written there (each atomically, all of them or none).
     """
-    from .convert import render
+    from .rendering import render
     from .runner import Pipeline
     from .writer import make_writer
     formats = [f.strip() for f in to.split(",") if f.strip()] if isinstance(to, str) else list(to)

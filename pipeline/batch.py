@@ -551,7 +551,7 @@ def _preload(cfg: Config) -> list[str]:
     """What a worker process imports once before its first file: the conversion, and
     the writers of this run (the Markdown one also measures the text kept)."""
     from .writer import writer_modules
-    return ["pipeline.task", "pipeline.convert", "pipeline.runner",
+    return ["pipeline.task", "pipeline.rendering", "pipeline.runner",
             *writer_modules([*cfg.formats, "md"])]
 
 

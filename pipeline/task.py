@@ -79,7 +79,7 @@ def _doc_path(source: str) -> Path:
 
 
 def _render(job: dict[str, Any], config: dict[str, Any]) -> Any:
-    from .convert import render
+    from .rendering import render
     from .storage import DEFAULT_MAX_INPUT, read_ref
     pipeline, writers = _build(config)
     source = job["source"]

@@ -52,3 +52,18 @@ def test_convert_says_what_is_wrong_in_one_line(tmp_path):
     assert "\n" not in str(info.value)
     with pytest.raises(ConfigError, match=r"No writer 'odt'\. Available: "):
         convert(SAMPLES / "xiaomi-courage-2024.md", to="odt")
+
+
+def test_the_api_names_stay_functions_whatever_else_is_imported():
+    """A submodule named like a function of the package would replace it on import."""
+    import importlib
+    import pkgutil
+
+    import pipeline
+
+    for info in pkgutil.walk_packages(pipeline.__path__, "pipeline."):
+        if ".writers.pdf.uno_convert" in info.name:
+            continue  # a script for LibreOffice's own Python
+        importlib.import_module(info.name)
+    assert callable(pipeline.clean) and pipeline.clean.__module__ == "pipeline.api"
+    assert callable(pipeline.convert) and pipeline.convert.__module__ == "pipeline.api"

@@ -15,7 +15,7 @@ from conftest import FIXTURES, all_articles
 from judge import MD, blocks, body, inline_text
 from stage_fixtures import read_cases
 
-from pipeline.convert import render
+from pipeline.rendering import render
 from pipeline.textkeep import significant
 from pipeline.writers.markdown import MarkdownWriter, render_document
 

@@ -18,7 +18,7 @@ import pytest
 from fuzz_strategies import documents
 from hypothesis import HealthCheck, given, seed, settings
 
-from pipeline.convert import render
+from pipeline.rendering import render
 from pipeline.runner import Pipeline
 from pipeline.writer import make_writer
 from pipeline.writers.markdown import MarkdownWriter, render_document

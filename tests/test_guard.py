@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.config import Config
-from pipeline.convert import render
 from pipeline.errors import StructureError
 from pipeline.guard import differences, signature
+from pipeline.rendering import render
 from pipeline.runner import Pipeline
 from pipeline.stage import Stage, available_stages
 from pipeline.tree import inline_text, iter_blocks, parse, walk

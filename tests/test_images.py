@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 
 from pipeline.config import Config
-from pipeline.convert import render
+from pipeline.rendering import render
 from pipeline.runner import Pipeline
 from pipeline.writer import make_writer
 

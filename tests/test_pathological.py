@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.convert import render
 from pipeline.nesting import MAX_DEPTH, flatten
+from pipeline.rendering import render
 from pipeline.textkeep import strip_front_matter
 from pipeline.writer import make_writer
 from pipeline.writers.markdown import render_document

@@ -8,8 +8,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.convert import render
 from pipeline.errors import InputError
+from pipeline.rendering import render
 from pipeline.runner import Pipeline
 from pipeline.writers.markdown import MarkdownWriter, render_document
 

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from judge import MD, body
 
 from pipeline.config import Config
-from pipeline.convert import render
 from pipeline.errors import ConfigError
 from pipeline.htmltokens import attribute_spans, tokenize
+from pipeline.rendering import render
 from pipeline.runner import Pipeline
 from pipeline.stage import available_stages
 from pipeline.writers.markdown import MarkdownWriter, render_document
