@@ -37,6 +37,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from whole_process import load_average  # bench/ is the script's folder, first on sys.path
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 CORPUS = ROOT.parent / "shared" / "corpus" / "real"
@@ -169,7 +171,7 @@ def main() -> int:
         size = sum(f.stat().st_size for f in files)
         print(f"corpus: {len(files)} files, {size / 1e6:.1f} MB ({len(sources())} distinct articles "
               f"replicated), {os.cpu_count()} cores, Python {sys.version.split()[0]}, load average "
-              f"{_load()} (other work on the machine skews the figures)\n", flush=True)
+              f"{load_average()} (other work on the machine skews the figures)\n", flush=True)
 
         g_times, parts, prof = galley_per_document(files, args.profile)
         p_times = pandoc_per_document(files, tmp / "pandoc")
@@ -219,19 +221,12 @@ def main() -> int:
                 note = "" if code == 0 else f" (exit {code})"
                 print(f"| {real_mb:.1f} MB | {seconds:.1f}{note} | {seconds / real_mb:.2f} | {rss} MB | "
                       f"{rss / real_mb:.1f}x |", flush=True)
-        print(f"\nload average at the end: {_load()}")
+        print(f"\nload average at the end: {load_average()}")
         if prof:
             print("\ncProfile of galley's per-document loop (cumulative):\n" + prof)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
-
-
-def _load() -> str:
-    try:
-        return " ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        return "unknown"
 
 
 def _same_tree(a: Path, b: Path) -> bool:

@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
                          lambda: timed([*galley, "clean", str(seed_md)]),
                          lambda: timed([mdformat, "-"], stdin=seed_md), 1.0))
         print(f"whole process, start-up included; {args.pairs} pairs A B A B …, median; "
-              f"{os.cpu_count()} cores, load average {_load()}")
+              f"{os.cpu_count()} cores, load average {load_average()}")
         print("| command | galley | galley CPU | other | other's time | galley / other (median of pairs) "
               "| worst pair | target |")
         print("|---|---|---|---|---|---|---|---|")
@@ -145,13 +145,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"| {label} | {r['a'] * 1000:.0f} ms | {r['cpu'] * 1000:.0f} ms | {other} | "
                   f"{r['b'] * 1000:.0f} ms | {r['ratio']:.2f}x | {r['worst']:.2f}x | <= {target:g}x {mark} |",
                   flush=True)
-        print(f"load average at the end: {_load()}\n")
+        print(f"load average at the end: {load_average()}\n")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 
-def _load() -> str:
+def load_average() -> str:
     try:
         return " ".join(f"{x:.2f}" for x in os.getloadavg())
     except OSError:
