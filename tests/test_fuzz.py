@@ -91,6 +91,8 @@ REGRESSIONS: list[str] = [
     "* * * * * * * * * * * * * * * ** * *     \\",
     # a stray marker before an indented number; a task's box is no text
     "**    1. 击", "- [x]\n[]()", "- [x]\n左滑",
+    # empty items before a quote: the blank line after the list leaves it tight
+    "4.\n1.\n>", "*\n*\n>",
 ]
 
 
