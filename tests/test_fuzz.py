@@ -93,6 +93,8 @@ REGRESSIONS: list[str] = [
     "**    1. 击", "- [x]\n[]()", "- [x]\n左滑",
     # empty items before a quote: the blank line after the list leaves it tight
     "4.\n1.\n>", "*\n*\n>",
+    # a task box with no text of its own; a closing mark after the heading taken as title
+    "- [x]\n  # **天**", "s\n# 使\n”",
 ]
 
 

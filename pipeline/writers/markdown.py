@@ -696,6 +696,12 @@ class Blocks(TreeVisitor):
             return prefix.rstrip()  # "-", or an empty task item "- [ ]"
         pad = " " * (len(marker) + 1)
         lines = body.split("\n")
+        if item["type"] == "task_list_item" and not (
+                children[0]["type"] in ("block_text", "paragraph") and children[0].get("children")):
+            # the box has no text of its own: what follows goes under it ("- [x] # a"
+            # would be the text "# a")
+            lines.insert(0, "")
+            prefix = prefix.rstrip()
         first = lines[0]
         if first == "---" and marker in "-+":
             first = "***"  # "- ---" would be one thematic break
