@@ -95,6 +95,9 @@ REGRESSIONS: list[str] = [
     "4.\n1.\n>", "*\n*\n>",
     # a task box with no text of its own; a closing mark after the heading taken as title
     "- [x]\n  # **天**", "s\n# 使\n”",
+    # a bare link (or text that reads as one) where the relaxed writing reads on: angle
+    # brackets and escapes, written as the next pass writes them
+    "](http://z.n*", "](http://p.m_", "](http://b.m&mp;", "![](https://cdn.b* eekka.com/x.webp)",
 ]
 
 

@@ -45,11 +45,13 @@ def _is_punct(ch: str) -> bool:
     return ch != "" and (ch in ASCII_PUNCT or unicodedata.category(ch).startswith(("P", "S")))
 
 
-def escape_text(s: str, in_table: bool = False, strict: bool = True, in_link: bool = False) -> str:
+def escape_text(s: str, in_table: bool = False, strict: bool = True, in_link: bool = False,
+                bare_starts: bool | None = None) -> str:
     """Escape characters of plain text that could start inline markup.
 
-    Not ``strict``: tildes, brackets and a final ``!`` are left as they are; the
-    caller checks that the result reads back as the same tree (see Blocks.verified).
+    Not ``strict``: tildes, brackets and a final ``!`` are left as they are, and
+    where a bare link would start too unless ``bare_starts``; the caller checks
+    that the result reads back as the same tree (see Blocks.verified).
     """
     if not _MAY_ESCAPE.search(s):
         return s
@@ -57,7 +59,7 @@ def escape_text(s: str, in_table: bool = False, strict: bool = True, in_link: bo
     n = len(s)
     # where a GFM reader would start a bare link ("http://", "www."): escaped, it is text
     bare = {m.end() for m in _BARE_LINK_START.finditer(s)} | {m.start() for m in _BARE_EMAIL_AT.finditer(s)} \
-        if strict and not in_link else set()
+        if (strict if bare_starts is None else bare_starts) and not in_link else set()
     for i, ch in enumerate(s):
         prev = s[i - 1] if i else ""
         nxt = s[i + 1] if i + 1 < n else ""
@@ -215,9 +217,12 @@ class Inline(TreeVisitor):
     """Renders inline tokens to CommonMark: each visit returns its token's Markdown."""
 
     def __init__(self, in_table: bool = False, assets: str | None = None, strict: bool = True,
-                 doc: Document | None = None):
+                 doc: Document | None = None, bare: bool = True):
         super().__init__(doc)
         self.in_table = in_table
+        #: (not strict) bare links written bare, as they came; else in angle brackets,
+        #: and text that a reader would take for one escaped
+        self.bare = bare
         #: escape every character that could start markup, or (False) leave the
         #: ones whose meaning a re-read can check (tildes, brackets, bare links)
         self.strict = strict
@@ -267,7 +272,8 @@ class Inline(TreeVisitor):
     def visit_text(self, tok: Token) -> str:
         if "written" in tok:  # the author's escape or reference, kept
             return tok["written"]
-        text = escape_text(tok.get("raw", ""), self.in_table, self.strict, self._in_link > 0)
+        text = escape_text(tok.get("raw", ""), self.in_table, self.strict, self._in_link > 0,
+                           self.strict or not self.bare)
         if self._at_start or self._at_end:
             text = _protect_edge_space(text, self._at_start, self._at_end)
         return text
@@ -298,7 +304,8 @@ class Inline(TreeVisitor):
         return self.link(tok)
 
     def visit_image(self, tok: Token) -> str:
-        alt = Inline(self.in_table, strict=self.strict, doc=self.doc).render(tok.get("children"), False, False, before="[", after="]")
+        alt = Inline(self.in_table, strict=self.strict, doc=self.doc, bare=self.bare).render(
+            tok.get("children"), False, False, before="[", after="]")
         attrs = tok["attrs"]
         if self.assets and attrs.get("asset"):
             attrs = {**attrs, "url": f"{self.assets}/{attrs['asset']}"}
@@ -313,7 +320,8 @@ class Inline(TreeVisitor):
     def unknown_visit(self, tok: Token) -> str:
         if "children" in tok:
             return self.render(tok["children"])
-        return escape_text(tok.get("raw", ""), self.in_table, self.strict, self._in_link > 0)
+        return escape_text(tok.get("raw", ""), self.in_table, self.strict, self._in_link > 0,
+                           self.strict or not self.bare)
 
     def delimited(self, tok: Token, mark: str) -> str:
         outside_before, outside_after = self._edges
@@ -387,7 +395,7 @@ class Inline(TreeVisitor):
     def link(self, tok: Token) -> str:
         attrs = tok["attrs"]
         bare = tok.get("bare")
-        if bare and not self.strict and bare.get("url") == attrs.get("url") and \
+        if bare and self.bare and not self.strict and bare.get("url") == attrs.get("url") and \
                 [c.get("raw") for c in tok.get("children") or ()] == [bare.get("label")]:
             return bare["text"]  # a GFM autolink, as it was written
         auto = tok.get("autolink")
@@ -515,6 +523,7 @@ class Blocks(TreeVisitor):
         super().__init__(doc)
         self.assets = assets
         self.inline = Inline(assets=assets, strict=False, doc=doc)
+        self.unbare = Inline(assets=assets, strict=False, doc=doc, bare=False)
         self.strict = Inline(assets=assets, doc=doc)
         self._markers: dict[int, str] = {}
         self.referenced: set[int] = set()
@@ -563,6 +572,12 @@ class Blocks(TreeVisitor):
         strict = write(self.strict)
         if relaxed == strict or _reads_as(relaxed, children, kind):
             return relaxed
+        # a bare link that reads on into what follows, or text that reads as one:
+        # the link in angle brackets, the text escaped, and the rest as relaxed as the
+        # next pass (which reads them so) writes it
+        unbare = write(self.unbare)
+        if unbare != relaxed and _reads_as(unbare, children, kind):
+            return unbare
         return strict
 
     @staticmethod
