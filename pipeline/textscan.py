@@ -72,7 +72,7 @@ def is_indented_prose(block: list[str]) -> bool:
 _OWN_LINE = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|([-*_])(?:[ \t]*\1){2,}[ \t]*$)")
 
 
-_NEW_BLOCK = re.compile(r"^ {0,3}(?:>|[-+*][ \t]+\S|1[.)][ \t]+\S)")
+_NEW_BLOCK = re.compile(r"^ {0,3}(?:>|[-+*][ \t]+[^ \t]|1[.)][ \t]+[^ \t])")  # (a no-break space is content)
 
 
 def chunks(lines: list[str]) -> Iterator[tuple[int, int]]:
@@ -88,13 +88,19 @@ def chunks(lines: list[str]) -> Iterator[tuple[int, int]]:
         if mask[i] or not lines[i].strip():
             i += 1
             continue
-        j = i + 1
-        if not _OWN_LINE.match(lines[i]):
-            while j < n and not mask[j] and lines[j].strip() and not _OWN_LINE.match(lines[j]) \
-                    and (not _NEW_BLOCK.match(lines[j]) or _quote_goes_on(lines[i], lines[j])):
-                j += 1
+        j = chunk_end(lines, mask, i)
         yield i, j
         i = j
+
+
+def chunk_end(lines: list[str], mask: list[bool], i: int) -> int:
+    """Where the chunk that starts at line ``i`` (not code, not blank) ends."""
+    j, n = i + 1, len(lines)
+    if not _OWN_LINE.match(lines[i]):
+        while j < n and not mask[j] and lines[j].strip() and not _OWN_LINE.match(lines[j]) \
+                and (not _NEW_BLOCK.match(lines[j]) or _quote_goes_on(lines[i], lines[j])):
+            j += 1
+    return j
 
 
 _QUOTE_MARKS = re.compile(r"(?: {0,3}>[ \t]?)+")
