@@ -86,4 +86,5 @@ class HeadingSubtitles(Stage):
         tok["type"] = "paragraph"
         tok.pop("attrs", None)
         tok.pop("style", None)
-        tok["children"] = [{"type": "emphasis", "children": tok.get("children") or []}]
+        if any(ch.isalnum() for ch in text):  # italics around punctuation alone is debris
+            tok["children"] = [{"type": "emphasis", "children": tok.get("children") or []}]
