@@ -142,7 +142,7 @@ class LineBreaks(Stage):
             block = lines[i:j]
             after_blank = i == 0 or not lines[i - 1].strip() or bool(_NO_PARAGRAPH.match(lines[i - 1]))
             indented = all(_indented(ln) for ln in block)
-            if indented and after_blank and not _LIST_ITEM.match(prev_block) and \
+            if indented and after_blank and not _item(prev_block) and \
                     not prev_block.startswith(("    ", "\t")) and is_indented_prose(block):
                 for k in range(i, j):
                     rec("indented_prose", src[k], lines[k], lines[k].lstrip())
@@ -211,3 +211,8 @@ def _indented(line: str) -> bool:
     """Does the line start with four columns of blanks (a tab reaches the next stop)?"""
     lead = line[: len(line) - len(line.lstrip(" \t"))]
     return len(lead.expandtabs(4)) >= 4
+
+
+def _item(line: str) -> bool:
+    """Does the line open a list item (``* * *`` is a rule)?"""
+    return bool(_LIST_ITEM.match(line)) and not _OWN_LINE.match(line)
