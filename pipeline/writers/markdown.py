@@ -865,6 +865,16 @@ def _block_source(tree: list[Token], i: int, lines: list[str], first_line: int) 
     return "\n".join(chunk) if chunk and start >= first_line else None
 
 
+def _source_cuts(written: str, after: list[Token]) -> list[str]:
+    """The source lines of a block, and, when no block with a line number follows
+    (footnote definitions may: their lines are not known), its first few stretches
+    up to a blank line, shortest first."""
+    if any(isinstance(t.get("line"), int) for t in after) or "\n\n" not in written:
+        return [written]
+    cuts = [m.start() for m in re.finditer(r"\n\s*\n", written)][:8]
+    return [written[:k] for k in cuts] + [written]
+
+
 def render_body(tree: list[Token], assets: str | None = None, source: str | None = None,
                 first_line: int = 1, kept: list[int] | None = None, doc: Document | None = None) -> str:
     """The Markdown of ``tree``.
@@ -893,9 +903,11 @@ def render_body(tree: list[Token], assets: str | None = None, source: str | None
             if i in suspects and parts[i] and tok["type"] != "footnotes" and not _reads_back(parts[i], [tok]):
                 written = _block_source(tree, i, lines, first_line)
                 # after a list, an indented first line would go on in its last item
-                if written and not (prev is not None and prev["type"] == "list" and written[:1] in " \t") \
-                        and _reads_back(written, [tok]):
-                    verbatim[i] = written
+                if written and not (prev is not None and prev["type"] == "list" and written[:1] in " \t"):
+                    found = next((w for w in _source_cuts(written, tree[i + 1:]) if _reads_back(w, [tok])),
+                                 None)
+                    if found is not None:
+                        verbatim[i] = found
             if parts[i]:
                 prev = tok
         if verbatim:
