@@ -34,7 +34,7 @@ _NEST3 = r"(?:" + _PLAIN + r"|\(" + _NEST2 + r"*\))"
 # position.
 _MARKUP = re.compile(
     r"\](?<!\\\])\(\s*<(?:\\.|[^<>\n\\])*>[^()\n]*\)"           # <...> destinations
-    r"|\](?<!\\\])\(" + _NEST3 + r"*(?:\n[^\S\n]*)?\)"                # link and image destinations
+    r"|\](?<!\\\])\((?:[^\S\n]*\n)?" + _NEST3 + r"*(?:\n[^\S\n]*)?\)"  # destinations (a line may end before)
     r"|\](?<!\\\])(\[(?!\^)[^\]\n]*\])(?!\()"      # reference labels (not footnotes)
     r"|<(?<!\\<)[A-Za-z/!?][^<>\n]*>"       # HTML tags and autolink brackets (not "\<")
 )
@@ -109,6 +109,8 @@ def kept_share(source: str, output: str, removed: str = "", plain: str = "") -> 
     ``plain`` is more output that is not Markdown (metadata values: ``1.`` there is a
     title, not a list marker). Returns the share and a sample of what is missing.
     """
+    if "\r" in source:  # a line ending for every reader, as the output's "\n"
+        source = source.replace("\r\n", "\n").replace("\r", "\n")
     want = Counter(significant(visible(source)))
     want.subtract(Counter(significant(removed)))
     want = +want

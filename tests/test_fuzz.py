@@ -100,6 +100,10 @@ REGRESSIONS: list[str] = [
     "](http://z.n*", "](http://p.m_", "](http://b.m&mp;", "![](https://cdn.b* eekka.com/x.webp)",
     # a paragraph kept as written, before footnote definitions (they have no line number)
     "[^1]:\n\\\n8",
+    # a link's destination may start on the next line (a lone CR ends a line too)
+    "[](\np)", "[](\rb)",
+    # an image or a note reference is what a heading holds, kept out of the title
+    "# o![d]()", "# [![d]()]()", "# [^1]\n[^1]:",
 ]
 
 
