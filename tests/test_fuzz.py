@@ -104,6 +104,8 @@ REGRESSIONS: list[str] = [
     "[](\np)", "[](\rb)",
     # an image or a note reference is what a heading holds, kept out of the title
     "# o![d]()", "# [![d]()]()", "# [^1]\n[^1]:",
+    # emphasis a stage left in a shape no Markdown spells: written as it reads
+    "l**o */**\n拟**", "L**K */**\n是**", "-\n\n *****e********k**t*****t**k**",
 ]
 
 

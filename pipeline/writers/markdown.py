@@ -876,13 +876,15 @@ def _source_cuts(written: str, after: list[Token]) -> list[str]:
 
 
 def render_body(tree: list[Token], assets: str | None = None, source: str | None = None,
-                first_line: int = 1, kept: list[int] | None = None, doc: Document | None = None) -> str:
+                first_line: int = 1, kept: list[int] | None = None, doc: Document | None = None,
+                settle: bool = True) -> str:
     """The Markdown of ``tree``.
 
     With ``source`` (the text the tree was parsed from, its first line numbered
     ``first_line``), a block whose Markdown would not read back as the block, while
     its source lines still do (no stage touched it), is written as those lines: a
     CommonMark corner the writer cannot spell canonically. Their lines go in ``kept``.
+    What still does not read back as ``tree`` is written as it reads (``_settled``).
     A node of a type the writer does not know is a warning on ``doc``.
     """
     blocks = Blocks(assets, doc)
@@ -915,7 +917,22 @@ def render_body(tree: list[Token], assets: str | None = None, source: str | None
             text = "\n\n".join(p for p in parts if p)
             if kept is not None:
                 kept.extend(tree[i].get("line") for i in sorted(verbatim))
+        if settle and _read_shapes(text, tree) != wanted:
+            text = _settled(text, assets)
     return text + "\n" if text else ""
+
+
+def _settled(text: str, assets: str | None) -> str:
+    """Markdown that does not read back as the tree it was written from (a tree that
+    stages edited into a shape no Markdown spells) is written as what it reads as:
+    the next pass, which reads that, writes the same."""
+    from ..tree import parse
+    for _ in range(3):
+        again = render_body(parse(text), assets, text, settle=False).rstrip("\n")
+        if again == text:
+            break
+        text = again
+    return text
 
 
 def _render_parts(blocks: Blocks, tree: list[Token], verbatim: dict[int, str]) -> list[str | None]:
