@@ -106,6 +106,8 @@ REGRESSIONS: list[str] = [
     "# o![d]()", "# [![d]()]()", "# [^1]\n[^1]:",
     # emphasis a stage left in a shape no Markdown spells: written as it reads
     "l**o */**\n拟**", "L**K */**\n是**", "-\n\n *****e********k**t*****t**k**",
+    # two line breaks left in emphasis or in a heading by a removed empty link
+    "**点****\n[]()\n*>**", ";\n[]() \\\n-",
 ]
 
 

@@ -134,8 +134,18 @@ def _without_edge_breaks(children: list[Token] | None) -> list[Token]:
     """Line breaks left where a stage removed something (at a paragraph's start or end,
     or two in a row) have no Markdown form: the edges' are dropped by readers, and two
     in a row would read as a paragraph break. They are written once, where they can be."""
+    kids = _single_breaks(merge_text(children or []))
+    while kids and kids[-1]["type"] in _BREAKS:
+        kids.pop()
+    while kids and kids[0]["type"] in _BREAKS:
+        kids.pop(0)
+    return kids
+
+
+def _single_breaks(tokens: list[Token]) -> list[Token]:
+    """Two line breaks in a row (a stage removed what stood between them) as one."""
     kids: list[Token] = []
-    for tok in merge_text(children or []):
+    for tok in tokens:
         if tok["type"] in _BREAKS and kids and kids[-1]["type"] == "text" and not kids[-1]["raw"].strip() \
                 and len(kids) > 1 and kids[-2]["type"] in _BREAKS:
             kids.pop()  # blanks between two breaks
@@ -144,10 +154,6 @@ def _without_edge_breaks(children: list[Token] | None) -> list[Token]:
                 kids[-1] = tok  # a hard break wins over a soft one
             continue
         kids.append(tok)
-    while kids and kids[-1]["type"] in _BREAKS:
-        kids.pop()
-    while kids and kids[0]["type"] in _BREAKS:
-        kids.pop(0)
     return kids
 
 
@@ -241,6 +247,8 @@ class Inline(TreeVisitor):
         # Escaping looks at a character's neighbours: text split over tokens by an
         # earlier edit must read the same as one piece.
         tokens = merge_text(tokens or [])
+        if sum(t["type"] in _BREAKS for t in tokens) > 1:
+            tokens = _single_breaks(tokens)  # inside emphasis or a link too
         last = len(tokens) - 1
         prev_char = before
         # "**a***b*" reads three ways: an emphasis right after another takes "_"
@@ -612,6 +620,9 @@ class Blocks(TreeVisitor):
             def setext(inline: Inline) -> str:
                 return self.paragraph_lines(inline, children) + "\n" + ("===" if level == 1 else "---")
             return self.verified(children, setext, "heading")
+
+        # on one line, a soft break is the space a reader makes of it
+        children = merge_text([{"type": "text", "raw": " "} if k["type"] == "softbreak" else k for k in children])
 
         def write(inline: Inline) -> str:
             text = inline.render(children)
