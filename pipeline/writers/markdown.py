@@ -49,7 +49,8 @@ def escape_text(s: str, in_table: bool = False, strict: bool = True, in_link: bo
                 bare_starts: bool | None = None) -> str:
     """Escape characters of plain text that could start inline markup.
 
-    Not ``strict``: tildes, brackets and a final ``!`` are left as they are, and
+    Not ``strict``: tildes, brackets (but a ``]`` before ``(`` or ``[``: the end of a
+    link's text to a reader counting text) and a final ``!`` are left as they are, and
     where a bare link would start too unless ``bare_starts``; the caller checks
     that the result reads back as the same tree (see Blocks.verified).
     """
@@ -70,7 +71,8 @@ def escape_text(s: str, in_table: bool = False, strict: bool = True, in_link: bo
             if nxt == "" or nxt in ASCII_PUNCT or nxt == "\n":
                 out.append("\\\\")
                 continue
-        elif ch == "`" or (ch in "[]" and (strict or (ch == "[" and nxt == "^"))):
+        elif ch == "`" or (ch in "[]" and (strict or (ch == "[" and nxt == "^")
+                                            or (ch == "]" and nxt in ("(", "[")))):
             out.append("\\" + ch)
             continue
         elif ch == "*":
@@ -622,7 +624,8 @@ class Blocks(TreeVisitor):
             return self.verified(children, setext, "heading")
 
         # on one line, a soft break is the space a reader makes of it
-        children = merge_text([{"type": "text", "raw": " "} if k["type"] == "softbreak" else k for k in children])
+        children = merge_text([{"type": "text", "raw": " "} if k["type"] == "softbreak" else k
+                               for k in children])
 
         def write(inline: Inline) -> str:
             text = inline.render(children)
