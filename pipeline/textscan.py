@@ -253,3 +253,24 @@ def keep_block_role(old: str, new: str) -> str:
         if _CONTAINER.match(new) and not co:
             return escape_block_start(new, inside=False)  # nor, unindented, a list item
     return escape_block_start(new) if _BLOCK_OPENER.match(_CONTAINER.sub("", new)) else new
+
+
+def join_apart(pieces: list[str]) -> str:
+    """The pieces of a text that a repair cut apart, joined. Where a join would make
+    markup that no reader saw before, the bracket is escaped: ``]`` before ``(`` or
+    ``[`` (the end of a link's text), ``<`` before a letter, ``/``, ``!`` or ``?`` (a tag)."""
+    out: list[str] = []
+    last = -1  # the last piece with text
+    for piece in pieces:
+        if not piece:
+            continue
+        if last >= 0:
+            prev = out[last]
+            end = prev[-1]
+            escaped = (len(prev) - 1 - len(prev[:-1].rstrip("\\"))) % 2 == 1
+            if not escaped and ((end == "]" and piece[0] in "([")
+                                or (end == "<" and (piece[0].isalpha() or piece[0] in "/!?"))):
+                out[last] = prev[:-1] + "\\" + end
+        out.append(piece)
+        last = len(out) - 1
+    return "".join(out)

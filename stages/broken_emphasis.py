@@ -37,7 +37,7 @@ import unicodedata
 from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
 from pipeline.tree import decode_entities, inline_text, parse, walk
-from pipeline.textscan import (chunks, in_spans, is_html_block_start, is_indented_prose,
+from pipeline.textscan import (chunks, in_spans, is_html_block_start, is_indented_prose, join_apart,
                                keep_block_role, protected_spans)
 
 _RUN = re.compile(r"(?<!\\)\*{2,}")
@@ -287,7 +287,8 @@ def _merge(segments: list[list], kinds: set[str]) -> list[list]:
             out[-1][1].append(s)
         else:
             out.append([bold, [s]])
-    return [[bold, "".join(pieces)] for bold, pieces in out]
+    # pieces that an empty bold kept apart ("]****(x)") must not make a link's end
+    return [[bold, join_apart(pieces)] for bold, pieces in out]
 
 
 def _split_at_line_breaks(segments: list[list], kinds: set[str]) -> list[list]:
