@@ -98,9 +98,13 @@ def chunk_end(lines: list[str], mask: list[bool], i: int) -> int:
     j, n = i + 1, len(lines)
     if not _OWN_LINE.match(lines[i]):
         while j < n and not mask[j] and lines[j].strip() and not _OWN_LINE.match(lines[j]) \
-                and (not _NEW_BLOCK.match(lines[j]) or _quote_goes_on(lines[i], lines[j])):
+                and (not _NEW_BLOCK.match(lines[j]) or _quote_goes_on(lines[i], lines[j])) \
+                and not _EMPTY_QUOTE.match(lines[j - 1]):  # no paragraph for a line to go on
             j += 1
     return j
+
+
+_EMPTY_QUOTE = re.compile(r" {0,3}(?:>[ \t]*)+$")
 
 
 _QUOTE_MARKS = re.compile(r"(?: {0,3}>[ \t]?)+")

@@ -75,8 +75,10 @@ class HeadingSubtitles(Stage):
                 continue
             if tok["attrs"]["level"] > prev["attrs"]["level"]:
                 continue  # a deeper heading is a child section, not a subtitle
-            if leading_number(inline_text(prev.get("children"))) and \
-                    not leading_number(inline_text(tok.get("children"))):
+            text = inline_text(tok.get("children"))
+            if not any(ch.isalnum() for ch in text):
+                continue  # punctuation alone ("# -") is no subtitle: as a paragraph it is debris
+            if leading_number(inline_text(prev.get("children"))) and not leading_number(text):
                 yield prev, tok
 
     @staticmethod
@@ -86,5 +88,4 @@ class HeadingSubtitles(Stage):
         tok["type"] = "paragraph"
         tok.pop("attrs", None)
         tok.pop("style", None)
-        if any(ch.isalnum() for ch in text):  # italics around punctuation alone is debris
-            tok["children"] = [{"type": "emphasis", "children": tok.get("children") or []}]
+        tok["children"] = [{"type": "emphasis", "children": tok.get("children") or []}]
