@@ -40,7 +40,8 @@ def _lone_mark(tok: Token) -> str | None:
     if tok.get("type") not in _PARAGRAPHS:
         return None
     kids = tok.get("children") or []
-    if any(k["type"] not in ("text", "strong", "emphasis") for k in kids):
+    # (a line break at the paragraph's edge is nothing a reader sees)
+    if any(k["type"] not in ("text", "strong", "emphasis", "linebreak", "softbreak") for k in kids):
         return None
     text = inline_text(kids).strip()
     return text if len(text) == 1 and text in OPENING | CLOSING else None
