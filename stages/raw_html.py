@@ -61,6 +61,7 @@ from pipeline.document import Document
 from pipeline.htmltokens import Tag, attribute_spans, tokenize
 from pipeline.options import Option
 from pipeline.stage import Stage, StageContext
+from pipeline.textscan import escape_block_start
 from pipeline.urls import SCRIPT_SCHEMES, url_scheme
 from pipeline.tree import CONTAINERS, inline_text, merge_text, parse, trim_inline, walk
 
@@ -568,6 +569,13 @@ def _reparse(raw: str, line: int | None) -> list[Token]:
     if not raw.strip():
         return []
     tokens = parse(raw)
+    if tokens and tokens[0].get("type") != "block_html" and not raw.lstrip(" ").startswith("<"):
+        # the text that stood after the tag was text in the page ("<script>9." kept
+        # "9."), not the start of a list or a heading
+        first, nl, rest = raw.partition("\n")
+        escaped = escape_block_start(first, inside=False)
+        if escaped != first:
+            tokens = parse(escaped + nl + rest)
     for tok in tokens:
         if tok.get("line") is not None and line is not None:
             tok["line"] += line - 1
