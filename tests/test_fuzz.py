@@ -110,6 +110,8 @@ REGRESSIONS: list[str] = [
     "**点****\n[]()\n*>**", ";\n[]() \\\n-",
     # a removed empty link leaves "](": the bracket is escaped, or it reads as a link's end
     "][]()(p)",
+    # a link definition's address alone on the next line is no text
+    "[^1]:[1]:\n会", "[^1]:[1]:\nE",
 ]
 
 
