@@ -275,6 +275,16 @@ def join_apart(pieces: list[str]) -> str:
             if not escaped and ((end == "]" and piece[0] in "([")
                                 or (end == "<" and (piece[0].isalpha() or piece[0] in "/!?"))):
                 out[last] = prev[:-1] + "\\" + end
+            else:
+                # "<r" and ">": a tag's name on one side, its end on the other
+                opened = _TAG_HEAD.search(prev)
+                if opened and _TAG.match(prev[opened.start():] + piece[:200]) and \
+                        not _TAG.match(prev[opened.start():]):
+                    out[last] = prev[:opened.start()] + "\\" + prev[opened.start():]
         out.append(piece)
         last = len(out) - 1
     return "".join(out)
+
+
+_TAG_HEAD = re.compile(r"(?<!\\)</?[A-Za-z][A-Za-z0-9-]*$")
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
