@@ -573,7 +573,7 @@ def _reparse(raw: str, line: int | None) -> list[Token]:
         # the text that stood after the tag was text in the page ("<script>9." kept
         # "9."), not the start of a list or a heading
         first, nl, rest = raw.partition("\n")
-        escaped = escape_block_start(first, inside=False)
+        escaped = escape_block_start(first.lstrip(" \t"), inside=False)  # nor indented code
         if escaped != first:
             tokens = parse(escaped + nl + rest)
     for tok in tokens:
