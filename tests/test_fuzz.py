@@ -6,6 +6,10 @@ The test suite runs a fixed seed and a modest number of examples. A long local r
 
     GALLEY_FUZZ_EXAMPLES=5000 GALLEY_FUZZ_SEED=7 .venv/bin/python -m pytest -q -p no:xdist tests/test_fuzz.py
 
+It stops at the first failure; ``tests/fuzz_run.py`` counts them all over a long run:
+
+    .venv/bin/python tests/fuzz_run.py --seed 1 --examples 20000 --show 10
+
 Inputs the fuzzer once failed on are kept below as regression cases (those that belong
 to one stage are fixture cases in fixtures/stages/ instead).
 """
