@@ -43,18 +43,20 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--examples", type=int, default=2000)
     ap.add_argument("--show", type=int, default=0, help="failing inputs to print per kind")
+    ap.add_argument("--every", type=int, default=0, help="print the counts so far every N examples")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     found: dict[str, list[str]] = {"crash": [], "idempotence": [], "lost": []}
     started = time.perf_counter()
-    for _ in range(args.examples):
+    for done in range(1, args.examples + 1):
         text = random_document(rng)
         kind = classify(text)
         if kind:
             found[kind].append(text)
-    n = args.examples
-    print(f"seed {args.seed}, {n} examples, {time.perf_counter() - started:.0f} s: "
-          + ", ".join(f"{len(v)} {k} ({100 * len(v) / n:.2f}%)" for k, v in found.items()))
+        if done == args.examples or (args.every and done % args.every == 0):
+            print(f"seed {args.seed}, {done} examples, {time.perf_counter() - started:.0f} s: "
+                  + ", ".join(f"{len(v)} {k} ({100 * len(v) / done:.2f}%)" for k, v in found.items()),
+                  flush=True)
     for kind, texts in found.items():
         for text in texts[:args.show]:
             print(f"{kind}: {text!r}")
