@@ -15,6 +15,7 @@ other document. These rules are mixed into the parsers of pipeline/tree.py:
   break, heading, fence, quote, list item or HTML block ends it;
 - a lazy line in a list item does not underline a setext heading;
 - an empty last list item followed by a blank line leaves its list tight;
+- a link reference definition's label holds no blank line;
 - link destinations and titles, and fence info strings, are decoded in one pass
   (``\\&amp;`` is the text ``&amp;``); autolinks are not decoded at all.
 
@@ -203,8 +204,8 @@ class BlockRules:
             return end_pos
         label = m.group("reflink_1")
         key = unikey(label)
-        if not key:
-            return None
+        if not key or re.search(r"\n[ \t]*\n", label):
+            return None  # a blank line ends the paragraph the label would be read from
         found = read_definition(state.src, m.end(), state.cursor_max)
         if found is not None:
             # the definition is read from its paragraph's lines: none may start a block

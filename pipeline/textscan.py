@@ -235,6 +235,11 @@ def escape_block_start(line: str, inside: bool = True) -> str:
     if m.group("num"):
         end = m.end("num")
         return line[:end] + "\\" + line[end:]
+    if m.group("mark").startswith("["):
+        # "[a]:" -> "\\[a\\]:": with the "[" alone escaped, a "[" left open on a line
+        # above would end at this "]" and make a definition of both lines
+        close = line.index("]:", m.end(1))
+        return m.group(1) + "\\" + line[m.end(1):close] + "\\" + line[close:]
     return m.group(1) + "\\" + line[m.end(1):]
 
 

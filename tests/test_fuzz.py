@@ -116,6 +116,8 @@ REGRESSIONS: list[str] = [
     "][]()(p)",
     # a link definition's address alone on the next line is no text
     "[^1]:[1]:\n会", "[^1]:[1]:\nE",
+    # a "[" left open above a line that must not become a definition
+    "[\n**[^1]: note\n", "[\n\n**[^1]: note\n",
 ]
 
 
