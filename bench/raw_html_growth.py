@@ -24,6 +24,10 @@ GENERATORS = {
     "unclosed tags": lambda n: "<div " * n + "\n",
     "comment openers": lambda n: "<!--" * n + "\n",
     "attributes on one tag": lambda n: "<img " + "onerror=x " * n + ">\n",
+    "nested blocks": lambda n: "<div>" * n + "x" + "</div>" * n + "\n",
+    "nested inline tags": lambda n: "<b class=x>" * n + "x" + "</b>" * n + "\n",
+    "misnested formatting": lambda n: "<div><b class=x>" * n + "x" + "</b></div>" * n + "\n",
+    "nested table cells": lambda n: "<table><tr><td>" * n + "x\n",
 }
 
 

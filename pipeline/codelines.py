@@ -13,6 +13,8 @@ from __future__ import annotations
 import bisect
 import re
 
+from .textscan import chunk_end
+
 _QUOTE = re.compile(r" {0,3}>")
 _BULLET = re.compile(r" {0,3}([-+*])(?= |$)")
 _ORDERED = re.compile(r" {0,3}(\d{1,9})([.)])(?= |$)")
@@ -162,9 +164,8 @@ def code_spans(lines: list[str], code: list[bool]) -> tuple[dict[int, list[tuple
         if code[i] or not lines[i].strip() or "`" not in lines[i]:
             i += 1
             continue
-        j = i
-        while j < n and not code[j] and lines[j].strip():
-            j += 1
+        # a span never runs into a block that ends the paragraph (a quote, an item)
+        j = chunk_end(lines, code, i)
         _spans_in_chunk(lines, i, j, ranges, open_ends)
         i = j
     return ranges, open_ends

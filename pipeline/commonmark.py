@@ -14,6 +14,8 @@ other document. These rules are mixed into the parsers of pipeline/tree.py:
 - a link reference definition is read from its paragraph's lines only: a thematic
   break, heading, fence, quote, list item or HTML block ends it;
 - a lazy line in a list item does not underline a setext heading;
+- an empty last list item followed by a blank line leaves its list tight;
+- a link reference definition's label holds no blank line;
 - link destinations and titles, and fence info strings, are decoded in one pass
   (``\\&amp;`` is the text ``&amp;``); autolinks are not decoded at all.
 
@@ -216,8 +218,8 @@ class BlockRules(_BlockBase):
             return end_pos
         label = m.group("reflink_1")
         key = unikey(label)
-        if not key:
-            return None
+        if not key or re.search(r"\n[ \t]*\n", label):
+            return None  # a blank line ends the paragraph the label would be read from
         found = read_definition(state.src, m.end(), state.cursor_max)
         if found is not None:
             # the definition is read from its paragraph's lines: none may start a block
@@ -250,6 +252,10 @@ class BlockRules(_BlockBase):
             lazy = list_item_lazy_lines(state.src, starts[-1], src)
             # the next item's marker line (if any) ends where the cursor stands now
             starts.append(state.src.rfind("\n", 0, max(state.cursor - 1, 0)) + 1)
+            if not src.strip():
+                # an empty item: the blank line after it (the list's last) makes no
+                # loose list, as mistune's blank-line token inside it would
+                src = ""
             return original(src, lazy)
 
         outer = state.__dict__.get("child_state")

@@ -18,6 +18,7 @@ attribute list.
 from __future__ import annotations
 
 import bisect
+import gc
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ from html5lib import html5parser
 from html5lib._tokenizer import HTMLTokenizer
 from html5lib.constants import EOF, asciiLetters, asciiUpper2Lower, spaceCharacters, tokenTypes
 from html5lib.treebuilders import getTreeBuilder
+
+from .htmlstacks import HTML, RESET_MODES, RESET_NAMES, ActiveFormatting, OpenElements
 
 if TYPE_CHECKING:
     from html5lib._tokenizer import _Token
@@ -190,10 +193,24 @@ _EtreeBuilder = getTreeBuilder("etree")
 
 class _StructureOnly(_EtreeBuilder):  # type: ignore[misc, valid-type]  # a class html5lib makes at run time
     """The tree builder without text: the modes it switches the tokenizer into depend
-    on the elements, never on the text, and joining text is what costs."""
+    on the elements, never on the text, and joining text is what costs. Its two lists
+    answer its questions without walking them (``htmlstacks``)."""
+
+    def reset(self) -> None:
+        super().reset()
+        self.openElements = OpenElements()
+        self.activeFormattingElements = ActiveFormatting()
 
     def insertText(self, data: str, parent: Any = None) -> None:
         return None
+
+    def elementInScope(self, target: Any, variant: str | None = None) -> bool:
+        if isinstance(target, str):
+            target = (HTML, target)
+        return self.openElements.in_scope(target, variant)
+
+    def elementInActiveFormattingElements(self, name: str) -> Any:
+        return self.activeFormattingElements.last_named(name)
 
 
 class _Parser(html5parser.HTMLParser):
@@ -203,6 +220,16 @@ class _Parser(html5parser.HTMLParser):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(tree=_StructureOnly, **kwargs)
+        in_body = self.phases["inBody"]
+
+        class InBody(type(in_body)):  # type: ignore[misc]
+            def addFormattingElement(self, token: dict[str, Any]) -> None:
+                # the list's own append applies the "Noah's Ark" clause, which
+                # html5lib's step checks first by walking the list
+                self.tree.insertElement(token)
+                self.tree.activeFormattingElements.append(self.tree.openElements[-1])
+
+        self.phases["inBody"] = InBody(self, self.tree)
 
     def _parse(self, stream: Any, innerHTML: bool = False, container: str = "div", scripting: bool = False,
                **kwargs: Any) -> None:
@@ -212,6 +239,13 @@ class _Parser(html5parser.HTMLParser):
         self.tokenizer = _PositionedTokenizer(stream, parser=self, **kwargs)
         self.reset()
         self.mainLoop()
+
+    def resetInsertionMode(self) -> None:
+        """html5lib's step without its walk down the stack: the mode of the highest
+        HTML element that sets one, or of the fragment's container."""
+        top = self.tree.openElements.topmost(RESET_NAMES)
+        name = top.name if top is not None else self.innerHTML
+        self.phase = self.phases[RESET_MODES.get(name, "inBody")]
 
 
 _KINDS = {START: "start", END: "end", COMMENT: "comment", DOCTYPE: "doctype", OPEN: "open"}
@@ -236,7 +270,15 @@ def tokenize(text: str, scripting: bool = True) -> list[Tag]:
         return starts[line - 1] + col
 
     parser = _Parser(namespaceHTMLElements=False)
-    parser.parseFragment(source, container="div", scripting=scripting)
+    # the tree's nodes point to their parents: the cyclic collector, run again and
+    # again while the tree grows, walks it whole each time and frees nothing
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        parser.parseFragment(source, container="div", scripting=scripting)
+    finally:
+        if collecting:
+            gc.enable()
     tags: list[Tag] = []
     for kind, name, attrs, closing, begin, finish in parser.tokenizer.found:
         start, end = offset(begin), offset(finish)

@@ -34,7 +34,7 @@ _NEST3 = r"(?:" + _PLAIN + r"|\(" + _NEST2 + r"*\))"
 # position.
 _MARKUP = re.compile(
     r"\](?<!\\\])\(\s*<(?:\\.|[^<>\n\\])*>[^()\n]*\)"           # <...> destinations
-    r"|\](?<!\\\])\(" + _NEST3 + r"*(?:\n[^\S\n]*)?\)"                # link and image destinations
+    r"|\](?<!\\\])\((?:[^\S\n]*\n)?" + _NEST3 + r"*(?:\n[^\S\n]*)?\)"  # destinations (a line may end before)
     r"|\](?<!\\\])(\[(?!\^)[^\]\n]*\])(?!\()"      # reference labels (not footnotes)
     r"|<(?<!\\<)[A-Za-z/!?][^<>\n]*>"       # HTML tags and autolink brackets (not "\<")
 )
@@ -58,7 +58,18 @@ def _without_definitions(text: str) -> str:
     from .textscan import code_line_mask
     lines = text.split("\n")
     code = code_line_mask(lines)
-    return "\n".join(ln if code[k] else _LINK_DEFINITION.sub("", ln) for k, ln in enumerate(lines))
+    out = [ln if code[k] else _LINK_DEFINITION.sub("", ln) for k, ln in enumerate(lines)]
+    for k in range(len(lines) - 1):
+        # "[a]:" with its address alone on the next line (where a paragraph may start)
+        if not code[k] and not code[k + 1] and (k == 0 or not lines[k - 1].strip() or out[k - 1] == "") \
+                and _OPEN_DEFINITION.search(lines[k]) and _DESTINATION_LINE.match(lines[k + 1]):
+            out[k] = out[k + 1] = ""
+    return "\n".join(out)
+
+
+# a definition's label (not a footnote's) with nothing after it, and an address alone
+_OPEN_DEFINITION = re.compile(r"^ {0,3}(?:\[\^[^\]\n]+\]:[ \t]*)?\[(?!\^)[^\]\n]+\]:[ \t]*$")
+_DESTINATION_LINE = re.compile(r"[ \t]*[^\s\"'(<][^\s]*[ \t]*$|[ \t]*<[^<>\n]*>[ \t]*$")
 
 
 def visible(text: str, list_markers: bool = True) -> str:
@@ -107,6 +118,8 @@ def lost_text(before: str, after: str) -> str:
 def counted(text: str) -> Counter[str]:
     """The significant characters a reader sees in ``text``, counted: all that
     ``kept_share`` needs of its source (a few thousand entries, not the text)."""
+    if "\r" in text:  # a line ending for every reader, as the output's "\n"
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     return Counter(significant(visible(text)))
 
 

@@ -73,7 +73,7 @@ def is_indented_prose(block: list[str]) -> bool:
 _OWN_LINE = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|([-*_])(?:[ \t]*\1){2,}[ \t]*$)")
 
 
-_NEW_BLOCK = re.compile(r"^ {0,3}(?:>|[-+*][ \t]+\S|1[.)][ \t]+\S)")
+_NEW_BLOCK = re.compile(r"^ {0,3}(?:>|[-+*][ \t]+[^ \t]|1[.)][ \t]+[^ \t])")  # (a no-break space is content)
 
 
 def chunks(lines: list[str]) -> Iterator[tuple[int, int]]:
@@ -89,13 +89,23 @@ def chunks(lines: list[str]) -> Iterator[tuple[int, int]]:
         if mask[i] or not lines[i].strip():
             i += 1
             continue
-        j = i + 1
-        if not _OWN_LINE.match(lines[i]):
-            while j < n and not mask[j] and lines[j].strip() and not _OWN_LINE.match(lines[j]) \
-                    and (not _NEW_BLOCK.match(lines[j]) or _quote_goes_on(lines[i], lines[j])):
-                j += 1
+        j = chunk_end(lines, mask, i)
         yield i, j
         i = j
+
+
+def chunk_end(lines: list[str], mask: list[bool], i: int) -> int:
+    """Where the chunk that starts at line ``i`` (not code, not blank) ends."""
+    j, n = i + 1, len(lines)
+    if not _OWN_LINE.match(lines[i]):
+        while j < n and not mask[j] and lines[j].strip() and not _OWN_LINE.match(lines[j]) \
+                and (not _NEW_BLOCK.match(lines[j]) or _quote_goes_on(lines[i], lines[j])) \
+                and not _EMPTY_QUOTE.match(lines[j - 1]):  # no paragraph for a line to go on
+            j += 1
+    return j
+
+
+_EMPTY_QUOTE = re.compile(r" {0,3}(?:>[ \t]*)+$")
 
 
 _QUOTE_MARKS = re.compile(r"(?: {0,3}>[ \t]?)+")
@@ -228,6 +238,11 @@ def escape_block_start(line: str, inside: bool = True) -> str:
     if m.group("num"):
         end = m.end("num")
         return line[:end] + "\\" + line[end:]
+    if m.group("mark").startswith("["):
+        # "[a]:" -> "\\[a\\]:": with the "[" alone escaped, a "[" left open on a line
+        # above would end at this "]" and make a definition of both lines
+        close = line.index("]:", m.end(1))
+        return m.group(1) + "\\" + line[m.end(1):close] + "\\" + line[close:]
     return m.group(1) + "\\" + line[m.end(1):]
 
 
@@ -250,3 +265,34 @@ def keep_block_role(old: str, new: str) -> str:
         if _CONTAINER.match(new) and not co:
             return escape_block_start(new, inside=False)  # nor, unindented, a list item
     return escape_block_start(new) if _BLOCK_OPENER.match(_CONTAINER.sub("", new)) else new
+
+
+def join_apart(pieces: list[str]) -> str:
+    """The pieces of a text that a repair cut apart, joined. Where a join would make
+    markup that no reader saw before, the bracket is escaped: ``]`` before ``(`` or
+    ``[`` (the end of a link's text), ``<`` before a letter, ``/``, ``!`` or ``?`` (a tag)."""
+    out: list[str] = []
+    last = -1  # the last piece with text
+    for piece in pieces:
+        if not piece:
+            continue
+        if last >= 0:
+            prev = out[last]
+            end = prev[-1]
+            escaped = (len(prev) - 1 - len(prev[:-1].rstrip("\\"))) % 2 == 1
+            if not escaped and ((end == "]" and piece[0] in "([")
+                                or (end == "<" and (piece[0].isalpha() or piece[0] in "/!?"))):
+                out[last] = prev[:-1] + "\\" + end
+            else:
+                # "<r" and ">": a tag's name on one side, its end on the other
+                opened = _TAG_HEAD.search(prev)
+                if opened and _TAG.match(prev[opened.start():] + piece[:200]) and \
+                        not _TAG.match(prev[opened.start():]):
+                    out[last] = prev[:opened.start()] + "\\" + prev[opened.start():]
+        out.append(piece)
+        last = len(out) - 1
+    return "".join(out)
+
+
+_TAG_HEAD = re.compile(r"(?<!\\)</?[A-Za-z][A-Za-z0-9-]*$")
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")

@@ -43,6 +43,7 @@ from pipeline.textscan import (
     in_spans,
     is_html_block_start,
     is_indented_prose,
+    join_apart,
     keep_block_role,
     protected_spans,
 )
@@ -344,7 +345,8 @@ def _merge(segments: list[list], kinds: set[str]) -> list[list]:
             out[-1][1].append(s)
         else:
             out.append([bold, [s]])
-    return [[bold, "".join(pieces)] for bold, pieces in out]
+    # pieces that an empty bold kept apart ("]****(x)") must not make a link's end
+    return [[bold, join_apart(pieces)] for bold, pieces in out]
 
 
 def _split_at_line_breaks(segments: list[list], kinds: set[str]) -> list[list]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from pipeline.repairs import TreeRepair
 from pipeline.stage import StageContext
-from pipeline.tree import inline_text
+from pipeline.tree import inline_text, walk
 
 Token = dict[str, Any]
 
@@ -33,7 +33,7 @@ class EmptyHeadings(TreeRepair):
         if block.get("type") != "heading":
             return None
         kids = block.get("children") or []
-        if inline_text(kids).strip() or any(k["type"] == "image" for k in kids):
+        if inline_text(kids).strip() or any(k["type"] in ("image", "footnote_ref") for k in walk(kids)):
             return None
         return True
 

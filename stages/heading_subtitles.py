@@ -76,8 +76,10 @@ class HeadingSubtitles(Stage):
                 continue
             if tok["attrs"]["level"] > prev["attrs"]["level"]:
                 continue  # a deeper heading is a child section, not a subtitle
-            if leading_number(inline_text(prev.get("children"))) and \
-                    not leading_number(inline_text(tok.get("children"))):
+            text = inline_text(tok.get("children"))
+            if not any(ch.isalnum() for ch in text):
+                continue  # punctuation alone ("# -") is no subtitle: as a paragraph it is debris
+            if leading_number(inline_text(prev.get("children"))) and not leading_number(text):
                 yield prev, tok
 
     @staticmethod

@@ -24,6 +24,7 @@ import urllib.parse
 
 from pipeline.assets.datauri import decode_data_uri
 from pipeline.repairs import LineEdit, LineRepair
+from pipeline.textscan import join_apart
 
 _DRAWING = re.compile(r"<(?:path|circle|ellipse|line|polyline|polygon|text|image|use|foreignObject)\b", re.I)
 # A tag never runs over the next tag of its name: each ``<img``, ``<svg`` or ``<rect``
@@ -31,6 +32,8 @@ _DRAWING = re.compile(r"<(?:path|circle|ellipse|line|polyline|polygon|text|image
 _RECT = re.compile(r"<rect\b((?:(?!<rect\b)[^>])*)>", re.I)
 _SVG = re.compile(r"<svg\b((?:(?!<svg\b)[^>])*)>", re.I)
 _NUM = r"([0-9.]+)\s*(?:px)?"
+#: a link left with nothing inside: [](https://...)
+_EMPTY_LINK = re.compile(r"(?<![!\\])\[\]\((?:[^()\s]|\([^()\s]*\))*\)")
 _IMG_TAG = re.compile(r"<img\b(?:(?!<img\b)[^>])*\bsrc\s*=\s*([\"'])(data:[^\"']*)\1(?:(?!<img\b)[^>])*>",
                       re.I)
 
@@ -269,10 +272,15 @@ class LazyPlaceholders(LineRepair):
             pos = end
         if pos:
             pieces.append(line[pos:])
-            line = "".join(pieces)
+            line = join_apart(pieces)
             # a link left with nothing inside: [](https://...)
-            line = re.sub(r"(?<![!\\])\[\]\((?:[^()\s]|\([^()\s]*\))*\)",
-                          lambda m: (record("empty_link", m.group(0)), "")[1], line)
+            kept, at = [], 0
+            for m in _EMPTY_LINK.finditer(line):
+                record("empty_link", m.group(0))
+                kept.append(line[at:m.start()])
+                at = m.end()
+            if kept:
+                line = join_apart([*kept, line[at:]])
         if "<img" in line.lower():
             def drop(m: re.Match[str]) -> str:
                 kind = classify(m.group(2))

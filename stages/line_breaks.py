@@ -146,12 +146,15 @@ class LineBreaks(Stage):
             block = lines[i:j]
             after_blank = i == 0 or not lines[i - 1].strip() or bool(_NO_PARAGRAPH.match(lines[i - 1]))
             indented = all(_indented(ln) for ln in block)
-            if indented and after_blank and not _LIST_ITEM.match(prev_block) and \
+            if indented and after_blank and not _item(prev_block) and \
                     not prev_block.startswith(("    ", "\t")) and is_indented_prose(block):
                 for k in range(i, j):
                     rec("indented_prose", src[k], lines[k], lines[k].lstrip())
                     lines[k] = lines[k].lstrip()
-            prev_block = lines[i]
+            # "-\n>": an unindented quote mark (or heading, rule) under an item ends the
+            # list; it is the block that what follows comes after
+            prev_block = next((ln for ln in reversed(lines[i + 1:j])
+                               if ln[:1] not in " \t" and _NO_PARAGRAPH.match(ln)), lines[i])
             i = j
         return lines
 
@@ -212,3 +215,8 @@ def _indented(line: str) -> bool:
     """Does the line start with four columns of blanks (a tab reaches the next stop)?"""
     lead = line[: len(line) - len(line.lstrip(" \t"))]
     return len(lead.expandtabs(4)) >= 4
+
+
+def _item(line: str) -> bool:
+    """Does the line open a list item (``* * *`` is a rule)?"""
+    return bool(_LIST_ITEM.match(line)) and not _OWN_LINE.match(line)

@@ -40,7 +40,8 @@ def _lone_mark(tok: Token) -> str | None:
     if tok.get("type") not in _PARAGRAPHS:
         return None
     kids = tok.get("children") or []
-    if any(k["type"] not in ("text", "strong", "emphasis") for k in kids):
+    # (a line break at the paragraph's edge is nothing a reader sees)
+    if any(k["type"] not in ("text", "strong", "emphasis", "linebreak", "softbreak") for k in kids):
         return None
     text = inline_text(kids).strip()
     return text if len(text) == 1 and text in OPENING | CLOSING else None
@@ -54,7 +55,7 @@ class QuoteMarks(Stage):
     """Join a quotation mark that stands alone in a paragraph to the text it opens or closes."""
 
     name = "quote_marks"
-    priority = 316  # after the stages that turn headings into paragraphs or remove them
+    priority = 342  # after the stages that turn headings into paragraphs or remove them (the title)
     scope = "tree"
     removes = frozenset({"quote_box_mark"})
 

@@ -60,6 +60,7 @@ from typing import TYPE_CHECKING, Any
 from pipeline.document import Document
 from pipeline.options import Option
 from pipeline.stage import Stage, StageContext
+from pipeline.textscan import escape_block_start
 from pipeline.tree import CONTAINERS, inline_text, merge_text, parse, trim_inline, walk
 from pipeline.urls import SCRIPT_SCHEMES, url_scheme
 
@@ -572,6 +573,13 @@ def _reparse(raw: str, line: int | None) -> list[Token]:
     if not raw.strip():
         return []
     tokens = parse(raw)
+    if tokens and tokens[0].get("type") != "block_html" and not raw.lstrip(" ").startswith("<"):
+        # the text that stood after the tag was text in the page ("<script>9." kept
+        # "9."), not the start of a list or a heading
+        first, nl, rest = raw.partition("\n")
+        escaped = escape_block_start(first.lstrip(" \t"), inside=False)  # nor indented code
+        if escaped != first:
+            tokens = parse(escaped + nl + rest)
     for tok in tokens:
         if tok.get("line") is not None and line is not None:
             tok["line"] += line - 1

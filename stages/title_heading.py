@@ -82,6 +82,21 @@ def _text(tok: Token) -> str:
     return " ".join(inline_text(tok.get("children")).split())
 
 
+#: what a title, plain text, cannot hold: a heading with one stays in the body
+_NOT_TITLE = frozenset({"image", "footnote_ref"})
+
+
+def _all_text(tok: Token) -> bool:
+    """Is all of the heading text a title keeps (no image, no note reference)?"""
+    stack = list(tok.get("children") or [])
+    while stack:
+        t = stack.pop()
+        if t.get("type") in _NOT_TITLE:
+            return False
+        stack.extend(t.get("children") or [])
+    return True
+
+
 class TitleHeading(Stage):
     """Move the document title from its only H1 into the metadata; drop H1s repeating it."""
 
@@ -102,13 +117,13 @@ class TitleHeading(Stage):
         drop: set[int] = set()
         if doc.meta.title:
             for tok in heads:
-                if tok["attrs"]["level"] != 1 or id(tok) in numbered:
+                if tok["attrs"]["level"] != 1 or id(tok) in numbered or not _all_text(tok):
                     continue
                 text = _text(tok)
                 if same_title(text, doc.meta.title):
                     ctx.record("duplicate_title", tok.get("line"), "# " + text, "")
                     drop.add(id(tok))
-        elif first is not None and _text(first) and self._only_h1(heads):
+        elif first is not None and _text(first) and _all_text(first) and self._only_h1(heads):
             doc.meta.title = _text(first)
             ctx.record("title_from_heading", first.get("line"), "# " + doc.meta.title,
                        "title: " + doc.meta.title)

@@ -46,11 +46,14 @@ def _is_punct(ch: str) -> bool:
     return ch != "" and (ch in ASCII_PUNCT or unicodedata.category(ch).startswith(("P", "S")))
 
 
-def escape_text(s: str, in_table: bool = False, strict: bool = True, in_link: bool = False) -> str:
+def escape_text(s: str, in_table: bool = False, strict: bool = True, in_link: bool = False,
+                bare_starts: bool | None = None) -> str:
     """Escape characters of plain text that could start inline markup.
 
-    Not ``strict``: tildes, brackets and a final ``!`` are left as they are; the
-    caller checks that the result reads back as the same tree (see Blocks.verified).
+    Not ``strict``: tildes, brackets (but a ``]`` before ``(`` or ``[``: the end of a
+    link's text to a reader counting text) and a final ``!`` are left as they are, and
+    where a bare link would start too unless ``bare_starts``; the caller checks
+    that the result reads back as the same tree (see Blocks.verified).
     """
     if not _MAY_ESCAPE.search(s):
         return s
@@ -58,7 +61,7 @@ def escape_text(s: str, in_table: bool = False, strict: bool = True, in_link: bo
     n = len(s)
     # where a GFM reader would start a bare link ("http://", "www."): escaped, it is text
     bare = {m.end() for m in _BARE_LINK_START.finditer(s)} | {m.start() for m in _BARE_EMAIL_AT.finditer(s)} \
-        if strict and not in_link else set()
+        if (strict if bare_starts is None else bare_starts) and not in_link else set()
     for i, ch in enumerate(s):
         prev = s[i - 1] if i else ""
         nxt = s[i + 1] if i + 1 < n else ""
@@ -69,7 +72,8 @@ def escape_text(s: str, in_table: bool = False, strict: bool = True, in_link: bo
             if nxt == "" or nxt in ASCII_PUNCT or nxt == "\n":
                 out.append("\\\\")
                 continue
-        elif ch == "`" or (ch in "[]" and (strict or (ch == "[" and nxt == "^"))):
+        elif ch == "`" or (ch in "[]" and (strict or (ch == "[" and nxt == "^")
+                                            or (ch == "]" and nxt in ("(", "[")))):
             out.append("\\" + ch)
             continue
         elif ch == "*":
@@ -135,8 +139,18 @@ def _without_edge_breaks(children: list[Token] | None) -> list[Token]:
     """Line breaks left where a stage removed something (at a paragraph's start or end,
     or two in a row) have no Markdown form: the edges' are dropped by readers, and two
     in a row would read as a paragraph break. They are written once, where they can be."""
+    kids = _single_breaks(merge_text(children or []))
+    while kids and kids[-1]["type"] in _BREAKS:
+        kids.pop()
+    while kids and kids[0]["type"] in _BREAKS:
+        kids.pop(0)
+    return kids
+
+
+def _single_breaks(tokens: list[Token]) -> list[Token]:
+    """Two line breaks in a row (a stage removed what stood between them) as one."""
     kids: list[Token] = []
-    for tok in merge_text(children or []):
+    for tok in tokens:
         if tok["type"] in _BREAKS and kids and kids[-1]["type"] == "text" and not kids[-1]["raw"].strip() \
                 and len(kids) > 1 and kids[-2]["type"] in _BREAKS:
             kids.pop()  # blanks between two breaks
@@ -145,10 +159,6 @@ def _without_edge_breaks(children: list[Token] | None) -> list[Token]:
                 kids[-1] = tok  # a hard break wins over a soft one
             continue
         kids.append(tok)
-    while kids and kids[-1]["type"] in _BREAKS:
-        kids.pop()
-    while kids and kids[0]["type"] in _BREAKS:
-        kids.pop(0)
     return kids
 
 
@@ -219,9 +229,12 @@ class Inline(TreeVisitor):
     """Renders inline tokens to CommonMark: each visit returns its token's Markdown."""
 
     def __init__(self, in_table: bool = False, assets: str | None = None, strict: bool = True,
-                 doc: Document | None = None):
+                 doc: Document | None = None, bare: bool = True):
         super().__init__(doc)
         self.in_table = in_table
+        #: (not strict) bare links written bare, as they came; else in angle brackets,
+        #: and text that a reader would take for one escaped
+        self.bare = bare
         #: escape every character that could start markup, or (False) leave the
         #: ones whose meaning a re-read can check (tildes, brackets, bare links)
         self.strict = strict
@@ -240,6 +253,8 @@ class Inline(TreeVisitor):
         # Escaping looks at a character's neighbours: text split over tokens by an
         # earlier edit must read the same as one piece.
         tokens = merge_text(tokens or [])
+        if sum(t["type"] in _BREAKS for t in tokens) > 1:
+            tokens = _single_breaks(tokens)  # inside emphasis or a link too
         last = len(tokens) - 1
         prev_char = before
         # "**a***b*" reads three ways: an emphasis right after another takes "_"
@@ -273,7 +288,8 @@ class Inline(TreeVisitor):
         if "written" in tok:  # the author's escape or reference, kept
             written: str = tok["written"]
             return written
-        text = escape_text(tok.get("raw", ""), self.in_table, self.strict, self._in_link > 0)
+        text = escape_text(tok.get("raw", ""), self.in_table, self.strict, self._in_link > 0,
+                           self.strict or not self.bare)
         if self._at_start or self._at_end:
             text = _protect_edge_space(text, self._at_start, self._at_end)
         return text
@@ -304,7 +320,7 @@ class Inline(TreeVisitor):
         return self.link(tok)
 
     def visit_image(self, tok: Token) -> str:
-        alt = Inline(self.in_table, strict=self.strict, doc=self.doc).render(
+        alt = Inline(self.in_table, strict=self.strict, doc=self.doc, bare=self.bare).render(
             tok.get("children"), False, False, before="[", after="]")
         attrs = tok["attrs"]
         if self.assets and attrs.get("asset"):
@@ -321,7 +337,8 @@ class Inline(TreeVisitor):
     def unknown_visit(self, tok: Token) -> str:
         if "children" in tok:
             return self.render(tok["children"])
-        return escape_text(tok.get("raw", ""), self.in_table, self.strict, self._in_link > 0)
+        return escape_text(tok.get("raw", ""), self.in_table, self.strict, self._in_link > 0,
+                           self.strict or not self.bare)
 
     def delimited(self, tok: Token, mark: str) -> str:
         outside_before, outside_after = self._edges
@@ -395,7 +412,7 @@ class Inline(TreeVisitor):
     def link(self, tok: Token) -> str:
         attrs = tok["attrs"]
         bare = tok.get("bare")
-        if bare and not self.strict and bare.get("url") == attrs.get("url") and \
+        if bare and self.bare and not self.strict and bare.get("url") == attrs.get("url") and \
                 [c.get("raw") for c in tok.get("children") or ()] == [bare.get("label")]:
             text: str = bare["text"]
             return text  # a GFM autolink, as it was written
@@ -526,6 +543,7 @@ class Blocks(TreeVisitor):
         super().__init__(doc)
         self.assets = assets
         self.inline = Inline(assets=assets, strict=False, doc=doc)
+        self.unbare = Inline(assets=assets, strict=False, doc=doc, bare=False)
         self.strict = Inline(assets=assets, doc=doc)
         self._markers: dict[int, str] = {}
         self.referenced: set[int] = set()
@@ -576,6 +594,12 @@ class Blocks(TreeVisitor):
         strict = write(self.strict)
         if relaxed == strict or _reads_as(relaxed, children, kind):
             return relaxed
+        # a bare link that reads on into what follows, or text that reads as one:
+        # the link in angle brackets, the text escaped, and the rest as relaxed as the
+        # next pass (which reads them so) writes it
+        unbare = write(self.unbare)
+        if unbare != relaxed and _reads_as(unbare, children, kind):
+            return unbare
         return strict
 
     @staticmethod
@@ -610,6 +634,10 @@ class Blocks(TreeVisitor):
             def setext(inline: Inline) -> str:
                 return self.paragraph_lines(inline, children) + "\n" + ("===" if level == 1 else "---")
             return self.verified(children, setext, "heading")
+
+        # on one line, a soft break is the space a reader makes of it
+        children = merge_text([{"type": "text", "raw": " "} if k["type"] == "softbreak" else k
+                               for k in children])
 
         def write(inline: Inline) -> str:
             text = inline.render(children)
@@ -707,6 +735,12 @@ class Blocks(TreeVisitor):
             return prefix.rstrip()  # "-", or an empty task item "- [ ]"
         pad = " " * (len(marker) + 1)
         lines = body.split("\n")
+        if item["type"] == "task_list_item" and not (
+                children[0]["type"] in ("block_text", "paragraph") and children[0].get("children")):
+            # the box has no text of its own: what follows goes under it ("- [x] # a"
+            # would be the text "# a")
+            lines.insert(0, "")
+            prefix = prefix.rstrip()
         first = lines[0]
         if first == "---" and marker in "-+":
             first = "***"  # "- ---" would be one thematic break
@@ -857,14 +891,26 @@ def _block_source(tree: list[Token], i: int, lines: list[str], first_line: int) 
     return "\n".join(chunk) if chunk and start >= first_line else None
 
 
+def _source_cuts(written: str, after: list[Token]) -> list[str]:
+    """The source lines of a block, and, when no block with a line number follows
+    (footnote definitions may: their lines are not known), its first few stretches
+    up to a blank line, shortest first."""
+    if any(isinstance(t.get("line"), int) for t in after) or "\n\n" not in written:
+        return [written]
+    cuts = [m.start() for m in re.finditer(r"\n\s*\n", written)][:8]
+    return [written[:k] for k in cuts] + [written]
+
+
 def render_body(tree: list[Token], assets: str | None = None, source: str | None = None,
-                first_line: int = 1, kept: list[int] | None = None, doc: Document | None = None) -> str:
+                first_line: int = 1, kept: list[int] | None = None, doc: Document | None = None,
+                settle: bool = True) -> str:
     """The Markdown of ``tree``.
 
     With ``source`` (the text the tree was parsed from, its first line numbered
     ``first_line``), a block whose Markdown would not read back as the block, while
     its source lines still do (no stage touched it), is written as those lines: a
     CommonMark corner the writer cannot spell canonically. Their lines go in ``kept``.
+    What still does not read back as ``tree`` is written as it reads (``_settled``).
     A node of a type the writer does not know is a warning on ``doc``.
     """
     blocks = Blocks(assets, doc)
@@ -886,17 +932,35 @@ def render_body(tree: list[Token], assets: str | None = None, source: str | None
             if i in suspects and part and tok["type"] != "footnotes" and not _reads_back(part, [tok]):
                 written = _block_source(tree, i, lines, first_line)
                 # after a list, an indented first line would go on in its last item
-                if written and not (prev is not None and prev["type"] == "list" and written[:1] in " \t") \
-                        and _reads_back(written, [tok]):
-                    verbatim[i] = written
+                if written and not (prev is not None and prev["type"] == "list" and written[:1] in " \t"):
+                    found = next((w for w in _source_cuts(written, tree[i + 1:]) if _reads_back(w, [tok])),
+                                 None)
+                    if found is not None:
+                        verbatim[i] = found
             if parts[i]:
                 prev = tok
         if verbatim:
             parts = _render_parts(blocks, tree, verbatim)
             text = "\n\n".join(p for p in parts if p)
             if kept is not None:
-                kept.extend(tree[i]["line"] for i in sorted(verbatim))  # an int: a block with its source
+                lines = (tree[i].get("line") for i in sorted(verbatim))
+                kept.extend(line for line in lines if line is not None)  # a block with its source
+        if settle and _read_shapes(text, tree) != wanted:
+            text = _settled(text, assets)
     return text + "\n" if text else ""
+
+
+def _settled(text: str, assets: str | None) -> str:
+    """Markdown that does not read back as the tree it was written from (a tree that
+    stages edited into a shape no Markdown spells) is written as what it reads as:
+    the next pass, which reads that, writes the same."""
+    from ..tree import parse
+    for _ in range(3):
+        again = render_body(parse(text), assets, text, settle=False).rstrip("\n")
+        if again == text:
+            break
+        text = again
+    return text
 
 
 def _render_parts(blocks: Blocks, tree: list[Token], verbatim: dict[int, str]) -> list[str | None]:
