@@ -943,8 +943,8 @@ def render_body(tree: list[Token], assets: str | None = None, source: str | None
             parts = _render_parts(blocks, tree, verbatim)
             text = "\n\n".join(p for p in parts if p)
             if kept is not None:
-                lines = (tree[i].get("line") for i in sorted(verbatim))
-                kept.extend(line for line in lines if line is not None)  # a block with its source
+                sources = (tree[i].get("line") for i in sorted(verbatim))
+                kept.extend(line for line in sources if line is not None)  # a block with its source
         if settle and _read_shapes(text, tree) != wanted:
             text = _settled(text, assets)
     return text + "\n" if text else ""
