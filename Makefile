@@ -55,8 +55,8 @@ render-check: test-setup
 	  command -v apt-get >/dev/null 2>&1 || { echo "install LibreOffice and poppler-utils first"; exit 2; }; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	    libreoffice-writer-nogui fonts-noto-cjk fonts-liberation2 fonts-crosextra-carlito \
-	    fonts-crosextra-caladea poppler-utils; }
-	$(BIN)/python -m pytest -q -p no:xdist tests/test_docx.py -k libreoffice
+	    fonts-crosextra-caladea poppler-utils python3-uno; }
+	$(BIN)/python -m pytest -q -p no:xdist tests/test_docx.py tests/test_pdf.py -k 'libreoffice or pdf'
 	$(BIN)/python tests/render_check.py $(IN) -o $(OUT)/render
 
 # Ace by DAISY checks the EPUB of every sample and corpus article: any violation fails.
