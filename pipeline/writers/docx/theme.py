@@ -10,8 +10,7 @@ from __future__ import annotations
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-
+from .ooxml import RT
 from .package import xml_part
 from .styles import WORD_BLUE, Typography
 
