@@ -1,7 +1,7 @@
 """Writer ``docx``: a print-ready Word document, rendered in process from the shared tree.
 
-python-docx opens the package (our own minimal base, or the editor's reference
-document) and lxml builds what python-docx has no API for: numbering,
+``opc`` holds the package (our own minimal base; python-docx opens an editor's
+reference document) and lxml builds the XML: numbering,
 footnotes, hyperlinks, fields, the style sheet. The parts of the writer:
 
 - ``styles``: Word's built-in styles, CJK fonts (``w:eastAsia``), the level mapping
@@ -30,11 +30,8 @@ Options (``--set docx.NAME=VALUE`` or ``[tool.galley.writers.docx]``):
 """
 from __future__ import annotations
 
-import io
 from dataclasses import replace
 from typing import Any
-
-from docx.oxml.ns import qn
 
 from ...document import Document
 from ...errors import ConfigError
@@ -49,8 +46,9 @@ from .inline import Inline
 from .meta import custom_properties, set_core_properties
 from .notes import Footnotes
 from .numbering import Numbering
+from .ooxml import qn
 from .package import custom_properties as write_custom_properties
-from .package import normalized_zip, open_document
+from .package import open_document, save
 from .page import font_table, page_numbers, page_size, set_up_page, settings, text_area
 from .styles import font_table as build_font_table
 from .styles import install, typography
@@ -100,7 +98,7 @@ class DocxWriter(Writer):
         build.notes = Footnotes(build, doc.tree or [])
         build.images = Images(build, str(self.options["decorative_pictures"]).lower() == "omit")
 
-        body = document.element.body
+        body = document.element.find(qn("w:body"))
         blocks = Blocks(build, document.part, body)
         self._title_block(blocks, build, lang)
         toc_anchor = None
@@ -120,9 +118,7 @@ class DocxWriter(Writer):
         set_core_properties(document, doc, lang)
         write_custom_properties(document, custom_properties(doc))
 
-        buf = io.BytesIO()
-        document.save(buf)
-        return normalized_zip(buf.getvalue(), fixed_time(doc))
+        return save(document, fixed_time(doc))
 
     @staticmethod
     def _title_block(blocks: Blocks, build: Build, lang: str) -> None:

@@ -12,8 +12,6 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from docx.oxml.ns import qn
-
 from ...tree import inline_text
 from ..present import (
     ZERO_WIDTH_SPACE,
@@ -30,6 +28,7 @@ from .fields import bookmark, hyperlink
 from .html import Para, Table, parse_block
 from .inline import Inline
 from .numbering import num_pr
+from .ooxml import qn
 from .styles import body_style_name, heading_style_name
 from .xml import E, Element, add_text, put, spacing, val
 

@@ -10,9 +10,7 @@ import re
 import urllib.parse
 from typing import Any
 
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml.ns import qn
-
+from .ooxml import RT, qn
 from .xml import E, Element, run, text_element
 
 # Link targets Word can open; anything else (relative paths, javascript:) stays text.

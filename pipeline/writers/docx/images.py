@@ -22,13 +22,10 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml.shape import CT_Inline
-from docx.shared import Emu
-
 from ..present import alt_text, break_opportunities, picture_text, printed_picture, remote_address
 from .fields import link_target, relate
 from .html import link_address
+from .ooxml import NS, RT, parse_xml, qn
 from .xml import E, Element, run, val
 
 WORD_IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif"})
@@ -51,15 +48,16 @@ class Images:
         asset = self.build.doc.assets[image["attrs"]["asset"]]
         package = part.package
         try:
-            image_part = package.get_or_add_image_part(io.BytesIO(asset.data))
+            image_part = package.get_or_add_image_part(
+                io.BytesIO(asset.data) if hasattr(package, "image_parts") else asset.data)
         except Exception:  # python-docx cannot parse it: the placeholder stands in
             return None
         rid = relate(part, image_part, RT.IMAGE)
         img = image_part.image
         cx, cy = fit(int(img.width), int(img.height), max_width, int(self.build.text_height * 0.85))
         ident = self.build.next_id("drawing")
-        inline = CT_Inline.new_pic_inline(ident, rid, asset.name, Emu(cx), Emu(cy))
-        doc_pr = inline.docPr
+        inline = pic_inline(ident, rid, asset.name, cx, cy)
+        doc_pr = inline.find(qn("wp:docPr"))
         doc_pr.set("name", f"Picture {ident}")
         alt = alt_text(image)
         if alt:
@@ -117,6 +115,39 @@ class Images:
             return []
         marks: list[Element] = self.build.notes.address(url, break_opportunities(url))
         return marks
+
+
+def _decls(*prefixes: str) -> str:
+    return " ".join(f'xmlns:{p}="{NS[p]}"' for p in prefixes)
+
+
+_INLINE = (f"<wp:inline {_decls('wp', 'a', 'pic', 'r')}>"
+           '<wp:extent/><wp:docPr/><wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect="1"/>'
+           '</wp:cNvGraphicFramePr><a:graphic>'
+           '<a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+           f"<pic:pic {_decls('pic', 'a', 'r')}>"
+           '<pic:nvPicPr><pic:cNvPr id="0"/><pic:cNvPicPr/></pic:nvPicPr>'
+           "<pic:blipFill><a:blip/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>"
+           '<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext/></a:xfrm><a:prstGeom prst="rect"/></pic:spPr>'
+           "</pic:pic></a:graphicData></a:graphic></wp:inline>")
+
+
+def pic_inline(ident: int, rid: str, filename: str, cx: int, cy: int) -> Element:
+    """A ``wp:inline`` holding a ``pic:pic``: python-docx's ``CT_Inline.new_pic_inline``."""
+    inline = parse_xml(_INLINE)
+    extent = inline[0]
+    extent.set("cx", str(cx))
+    extent.set("cy", str(cy))
+    doc_pr = inline[1]
+    doc_pr.set("id", str(ident))
+    doc_pr.set("name", "unnamed")
+    pic = inline[3][0][0]
+    pic[0][0].set("name", filename)
+    pic[1][0].set(qn("r:embed"), rid)
+    ext = pic[2][0][1]
+    ext.set("cx", str(cx))
+    ext.set("cy", str(cy))
+    return inline
 
 
 def fit(cx: int, cy: int, max_cx: int, max_cy: int) -> tuple[int, int]:

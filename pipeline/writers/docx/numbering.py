@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from docx.opc.constants import CONTENT_TYPE as CT
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml.ns import qn
-
+from .ooxml import CT, RT, qn
 from .package import xml_part
 from .xml import E, Element, fonts, put, val
 

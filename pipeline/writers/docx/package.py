@@ -1,9 +1,10 @@
 """The DOCX package: a minimal base of our own (or the editor's reference document),
-extra XML parts python-docx has no API for, and byte-identical zip output.
+extra XML parts, and byte-identical zip output.
 
 python-docx's default template is US Letter, Calibri, a Japanese East Asian theme
 language, a thumbnail and leftover custom XML; instead the base is a package of
-empty parts that the writer fills in completely.
+empty parts that the writer fills in completely. The base is built by ``opc`` (no
+python-docx import); a reference document is opened by python-docx, imported then.
 """
 from __future__ import annotations
 
@@ -14,14 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import docx
-from docx.opc.constants import CONTENT_TYPE as CT
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.opc.packuri import PackURI
-from docx.opc.part import Part, XmlPart
-from docx.oxml.parser import parse_xml
-
 from ...errors import ConfigError
+from . import opc
+from .ooxml import CT, RT, parse_xml
 
 _W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 _R = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
@@ -102,10 +98,30 @@ def base_package() -> bytes:
     return buf.getvalue()
 
 
+# The base's parts: name, content type, root; related from the package, then from the document.
+_BASE = {
+    "/word/document.xml": (CT.WML_DOCUMENT_MAIN, "word/document.xml"),
+    "/word/styles.xml": (CT.WML_STYLES, "word/styles.xml"),
+    "/word/settings.xml": (CT.WML_SETTINGS, "word/settings.xml"),
+    "/word/fontTable.xml": (CT.WML_FONT_TABLE, "word/fontTable.xml"),
+    "/word/numbering.xml": (CT.WML_NUMBERING, "word/numbering.xml"),
+    "/docProps/core.xml": (CT.OPC_CORE_PROPERTIES, "docProps/core.xml"),
+    "/docProps/app.xml": (CT.OFC_EXTENDED_PROPERTIES, "docProps/app.xml"),
+}
+_BASE_PACKAGE_RELS = [(RT.OFFICE_DOCUMENT, "/word/document.xml"), (RT.CORE_PROPERTIES, "/docProps/core.xml"),
+                      (RT.EXTENDED_PROPERTIES, "/docProps/app.xml")]
+_BASE_DOCUMENT_RELS = [(RT.STYLES, "/word/styles.xml"), (RT.SETTINGS, "/word/settings.xml"),
+                       (RT.FONT_TABLE, "/word/fontTable.xml"), (RT.NUMBERING, "/word/numbering.xml")]
+
+
 def open_document(reference: str | Path | None) -> Any:
-    """A python-docx Document: our base, or the editor's reference document emptied."""
+    """The document to fill in: our base (``opc.Document``), or the editor's reference
+    document emptied (a python-docx Document)."""
     if reference is None:
-        return docx.Document(io.BytesIO(base_package()))
+        parts = {name: (ct, BASE_PARTS[key]) for name, (ct, key) in _BASE.items()}
+        return opc.new_document(parts, _BASE_PACKAGE_RELS, _BASE_DOCUMENT_RELS)
+    import docx  # only a reference document needs python-docx
+
     path = Path(reference).expanduser()
     try:
         data = path.read_bytes()
@@ -160,29 +176,40 @@ def _as_document(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def xml_part(source: Any, reltype: str, template: str, content_type: str, root: str) -> XmlPart:
+def xml_part(source: Any, reltype: str, template: str, content_type: str, root: str) -> Any:
     """The XML part ``source`` relates to by ``reltype``, created (``root``) when missing.
 
     A part python-docx loaded as plain bytes (footnotes, custom properties) is parsed
     and replaces itself, so that it can be edited as XML.
     """
     rels = source.rels
+    ours = isinstance(source, (opc.Part, opc.Package))
     for rel in list(rels.values()):
         if rel.reltype != reltype or rel.is_external:
             continue
-        part = rel.target_part
-        if isinstance(part, XmlPart):
+        part: Any = rel.target_part
+        if ours or hasattr(part, "element"):
             return part
-        new = XmlPart(part.partname, content_type, parse_xml(part.blob), part.package)
+        from docx.opc.part import XmlPart
+        from docx.oxml.parser import parse_xml as docx_parse
+
+        new = XmlPart(part.partname, content_type, docx_parse(part.blob), part.package)
         rel._target = new
         rels._target_parts_by_rId[rel.rId] = new
         return new
-    package = source.package if isinstance(source, Part) else source
+    package = source if isinstance(source, opc.Package) or not hasattr(source, "partname") else source.package
     # the plain name first (/word/footnotes.xml): some readers look for it by name
     plain = template.replace("%d", "")
     taken = {str(p.partname) for p in package.iter_parts()}
     partname = plain if plain not in taken else package.next_partname(template)
-    part = XmlPart(PackURI(partname), content_type, parse_xml((_HEAD + root).encode("utf-8")), package)
+    if ours:
+        part = opc.Part(partname, content_type, package, element=parse_xml(root))
+    else:
+        from docx.opc.packuri import PackURI
+        from docx.opc.part import XmlPart
+        from docx.oxml.parser import parse_xml as docx_parse
+
+        part = XmlPart(PackURI(partname), content_type, docx_parse((_HEAD + root).encode("utf-8")), package)
     source.relate_to(part, reltype)
     return part
 
@@ -202,7 +229,14 @@ def custom_properties(document: Any, props: dict[str, str]) -> None:
     xml = (_HEAD + '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"'
            ' xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
            + "".join(items) + "</Properties>")
-    part = Part(PackURI("/docProps/custom.xml"), CT.OFC_CUSTOM_PROPERTIES, xml.encode("utf-8"), package)
+    if isinstance(package, opc.Package):
+        part: Any = opc.Part("/docProps/custom.xml", CT.OFC_CUSTOM_PROPERTIES, package,
+                             blob=xml.encode("utf-8"))
+    else:
+        from docx.opc.packuri import PackURI
+        from docx.opc.part import Part
+
+        part = Part(PackURI("/docProps/custom.xml"), CT.OFC_CUSTOM_PROPERTIES, xml.encode("utf-8"), package)
     package.relate_to(part, RT.CUSTOM_PROPERTIES)
 
 
@@ -226,12 +260,25 @@ _FIRST = ("[Content_Types].xml", "_rels/.rels", "docProps/core.xml", "docProps/a
           "docProps/custom.xml", "word/document.xml", "word/_rels/document.xml.rels")
 
 
+def save(document: Any, when: dt.datetime) -> bytes:
+    """The document's package as a zip with a fixed entry order, fixed times and attributes."""
+    if isinstance(document, opc.Document):
+        return zipped(document.package.entries(), when)
+    buf = io.BytesIO()
+    document.save(buf)
+    return normalized_zip(buf.getvalue(), when)
+
+
 def normalized_zip(data: bytes, when: dt.datetime) -> bytes:
     """The same package with a fixed entry order, fixed times and fixed attributes."""
-    when = max(when.astimezone(dt.UTC), ZIP_EPOCH)
-    stamp = (when.year, when.month, when.day, when.hour, when.minute, when.second - when.second % 2)
     with zipfile.ZipFile(io.BytesIO(data)) as src:
         entries = {info.filename: src.read(info) for info in src.infolist()}
+    return zipped(entries, when)
+
+
+def zipped(entries: dict[str, bytes], when: dt.datetime) -> bytes:
+    when = max(when.astimezone(dt.UTC), ZIP_EPOCH)
+    stamp = (when.year, when.month, when.day, when.hour, when.minute, when.second - when.second % 2)
     names = [n for n in _FIRST if n in entries] + sorted(n for n in entries if n not in _FIRST)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:

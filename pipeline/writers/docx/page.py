@@ -14,12 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from docx.opc.constants import CONTENT_TYPE as CT
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml.ns import qn
-
 from ...errors import ConfigError
+from . import opc
 from .fields import page_number_paragraph
+from .ooxml import CT, RT, qn
 from .package import xml_part
 from .styles import languages
 from .xml import E, Element, put, val
@@ -41,8 +39,8 @@ def page_size(name: str | None) -> tuple[int, int] | None:
 def set_up_page(document: Any, size: tuple[int, int] | None, t: Any, ours: bool) -> None:
     """Page size and margins (``t``: the typography for the page) of the (last) section."""
     cjk = t.cjk
-    body = document.element.body
-    sect = body.sectPr
+    body = document.element.find(qn("w:body"))
+    sect = body.find(qn("w:sectPr"))
     if sect is None:
         sect = E("w:sectPr")
         body.append(sect)
@@ -64,9 +62,16 @@ def set_up_page(document: Any, size: tuple[int, int] | None, t: Any, ours: bool)
 
 def text_area(document: Any) -> tuple[int, int]:
     """Width and height (EMU) between the margins of the last section."""
-    sect = document.sections[-1]
-    width = (sect.page_width or 0) - (sect.left_margin or 0) - (sect.right_margin or 0) - (sect.gutter or 0)
-    height = (sect.page_height or 0) - (sect.top_margin or 0) - (sect.bottom_margin or 0)
+    sect = last_section(document)
+    size, margins = sect.find(qn("w:pgSz")), sect.find(qn("w:pgMar"))
+
+    def emu(el: Element | None, name: str) -> int:
+        """A length in twips as python-docx reads it, in EMU (635 a twip)."""
+        value = el.get(qn(name)) if el is not None else None
+        return _emu(value) if value else 0
+
+    width = emu(size, "w:w") - emu(margins, "w:left") - emu(margins, "w:right") - emu(margins, "w:gutter")
+    height = emu(size, "w:h") - emu(margins, "w:top") - emu(margins, "w:bottom")
     if width <= 0:
         width = 5760000  # 16 cm
     if height <= 0:
@@ -74,8 +79,34 @@ def text_area(document: Any) -> tuple[int, int]:
     return int(width), int(height)
 
 
+def last_section(document: Any) -> Element:
+    """The ``w:sectPr`` of the last section: the body's (python-docx's ``sections[-1]``)."""
+    body = document.element.find(qn("w:body"))
+    sect = body.find(qn("w:sectPr"))
+    return sect if sect is not None else body.findall(f"{qn('w:p')}/{qn('w:pPr')}/{qn('w:sectPr')}")[-1]
+
+
+_UNITS = {"mm": 36000, "cm": 360000, "in": 914400, "pt": 12700, "pc": 152400, "pi": 152400}
+
+
+def _emu(value: str) -> int:
+    """``ST_TwipsMeasure`` in EMU: twips (635 EMU), or a number with a unit, as python-docx reads it."""
+    try:
+        if any(c in value for c in "imp"):
+            return round(float(value[:-2]) * _UNITS[value[-2:]])
+        return int(value) * 635
+    except (KeyError, ValueError):
+        return 0
+
+
 def page_numbers(document: Any, footer_style: str | None, ours: bool) -> None:
     """A centred ``PAGE / NUMPAGES`` footer, unless a reference brings its own footer."""
+    if isinstance(document, opc.Document):
+        ftr, rid = document.add_footer()
+        put(last_section(document), E("w:footerReference", {"w:type": "default", "r:id": rid}))
+        ftr.remove(ftr[0])
+        ftr.append(page_number_paragraph(footer_style))
+        return
     section = document.sections[-1]
     sect = section._sectPr
     if not ours and sect.find(qn("w:footerReference")) is not None:

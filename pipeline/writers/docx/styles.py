@@ -29,9 +29,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from docx.oxml.ns import qn
-
 from ..present import east_asian_script
+from .ooxml import qn
 from .xml import E, Element, border, flag, fonts, put, size, spacing, val
 
 WORD_BLUE = "0563C1"

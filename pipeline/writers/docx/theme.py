@@ -8,11 +8,9 @@ The styles themselves name their fonts and colours directly: the theme decides n
 from __future__ import annotations
 
 from typing import Any
-from xml.sax.saxutils import quoteattr
 
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-
-from .package import xml_part
+from .ooxml import RT
+from .package import quoteattr, xml_part
 from .styles import WORD_BLUE, Typography
 
 THEME_TYPE = "application/vnd.openxmlformats-officedocument.theme+xml"

@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from docx.oxml.ns import NamespacePrefixedTag, qn
-from docx.oxml.parser import oxml_parser
 from lxml.etree import SubElement
 
-Element = Any  # an lxml element (python-docx's oxml classes)
+from .ooxml import NS, PARSER, qn
+
+Element = Any  # an lxml element
 
 # Schema order of the children of the elements we fill in (ECMA-376 part 1).
 ORDER: dict[str, tuple[str, ...]] = {
@@ -111,16 +111,16 @@ def xml_text(s: str) -> str:
     return _XML_BAD.sub("", s) if s else ""
 
 
-# What OxmlElement(tag) works out on every call, worked out once per tag: the element
-# comes from the same parser (python-docx's element classes), with the same namespace.
-_make = oxml_parser.makeelement
+# What python-docx's OxmlElement(tag) works out on every call, worked out once per tag:
+# the element's name and the declaration of its own namespace.
+_make = PARSER.makeelement
 _MAKERS: dict[str, tuple[str, dict[str, str]]] = {}
 _NAMES: dict[str, str] = {}
 
 
 def _maker(tag: str) -> tuple[str, dict[str, str]]:
-    nsptag = NamespacePrefixedTag(tag)
-    return nsptag.clark_name, nsptag.nsmap
+    prefix = tag.split(":")[0]
+    return qn(tag), {prefix: NS[prefix]}
 
 
 def E(tag: str, attrs: dict[str, Any] | None = None, *children: Element) -> Element:
