@@ -140,6 +140,29 @@ def _markdown() -> mistune.Markdown:
             finally:
                 state.cursor_max = saved
 
+        def _parse_plain_paragraph(self, state: BlockState, sc: re.Pattern[str]) -> bool:
+            """mistune's fast path for a paragraph (line by line to the next line where a
+            block starts, instead of searching every character for one), taken also when
+            the line starts with punctuation or a digit: no block rule matched at the
+            cursor, and every rule starts at a line's start (``^``), so the search would
+            stop at the same line. A line of scraped debris (``![图片](data:…)``, a
+            hundred of them) no longer costs a regex search character by character."""
+            if state.cursor >= len(state.src) or state.src[state.cursor].isspace():
+                return False
+            pos = state.cursor
+            while pos < state.cursor_max:
+                if pos > state.cursor and sc.match(state.src, pos):
+                    break
+                line = state.get_line(pos)
+                if not line.strip():
+                    break
+                pos += len(line)
+            if pos <= state.cursor:
+                return False
+            state.add_paragraph(state.get_text(pos))
+            state.cursor = pos
+            return True
+
         def parse_method(self, m: re.Match[str], state: BlockState) -> int | None:
             count = len(state.tokens)
             result = super().parse_method(m, state)

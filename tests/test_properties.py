@@ -56,3 +56,25 @@ def test_any_text_converts_or_is_refused_clearly(text):
         assert "text file" in str(exc)
         return
     assert clean(once) == once
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from([*PIECES, "1) ", "~~~", "===", "<div>", "<!--", "-->", "[a]: /u\n",
+                                 "\t", "\v", "x|y\n|-|-|\n"]), max_size=60).map("".join))
+def test_the_fast_paragraph_path_reads_as_mistunes_search_does(text):
+    """The parser reads a paragraph line by line also when it starts with punctuation or a
+    digit (mistune searches such a paragraph character by character): the same tree."""
+    import json
+
+    from mistune.block_parser import BlockParser
+
+    from pipeline.tree import _markdown, parse
+    block = type(_markdown().block)
+    fast = block.__dict__["_parse_plain_paragraph"]
+    ours = json.dumps(parse(text), sort_keys=True, default=str)
+    try:
+        block._parse_plain_paragraph = BlockParser._parse_plain_paragraph  # type: ignore[method-assign]
+        theirs = json.dumps(parse(text), sort_keys=True, default=str)
+    finally:
+        block._parse_plain_paragraph = fast  # type: ignore[method-assign]
+    assert ours == theirs
