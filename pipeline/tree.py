@@ -117,6 +117,23 @@ def _markdown() -> mistune.Markdown:
                 return m.end()
             return super().parse_escape(m, state)
 
+        def _get_fast_trigger_re(self, chars: set[str]) -> re.Pattern[str]:
+            """Where mistune stops reading plain text to try its inline rules: at an "h"
+            or a "w" only where a bare address begins (``http://``, ``https://``,
+            ``www.``: the one rule those letters start can match nowhere else), not at
+            every "h" and "w" of the prose."""
+            key = tuple(sorted(chars))
+            cached = self.__dict__.get("_galley_trigger")
+            if cached is not None and cached[0] == key:
+                return cached[1]  # type: ignore[no-any-return]
+            letters = {"h": r"h(?=ttps?://)", "w": r"w(?=ww\.)"}
+            rest = "".join(c for c in key if c not in letters)
+            parts = [f"[{re.escape(rest)}]"] if rest else []
+            parts += [pattern for c, pattern in letters.items() if c in chars]
+            compiled = re.compile("|".join(parts))
+            self.__dict__["_galley_trigger"] = (key, compiled)
+            return compiled
+
         def finalize_tokens(self, tokens: list[Token], depth: int) -> list[Token]:
             # GFM strikethrough (one or two tildes) is paired first, then emphasis
             tokens = gfm.pair_strikethrough(tokens)

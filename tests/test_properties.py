@@ -60,21 +60,27 @@ def test_any_text_converts_or_is_refused_clearly(text):
 
 @SETTINGS
 @given(st.lists(st.sampled_from([*PIECES, "1) ", "~~~", "===", "<div>", "<!--", "-->", "[a]: /u\n",
-                                 "\t", "\v", "x|y\n|-|-|\n"]), max_size=60).map("".join))
-def test_the_fast_paragraph_path_reads_as_mistunes_search_does(text):
-    """The parser reads a paragraph line by line also when it starts with punctuation or a
-    digit (mistune searches such a paragraph character by character): the same tree."""
+                                 "\t", "\v", "x|y\n|-|-|\n", "h", "w", "http://a.b", "https://a", "www.",
+                                 "www.a.b", "hhttp://x", "wwww.a", "a@b.co", "*h", "(www.a"]),
+               max_size=60).map("".join))
+def test_the_parsers_shortcuts_read_as_mistune_does(text):
+    """Two shortcuts through mistune give the same tree as its own way: a paragraph read
+    line by line also when it starts with punctuation or a digit, and plain text read on
+    past an "h" or a "w" that starts no address."""
     import json
 
     from mistune.block_parser import BlockParser
+    from mistune.inline_parser import InlineParser
 
     from pipeline.tree import _markdown, parse
-    block = type(_markdown().block)
-    fast = block.__dict__["_parse_plain_paragraph"]
+    md = _markdown()
+    shortcuts = [(type(md.block), "_parse_plain_paragraph", BlockParser._parse_plain_paragraph),
+                 (type(md.inline), "_get_fast_trigger_re", InlineParser._get_fast_trigger_re)]
     ours = json.dumps(parse(text), sort_keys=True, default=str)
-    try:
-        block._parse_plain_paragraph = BlockParser._parse_plain_paragraph  # type: ignore[method-assign]
-        theirs = json.dumps(parse(text), sort_keys=True, default=str)
-    finally:
-        block._parse_plain_paragraph = fast  # type: ignore[method-assign]
-    assert ours == theirs
+    for cls, name, theirs in shortcuts:
+        fast = cls.__dict__[name]
+        try:
+            setattr(cls, name, theirs)
+            assert json.dumps(parse(text), sort_keys=True, default=str) == ours, name
+        finally:
+            setattr(cls, name, fast)
