@@ -120,6 +120,10 @@ def _inline_words(children: list[Token] | None) -> str:
     return "".join(parts)
 
 
+#: tokens that hold nothing the signature takes (most of a tree: passed over first)
+_LEAVES = frozenset({"text", "softbreak", "linebreak"})
+
+
 def signature(tree: Sequence[Token] | None) -> Signature:
     """The signature of a tree (iterative: a 10,000-deep quote is no recursion)."""
     items: dict[str, list[Item]] = {c: [] for c in CATEGORIES if c != "heading"}
@@ -133,6 +137,8 @@ def signature(tree: Sequence[Token] | None) -> Signature:
         while stack:
             tok = stack.pop()
             t = tok.get("type")
+            if t in _LEAVES:
+                continue
             attrs = tok.get("attrs") or {}
             if t == "heading":
                 headings.append((int(attrs.get("level") or 0), _inline_words(tok.get("children")), line))

@@ -117,6 +117,23 @@ def _markdown() -> mistune.Markdown:
                 return m.end()
             return super().parse_escape(m, state)
 
+        def _get_fast_trigger_re(self, chars: set[str]) -> re.Pattern[str]:
+            """Where mistune stops reading plain text to try its inline rules: at an "h"
+            or a "w" only where a bare address begins (``http://``, ``https://``,
+            ``www.``: the one rule those letters start can match nowhere else), not at
+            every "h" and "w" of the prose."""
+            key = tuple(sorted(chars))
+            cached = self.__dict__.get("_galley_trigger")
+            if cached is not None and cached[0] == key:
+                return cached[1]  # type: ignore[no-any-return]
+            letters = {"h": r"h(?=ttps?://)", "w": r"w(?=ww\.)"}
+            rest = "".join(c for c in key if c not in letters)
+            parts = [f"[{re.escape(rest)}]"] if rest else []
+            parts += [pattern for c, pattern in letters.items() if c in chars]
+            compiled = re.compile("|".join(parts))
+            self.__dict__["_galley_trigger"] = (key, compiled)
+            return compiled
+
         def finalize_tokens(self, tokens: list[Token], depth: int) -> list[Token]:
             # GFM strikethrough (one or two tildes) is paired first, then emphasis
             tokens = gfm.pair_strikethrough(tokens)
@@ -139,6 +156,29 @@ def _markdown() -> mistune.Markdown:
                 return super().extract_block_quote(m, state)
             finally:
                 state.cursor_max = saved
+
+        def _parse_plain_paragraph(self, state: BlockState, sc: re.Pattern[str]) -> bool:
+            """mistune's fast path for a paragraph (line by line to the next line where a
+            block starts, instead of searching every character for one), taken also when
+            the line starts with punctuation or a digit: no block rule matched at the
+            cursor, and every rule starts at a line's start (``^``), so the search would
+            stop at the same line. A line of scraped debris (``![图片](data:…)``, a
+            hundred of them) no longer costs a regex search character by character."""
+            if state.cursor >= len(state.src) or state.src[state.cursor].isspace():
+                return False
+            pos = state.cursor
+            while pos < state.cursor_max:
+                if pos > state.cursor and sc.match(state.src, pos):
+                    break
+                line = state.get_line(pos)
+                if not line.strip():
+                    break
+                pos += len(line)
+            if pos <= state.cursor:
+                return False
+            state.add_paragraph(state.get_text(pos))
+            state.cursor = pos
+            return True
 
         def parse_method(self, m: re.Match[str], state: BlockState) -> int | None:
             count = len(state.tokens)

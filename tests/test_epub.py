@@ -1075,6 +1075,24 @@ def test_the_cover_draws_a_cjk_title_and_leaves_out_what_no_font_draws():
     assert ">Rust<" in cover.svg(mixed, "seed", latin_only)
 
 
+@pytest.mark.parametrize("script", [None, "hans", "ja"])
+def test_fontconfig_in_process_answers_as_its_tools_do(script):
+    """The cover asks fontconfig's library, not fc-match: a different answer would draw
+    the same book with other fonts (other bytes) depending on which way was taken."""
+    from pipeline.writers.epub import cover, fontconfig
+    lib = fontconfig.library()
+    if lib is None or not shutil.which("fc-match") or not shutil.which("fc-list"):
+        pytest.skip("fontconfig's library or its tools are not installed")
+    lang = f":lang={cover.FC_LANG[script]}" if script else ""
+    for weight in ("bold", "regular"):
+        pattern, fmt = f"sans-serif{lang}:weight={weight}", "%{family[0]}\t%{file}"
+        tool = subprocess.run(["fc-match", "-f", fmt, pattern], capture_output=True, text=True).stdout
+        assert fontconfig.match(lib, pattern, fmt) == tool and "\t" in tool
+    if script:
+        listed = subprocess.run(["fc-list", "-f", "%{file}\n", lang], capture_output=True, text=True).stdout
+        assert fontconfig.files(lib, lang) == set(listed.split("\n")) - {""}
+
+
 def test_cover_titles_wrap_inside_the_page():
     from pipeline.writers.epub import cover
     for title in ["KRT13 is upregulated in pancreatic cancer stem-like cells and associated with "

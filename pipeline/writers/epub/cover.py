@@ -7,8 +7,9 @@ colour taken from the book's identifier (so each book looks its own, and the sam
 book always the same), the title in large type, wrapped as its script wraps (at
 spaces, or between any two CJK characters, never before closing punctuation).
 
-The fonts are found with fontconfig (``fc-match``) for the book's language and
-given to resvg by file, so that rendering does not load every font of the system.
+The fonts are found with fontconfig (its library in this process, else ``fc-match``)
+for the book's language and given to resvg by file, so that rendering does not load
+every font of the system.
 When no font covers the title's script (a CJK title on a machine without a CJK
 font), the cover leaves out what it cannot draw rather than show empty boxes: the
 text in that script goes, the rest stays, and the document gets a warning.
@@ -24,6 +25,7 @@ from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from ..present import is_wide
+from . import fontconfig
 from .xhtml import xml_safe
 
 WIDTH, HEIGHT = 1200, 1800  # the drawing's units
@@ -62,6 +64,23 @@ def _fc(args: list[str]) -> str:
     return proc.stdout if proc.returncode == 0 else ""
 
 
+def _fc_match(pattern: str, fmt: str) -> str:
+    """What ``fc-match -f FMT PATTERN`` prints: asked of the library in this process
+    where it loads, else of the tool."""
+    lib = fontconfig.library()
+    if lib is not None:
+        return fontconfig.match(lib, pattern, fmt)
+    return _fc(["fc-match", "-f", fmt, pattern])
+
+
+def _fc_files(pattern: str) -> set[str]:
+    """The font files ``fc-list`` names for ``pattern``."""
+    lib = fontconfig.library()
+    if lib is not None:
+        return fontconfig.files(lib, pattern)
+    return set(_fc(["fc-list", "-f", "%{file}\n", pattern]).split("\n")) - {""}
+
+
 @lru_cache(maxsize=8)
 def find_fonts(script: str | None) -> Fonts:
     """The sans-serif fonts (regular and bold) to draw a cover in ``script`` (a CJK
@@ -70,13 +89,13 @@ def find_fonts(script: str | None) -> Fonts:
     files: list[str] = []
     family = ""
     for weight in ("bold", "regular"):
-        found = _fc(["fc-match", "-f", "%{family[0]}\t%{file}", f"{pattern}:weight={weight}"]).strip()
+        found = _fc_match(f"{pattern}:weight={weight}", "%{family[0]}\t%{file}").strip()
         if "\t" in found:
             name, path = found.split("\t", 1)
             family = family or name
             if path not in files:
                 files.append(path)
-    latin = _fc(["fc-match", "-f", "%{file}", "sans-serif:weight=bold"]).strip()
+    latin = _fc_match("sans-serif:weight=bold", "%{file}").strip()
     if latin and latin not in files:
         files.append(latin)
     if not files:
@@ -84,7 +103,7 @@ def find_fonts(script: str | None) -> Fonts:
     covers = True
     if script:
         # fc-match always answers; the answer covers the language only if fc-list agrees
-        listed = set(_fc(["fc-list", "-f", "%{file}\n", f":lang={FC_LANG[script]}"]).split("\n"))
+        listed = _fc_files(f":lang={FC_LANG[script]}")
         covers = bool(listed & set(files))
     return Fonts(tuple(files), family or "sans-serif", covers)
 
