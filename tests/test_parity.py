@@ -7,8 +7,9 @@ run of white space as one space and each hard line break as ``⏎``; the footnot
 texts (without their numbers), sorted. What only one format can show is left out on
 its side: note marks (a number in the EPUB, a field in Word), the links back from
 notes; on a screen, the words saying a picture can be seen online; in print, the
-notes giving such a picture's address, and break opportunities in long addresses. Every article of samples/ and of the shared corpus (when present) is
-compared, and small documents built to meet each decision the formats share.
+notes giving such a picture's address, and break opportunities in long addresses.
+Every article of samples/ and of the shared corpus (when present) is compared, and
+small documents built to meet each decision the formats share.
 """
 from __future__ import annotations
 

@@ -3,8 +3,8 @@
 One LibreOffice per process is started on first use and kept for the next files: a
 small script (``uno_convert.py``) run by a Python that has LibreOffice's ``uno``
 module holds it, with a profile directory of its own, and is sent the DOCX bytes of
-one file at a time through a pipe (it answers with the PDF bytes). A conversion that takes longer than its timeout ends that LibreOffice (the
-next file starts another); so does the death of the process that asked (a batch
+one file at a time through a pipe (it answers with the PDF bytes). A conversion that
+takes longer than its timeout ends that LibreOffice (the next file starts another); so does the death of the process that asked (a batch
 worker stopped at the file's deadline), which the script watches for.
 
 Without a Python that can ``import uno``, each file is converted by its own

@@ -6,8 +6,8 @@ the system Python, not for a virtual environment), never imported by galley::
     python3 uno_convert.py SOFFICE CALLER_PID
 
 It makes a folder of its own (the profile directory, LibreOffice's temporary files,
-the files being converted; its first line on standard output names it), starts ``SOFFICE --headless --accept=pipe,...`` with that
-profile, then reads requests on standard input: a line ``{"size": N}`` and the N
+the files being converted; its first line on standard output names it), starts
+``SOFFICE --headless --accept=pipe,...`` with that profile, then reads requests on standard input: a line ``{"size": N}`` and the N
 bytes of a DOCX. Each answer is a line on standard output, ``{"size": M}`` and the M
 bytes of the PDF, or ``{"error": "one line"}``. Each document is opened hidden, its
 indexes (the table of contents) updated so that their page numbers are filled, and
