@@ -45,6 +45,8 @@ _OWN_LINE = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|([-*_])(?:[ \t]*\1){2,}[ \t
 # a line after which an indented line is no paragraph's continuation: a heading, a rule,
 # an empty quote line
 _NO_PARAGRAPH = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|([-*_])(?:[ \t]*\1){2,}[ \t]*$|(?:>[ \t]*)+$)")
+# a line an indented line continues as paragraph text, where mistune reads code
+_LAZY_AFTER = re.compile(r"^ {0,3}(?:>|\[[^\]]+\]:)")
 _ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 
 
@@ -143,6 +145,12 @@ class LineBreaks(Stage):
                 while j < n and not code[j] and lines[j].strip() and not _OWN_LINE.match(lines[j]) \
                         and not (_indented(lines[j]) and _NO_PARAGRAPH.match(lines[j - 1])):
                     j += 1
+            for k in range(i + 1, j):
+                if _indented(lines[k]) and _LAZY_AFTER.match(lines[k - 1]):
+                    # CommonMark reads it on as the paragraph's text; mistune, after a
+                    # definition or a quote's second line, as code: its indent goes
+                    rec("indented_prose", src[k], lines[k], lines[k].lstrip())
+                    lines[k] = lines[k].lstrip()
             block = lines[i:j]
             after_blank = i == 0 or not lines[i - 1].strip() or bool(_NO_PARAGRAPH.match(lines[i - 1]))
             indented = all(_indented(ln) for ln in block)
