@@ -29,7 +29,7 @@ import re
 from pipeline.codelines import code_spans
 from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
-from pipeline.textscan import CJK, code_line_mask, is_indented_prose
+from pipeline.textscan import CJK, code_line_mask, escape_block_start, is_indented_prose
 
 # a run is tried from its first character only: a long run inside a line stays linear
 _HARD = re.compile(r"(?:(?<! ) {2,}|(?<!\t)\t+)$")
@@ -46,7 +46,7 @@ _OWN_LINE = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|([-*_])(?:[ \t]*\1){2,}[ \t
 # an empty quote line
 _NO_PARAGRAPH = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|([-*_])(?:[ \t]*\1){2,}[ \t]*$|(?:>[ \t]*)+$)")
 # a line an indented line continues as paragraph text, where mistune reads code
-_LAZY_AFTER = re.compile(r"^ {0,3}(?:>|\[[^\]]+\]:)")
+_LAZY_AFTER = re.compile(r"^ {0,3}(?:>|\[(?!\^)[^\]]+\]:)")
 _ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 
 
@@ -146,7 +146,9 @@ class LineBreaks(Stage):
                         and not (_indented(lines[j]) and _NO_PARAGRAPH.match(lines[j - 1])):
                     j += 1
             for k in range(i + 1, j):
-                if _indented(lines[k]) and _LAZY_AFTER.match(lines[k - 1]):
+                bare = lines[k].lstrip()
+                if _indented(lines[k]) and _LAZY_AFTER.match(lines[k - 1]) \
+                        and escape_block_start(bare, inside=False) == bare:
                     # CommonMark reads it on as the paragraph's text; mistune, after a
                     # definition or a quote's second line, as code: its indent goes
                     rec("indented_prose", src[k], lines[k], lines[k].lstrip())
