@@ -43,6 +43,7 @@ _PROPER = re.compile(r"^ {0,3}(#{1,6})[ \t]+\S")
 # C preprocessor and other languages' directives that start a line with "#"
 _DIRECTIVE = re.compile(r"^(?:include|define|undef|if|ifdef|ifndef|elif|else|endif|pragma|import|error|"
                         r"warning|line|region|endregion|using|requires?|set|!)\b", re.I)
+_SETEXT = re.compile(r"^ {0,3}([=-])\1*[ \t]*$")
 _TAG_LINE = re.compile(r"(?:^|\s)#[^\s#]+(?:\s+#[^\s#]+)+\s*$")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _FIRST = re.compile(r"^[\w\u3000-\u303f\uff08\uff3b\u300a\u3008\u300c\u300e\u3010]")
@@ -75,6 +76,10 @@ class HeadingSpace(Stage):
             proper = _PROPER.match(line)
             if proper:
                 levels.add(len(proper.group(1)))
+                continue
+            setext = _SETEXT.match(line)
+            if setext and i and lines[i - 1].strip() and not code[i - 1]:
+                levels.add(1 if setext.group(1) == "=" else 2)  # the clean file writes "## x"
                 continue
             if _TAG_LINE.search(line):
                 tags = True
