@@ -293,6 +293,10 @@ class HtmlStyling(Stage):
         for kid in kids:
             if kid.get("type") != "inline_html" and isinstance(kid.get("children"), list):
                 self._unstyle(kid, spans_removable, line, ctx)  # tags inside bold, links...
+        if any(k.get("type") == "link" and not k.get("children") for k in kids):
+            # "[<span></span>](x)": a link with nothing left to show goes, as an empty link does
+            kids = [k for k in kids if k.get("type") != "link" or k.get("children")]
+            block["children"] = kids
         if not any(k.get("type") == "inline_html" for k in kids):
             return
         out: list[Token] = []
