@@ -47,6 +47,7 @@ _OWN_LINE = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|([-*_])(?:[ \t]*\1){2,}[ \t
 _NO_PARAGRAPH = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|([-*_])(?:[ \t]*\1){2,}[ \t]*$|(?:>[ \t]*)+$)")
 # a line an indented line continues as paragraph text, where mistune reads code
 _LAZY_AFTER = re.compile(r"^ {0,3}(?:>|\[(?!\^)[^\]]+\]:)")
+_QUOTE_MARKS = re.compile(r"^(?: {0,3}>[ \t]?)+")
 _ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 
 
@@ -96,7 +97,7 @@ class LineBreaks(Stage):
             nxt_text = nxt is not None and not code[i + 1] and nxt.strip() != ""
             if _HARD.search(line) and line.strip() and not _ATX.match(line) and \
                     not (i in spans and not clipper):
-                if nxt_text and not clipper and not _ENDS_PARAGRAPH.match(nxt):
+                if nxt_text and not clipper and not _ENDS_PARAGRAPH.match(_in_same_quote(line, nxt)):
                     out.append(line), out_code.append(False), out_src.append(i)
                     i += 1
                     continue
@@ -219,6 +220,15 @@ def _spaced(line: str, nxt: str) -> bool:
     """Fragments of CJK text join with no space; anything next to Latin text keeps one."""
     last, first = line.rstrip()[-1:], nxt.strip()[:1]
     return bool(last) and not (CJK.match(last) and CJK.match(first or " "))
+
+
+def _in_same_quote(line: str, nxt: str) -> str:
+    """``nxt`` less the quote marks it shares with ``line``: "> a  " over "> b" goes on."""
+    a, b = _QUOTE_MARKS.match(line), _QUOTE_MARKS.match(nxt)
+    depth = a.group(0).count(">") if a else 0
+    if depth and b and b.group(0).count(">") == depth and nxt[b.end():].strip():
+        return nxt[b.end():]
+    return nxt
 
 
 def _indented(line: str) -> bool:
