@@ -232,7 +232,7 @@ def _inline_html(kids: list[Token]) -> list[str]:
     for kid in kids:
         if kid.get("type") == "inline_html":
             out.append(kid.get("raw", ""))
-        elif isinstance(kid.get("children"), list):
+        elif kid.get("type") != "image" and isinstance(kid.get("children"), list):
             out.extend(_inline_html(kid["children"]))
     return out
 
@@ -291,8 +291,8 @@ class HtmlStyling(Stage):
     def _unstyle(self, block: Token, spans_removable: bool, line: int | None, ctx: StageContext) -> None:
         kids = block.get("children") or []
         for kid in kids:
-            if kid.get("type") != "inline_html" and isinstance(kid.get("children"), list):
-                self._unstyle(kid, spans_removable, line, ctx)  # tags inside bold, links...
+            if kid.get("type") not in ("inline_html", "image") and isinstance(kid.get("children"), list):
+                self._unstyle(kid, spans_removable, line, ctx)  # tags inside bold, links (not alt text)
         if any(k.get("type") == "link" and not k.get("children") for k in kids):
             # "[<span></span>](x)": a link with nothing left to show goes, as an empty link does
             kids = [k for k in kids if k.get("type") != "link" or k.get("children")]
