@@ -24,8 +24,8 @@ After::
 CommonMark wants a space after the marks, so ``##标题`` is a paragraph that shows its
 ``##``; many Chinese editors accept it as a heading. The space goes in when the
 line is short, starts with a letter, digit or CJK character, and the file uses
-headings at that level (one written with the space, or two without; ``#`` alone
-also needs CJK text, headings at level 1 or 2, and no tag line in the file). Never in code,
+headings at that level or deeper (one written with the space, or two without; ``#``
+alone also needs CJK text, a heading in the file, and no tag line in it). Never in code,
 never ``#include``/``#define``, an Obsidian ``#tag`` or a line of tags, a
 ``#1 priority``, or a line whose text ends a sentence.
 """
@@ -43,6 +43,7 @@ _PROPER = re.compile(r"^ {0,3}(#{1,6})[ \t]+\S")
 # C preprocessor and other languages' directives that start a line with "#"
 _DIRECTIVE = re.compile(r"^(?:include|define|undef|if|ifdef|ifndef|elif|else|endif|pragma|import|error|"
                         r"warning|line|region|endregion|using|requires?|set|!)\b", re.I)
+_SETEXT = re.compile(r"^ {0,3}([=-])\1*[ \t]*$")
 _TAG_LINE = re.compile(r"(?:^|\s)#[^\s#]+(?:\s+#[^\s#]+)+\s*$")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _FIRST = re.compile(r"^[\w\u3000-\u303f\uff08\uff3b\u300a\u3008\u300c\u300e\u3010]")
@@ -76,6 +77,10 @@ class HeadingSpace(Stage):
             if proper:
                 levels.add(len(proper.group(1)))
                 continue
+            setext = _SETEXT.match(line)
+            if setext and i and lines[i - 1].strip() and not code[i - 1]:
+                levels.add(1 if setext.group(1) == "=" else 2)  # the clean file writes "## x"
+                continue
             if _TAG_LINE.search(line):
                 tags = True
                 continue
@@ -85,14 +90,18 @@ class HeadingSpace(Stage):
         candidates = _without_tag_runs(lines, candidates)
         deep = [c for c in candidates if c[1] >= 2]
         used = levels | ({c[1] for c in deep} if len(deep) >= 2 else set())
+        # heading_levels later moves the outline to start at level 2 and closes skipped
+        # levels: a level above the file's deepest heading (or at 2) is one the clean
+        # file uses, so the decision is the same on the clean file
+        deepest = max(max(levels), 2) if levels else 0
         changed = False
         for i, level, text in candidates:
             if level == 1:
                 # a note that tags with "#读书" may tag with "#参考资料" too; a note written
                 # all without spaces shows its sections by the "##" under them
-                if tags or not (1 in levels or 2 in used):
+                if tags or not (levels or 2 in used):
                     continue
-            elif level not in used:
+            elif level not in used and level > deepest:
                 continue
             m = _MISSING.match(lines[i])
             assert m is not None
@@ -106,6 +115,8 @@ class HeadingSpace(Stage):
     def _heading_like(self, text: str, level: int) -> bool:
         if len(text) > self.options["max_chars"] or not _FIRST.match(text):
             return False
+        if text.endswith("\\"):
+            return False  # a hard break: the paragraph goes on (as "  " did, before line_breaks)
         if _DIRECTIVE.match(text) or _RANK.match(text) or _COUNT.search(text) or text.endswith(_SENTENCE_END):
             return False
         if level == 1 and not _CJK.search(text):

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
+from pipeline.textscan import is_html_block_start
 from pipeline.tree import iter_inline_lists
 
 if TYPE_CHECKING:  # the tokenizer (html5lib) is imported only for a page with raw HTML
@@ -218,6 +219,24 @@ def html_table(raw: str) -> Token | None:
                                             for r in body]}]}
 
 
+def _still_one_block(raw: str, new: str) -> bool:
+    """Does the restyled text of an HTML block still read as one HTML block?"""
+    def blanks(text: str) -> int:
+        return sum(1 for ln in text.strip("\n").split("\n") if not ln.strip())
+    return is_html_block_start(new.lstrip("\n").split("\n", 1)[0]) and blanks(new) <= blanks(raw)
+
+
+def _inline_html(kids: list[Token]) -> list[str]:
+    """The raw tags among these inline tokens and inside them (bold, links...)."""
+    out: list[str] = []
+    for kid in kids:
+        if kid.get("type") == "inline_html":
+            out.append(kid.get("raw", ""))
+        elif kid.get("type") != "image" and isinstance(kid.get("children"), list):
+            out.extend(_inline_html(kid["children"]))
+    return out
+
+
 def _in_shortcode(kids: list[Token], k: int) -> bool:
     """``{{<figure class="x">}}``: a Hugo shortcode that reads as a tag is not the page's HTML."""
     before = kids[k - 1] if k else None
@@ -252,6 +271,8 @@ class HtmlStyling(Stage):
                         ctx.record("html_table", tok.get("line"), raw, "(pipe table)")
                         continue
                     new = restyle(raw)
+                    if new != raw and new.strip() and not _still_one_block(raw, new):
+                        continue  # what is left would read as Markdown ("<span>" over "#"): kept whole
                     if new != raw:
                         ctx.record("html_styling", tok.get("line"), raw, new)
                         tok["raw"] = new
@@ -260,12 +281,24 @@ class HtmlStyling(Stage):
                 self._blocks(tok["children"], ctx)
 
     def _inline(self, block: Token, line: int | None, ctx: StageContext) -> None:
-        kids = block.get("children") or []
-        if not any(k.get("type") == "inline_html" for k in kids):
+        raws = "".join(_inline_html(block.get("children") or []))
+        if not raws:
             return
-        raws = "".join(k.get("raw", "") for k in kids if k.get("type") == "inline_html")
         # spans lose their tags only when none of them keeps an attribute (an id, a title)
         spans_removable = "<span" not in raws or "<span" not in restyle("<span>" + raws + "</span>")
+        self._unstyle(block, spans_removable, line, ctx)
+
+    def _unstyle(self, block: Token, spans_removable: bool, line: int | None, ctx: StageContext) -> None:
+        kids = block.get("children") or []
+        for kid in kids:
+            if kid.get("type") not in ("inline_html", "image") and isinstance(kid.get("children"), list):
+                self._unstyle(kid, spans_removable, line, ctx)  # tags inside bold, links (not alt text)
+        if any(k.get("type") == "link" and not k.get("children") for k in kids):
+            # "[<span></span>](x)": a link with nothing left to show goes, as an empty link does
+            kids = [k for k in kids if k.get("type") != "link" or k.get("children")]
+            block["children"] = kids
+        if not any(k.get("type") == "inline_html" for k in kids):
+            return
         out: list[Token] = []
         changed = False
         for k, tok in enumerate(kids):

@@ -29,7 +29,7 @@ import re
 from pipeline.codelines import code_spans
 from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
-from pipeline.textscan import CJK, code_line_mask, is_indented_prose
+from pipeline.textscan import CJK, code_line_mask, escape_block_start, is_indented_prose
 
 # a run is tried from its first character only: a long run inside a line stays linear
 _HARD = re.compile(r"(?:(?<! ) {2,}|(?<!\t)\t+)$")
@@ -45,6 +45,9 @@ _OWN_LINE = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|([-*_])(?:[ \t]*\1){2,}[ \t
 # a line after which an indented line is no paragraph's continuation: a heading, a rule,
 # an empty quote line
 _NO_PARAGRAPH = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|([-*_])(?:[ \t]*\1){2,}[ \t]*$|(?:>[ \t]*)+$)")
+# a line an indented line continues as paragraph text, where mistune reads code
+_LAZY_AFTER = re.compile(r"^ {0,3}(?:>|\[(?!\^)[^\]]+\]:)")
+_QUOTE_MARKS = re.compile(r"^(?: {0,3}>[ \t]?)+")
 _ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 
 
@@ -94,7 +97,7 @@ class LineBreaks(Stage):
             nxt_text = nxt is not None and not code[i + 1] and nxt.strip() != ""
             if _HARD.search(line) and line.strip() and not _ATX.match(line) and \
                     not (i in spans and not clipper):
-                if nxt_text and not clipper and not _ENDS_PARAGRAPH.match(nxt):
+                if nxt_text and not clipper and not _ENDS_PARAGRAPH.match(_in_same_quote(line, nxt)):
                     out.append(line), out_code.append(False), out_src.append(i)
                     i += 1
                     continue
@@ -143,6 +146,14 @@ class LineBreaks(Stage):
                 while j < n and not code[j] and lines[j].strip() and not _OWN_LINE.match(lines[j]) \
                         and not (_indented(lines[j]) and _NO_PARAGRAPH.match(lines[j - 1])):
                     j += 1
+            for k in range(i + 1, j):
+                bare = lines[k].lstrip()
+                if _indented(lines[k]) and _LAZY_AFTER.match(lines[k - 1]) \
+                        and escape_block_start(bare, inside=False) == bare:
+                    # CommonMark reads it on as the paragraph's text; mistune, after a
+                    # definition or a quote's second line, as code: its indent goes
+                    rec("indented_prose", src[k], lines[k], lines[k].lstrip())
+                    lines[k] = lines[k].lstrip()
             block = lines[i:j]
             after_blank = i == 0 or not lines[i - 1].strip() or bool(_NO_PARAGRAPH.match(lines[i - 1]))
             indented = all(_indented(ln) for ln in block)
@@ -209,6 +220,15 @@ def _spaced(line: str, nxt: str) -> bool:
     """Fragments of CJK text join with no space; anything next to Latin text keeps one."""
     last, first = line.rstrip()[-1:], nxt.strip()[:1]
     return bool(last) and not (CJK.match(last) and CJK.match(first or " "))
+
+
+def _in_same_quote(line: str, nxt: str) -> str:
+    """``nxt`` less the quote marks it shares with ``line``: "> a  " over "> b" goes on."""
+    a, b = _QUOTE_MARKS.match(line), _QUOTE_MARKS.match(nxt)
+    depth = a.group(0).count(">") if a else 0
+    if depth and b and b.group(0).count(">") == depth and nxt[b.end():].strip():
+        return nxt[b.end():]
+    return nxt
 
 
 def _indented(line: str) -> bool:

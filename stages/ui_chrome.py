@@ -399,6 +399,8 @@ class UiChrome(Stage):
 
 
 _MARK_TOKENS = {"text", "strong", "emphasis", "softbreak", "linebreak"}
+_STYLING_TAG = re.compile(r"</?(?:font|center)\b[^<>]*>$"
+                          r"|</?span(?:\s+(?:style|class)=(?:\"[^\"]*\"|'[^']*'))*\s*>$", re.I)
 
 
 def _plain_marks(kids: list[Token]) -> bool:
@@ -407,6 +409,8 @@ def _plain_marks(kids: list[Token]) -> bool:
     stack = list(kids)
     while stack:
         tok = stack.pop()
+        if tok.get("type") == "inline_html" and _STYLING_TAG.match(tok.get("raw", "")):
+            continue  # a bare styling wrapper (html_styling drops it): no content
         if tok.get("type") not in _MARK_TOKENS:
             return False
         stack.extend(tok.get("children") or ())

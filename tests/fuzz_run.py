@@ -18,8 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fuzz_strategies import random_document
-from pipeline.convert import render
 
+from pipeline.rendering import render
 from pipeline.runner import Pipeline
 from pipeline.writers.markdown import MarkdownWriter, render_document
 
