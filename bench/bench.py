@@ -22,6 +22,7 @@
 
 No pass/fail: it prints the tables and the targets next to the figures.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -86,6 +87,7 @@ def galley_per_document(files: list[Path], profile: bool) -> tuple[list[float], 
     from pipeline.rendering import render
     from pipeline.runner import Pipeline
     from pipeline.writer import make_writer
+
     pipeline = Pipeline()
     writers = [make_writer(f) for f in ("md", "epub", "docx")]
     render(pipeline, writers, files[0], "warm-up")  # imports and first-use caches
@@ -112,6 +114,7 @@ def galley_per_document(files: list[Path], profile: bool) -> tuple[list[float], 
 
 def pandoc_per_document(files: list[Path], out: Path) -> list[float]:
     import pypandoc
+
     pandoc = pypandoc.get_pandoc_path()
     out.mkdir(parents=True, exist_ok=True)
     times = []
@@ -120,9 +123,13 @@ def pandoc_per_document(files: list[Path], out: Path) -> list[float]:
         for fmt in PANDOC_FORMATS:
             target = out / f"{n}.{'md' if fmt == 'gfm' else fmt}"
             t0 = time.perf_counter()
-            subprocess.run([pandoc, "--sandbox", "-f", "markdown", "-t", fmt, "-o", str(target), str(f)],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
-                           cwd=f.parent)
+            subprocess.run(
+                [pandoc, "--sandbox", "-f", "markdown", "-t", fmt, "-o", str(target), str(f)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                check=False,
+                cwd=f.parent,
+            )
             total += time.perf_counter() - t0
         times.append(total)
     return times
@@ -139,8 +146,19 @@ def run_measured(cmd: list[str]) -> tuple[float, int, int]:
 
 
 def throughput(corpus: Path, out: Path, jobs: int) -> tuple[float, int]:
-    cmd = [*GALLEY, "convert", str(corpus), "-o", str(out), "--to", "md,epub,docx", "--force",
-           "-q", "-j", str(jobs)]
+    cmd = [
+        *GALLEY,
+        "convert",
+        str(corpus),
+        "-o",
+        str(out),
+        "--to",
+        "md,epub,docx",
+        "--force",
+        "-q",
+        "-j",
+        str(jobs),
+    ]
     seconds, _rss, code = run_measured(cmd)
     return seconds, code
 
@@ -155,13 +173,15 @@ def main() -> int:
     ap.add_argument("--sizes", default="5,10,20", help="MB of the scaling inputs (default 5,10,20; '' skips)")
     ap.add_argument("--rounds", type=int, default=2, help="throughput runs per -j (best counts)")
     ap.add_argument("--profile", action="store_true", help="cProfile galley's per-document loop")
-    ap.add_argument("--pairs", type=int, default=7, help="A/B pairs of the whole-process table "
-                    "(default 7; 0 skips it)")
+    ap.add_argument(
+        "--pairs", type=int, default=7, help="A/B pairs of the whole-process table (default 7; 0 skips it)"
+    )
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT))
     if args.pairs > 0:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         import whole_process
+
         whole_process.main(["--pairs", str(args.pairs)])
 
     tmp = Path(tempfile.mkdtemp(prefix="galley-bench-"))
@@ -169,25 +189,33 @@ def main() -> int:
         corpus = tmp / "corpus"
         files = build_corpus(corpus, args.files)
         size = sum(f.stat().st_size for f in files)
-        print(f"corpus: {len(files)} files, {size / 1e6:.1f} MB ({len(sources())} distinct articles "
-              f"replicated), {os.cpu_count()} cores, Python {sys.version.split()[0]}, load average "
-              f"{load_average()} (other work on the machine skews the figures)\n", flush=True)
+        print(
+            f"corpus: {len(files)} files, {size / 1e6:.1f} MB ({len(sources())} distinct articles "
+            f"replicated), {os.cpu_count()} cores, Python {sys.version.split()[0]}, load average "
+            f"{load_average()} (other work on the machine skews the figures)\n",
+            flush=True,
+        )
 
         g_times, parts, prof = galley_per_document(files, args.profile)
         p_times = pandoc_per_document(files, tmp / "pandoc")
         g_med, p_med = statistics.median(g_times), statistics.median(p_times)
         ratios = [p / g for p, g in zip(p_times, g_times, strict=True)]
-        print(f"| per document (median of {len(files)}) | galley: clean + md + epub + docx "
-              "| pandoc: gfm + epub + docx |")
+        print(
+            f"| per document (median of {len(files)}) | galley: clean + md + epub + docx "
+            "| pandoc: gfm + epub + docx |"
+        )
         print("|---|---|---|")
         print(f"| median | {ms(g_med)} | {ms(p_med)} |")
         print(f"| total | {sum(g_times):.2f} s | {sum(p_times):.2f} s |")
-        print(f"| ratio pandoc/galley | median of medians {p_med / g_med:.1f}x, "
-              f"median per document {statistics.median(ratios):.1f}x, of totals "
-              f"{sum(p_times) / sum(g_times):.1f}x | target >= 10x |")
+        print(
+            f"| ratio pandoc/galley | median of medians {p_med / g_med:.1f}x, "
+            f"median per document {statistics.median(ratios):.1f}x, of totals "
+            f"{sum(p_times) / sum(g_times):.1f}x | target >= 10x |"
+        )
         total = sum(parts.values())
-        share = ", ".join(f"{k} {100 * v / total:.0f}%"
-                          for k, v in sorted(parts.items(), key=lambda kv: -kv[1]))
+        share = ", ".join(
+            f"{k} {100 * v / total:.0f}%" for k, v in sorted(parts.items(), key=lambda kv: -kv[1])
+        )
         print(f"\ngalley's time goes to: {share}\n", flush=True)
 
         runs: dict[int, list[float]] = {1: [], 2: []}
@@ -199,14 +227,18 @@ def main() -> int:
                 codes.append(code)
         t1, t2 = min(runs[1]), min(runs[2])
         same = _same_tree(tmp / "out-j1", tmp / "out-j2")
-        print(f"| galley convert (wall, start-up included; best of {args.rounds}) "
-              "| seconds | files/s | runs |")
+        print(
+            f"| galley convert (wall, start-up included; best of {args.rounds}) | seconds | files/s | runs |"
+        )
         print("|---|---|---|---|")
         print(f"| -j 1 | {t1:.2f} | {len(files) / t1:.1f} | {', '.join(f'{x:.2f}' for x in runs[1])} |")
         print(f"| -j 2 | {t2:.2f} | {len(files) / t2:.1f} | {', '.join(f'{x:.2f}' for x in runs[2])} |")
         c1, c2 = max(codes[0::2]), max(codes[1::2])
-        print(f"| speed-up -j2/-j1 | {t1 / t2:.2f}x (target >= 1.8x on 2 cores) | "
-              f"outputs identical: {same} | exit {c1}/{c2} |\n", flush=True)
+        print(
+            f"| speed-up -j2/-j1 | {t1 / t2:.2f}x (target >= 1.8x on 2 cores) | "
+            f"outputs identical: {same} | exit {c1}/{c2} |\n",
+            flush=True,
+        )
 
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
         if sizes:
@@ -215,12 +247,26 @@ def main() -> int:
             for mb in sizes:
                 path = big_file(tmp / f"big-{mb}mb.md", mb)
                 real_mb = path.stat().st_size / 1024 / 1024
-                cmd = [*GALLEY, "convert", str(path), "-o", str(tmp / f"out-big-{mb}"), "--to",
-                       "md,epub,docx", "--executor", "serial", "-q", "--force"]
+                cmd = [
+                    *GALLEY,
+                    "convert",
+                    str(path),
+                    "-o",
+                    str(tmp / f"out-big-{mb}"),
+                    "--to",
+                    "md,epub,docx",
+                    "--executor",
+                    "serial",
+                    "-q",
+                    "--force",
+                ]
                 seconds, rss, code = run_measured(cmd)
                 note = "" if code == 0 else f" (exit {code})"
-                print(f"| {real_mb:.1f} MB | {seconds:.1f}{note} | {seconds / real_mb:.2f} | {rss} MB | "
-                      f"{rss / real_mb:.1f}x |", flush=True)
+                print(
+                    f"| {real_mb:.1f} MB | {seconds:.1f}{note} | {seconds / real_mb:.2f} | {rss} MB | "
+                    f"{rss / real_mb:.1f}x |",
+                    flush=True,
+                )
         print(f"\nload average at the end: {load_average()}")
         if prof:
             print("\ncProfile of galley's per-document loop (cumulative):\n" + prof)
@@ -231,8 +277,12 @@ def main() -> int:
 
 def _same_tree(a: Path, b: Path) -> bool:
     def files(root: Path) -> dict[str, bytes]:
-        return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
-                if p.is_file() and not p.name.startswith(".") and p.name != "report.json"}
+        return {
+            p.relative_to(root).as_posix(): p.read_bytes()
+            for p in root.rglob("*")
+            if p.is_file() and not p.name.startswith(".") and p.name != "report.json"
+        }
+
     return files(a) == files(b)
 
 

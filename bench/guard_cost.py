@@ -10,6 +10,7 @@ writers built once, as a batch worker does), best of ``--rounds``. The guard's t
 comparison and, when something differs, the tracing to a stage). Prints a table;
 no pass/fail.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,13 +23,15 @@ sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared" / "corpus"
 
 
-def measure(files: list[tuple[str, bytes]], rounds: int,
-            formats: list[str]) -> tuple[float, float, float, int]:
+def measure(
+    files: list[tuple[str, bytes]], rounds: int, formats: list[str]
+) -> tuple[float, float, float, int]:
     """(cleanup seconds, conversion seconds, guard seconds, files with a structure change)."""
     from pipeline.config import Config
     from pipeline.rendering import render
     from pipeline.runner import Pipeline
     from pipeline.writer import available_writers, make_writer
+
     registry = available_writers()
     pipeline = Pipeline(Config(formats=formats))
     writers = [make_writer(f, {}, registry) for f in formats]
@@ -72,15 +75,21 @@ def main() -> None:
         sets.append((f"one {len(big) / 1e6:.1f} MB file", [("big.md", big)]))
 
     print(f"writers: {', '.join(formats)}")
-    print(f"{'input':<22} {'files':>5} {'cleanup s':>10} {'+ writers s':>14} {'guard s':>8} "
-          f"{'of cleanup':>10} {'of conversion':>13} {'changed':>8}")
+    print(
+        f"{'input':<22} {'files':>5} {'cleanup s':>10} {'+ writers s':>14} {'guard s':>8} "
+        f"{'of cleanup':>10} {'of conversion':>13} {'changed':>8}"
+    )
     for label, files in sets:
         rounds = 1 if label.startswith("one ") else args.rounds
         clean, total, guard, changed = measure(files, rounds, formats)
-        print(f"{label:<22} {len(files):>5} {clean:>10.3f} {total:>14.3f} {guard:>8.3f} "
-              f"{guard / clean:>10.1%} {guard / total:>13.1%} {changed:>8}")
-    print("\n'changed': files with a structure change no stage declared (the guard then traces"
-          " it to a stage, which costs more parses).")
+        print(
+            f"{label:<22} {len(files):>5} {clean:>10.3f} {total:>14.3f} {guard:>8.3f} "
+            f"{guard / clean:>10.1%} {guard / total:>13.1%} {changed:>8}"
+        )
+    print(
+        "\n'changed': files with a structure change no stage declared (the guard then traces"
+        " it to a stage, which costs more parses)."
+    )
 
 
 if __name__ == "__main__":

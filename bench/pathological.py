@@ -14,6 +14,7 @@ time that grows with its square gives 4. The target is a ratio of at most 2.5, a
 
 No pass/fail: it prints the table and marks the ratios over the target.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,6 +36,7 @@ def generator(base: int, what: str):
     def register(fn):
         GENERATORS[fn.__name__] = (fn, base, what)
         return fn
+
     return register
 
 
@@ -353,9 +355,9 @@ def img_tags(n: int) -> str:
     return "a " + "<img " * n + "\n"
 
 
-@generator(10000, "<img src=\"data: repeated")
+@generator(10000, '<img src="data: repeated')
 def img_data_tags(n: int) -> str:
-    return "a " + "<img src=\"data:" * n + "\n"
+    return "a " + '<img src="data:' * n + "\n"
 
 
 @generator(5000, "lines that close a link: ](http://x)")
@@ -399,6 +401,7 @@ def run_one(name: str, factor: float, root: Path) -> dict:
     from pipeline.rendering import render
     from pipeline.runner import Pipeline
     from pipeline.writer import make_writer
+
     pipeline = Pipeline()
     writers = [make_writer(f) for f in ("md", "epub", "docx")]
     render(pipeline, writers, Path("warm.md"), "warm", b"# warm\n\ntext *a* [b](c)\n")
@@ -409,8 +412,14 @@ def run_one(name: str, factor: float, root: Path) -> dict:
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     parts = sorted(rendered.doc.timings.items(), key=lambda kv: -kv[1])[:3]
     warnings = [w for w in rendered.doc.warnings if "text lost" in w or "nest" in w]
-    return {"bytes": len(raw), "seconds": seconds, "cpu": cpu, "parts": parts, "kept": rendered.kept,
-            "warnings": warnings[:2]}
+    return {
+        "bytes": len(raw),
+        "seconds": seconds,
+        "cpu": cpu,
+        "parts": parts,
+        "kept": rendered.kept,
+        "warnings": warnings[:2],
+    }
 
 
 def measure(name: str, factor: float, timeout: float, root: Path, repeat: int) -> dict:
@@ -452,8 +461,9 @@ def main() -> int:
     ap.add_argument("--stages", action="store_true", help="name the slowest parts of the 4x case")
     ap.add_argument("--repeat", type=int, default=1, help="runs per case, the best counts (default 1)")
     ap.add_argument("--root", type=Path, default=ROOT, help="the galley checkout to measure")
-    ap.add_argument("--no-named", action="store_true",
-                    help="skip the named cases (3,000-deep list, 200 KB runs)")
+    ap.add_argument(
+        "--no-named", action="store_true", help="skip the named cases (3,000-deep list, 200 KB runs)"
+    )
     ap.add_argument("--list", action="store_true", help="list the generators")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -469,10 +479,12 @@ def main() -> int:
     if unknown:
         print(f"unknown generator {unknown[0]!r}; --list shows them", file=sys.stderr)
         return 2
-    print(f"galley at {args.root.resolve()}; {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
-          f"load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}; cleanup + md + epub + docx "
-          f"per case, CPU seconds of the converting process (best of {args.repeat}; wall time grows "
-          "with other work on the machine)\n")
+    print(
+        f"galley at {args.root.resolve()}; {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+        f"load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}; cleanup + md + epub + docx "
+        f"per case, CPU seconds of the converting process (best of {args.repeat}; wall time grows "
+        "with other work on the machine)\n"
+    )
     head = "| generator | 1x | t(1x) | 2x | t(2x) | 4x | t(4x) | t2/t1 | t4/t2 |"
     print(head + (" slowest parts at 4x (wall) |" if args.stages else ""))
     print("|---" * (9 + args.stages) + "|")
@@ -484,8 +496,10 @@ def main() -> int:
                 rows.append({"timeout": True, "bytes": len(build(name, args.scale * f).encode("utf-8"))})
                 continue
             rows.append(measure(name, args.scale * f, args.timeout, args.root.resolve(), args.repeat))
-        ratios = [b["cpu"] / max(a["cpu"], 1e-3) if "cpu" in a and "cpu" in b else None
-                  for a, b in ((rows[0], rows[1]), (rows[1], rows[2]))]
+        ratios = [
+            b["cpu"] / max(a["cpu"], 1e-3) if "cpu" in a and "cpu" in b else None
+            for a, b in ((rows[0], rows[1]), (rows[1], rows[2]))
+        ]
         marks = [("-" if r is None else f"{r:.2f}" + (" !" if r > TARGET else "")) for r in ratios]
         if any(r is None or r > TARGET for r in ratios):
             over.append(name)
@@ -496,15 +510,19 @@ def main() -> int:
         if args.stages:
             cells.append(", ".join(f"{k} {v:.2f}" for k, v in rows[2].get("parts", [])) or "-")
         print("| " + " | ".join(cells) + " |", flush=True)
-    print(f"\n{len(names) - len(over)} of {len(names)} generators within the target (t2/t1 and t4/t2 <= "
-          f"{TARGET})" + (f"; over: {', '.join(over)}" if over else ""))
+    print(
+        f"\n{len(names) - len(over)} of {len(names)} generators within the target (t2/t1 and t4/t2 <= "
+        f"{TARGET})" + (f"; over: {', '.join(over)}" if over else "")
+    )
     if not args.no_named:
         print("\n| named case | size | CPU | wall | target |\n|---|---|---|---|---|")
         for label, name, factor in named_cases():
             r = measure(name, factor, args.timeout, args.root.resolve(), args.repeat)
             wall = f"{r['seconds']:.2f} s" if "seconds" in r else fmt_time(r, args.timeout)
-            print(f"| {label} | {size(r['bytes'])} | {fmt_time(r, args.timeout)} | {wall} | under 5 s |",
-                  flush=True)
+            print(
+                f"| {label} | {size(r['bytes'])} | {fmt_time(r, args.timeout)} | {wall} | under 5 s |",
+                flush=True,
+            )
     return 0
 
 
@@ -514,7 +532,7 @@ TARGET = 2.5
 def named_cases() -> list[tuple[str, str, float]]:
     """The cases with a time target of their own: the 3,000-deep list, and 200 KB runs
     of stars and brackets."""
-    out = [("list nested 3,000 deep", "list_indented", 3000 ** 2 / GENERATORS["list_indented"][1])]
+    out = [("list nested 3,000 deep", "list_indented", 3000**2 / GENERATORS["list_indented"][1])]
     for name in ("star_mix", "bold_opens", "image_brackets", "image_opens", "bracket_opens", "link_opens"):
         fn, base, what = GENERATORS[name]
         factor = 200 * 1024 / len(fn(base).encode("utf-8"))

@@ -14,6 +14,7 @@
 
 No pass/fail: it prints seconds per file (mean and median) and the totals.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,8 +39,10 @@ def articles(limit: int | None) -> list[Path]:
 
 
 def row(name: str, times: list[float]) -> str:
-    return (f"{name:<34} {len(times):>5} {sum(times):>9.2f} {statistics.mean(times):>9.3f} "
-            f"{statistics.median(times):>9.3f}")
+    return (
+        f"{name:<34} {len(times):>5} {sum(times):>9.2f} {statistics.mean(times):>9.3f} "
+        f"{statistics.median(times):>9.3f}"
+    )
 
 
 def main() -> int:
@@ -75,16 +78,40 @@ def main() -> int:
         folder.mkdir()
         warm = folder / "warm.docx"
         warm.write_bytes(docx[0][1])
-        subprocess.run([soffice, "--headless", f"-env:UserInstallation={profile}", "--convert-to",
-                        "pdf", "--outdir", str(folder), str(warm)], capture_output=True, check=True)
+        subprocess.run(
+            [
+                soffice,
+                "--headless",
+                f"-env:UserInstallation={profile}",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(folder),
+                str(warm),
+            ],
+            capture_output=True,
+            check=True,
+        )
         each: list[float] = []
         for name, data in docx:
             source = folder / f"{name}.docx"
             source.write_bytes(data)
             started = time.perf_counter()
-            subprocess.run([soffice, "--headless", f"-env:UserInstallation={profile}",
-                            "--convert-to", "pdf", "--outdir", str(folder), str(source)],
-                           capture_output=True, check=True, timeout=300)
+            subprocess.run(
+                [
+                    soffice,
+                    "--headless",
+                    f"-env:UserInstallation={profile}",
+                    "--convert-to",
+                    "pdf",
+                    "--outdir",
+                    str(folder),
+                    str(source),
+                ],
+                capture_output=True,
+                check=True,
+                timeout=300,
+            )
             each.append(time.perf_counter() - started)
 
         print(f"\n{'seconds':<34} {'files':>5} {'total':>9} {'mean':>9} {'median':>9}")
@@ -100,11 +127,27 @@ def main() -> int:
                 shutil.copy(p, source_dir / p.name)
             for jobs in (1, 2):
                 started = time.perf_counter()
-                subprocess.run([*GALLEY, "convert", str(source_dir), "-o", str(tmp / f"out{jobs}"),
-                                "--to", "pdf", "-j", str(jobs), "-q", "--force"], check=False)
+                subprocess.run(
+                    [
+                        *GALLEY,
+                        "convert",
+                        str(source_dir),
+                        "-o",
+                        str(tmp / f"out{jobs}"),
+                        "--to",
+                        "pdf",
+                        "-j",
+                        str(jobs),
+                        "-q",
+                        "--force",
+                    ],
+                    check=False,
+                )
                 wall = time.perf_counter() - started
-                print(f"galley convert --to pdf -j {jobs}: {wall:.1f} s wall, "
-                      f"{wall / len(files):.2f} s per file")
+                print(
+                    f"galley convert --to pdf -j {jobs}: {wall:.1f} s wall, "
+                    f"{wall / len(files):.2f} s per file"
+                )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0

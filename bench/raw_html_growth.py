@@ -6,6 +6,7 @@ The ratio column is the time at 2n over the time at n: about 2 means linear.
 
     .venv/bin/python bench/raw_html_growth.py [--base N]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,8 +39,9 @@ def main() -> None:
     registry = available_stages()
     pipe = Pipeline(Config(disabled=set(registry) - {"decode", "raw_html"}), registry)
     sizes = (args.base, args.base * 2, args.base * 4)
-    print(f"{'generator':26} " + " ".join(f"{f'{n} (KB)':>16}" for n in sizes)
-          + f" {'2x/1x':>6} {'4x/2x':>6}")
+    print(
+        f"{'generator':26} " + " ".join(f"{f'{n} (KB)':>16}" for n in sizes) + f" {'2x/1x':>6} {'4x/2x':>6}"
+    )
     for name, make in GENERATORS.items():
         cells, times = [], []
         for n in sizes:

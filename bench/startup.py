@@ -9,6 +9,7 @@ ebooklib) the command imported. With ``--against`` (another checkout, e.g. one m
 with ``git archive``), the two are run in turn, A B A B…, and both medians are shown.
 Prints a table; no pass/fail.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,7 +25,9 @@ HEAVY = ("docx", "lxml", "PIL", "ebooklib")
 COMMANDS = [["--help"], ["stages"], ["writers"], ["clean", "samples/claude-md-tips-obsidian-clip.md"]]
 
 # runs the command in this process, then names the writer libraries it imported
-_PROBE = f"HEAVY = {HEAVY!r}\n" + """
+_PROBE = (
+    f"HEAVY = {HEAVY!r}\n"
+    + """
 import sys
 sys.argv = ["galley", *sys.argv[1:]]
 from pipeline.cli import main
@@ -35,6 +38,7 @@ except SystemExit:
 found = {m.split(".")[0] for m in sys.modules} & set(HEAVY)
 sys.stderr.write("HEAVY " + ",".join(sorted(found)) + "\\n")
 """
+)
 
 
 def run(root: Path, args: list[str], probe: bool = False) -> tuple[float, str]:

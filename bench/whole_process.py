@@ -21,6 +21,7 @@ Rows:
 The machine's load average is printed before and after: other work skews the figures.
 No pass/fail.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,8 +55,9 @@ def timed(*commands: list[str], stdin: Path | None = None) -> tuple[float, float
     for cmd in commands:
         with open(stdin or os.devnull, "rb") as fh:
             t0 = time.perf_counter()
-            proc = subprocess.Popen(cmd, stdin=fh, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                    env=env(), cwd=ROOT)
+            proc = subprocess.Popen(
+                cmd, stdin=fh, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env(), cwd=ROOT
+            )
             _pid, status, usage = os.wait4(proc.pid, 0)
             wall += time.perf_counter() - t0
             cpu += usage.ru_utime + usage.ru_stime
@@ -74,8 +76,13 @@ def paired(a: Run, b: Run, pairs: int) -> dict[str, float]:
         tb.append(wb)
         ca.append(cpu)
         ratios.append(wa / wb)
-    return {"a": statistics.median(ta), "b": statistics.median(tb), "cpu": statistics.median(ca),
-            "ratio": statistics.median(ratios), "worst": max(ratios)}
+    return {
+        "a": statistics.median(ta),
+        "b": statistics.median(tb),
+        "cpu": statistics.median(ca),
+        "ratio": statistics.median(ratios),
+        "worst": max(ratios),
+    }
 
 
 def small_sample() -> Path:
@@ -91,14 +98,19 @@ def seed_file() -> Path:
 
 def pandoc_path() -> str:
     import pypandoc
+
     return pypandoc.get_pandoc_path()
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pairs", type=int, default=7, help="A/B pairs per row (default 7)")
-    ap.add_argument("--small", type=Path, default=None, help="the small article (default: the "
-                    "smallest sample under 15 KB)")
+    ap.add_argument(
+        "--small",
+        type=Path,
+        default=None,
+        help="the small article (default: the smallest sample under 15 KB)",
+    )
     ap.add_argument("--seed", type=Path, default=None, help="the seed article")
     args = ap.parse_args(argv)
     small = (args.small or small_sample()).resolve()
@@ -115,36 +127,79 @@ def main(argv: list[str] | None = None) -> int:
         out = tmp / "out"
 
         def g_convert(src: Path, to: str) -> Run:
-            return lambda: timed([*galley, "convert", str(src), "-o", str(out / to), "--to", to,
-                                  "--force", "-q"])
+            return lambda: timed(
+                [*galley, "convert", str(src), "-o", str(out / to), "--to", to, "--force", "-q"]
+            )
 
         def p_convert(src: Path, *fmts: str) -> Run:
-            return lambda: timed(*[[pandoc, "--sandbox", "-f", "markdown", "-t", f, "-s", str(src), "-o",
-                                    str(tmp / f"p.{'md' if f == 'gfm' else f}")] for f in fmts])
+            return lambda: timed(
+                *[
+                    [
+                        pandoc,
+                        "--sandbox",
+                        "-f",
+                        "markdown",
+                        "-t",
+                        f,
+                        "-s",
+                        str(src),
+                        "-o",
+                        str(tmp / f"p.{'md' if f == 'gfm' else f}"),
+                    ]
+                    for f in fmts
+                ]
+            )
 
         rows: list[tuple[str, str, Run, Run, float]] = [
-            (f"{small.name} ({small.stat().st_size // 1024} KB) to DOCX", "pandoc",
-             g_convert(small, "docx"), p_convert(small, "docx"), 1.0),
-            (f"seed ({seed.stat().st_size // 1024} KB) to DOCX", "pandoc",
-             g_convert(seed_md, "docx"), p_convert(seed_md, "docx"), 0.8),
-            ("seed to md + epub + docx (pandoc: 3 runs)", "pandoc",
-             g_convert(seed_md, "md,epub,docx"), p_convert(seed_md, "gfm", "epub", "docx"), 0.5),
+            (
+                f"{small.name} ({small.stat().st_size // 1024} KB) to DOCX",
+                "pandoc",
+                g_convert(small, "docx"),
+                p_convert(small, "docx"),
+                1.0,
+            ),
+            (
+                f"seed ({seed.stat().st_size // 1024} KB) to DOCX",
+                "pandoc",
+                g_convert(seed_md, "docx"),
+                p_convert(seed_md, "docx"),
+                0.8,
+            ),
+            (
+                "seed to md + epub + docx (pandoc: 3 runs)",
+                "pandoc",
+                g_convert(seed_md, "md,epub,docx"),
+                p_convert(seed_md, "gfm", "epub", "docx"),
+                0.5,
+            ),
         ]
         if mdformat:
-            rows.append(("`galley clean` of the seed", "mdformat",
-                         lambda: timed([*galley, "clean", str(seed_md)]),
-                         lambda: timed([mdformat, "-"], stdin=seed_md), 1.0))
-        print(f"whole process, start-up included; {args.pairs} pairs A B A B …, median; "
-              f"{os.cpu_count()} cores, load average {load_average()}")
-        print("| command | galley | galley CPU | other | other's time | galley / other (median of pairs) "
-              "| worst pair | target |")
+            rows.append(
+                (
+                    "`galley clean` of the seed",
+                    "mdformat",
+                    lambda: timed([*galley, "clean", str(seed_md)]),
+                    lambda: timed([mdformat, "-"], stdin=seed_md),
+                    1.0,
+                )
+            )
+        print(
+            f"whole process, start-up included; {args.pairs} pairs A B A B …, median; "
+            f"{os.cpu_count()} cores, load average {load_average()}"
+        )
+        print(
+            "| command | galley | galley CPU | other | other's time | galley / other (median of pairs) "
+            "| worst pair | target |"
+        )
         print("|---|---|---|---|---|---|---|---|")
         for label, other, a, b, target in rows:
             r = paired(a, b, args.pairs)
             mark = "ok" if r["ratio"] <= target else "MISSED"
-            print(f"| {label} | {r['a'] * 1000:.0f} ms | {r['cpu'] * 1000:.0f} ms | {other} | "
-                  f"{r['b'] * 1000:.0f} ms | {r['ratio']:.2f}x | {r['worst']:.2f}x | <= {target:g}x {mark} |",
-                  flush=True)
+            print(
+                f"| {label} | {r['a'] * 1000:.0f} ms | {r['cpu'] * 1000:.0f} ms | {other} | "
+                f"{r['b'] * 1000:.0f} ms | {r['ratio']:.2f}x | {r['worst']:.2f}x | <= {target:g}x {mark} |",
+                flush=True,
+            )
         print(f"load average at the end: {load_average()}\n")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

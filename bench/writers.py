@@ -11,6 +11,7 @@ runs the pipeline of another checkout (``git archive COMMIT | tar -x -C DIR``) f
 same inputs, so that two versions of the writers can be compared on one machine.
 Prints a table; no pass/fail.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,9 +22,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "corpus"
-WRITERS = {"md": "pipeline.writers.markdown:MarkdownWriter",
-           "epub": "pipeline.writers.epub:EpubWriter",
-           "docx": "pipeline.writers.docx:DocxWriter"}
+WRITERS = {
+    "md": "pipeline.writers.markdown:MarkdownWriter",
+    "epub": "pipeline.writers.epub:EpubWriter",
+    "docx": "pipeline.writers.docx:DocxWriter",
+}
 
 
 def main() -> None:
@@ -37,6 +40,7 @@ def main() -> None:
 
     from pipeline.config import Config
     from pipeline.runner import Pipeline
+
     writers = {}
     for name in formats:
         module, _, cls = WRITERS[name].partition(":")

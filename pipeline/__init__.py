@@ -2,6 +2,7 @@
 
 From Python: ``from pipeline import clean, convert`` (see ``pipeline/api.py``).
 """
+
 from .api import clean, convert
 
 __version__ = "0.1.0"

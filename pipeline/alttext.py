@@ -7,28 +7,63 @@ empties the alt texts that only say "picture" (the picture is then decorative),
 and the writers neither caption a picture with an alt text that says nothing nor
 put a label such as "Image:" in front of one that only says "picture".
 """
+
 from __future__ import annotations
 
 import re
 
 #: alt texts that only say "a picture", in the languages of the articles
-PICTURE_WORDS = frozenset({
-    "图片", "圖片", "图像", "圖像", "图", "圖", "照片", "配图", "插图",
-    "img", "image", "picture", "photo",
-    "画像", "写真", "이미지", "사진",
-})
+PICTURE_WORDS = frozenset(
+    {
+        "图片",
+        "圖片",
+        "图像",
+        "圖像",
+        "图",
+        "圖",
+        "照片",
+        "配图",
+        "插图",
+        "img",
+        "image",
+        "picture",
+        "photo",
+        "画像",
+        "写真",
+        "이미지",
+        "사진",
+    }
+)
 #: alt texts that say nothing a caption could say: the picture words, and what
 #: editors and page builders put where nobody wrote a description
-GENERIC_ALT = PICTURE_WORDS | frozenset({
-    "截图", "封面", "图片描述", "在这里插入图片描述",
-    "images", "pic", "screenshot", "figure", "icon", "logo", "banner", "cover", "untitled",
-    "null", "undefined", "alt", "placeholder",
-})
+GENERIC_ALT = PICTURE_WORDS | frozenset(
+    {
+        "截图",
+        "封面",
+        "图片描述",
+        "在这里插入图片描述",
+        "images",
+        "pic",
+        "screenshot",
+        "figure",
+        "icon",
+        "logo",
+        "banner",
+        "cover",
+        "untitled",
+        "null",
+        "undefined",
+        "alt",
+        "placeholder",
+    }
+)
 #: a file name, a camera or screenshot number, or a hash
 FILE_NAME_ALT = re.compile(
     r"^(?:[\w .()-]*\.(?:png|jpe?g|gif|webp|svg|bmp|tiff?)"
     r"|(?:image|img|pic|screenshot|截图|微信图片|屏幕截图)?"
-    r"[\s_-]*\d[\d_\s-]{5,}|[0-9a-f]{16,})$", re.I)
+    r"[\s_-]*\d[\d_\s-]{5,}|[0-9a-f]{16,})$",
+    re.I,
+)
 
 
 def only_says_picture(alt: str) -> bool:

@@ -6,6 +6,7 @@ target (``.NAME.xxxxxxxx.galley-part``) would fail "File name too long" for name
 within 22 bytes of the limit. An ``OSError`` always names the file being written
 (``exc.filename``), also when ``write()`` itself fails (a full disk).
 """
+
 from __future__ import annotations
 
 import contextlib

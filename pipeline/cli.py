@@ -3,6 +3,7 @@
 Heavy modules (mistune, writers, rich) are imported inside the commands so that
 ``galley --help`` answers at once.
 """
+
 from __future__ import annotations
 
 import os
@@ -25,34 +26,57 @@ def _fail(message: str) -> None:
 
 
 def _config_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    fn = click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-                      help="Read settings from this galley.toml or pyproject.toml.")(fn)
-    fn = click.option("--disable", multiple=True, metavar="STAGE[,STAGE]",
-                      help="Skip these stages (see `galley stages`).")(fn)
-    fn = click.option("--enable", multiple=True, metavar="STAGE[,STAGE]",
-                      help="Run these stages that are off by default.")(fn)
-    fn = click.option("--set", "settings", multiple=True, metavar="NAME.OPTION=VALUE",
-                      help="Set an option of a stage or writer, e.g. ui_chrome.promo=true.")(fn)
+    fn = click.option(
+        "--config",
+        "config_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Read settings from this galley.toml or pyproject.toml.",
+    )(fn)
+    fn = click.option(
+        "--disable", multiple=True, metavar="STAGE[,STAGE]", help="Skip these stages (see `galley stages`)."
+    )(fn)
+    fn = click.option(
+        "--enable", multiple=True, metavar="STAGE[,STAGE]", help="Run these stages that are off by default."
+    )(fn)
+    fn = click.option(
+        "--set",
+        "settings",
+        multiple=True,
+        metavar="NAME.OPTION=VALUE",
+        help="Set an option of a stage or writer, e.g. ui_chrome.promo=true.",
+    )(fn)
     return fn
 
 
 def _strict_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     """``--strict``: kept in the click context, read by ``build_config``."""
+
     def remember(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
         if value:
             ctx.meta["galley.strict"] = True
-    return click.option("--strict", is_flag=True, expose_value=False, callback=remember,
-                        help="A structure change no stage declared fails the file "
-                             "(nothing written for it).")(fn)
+
+    return click.option(
+        "--strict",
+        is_flag=True,
+        expose_value=False,
+        callback=remember,
+        help="A structure change no stage declared fails the file (nothing written for it).",
+    )(fn)
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
     return [v.strip() for item in values for v in item.split(",") if v.strip()]
 
 
-def build_config(config_file: Path | None, disable: tuple[str, ...], enable: tuple[str, ...],
-                 settings: tuple[str, ...], to: str | None = None) -> Config:
+def build_config(
+    config_file: Path | None,
+    disable: tuple[str, ...],
+    enable: tuple[str, ...],
+    settings: tuple[str, ...],
+    to: str | None = None,
+) -> Config:
     from .config import load_config, parse_setting
+
     cfg = load_config(config_file)
     ctx = click.get_current_context(silent=True)
     if ctx is not None and ctx.meta.get("galley.strict"):
@@ -64,6 +88,7 @@ def build_config(config_file: Path | None, disable: tuple[str, ...], enable: tup
     writer_names = {f.partition(":")[0] for f in cfg.formats}
     if settings:
         from .writer import writer_entry_points
+
         writer_names |= set(writer_entry_points())
     for assignment in settings:
         name, option, value = parse_setting(assignment)
@@ -76,6 +101,7 @@ def build_config(config_file: Path | None, disable: tuple[str, ...], enable: tup
 
 def _guard(fn: Callable[..., int | None]) -> Callable[..., None]:
     """Turn any error into one line on stderr and exit status 1."""
+
     def wrapper(*args: Any, **kwargs: Any) -> None:
         try:
             code = fn(*args, **kwargs)
@@ -91,6 +117,7 @@ def _guard(fn: Callable[..., int | None]) -> Callable[..., None]:
             _fail(f"galley: internal error: {type(exc).__name__}: {exc}")
             sys.exit(2)
         sys.exit(code or 0)
+
     wrapper.__name__ = fn.__name__
     wrapper.__doc__ = fn.__doc__
     return wrapper
@@ -109,24 +136,31 @@ class _WithWriterFlags(click.Command):
         if not self._added:
             self._added = True
             from .writer import command_options
+
             taken = {opt for p in self.params for opt in getattr(p, "opts", ())} | {"-h", "--help"}
             flags = []
             try:
                 declared = command_options()
             except Exception as exc:  # a broken plug-in: one line, never a traceback
-                _fail(f"galley: {exc}" if isinstance(exc, GalleyError) else
-                      f"galley: the writers' command-line options cannot be read: "
-                      f"{type(exc).__name__}: {exc}")
+                _fail(
+                    f"galley: {exc}"
+                    if isinstance(exc, GalleyError)
+                    else f"galley: the writers' command-line options cannot be read: "
+                    f"{type(exc).__name__}: {exc}"
+                )
                 sys.exit(1)
             for writer, option in declared:
                 if option.flag in taken:  # a second --force would shadow the first
-                    _fail(f"galley: writer {writer!r} declares {option.flag}, which is taken; "
-                          f"ignored (--set {writer}.{option.option}=VALUE sets it)")
+                    _fail(
+                        f"galley: writer {writer!r} declares {option.flag}, which is taken; "
+                        f"ignored (--set {writer}.{option.option}=VALUE sets it)"
+                    )
                     continue
                 taken.add(option.flag)
                 flags.append(self._flag(writer, option))
-            at = next((n + 1 for n, p in enumerate(self.params) if p.name == "max_input_size"),
-                      len(self.params))
+            at = next(
+                (n + 1 for n, p in enumerate(self.params) if p.name == "max_input_size"), len(self.params)
+            )
             self.params[at:at] = flags
         return super().get_params(ctx)
 
@@ -143,8 +177,7 @@ class _WithWriterFlags(click.Command):
         else:
             kind = None
         callback = _absolute if option.existing_file else None
-        return click.Option([option.flag, name], type=kind, default=None, help=option.help,
-                            callback=callback)
+        return click.Option([option.flag, name], type=kind, default=None, help=option.help, callback=callback)
 
 
 def _absolute(_ctx: click.Context, _param: click.Parameter, value: Path | None) -> str | None:
@@ -159,56 +192,136 @@ def main() -> None:
 
 @main.command(cls=_WithWriterFlags)
 @click.argument("paths", nargs=-1, required=True, metavar="PATH|URL...")
-@click.option("-o", "--output", "outdir", default="out", show_default=True, metavar="DIR|URL",
-              help="Folder for the outputs (the input folders' structure is mirrored), or an "
-                   "fsspec URL (s3://..., memory://...).")
-@click.option("--to", default=None, metavar="FORMATS",
-              help="Comma-separated writers (see `galley writers`), e.g. md,epub,docx or "
-                   "pandoc:odt (default md).")
-@click.option("--report", "report_file", metavar="FILE",
-              help="Where to write the JSON report  [default: OUT/report.json]")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-              help="Files converted at once  [default: the number of cores]")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
-              metavar="SECONDS", help="Give up on a file after this long (it is reported as failed).")
+@click.option(
+    "-o",
+    "--output",
+    "outdir",
+    default="out",
+    show_default=True,
+    metavar="DIR|URL",
+    help="Folder for the outputs (the input folders' structure is mirrored), or an "
+    "fsspec URL (s3://..., memory://...).",
+)
+@click.option(
+    "--to",
+    default=None,
+    metavar="FORMATS",
+    help="Comma-separated writers (see `galley writers`), e.g. md,epub,docx or pandoc:odt (default md).",
+)
+@click.option(
+    "--report",
+    "report_file",
+    metavar="FILE",
+    help="Where to write the JSON report  [default: OUT/report.json]",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Files converted at once  [default: the number of cores]",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help="Give up on a file after this long (it is reported as failed).",
+)
 @click.option("--force", is_flag=True, help="Convert every file, whatever the manifest says.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary; only failures.")
-@click.option("--include", multiple=True, metavar="GLOB",
-              help="Take only files matching (repeatable; default *.md *.markdown *.mdown "
-                   "*.mkd *.txt). A glob without '/' matches the file name; '**' spans folders.")
-@click.option("--exclude", multiple=True, metavar="GLOB",
-              help="Leave out files or folders matching (repeatable), e.g. 'drafts' or '**/*.tmp.md'.")
-@click.option("--executor", type=click.Choice(["auto", "local", "serial", "dask"]), default="auto",
-              show_default=True, help="auto: worker processes when they pay for their start, else "
-                                      "this process; local: worker processes; serial: this process; "
-                                      "dask: a Dask cluster (galleyproof[dask]).")
-@click.option("--scheduler", metavar="tcp://HOST:PORT",
-              help="With --executor dask: a running scheduler (default: a LocalCluster).")
-@click.option("--manifest", "manifest_file", metavar="FILE",
-              help="The incremental-run manifest  [default: OUT/.galley-manifest.sqlite]")
-@click.option("--prune", is_flag=True,
-              help="Remove the outputs (and manifest rows) of inputs that are gone.")
-@click.option("--follow-symlinks", is_flag=True,
-              help="Follow links in the folders given also where they lead out of them.")
-@click.option("--max-input-size", metavar="SIZE", default="64M", show_default=True,
-              help="Refuse an input larger than this (e.g. 500K, 64M, 1G).")
-@click.option("--fetch-images", is_flag=True, default=None,
-              help="Download remote images into the image cache (off: they stay links/placeholders).")
-@click.option("--allow-private-hosts", is_flag=True, default=None,
-              help="With --fetch-images: also fetch from loopback, private and link-local addresses.")
-@click.option("--image-cache", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder of the content-addressed image cache  [default: ~/.cache/galley/images]")
+@click.option(
+    "--include",
+    multiple=True,
+    metavar="GLOB",
+    help="Take only files matching (repeatable; default *.md *.markdown *.mdown "
+    "*.mkd *.txt). A glob without '/' matches the file name; '**' spans folders.",
+)
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="GLOB",
+    help="Leave out files or folders matching (repeatable), e.g. 'drafts' or '**/*.tmp.md'.",
+)
+@click.option(
+    "--executor",
+    type=click.Choice(["auto", "local", "serial", "dask"]),
+    default="auto",
+    show_default=True,
+    help="auto: worker processes when they pay for their start, else "
+    "this process; local: worker processes; serial: this process; "
+    "dask: a Dask cluster (galleyproof[dask]).",
+)
+@click.option(
+    "--scheduler",
+    metavar="tcp://HOST:PORT",
+    help="With --executor dask: a running scheduler (default: a LocalCluster).",
+)
+@click.option(
+    "--manifest",
+    "manifest_file",
+    metavar="FILE",
+    help="The incremental-run manifest  [default: OUT/.galley-manifest.sqlite]",
+)
+@click.option("--prune", is_flag=True, help="Remove the outputs (and manifest rows) of inputs that are gone.")
+@click.option(
+    "--follow-symlinks",
+    is_flag=True,
+    help="Follow links in the folders given also where they lead out of them.",
+)
+@click.option(
+    "--max-input-size",
+    metavar="SIZE",
+    default="64M",
+    show_default=True,
+    help="Refuse an input larger than this (e.g. 500K, 64M, 1G).",
+)
+@click.option(
+    "--fetch-images",
+    is_flag=True,
+    default=None,
+    help="Download remote images into the image cache (off: they stay links/placeholders).",
+)
+@click.option(
+    "--allow-private-hosts",
+    is_flag=True,
+    default=None,
+    help="With --fetch-images: also fetch from loopback, private and link-local addresses.",
+)
+@click.option(
+    "--image-cache",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of the content-addressed image cache  [default: ~/.cache/galley/images]",
+)
 @_config_options
 @_strict_option
 @_guard
-def convert(paths: tuple[str, ...], outdir: str, to: str | None, report_file: str | None,
-            jobs: int | None, timeout: float | None, force: bool, quiet: bool,
-            include: tuple[str, ...], exclude: tuple[str, ...], executor: str,
-            scheduler: str | None, manifest_file: str | None,
-            prune: bool, follow_symlinks: bool, max_input_size: str,
-            fetch_images: bool | None, allow_private_hosts: bool | None, image_cache: Path | None,
-            config_file: Path | None, disable: tuple[str, ...], enable: tuple[str, ...],
-            settings: tuple[str, ...], **writer_flags: Any) -> int:
+def convert(
+    paths: tuple[str, ...],
+    outdir: str,
+    to: str | None,
+    report_file: str | None,
+    jobs: int | None,
+    timeout: float | None,
+    force: bool,
+    quiet: bool,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    executor: str,
+    scheduler: str | None,
+    manifest_file: str | None,
+    prune: bool,
+    follow_symlinks: bool,
+    max_input_size: str,
+    fetch_images: bool | None,
+    allow_private_hosts: bool | None,
+    image_cache: Path | None,
+    config_file: Path | None,
+    disable: tuple[str, ...],
+    enable: tuple[str, ...],
+    settings: tuple[str, ...],
+    **writer_flags: Any,
+) -> int:
     """Convert files or folders of Markdown into OUTDIR, mirroring the folders.
 
     Incremental: files whose input, configuration, galley and writer versions and
@@ -218,6 +331,7 @@ def convert(paths: tuple[str, ...], outdir: str, to: str | None, report_file: st
     Exit status 1 if any file failed."""
     from .batch import BatchOptions, parse_size, run_batch
     from .errors import ConfigError
+
     if scheduler and executor != "dask":
         raise ConfigError("--scheduler needs --executor dask")
     cfg = build_config(config_file, disable, enable, settings, to)
@@ -226,15 +340,28 @@ def convert(paths: tuple[str, ...], outdir: str, to: str | None, report_file: st
             writers, option = _WithWriterFlags.targets[param]
             for writer in writers:
                 cfg.writer_options.setdefault(writer, {})[option] = value
-    images = {"fetch": fetch_images, "allow_private_hosts": allow_private_hosts,
-              "cache_dir": str(image_cache.resolve()) if image_cache else None}
+    images = {
+        "fetch": fetch_images,
+        "allow_private_hosts": allow_private_hosts,
+        "cache_dir": str(image_cache.resolve()) if image_cache else None,
+    }
     images = {k: v for k, v in images.items() if v is not None}
     if images:
         cfg.stage_options.setdefault("images", {}).update(images)
-    options = BatchOptions(jobs=jobs, timeout=timeout, force=force, quiet=quiet, include=include,
-                           exclude=exclude, executor=executor, scheduler=scheduler,
-                           manifest=manifest_file, prune=prune, follow_symlinks=follow_symlinks,
-                           max_input=parse_size(max_input_size))
+    options = BatchOptions(
+        jobs=jobs,
+        timeout=timeout,
+        force=force,
+        quiet=quiet,
+        include=include,
+        exclude=exclude,
+        executor=executor,
+        scheduler=scheduler,
+        manifest=manifest_file,
+        prune=prune,
+        follow_symlinks=follow_symlinks,
+        max_input=parse_size(max_input_size),
+    )
     return run_batch(list(paths), outdir, cfg, report_file=report_file, options=options)
 
 
@@ -244,12 +371,19 @@ def convert(paths: tuple[str, ...], outdir: str, to: str | None, report_file: st
 @_config_options
 @_strict_option
 @_guard
-def clean(path: Path, diff: bool, config_file: Path | None, disable: tuple[str, ...],
-          enable: tuple[str, ...], settings: tuple[str, ...]) -> int:
+def clean(
+    path: Path,
+    diff: bool,
+    config_file: Path | None,
+    disable: tuple[str, ...],
+    enable: tuple[str, ...],
+    settings: tuple[str, ...],
+) -> int:
     """Print the clean Markdown of PATH ('-' reads standard input)."""
     from .errors import InputError
     from .runner import Pipeline
     from .writers.markdown import render_document
+
     cfg = build_config(config_file, disable, enable, settings)
     pipeline = Pipeline(cfg)
     raw = sys.stdin.buffer.read() if str(path) == "-" else None
@@ -261,6 +395,7 @@ def clean(path: Path, diff: bool, config_file: Path | None, disable: tuple[str, 
     text = render_document(doc)
     if diff:
         import difflib
+
         before = doc.original.splitlines(keepends=True)
         after = text.splitlines(keepends=True)
         sys.stdout.writelines(difflib.unified_diff(before, after, f"{path}", f"{path} (clean)"))
@@ -275,14 +410,20 @@ def clean(path: Path, diff: bool, config_file: Path | None, disable: tuple[str, 
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_config_options
 @_guard
-def check(paths: tuple[Path, ...], config_file: Path | None, disable: tuple[str, ...],
-          enable: tuple[str, ...], settings: tuple[str, ...]) -> int:
+def check(
+    paths: tuple[Path, ...],
+    config_file: Path | None,
+    disable: tuple[str, ...],
+    enable: tuple[str, ...],
+    settings: tuple[str, ...],
+) -> int:
     """List the debris found in PATHS (stage/kind, line) and the structure changes
     no stage declared; change nothing.
 
     Exit status 1 if anything was found or a file could not be read."""
     from .batch import discover
     from .runner import Pipeline
+
     cfg = build_config(config_file, disable, enable, settings)
     pipeline = Pipeline(cfg)
     found = failed = 0
@@ -308,15 +449,18 @@ def check(paths: tuple[Path, ...], config_file: Path | None, disable: tuple[str,
 @main.command()
 @_config_options
 @_guard
-def stages(config_file: Path | None, disable: tuple[str, ...], enable: tuple[str, ...],
-           settings: tuple[str, ...]) -> int:
+def stages(
+    config_file: Path | None, disable: tuple[str, ...], enable: tuple[str, ...], settings: tuple[str, ...]
+) -> int:
     """List the stages in run order, with what each does."""
     from .runner import Pipeline
+
     cfg = build_config(config_file, disable, enable, settings)
     for row in Pipeline(cfg).describe():
         state = "on " if row["enabled"] else "off"
-        click.echo(f"{row['priority']:>4}  {state}  {row['name']:<20} {row['scope']:<5}  "
-                   f"{row['description']}")
+        click.echo(
+            f"{row['priority']:>4}  {state}  {row['name']:<20} {row['scope']:<5}  {row['description']}"
+        )
     return 0
 
 
@@ -325,6 +469,7 @@ def stages(config_file: Path | None, disable: tuple[str, ...], enable: tuple[str
 def writers() -> int:
     """List the installed writers and what they can take."""
     from .writer import available_writers
+
     for name, cls in sorted(available_writers().items()):
         caps = cls.capabilities
         notes = "remote images" if caps.remote_images else "embeds images" if caps.embeds_images else ""

@@ -5,6 +5,7 @@ pairing that puts code inside and prose outside wins) and code pasted without
 fences. The score is a sum of plain signals, from -1 (surely prose) to 1 (surely
 code); a blank line is 0.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,12 +16,16 @@ _BOLD = re.compile(r"\*\*[^*\s][^*]{0,200}\*\*|__[^_\s][^_]{0,200}__")
 _MD_LINK = re.compile(r"!?\[[^\[\]\n]{1,300}\]\((?:https?://|/|\.)[^)\s]{0,500}\)")
 _HEADING = re.compile(r"^#{1,6}[ \t]+\S")
 _CODE_END = re.compile(r"[;{}(\[,\\]\s*$|^\s*[)}\]]")
-_CODE_MARK = re.compile(r"->|=>|::|==|!=|&&|\|\||\+=|-=|:=|\w\([^\s()]{0,80}\)|\w\[\w{0,40}\]|^\s*[@$#]\w|"
-                        r"</?\w+[^<>\n]{0,200}>|\b\w+\s*=\s*\S")
-_CODE_START = re.compile(r"^\s*(?:\$ |sudo |import |from \S+ import |def |class |func |fn |return\b|if\s*\(|"
-                         r"for\s*\(|while\s*\(|#include|#define|//|/\*|\*/|SELECT |INSERT |UPDATE |"
-                         r"apt(?:-get)? |pip |npm |git |cd |export |echo |public |private |static |const |"
-                         r"let |var |int |void |char |struct )")
+_CODE_MARK = re.compile(
+    r"->|=>|::|==|!=|&&|\|\||\+=|-=|:=|\w\([^\s()]{0,80}\)|\w\[\w{0,40}\]|^\s*[@$#]\w|"
+    r"</?\w+[^<>\n]{0,200}>|\b\w+\s*=\s*\S"
+)
+_CODE_START = re.compile(
+    r"^\s*(?:\$ |sudo |import |from \S+ import |def |class |func |fn |return\b|if\s*\(|"
+    r"for\s*\(|while\s*\(|#include|#define|//|/\*|\*/|SELECT |INSERT |UPDATE |"
+    r"apt(?:-get)? |pip |npm |git |cd |export |echo |public |private |static |const |"
+    r"let |var |int |void |char |struct )"
+)
 _WORD = re.compile(r"[A-Za-z]{2,}")
 _KEY_VALUE = re.compile(r"^\s*(?:- )?[\w.-]+:\s+\S")
 

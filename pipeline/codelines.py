@@ -8,6 +8,7 @@ quotes and list items (with lazy paragraph continuation) and finds fenced and
 indented code in them, line by line, in time linear in the text. HTML blocks,
 tables and link definitions are read as paragraphs: none of them holds code.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -46,7 +47,7 @@ def _list_marker(rest: str, in_paragraph: bool) -> tuple[int, int] | None:
     m = _BULLET.match(rest) or _ORDERED.match(rest)
     if not m:
         return None
-    after = rest[m.end():]
+    after = rest[m.end() :]
     empty = not after.strip()
     if in_paragraph and (empty or (m.re is _ORDERED and m.group(1) != "1")):
         return None  # cannot interrupt a paragraph
@@ -60,10 +61,10 @@ def code_kinds(lines: list[str]) -> list[str | None]:
     """For each line: ``"fenced"`` (a fence line or inside one), ``"indented"`` (an
     indented code block's line), or None."""
     out: list[str | None] = [None] * len(lines)
-    stack: list[int] = []          # open containers: -1 a quote, n >= 0 an item's content indent
-    leaf: str | None = None         # None, "paragraph", FENCED, INDENTED
+    stack: list[int] = []  # open containers: -1 a quote, n >= 0 an item's content indent
+    leaf: str | None = None  # None, "paragraph", FENCED, INDENTED
     fence: tuple[str, int] = ("", 0)
-    pending_blank: list[int] = []   # blank lines inside an indented block, not yet known to be in it
+    pending_blank: list[int] = []  # blank lines inside an indented block, not yet known to be in it
 
     for n, raw in enumerate(lines):
         rest = raw.expandtabs(4) if "\t" in raw else raw
@@ -73,7 +74,7 @@ def code_kinds(lines: list[str]) -> list[str | None]:
                 m = _QUOTE.match(rest)
                 if not m:
                     break
-                rest = rest[m.end():]
+                rest = rest[m.end() :]
                 if rest.startswith(" "):
                     rest = rest[1:]
             elif rest.strip() and _indent(rest) < want:
@@ -121,7 +122,7 @@ def code_kinds(lines: list[str]) -> list[str | None]:
             m = _QUOTE.match(rest)
             if m:
                 stack.append(-1)
-                rest = rest[m.end():]
+                rest = rest[m.end() :]
                 if rest.startswith(" "):
                     rest = rest[1:]
                 leaf = None
@@ -134,8 +135,11 @@ def code_kinds(lines: list[str]) -> list[str | None]:
                 end, content = marker
                 stack.append(content)
                 after = rest[end:]
-                rest = "" if not after.strip() else (
-                    after[content - end:] if _indent(after) <= 4 else after[1:])
+                rest = (
+                    ""
+                    if not after.strip()
+                    else (after[content - end :] if _indent(after) <= 4 else after[1:])
+                )
                 leaf = None
                 continue
             m = _FENCE.match(rest)
@@ -171,11 +175,12 @@ def code_spans(lines: list[str], code: list[bool]) -> tuple[dict[int, list[tuple
     return ranges, open_ends
 
 
-def _spans_in_chunk(lines: list[str], i: int, j: int, ranges: dict[int, list[tuple[int, int]]],
-                    open_ends: set[int]) -> None:
+def _spans_in_chunk(
+    lines: list[str], i: int, j: int, ranges: dict[int, list[tuple[int, int]]], open_ends: set[int]
+) -> None:
     text = "\n".join(lines[i:j])
     starts = [0]
-    for line in lines[i:j - 1]:
+    for line in lines[i : j - 1]:
         starts.append(starts[-1] + len(line) + 1)
     runs = [(m.start(), m.end()) for m in _TICKS.finditer(text)]
     by_length: dict[int, list[int]] = {}

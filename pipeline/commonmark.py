@@ -23,6 +23,7 @@ Every link also records its destination as the source wrote it (``dest``: the ra
 text and the target it was read as; ``autolink``: the text between ``<`` and ``>``),
 so that the Markdown writer can write an untouched link back as it was.
 """
+
 from __future__ import annotations
 
 import re
@@ -51,16 +52,25 @@ BLOCK_TAGS_REMOVED = frozenset({"meta", "source"})
 _TYPE7_OPEN = re.compile(
     r"<[A-Za-z][A-Za-z0-9-]*"
     r"(?:[ \t\n]+[A-Za-z_:][A-Za-z0-9_.:-]*(?:[ \t\n]*=[ \t\n]*(?:[^ \t\n\"'=<>`]+|'[^']*'|\"[^\"]*\"))?)*"
-    r"[ \t\n]*/?>[ \t]*$")
+    r"[ \t\n]*/?>[ \t]*$"
+)
 _TYPE7_CLOSE = re.compile(r"</[A-Za-z][A-Za-z0-9-]*[ \t\n]*>[ \t]*$")
 _LINE_END = re.compile(r"[ \t]*(?:\n|\Z)")
 _ESCAPE_OR_ENTITY = re.compile(
-    r"\\([!-/:-@\[-`{-~])|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+    r"\\([!-/:-@\[-`{-~])|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+)
 #: what mistune leaves as it is when it percent-encodes a link target
 URL_SAFE = ":/?#@!$&()*+,;=%"
 #: blocks that end a paragraph (and so a link reference definition read from it)
-PARAGRAPH_INTERRUPTS = ["thematic_break", "atx_heading", "fenced_code", "block_quote", "block_html",
-                        "list", "setex_heading"]
+PARAGRAPH_INTERRUPTS = [
+    "thematic_break",
+    "atx_heading",
+    "fenced_code",
+    "block_quote",
+    "block_html",
+    "list",
+    "setex_heading",
+]
 
 
 def unescape_markdown(s: str) -> str:
@@ -71,6 +81,7 @@ def unescape_markdown(s: str) -> str:
 
     def one(m: re.Match[str]) -> str:
         return m.group(1) if m.group(1) is not None else decode_entities(m.group(0))
+
     return _ESCAPE_OR_ENTITY.sub(one, s)
 
 
@@ -91,7 +102,7 @@ def quote_content(line: str) -> str | None:
     m = re.match(r" {0,3}>", line)
     if m is None:
         return None
-    rest = line[m.end():]
+    rest = line[m.end() :]
     if not rest or rest[0] not in " \t":
         return rest
     start = m.end() + 1  # the content's column, after the optional space
@@ -114,7 +125,7 @@ def quote_literal(line: str) -> str | None:
     m = re.match(r" {0,3}>", line)
     if m is None:
         return None
-    rest = line[m.end():]
+    rest = line[m.end() :]
     if rest[:1] == "\t":
         return " " * (3 - m.end() % 4) + rest[1:]
     return rest[1:] if rest[:1] == " " else rest
@@ -126,12 +137,14 @@ class BlockRules(_BlockBase):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from mistune.helpers import BLOCK_TAGS, PRE_TAGS
+
         tags = (set(BLOCK_TAGS) - BLOCK_TAGS_REMOVED) | BLOCK_TAGS_ADDED | set(PRE_TAGS)
         pattern = self.specification["block_html"]
         old = "(" + "|".join(BLOCK_TAGS) + "|" + "|".join(PRE_TAGS) + ")"
         if old in pattern:
             self.specification["block_html"] = pattern.replace(
-                old, "(" + "|".join(sorted(tags, key=lambda t: (-len(t), t))) + ")")
+                old, "(" + "|".join(sorted(tags, key=lambda t: (-len(t), t))) + ")"
+            )
 
     # -- HTML blocks -----------------------------------------------------------
     def parse_raw_html(self, m: re.Match[str], state: BlockState) -> int | None:
@@ -145,7 +158,7 @@ class BlockRules(_BlockBase):
         end = state.append_paragraph()
         if end:
             return end
-        line = state.src[m.start():state.find_line_end()].rstrip("\n").lstrip(" ")
+        line = state.src[m.start() : state.find_line_end()].rstrip("\n").lstrip(" ")
         if _TYPE7_OPEN.match(line) or _TYPE7_CLOSE.match(line):
             return self._html_to_blank_line(state)
         return None
@@ -153,12 +166,13 @@ class BlockRules(_BlockBase):
     def _html_to_blank_line(self, state: BlockState) -> int:
         m = self.BLANK_LINE.search(state.src, state.cursor)
         end = m.start() if m else state.cursor_max
-        state.append_token({"type": "block_html", "raw": state.src[state.cursor:end]})
+        state.append_token({"type": "block_html", "raw": state.src[state.cursor : end]})
         return end
 
     # -- block quotes ------------------------------------------------------------
     def extract_block_quote(self, m: re.Match[str], state: BlockState) -> tuple[str, int | None, set[int]]:
         from mistune.util import expand_leading_tab, expand_tab
+
         text = quote_content(state.get_line(state.cursor)) or ""
         literal = quote_literal(state.get_line(state.cursor)) or ""
         lazy_line_starts: set[int] = set()
@@ -213,6 +227,7 @@ class BlockRules(_BlockBase):
     # -- link reference definitions ---------------------------------------------
     def parse_ref_link(self, m: re.Match[str], state: BlockState) -> int | None:
         from mistune.util import unikey
+
         end_pos = state.append_paragraph()
         if end_pos:
             return end_pos
@@ -282,8 +297,9 @@ class BlockRules(_BlockBase):
                 tok["attrs"] = {"info": unescape_markdown(info.strip())}
             literal = getattr(state, "literal_src", None)
             if literal is not None and literal.count("\n") == state.src.count("\n"):
-                tok["raw"] = _literal_code(literal, state.src, m.start(), tok["raw"],
-                                           len(m.group("fenced_1")))
+                tok["raw"] = _literal_code(
+                    literal, state.src, m.start(), tok["raw"], len(m.group("fenced_1"))
+                )
         return end
 
 
@@ -292,7 +308,7 @@ def _literal_code(literal: str, src: str, start: int, raw: str, indent: int) -> 
     in ``src``, taken again from ``literal``: the same lines with their tabs as written."""
     first = src.count("\n", 0, start) + 1
     count = raw.count("\n") + (1 if raw and not raw.endswith("\n") else 0)
-    lines = literal.split("\n")[first:first + count]
+    lines = literal.split("\n")[first : first + count]
     if indent:
         lines = [re.sub(f"^ {{0,{indent}}}", "", line) for line in lines]
     return "\n".join(lines) + ("\n" if raw.endswith("\n") else "")
@@ -304,6 +320,7 @@ def _interrupts(src: str, pos: int) -> bool:
     A list item does only when it is not empty and, if ordered, starts at 1.
     """
     from mistune.list_parser import LIST_PATTERN
+
     m = re.compile(LIST_PATTERN, re.M).match(src, pos)
     if m is None:
         return True
@@ -317,15 +334,16 @@ def read_definition(src: str, pos: int, limit: int) -> tuple[str, str | None, in
     """The destination and title (as written) of a definition whose label ends at
     ``pos``, and where it ends; nothing of it may reach past ``limit``."""
     from mistune.helpers import parse_link_href, parse_link_title
+
     href, href_end = parse_link_href(src, pos, block=True)
     if href is None or href_end is None or href_end > limit:
         return None
-    dest = src[_skip_blanks(src, pos):href_end]
+    dest = src[_skip_blanks(src, pos) : href_end]
     title, title_end = parse_link_title(src, href_end, limit)
     if title is not None and title_end:
         end = _LINE_END.match(src, title_end)
         if end:
-            return dest, src[_skip_blanks(src, href_end) + 1:title_end - 1], end.end()
+            return dest, src[_skip_blanks(src, href_end) + 1 : title_end - 1], end.end()
     end = _LINE_END.match(src, href_end)
     if end is None:
         return None
@@ -353,6 +371,7 @@ def list_item_lazy_lines(src: str, start: int, item_src: str) -> set[int]:
         _has_continuation_indent,
         _strip_continuation_indent,
     )
+
     m = re.compile(LIST_PATTERN, re.M).match(src, start)
     if m is None:
         return set()
@@ -370,8 +389,9 @@ def list_item_lazy_lines(src: str, start: int, item_src: str) -> set[int]:
             cleaned = _strip_continuation_indent(raw, width)
         else:
             cleaned = _expand_leading_tabs(raw)
-        if cleaned != item_lines[index] and not (index == len(item_lines) - 1
-                                                  and item_lines[index] == cleaned.rstrip()):
+        if cleaned != item_lines[index] and not (
+            index == len(item_lines) - 1 and item_lines[index] == cleaned.rstrip()
+        ):
             return set()
         if raw.strip() and not _has_continuation_indent(raw, width):
             lazy.add(offset)
@@ -417,14 +437,15 @@ class InlineRules(_InlineBase):
 def _read_inline_destination(tok: Token, src: str, pos: int) -> None:
     """Record (and read once) the destination and title of ``[text](dest "title")``."""
     from mistune.helpers import parse_link_href, parse_link_title
+
     href, href_end = parse_link_href(src, pos)
     if href is None or href_end is None:
         return
-    dest = src[_skip_blanks(src, pos):href_end]
+    dest = src[_skip_blanks(src, pos) : href_end]
     url = link_url(dest)
     attrs = tok["attrs"]
     title, title_end = parse_link_title(src, href_end, len(src))
     if title is not None and title_end:
-        attrs["title"] = unescape_markdown(src[_skip_blanks(src, href_end) + 1:title_end - 1])
+        attrs["title"] = unescape_markdown(src[_skip_blanks(src, href_end) + 1 : title_end - 1])
     attrs["url"] = url
     tok["dest"] = {"raw": dest, "url": url}

@@ -15,6 +15,7 @@ given with ``--config``. Keys::
 
 In pyproject.toml the same keys live under ``[tool.galley]``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -70,11 +71,18 @@ class Config:
 
     def digest(self) -> str:
         """A stable hash of everything that changes outputs (for incremental runs)."""
-        blob = json.dumps({
-            "formats": sorted(self.formats), "disabled": sorted(self.disabled),
-            "enabled": sorted(self.enabled), "stages": self.stage_options,
-            "writers": self.writer_options, **({"strict": True} if self.strict else {})},
-            sort_keys=True, default=str)
+        blob = json.dumps(
+            {
+                "formats": sorted(self.formats),
+                "disabled": sorted(self.disabled),
+                "enabled": sorted(self.enabled),
+                "stages": self.stage_options,
+                "writers": self.writer_options,
+                **({"strict": True} if self.strict else {}),
+            },
+            sort_keys=True,
+            default=str,
+        )
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 

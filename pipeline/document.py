@@ -1,4 +1,5 @@
 """The document that flows through the pipeline, and the records stages leave on it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -20,8 +21,13 @@ class Change:
     after: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"stage": self.stage, "kind": self.kind, "line": self.line,
-                "before": self.before, "after": self.after}
+        return {
+            "stage": self.stage,
+            "kind": self.kind,
+            "line": self.line,
+            "before": self.before,
+            "after": self.after,
+        }
 
 
 @dataclass
@@ -105,6 +111,7 @@ class Document:
         if isinstance(kept, str):
             return kept
         import zlib
+
         return zlib.decompress(kept).decode("utf-8", "surrogatepass")
 
     @original.setter
@@ -116,11 +123,13 @@ class Document:
         more while the stages run (it is read back for ``galley clean --diff`` only)."""
         if isinstance(self._original, str):
             import zlib
+
             self._original = zlib.compress(self._original.encode("utf-8", "surrogatepass"), 1)
 
     def depend(self, path: Path, data: bytes) -> None:
         """Note that a stage read ``data`` from ``path`` (see ``dependencies``)."""
         import hashlib
+
         self.dependencies[str(path)] = hashlib.sha256(data).hexdigest()
 
     def warn(self, message: str) -> None:

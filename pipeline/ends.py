@@ -3,6 +3,7 @@
 Comparing the common ends first keeps a comparison of two long documents with one
 change linear; only what lies between is looked at closely.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence

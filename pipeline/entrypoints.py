@@ -6,6 +6,7 @@ for the stages, the writers and the writers' flags several times. The set of
 installed distributions does not change while a command runs, so the scan is
 done once and kept. Nothing is imported here but ``importlib.metadata``.
 """
+
 from __future__ import annotations
 
 from functools import cache

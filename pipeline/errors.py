@@ -1,4 +1,5 @@
 """Errors that end as one line for the user, never as a traceback."""
+
 from __future__ import annotations
 
 

@@ -17,6 +17,7 @@ Every executor yields one result dict per job, in completion order; the batch
 sorts them. Outputs do not depend on the executor or on ``-j``: each file is
 converted by the same function from the same bytes and configuration.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -41,8 +42,16 @@ RECYCLE_BYTES = 8 * 1024 * 1024
 
 
 def failed(job: Job, error: str, seconds: float = 0.0) -> Result:
-    return {"key": job["key"], "source": job["source"], "status": "failed", "outputs": {},
-            "deps": {}, "info": {}, "error": error, "seconds": round(seconds, 4)}
+    return {
+        "key": job["key"],
+        "source": job["source"],
+        "status": "failed",
+        "outputs": {},
+        "deps": {},
+        "info": {},
+        "error": error,
+        "seconds": round(seconds, 4),
+    }
 
 
 def default_jobs() -> int:
@@ -80,6 +89,7 @@ class SerialExecutor(Executor):
 
     def run(self, jobs: list[Job], out_root: str, config: dict[str, Any]) -> Iterator[Result]:
         from .task import convert_file
+
         for job in jobs:
             if self.stopping:
                 return
@@ -91,6 +101,7 @@ def _worker_main(conn: Any) -> None:
     """A worker: convert the files the parent sends, one at a time, until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     from .task import convert_file
+
     while True:
         try:
             msg = conn.recv()
@@ -109,8 +120,7 @@ def _worker_main(conn: Any) -> None:
 class _Worker:
     def __init__(self, ctx: Any):
         self.conn, child = ctx.Pipe(duplex=True)
-        self.proc = ctx.Process(target=_worker_main, args=(child,), daemon=True,
-                                name="galley-worker")
+        self.proc = ctx.Process(target=_worker_main, args=(child,), daemon=True, name="galley-worker")
         self.proc.start()
         child.close()
         self.job: Job | None = None
@@ -148,6 +158,7 @@ class ProcessExecutor(Executor):
 
     def __init__(self, jobs: int, timeout: float | None = None, preload: list[str] | None = None):
         import multiprocessing as mp
+
         self.jobs = max(1, jobs)
         self.timeout = timeout
         self.ctx: ForkServerContext | SpawnContext
@@ -166,6 +177,7 @@ class ProcessExecutor(Executor):
 
     def run(self, jobs: list[Job], out_root: str, config: dict[str, Any]) -> Iterator[Result]:
         from multiprocessing.connection import wait
+
         pending = self.pending = deque(jobs)
         self.start(len(jobs))
         starts_failed = 0
@@ -216,8 +228,9 @@ class ProcessExecutor(Executor):
                         self._replace(w, bool(pending))
                         yield result
                     elif w.deadline is not None and now >= w.deadline:
-                        result = failed(job, f"timed out after {self.timeout:g} s (worker stopped)",
-                                        now - w.started)
+                        result = failed(
+                            job, f"timed out after {self.timeout:g} s (worker stopped)", now - w.started
+                        )
                         self._replace(w, bool(pending))
                         yield result
                 # workers with nothing left to do can go
@@ -259,21 +272,27 @@ class DaskExecutor(Executor):
 
     name = "dask"
 
-    def __init__(self, jobs: int, timeout: float | None = None, scheduler: str | None = None,
-                 processes: bool = True):
+    def __init__(
+        self, jobs: int, timeout: float | None = None, scheduler: str | None = None, processes: bool = True
+    ):
         try:
             from distributed import Client, LocalCluster
         except ImportError:
             from .errors import ConfigError
+
             raise ConfigError("--executor dask needs Dask: pip install 'galleyproof[dask]'") from None
         self.timeout = timeout
         self.cluster = None
         if scheduler:
             self.client = Client(scheduler, timeout="30s")
         else:
-            self.cluster = LocalCluster(n_workers=max(1, jobs), threads_per_worker=1,
-                                        processes=processes, dashboard_address=None,
-                                        silence_logs=40)
+            self.cluster = LocalCluster(
+                n_workers=max(1, jobs),
+                threads_per_worker=1,
+                processes=processes,
+                dashboard_address=None,
+                silence_logs=40,
+            )
             self.client = Client(self.cluster)
 
     def run(self, jobs: list[Job], out_root: str, config: dict[str, Any]) -> Iterator[Result]:
@@ -282,11 +301,20 @@ class DaskExecutor(Executor):
         from distributed import as_completed
 
         from .task import convert_file
+
         tag = hashlib.sha256(repr(time.time()).encode()).hexdigest()[:8]
         futures: dict[Key, tuple[Any, Job]] = {}
         for n, job in enumerate(jobs):
-            fut = self.client.submit(convert_file, job, out_root, config, self.timeout,
-                                     key=f"galley-{tag}-{n}", pure=False, retries=0)
+            fut = self.client.submit(
+                convert_file,
+                job,
+                out_root,
+                config,
+                self.timeout,
+                key=f"galley-{tag}-{n}",
+                pure=False,
+                retries=0,
+            )
             futures[fut.key] = (fut, job)
         started = time.monotonic()
         self.futures = futures
@@ -299,8 +327,9 @@ class DaskExecutor(Executor):
                     result = fut.result()
                 except Exception as exc:  # KilledWorker, a lost connection...
                     detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-                    result = failed(job, f"dask: {type(exc).__name__}: {detail}"[:300],
-                                    time.monotonic() - started)
+                    result = failed(
+                        job, f"dask: {type(exc).__name__}: {detail}"[:300], time.monotonic() - started
+                    )
                 yield result
         finally:
             for fut, _ in futures.values():
@@ -323,8 +352,14 @@ class DaskExecutor(Executor):
                 self.cluster.close()
 
 
-def make_executor(kind: str, jobs: int, timeout: float | None, scheduler: str | None = None,
-                  processes: bool = True, preload: list[str] | None = None) -> Executor:
+def make_executor(
+    kind: str,
+    jobs: int,
+    timeout: float | None,
+    scheduler: str | None = None,
+    processes: bool = True,
+    preload: list[str] | None = None,
+) -> Executor:
     """``preload``: the modules a local worker process imports before its first file
     (the writers of the run)."""
     if kind == "serial":
@@ -332,4 +367,3 @@ def make_executor(kind: str, jobs: int, timeout: float | None, scheduler: str | 
     if kind == "dask":
         return DaskExecutor(jobs, timeout, scheduler, processes)
     return ProcessExecutor(jobs, timeout, preload)
-

@@ -12,6 +12,7 @@ does every tool the articles come from; these rules follow GFM:
   pipes; short rows are padded with empty cells, long rows cut;
 - ``\\|`` is a pipe inside a cell, even inside a code span.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,8 +27,10 @@ if TYPE_CHECKING:
 Token = dict[str, Any]
 
 # (a line holding a "|", taken whole: "[^\n]*\|[^\n]*" tried every "|" of a long line)
-TABLE_PATTERN = (r"^(?P<gfm_table_head> {0,3}(?=[^\n]*\|)[^\n]*+)\n"
-                 r"(?P<gfm_table_delim> {0,3}[|:-][ \t|:-]*)$")
+TABLE_PATTERN = (
+    r"^(?P<gfm_table_head> {0,3}(?=[^\n]*\|)[^\n]*+)\n"
+    r"(?P<gfm_table_delim> {0,3}[|:-][ \t|:-]*)$"
+)
 _DELIM_CELL = re.compile(r"^:?-+:?$")
 #: a table of a thousand columns and a few thousand short rows is already silly
 MAX_PADDED_CELLS = 0x10000
@@ -111,8 +114,9 @@ def parse_table(block: BlockParser, m: re.Match[str], state: BlockState) -> int 
         if padded > MAX_PADDED_CELLS:
             break
         cells = (cells + [""] * len(aligns))[: len(aligns)]
-        rows.append({"type": "table_row",
-                     "children": [_cell(c, aligns[i], False) for i, c in enumerate(cells)]})
+        rows.append(
+            {"type": "table_row", "children": [_cell(c, aligns[i], False) for i, c in enumerate(cells)]}
+        )
         pos += len(line)
     thead = {"type": "table_head", "children": [_cell(c, aligns[i], True) for i, c in enumerate(head)]}
     state.append_token({"type": "table", "children": [thead, {"type": "table_body", "children": rows}]})
@@ -139,11 +143,14 @@ def table_before_lazy_line(src: str, start: int) -> int | None:
             for c in content:
                 tail = [] if not c.strip() else [*tail, c]
             for i in range(len(tail) - 1):
-                if "|" in tail[i] and delimiter_aligns(tail[i + 1]) is not None \
-                        and len(split_row(tail[i].strip())) == len(delimiter_aligns(tail[i + 1]) or ()):
+                if (
+                    "|" in tail[i]
+                    and delimiter_aligns(tail[i + 1]) is not None
+                    and len(split_row(tail[i].strip())) == len(delimiter_aligns(tail[i + 1]) or ())
+                ):
                     return pos
             return None
-        content.append(line[m.end():])
+        content.append(line[m.end() :])
         pos = end
     return None
 
@@ -163,12 +170,14 @@ def tables(md: Markdown) -> None:
 # pairs are found with the emphasis markers in the same run, and only the tilde
 # pairs are made here; emphasis is then resolved inside and around them.
 
+
 def _is_space(ch: str) -> bool:
     return ch == "" or ch.isspace()
 
 
 def _is_punct(ch: str) -> bool:
     import unicodedata
+
     return ch != "" and unicodedata.category(ch)[0] in "PS"
 
 
@@ -204,10 +213,16 @@ def _flanking(run: str, before: str, after: str) -> tuple[bool, bool]:
     before = before or "\n"
     after = after or "\n"
     intraword = char == "_" and before.isalnum() and after.isalnum()
-    opens = not intraword and not after.isspace() and not (
-        _is_emphasis_punct(after) and not before.isspace() and not _is_emphasis_punct(before))
-    closes = not intraword and not before.isspace() and not (
-        _is_emphasis_punct(before) and not after.isspace() and not _is_emphasis_punct(after))
+    opens = (
+        not intraword
+        and not after.isspace()
+        and not (_is_emphasis_punct(after) and not before.isspace() and not _is_emphasis_punct(before))
+    )
+    closes = (
+        not intraword
+        and not before.isspace()
+        and not (_is_emphasis_punct(before) and not after.isspace() and not _is_emphasis_punct(after))
+    )
     return opens, closes
 
 
@@ -233,14 +248,17 @@ def _tilde_pairs(runs: list[_Run]) -> list[tuple[int, int]]:
             while closer.left:
                 floor = bottom.get(key, -1)
                 at = len(stack) - 1
-                while at >= 0 and stack[at] > floor and not (runs[stack[at]].left
-                                                             and _matches(runs[stack[at]], closer)):
+                while (
+                    at >= 0
+                    and stack[at] > floor
+                    and not (runs[stack[at]].left and _matches(runs[stack[at]], closer))
+                ):
                     at -= 1
                 if at < 0 or stack[at] <= floor:
                     bottom[key] = i - 1
                     break
                 opener = runs[stack[at]]
-                del stack[at + 1:]  # the markers between them are text now
+                del stack[at + 1 :]  # the markers between them are text now
                 if closer.char == "~":
                     pairs.append((stack[at], i))
                     opener.left = closer.left = 0
@@ -257,8 +275,7 @@ def _tilde_pairs(runs: list[_Run]) -> list[tuple[int, int]]:
 
 def pair_strikethrough(tokens: list[Token]) -> list[Token]:
     """Turn tilde runs in ``tokens`` (before emphasis is resolved) into strikethroughs."""
-    if not any(t["type"] == "text" and "~" in t.get("raw", "") and t.get("_emphasis", True)
-               for t in tokens):
+    if not any(t["type"] == "text" and "~" in t.get("raw", "") and t.get("_emphasis", True) for t in tokens):
         return tokens
     parts: list[Token] = []
     runs: list[_Run] = []
@@ -293,8 +310,13 @@ def _nest(parts: list[Token], start: int, end: int, bounds: dict[int, int], tild
     while i < end:
         close = bounds.get(i)
         if close is not None and close < end:
-            out.append({"type": "strikethrough", "children": _nest(parts, i + 1, close, bounds, tildes),
-                        "marker": parts[i]["raw"]})
+            out.append(
+                {
+                    "type": "strikethrough",
+                    "children": _nest(parts, i + 1, close, bounds, tildes),
+                    "marker": parts[i]["raw"],
+                }
+            )
             i = close + 1
             continue
         part = parts[i]
@@ -312,12 +334,21 @@ def _nest(parts: list[Token], start: int, end: int, bounds: dict[int, int], tild
 # used ones numbered in the order of their first reference, the others after them.
 
 FOOTNOTE_PATTERN = r"^ {0,3}\[\^(?P<gfm_note_key>(?:[^\\\[\]\s]|\\.){1,500})\]:(?P<gfm_note_text>[^\n]*)$"
-NOTE_INTERRUPTS = ["fenced_code", "atx_heading", "thematic_break", "block_quote", "list", "block_html",
-                   "gfm_footnote", "gfm_table"]
+NOTE_INTERRUPTS = [
+    "fenced_code",
+    "atx_heading",
+    "thematic_break",
+    "block_quote",
+    "list",
+    "block_html",
+    "gfm_footnote",
+    "gfm_table",
+]
 
 
 def parse_footnote_def(block: BlockParser, m: re.Match[str], state: BlockState) -> int:
     from mistune.util import unikey
+
     lines = [m.group("gfm_note_text").strip(" \t")]
     interrupts = block.compile_sc(NOTE_INTERRUPTS)
     pos = state.find_line_end_at(m.end())
@@ -345,6 +376,7 @@ def parse_footnote_def(block: BlockParser, m: re.Match[str], state: BlockState) 
 def footnotes_hook(md: Markdown, result: str | list[Token], state: BlockState) -> str | list[Token]:
     """After the body: one ``footnotes`` token with every definition."""
     from mistune.core import BlockState
+
     defined = state.env.get("ref_footnotes") or {}
     if not defined:
         return result
@@ -358,8 +390,13 @@ def footnotes_hook(md: Markdown, result: str | list[Token], state: BlockState) -
     for n, key in enumerate(order, 1):
         child = state.child_state(defined[key])
         md.block.parse(child)
-        items.append({"type": "footnote_item", "children": child.tokens,
-                      "attrs": {"key": key, "index": n, "referenced": key in known}})
+        items.append(
+            {
+                "type": "footnote_item",
+                "children": child.tokens,
+                "attrs": {"key": key, "index": n, "referenced": key in known},
+            }
+        )
     holder = BlockState(parent=state)
     holder.tokens = [{"type": "footnotes", "children": items}]
     rendered = md.render_state(holder)
@@ -370,8 +407,10 @@ def footnotes_hook(md: Markdown, result: str | list[Token], state: BlockState) -
 def parse_bang_before_note(inline: InlineParser, m: re.Match[str], state: InlineState) -> int | None:
     """``text![^1]``: a ``!`` and a footnote reference, not the start of an image."""
     from mistune.util import unikey
-    if unikey(m.group("gfm_bang_key")) not in (state.env.get("ref_footnotes") or {}) \
-            or state.src.startswith(("(", "["), m.end()):  # "![^alt](pic.png)" is an image
+
+    if unikey(m.group("gfm_bang_key")) not in (state.env.get("ref_footnotes") or {}) or state.src.startswith(
+        ("(", "["), m.end()
+    ):  # "![^alt](pic.png)" is an image
         image = re.compile(r"!\[").match(state.src, m.start())
         assert image is not None  # the match starts with "!["
         return inline.parse_link(image, state)
@@ -381,6 +420,7 @@ def parse_bang_before_note(inline: InlineParser, m: re.Match[str], state: Inline
 
 def footnotes(md: Markdown) -> None:
     from mistune.plugins.footnotes import _FOOTNOTE_LABEL, INLINE_FOOTNOTE, parse_inline_footnote
+
     md.inline.register("footnote", INLINE_FOOTNOTE, parse_inline_footnote, before="link")
     pattern = r"!\[\^(?P<gfm_bang_key>" + _FOOTNOTE_LABEL + r")\]"
     try:  # mistune 3.2+: the characters a match can start with keep its fast text scan
@@ -426,6 +466,7 @@ def parse_autolink(inline: InlineParser, m: re.Match[str], state: InlineState) -
     from mistune.util import escape_url
 
     from .tree import decode_entities
+
     start = m.start()
     if start and state.src[start - 1] not in " \t\n*_~(":
         return None
@@ -447,9 +488,15 @@ def parse_autolink(inline: InlineParser, m: re.Match[str], state: InlineState) -
     text = text[:end]
     url = escape_url(text if text.startswith("http") else "http://" + text)
     # "_autolink": inside a link's text it goes back to text (links do not nest)
-    state.append_token({"type": "link", "children": [{"type": "text", "raw": text}], "attrs": {"url": url},
-                        "bare": {"text": text, "label": decode_entities(text), "url": url},
-                        "_autolink": text})
+    state.append_token(
+        {
+            "type": "link",
+            "children": [{"type": "text", "raw": text}],
+            "attrs": {"url": url},
+            "bare": {"text": text, "label": decode_entities(text), "url": url},
+            "_autolink": text,
+        }
+    )
     return start + end
 
 
@@ -471,30 +518,42 @@ def parse_email_autolink(inline: InlineParser, m: re.Match[str], state: InlineSt
     if start == m.start():
         return None
     # the name must be the end of the text tokens just read, as written
-    need, taken = state.src[start:m.start()], 0
+    need, taken = state.src[start : m.start()], 0
     while taken < len(state.tokens) and state.tokens[-1 - taken]["type"] == "text":
         taken += 1
-        written = "".join(t["raw"] for t in state.tokens[len(state.tokens) - taken:])
+        written = "".join(t["raw"] for t in state.tokens[len(state.tokens) - taken :])
         if len(written) >= len(need):
             break
-    written = "".join(t["raw"] for t in state.tokens[len(state.tokens) - taken:])
-    if not taken or not written.endswith(need) or (start and state.src[start - 1] == "\\") \
-            or any(t.get("_emphasis") is False for t in state.tokens[len(state.tokens) - taken:]):
+    written = "".join(t["raw"] for t in state.tokens[len(state.tokens) - taken :])
+    if (
+        not taken
+        or not written.endswith(need)
+        or (start and state.src[start - 1] == "\\")
+        or any(t.get("_emphasis") is False for t in state.tokens[len(state.tokens) - taken :])
+    ):
         return None  # an escaped character is no part of an address
-    del state.tokens[len(state.tokens) - taken:]
+    del state.tokens[len(state.tokens) - taken :]
     if written[: len(written) - len(need)]:
         state.append_token({"type": "text", "raw": written[: len(written) - len(need)]})
     text = need + "@" + domain
     url = "mailto:" + text
-    state.append_token({"type": "link", "children": [{"type": "text", "raw": text}], "attrs": {"url": url},
-                        "bare": {"text": text, "label": text, "url": url}, "_autolink": text})
+    state.append_token(
+        {
+            "type": "link",
+            "children": [{"type": "text", "raw": text}],
+            "attrs": {"url": url},
+            "bare": {"text": text, "label": text, "url": url},
+            "_autolink": text,
+        }
+    )
     return m.end()
 
 
 def autolinks(md: Markdown) -> None:
     try:  # mistune 3.2+: the characters a match can start with keep its fast text scan
-        md.inline.register("gfm_autolink", AUTOLINK_PATTERN, parse_autolink, before="link",
-                           start_chars=["h", "w"])
+        md.inline.register(
+            "gfm_autolink", AUTOLINK_PATTERN, parse_autolink, before="link", start_chars=["h", "w"]
+        )
         md.inline.register("gfm_email", EMAIL_DOMAIN, parse_email_autolink, before="link", start_chars=["@"])
     except TypeError:
         md.inline.register("gfm_autolink", AUTOLINK_PATTERN, parse_autolink, before="link")

@@ -20,6 +20,7 @@ It stays cheap: every stage leaves a small signature (tuples, no copies of the
 tree), and the text stages' outputs are only parsed again when the net result
 differs and a difference has to be traced to the stage that made it.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -96,11 +97,17 @@ class Finding:
         return f"structure changed: {self.stage}/{self.kind}{where}: {self.what}"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"stage": self.stage, "kind": self.kind, "line": self.line,
-                "category": self.category, "what": self.what}
+        return {
+            "stage": self.stage,
+            "kind": self.kind,
+            "line": self.line,
+            "category": self.category,
+            "what": self.what,
+        }
 
 
 # -- signatures ------------------------------------------------------------------------
+
 
 def _short(s: str, n: int = 40) -> str:
     s = " ".join(s.split())
@@ -176,6 +183,7 @@ def signature(tree: Sequence[Token] | None) -> Signature:
 
 # -- differences -----------------------------------------------------------------------
 
+
 def _block_end(starts: tuple[int, ...], line: Any) -> float:
     """The last line of the top-level block starting at ``line``."""
     if not isinstance(line, int):
@@ -194,8 +202,7 @@ def _region(items: Sequence[Item], starts: tuple[int, ...], i1: int, i2: int) ->
         return 0.0, float("inf")
     lo = items[i1 - 1][1] if i1 > 0 else 0
     hi = items[i1][1] if i1 < len(items) else None
-    return (float(lo) if isinstance(lo, int) else 0.0,
-            float(hi) if isinstance(hi, int) else float("inf"))
+    return (float(lo) if isinstance(lo, int) else 0.0, float(hi) if isinstance(hi, int) else float("inf"))
 
 
 def _describe(category: str, old: Sequence[Item], new: Sequence[Item]) -> str:
@@ -206,13 +213,15 @@ def _describe(category: str, old: Sequence[Item], new: Sequence[Item]) -> str:
                 if la != lb:
                     return f"code changed: {_short(la)!r} became {_short(lb)!r}"
             return f"code changed: {len(a)} characters became {len(b)}"
-        return (f"code block removed: {_short(old[0][0][1])!r}" if old
-                else f"code block added: {_short(new[0][0][1])!r}")
+        return (
+            f"code block removed: {_short(old[0][0][1])!r}"
+            if old
+            else f"code block added: {_short(new[0][0][1])!r}"
+        )
     if category == "code span":
         if old and new:
             return f"code span {_short(old[0][0])!r} became {_short(new[0][0])!r}"
-        return (f"code span {_short(old[0][0])!r} removed" if old
-                else f"code span {_short(new[0][0])!r} added")
+        return f"code span {_short(old[0][0])!r} removed" if old else f"code span {_short(new[0][0])!r} added"
     if category == "table":
         shape: Callable[[Item], str] = lambda it: f"{it[0][0]}x{it[0][1]}"
         if old and new:
@@ -222,18 +231,22 @@ def _describe(category: str, old: Sequence[Item], new: Sequence[Item]) -> str:
         count: Callable[[Item], str] = lambda it: f"{it[0][1]} item{'s' if it[0][1] != 1 else ''}"
         if old and new:
             return f"list of {', '.join(count(i) for i in old)} became {', '.join(count(i) for i in new)}"
-        return (f"list of {count(old[0])} removed" if old else f"list of {count(new[0])} added")
+        return f"list of {count(old[0])} removed" if old else f"list of {count(new[0])} added"
     if category in ("link", "image", "footnote"):
         noun = {"link": "link target", "image": "image target", "footnote": "footnote"}[category]
         if old and new:
             return f"{noun} {_short(str(old[0][0]))!r} became {_short(str(new[0][0]))!r}"
-        return (f"{noun} {_short(str(old[0][0]))!r} removed" if old
-                else f"{noun} {_short(str(new[0][0]))!r} added")
+        return (
+            f"{noun} {_short(str(old[0][0]))!r} removed"
+            if old
+            else f"{noun} {_short(str(new[0][0]))!r} added"
+        )
     return f"{category} changed"  # pragma: no cover
 
 
-def _sequence_differences(category: str, a: Sequence[Item], b: Sequence[Item],
-                          sa: tuple[int, ...], sb: tuple[int, ...]) -> list[Difference]:
+def _sequence_differences(
+    category: str, a: Sequence[Item], b: Sequence[Item], sa: tuple[int, ...], sb: tuple[int, ...]
+) -> list[Difference]:
     keys_a = [k for k, _ in a]
     keys_b = [k for k, _ in b]
     if keys_a == keys_b:
@@ -241,12 +254,13 @@ def _sequence_differences(category: str, a: Sequence[Item], b: Sequence[Item],
     out: list[Difference] = []
     # the common ends first: a long document with one change stays linear
     head, tail = common_ends(keys_a, keys_b)
-    mid_a, mid_b = keys_a[head:len(keys_a) - tail], keys_b[head:len(keys_b) - tail]
+    mid_a, mid_b = keys_a[head : len(keys_a) - tail], keys_b[head : len(keys_b) - tail]
     opcodes: Sequence[tuple[str, int, int, int, int]]
     if len(mid_a) * len(mid_b) > MAX_ALIGNMENT:
         opcodes = [("replace", 0, len(mid_a), 0, len(mid_b))]  # too many to align: one region
     else:
         import difflib  # only where two signatures differ
+
         opcodes = difflib.SequenceMatcher(None, mid_a, mid_b, autojunk=False).get_opcodes()
     for op, i1, i2, j1, j2 in opcodes:
         if op == "equal":
@@ -255,8 +269,15 @@ def _sequence_differences(category: str, a: Sequence[Item], b: Sequence[Item],
         line = a[i1][1] if i1 < i2 else (b[j1][1] if j1 < j2 else None)
         before = _region(a, sa, i1, i2) if i2 > i1 or j2 == j1 else None
         after = _region(b, sb, j1, j2) if j2 > j1 or i2 == i1 else None
-        out.append(Difference(category, _describe(category, a[i1:i2], b[j1:j2]), before, after,
-                              line if isinstance(line, int) else None))
+        out.append(
+            Difference(
+                category,
+                _describe(category, a[i1:i2], b[j1:j2]),
+                before,
+                after,
+                line if isinstance(line, int) else None,
+            )
+        )
     return out
 
 
@@ -287,14 +308,22 @@ def _outline_differences(a: Signature, b: Signature, title: str) -> list[Differe
         k = same[at] if at < len(same) else None
         # else the words inside a nearby heading (a section number merged in front)
         window = range(j, min(len(dst), j + OUTLINE_WINDOW) if k is None else k)
-        k = next((n for n in window if dst[n][1].endswith(words)
-                  or (len(words) >= 2 and words in dst[n][1])), k)
+        k = next(
+            (n for n in window if dst[n][1].endswith(words) or (len(words) >= 2 and words in dst[n][1])), k
+        )
         if k is None:
             if words != title:
                 span = (float(line) if isinstance(line, int) else 0.0, _block_end(a.starts, line))
-                out.append(Difference("heading", f"heading {_short(text, 30)!r} is no longer a heading",
-                                      span, None, line if isinstance(line, int) else None,
-                                      ("lost", words)))
+                out.append(
+                    Difference(
+                        "heading",
+                        f"heading {_short(text, 30)!r} is no longer a heading",
+                        span,
+                        None,
+                        line if isinstance(line, int) else None,
+                        ("lost", words),
+                    )
+                )
             continue
         matched.append((i, k))
         j = k + 1
@@ -307,38 +336,47 @@ def _outline_differences(a: Signature, b: Signature, title: str) -> list[Differe
             span = (float(lo), _block_end(a.starts, line))
             lo_b = dst[k0][2] if isinstance(dst[k0][2], int) else 0
             span_b = (float(lo_b), _block_end(b.starts, dst[k1][2]))
-            out.append(Difference(
-                "heading", f"heading {_short(src[i1][3], 30)!r} was {was} "
-                f"{_short(src[i0][3], 30)!r}, now {now} it", span, span_b,
-                line if isinstance(line, int) else None, ("relation", src[i0][1], src[i1][1])))
+            out.append(
+                Difference(
+                    "heading",
+                    f"heading {_short(src[i1][3], 30)!r} was {was} {_short(src[i0][3], 30)!r}, now {now} it",
+                    span,
+                    span_b,
+                    line if isinstance(line, int) else None,
+                    ("relation", src[i0][1], src[i1][1]),
+                )
+            )
     return out
 
 
-def differences(a: Signature, b: Signature, title: str = "",
-                categories: Sequence[str] = CATEGORIES) -> list[Difference]:
+def differences(
+    a: Signature, b: Signature, title: str = "", categories: Sequence[str] = CATEGORIES
+) -> list[Difference]:
     """Every difference between two signatures, in the categories asked for."""
     out: list[Difference] = []
     for category in categories:
         if category == "heading":
             out.extend(_outline_differences(a, b, title))
         else:
-            out.extend(_sequence_differences(category, a.items[category], b.items[category],
-                                             a.starts, b.starts))
+            out.extend(
+                _sequence_differences(category, a.items[category], b.items[category], a.starts, b.starts)
+            )
     return out
 
 
 # -- following a document through the stages ------------------------------------------
 
+
 @dataclass
 class _Step:
     stage: str
-    first: int            # the stage's change records: doc.changes[first:last]
+    first: int  # the stage's change records: doc.changes[first:last]
     last: int
     text: str | None = None
     sig: Signature | None = None
     #: a long text state once a later one replaced it: UTF-8, compressed
     packed: bytes | None = None
-    size: int = 0         # its length in characters
+    size: int = 0  # its length in characters
 
     def pack(self) -> None:
         """Keep a long text compressed: a 20 MB document's every state as a ``str``
@@ -460,7 +498,7 @@ class StructureGuard:
                 return
             mid = (lo + hi) // 2
             if not self._affordable(chain[mid]):
-                self._guess(chain[lo + 1:hi + 1], found, changes, findings)
+                self._guess(chain[lo + 1 : hi + 1], found, changes, findings)
                 return
             for a, b in ((lo, mid), (mid, hi)):
                 part = differ(a, b)
@@ -475,8 +513,15 @@ class StructureGuard:
                     trace(lo, hi, found)
         return _unique(findings)
 
-    def _trace_outline(self, chain: list[_Step], parsed: int, outline: list[Difference],
-                       changes: list[Change], title: str, findings: list[Finding]) -> None:
+    def _trace_outline(
+        self,
+        chain: list[_Step],
+        parsed: int,
+        outline: list[Difference],
+        changes: list[Change],
+        title: str,
+        findings: list[Finding],
+    ) -> None:
         """Each heading difference between the input and the output, blamed on the
         stage after which it first shows against the input (text states are parsed
         only when the difference is there already when the tree is first read, and
@@ -505,7 +550,7 @@ class StructureGuard:
                         break
                     lo, hi = (lo, mid) if d.subject in subjects(mid) else (mid, hi)
                 if hi - lo > 1:
-                    self._guess(chain[lo + 1:hi + 1], [d], changes, findings)
+                    self._guess(chain[lo + 1 : hi + 1], [d], changes, findings)
                     continue
                 k = hi
             step = chain[k]
@@ -522,22 +567,31 @@ class StructureGuard:
                 by_step[k] = (found, index)
             found, index = by_step[k]
             exact = index.get((d.subject[:1], d.subject[-1])) if d.subject else None
-            here = [exact] if exact is not None else [
-                p for p in found
-                if p.subject[:1] == d.subject[:1] and _same_heading(p.subject[-1], d.subject[-1])]
-            self._attribute(step, [replace(here[0], what=d.what, line=d.line) if here else d],
-                            changes, findings)
+            here = (
+                [exact]
+                if exact is not None
+                else [
+                    p
+                    for p in found
+                    if p.subject[:1] == d.subject[:1] and _same_heading(p.subject[-1], d.subject[-1])
+                ]
+            )
+            self._attribute(
+                step, [replace(here[0], what=d.what, line=d.line) if here else d], changes, findings
+            )
 
-    def _declared_by_text_stages(self, found: list[Difference], changes: list[Change],
-                                 parsed: int) -> bool:
+    def _declared_by_text_stages(self, found: list[Difference], changes: list[Change], parsed: int) -> bool:
         """Is each difference plainly the work of a declared text repair? Then the text
         states are not parsed one by one to trace them (on a large page with many
         declared repairs, that would be many parses for nothing). Plainly: a declared
         change is recorded in its place and no stage recorded only undeclared ones
         there; or, nothing being recorded there, the nearest change above it (block
         structure flows down) is a declared one."""
-        indexed = [(_Records(changes[s.first:s.last]), self.declared.get(s.stage, frozenset()))
-                   for s in self.steps[:parsed] if s.last > s.first]
+        indexed = [
+            (_Records(changes[s.first : s.last]), self.declared.get(s.stage, frozenset()))
+            for s in self.steps[:parsed]
+            if s.last > s.first
+        ]
         for diff in found:
             here = [(_touching(records, diff), declared) for records, declared in indexed]
             here = [(touching, declared) for touching, declared in here if touching]
@@ -547,8 +601,11 @@ class StructureGuard:
                     return False
                 continue
             top = (diff.before or diff.after or (0.0, float("inf")))[0]
-            above = [(r, declared) for records, declared in indexed
-                     if (r := records.last_at_or_before(top)) is not None]
+            above = [
+                (r, declared)
+                for records, declared in indexed
+                if (r := records.last_at_or_before(top)) is not None
+            ]
             if not above:
                 return False
             nearest, declared = max(above, key=lambda pair: pair[0].line or 0)
@@ -556,12 +613,13 @@ class StructureGuard:
                 return False
         return True
 
-    def _attribute(self, step: _Step, found: list[Difference], changes: list[Change],
-                   findings: list[Finding]) -> None:
+    def _attribute(
+        self, step: _Step, found: list[Difference], changes: list[Change], findings: list[Finding]
+    ) -> None:
         """Report what one stage changed and did not declare."""
         if step.stage == "parse":  # the same text read again: nothing to attribute
             return
-        records = _Records(changes[step.first:step.last])
+        records = _Records(changes[step.first : step.last])
         declared = self.declared.get(step.stage, frozenset())
         for diff in found:
             cause = _cause(records, diff, declared)
@@ -581,16 +639,19 @@ class StructureGuard:
     def _affordable(self, step: _Step) -> bool:
         return step.sig is not None or step.chars() <= self._budget
 
-    def _guess(self, steps: list[_Step], found: list[Difference], changes: list[Change],
-               findings: list[Finding]) -> None:
+    def _guess(
+        self, steps: list[_Step], found: list[Difference], changes: list[Change], findings: list[Finding]
+    ) -> None:
         """Blame differences on one of ``steps`` without parsing their states: by the
         change records in the difference's place (a declared one clears it), else by
         the nearest record above it."""
-        indexed = [(s, _Records(changes[s.first:s.last]), self.declared.get(s.stage, frozenset()))
-                   for s in steps if s.stage != "parse" and s.last > s.first]
+        indexed = [
+            (s, _Records(changes[s.first : s.last]), self.declared.get(s.stage, frozenset()))
+            for s in steps
+            if s.stage != "parse" and s.last > s.first
+        ]
         for diff in found:
-            here = [(s, t, declared) for s, records, declared in indexed
-                    if (t := _touching(records, diff))]
+            here = [(s, t, declared) for s, records, declared in indexed if (t := _touching(records, diff))]
             if any(r.kind in declared for _s, t, declared in here for r in t):
                 continue
             if here:
@@ -598,8 +659,11 @@ class StructureGuard:
                 cause: Change | None = touching[0]
             else:
                 top = (diff.before or diff.after or (0.0, float("inf")))[0]
-                above = [(r, s, declared) for s, records, declared in indexed
-                         if (r := records.last_at_or_before(top)) is not None]
+                above = [
+                    (r, s, declared)
+                    for s, records, declared in indexed
+                    if (r := records.last_at_or_before(top)) is not None
+                ]
                 if above:
                     cause, step, declared = max(above, key=lambda item: item[0].line or 0)
                     if cause.kind in declared:
@@ -622,7 +686,7 @@ class _Records:
         self.lines = [r.line for r in placed if r.line is not None]  # all of them
 
     def within(self, lo: float, hi: float) -> list[Change]:
-        return self.placed[bisect.bisect_left(self.lines, lo):bisect.bisect_right(self.lines, hi)]
+        return self.placed[bisect.bisect_left(self.lines, lo) : bisect.bisect_right(self.lines, hi)]
 
     def last_at_or_before(self, line: float) -> Change | None:
         k = bisect.bisect_right(self.lines, line)
@@ -631,8 +695,12 @@ class _Records:
 
 def _same_heading(words: str, other: str) -> bool:
     """The same heading, a section number merged in front or not."""
-    return words == other or (len(other) >= 2 and other in words) or words.endswith(other) \
+    return (
+        words == other
+        or (len(other) >= 2 and other in words)
+        or words.endswith(other)
         or (len(words) >= 2 and words in other)
+    )
 
 
 def _touching(records: _Records, diff: Difference) -> list[Change]:

@@ -10,6 +10,7 @@ boundary stands, and answer the same questions in constant time. Any other chang
 (the adoption agency moving entries about) has the positions found again on the
 next question, at the cost of one walk, which that change already spent.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -23,10 +24,20 @@ _TOP_DOWN = slice(None, None, -1)
 #: the insertion mode the parser returns to after the element of that name
 #: (html5lib's ``resetInsertionMode``)
 RESET_MODES = {
-    "select": "inSelect", "td": "inCell", "th": "inCell", "tr": "inRow",
-    "tbody": "inTableBody", "thead": "inTableBody", "tfoot": "inTableBody",
-    "caption": "inCaption", "colgroup": "inColumnGroup", "table": "inTable",
-    "head": "inBody", "body": "inBody", "frameset": "inFrameset", "html": "beforeHead",
+    "select": "inSelect",
+    "td": "inCell",
+    "th": "inCell",
+    "tr": "inRow",
+    "tbody": "inTableBody",
+    "thead": "inTableBody",
+    "tfoot": "inTableBody",
+    "caption": "inCaption",
+    "colgroup": "inColumnGroup",
+    "table": "inTable",
+    "head": "inBody",
+    "body": "inBody",
+    "frameset": "inFrameset",
+    "html": "beforeHead",
 }
 RESET_NAMES = tuple((HTML, name) for name in RESET_MODES)
 
@@ -292,8 +303,7 @@ class ActiveFormatting(ActiveFormattingElements, _Indexed):
     def __setitem__(self, index: Any, value: Any) -> None:
         old = self[index] if isinstance(index, int) else None
         list.__setitem__(self, index, value)
-        if (self._stale or old is None or old is Marker or value is Marker
-                or _same(old) != _same(value)):
+        if self._stale or old is None or old is Marker or value is Marker or _same(old) != _same(value):
             self._stale = True
             return
         # the same kind of entry in the same place: it takes the old one's place

@@ -15,6 +15,7 @@ removes and leave every other byte as written. Attribute spans inside a start ta
 follow the tokenizer's attribute states; they are checked against html5lib's own
 attribute list.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -37,12 +38,20 @@ if TYPE_CHECKING:
 START, END, COMMENT, DOCTYPE = (tokenTypes[k] for k in ("StartTag", "EndTag", "Comment", "Doctype"))
 _PARSE_ERROR = tokenTypes["ParseError"]
 OPEN = "open"
-_EOF_IN_TAG = frozenset({
-    "eof-in-tag-name", "eof-in-attribute-name", "eof-in-attribute-value-double-quote",
-    "eof-in-attribute-value-no-quotes", "eof-in-attribute-value-single-quote",
-    "expected-attribute-name-but-got-eof", "expected-attribute-value-but-got-eof",
-    "expected-end-of-tag-but-got-eof", "unexpected-EOF-after-attribute-value",
-    "unexpected-EOF-after-solidus-in-tag"})
+_EOF_IN_TAG = frozenset(
+    {
+        "eof-in-tag-name",
+        "eof-in-attribute-name",
+        "eof-in-attribute-value-double-quote",
+        "eof-in-attribute-value-no-quotes",
+        "eof-in-attribute-value-single-quote",
+        "expected-attribute-name-but-got-eof",
+        "expected-attribute-value-but-got-eof",
+        "expected-end-of-tag-but-got-eof",
+        "unexpected-EOF-after-attribute-value",
+        "unexpected-EOF-after-solidus-in-tag",
+    }
+)
 _SPACE = "\t\n\f\r "
 #: attribute names as the tokenizer stores them: ASCII lower case, NUL as U+FFFD
 _NAME_FOLD: dict[int, int | str] = {**{c: c + 32 for c in range(65, 91)}, 0: "\ufffd"}
@@ -63,9 +72,9 @@ class Attribute:
 class Tag:
     """A tag, comment or doctype as the browser's tokenizer reads it."""
 
-    kind: str                 # "start", "end", "comment", "doctype"; "open": a tag the text ends in
-    name: str                 # lower-case tag name ("" for comments)
-    start: int                # span in the source
+    kind: str  # "start", "end", "comment", "doctype"; "open": a tag the text ends in
+    name: str  # lower-case tag name ("" for comments)
+    start: int  # span in the source
     end: int
     #: attribute values decoded as a browser decodes them; the first of two
     #: attributes with one name wins, as in a browser
@@ -73,7 +82,7 @@ class Tag:
     self_closing: bool = False
 
     def source(self, text: str) -> str:
-        return text[self.start:self.end]
+        return text[self.start : self.end]
 
 
 class _PositionedTokenizer(HTMLTokenizer):
@@ -84,9 +93,16 @@ class _PositionedTokenizer(HTMLTokenizer):
     ends where the tokenizer stands once it hands the tag out. The loop is
     html5lib's own, with the two positions noted."""
 
-    _OPENING = frozenset({"tagOpenState", "rcdataLessThanSignState", "rawtextLessThanSignState",
-                          "scriptDataLessThanSignState", "scriptDataEscapedLessThanSignState",
-                          "scriptDataDoubleEscapedLessThanSignState"})
+    _OPENING = frozenset(
+        {
+            "tagOpenState",
+            "rcdataLessThanSignState",
+            "rawtextLessThanSignState",
+            "scriptDataLessThanSignState",
+            "scriptDataEscapedLessThanSignState",
+            "scriptDataDoubleEscapedLessThanSignState",
+        }
+    )
 
     def __init__(self, stream: Any, parser: Any = None, **kwargs: Any) -> None:
         super().__init__(stream, parser=parser, **kwargs)
@@ -113,16 +129,19 @@ class _PositionedTokenizer(HTMLTokenizer):
                 if kind == _PARSE_ERROR and token.get("data") in _EOF_IN_TAG:
                     # a tag the input ends inside: the tokenizer drops it, a browser
                     # reading on (into what a renderer writes next) would not
-                    end = self._where(stream.chunk, stream.chunkOffset, stream.prevNumLines,
-                                      stream.prevNumCols)
+                    end = self._where(
+                        stream.chunk, stream.chunkOffset, stream.prevNumLines, stream.prevNumCols
+                    )
                     self.found.append((OPEN, token.get("name") or "", {}, False, opened, end))
                 if kind in (START, END, COMMENT, DOCTYPE):
                     # a start tag's data is its attributes, a dict once the tag is emitted
                     attrs = dict(cast(Any, token.get("data")) or {}) if kind == START else {}
-                    end = self._where(stream.chunk, stream.chunkOffset, stream.prevNumLines,
-                                      stream.prevNumCols)
-                    self.found.append((kind, token.get("name") or "", attrs,
-                                       bool(token.get("selfClosing")), opened, end))
+                    end = self._where(
+                        stream.chunk, stream.chunkOffset, stream.prevNumLines, stream.prevNumCols
+                    )
+                    self.found.append(
+                        (kind, token.get("name") or "", attrs, bool(token.get("selfClosing")), opened, end)
+                    )
                 yield token
 
     def attributeNameState(self) -> bool:
@@ -151,7 +170,7 @@ class _PositionedTokenizer(HTMLTokenizer):
             self.state = self.selfClosingStartTagState
         elif data == "\u0000":
             self.tokenQueue.append({"type": _PARSE_ERROR, "data": "invalid-codepoint"})
-            name[0] += "\uFFFD"
+            name[0] += "\ufffd"
             leaving = False
         elif data in ("'", '"', "<"):
             self.tokenQueue.append({"type": _PARSE_ERROR, "data": "invalid-character-in-attribute-name"})
@@ -231,8 +250,14 @@ class _Parser(html5parser.HTMLParser):
 
         self.phases["inBody"] = InBody(self, self.tree)
 
-    def _parse(self, stream: Any, innerHTML: bool = False, container: str = "div", scripting: bool = False,
-               **kwargs: Any) -> None:
+    def _parse(
+        self,
+        stream: Any,
+        innerHTML: bool = False,
+        container: str = "div",
+        scripting: bool = False,
+        **kwargs: Any,
+    ) -> None:
         self.innerHTMLMode = innerHTML
         self.container = container
         self.scripting = scripting
@@ -293,7 +318,7 @@ def attribute_spans(text: str, tag: Tag) -> list[Attribute] | None:
     quoted or unquoted value). None if the result does not name the attributes
     html5lib found (then a caller rewrites the tag instead of cutting it).
     """
-    s = text[tag.start:tag.end]
+    s = text[tag.start : tag.end]
     i, n = 1, len(s)
     while i < n and s[i] not in _SPACE + "/>":  # the tag name
         i += 1
@@ -323,7 +348,7 @@ def attribute_spans(text: str, tag: Tag) -> list[Attribute] | None:
                 q = s[j]
                 close = s.find(q, j + 1)
                 close = n if close < 0 else close + 1
-                value, i = s[j + 1:close - 1], close
+                value, i = s[j + 1 : close - 1], close
             elif j < n and s[j] != ">":
                 k = j
                 while k < n and s[k] not in _SPACE + ">":

@@ -11,6 +11,7 @@ Two inputs that would write the same outputs are refused (``check_collisions``)
 by the rule of the output's file system (``names.probe``): ``a.md`` and
 ``a.markdown`` everywhere, ``A.md`` and ``a.md`` only where case is not told apart.
 """
+
 from __future__ import annotations
 
 import os
@@ -35,6 +36,7 @@ def discover(paths: list[Path]) -> Iterator[tuple[Path, Path]]:
     """Input files and their paths relative to the folder given (for mirroring);
     folders are walked as ``galley convert`` walks them (no links out, no FIFOs)."""
     from .storage import LocalStorage
+
     for p in paths:
         if p.is_dir():
             for rel in LocalStorage(p).walk():
@@ -68,7 +70,7 @@ def _glob_re(pattern: str) -> re.Pattern[str]:
             if end == -1:
                 out.append(re.escape(c))
             else:
-                body = pattern[i + 1:end]
+                body = pattern[i + 1 : end]
                 if body.startswith("!"):
                     body = "^" + body[1:]
                 out.append(f"[{body}]")
@@ -100,11 +102,11 @@ def wanted(rel: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> bool
 # -- inputs ---------------------------------------------------------------------------------
 @dataclass
 class Source:
-    rel: str                 # path relative to the folder given (POSIX), mirrored under OUT
-    storage: Storage         # the storage of that folder
+    rel: str  # path relative to the folder given (POSIX), mirrored under OUT
+    storage: Storage  # the storage of that folder
     stem: str = ""
-    key: str = ""            # the manifest's key: the stem
-    fold: str = ""           # the stem as the output's file system compares names
+    key: str = ""  # the manifest's key: the stem
+    fold: str = ""  # the stem as the output's file system compares names
 
     def __post_init__(self) -> None:
         self.stem = output_stem(self.rel)
@@ -126,6 +128,7 @@ class Source:
 
 def root_id(root: str) -> str:
     from .storage import is_url
+
     return root.rstrip("/") if is_url(root) else os.path.abspath(root)
 
 
@@ -134,18 +137,23 @@ class Found:
     """What the paths given hold."""
 
     sources: list[Source] = field(default_factory=list)
-    failures: list[tuple[str, str]] = field(default_factory=list)      # (path, one line)
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (path, one line)
     not_followed: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
-    roots: list[str] = field(default_factory=list)                     # root_id of each folder
+    roots: list[str] = field(default_factory=list)  # root_id of each folder
 
 
-def collect(paths: list[str], include: tuple[str, ...] = DEFAULT_INCLUDE,
-            exclude: tuple[str, ...] = (), out_root: str | None = None,
-            follow_links: bool = False) -> Found:
+def collect(
+    paths: list[str],
+    include: tuple[str, ...] = DEFAULT_INCLUDE,
+    exclude: tuple[str, ...] = (),
+    out_root: str | None = None,
+    follow_links: bool = False,
+) -> Found:
     """Every input under ``paths``, and what was met and not taken."""
     import stat
 
     from .storage import LocalStorage, file_kind, is_url, local_path, open_storage
+
     out_local = local_path(out_root) if out_root else None
     out_abs = os.path.realpath(out_local) if out_local is not None else None
     found = Found()
@@ -161,12 +169,17 @@ def collect(paths: list[str], include: tuple[str, ...] = DEFAULT_INCLUDE,
                 continue
             if stat.S_ISDIR(mode):
                 if out_abs and os.path.realpath(local) == out_abs:
-                    raise ConfigError(f"{p} is also the output folder: its outputs would be "
-                                      f"read as inputs and could overwrite them; give another -o")
+                    raise ConfigError(
+                        f"{p} is also the output folder: its outputs would be "
+                        f"read as inputs and could overwrite them; give another -o"
+                    )
                 store: Storage = LocalStorage(local)
                 skip = [out_abs] if out_abs else []
-                found.sources += [Source(rel, store) for rel in store.walk(skip, follow_links)
-                                  if wanted(rel, include, exclude)]
+                found.sources += [
+                    Source(rel, store)
+                    for rel in store.walk(skip, follow_links)
+                    if wanted(rel, include, exclude)
+                ]
                 _walk_notes(found, store, include, exclude)
                 found.roots.append(root_id(store.root))
             else:  # a file named on the command line: it may be a link, but must be a file
@@ -183,8 +196,7 @@ def collect(paths: list[str], include: tuple[str, ...] = DEFAULT_INCLUDE,
             if out_root and is_url(out_root):
                 # an fsspec storage's path (FIXME: a file:// output is a LocalStorage, without one)
                 skip = [open_storage(out_root).base]  # type: ignore[attr-defined]
-            found.sources += [Source(rel, store) for rel in store.walk(skip)
-                              if wanted(rel, include, exclude)]
+            found.sources += [Source(rel, store) for rel in store.walk(skip) if wanted(rel, include, exclude)]
             found.roots.append(root_id(store.root))
         elif store.exists():
             parent, _, name = p.rstrip("/").rpartition("/")
@@ -195,8 +207,7 @@ def collect(paths: list[str], include: tuple[str, ...] = DEFAULT_INCLUDE,
     return found
 
 
-def _walk_notes(found: Found, store: Any, include: tuple[str, ...],
-                exclude: tuple[str, ...]) -> None:
+def _walk_notes(found: Found, store: Any, include: tuple[str, ...], exclude: tuple[str, ...]) -> None:
     """What the walk of ``store`` met and did not take, as far as the globs want it."""
     for s in store.skipped:
         excluded = any(glob_match(s.rel, p, True) for p in exclude)
@@ -220,8 +231,9 @@ def check_collisions(sources: list[Source], rule: FoldRule) -> None:
         src.fold = rule.key(src.stem)
         other = seen.get(src.fold)
         if other is not None:
-            clashes.append(f"{other.label} and {src.label} would write the same outputs "
-                           f"({shown(src.stem)}.*)")
+            clashes.append(
+                f"{other.label} and {src.label} would write the same outputs ({shown(src.stem)}.*)"
+            )
         else:
             seen[src.fold] = src
     if clashes:

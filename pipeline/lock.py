@@ -8,6 +8,7 @@ too (``MANIFEST.lock``), for two outputs sharing one manifest. The locks go with
 the process, even on kill -9. On a file system that locks no folders (NFS), a
 lock file ``OUT/.galley.lock`` stands in.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -40,17 +41,22 @@ def lock_output(out_local: Path | None, manifest_path: Path) -> list[_Lock]:
             try:
                 out_local.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise ConfigError(f"cannot create the output folder {out_local}: "
-                                  f"{exc.strerror or exc}") from None
+                raise ConfigError(
+                    f"cannot create the output folder {out_local}: {exc.strerror or exc}"
+                ) from None
             locks.append(_flock(out_local, f"another galley convert is writing to {out_local}"))
         if out_local is None or manifest_path.parent.resolve() != out_local.resolve():
             try:
                 manifest_path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise ConfigError(f"cannot open the manifest {manifest_path}: "
-                                  f"{exc.strerror or exc}") from None
-            locks.append(_flock(Path(f"{manifest_path}.lock"),
-                                f"another galley convert uses the manifest {manifest_path}"))
+                raise ConfigError(
+                    f"cannot open the manifest {manifest_path}: {exc.strerror or exc}"
+                ) from None
+            locks.append(
+                _flock(
+                    Path(f"{manifest_path}.lock"), f"another galley convert uses the manifest {manifest_path}"
+                )
+            )
     except BaseException:
         for lock in locks:
             lock.close()
@@ -61,10 +67,14 @@ def lock_output(out_local: Path | None, manifest_path: Path) -> list[_Lock]:
 def _flock(path: Path, busy: str) -> _Lock:
     """An exclusive lock on a folder (its own descriptor) or a lock file."""
     import fcntl
+
     folder = path.is_dir()
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY) if folder else \
-            os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        fd = (
+            os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+            if folder
+            else os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        )
     except OSError as exc:
         raise ConfigError(f"cannot lock {path}: {exc.strerror or exc}") from None
     try:

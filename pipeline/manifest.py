@@ -39,6 +39,7 @@ Knowing writers' versions must not import the writers (the skip path stays cheap
 each writer's version is cached with the size and mtime of the module defining it,
 and only re-read (imported) when that module changed.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -57,12 +58,39 @@ from .names import dumps, from_db, output_stem, to_db
 
 SCHEMA = 2
 FILENAME = ".galley-manifest.sqlite"
-COLUMNS = ("key", "root", "source", "input_sha256", "config_digest", "galley_version",
-           "code_digest", "writer_versions", "outputs", "deps", "info", "seconds", "converted_at")
+COLUMNS = (
+    "key",
+    "root",
+    "source",
+    "input_sha256",
+    "config_digest",
+    "galley_version",
+    "code_digest",
+    "writer_versions",
+    "outputs",
+    "deps",
+    "info",
+    "seconds",
+    "converted_at",
+)
 # modules that only orchestrate a batch: editing them changes no output
-_NOT_OUTPUT_CODE = {"cli.py", "batch.py", "manifest.py", "progress.py", "executors.py",
-                    "storage.py", "task.py", "__main__.py", "atomic.py", "names.py",
-                    "report.py", "orphans.py", "inputs.py", "lock.py", "api.py"}
+_NOT_OUTPUT_CODE = {
+    "cli.py",
+    "batch.py",
+    "manifest.py",
+    "progress.py",
+    "executors.py",
+    "storage.py",
+    "task.py",
+    "__main__.py",
+    "atomic.py",
+    "names.py",
+    "report.py",
+    "orphans.py",
+    "inputs.py",
+    "lock.py",
+    "api.py",
+}
 
 
 @dataclass
@@ -135,7 +163,8 @@ class Manifest:
                 raise NewerManifest(
                     f"the manifest {self.path} was written by a newer galley (manifest version "
                     f"{version}; this galley knows {SCHEMA}): left as it is; use that galley, or "
-                    f"give another -o or --manifest")
+                    f"give another -o or --manifest"
+                )
             if "files" not in tables:
                 raise Damaged("no files table")
             if version < SCHEMA:
@@ -144,9 +173,11 @@ class Manifest:
             if columns != set(COLUMNS):
                 extra = sorted(columns - set(COLUMNS))
                 missing = sorted(set(COLUMNS) - columns)
-                raise Damaged("unexpected columns in files"
-                              + (f" (extra: {', '.join(extra)})" if extra else "")
-                              + (f" (missing: {', '.join(missing)})" if missing else ""))
+                raise Damaged(
+                    "unexpected columns in files"
+                    + (f" (extra: {', '.join(extra)})" if extra else "")
+                    + (f" (missing: {', '.join(missing)})" if missing else "")
+                )
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")  # durable against a killed process
         except sqlite3.DatabaseError as exc:
@@ -178,8 +209,10 @@ class Manifest:
             rows = db.execute("SELECT rowid, source FROM files").fetchall()
             db.execute("UPDATE files SET key = 'migrating:' || rowid")  # out of the way of the new keys
             for rowid, source in rows:
-                db.execute("UPDATE OR REPLACE files SET key = ? WHERE rowid = ?",
-                           (to_db(output_stem(from_db(source))), rowid))
+                db.execute(
+                    "UPDATE OR REPLACE files SET key = ? WHERE rowid = ?",
+                    (to_db(output_stem(from_db(source))), rowid),
+                )
             self.set_meta("schema", str(SCHEMA))
             db.execute("COMMIT")
         except BaseException:
@@ -205,10 +238,14 @@ class Manifest:
             if os.path.exists(str(self.path) + "-shm"):
                 os.unlink(str(self.path) + "-shm")
         except OSError as exc:
-            raise ConfigError(f"the manifest {self.path} is damaged ({why}) and cannot be moved "
-                              f"aside: {exc.strerror or exc}") from None
-        self.reset_reason = (f"the manifest was damaged ({why}); moved aside to {target.name}; "
-                             f"starting afresh (every file is converted again)")
+            raise ConfigError(
+                f"the manifest {self.path} is damaged ({why}) and cannot be moved "
+                f"aside: {exc.strerror or exc}"
+            ) from None
+        self.reset_reason = (
+            f"the manifest was damaged ({why}); moved aside to {target.name}; "
+            f"starting afresh (every file is converted again)"
+        )
         self.db = self._connect()
         try:
             self._check()
@@ -239,11 +276,21 @@ class Manifest:
         for r in rows:
             try:
                 key = from_db(r[0])
-                out[key] = Record(key=key, root=from_db(r[1]), source=from_db(r[2]),
-                                  input_sha256=r[3], config_digest=r[4], galley_version=r[5],
-                                  code_digest=r[6], writer_versions=json.loads(r[7]),
-                                  outputs=json.loads(r[8]), deps=json.loads(r[9]),
-                                  info=json.loads(r[10]), seconds=r[11], converted_at=r[12])
+                out[key] = Record(
+                    key=key,
+                    root=from_db(r[1]),
+                    source=from_db(r[2]),
+                    input_sha256=r[3],
+                    config_digest=r[4],
+                    galley_version=r[5],
+                    code_digest=r[6],
+                    writer_versions=json.loads(r[7]),
+                    outputs=json.loads(r[8]),
+                    deps=json.loads(r[9]),
+                    info=json.loads(r[10]),
+                    seconds=r[11],
+                    converted_at=r[12],
+                )
             except (ValueError, TypeError):
                 continue  # an unreadable row: that file is simply converted again
         return out
@@ -251,13 +298,25 @@ class Manifest:
     def put(self, rec: Record) -> bool:
         """Record one file, in its own transaction (committed on return). False when
         the write failed (``self.failure`` says why); later writes are not tried."""
-        values = (to_db(rec.key), to_db(rec.root), to_db(rec.source), rec.input_sha256,
-                  rec.config_digest, rec.galley_version, rec.code_digest,
-                  json.dumps(rec.writer_versions, sort_keys=True),
-                  json.dumps(rec.outputs, sort_keys=True), json.dumps(rec.deps, sort_keys=True),
-                  dumps(rec.info, sort_keys=True), rec.seconds, rec.converted_at or time.time())
-        return self._write(f"INSERT OR REPLACE INTO files ({', '.join(COLUMNS)}) "
-                           f"VALUES ({', '.join('?' * len(COLUMNS))})", values)
+        values = (
+            to_db(rec.key),
+            to_db(rec.root),
+            to_db(rec.source),
+            rec.input_sha256,
+            rec.config_digest,
+            rec.galley_version,
+            rec.code_digest,
+            json.dumps(rec.writer_versions, sort_keys=True),
+            json.dumps(rec.outputs, sort_keys=True),
+            json.dumps(rec.deps, sort_keys=True),
+            dumps(rec.info, sort_keys=True),
+            rec.seconds,
+            rec.converted_at or time.time(),
+        )
+        return self._write(
+            f"INSERT OR REPLACE INTO files ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
+            values,
+        )
 
     def forget(self, key: str) -> bool:
         return self._write("DELETE FROM files WHERE key = ?", (to_db(key),))
@@ -301,6 +360,7 @@ def code_digest() -> str:
       (or module) it is loaded from.
     """
     from .entrypoints import group, provider
+
     h = hashlib.sha256()
     own = Path(__file__).resolve().parent
     _hash_sources(h, own, skip=_NOT_OUTPUT_CODE)
@@ -320,6 +380,7 @@ def _source_of(top: str) -> Path | None:
     """The folder of the top-level package ``top``, or its module's file (found, not
     imported)."""
     from importlib.util import find_spec
+
     try:
         spec = find_spec(top)
     except (ImportError, ValueError):

@@ -15,6 +15,7 @@ written as UTF-8 and most writers would fail on it. So:
 Whether ``straße.md`` and ``STRASSE.md`` (or ``é`` composed and decomposed) would
 be the same file depends on the file system: ``probe`` asks the output folder.
 """
+
 from __future__ import annotations
 
 import base64

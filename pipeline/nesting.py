@@ -31,6 +31,7 @@ The scan is a light reading of CommonMark's container rules (quote markers, list
 markers and their content indent, lazy continuation lines, fenced and indented code),
 linear in the text; it only has to be right about lines nested deeper than the cap.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -75,23 +76,26 @@ def cap_nesting(doc: Document, max_depth: int = MAX_DEPTH) -> None:
     if not dropped:
         return
     from .document import Change
+
     deepest = max(depth for _, _, depth in dropped)
     for n, prefix, _depth in dropped:
         doc.changes.append(Change("nesting", "deep_nesting", doc.body_line + n, prefix, ""))
     first = doc.body_line + dropped[0][0]
-    doc.warn(f"nesting: lists and quotes nested {deepest} deep flattened to {max_depth} "
-             f"levels on {len(dropped)} lines (from line {first})")
+    doc.warn(
+        f"nesting: lists and quotes nested {deepest} deep flattened to {max_depth} "
+        f"levels on {len(dropped)} lines (from line {first})"
+    )
     doc.text = "\n".join(lines)
 
 
 def flatten(lines: list[str], max_depth: int = MAX_DEPTH) -> list[tuple[int, str, int]]:
     """Flatten ``lines`` in place; (line index, prefix taken out, depth) of each change."""
-    stack: list[int] = []          # open containers: QUOTE or an item's content width
-    cum: list[int] = [0]           # cum[k]: the item widths of stack[:k] added up
-    quotes: list[int] = []         # indexes of the quotes in ``stack``
-    items: list[int] = []          # indexes of the list items in ``stack``
-    fence: tuple[int, str, int] | None = None   # (level, character, length) of open code
-    paragraph = False              # is a paragraph open (lazy lines continue it)?
+    stack: list[int] = []  # open containers: QUOTE or an item's content width
+    cum: list[int] = [0]  # cum[k]: the item widths of stack[:k] added up
+    quotes: list[int] = []  # indexes of the quotes in ``stack``
+    items: list[int] = []  # indexes of the list items in ``stack``
+    fence: tuple[int, str, int] | None = None  # (level, character, length) of open code
+    paragraph = False  # is a paragraph open (lazy lines continue it)?
     out: list[tuple[int, str, int]] = []
     for n, line in enumerate(lines):
         lead = _end(_LEAD, line)
@@ -99,7 +103,7 @@ def flatten(lines: list[str], max_depth: int = MAX_DEPTH) -> list[tuple[int, str
         end = len(exp.rstrip())
         if not end:
             keep = quotes[0] if quotes else len(stack)
-            del stack[keep:], cum[keep + 1:], quotes[:], items[bisect.bisect_left(items, keep):]
+            del stack[keep:], cum[keep + 1 :], quotes[:], items[bisect.bisect_left(items, keep) :]
             if fence and fence[0] > keep:
                 fence = None
             paragraph = False
@@ -111,7 +115,7 @@ def flatten(lines: list[str], max_depth: int = MAX_DEPTH) -> list[tuple[int, str
         while i < len(stack):
             if stack[i] == QUOTE:
                 q = bisect.bisect_left(items, i)
-                j = items[q] if q < len(items) else len(stack)   # the quotes i..j-1 in a row
+                j = items[q] if q < len(items) else len(stack)  # the quotes i..j-1 in a row
                 took, pos = levels.quotes(i, j - i, exp, pos)
                 if not took:
                     break
@@ -120,7 +124,7 @@ def flatten(lines: list[str], max_depth: int = MAX_DEPTH) -> list[tuple[int, str
                     break
                 continue
             q = bisect.bisect_left(quotes, i)
-            j = quotes[q] if q < len(quotes) else len(stack)   # the items i..j-1 in a row
+            j = quotes[q] if q < len(quotes) else len(stack)  # the items i..j-1 in a row
             if pos >= end:  # the rest is blank: every item goes on
                 levels.run(i, j, pos, cum, blank=True)
                 i = j
@@ -167,7 +171,7 @@ def flatten(lines: list[str], max_depth: int = MAX_DEPTH) -> list[tuple[int, str
             opened.append(width)
             pos = stop
         if not lazy:
-            del stack[matched:], cum[matched + 1:]
+            del stack[matched:], cum[matched + 1 :]
             while quotes and quotes[-1] >= matched:
                 quotes.pop()
             while items and items[-1] >= matched:
@@ -177,7 +181,7 @@ def flatten(lines: list[str], max_depth: int = MAX_DEPTH) -> list[tuple[int, str
                 stack.append(kind)
                 cum.append(cum[-1] + kind)
         f = _FENCE.match(exp, pos)
-        if f and not lazy and not (f.group(1)[0] == "`" and "`" in exp[f.end():]):
+        if f and not lazy and not (f.group(1)[0] == "`" and "`" in exp[f.end() :]):
             fence = (len(stack), f.group(1)[0], len(f.group(1)))
             paragraph = False
         elif _INDENTED.match(exp, pos) and (opened or not paragraph):
@@ -206,7 +210,7 @@ class _Levels:
     def quotes(self, i: int, most: int, exp: str, pos: int) -> tuple[int, int]:
         """Quote markers from ``pos`` as levels i, i+1... (``most`` at most): how many,
         and where the text after them starts."""
-        run = exp[pos:_end(_QUOTE_RUN, exp, pos)]
+        run = exp[pos : _end(_QUOTE_RUN, exp, pos)]
         took = min(run.count(">"), most)
         if not took:
             return 0, pos
@@ -237,12 +241,16 @@ def _after_quotes(run: str, k: int) -> int:
 
 def _lazy(exp: str, pos: int) -> bool:
     """Could this line continue an open paragraph lazily (no block starts on it)?"""
-    return not (_RULE.match(exp, pos) or _FENCE.match(exp, pos) or _NOT_PARAGRAPH.match(exp, pos)
-                or _QUOTE.match(exp, pos) or _ITEM.match(exp, pos))
+    return not (
+        _RULE.match(exp, pos)
+        or _FENCE.match(exp, pos)
+        or _NOT_PARAGRAPH.match(exp, pos)
+        or _QUOTE.match(exp, pos)
+        or _ITEM.match(exp, pos)
+    )
 
 
-def _cut(lines: list[str], n: int, exp: str, levels: _Levels,
-         max_depth: int) -> list[tuple[int, str, int]]:
+def _cut(lines: list[str], n: int, exp: str, levels: _Levels, max_depth: int) -> list[tuple[int, str, int]]:
     """Take the levels past the cap (all but the innermost) out of line ``n``'s prefix."""
     if levels.count <= max_depth:
         return []

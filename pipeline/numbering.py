@@ -3,6 +3,7 @@
 ``01``, ``1.1``, ``2.``, ``3、``, ``第4章``, ``五、``, ``Part 2``: a number that
 stands for a section, alone in its paragraph or at the start of a heading.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,14 +14,18 @@ from typing import Any
 from pipeline.tree import inline_text
 
 _CN_DIGITS = "一二三四五六七八九十百零〇"
-NUMBER = (r"(?:第\s*[0-9" + _CN_DIGITS + r"]{1,4}\s*[章节部分篇讲回]"
-          r"|[0-9]{1,3}(?:\.[0-9]{1,3}){0,3}\.?|[" + _CN_DIGITS + r"]{1,3}"
-          r"|(?:part|chapter|section)\s+[0-9ivx]{1,4})")
+NUMBER = (
+    r"(?:第\s*[0-9" + _CN_DIGITS + r"]{1,4}\s*[章节部分篇讲回]"
+    r"|[0-9]{1,3}(?:\.[0-9]{1,3}){0,3}\.?|[" + _CN_DIGITS + r"]{1,3}"
+    r"|(?:part|chapter|section)\s+[0-9ivx]{1,4})"
+)
 # (blanks taken possessively: "1", a long run of spaces and a word is not retried per space)
 _ALONE = re.compile(r"^\s*(" + NUMBER + r")\s*+[、.:：)）]?\s*+$", re.I)
 # "1.2 标题", "4.1标题" (dotted numbers may touch the text), "3、标题", "10 标题"
-_LEADING = re.compile(r"^\s*(?:([0-9]{1,3}(?:\.[0-9]{1,3}){1,3})\.?\s*"
-                      r"|([0-9]{1,3})(?:[.、)）]\s*|\s+))(?=\S)")
+_LEADING = re.compile(
+    r"^\s*(?:([0-9]{1,3}(?:\.[0-9]{1,3}){1,3})\.?\s*"
+    r"|([0-9]{1,3})(?:[.、)）]\s*|\s+))(?=\S)"
+)
 SENTENCE_END = tuple("。！？!?；;，,：:…")
 
 
@@ -73,17 +78,24 @@ class SectionNumber:
         return len(self.parts)
 
     def written_like(self, other: SectionNumber) -> bool:
-        return (self.depth == other.depth and self.delimiter == other.delimiter
-                and (self.padding == other.padding or "any" in (self.padding, other.padding)))
+        return (
+            self.depth == other.depth
+            and self.delimiter == other.delimiter
+            and (self.padding == other.padding or "any" in (self.padding, other.padding))
+        )
 
     def follows(self, other: SectionNumber) -> bool:
         """A later number of the same list: same parent, greater last part (``1.3`` after ``1.2``)."""
-        return (self.written_like(other) and self.parts[:-1] == other.parts[:-1]
-                and self.parts[-1] > other.parts[-1])
+        return (
+            self.written_like(other)
+            and self.parts[:-1] == other.parts[:-1]
+            and self.parts[-1] > other.parts[-1]
+        )
 
 
 _HEADING_NUMBER = re.compile(
-    r"^\s*(?:([0-9]{1,3}(?:\.[0-9]{1,3}){1,3})(\.?)\s*|([0-9]{1,3})([.、)）]|\s)\s*)(?=\S)")
+    r"^\s*(?:([0-9]{1,3}(?:\.[0-9]{1,3}){1,3})(\.?)\s*|([0-9]{1,3})([.、)）]|\s)\s*)(?=\S)"
+)
 
 
 def heading_number(text: str) -> SectionNumber | None:

@@ -13,6 +13,7 @@ already typed, and a bad value is one error, always in the same words::
 A ``None``, list or table default declares nothing about its type: such a value is
 passed on as it is given.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,8 +22,13 @@ from typing import Any
 from .errors import ConfigError
 
 #: what each kind of option must be, for the message
-_WHAT = {"bool": "true or false", "int": "a whole number", "float": "a number",
-         "str": "a text", "strings": "a list of names"}
+_WHAT = {
+    "bool": "true or false",
+    "int": "a whole number",
+    "float": "a number",
+    "str": "a text",
+    "strings": "a list of names",
+}
 _TRUE = ("true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0")
 

@@ -8,6 +8,7 @@ only where they still hold the bytes galley wrote (an output edited since is
 kept, and said so), never a path that a current input writes, then the folders
 left empty, then the manifest row.
 """
+
 from __future__ import annotations
 
 import os
@@ -22,13 +23,14 @@ from .storage import Storage, open_storage
 @dataclass
 class Gone:
     key: str
-    source: str                  # where the input was (root/source)
+    source: str  # where the input was (root/source)
     outputs: list[str]
     removed: list[str] = field(default_factory=list)
-    kept: dict[str, str] = field(default_factory=dict)   # output -> why it stays
+    kept: dict[str, str] = field(default_factory=dict)  # output -> why it stays
 
     def entry(self, out: Storage) -> dict[str, Any]:
         from .report import file_entry
+
         e = file_entry(self.source, "gone", outputs=[out.ref(o) for o in self.outputs])
         del e["status"]
         if self.removed:
@@ -69,8 +71,14 @@ def find_gone(records: dict[str, Record], current: set[str], roots: list[str]) -
     return gone
 
 
-def prune(gone: list[Gone], records: dict[str, Record], out: Storage, manifest: Any,
-          protected: set[str], fold: Callable[[str], str]) -> None:
+def prune(
+    gone: list[Gone],
+    records: dict[str, Record],
+    out: Storage,
+    manifest: Any,
+    protected: set[str],
+    fold: Callable[[str], str],
+) -> None:
     """Remove the orphans' outputs (see the module's docstring); fills ``removed``
     and ``kept`` of each."""
     for g in gone:

@@ -8,6 +8,7 @@ that relation except where the outline is broken (see ``plan_levels``).
 Section numbers are passed in as objects with ``depth``, ``parts``,
 ``written_like(other)`` and ``follows(other)`` (or None for an unnumbered heading).
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -41,8 +42,9 @@ class Plan:
         "numbering", "top" (it rose above the outline's first level), "skip", or None."""
         if not 0 < j < len(self.levels):
             return None
-        steps = [step for start, aligned, closed in self.rounds
-                 for step in ((start, aligned), (aligned, closed))]
+        steps = [
+            step for start, aligned, closed in self.rounds for step in ((start, aligned), (aligned, closed))
+        ]
         moved = [(a, b) for a, b in steps if sign(a[j] - a[j - 1]) != sign(b[j] - b[j - 1])]
         if not moved:
             return None
@@ -104,16 +106,20 @@ def align_families(levels: list[int], numbers: Sequence[Number | None]) -> set[i
     return moved
 
 
-def _siblings_on_one_level(levels: list[int], numbers: Sequence[Number | None], d: int,
-                           moved: set[int]) -> None:
+def _siblings_on_one_level(
+    levels: list[int], numbers: Sequence[Number | None], d: int, moved: set[int]
+) -> None:
     number = {i: n for i, n in enumerate(numbers) if n and n.depth == d}
     members = list(number)
     chains: list[list[int]] = []
     chain_of: dict[int, list[int]] = {}
     for n, i in enumerate(members):
         prev = next((j for j in reversed(members[:n]) if number[j].written_like(number[i])), None)
-        if (prev is not None and number[i].follows(number[prev])
-                and _only_subsections_between(levels, prev, i)):
+        if (
+            prev is not None
+            and number[i].follows(number[prev])
+            and _only_subsections_between(levels, prev, i)
+        ):
             chain = chain_of[prev]
             chain.append(i)
         else:
@@ -135,8 +141,9 @@ def _only_subsections_between(levels: list[int], a: int, b: int) -> bool:
     return all(levels[k] > floor for k in range(a + 1, b))
 
 
-def _children_below_parents(levels: list[int], numbers: Sequence[Number | None], d: int,
-                            moved: set[int]) -> None:
+def _children_below_parents(
+    levels: list[int], numbers: Sequence[Number | None], d: int, moved: set[int]
+) -> None:
     """``2.1``, ``2.2``… written at the level of ``02`` (or above) go one level below it."""
     for p, parent in enumerate(numbers):
         if not parent or parent.depth != d - 1:
@@ -157,7 +164,7 @@ def _children_below_parents(levels: list[int], numbers: Sequence[Number | None],
         if any(levels[k] < level for k in range(kids[0], end)):
             continue  # another section sits among them: not ours to move
         delta = levels[p] + 1 - level
-        if max(levels[kids[0]:end]) + delta > 6:
+        if max(levels[kids[0] : end]) + delta > 6:
             continue  # Markdown has no level to put their deepest subsections on
         _shift(levels, kids[0], end, delta, moved)
 

@@ -5,6 +5,7 @@ ETA) and a summary table. Elsewhere (logs, CI, pipes): one plain line per file
 done and a plain summary. ``--quiet``: nothing but the failures. rich is imported
 only for a terminal.
 """
+
 from __future__ import annotations
 
 import sys
@@ -32,8 +33,7 @@ class Progress:
         if todo == 0:
             self.line(f"galley: {files} files, all up to date: nothing to do")
         else:
-            self.line(f"galley: {files} files: {skipped} up to date (skipped), "
-                      f"{todo} to convert ({workers})")
+            self.line(f"galley: {files} files: {skipped} up to date (skipped), {todo} to convert ({workers})")
 
     def note(self, message: str) -> None:
         if not self.quiet:
@@ -69,8 +69,9 @@ class Progress:
     def stop(self) -> None:
         pass
 
-    def summary(self, rows: list[tuple[str, str]], removed: list[tuple[str, int]],
-                failures: list[str]) -> None:
+    def summary(
+        self, rows: list[tuple[str, str]], removed: list[tuple[str, int]], failures: list[str]
+    ) -> None:
         if not self.quiet:
             width = max(len(k) for k, _ in rows)
             self.line("")
@@ -95,6 +96,7 @@ class RichProgress(Progress):
     def __init__(self, stream: TextIO | None = None, quiet: bool = False):
         super().__init__(stream, quiet)
         from rich.console import Console
+
         self.console = Console(file=self.stream, stderr=self.stream is sys.stderr)
         self.bar: Bar | None = None
         self.task: TaskID | None = None
@@ -113,14 +115,24 @@ class RichProgress(Progress):
             TimeRemainingColumn,
         )
         from rich.progress import Progress as Bar
-        self.console.print(f"galley: {files} files: {skipped} up to date (skipped), "
-                           f"{todo} to convert ({workers})")
-        self.bar = Bar(SpinnerColumn(), TextColumn("converting"), BarColumn(),
-                       MofNCompleteColumn(), TextColumn("done"),
-                       TextColumn("[dim]{task.fields[skipped]} skipped[/]"),
-                       TextColumn("{task.fields[failed_text]}"),
-                       TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-                       console=self.console, transient=False)
+
+        self.console.print(
+            f"galley: {files} files: {skipped} up to date (skipped), {todo} to convert ({workers})"
+        )
+        self.bar = Bar(
+            SpinnerColumn(),
+            TextColumn("converting"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("done"),
+            TextColumn("[dim]{task.fields[skipped]} skipped[/]"),
+            TextColumn("{task.fields[failed_text]}"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=self.console,
+            transient=False,
+        )
         self.task = self.bar.add_task("convert", total=todo, skipped=skipped, failed_text="0 failed")
         self.bar.start()
 
@@ -140,9 +152,12 @@ class RichProgress(Progress):
             self.failed += 1
             if self.bar is not None:
                 from rich.markup import escape
-                self.bar.console.print(f"[red]failed[/] {escape(shown(label))}: "
-                                       f"{escape(shown(str(result.get('error'))))}",
-                                       markup=True, highlight=False)
+
+                self.bar.console.print(
+                    f"[red]failed[/] {escape(shown(label))}: {escape(shown(str(result.get('error'))))}",
+                    markup=True,
+                    highlight=False,
+                )
         if self.bar is not None and self.task is not None:
             text = f"[red]{self.failed} failed[/]" if self.failed else "0 failed"
             self.bar.update(self.task, advance=1, failed_text=text)
@@ -152,9 +167,11 @@ class RichProgress(Progress):
             self.bar.stop()
             self.bar = None
 
-    def summary(self, rows: list[tuple[str, str]], removed: list[tuple[str, int]],
-                failures: list[str]) -> None:
+    def summary(
+        self, rows: list[tuple[str, str]], removed: list[tuple[str, int]], failures: list[str]
+    ) -> None:
         from rich.table import Table
+
         table = Table(title="galley convert", show_header=False, title_justify="left")
         table.add_column("", style="bold")
         table.add_column("", justify="right")

@@ -1,4 +1,5 @@
 """One file through the pipeline and the writers: the unit of work of every command."""
+
 from __future__ import annotations
 
 import time
@@ -19,7 +20,7 @@ class Rendered:
     """What the writers made of one document, not yet written anywhere."""
 
     doc: Document
-    outputs: dict[str, bytes] = field(default_factory=dict)   # relative path -> bytes
+    outputs: dict[str, bytes] = field(default_factory=dict)  # relative path -> bytes
     seconds: float = 0.0
     kept: float = 1.0
     missing: str = ""
@@ -46,8 +47,9 @@ class Rendered:
         }
 
 
-def render(pipeline: Pipeline, writers: list[Writer], path: Path, stem: str,
-           raw: bytes | None = None) -> Rendered:
+def render(
+    pipeline: Pipeline, writers: list[Writer], path: Path, stem: str, raw: bytes | None = None
+) -> Rendered:
     """Clean ``path`` and render it with every writer; outputs are named ``stem.ext``."""
     started = time.perf_counter()
     doc = pipeline.process(path, raw)
@@ -71,13 +73,21 @@ def render(pipeline: Pipeline, writers: list[Writer], path: Path, stem: str,
         if writer.name == "md":
             md_text = data.decode("utf-8")
     body = strip_front_matter(md_text) if md_text is not None else _markdown_body(doc)
-    reference: str | Counter[str] = (doc.reference_counts if doc.reference_counts is not None
-                                     else doc.original if doc.reference is None else doc.reference)
-    result.kept, result.missing = kept_share(reference, body, "\n".join(doc.removed_text),
-                                             plain=meta_text(doc.meta.as_dict()))
+    reference: str | Counter[str] = (
+        doc.reference_counts
+        if doc.reference_counts is not None
+        else doc.original
+        if doc.reference is None
+        else doc.reference
+    )
+    result.kept, result.missing = kept_share(
+        reference, body, "\n".join(doc.removed_text), plain=meta_text(doc.meta.as_dict())
+    )
     if result.kept < 0.999 and result.missing:
-        doc.warn(f"text lost: {100 * (1 - result.kept):.2f}% of the text is missing "
-                 f"from the output ({result.missing!r})")
+        doc.warn(
+            f"text lost: {100 * (1 - result.kept):.2f}% of the text is missing "
+            f"from the output ({result.missing!r})"
+        )
     result.seconds = time.perf_counter() - started
     return result
 
@@ -89,8 +99,9 @@ def _one_line_values(value: Any) -> bool:
     """Whether YAML writes every value on its own ``key: value`` line (no line of the
     front matter can then be ``---`` or ``...``)."""
     if isinstance(value, dict):
-        return all(isinstance(k, str) and _one_line_values(k) and _one_line_values(v)
-                   for k, v in value.items())
+        return all(
+            isinstance(k, str) and _one_line_values(k) and _one_line_values(v) for k, v in value.items()
+        )
     if isinstance(value, (list, tuple)):
         return all(_one_line_values(v) for v in value)
     if isinstance(value, str):
@@ -103,6 +114,7 @@ def _markdown_body(doc: Document) -> str:
     with no Markdown output: as ``strip_front_matter(render_document(doc))``, without
     writing (and importing) YAML when the front matter is plain ``key: value`` lines."""
     from .writers.markdown import render_body, render_document
+
     meta = doc.meta.as_dict()
     if meta and not _one_line_values(meta):
         return strip_front_matter(render_document(doc))

@@ -21,6 +21,7 @@ asks ``match`` of each whether it is debris, and lets ``handle`` repair what
 matched: edit the block in place, or return the blocks that take its place (none
 to drop it; a container emptied that way goes too).
 """
+
 from __future__ import annotations
 
 from typing import Any, ClassVar
@@ -142,8 +143,9 @@ class TreeRepair(Stage):
         """What makes ``block`` debris (anything but None), or None when it is not."""
         raise NotImplementedError
 
-    def handle(self, block: Token, found: Any, ctx: StageContext,
-               line: int | None) -> list[Token] | None:  # pragma: no cover - protocol
+    def handle(
+        self, block: Token, found: Any, ctx: StageContext, line: int | None
+    ) -> list[Token] | None:  # pragma: no cover - protocol
         """Repair ``block`` (``found`` is what ``match`` returned; ``line`` the
         top-level line it sits in) and record it. Return the blocks that replace it,
         or None when it was edited in place (its children are then looked at too)."""

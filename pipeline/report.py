@@ -9,6 +9,7 @@ Its space is taken when the run starts (``ReportTarget``): a disk that fills up
 during the batch still gets the report; when even that is too little, a compact
 report (status, outputs and error per file) is written in the space reserved.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -60,6 +61,7 @@ class ReportTarget:
     def __init__(self, ref: str, files: int):
         from .atomic import temp_name
         from .storage import local_path
+
         self.ref = ref
         self.local = local_path(ref)
         self.fd: int | None = None
@@ -92,6 +94,7 @@ class ReportTarget:
         """Write the report (the compact one if the full one does not fit); the
         error line when neither could be written."""
         from .storage import no_space, write_ref
+
         if self.fd is None:
             try:
                 write_ref(self.ref, full)
@@ -112,7 +115,7 @@ class ReportTarget:
                 os.lseek(self.fd, 0, os.SEEK_SET)
                 view = memoryview(data)
                 while view:
-                    view = view[os.write(self.fd, view):]
+                    view = view[os.write(self.fd, view) :]
                 os.ftruncate(self.fd, len(data))
                 os.fsync(self.fd)
                 os.close(self.fd)
@@ -141,11 +144,16 @@ class ReportTarget:
 
 def _umask() -> int:
     from .atomic import _umask as umask
+
     return umask()
 
 
-def build_report(entries: list[dict[str, Any]], summary: dict[str, Any],
-                 gone: list[dict[str, Any]], not_followed: list[dict[str, Any]]) -> dict[str, Any]:
+def build_report(
+    entries: list[dict[str, Any]],
+    summary: dict[str, Any],
+    gone: list[dict[str, Any]],
+    not_followed: list[dict[str, Any]],
+) -> dict[str, Any]:
     counts = {s: 0 for s in STATUSES}
     removed: dict[str, int] = {}
     structure = 0
@@ -156,10 +164,15 @@ def build_report(entries: list[dict[str, Any]], summary: dict[str, Any],
                 removed[kind] = removed.get(kind, 0) + n
             structure += len(e.get("structure") or ())
     return {
-        "summary": {"files": len(entries), **counts, "removed": dict(sorted(removed.items())),
-                    "structure_changed": structure,
-                    **summary, "inputs_gone": len(gone),
-                    "links_not_followed": len(not_followed)},
+        "summary": {
+            "files": len(entries),
+            **counts,
+            "removed": dict(sorted(removed.items())),
+            "structure_changed": structure,
+            **summary,
+            "inputs_gone": len(gone),
+            "links_not_followed": len(not_followed),
+        },
         "files": entries,
         "inputs_gone": gone,
         "not_followed": not_followed,

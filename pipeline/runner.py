@@ -6,6 +6,7 @@ a "text lost" warning naming the stage and the line. The structure guard
 (``guard.py``) follows the document's shape through the stages the same way and
 warns "structure changed" for what no stage declared.
 """
+
 from __future__ import annotations
 
 import time
@@ -34,8 +35,7 @@ COUNT_REFERENCE_CHARS = 1 << 18
 class Pipeline:
     """The configured chain of stages."""
 
-    def __init__(self, config: Config | None = None,
-                 registry: dict[str, type[Stage]] | None = None):
+    def __init__(self, config: Config | None = None, registry: dict[str, type[Stage]] | None = None):
         self.config = config or Config()
         registry = registry if registry is not None else available_stages()
         self.registry = registry
@@ -57,6 +57,7 @@ class Pipeline:
         """The capabilities of the writers this configuration will run (those writers
         are imported the first time a document is processed, and no other)."""
         from .writer import available_writers
+
         wanted = {f.partition(":")[0] for f in self.config.formats}
         registry = available_writers(wanted)
         return tuple(registry[name].capabilities for name in sorted(wanted) if name in registry)
@@ -69,8 +70,9 @@ class Pipeline:
                 raise GalleyError(exc.strerror or str(exc)) from None
         return Document(path=Path(path), raw=raw)
 
-    def process(self, path: Path, raw: bytes | None = None,
-                trace: list[tuple[str, Any, Any]] | None = None) -> Document:
+    def process(
+        self, path: Path, raw: bytes | None = None, trace: list[tuple[str, Any, Any]] | None = None
+    ) -> Document:
         """Run every stage on one file. With ``trace``, each stage appends
         ``(name, state_before, state_after)`` (text, tree and metadata) to it."""
         doc = self.read(path, raw)
@@ -173,10 +175,17 @@ class Pipeline:
     def describe(self) -> list[dict[str, Any]]:
         """Every installed stage in run order, with whether it is on."""
         active = {s.name for s in self.stages}
-        return [{"name": c.name, "priority": c.priority, "scope": c.scope,
-                 "enabled": c.name in active, "description": c.description(),
-                 "options": default_values(c.defaults)} for c in ordered(self.registry)]
-
+        return [
+            {
+                "name": c.name,
+                "priority": c.priority,
+                "scope": c.scope,
+                "enabled": c.name in active,
+                "description": c.description(),
+                "options": default_values(c.defaults),
+            }
+            for c in ordered(self.registry)
+        ]
 
 
 def _parse_body(text: str, body_line: int) -> list[dict[str, Any]]:
@@ -191,4 +200,5 @@ def _parse_body(text: str, body_line: int) -> list[dict[str, Any]]:
 
 def _state(doc: Document) -> tuple[str, Any, dict[str, Any]]:
     import copy
+
     return doc.text, copy.deepcopy(doc.tree), doc.meta.as_dict()

@@ -12,6 +12,7 @@ Stages run by ``(priority, name)``; every bytes stage must come before every tex
 stage and every text stage before every tree stage, and each priority must lie in
 a band (``BANDS``) that takes the stage's scope (checked up front).
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -46,6 +47,7 @@ class StageContext:
 
     def record(self, kind: str, line: int | None, before: str, after: str = "") -> None:
         from .document import Change
+
         self.doc.changes.append(Change(self.stage.name, kind, line, before, after))
 
     def warn(self, message: str) -> None:
@@ -81,6 +83,7 @@ class Stage:
 
     def __init__(self, **options: Any):
         from .options import read_options
+
         self.options = read_options(f"stage {self.name!r}", self.defaults, options)
 
     @classmethod
@@ -96,6 +99,7 @@ def available_stages() -> dict[str, type[Stage]]:
     """Every stage installed under the ``galley.stages`` entry-point group."""
     found: dict[str, type[Stage]] = {}
     from .entrypoints import group
+
     for ep in group("galley.stages"):
         cls = ep.load()
         if not (isinstance(cls, type) and issubclass(cls, Stage)):
@@ -118,7 +122,8 @@ def ordered(classes: dict[str, type[Stage]]) -> list[type[Stage]]:
         if rank < seen:
             raise ConfigError(
                 f"stage {cls.name!r} ({cls.scope}, priority {cls.priority}) would run after "
-                "a later-scope stage; give it a lower priority")
+                "a later-scope stage; give it a lower priority"
+            )
         seen = rank
     return result
 
@@ -127,13 +132,16 @@ def check_band(cls: type[Stage]) -> None:
     """A stage's priority lies in a band that takes its scope (see ``BANDS``)."""
     band = BANDS.get(cls.priority // 100 * 100) if cls.priority >= 100 else None
     if band is None:
-        bands = "; ".join(f"{start}-{start + 99} {name} ({'/'.join(scopes)})"
-                          for start, (name, scopes) in BANDS.items())
+        bands = "; ".join(
+            f"{start}-{start + 99} {name} ({'/'.join(scopes)})" for start, (name, scopes) in BANDS.items()
+        )
         raise ConfigError(f"stage {cls.name!r} has priority {cls.priority}, in no band. Bands: {bands}")
     name, scopes = band
     if cls.scope not in scopes:
-        raise ConfigError(f"stage {cls.name!r} is a {cls.scope} stage with priority {cls.priority}, "
-                          f"in the band of {name}, which takes {' and '.join(scopes)} stages")
+        raise ConfigError(
+            f"stage {cls.name!r} is a {cls.scope} stage with priority {cls.priority}, "
+            f"in the band of {name}, which takes {' and '.join(scopes)} stages"
+        )
 
 
 def check_names(names: list[str] | set[str], valid: dict[str, Any], what: str = "stage") -> None:

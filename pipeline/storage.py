@@ -20,6 +20,7 @@ Folder walks (``LocalStorage.walk``) do not follow links that leave the folder.
   assignment, so readers never see half a file there either. For a filesystem
   that fsspec writes in place (SFTP, SMB...), that is the best fsspec offers.
 """
+
 from __future__ import annotations
 
 import errno
@@ -74,17 +75,24 @@ def format_size(n: int) -> str:
 
 def file_kind(mode: int) -> str:
     """What a file that is not a regular file is, for a message."""
-    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
-                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"),
-                       (stat.S_ISDIR, "a folder"), (stat.S_ISLNK, "a link")):
+    for test, name in (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISLNK, "a link"),
+    ):
         if test(mode):
             return name
     return "not a regular file"
 
 
 def _too_large(size: int, limit: int) -> str:
-    return (f"larger than the {format_size(limit)} input limit ({format_size(size)}); "
-            f"raise it with --max-input-size")
+    return (
+        f"larger than the {format_size(limit)} input limit ({format_size(size)}); "
+        f"raise it with --max-input-size"
+    )
 
 
 def read_local(path: Path | str, limit: int = DEFAULT_MAX_INPUT) -> bytes:
@@ -94,6 +102,7 @@ def read_local(path: Path | str, limit: int = DEFAULT_MAX_INPUT) -> bytes:
     do things; reading a FIFO waits for a writer forever), and checked again on the
     open descriptor in case the name changed in between."""
     from .errors import InputError
+
     st = os.stat(path)
     if not stat.S_ISREG(st.st_mode):
         raise InputError(f"not a regular file ({file_kind(st.st_mode)})")
@@ -115,9 +124,9 @@ class Skipped:
     """Something a folder walk met and did not take as an input."""
 
     rel: str
-    kind: str        # "folder" (cannot be read), "special" (not a regular file), "link"
+    kind: str  # "folder" (cannot be read), "special" (not a regular file), "link"
     message: str
-    folder: bool = False   # a link to a folder
+    folder: bool = False  # a link to a folder
 
 
 class Storage:
@@ -251,7 +260,7 @@ class _Walker:
         self.found: list[str] = []
         self.skipped: list[Skipped] = []
         self.seen: set[tuple[int, int]] = set()
-        self.links: list[tuple[str, str]] = []   # folder links, walked after every real folder
+        self.links: list[tuple[str, str]] = []  # folder links, walked after every real folder
 
     def run(self) -> list[str]:
         try:
@@ -284,8 +293,9 @@ class _Walker:
             with os.scandir(dirpath) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
-            self.skipped.append(Skipped(rel_dir or ".", "folder",
-                                        f"cannot read folder: {exc.strerror or exc}"))
+            self.skipped.append(
+                Skipped(rel_dir or ".", "folder", f"cannot read folder: {exc.strerror or exc}")
+            )
             return
         subfolders = []
         for ent in entries:
@@ -299,9 +309,15 @@ class _Walker:
                 if link:
                     inside, target = self._inside(full)
                     if not inside and not self.follow:
-                        self.skipped.append(Skipped(rel, "link", f"a link to {target}, outside the "
-                                                    f"input folder: not followed (--follow-symlinks)",
-                                                    os.path.isdir(full)))
+                        self.skipped.append(
+                            Skipped(
+                                rel,
+                                "link",
+                                f"a link to {target}, outside the "
+                                f"input folder: not followed (--follow-symlinks)",
+                                os.path.isdir(full),
+                            )
+                        )
                         continue
                     mode = os.stat(full).st_mode
                 elif ent.is_dir(follow_symlinks=False):
@@ -344,6 +360,7 @@ class _Walker:
 class FsspecStorage(Storage):
     def __init__(self, url: str):
         import fsspec  # the galleyproof[dask] extra
+
         self.root = url.rstrip("/")
         self.fs, self.base = fsspec.core.url_to_fs(self.root)
         self.base = self.base.rstrip("/")
@@ -383,7 +400,7 @@ class FsspecStorage(Storage):
         found = []
         for full in self.fs.find(self.base):
             full = full.lstrip("/") if not self.base.startswith("/") else full
-            rel = full[len(prefix):] if full.startswith(prefix) else full.lstrip("/")
+            rel = full[len(prefix) :] if full.startswith(prefix) else full.lstrip("/")
             if any(part.startswith(".") for part in rel.split("/")):
                 continue
             if any((full + "/").startswith(s) for s in skip):
@@ -394,6 +411,7 @@ class FsspecStorage(Storage):
 
 def _read_fsspec(fs: Any, path: str, limit: int) -> bytes:
     from .errors import InputError
+
     size = fs.size(path)
     if size is not None and size > limit:
         raise InputError(_too_large(size, limit))
@@ -419,6 +437,7 @@ def read_ref(ref: str, limit: int = DEFAULT_MAX_INPUT) -> bytes:
     if local is not None:
         return read_local(local, limit)
     import fsspec
+
     fs, path = fsspec.core.url_to_fs(ref)
     return _read_fsspec(fs, path, limit)
 

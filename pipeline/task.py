@@ -13,6 +13,7 @@ The result::
      "outputs": {relpath: sha256}, "deps": {path of a file the stages read: sha256},
      "info": {changes, kept, warnings, timings...}, "seconds": 0.12}
 """
+
 from __future__ import annotations
 
 import os
@@ -31,9 +32,14 @@ _local = threading.local()
 
 def config_data(cfg: Any) -> dict[str, Any]:
     """A Config as plain data (what crosses to workers)."""
-    return {"formats": list(cfg.formats), "disabled": sorted(cfg.disabled),
-            "enabled": sorted(cfg.enabled), "stage_options": cfg.stage_options,
-            "writer_options": cfg.writer_options, "strict": cfg.strict}
+    return {
+        "formats": list(cfg.formats),
+        "disabled": sorted(cfg.disabled),
+        "enabled": sorted(cfg.enabled),
+        "stage_options": cfg.stage_options,
+        "writer_options": cfg.writer_options,
+        "strict": cfg.strict,
+    }
 
 
 def built(config: dict[str, Any]) -> tuple[Pipeline, list[Writer]]:
@@ -45,6 +51,7 @@ def built(config: dict[str, Any]) -> tuple[Pipeline, list[Writer]]:
 def _build(config: dict[str, Any]) -> tuple[Pipeline, list[Writer]]:
     """The pipeline and writers for this configuration, built once per thread."""
     import json
+
     key = json.dumps(config, sort_keys=True, default=str)
     cache: dict[str, tuple[Pipeline, list[Writer]]] | None = getattr(_local, "cache", None)
     if cache is None:
@@ -53,11 +60,16 @@ def _build(config: dict[str, Any]) -> tuple[Pipeline, list[Writer]]:
         from .config import Config
         from .runner import Pipeline
         from .writer import make_writer
-        cfg = Config(formats=list(config["formats"]), disabled=set(config["disabled"]),
-                     enabled=set(config["enabled"]), stage_options=config["stage_options"],
-                     writer_options=config["writer_options"], strict=bool(config.get("strict")))
-        writers = [make_writer(f, cfg.writer_options.get(f.partition(":")[0], {}))
-                   for f in cfg.formats]
+
+        cfg = Config(
+            formats=list(config["formats"]),
+            disabled=set(config["disabled"]),
+            enabled=set(config["enabled"]),
+            stage_options=config["stage_options"],
+            writer_options=config["writer_options"],
+            strict=bool(config.get("strict")),
+        )
+        writers = [make_writer(f, cfg.writer_options.get(f.partition(":")[0], {})) for f in cfg.formats]
         cache.clear()
         cache[key] = (Pipeline(cfg), writers)
     return cache[key]
@@ -71,22 +83,26 @@ def _doc_path(source: str) -> Path:
     the folder stays as it is, for the images beside the file."""
     from .names import readable
     from .storage import local_path
+
     local = local_path(source)
     if local is not None:
         return local.with_name(readable(local.name)) if local.name else local
     from urllib.parse import unquote, urlsplit
+
     return Path(os.devnull) / readable(Path(unquote(urlsplit(source).path)).name)
 
 
 def _render(job: dict[str, Any], config: dict[str, Any]) -> Any:
     from .rendering import render
     from .storage import DEFAULT_MAX_INPUT, read_ref
+
     pipeline, writers = _build(config)
     source = job["source"]
     try:
         raw = read_ref(source, job.get("max_bytes") or DEFAULT_MAX_INPUT)
     except OSError as exc:
         from .errors import InputError
+
         raise InputError(f"cannot read: {exc.strerror or exc}") from None
     return render(pipeline, writers, _doc_path(source), job["stem"], raw)
 
@@ -133,6 +149,7 @@ def write_error(exc: OSError, out_root: str) -> str:
     import errno
 
     from .names import shown
+
     target = shown(str(exc.filename)) if exc.filename else shown(out_root)
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         what = "no space left on device" if exc.errno == errno.ENOSPC else "disk quota exceeded"
@@ -144,8 +161,9 @@ def write_error(exc: OSError, out_root: str) -> str:
     return f"cannot write {target}: {exc.strerror or exc}"
 
 
-def convert_file(job: dict[str, Any], out_root: str, config: dict[str, Any],
-                 timeout: float | None = None) -> dict[str, Any]:
+def convert_file(
+    job: dict[str, Any], out_root: str, config: dict[str, Any], timeout: float | None = None
+) -> dict[str, Any]:
     """Convert one input and write its outputs; never raises for a bad file.
 
     ``job`` is ``{"key", "source", "stem"}``: the manifest key, the input's path
@@ -155,9 +173,17 @@ def convert_file(job: dict[str, Any], out_root: str, config: dict[str, Any],
     """
     from .errors import GalleyError
     from .storage import open_storage, sha256
+
     started = time.perf_counter()
-    result: dict[str, Any] = {"key": job["key"], "source": job["source"], "status": "failed",
-                              "outputs": {}, "deps": {}, "info": {}, "error": None}
+    result: dict[str, Any] = {
+        "key": job["key"],
+        "source": job["source"],
+        "status": "failed",
+        "outputs": {},
+        "deps": {},
+        "info": {},
+        "error": None,
+    }
     try:
         _set_env(config.get("env") or {})
         rendered = _with_deadline(job, config, timeout) if timeout else _render(job, config)

@@ -4,6 +4,7 @@ Letters, digits and CJK characters count (after NFKC); punctuation, markup and
 whitespace do not. The same measure is used for the "text lost" warning and the
 share of text kept in reports.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,7 @@ _FRONT_MATTER = re.compile(r"\A---\n.*?\n(?:---|\.\.\.)\n", re.S)
 
 def strip_front_matter(text: str) -> str:
     m = _FRONT_MATTER.match(text)
-    return text[m.end():] if m else text
+    return text[m.end() :] if m else text
 
 
 _LINK_DEFINITION = re.compile(r"(?m)^ {0,3}(?:(?:>|[-+*]|\d{1,9}[.)])[ \t]+)*\[[^\]\n]+\]:[ \t]*\S.*$")
@@ -33,36 +34,46 @@ _NEST3 = r"(?:" + _PLAIN + r"|\(" + _NEST2 + r"*\))"
 # it), so that the regex engine skips to the next "]" or "<" instead of trying every
 # position.
 _MARKUP = re.compile(
-    r"\](?<!\\\])\(\s*<(?:\\.|[^<>\n\\])*>[^()\n]*\)"           # <...> destinations
+    r"\](?<!\\\])\(\s*<(?:\\.|[^<>\n\\])*>[^()\n]*\)"  # <...> destinations
     r"|\](?<!\\\])\((?:[^\S\n]*\n)?" + _NEST3 + r"*(?:\n[^\S\n]*)?\)"  # destinations (a line may end before)
-    r"|\](?<!\\\])(\[(?!\^)[^\]\n]*\])(?!\()"      # reference labels (not footnotes)
-    r"|<(?<!\\<)[A-Za-z/!?][^<>\n]*>"       # HTML tags and autolink brackets (not "\<")
+    r"|\](?<!\\\])(\[(?!\^)[^\]\n]*\])(?!\()"  # reference labels (not footnotes)
+    r"|<(?<!\\<)[A-Za-z/!?][^<>\n]*>"  # HTML tags and autolink brackets (not "\<")
 )
 
 
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\s]*)>")
 # (blanks taken possessively: a marker never starts with one, and a deep indent is not
 # given back one space at a time)
-_LIST_MARKER = re.compile(r"(?m)^[^\S\n]*+(?:>[^\S\n]*+|(?:[-+*]|\d{1,9}[.)])[^\S\n]++)*"
-                          r"\d{1,9}[.)](?:[^\S\n]|$)")
+_LIST_MARKER = re.compile(
+    r"(?m)^[^\S\n]*+(?:>[^\S\n]*+|(?:[-+*]|\d{1,9}[.)])[^\S\n]++)*"
+    r"\d{1,9}[.)](?:[^\S\n]|$)"
+)
 
 
 # a task's box ("- [x] ") is no text: a writer may spell an empty task differently
-_TASK_BOX = re.compile(r"(?m)^([^\S\n]*+(?:>[^\S\n]*+|(?:[-+*]|\d{1,9}[.)])[^\S\n]++)*?"
-                       r"(?:[-+*]|\d{1,9}[.)])[^\S\n]++)"
-                       r"\[[ xX]\](?=\s|$)")
+_TASK_BOX = re.compile(
+    r"(?m)^([^\S\n]*+(?:>[^\S\n]*+|(?:[-+*]|\d{1,9}[.)])[^\S\n]++)*?"
+    r"(?:[-+*]|\d{1,9}[.)])[^\S\n]++)"
+    r"\[[ xX]\](?=\s|$)"
+)
 
 
 def _without_definitions(text: str) -> str:
     """Link definitions go; the same characters inside fenced code stay."""
     from .textscan import code_line_mask
+
     lines = text.split("\n")
     code = code_line_mask(lines)
     out = [ln if code[k] else _LINK_DEFINITION.sub("", ln) for k, ln in enumerate(lines)]
     for k in range(len(lines) - 1):
         # "[a]:" with its address alone on the next line (where a paragraph may start)
-        if not code[k] and not code[k + 1] and (k == 0 or not lines[k - 1].strip() or out[k - 1] == "") \
-                and _OPEN_DEFINITION.search(lines[k]) and _DESTINATION_LINE.match(lines[k + 1]):
+        if (
+            not code[k]
+            and not code[k + 1]
+            and (k == 0 or not lines[k - 1].strip() or out[k - 1] == "")
+            and _OPEN_DEFINITION.search(lines[k])
+            and _DESTINATION_LINE.match(lines[k + 1])
+        ):
             out[k] = out[k + 1] = ""
     return "\n".join(out)
 
@@ -82,6 +93,7 @@ def visible(text: str, list_markers: bool = True) -> str:
     text = _MARKUP.sub("]", text)
     if "&" in text:
         from .tree import decode_entities
+
         text = decode_entities(text)
     if list_markers:
         text = _TASK_BOX.sub(r"\1", text)
@@ -123,8 +135,9 @@ def counted(text: str) -> Counter[str]:
     return Counter(significant(visible(text)))
 
 
-def kept_share(source: str | Counter[str], output: str, removed: str = "",
-               plain: str = "") -> tuple[float, str]:
+def kept_share(
+    source: str | Counter[str], output: str, removed: str = "", plain: str = ""
+) -> tuple[float, str]:
     """Share of ``source``'s significant characters found in ``output`` (``source``
     may be given ``counted`` already).
 

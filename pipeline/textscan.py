@@ -4,6 +4,7 @@ Text stages run before the parse, so they need a light view of block structure:
 fenced code (never touched), blank-line separated chunks, and the inline spans
 whose characters are not markup (code spans, link destinations, HTML tags).
 """
+
 from __future__ import annotations
 
 import bisect
@@ -40,6 +41,7 @@ def code_line_mask(lines: list[str]) -> list[bool]:
     and indented code blocks unless they are CJK prose, paragraph by paragraph
     (which the line repair dedents: that indent is a typing habit, not code)."""
     from .codelines import FENCED, INDENTED, code_kinds
+
     kinds = code_kinds(lines)
     mask = [k == FENCED for k in kinds]
     i, n = 0, len(lines)
@@ -57,8 +59,10 @@ def code_line_mask(lines: list[str]) -> list[bool]:
     return mask
 
 
-_PROSE_BLOCK_START = re.compile(r"^(?:#{1,6}(?:[ \t]|$)|>|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)"
-                                r"|`{3}|~{3}|\|)")
+_PROSE_BLOCK_START = re.compile(
+    r"^(?:#{1,6}(?:[ \t]|$)|>|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)"
+    r"|`{3}|~{3}|\|)"
+)
 
 
 def is_indented_prose(block: list[str]) -> bool:
@@ -98,9 +102,14 @@ def chunk_end(lines: list[str], mask: list[bool], i: int) -> int:
     """Where the chunk that starts at line ``i`` (not code, not blank) ends."""
     j, n = i + 1, len(lines)
     if not _OWN_LINE.match(lines[i]):
-        while j < n and not mask[j] and lines[j].strip() and not _OWN_LINE.match(lines[j]) \
-                and (not _NEW_BLOCK.match(lines[j]) or _quote_goes_on(lines[i], lines[j])) \
-                and not _EMPTY_QUOTE.match(lines[j - 1]):  # no paragraph for a line to go on
+        while (
+            j < n
+            and not mask[j]
+            and lines[j].strip()
+            and not _OWN_LINE.match(lines[j])
+            and (not _NEW_BLOCK.match(lines[j]) or _quote_goes_on(lines[i], lines[j]))
+            and not _EMPTY_QUOTE.match(lines[j - 1])
+        ):  # no paragraph for a line to go on
             j += 1
     return j
 
@@ -118,23 +127,27 @@ def _quote_goes_on(first: str, line: str) -> bool:
     a, b = _QUOTE_MARKS.match(first), _QUOTE_MARKS.match(line)
     if not a or not b or a.group(0).count(">") != b.group(0).count(">"):
         return False
-    head, rest = first[a.end():], line[b.end():]
+    head, rest = first[a.end() :], line[b.end() :]
     marks = _ITEM_MARKS.match(head)
     assert marks is not None  # the pattern matches the empty string too
     width = marks.end()
     if not rest.startswith(" " * width):
         return False
     head, rest = head[width:], rest[width:]
-    return not any(p.match(t) for t in (head, rest) for p in (_OWN_LINE, _NEW_BLOCK, _FENCE_OPEN)) \
-        and bool(head.strip()) and bool(rest.strip()) and not rest.startswith(" ")
+    return (
+        not any(p.match(t) for t in (head, rest) for p in (_OWN_LINE, _NEW_BLOCK, _FENCE_OPEN))
+        and bool(head.strip())
+        and bool(rest.strip())
+        and not rest.startswith(" ")
+    )
 
 
 _PROTECTED = re.compile(
-    r"(?<!`)(?P<ticks>`+)(?!`).*?(?<!`)(?P=ticks)(?!`)"                # code span
-    + r"|\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)"      # link destination
-    + r"|<[A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\s]*>"                  # autolink
-    + r"|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"                 # HTML tag
-    + r"|\\.",                                                      # backslash escape
+    r"(?<!`)(?P<ticks>`+)(?!`).*?(?<!`)(?P=ticks)(?!`)"  # code span
+    + r"|\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)"  # link destination
+    + r"|<[A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\s]*>"  # autolink
+    + r"|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"  # HTML tag
+    + r"|\\.",  # backslash escape
     re.S,
 )
 
@@ -144,7 +157,9 @@ _PROTECTED = re.compile(
 # URL, which a GFM reader makes a link, is literal too.
 _PROTECTED_OR_TICKS = re.compile(
     r"(?<!`)(?P<ticks>`+)(?!`)|(?P<bare>(?<![^\s*_~(])(?:https?://|www\.)(?:[^\s<\\]|\\(?!\n))+)|"
-    + _PROTECTED.pattern.split("|", 1)[1], re.S)
+    + _PROTECTED.pattern.split("|", 1)[1],
+    re.S,
+)
 
 
 def protected_spans(text: str) -> list[tuple[int, int]]:
@@ -152,6 +167,7 @@ def protected_spans(text: str) -> list[tuple[int, int]]:
     if "`" not in text and "http" not in text and "www." not in text:
         return [m.span() for m in _PROTECTED.finditer(text)]
     from .gfm import autolink_end
+
     runs: dict[int, list[int]] = {}  # backtick run length -> where such runs start
     for run in re.finditer(r"`+", text):
         runs.setdefault(run.end() - run.start(), []).append(run.start())
@@ -206,11 +222,14 @@ _BLOCK_TAGS = (
     "address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd|details|"
     "dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frame|frameset|h1|h2|h3|h4|h5|"
     "h6|head|header|hr|html|iframe|legend|li|link|main|menu|menuitem|nav|noframes|ol|optgroup|"
-    "option|p|param|search|section|summary|table|tbody|td|tfoot|th|thead|title|tr|track|ul")
+    "option|p|param|search|section|summary|table|tbody|td|tfoot|th|thead|title|tr|track|ul"
+)
 _HTML_BLOCK_START = re.compile(
     r"^ {0,3}(?:<(?:script|pre|style|textarea)(?:\s|>|$)|<!--|<\?|<![A-Za-z]|<!\[CDATA\["
     r"|</?(?:" + _BLOCK_TAGS + r")(?:\s|/?>|$)"
-    r"|(?:<[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|</[A-Za-z][A-Za-z0-9-]*\s*>)\s*$)", re.I)
+    r"|(?:<[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|</[A-Za-z][A-Za-z0-9-]*\s*>)\s*$)",
+    re.I,
+)
 
 
 def is_html_block_start(line: str) -> bool:
@@ -220,7 +239,8 @@ def is_html_block_start(line: str) -> bool:
 
 _BLOCK_OPENER = re.compile(
     r"^( {0,3})(?:(?P<mark>#{1,6}(?=[ \t]|$)|>|[-+*](?=[ \t]|$)|`{3}|~{3}|<|\[(?=[^\]]*\]:)"
-    r"|[-*_=](?=(?:[ \t]*[-*_=]){2,}[ \t]*$))|(?P<num>\d{1,9})(?=[.)](?:[ \t]|$)))")
+    r"|[-*_=](?=(?:[ \t]*[-*_=]){2,}[ \t]*$))|(?P<num>\d{1,9})(?=[.)](?:[ \t]|$)))"
+)
 
 
 _CONTAINER = re.compile(r"^(?: {0,3}(?:>|[-+*]|\d{1,9}[.)])[ \t]+)+")
@@ -231,7 +251,7 @@ def escape_block_start(line: str, inside: bool = True) -> str:
     (inside a list item or quote too: ``- [^1]: x``, unless ``inside`` is false)."""
     c = _CONTAINER.match(line) if inside else None
     if c and c.end() < len(line):
-        return line[: c.end()] + escape_block_start(line[c.end():])
+        return line[: c.end()] + escape_block_start(line[c.end() :])
     m = _BLOCK_OPENER.match(line)
     if not m:
         return line
@@ -242,8 +262,8 @@ def escape_block_start(line: str, inside: bool = True) -> str:
         # "[a]:" -> "\\[a\\]:": with the "[" alone escaped, a "[" left open on a line
         # above would end at this "]" and make a definition of both lines
         close = line.index("]:", m.end(1))
-        return m.group(1) + "\\" + line[m.end(1):close] + "\\" + line[close:]
-    return m.group(1) + "\\" + line[m.end(1):]
+        return m.group(1) + "\\" + line[m.end(1) : close] + "\\" + line[close:]
+    return m.group(1) + "\\" + line[m.end(1) :]
 
 
 def keep_block_role(old: str, new: str) -> str:
@@ -254,7 +274,7 @@ def keep_block_role(old: str, new: str) -> str:
     cn, co = _CONTAINER.match(new), _CONTAINER.match(old)
     if cn and not co:
         return escape_block_start(new, inside=False)  # the edit made a list item or quote
-    if cn and co and cn.end() > co.end() and new[:co.end()] == old[:co.end()]:
+    if cn and co and cn.end() > co.end() and new[: co.end()] == old[: co.end()]:
         k = co.end()  # ...or one more inside the item: "- **1. " lost its "**"
         return new[:k] + escape_block_start(new[k:], inside=False)
     if _BLOCK_OPENER.match(_CONTAINER.sub("", old)):
@@ -280,15 +300,20 @@ def join_apart(pieces: list[str]) -> str:
             prev = out[last]
             end = prev[-1]
             escaped = (len(prev) - 1 - len(prev[:-1].rstrip("\\"))) % 2 == 1
-            if not escaped and ((end == "]" and piece[0] in "([")
-                                or (end == "<" and (piece[0].isalpha() or piece[0] in "/!?"))):
+            if not escaped and (
+                (end == "]" and piece[0] in "([")
+                or (end == "<" and (piece[0].isalpha() or piece[0] in "/!?"))
+            ):
                 out[last] = prev[:-1] + "\\" + end
             else:
                 # "<r" and ">": a tag's name on one side, its end on the other
                 opened = _TAG_HEAD.search(prev)
-                if opened and _TAG.match(prev[opened.start():] + piece[:200]) and \
-                        not _TAG.match(prev[opened.start():]):
-                    out[last] = prev[:opened.start()] + "\\" + prev[opened.start():]
+                if (
+                    opened
+                    and _TAG.match(prev[opened.start() :] + piece[:200])
+                    and not _TAG.match(prev[opened.start() :])
+                ):
+                    out[last] = prev[: opened.start()] + "\\" + prev[opened.start() :]
         out.append(piece)
         last = len(out) - 1
     return "".join(out)

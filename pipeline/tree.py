@@ -7,6 +7,7 @@ autolinks (pipeline/gfm.py).
 (1-based, in the text that was parsed). pipeline/commonmark.py reads the CommonMark
 corners that mistune reads differently, and has links record how they were written.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -97,9 +98,9 @@ def _markdown() -> mistune.Markdown:
 
         def parse_escape(self, m: re.Match[str], state: InlineState) -> int:
             text = m.group(0)
-            if any(text[i + 1:i + 2] in KEPT_ESCAPES for i in range(0, len(text), 2)):
+            if any(text[i + 1 : i + 2] in KEPT_ESCAPES for i in range(0, len(text), 2)):
                 for i in range(0, len(text), 2):
-                    ch = text[i + 1:i + 2]
+                    ch = text[i + 1 : i + 2]
                     if ch in KEPT_ESCAPES:  # typography and autolinks read these: keep the escape
                         # (its own type, so that the text around it is not merged into it)
                         state.append_token({"type": "escape", "raw": ch})
@@ -145,8 +146,9 @@ def _markdown() -> mistune.Markdown:
     class PositionedBlock(commonmark.BlockRules, BlockParser):
         """Lists and quotes are appended after their content: give them their start."""
 
-        def extract_block_quote(self, m: re.Match[str], state: BlockState
-                                ) -> tuple[str, int | None, set[int]]:
+        def extract_block_quote(
+            self, m: re.Match[str], state: BlockState
+        ) -> tuple[str, int | None, set[int]]:
             # a table inside a quote takes no lazy line: stop the quote there
             limit = gfm.table_before_lazy_line(state.src[: state.cursor_max], state.cursor)
             if limit is None:
@@ -190,9 +192,12 @@ def _markdown() -> mistune.Markdown:
             return result
 
     block = PositionedBlock()
-    md = mistune.Markdown(renderer=None, block=block, inline=EntityAwareInline(),
-                          plugins=[import_plugin(p) for p in PLUGINS]
-                          + [gfm.tables, gfm.footnotes, gfm.autolinks])
+    md = mistune.Markdown(
+        renderer=None,
+        block=block,
+        inline=EntityAwareInline(),
+        plugins=[import_plugin(p) for p in PLUGINS] + [gfm.tables, gfm.footnotes, gfm.autolinks],
+    )
     md.block.state_cls = PositionedState
     return md
 
@@ -253,10 +258,10 @@ def _text_with_references(raw: str) -> list[Token]:
     for m in ENTITY.finditer(raw):
         ch = _entity(m)
         if ch in KEPT_ESCAPES:
-            out.append({"type": "text", "raw": raw[pos:m.start()]})
+            out.append({"type": "text", "raw": raw[pos : m.start()]})
             out.append({"type": "text", "raw": ch, "written": m.group(0)})
         else:
-            out.append({"type": "text", "raw": raw[pos:m.start()] + ch})
+            out.append({"type": "text", "raw": raw[pos : m.start()] + ch})
         pos = m.end()
     out.append({"type": "text", "raw": raw[pos:]})
     return out
@@ -350,8 +355,9 @@ def trim_inline(children: list[Token]) -> list[Token]:
 CONTAINERS = {"block_quote", "list", "list_item", "task_list_item", "footnotes", "footnote_item"}
 
 
-def filter_blocks(tokens: list[Token], keep: Callable[..., bool],
-                  line: int | None = None, parents: tuple[str, ...] = ()) -> list[Token]:
+def filter_blocks(
+    tokens: list[Token], keep: Callable[..., bool], line: int | None = None, parents: tuple[str, ...] = ()
+) -> list[Token]:
     """Blocks for which ``keep(block, top_level_line, parent_types)`` holds, at every depth.
 
     A container left empty by the filter (a list whose items all went, a quote
@@ -388,7 +394,10 @@ def iter_inline_lists(tokens: list[Token], line: int | None = None) -> Iterator[
         elif tok.get("type") == "table":
             for part in tok.get("children") or []:
                 rows = part.get("children") or []
-                cells = rows if part.get("type") == "table_head" else \
-                    [c for r in rows for c in r.get("children") or []]
+                cells = (
+                    rows
+                    if part.get("type") == "table_head"
+                    else [c for r in rows for c in r.get("children") or []]
+                )
                 for cell in cells:
                     yield cell, at

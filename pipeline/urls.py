@@ -1,4 +1,5 @@
 """What a URL does where a browser meets it: its scheme, read as browsers read it."""
+
 from __future__ import annotations
 
 import re

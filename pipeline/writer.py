@@ -11,6 +11,7 @@ Writers are named in the ``galley.writers`` entry-point group. A name with a col
 ``galley.writer_options`` group (see ``CommandOption``), so that building the
 command line imports no writer.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -46,6 +47,7 @@ class Writer:
 
     def __init__(self, variant: str | None = None, **options: Any):
         from .options import read_options
+
         self.variant = variant
         self.options = read_options(f"writer {self.name!r}", self.defaults, options)
 
@@ -93,6 +95,7 @@ class CommandOption:
 def writer_entry_points() -> dict[str, EntryPoint]:
     """The installed writers' entry points by name; nothing is imported."""
     from .entrypoints import group
+
     return {ep.name: ep for ep in group("galley.writers")}
 
 
@@ -123,6 +126,7 @@ def command_options() -> list[tuple[str, CommandOption]]:
     """(writer name, flag) for every flag the installed writers declare, in the order of
     the writers' names. Loads the light declaration modules only, never a writer."""
     from .entrypoints import group
+
     writers = writer_entry_points()
     out: list[tuple[str, CommandOption]] = []
     for ep in sorted(group("galley.writer_options"), key=lambda e: e.name):
@@ -130,14 +134,16 @@ def command_options() -> list[tuple[str, CommandOption]]:
             continue  # options of a writer that is not installed
         for option in ep.load():
             if not isinstance(option, CommandOption):
-                raise ConfigError(f"entry point {ep.name!r} ({ep.value}) declares {option!r}, "
-                                  "not a galley CommandOption")
+                raise ConfigError(
+                    f"entry point {ep.name!r} ({ep.value}) declares {option!r}, not a galley CommandOption"
+                )
             out.append((ep.name, option))
     return out
 
 
-def make_writer(spec: str, options: dict[str, Any] | None = None,
-                registry: dict[str, type[Writer]] | None = None) -> Writer:
+def make_writer(
+    spec: str, options: dict[str, Any] | None = None, registry: dict[str, type[Writer]] | None = None
+) -> Writer:
     """Build a writer from a name such as ``md`` or ``pandoc:odt`` (only that writer
     is imported, unless a ``registry`` of loaded ones is given)."""
     family, _, variant = spec.partition(":")

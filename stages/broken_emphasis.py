@@ -29,6 +29,7 @@ markers. A paragraph with an odd number of toggles gets its unpaired one closed
 at the end of its line (when it opens the paragraph) or dropped; a paragraph
 holding a lone ``**`` closes the bold its predecessor left open.
 """
+
 from __future__ import annotations
 
 import re
@@ -137,12 +138,11 @@ class BrokenEmphasis(Stage):
                 continue
             prev = ranges[n - 1] if n else None
             before = lines[start]
-            if prev and _toggle_count("\n".join(lines[prev[0]:prev[1]])) % 2:
+            if prev and _toggle_count("\n".join(lines[prev[0] : prev[1]])) % 2:
                 last = prev[1] - 1
                 old = lines[last]
                 lines[last] = old.rstrip() + "**"
-                ctx.record("bold_across_paragraphs", doc.body_line + last, old + "\n\n" + before,
-                           lines[last])
+                ctx.record("bold_across_paragraphs", doc.body_line + last, old + "\n\n" + before, lines[last])
             else:
                 ctx.record("stray_bold_marker", doc.body_line + start, before, "")
             lines[start] = ""
@@ -224,7 +224,7 @@ def repair(text: str) -> tuple[str, list[str]]:
     segments: list[list] = [[False, ""]]
     pos = 0
     for m in runs:
-        segments[-1][1] += text[pos:m.start()]
+        segments[-1][1] += text[pos : m.start()]
         n = len(m.group(0))
         if m.start() in italic:
             # "***x***": bold and italic; the italic star stays outside the bold
@@ -298,8 +298,12 @@ def _resolve_odd(text: str, runs: list[re.Match], kinds: set[str]):
     line_end = text.find("\n", first.end())
     line_end = len(text) if line_end < 0 else line_end
     on_its_line = [m for m in runs if m.start() < line_end]
-    if (len(first.group(0)) == 2 and not text[:first.start()].strip() and len(on_its_line) == 1
-            and text[first.end():first.end() + 1].strip()):
+    if (
+        len(first.group(0)) == 2
+        and not text[: first.start()].strip()
+        and len(on_its_line) == 1
+        and text[first.end() : first.end() + 1].strip()
+    ):
         # "**Q：为什么不做自动切 ?" -- the bold was meant to run to the end of the line
         end = len(text[:line_end].rstrip())
         kinds.add("unclosed_bold")
@@ -308,19 +312,21 @@ def _resolve_odd(text: str, runs: list[re.Match], kinds: set[str]):
         # drop the last unpaired marker; a long run that forms no emphasis is escaped
         last = runs[-1]
         n = len(last.group(0))
-        if n >= 3 or (text[last.start() - 1:last.start()] == "]" and text[last.end():last.end() + 1] == "("):
+        if n >= 3 or (
+            text[last.start() - 1 : last.start()] == "]" and text[last.end() : last.end() + 1] == "("
+        ):
             # (between "]" and "(", taking it out would make a link of what follows)
             repl = "\\*" * n
             kinds.add("star_run_escaped")
         else:
             repl = ""
-            if _NUMBER_LINE.fullmatch((text[:last.start()] + text[last.end():]).strip()):
+            if _NUMBER_LINE.fullmatch((text[: last.start()] + text[last.end() :]).strip()):
                 # "8**": a number whose bold lost its other half, or text? Dropping the
                 # marker would make a bare number that the section-number repair takes
                 # for a heading's; what a reader sees stays.
                 return text, []
             kinds.add("stray_bold_marker")
-        text = text[:last.start()] + repl + text[last.end():]
+        text = text[: last.start()] + repl + text[last.end() :]
     spans = protected_spans(text)
     runs = [m for m in _RUN.finditer(text) if not in_spans(m.start(), spans)]
     if sum(len(m.group(0)) // 2 for m in runs) % 2:
@@ -366,11 +372,10 @@ def _split_at_line_breaks(segments: list[list], kinds: set[str]) -> list[list]:
 def _number_lines(segments: list[list], kinds: set[str]) -> list[list]:
     """``**1**0`` on a line of its own is one number: ``**10**``."""
     joined = "".join(s for _, s in segments)
-    if (len(segments) > 1 and any(b for b, _ in segments)
-            and _NUMBER_LINE.fullmatch(joined.strip())):
+    if len(segments) > 1 and any(b for b, _ in segments) and _NUMBER_LINE.fullmatch(joined.strip()):
         kinds.add("split_bold")
         lead = joined[: len(joined) - len(joined.lstrip())]
-        trail = joined[len(joined.rstrip()):]
+        trail = joined[len(joined.rstrip()) :]
         return [[False, lead], [True, joined.strip()], [False, trail]]
     return segments
 
@@ -431,11 +436,11 @@ def _fit(s: str, before: str, after: str, kinds: set[str]) -> tuple[str, str, st
             return lead, f"[{label.lstrip()}]{target}", ""
         if not bang and label.strip():
             kinds.add("bold_punctuation")  # else the bold goes inside the link text
-            return "[" + lead, label.strip(), label[len(label.rstrip()):] + "]" + target
+            return "[" + lead, label.strip(), label[len(label.rstrip()) :] + "]" + target
     while True:
         stripped = core.strip()
         lead = core[: len(core) - len(core.lstrip())]
-        trail = core[len(core.rstrip()):]
+        trail = core[len(core.rstrip()) :]
         if lead or trail:
             kinds.add("bold_edge_space")
         head, core, tail = head + lead, stripped, trail + tail
@@ -475,7 +480,7 @@ def _entity_cut(core: str, k: int, leading: bool) -> tuple[str, int]:
             char = decode_entities(entity.group(0))
             if _punct(char[:1] or "a"):
                 return core, entity.end() if leading else entity.start()
-            core = core[:entity.start()] + char + core[entity.end():]
+            core = core[: entity.start()] + char + core[entity.end() :]
             return core, entity.start() if leading else entity.start() + len(char)
     return core, k
 
@@ -486,5 +491,5 @@ def _escape_line_start(s: str) -> str:
     if not m:
         return s
     if m.group(2):
-        return m.group(1) + "\\" + s[m.end(1):]
-    return s[: m.end(3)] + "\\" + s[m.end(3):]
+        return m.group(1) + "\\" + s[m.end(1) :]
+    return s[: m.end(3)] + "\\" + s[m.end(3) :]

@@ -24,6 +24,7 @@ is one link again. Redirect wrappers (link.zhihu.com/?target=…, and the like)
 give way to the address they wrap. An Obsidian embed ``![[_resources/a.webp]]``
 becomes the image ``![](<_resources/a.webp>)`` that every reader understands.
 """
+
 from __future__ import annotations
 
 import re
@@ -36,11 +37,13 @@ from pipeline.textscan import code_line_mask
 _CLOSE = re.compile(r"^\]\((?:https?://|/)[^\s)]*\)")
 # the end of a card whose target is a script: "](javascript:void(0);)", escaped or not
 _SCRIPT_CLOSE = re.compile(
-    r"^ {0,3}\\?\]\(\s*(?:javascript|vbscript):(?:\\.|\([^()\s]*\)|[^()\s\\])*\)[ \t]*$", re.I)
+    r"^ {0,3}\\?\]\(\s*(?:javascript|vbscript):(?:\\.|\([^()\s]*\)|[^()\s\\])*\)[ \t]*$", re.I
+)
 _ESCAPED_OPEN = re.compile(r"^( {0,3})\\\[[ \t]*")
 _REDIRECT = re.compile(
     r"https?://(?:link\.zhihu\.com/\?target=|link\.juejin\.cn/?\?target=|www\.google\.com/url\?q="
-    r"|l\.facebook\.com/l\.php\?u=|weibo\.cn/sinaurl\?u=)([^)\s\"'&]+)[^)\s\"']*")
+    r"|l\.facebook\.com/l\.php\?u=|weibo\.cn/sinaurl\?u=)([^)\s\"'&]+)[^)\s\"']*"
+)
 
 
 # (an embed never runs over the next "![[": each one is read in the span up to it)
@@ -75,11 +78,11 @@ class BrokenLinks(Stage):
             opener = self._opener(lines, code, i)
             if opener is None:
                 continue
-            span = lines[opener:i + 1]
+            span = lines[opener : i + 1]
             kept = [ln.strip() if k else ln.rstrip() for k, ln in enumerate(span) if ln.strip()]
             kept[0] = re.sub(r"^\[\s+", "[", kept[0])
             ctx.record("link_across_paragraphs", base + opener, "\n".join(span), "\n".join(kept))
-            lines[opener:i + 1] = kept + [""] * (len(span) - len(kept))
+            lines[opener : i + 1] = kept + [""] * (len(span) - len(kept))
             # the blank lines now sit after the link; move them there explicitly
             changed = True
         for i, line in enumerate(lines):
@@ -89,7 +92,7 @@ class BrokenLinks(Stage):
             if found is None:
                 continue
             opener, start, end = found
-            before = "\n".join(lines[opener:i + 1])
+            before = "\n".join(lines[opener : i + 1])
             lines[opener] = lines[opener][:start] + lines[opener][end:]
             lines[i] = ""  # blank, not deleted: later line numbers stay those of the source
             after = "\n".join(ln for ln in lines[opener:i] if ln.strip())
@@ -145,8 +148,9 @@ class BrokenLinks(Stage):
             if code[k]:
                 return None
             pos = _unclosed_bracket(lines[k])
-            if pos is not None and (pos == 0 or lines[k][:pos].rstrip().endswith(")")
-                                    or not lines[k][:pos].strip()):
+            if pos is not None and (
+                pos == 0 or lines[k][:pos].rstrip().endswith(")") or not lines[k][:pos].strip()
+            ):
                 return k if any(not lines[j].strip() for j in range(k, close)) else None
         return None
 

@@ -24,6 +24,7 @@ fence wrongly: prose shows as code and code as prose. Where dropping one such
 line puts clearly more code inside the fences and more prose outside them
 (``pipeline.codelike``), it goes.
 """
+
 from __future__ import annotations
 
 import re
@@ -61,7 +62,7 @@ class CodeFences(Stage):
         for i, line in enumerate(lines):
             m = _GLUED.match(line)
             if m:
-                lines[i] = m.group(1) + line[m.end():]
+                lines[i] = m.group(1) + line[m.end() :]
                 ctx.record("glued_fence_marker", base + i, line, lines[i])
         for _ in range(3):  # one stray fence after another: each is taken out on its own evidence
             stray = _stray_fence(lines)
@@ -72,14 +73,17 @@ class CodeFences(Stage):
         drop: set[int] = set()
         kinds = code_kinds(lines)
         for start, end in fenced_ranges(lines):
-            inside = start > 0 and kinds[start - 1] == FENCED and \
-                not lines[start - 1].strip().startswith(("```", "~~~"))
+            inside = (
+                start > 0
+                and kinds[start - 1] == FENCED
+                and not lines[start - 1].strip().startswith(("```", "~~~"))
+            )
             if inside or any(kinds[k] != FENCED for k in range(start, end)):
                 # the fence closes a block of a list item (whose next block may open right
                 # below), or the pairs read at the top are out of step: no empty block
                 continue
             closed = end - start >= 2 and lines[end - 1].strip().startswith(lines[start].strip()[:3])
-            inside = lines[start + 1:end - 1] if closed else lines[start + 1:end]
+            inside = lines[start + 1 : end - 1] if closed else lines[start + 1 : end]
             if not any(ln.strip() for ln in inside):
                 ctx.record("empty_code_block", base + start, "\n".join(lines[start:end]), "")
                 drop.update(range(start, end))
@@ -93,7 +97,7 @@ class CodeFences(Stage):
 def _partition_score(lines: list[str], scores: list[float], skip: int | None) -> float:
     """Code-likeness inside the fences minus code-likeness outside them, the line
     ``skip`` taken out (``scores``: each line's code-likeness, 0 for a fence)."""
-    kept = lines if skip is None else [*lines[:skip], "", *lines[skip + 1:]]
+    kept = lines if skip is None else [*lines[:skip], "", *lines[skip + 1 :]]
     total = sum(scores) - (scores[skip] if skip is not None else 0.0)
     inside = 0.0
     for start, end in fenced_ranges(kept):

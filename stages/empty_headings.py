@@ -10,6 +10,7 @@ After::
 
     ## 安装
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -39,6 +39,7 @@ one off):
 Only an attribute block whose every item is an id, a class or a ``key=value``
 pair is pandoc's: ``[x]{y}`` in prose, or braces in code, stay.
 """
+
 from __future__ import annotations
 
 import re
@@ -55,17 +56,48 @@ _ATTRS = r"\{[ \t]*" + _ATTR_ITEM + r"(?:[ \t]+" + _ATTR_ITEM + r")*[ \t]*\}"
 _SPAN = re.compile(r"(?<![\\!\]])\[([^\[\]\n]*)\]" + _ATTRS)
 _AFTER_LINK = re.compile(r"(?<=\))" + _ATTRS)
 _HEADING = re.compile(r"^( {0,3}#{1,6}[ \t].*?)[ \t]+" + _ATTRS + r"[ \t]*$")
-_DIV_OPEN = re.compile(r"^ {0,3}(:{3,})[ \t]*(?:(" + _ATTRS + r")|([A-Za-z][\w\-]*)(?:[ \t]+(.*?))?)"
-                       r"[ \t]*:*[ \t]*$")
+_DIV_OPEN = re.compile(
+    r"^ {0,3}(:{3,})[ \t]*(?:(" + _ATTRS + r")|([A-Za-z][\w\-]*)(?:[ \t]+(.*?))?)"
+    r"[ \t]*:*[ \t]*$"
+)
 _DIV_CLOSE = re.compile(r"^ {0,3}(:{3,})[ \t]*$")
 #: containers of VuePress, VitePress, Docusaurus, markdown-it-container: the author's syntax
-ADMONITIONS = frozenset({
-    "tip", "note", "info", "warning", "danger", "caution", "important", "details", "success",
-    "error", "example", "quote", "abstract", "todo", "question", "failure", "bug", "hint",
-    "attention", "code-group", "v-pre", "raw", "spoiler", "aside", "callout", "column", "columns"})
+ADMONITIONS = frozenset(
+    {
+        "tip",
+        "note",
+        "info",
+        "warning",
+        "danger",
+        "caution",
+        "important",
+        "details",
+        "success",
+        "error",
+        "example",
+        "quote",
+        "abstract",
+        "todo",
+        "question",
+        "failure",
+        "bug",
+        "hint",
+        "attention",
+        "code-group",
+        "v-pre",
+        "raw",
+        "spoiler",
+        "aside",
+        "callout",
+        "column",
+        "columns",
+    }
+)
 _SHORTCODE = re.compile(r"\{\{([<%])[ \t]*(/?)[ \t]*([\w\-/]+)((?:[^\n}]|\}(?!\}))*?)[ \t]*[>%]\}\}")
-_PARAM = re.compile(r"([\w\-]+)[ \t]*=[ \t]*"
-                    r"(?:\"((?:[^\"\\\n]|\\.)*)\"|'([^'\n]*)'|`([^`\n]*)`|([^\s\"'`]+))")
+_PARAM = re.compile(
+    r"([\w\-]+)[ \t]*=[ \t]*"
+    r"(?:\"((?:[^\"\\\n]|\\.)*)\"|'([^'\n]*)'|`([^`\n]*)`|([^\s\"'`]+))"
+)
 _POSITIONAL = re.compile(r"\"((?:[^\"\\\n]|\\.)*)\"")
 _WRAPPERS = frozenset({"table", "center", "div", "section"})
 _LINKS = frozenset({"external_link", "link", "extlink", "ext-link"})
@@ -162,9 +194,9 @@ class ForeignMarkup(Stage):
                 m = next((m for m in _AFTER_LINK.finditer(line) if not in_spans(m.start(), spans)), None)
                 if m is None:
                     return line
-                new = line[:m.start()] + line[m.end():]
+                new = line[: m.start()] + line[m.end() :]
             else:
-                new = line[:m.start()] + m.group(1) + line[m.end():]
+                new = line[: m.start()] + m.group(1) + line[m.end() :]
             ctx.record("pandoc_span", at, line, new)
             line = new
 
@@ -177,15 +209,15 @@ class ForeignMarkup(Stage):
             if in_spans(m.start(), spans):
                 continue
             name = m.group(3).lower()
-            if name in _WRAPPERS and not line[:m.start()].strip() and not line[m.end():].strip():
-                out.append(line[pos:m.start()])
+            if name in _WRAPPERS and not line[: m.start()].strip() and not line[m.end() :].strip():
+                out.append(line[pos : m.start()])
                 ctx.record("hugo_wrapper", at, line, "")
                 pos = m.end()
                 continue
             md = _shortcode(m)
             if md is None:
                 continue
-            out.append(line[pos:m.start()] + md)
+            out.append(line[pos : m.start()] + md)
             ctx.record("hugo_shortcode", at, m.group(0), md)
             pos = m.end()
         if not out:

@@ -23,6 +23,7 @@ so does a block too large, or whose aliases would expand past a small bound (an
 keys (a heading, a paragraph: two thematic breaks, or a rule and a setext
 heading) is Markdown, and stays as it is.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,17 +42,54 @@ _JSON_BLOCK = re.compile(r"\A\s*```json[ \t]*\n(\{.*?\})\s*\n```[ \t]*(?:\n|\Z)"
 ALIASES = {
     "title": ("title", "page-title", "page_title", "pagetitle", "name", "headline"),
     "author": ("author", "authors", "creator", "byline", "by"),
-    "date": ("date", "published", "publish_date", "published_at", "pubdate", "pub_date",
-             "datepublished", "date_published", "publish-time"),
+    "date": (
+        "date",
+        "published",
+        "publish_date",
+        "published_at",
+        "pubdate",
+        "pub_date",
+        "datepublished",
+        "date_published",
+        "publish-time",
+    ),
     "source": ("source", "url", "link", "original_url", "source_url", "canonical", "origin"),
     "lang": ("lang", "language", "locale"),
 }
 _ALIAS_TO_KEY = {alias: key for key, names in ALIASES.items() for alias in names}
 #: keys front matter commonly holds besides the normalized ones (Obsidian, Hugo, Jekyll)
-_COMMON_KEYS = {"tags", "tag", "aliases", "alias", "cssclasses", "cssclass", "created", "updated",
-                "modified", "description", "summary", "categories", "category", "keywords", "draft",
-                "slug", "layout", "permalink", "site", "type", "status", "weight", "excerpt",
-                "image", "cover", "subtitle", "id", "uid", "publish", "share"}
+_COMMON_KEYS = {
+    "tags",
+    "tag",
+    "aliases",
+    "alias",
+    "cssclasses",
+    "cssclass",
+    "created",
+    "updated",
+    "modified",
+    "description",
+    "summary",
+    "categories",
+    "category",
+    "keywords",
+    "draft",
+    "slug",
+    "layout",
+    "permalink",
+    "site",
+    "type",
+    "status",
+    "weight",
+    "excerpt",
+    "image",
+    "cover",
+    "subtitle",
+    "id",
+    "uid",
+    "publish",
+    "share",
+}
 _KEY = re.compile(r"^[^\W\d][\w.-]*(?: [\w.-]+){0,3}$")
 # a line that starts a YAML mapping entry: "key:" then a space or the end
 _KEY_LINE = re.compile(r"^[\"']?[^\s#:\-\[\]{}>|*&!%@`][^:\n]*:(?:[ \t]|$)")
@@ -59,8 +97,10 @@ MAX_FRONT_MATTER = 64 * 1024
 MAX_YAML_NODES = 5_000
 MAX_YAML_DEPTH = 64
 _WIKILINK = re.compile(r"^\[\[(?:[^\]|]*\|)?([^\]]*)\]\]$")
-_CN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?"
-                      r"(?:\s*(\d{1,2})[:：](\d{2})(?::(\d{2}))?)?")
+_CN_DATE = re.compile(
+    r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?"
+    r"(?:\s*(\d{1,2})[:：](\d{2})(?::(\d{2}))?)?"
+)
 
 
 def normalize_date(value: Any) -> str | None:
@@ -98,6 +138,7 @@ def normalize_date(value: Any) -> str | None:
     except ValueError:
         pass
     from email.utils import parsedate_to_datetime
+
     try:
         return parsedate_to_datetime(s).isoformat()
     except (TypeError, ValueError, IndexError):
@@ -122,6 +163,7 @@ def read_block(block: str) -> tuple[str, Any]:
     if _bracket_depth(block) > MAX_YAML_DEPTH:  # PyYAML slows down past that, then recurses out
         return "refused", "front matter nested too deep"
     import yaml
+
     try:
         node = yaml.compose(block, Loader=yaml.SafeLoader)
         if _expanded_size(node, MAX_YAML_NODES) > MAX_YAML_NODES:
@@ -148,6 +190,7 @@ def read_toml(block: str) -> tuple[str, Any]:
     """Hugo's front matter between ``+++`` lines: ``("metadata", mapping)`` or
     ``("refused", reason)`` (not TOML, or too large)."""
     import tomllib
+
     if len(block) > MAX_FRONT_MATTER:
         return "refused", f"front matter larger than {MAX_FRONT_MATTER // 1024} KB"
     try:
@@ -162,8 +205,9 @@ def read_toml(block: str) -> tuple[str, Any]:
 def _plain_values(value: Any) -> Any:
     """TOML times as ISO strings inside tables and arrays (dates at the top stay dates)."""
     if isinstance(value, dict):
-        return {str(k): v if isinstance(v, (dt.date, dt.datetime)) else _plain_values(v)
-                for k, v in value.items()}
+        return {
+            str(k): v if isinstance(v, (dt.date, dt.datetime)) else _plain_values(v) for k, v in value.items()
+        }
     if isinstance(value, list):
         return [_plain_values(v) for v in value]
     if isinstance(value, (dt.date, dt.datetime, dt.time)):
@@ -232,6 +276,7 @@ def _plain(value: Any) -> Any:
 
 def _yaml(data: dict[str, Any]) -> str:
     import yaml
+
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
@@ -260,13 +305,13 @@ class FrontMatter(Stage):
             ctx.warn(f"{data}; kept in the body")
             fence = "`" * max(3, 1 + max((len(r) for r in re.findall(r"`+", block)), default=0))
             kept = f"{fence}{language}\n{block}{fence}\n"
-            text = kept + text[m.end():]
+            text = kept + text[m.end() :]
             doc.text = text
             ctx.record("malformed_front_matter", 1, m.group(0), kept)
         elif what == "metadata":
             raw_meta = data
             doc.body_line = m.group(0).count("\n") + 1
-            text = text[m.end():]
+            text = text[m.end() :]
             if toml:
                 ctx.record("toml_front_matter", 1, m.group(0), "")
         elif not m:
@@ -281,7 +326,7 @@ class FrontMatter(Stage):
                     raw_meta = data
                     ctx.record("json_metadata", 1, j.group(0), "")
                     doc.body_line = j.group(0).count("\n") + 1
-                    text = text[j.end():]
+                    text = text[j.end() :]
         doc.text = text
         doc.meta = self._normalize(raw_meta, ctx)
         if what == "metadata" and not toml and raw_meta != doc.meta.as_dict():
@@ -296,8 +341,9 @@ class FrontMatter(Stage):
             value = _plain(value)
             if target is None or getattr(meta, target) is not None:
                 if value not in (None, "", [], {}):
-                    meta.extra[key] = (value.isoformat() if isinstance(value, (dt.date, dt.datetime))
-                                       else value)
+                    meta.extra[key] = (
+                        value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
+                    )
                 continue
             if value in (None, "", [], {}):
                 continue

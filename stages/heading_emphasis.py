@@ -10,6 +10,7 @@ After::
     ### 破釜沉舟
     #### 1.1 造车的起点
 """
+
 from __future__ import annotations
 
 import re
@@ -33,7 +34,7 @@ def unwrap(children: list[Token]) -> list[Token] | None:
     if real and real[0]["type"] == "text" and len(real) > 1 and is_number_prefix(real[0]["raw"]):
         prefix = real[0]["raw"].strip()
         sep = "" if prefix.endswith(("、", "）", ")", "：", ":")) else " "
-        rest = unwrap(children[children.index(real[0]) + 1:])
+        rest = unwrap(children[children.index(real[0]) + 1 :])
         if rest is None:
             return None
         return merge_text([{"type": "text", "raw": prefix + sep}, *rest])
@@ -46,8 +47,10 @@ def unwrap(children: list[Token]) -> list[Token] | None:
             out.extend(inner)
         else:
             out.append({"type": "text", "raw": " "})
-    out = [{"type": "text", "raw": re.sub(r"\s{2,}", " ", k["raw"])} if k["type"] == "text" else k
-           for k in merge_text(out)]
+    out = [
+        {"type": "text", "raw": re.sub(r"\s{2,}", " ", k["raw"])} if k["type"] == "text" else k
+        for k in merge_text(out)
+    ]
     return trim_inline(out)
 
 
@@ -65,6 +68,7 @@ class HeadingEmphasis(TreeRepair):
         return unwrap(block.get("children") or [])
 
     def handle(self, block: Token, found: list[Token], ctx: StageContext, line: int | None) -> None:
-        ctx.record("emphasis_wrapped_heading", line, inline_text(block.get("children") or []),
-                   inline_text(found))
+        ctx.record(
+            "emphasis_wrapped_heading", line, inline_text(block.get("children") or []), inline_text(found)
+        )
         block["children"] = found

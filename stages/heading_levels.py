@@ -32,6 +32,7 @@ recorded with what changed its relation to a neighbour: ``numbered_family``
 (numbering), ``skipped_level`` (a skip closed), ``outline_top`` (a heading above
 the first one's level); ``heading_level`` when its relations are kept.
 """
+
 from __future__ import annotations
 
 from pipeline.document import Document
@@ -63,11 +64,21 @@ class HeadingLevels(Stage):
             if a == b:
                 continue
             # what changed its relation to a neighbour, if one changed
-            changed = [j for j in (i, i + 1) if 0 < j < len(new)
-                       and sign(old[j] - old[j - 1]) != sign(new[j] - new[j - 1])]
+            changed = [
+                j
+                for j in (i, i + 1)
+                if 0 < j < len(new) and sign(old[j] - old[j - 1]) != sign(new[j] - new[j - 1])
+            ]
             why = {plan.why(j) for j in changed}
-            kind = ("numbered_family" if "numbering" in why else "outline_top" if "top" in why
-                    else "skipped_level" if why - {None} else "heading_level")
+            kind = (
+                "numbered_family"
+                if "numbering" in why
+                else "outline_top"
+                if "top" in why
+                else "skipped_level"
+                if why - {None}
+                else "heading_level"
+            )
             text = inline_text(h.get("children"))
             ctx.record(kind, h.get("line"), "#" * a + " " + text, "#" * b + " " + text)
             h["attrs"]["level"] = b

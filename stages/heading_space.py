@@ -29,6 +29,7 @@ alone also needs CJK text, a heading in the file, and no tag line in it). Never 
 never ``#include``/``#define``, an Obsidian ``#tag`` or a line of tags, a
 ``#1 priority``, or a line whose text ends a sentence.
 """
+
 from __future__ import annotations
 
 import re
@@ -41,8 +42,11 @@ from pipeline.textscan import code_line_mask
 _MISSING = re.compile(r"^( {0,3})(#{1,6})(?=[^\s#])(.+?)[ \t]*$")
 _PROPER = re.compile(r"^ {0,3}(#{1,6})[ \t]+\S")
 # C preprocessor and other languages' directives that start a line with "#"
-_DIRECTIVE = re.compile(r"^(?:include|define|undef|if|ifdef|ifndef|elif|else|endif|pragma|import|error|"
-                        r"warning|line|region|endregion|using|requires?|set|!)\b", re.I)
+_DIRECTIVE = re.compile(
+    r"^(?:include|define|undef|if|ifdef|ifndef|elif|else|endif|pragma|import|error|"
+    r"warning|line|region|endregion|using|requires?|set|!)\b",
+    re.I,
+)
 _SETEXT = re.compile(r"^ {0,3}([=-])\1*[ \t]*$")
 _TAG_LINE = re.compile(r"(?:^|\s)#[^\s#]+(?:\s+#[^\s#]+)+\s*$")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")

@@ -25,6 +25,7 @@ the numbered one's level (it only looked shallower across a skipped level), so
 that cleaning the output gives the same answer. It runs after ``title_heading``
 so that it plans on the very headings ``heading_levels`` will repair.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -59,8 +60,10 @@ class HeadingSubtitles(Stage):
             if not pairs:
                 return
             heads = [t for t in tree if t.get("type") == "heading"]
-            plan = plan_levels([h["attrs"]["level"] for h in heads],
-                               [heading_number(inline_text(h.get("children"))) for h in heads])
+            plan = plan_levels(
+                [h["attrs"]["level"] for h in heads],
+                [heading_number(inline_text(h.get("children"))) for h in heads],
+            )
             where = {id(h): lvl for h, lvl in zip(heads, plan.levels, strict=False)}
             meet = [t for p, t in pairs if where[id(t)] == where[id(p)]]
             if not meet:

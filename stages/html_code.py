@@ -26,6 +26,7 @@ fence with the text the browser shows (highlighting tags gone, ``&lt;`` read as
 prose. Only a ``<pre>`` that stands alone is taken: wrapper tags (``<div>``,
 ``<figure>``) around it go with it, text beside it leaves it as it is.
 """
+
 from __future__ import annotations
 
 import re
@@ -35,14 +36,50 @@ from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
 from pipeline.tree import decode_entities
 
-_OPEN = re.compile(r"^ {0,3}((?:<(?:div|figure|section|td|center)\b[^<>]*>\s*)*)<pre\b([^<>]*)>\s*"
-                   r"(?:<code\b([^<>]*)>)?", re.I)
+_OPEN = re.compile(
+    r"^ {0,3}((?:<(?:div|figure|section|td|center)\b[^<>]*>\s*)*)<pre\b([^<>]*)>\s*"
+    r"(?:<code\b([^<>]*)>)?",
+    re.I,
+)
 _CLOSE = re.compile(r"(?:</code>\s*)?</pre\s*>((?:\s*</(?:div|figure|section|td|center)\s*>)*)[ \t]*$", re.I)
 _LANGUAGE = re.compile(r"(?:language-|lang-|brush:\s*|highlight-source-)([\w+#.\-]+)", re.I)
 _CLASS = re.compile(r"class=[\"']?([a-z][\w+#\-]*)[\"']?\s*$", re.I)
-_KNOWN = frozenset({"python", "py", "bash", "sh", "shell", "js", "javascript", "ts", "typescript", "java",
-                    "c", "cpp", "go", "rust", "ruby", "php", "sql", "json", "yaml", "xml", "html", "css",
-                    "kotlin", "swift", "csharp", "cs", "lua", "perl", "r", "scala", "text", "console"})
+_KNOWN = frozenset(
+    {
+        "python",
+        "py",
+        "bash",
+        "sh",
+        "shell",
+        "js",
+        "javascript",
+        "ts",
+        "typescript",
+        "java",
+        "c",
+        "cpp",
+        "go",
+        "rust",
+        "ruby",
+        "php",
+        "sql",
+        "json",
+        "yaml",
+        "xml",
+        "html",
+        "css",
+        "kotlin",
+        "swift",
+        "csharp",
+        "cs",
+        "lua",
+        "perl",
+        "r",
+        "scala",
+        "text",
+        "console",
+    }
+)
 _BR = re.compile(r"<br\s*/?>", re.I)
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 
@@ -90,13 +127,13 @@ class HtmlCode(Stage):
                 i += 1
                 continue
             close = _CLOSE.search(lines[end])
-            first = lines[i][m.end():]
+            first = lines[i][m.end() :]
             if end == i:
                 body = first[: len(first) - len(close.group(0))] if close else first
                 inner = [body]
             else:
                 last = lines[end][: close.start()] if close else lines[end]
-                inner = [first, *lines[i + 1:end], last]
+                inner = [first, *lines[i + 1 : end], last]
             code = code_of("\n".join(inner)).split("\n")
             if code and not code[0].strip():
                 code = code[1:]  # "<pre>⏎code": the newline after the tag is not content
@@ -105,7 +142,7 @@ class HtmlCode(Stage):
             ticks = max((len(r) for r in re.findall(r"`+", "\n".join(code))), default=0)
             fence = "`" * max(3, ticks + 1)
             block = [fence + _language(m.group(3), m.group(2)), *code, fence]
-            before = "\n".join(lines[i:end + 1])
+            before = "\n".join(lines[i : end + 1])
             ctx.record("pre_block", doc.body_line + i, before, "\n".join(block))
             if out and out[-1].strip():
                 out.append("")
@@ -120,7 +157,7 @@ class HtmlCode(Stage):
     @staticmethod
     def _closing(lines: list[str], kinds: list[str | None], start: int, m: re.Match[str]) -> int | None:
         """The line that closes this ``<pre>`` with only wrapper tags after it, or None."""
-        rest = lines[start][m.end():]
+        rest = lines[start][m.end() :]
         if _CLOSE.search(rest):
             return start
         if "</pre" in rest.lower():

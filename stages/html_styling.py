@@ -28,6 +28,7 @@ empty one); any other table stays HTML, cleaned of its styling. Structure
 (``id``, ``href``, ``src``, ``alt``, ``colspan="2"``) stays. ``<pre>`` and
 ``<code>`` content is never touched.
 """
+
 from __future__ import annotations
 
 import re
@@ -42,8 +43,25 @@ if TYPE_CHECKING:  # the tokenizer (html5lib) is imported only for a page with r
     from pipeline.htmltokens import Tag
 
 Token = dict[str, Any]
-_LAYOUT = frozenset({"style", "class", "width", "height", "align", "valign", "bgcolor", "border",
-                     "cellpadding", "cellspacing", "face", "size", "color", "nowrap", "background"})
+_LAYOUT = frozenset(
+    {
+        "style",
+        "class",
+        "width",
+        "height",
+        "align",
+        "valign",
+        "bgcolor",
+        "border",
+        "cellpadding",
+        "cellspacing",
+        "face",
+        "size",
+        "color",
+        "nowrap",
+        "background",
+    }
+)
 _UNWRAP = frozenset({"font", "center", "span"})
 _CODE = frozenset({"pre", "code", "script", "style", "textarea", "xmp", "listing", "plaintext"})
 
@@ -105,10 +123,36 @@ def restyle(raw: str) -> str:
 
 # -- tables -----------------------------------------------------------------------------
 
-_TABLE_BLOCK = re.compile(r"^\s*(?:<(?:div|section|center|figure)\b[^<>]*>\s*)*<table\b.*</table>"
-                          r"(?:\s*</(?:div|section|center|figure)\s*>)*\s*$", re.S | re.I)
-_INLINE_OK = frozenset({"strong", "b", "em", "i", "code", "a", "img", "span", "font", "p", "section", "u",
-                        "sup", "sub", "small", "big", "mark", "del", "s", "strike", "ins"})
+_TABLE_BLOCK = re.compile(
+    r"^\s*(?:<(?:div|section|center|figure)\b[^<>]*>\s*)*<table\b.*</table>"
+    r"(?:\s*</(?:div|section|center|figure)\s*>)*\s*$",
+    re.S | re.I,
+)
+_INLINE_OK = frozenset(
+    {
+        "strong",
+        "b",
+        "em",
+        "i",
+        "code",
+        "a",
+        "img",
+        "span",
+        "font",
+        "p",
+        "section",
+        "u",
+        "sup",
+        "sub",
+        "small",
+        "big",
+        "mark",
+        "del",
+        "s",
+        "strike",
+        "ins",
+    }
+)
 
 
 def _cell_inline(el: Any) -> list[Token] | None:
@@ -135,7 +179,8 @@ def _cell_inline(el: Any) -> list[Token] | None:
                 if inner is None:
                     return False
                 if any(k["type"] in ("text", "codespan") and k.get("raw", "").strip() for k in inner) or any(
-                        k["type"] in ("link", "image") for k in inner):
+                    k["type"] in ("link", "image") for k in inner
+                ):
                     out.append({"type": kind, "children": inner})
                 else:
                     text(" ".join(k.get("raw", "") for k in inner))
@@ -151,8 +196,13 @@ def _cell_inline(el: Any) -> list[Token] | None:
                 src = child.get("src")
                 if not src:
                     return False
-                out.append({"type": "image", "children": [{"type": "text", "raw": child.get("alt") or ""}],
-                            "attrs": {"url": src}})
+                out.append(
+                    {
+                        "type": "image",
+                        "children": [{"type": "text", "raw": child.get("alt") or ""}],
+                        "attrs": {"url": src},
+                    }
+                )
             else:
                 if not walk(child):
                     return False
@@ -177,6 +227,7 @@ def html_table(raw: str) -> Token | None:
     if not _TABLE_BLOCK.match(raw) or raw.lower().count("<table") != 1:
         return None
     import html5lib
+
     root = html5lib.parseFragment(raw, namespaceHTMLElements=False)
     table = root.find(".//table")
     if table is None:
@@ -201,8 +252,9 @@ def html_table(raw: str) -> Token | None:
                 return None
             row_tokens.append(inline)
         converted.append(row_tokens)
-    head_row = rows[0][1] or (len(rows) > 1 and all(
-        len(cell) == 1 and cell[0]["type"] == "strong" for cell in converted[0]))
+    head_row = rows[0][1] or (
+        len(rows) > 1 and all(len(cell) == 1 and cell[0]["type"] == "strong" for cell in converted[0])
+    )
     if head_row:
         head, body = converted[0], converted[1:]
         if rows[0][1] is False:  # a bold first row: the header's weight says it already
@@ -213,16 +265,24 @@ def html_table(raw: str) -> Token | None:
     def cell(children: list[Token], is_head: bool) -> Token:
         return {"type": "table_cell", "attrs": {"align": None, "head": is_head}, "children": children}
 
-    return {"type": "table", "children": [
-        {"type": "table_head", "children": [cell(c, True) for c in head]},
-        {"type": "table_body", "children": [{"type": "table_row", "children": [cell(c, False) for c in r]}
-                                            for r in body]}]}
+    return {
+        "type": "table",
+        "children": [
+            {"type": "table_head", "children": [cell(c, True) for c in head]},
+            {
+                "type": "table_body",
+                "children": [{"type": "table_row", "children": [cell(c, False) for c in r]} for r in body],
+            },
+        ],
+    }
 
 
 def _still_one_block(raw: str, new: str) -> bool:
     """Does the restyled text of an HTML block still read as one HTML block?"""
+
     def blanks(text: str) -> int:
         return sum(1 for ln in text.strip("\n").split("\n") if not ln.strip())
+
     return is_html_block_start(new.lstrip("\n").split("\n", 1)[0]) and blanks(new) <= blanks(raw)
 
 
@@ -277,7 +337,13 @@ class HtmlStyling(Stage):
                         ctx.record("html_styling", tok.get("line"), raw, new)
                         tok["raw"] = new
             elif isinstance(tok.get("children"), list) and tok.get("type") in (
-                    "block_quote", "list", "list_item", "task_list_item", "footnotes", "footnote_item"):
+                "block_quote",
+                "list",
+                "list_item",
+                "task_list_item",
+                "footnotes",
+                "footnote_item",
+            ):
                 self._blocks(tok["children"], ctx)
 
     def _inline(self, block: Token, line: int | None, ctx: StageContext) -> None:
@@ -320,4 +386,3 @@ class HtmlStyling(Stage):
             out.append(tok)
         if changed:
             block["children"] = out
-

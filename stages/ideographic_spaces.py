@@ -2,7 +2,7 @@
 
 Before (``　`` is U+3000)::
 
-    　　网络 IO 的发展过程是随着 linux 的内核演变而变化。　　阻塞 IO……
+    网络 IO 的发展过程是随着 linux 的内核演变而变化。　　阻塞 IO……
 
 After::
 
@@ -12,6 +12,7 @@ Chinese typing indents paragraphs with two ideographic spaces; the writers inden
 CJK paragraphs themselves. A single U+3000 between two characters is left alone.
 This runs after the emphasis repair, which may bring two such spaces together.
 """
+
 from __future__ import annotations
 
 import re

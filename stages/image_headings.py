@@ -25,6 +25,7 @@ at the same level, or that shares its heading, when it reads as a caption (△, 
 图 1, 表 2, Figure 1, Fig. 1). A heading with words beside an icon
 (``## ![](icon.png) Installation``) is a heading and stays.
 """
+
 from __future__ import annotations
 
 import re
@@ -75,20 +76,25 @@ class ImageHeadings(Stage):
                 kids = nxt.get("children") or []
                 last = kids[-1] if kids else None
                 if last is not None and last["type"] == "text" and last["raw"].rstrip().endswith(marker):
-                    last["raw"] = last["raw"].rstrip()[:-len(marker)].rstrip()
+                    last["raw"] = last["raw"].rstrip()[: -len(marker)].rstrip()
                     caption = inline_text(kids, alt=True)
                     ctx.record("image_caption", nxt.get("line"), marker + caption + marker, caption)
                     out.append(nxt)
                     i += 1
                     continue
-            if not rest and nxt is not None and nxt.get("type") == "heading" \
-                    and nxt["attrs"]["level"] == tok["attrs"]["level"] \
-                    and _CAPTION.match(inline_text(nxt.get("children"), alt=True)):
+            if (
+                not rest
+                and nxt is not None
+                and nxt.get("type") == "heading"
+                and nxt["attrs"]["level"] == tok["attrs"]["level"]
+                and _CAPTION.match(inline_text(nxt.get("children"), alt=True))
+            ):
                 caption = inline_text(nxt.get("children"), alt=True)
                 marks = "#" * nxt["attrs"]["level"]
                 ctx.record("image_caption", nxt.get("line"), f"{marks} {caption}", caption)
-                out.append({"type": "paragraph", "children": nxt.get("children") or [],
-                            "line": nxt.get("line")})
+                out.append(
+                    {"type": "paragraph", "children": nxt.get("children") or [], "line": nxt.get("line")}
+                )
                 i += 1
         doc.tree = out
 
@@ -115,8 +121,11 @@ def _picture_and_rest(heading: Token) -> tuple[list[Token], list[Token]] | None:
         tok = kids[k]
         if tok["type"] == "image":
             pictures.append(tok)
-        elif tok["type"] in _WRAPPERS and tok.get("children") and all(
-                c["type"] == "image" for c in tok["children"]):
+        elif (
+            tok["type"] in _WRAPPERS
+            and tok.get("children")
+            and all(c["type"] == "image" for c in tok["children"])
+        ):
             pictures.extend(tok["children"])
         elif tok["type"] == "text" and _MARKER.match(tok["raw"]) and not pictures:
             pass  # "###### **![](img)" whose bold closes on the caption's line below
@@ -128,7 +137,7 @@ def _picture_and_rest(heading: Token) -> tuple[list[Token], list[Token]] | None:
     rest = kids[k:]
     marker = _opening_marker(heading)
     if marker and rest and rest[0]["type"] == "text" and rest[0]["raw"].startswith(marker):
-        rest = [{**rest[0], "raw": rest[0]["raw"][len(marker):]}, *rest[1:]]  # **![](x)**FIGURE 1
+        rest = [{**rest[0], "raw": rest[0]["raw"][len(marker) :]}, *rest[1:]]  # **![](x)**FIGURE 1
     text = inline_text(rest, alt=True).strip()
     if not text:
         return pictures, []

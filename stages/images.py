@@ -20,6 +20,7 @@ JPEG when one of them cannot take it, big pictures are scaled down, EXIF
 orientation is applied.
 ``doc.images`` lists what happened to each image, for the report.
 """
+
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
@@ -47,10 +48,18 @@ class Images(Stage):
     scope = "tree"
     removes = frozenset({"meaningless_alt"})
     defaults = {
-        "fetch": False, "allow_private_hosts": False, "cache_dir": Option(None, "str", optional=True),
+        "fetch": False,
+        "allow_private_hosts": False,
+        "cache_dir": Option(None, "str", optional=True),
         "roots": Option([], "strings"),
-        "max_bytes": 10 * 1024 * 1024, "max_images": 200, "timeout": 10.0, "deadline": 30.0,
-        "max_redirects": 5, "concurrency": 4, "max_side": 1600, "max_pixels": 4_000_000,
+        "max_bytes": 10 * 1024 * 1024,
+        "max_images": 200,
+        "timeout": 10.0,
+        "deadline": 30.0,
+        "max_redirects": 5,
+        "concurrency": 4,
+        "max_side": 1600,
+        "max_pixels": 4_000_000,
     }
 
     def run(self, doc: Document, ctx: StageContext) -> None:
@@ -132,11 +141,15 @@ class Images(Stage):
             return
         from pipeline.assets.cache import ImageCache
         from pipeline.assets.fetch import FetchError, FetchPolicy, fetch
+
         cache = ImageCache(self.options["cache_dir"])
-        policy = FetchPolicy(timeout=self.options["timeout"], deadline=self.options["deadline"],
-                             max_bytes=self.options["max_bytes"],
-                             max_redirects=self.options["max_redirects"],
-                             allow_private=self.options["allow_private_hosts"])
+        policy = FetchPolicy(
+            timeout=self.options["timeout"],
+            deadline=self.options["deadline"],
+            max_bytes=self.options["max_bytes"],
+            max_redirects=self.options["max_redirects"],
+            allow_private=self.options["allow_private_hosts"],
+        )
         urls = list(remote)
         limit = self.options["max_images"]
         for url in urls[limit:]:
@@ -170,39 +183,74 @@ class Images(Stage):
                     tok["attrs"].pop("remote", None)
 
     # -- results ---------------------------------------------------------------------
-    def _store(self, tok: Token, doc: Document, ctx: StageContext, ref: str, data: bytes,
-               media: str, outcome: str, line) -> None:
+    def _store(
+        self,
+        tok: Token,
+        doc: Document,
+        ctx: StageContext,
+        ref: str,
+        data: bytes,
+        media: str,
+        outcome: str,
+        line,
+    ) -> None:
         from pipeline.assets.process import ProcessError, prepare
+
         try:
-            ready = prepare(data, media, self.accepted, self.options["max_side"],
-                            self.options["max_pixels"])
+            ready = prepare(data, media, self.accepted, self.options["max_side"], self.options["max_pixels"])
         except ProcessError as exc:
-            self._failed(tok, doc, ctx, ref, str(exc), line, refused=exc.refused,
-                         keep_remote=outcome in ("fetched", "cached"))
+            self._failed(
+                tok,
+                doc,
+                ctx,
+                ref,
+                str(exc),
+                line,
+                refused=exc.refused,
+                keep_remote=outcome in ("fetched", "cached"),
+            )
             return
         where = f"line {line}: " if line else ""
         for warning in ready.warnings:
             ctx.warn(f"{where}image {ref[:80]!r}: {warning}")
         name = content_name(ready.data, ready.media_type)
         if name not in doc.assets:
-            doc.assets[name] = Asset(name=name, media_type=ready.media_type, data=ready.data,
-                                     width=ready.width, height=ready.height)
+            doc.assets[name] = Asset(
+                name=name,
+                media_type=ready.media_type,
+                data=ready.data,
+                width=ready.width,
+                height=ready.height,
+            )
         tok["attrs"]["asset"] = name
         import hashlib
-        record = {"ref": ref[:200], "outcome": outcome, "name": name, "bytes": len(ready.data),
-                  "sha256": hashlib.sha256(ready.data).hexdigest()}
+
+        record = {
+            "ref": ref[:200],
+            "outcome": outcome,
+            "name": name,
+            "bytes": len(ready.data),
+            "sha256": hashlib.sha256(ready.data).hexdigest(),
+        }
         if ready.notes:
             record["processing"] = ready.notes
         doc.images.append(record)
 
     @staticmethod
-    def _failed(tok: Token, doc: Document, ctx: StageContext, ref: str, reason: str, line,
-                refused: bool = False, keep_remote: bool = False) -> None:
+    def _failed(
+        tok: Token,
+        doc: Document,
+        ctx: StageContext,
+        ref: str,
+        reason: str,
+        line,
+        refused: bool = False,
+        keep_remote: bool = False,
+    ) -> None:
         tok["attrs"]["refused" if refused else "failed"] = True
         if keep_remote:
             tok["attrs"]["remote"] = True
-        doc.images.append({"ref": ref[:200], "outcome": "refused" if refused else "failed",
-                           "reason": reason})
+        doc.images.append({"ref": ref[:200], "outcome": "refused" if refused else "failed", "reason": reason})
         where = f"line {line}: " if line else ""
         ctx.warn(f"{where}image {ref[:80]!r}: {reason}")
 

@@ -16,6 +16,7 @@ character against a Latin *word*, not a letter (a Chinese write-up full of
 English names and commands is still Chinese): kana make Japanese, Hangul Korean,
 Han Chinese; Cyrillic words Russian; Latin words English.
 """
+
 from __future__ import annotations
 
 import re

@@ -16,6 +16,7 @@ A data URI is a placeholder when it is an SVG that draws nothing or is at most
 real embedded picture stays. This runs on the text because a raw ``<svg ...>``
 with spaces inside ``(...)`` is not even an image to a CommonMark parser.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -34,8 +35,9 @@ _SVG = re.compile(r"<svg\b((?:(?!<svg\b)[^>])*)>", re.I)
 _NUM = r"([0-9.]+)\s*(?:px)?"
 #: a link left with nothing inside: [](https://...)
 _EMPTY_LINK = re.compile(r"(?<![!\\])\[\]\((?:[^()\s]|\([^()\s]*\))*\)")
-_IMG_TAG = re.compile(r"<img\b(?:(?!<img\b)[^>])*\bsrc\s*=\s*([\"'])(data:[^\"']*)\1(?:(?!<img\b)[^>])*>",
-                      re.I)
+_IMG_TAG = re.compile(
+    r"<img\b(?:(?!<img\b)[^>])*\bsrc\s*=\s*([\"'])(data:[^\"']*)\1(?:(?!<img\b)[^>])*>", re.I
+)
 
 
 def find_images(line: str):
@@ -66,7 +68,7 @@ def find_images(line: str):
         if k is None:
             i += 2
             continue
-        yield i, k, line[j + 1:k - 1].strip()
+        yield i, k, line[j + 1 : k - 1].strip()
         i = k
 
 
@@ -195,8 +197,9 @@ def _svg_is_placeholder(svg: str) -> bool:
     w = re.search(r"\bwidth\s*=\s*['\"]" + _NUM, attrs)
     h = re.search(r"\bheight\s*=\s*['\"]" + _NUM, attrs)
     vb = re.search(r"\bviewBox\s*=\s*['\"]\s*[-0-9.]+[\s,]+[-0-9.]+[\s,]+([0-9.]+)[\s,]+([0-9.]+)", attrs)
-    tiny = (w and h and float(w.group(1)) <= 2 and float(h.group(1)) <= 2) or \
-        (vb and float(vb.group(1)) <= 2 and float(vb.group(2)) <= 2)
+    tiny = (w and h and float(w.group(1)) <= 2 and float(h.group(1)) <= 2) or (
+        vb and float(vb.group(1)) <= 2 and float(vb.group(2)) <= 2
+    )
     if tiny:
         return True
     if _DRAWING.search(svg):
@@ -220,6 +223,7 @@ def raster_size(data: bytes) -> tuple[int, int] | None:
             import io
 
             from PIL import Image
+
             with Image.open(io.BytesIO(data)) as im:
                 return im.size
         except Exception:
@@ -238,8 +242,9 @@ class LazyPlaceholders(LineRepair):
     name = "lazy_placeholders"
     priority = 210
     scope = "text"
-    removes = frozenset({"svg_placeholder", "pixel_placeholder", "undecodable_data_image",
-                         "empty_image", "empty_link"})
+    removes = frozenset(
+        {"svg_placeholder", "pixel_placeholder", "undecodable_data_image", "empty_image", "empty_link"}
+    )
     restructures = frozenset({"data_uri_encoded"})  # a picture no parser could read before
     blank_emptied = True  # a line that held only placeholders is a blank line
 
@@ -277,16 +282,18 @@ class LazyPlaceholders(LineRepair):
             kept, at = [], 0
             for m in _EMPTY_LINK.finditer(line):
                 record("empty_link", m.group(0))
-                kept.append(line[at:m.start()])
+                kept.append(line[at : m.start()])
                 at = m.end()
             if kept:
                 line = join_apart([*kept, line[at:]])
         if "<img" in line.lower():
+
             def drop(m: re.Match[str]) -> str:
                 kind = classify(m.group(2))
                 if kind is None:
                     return m.group(0)
                 record(kind, m.group(0))
                 return ""
+
             line = _IMG_TAG.sub(drop, line)
         return line

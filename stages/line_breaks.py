@@ -22,6 +22,7 @@ Trailing whitespace, whitespace-only lines and runs of blank lines go; the text
 ends with one newline. A four-space-indented paragraph of CJK prose, outside a
 list, is prose and not code: its indent goes.
 """
+
 from __future__ import annotations
 
 import re
@@ -35,12 +36,16 @@ from pipeline.textscan import CJK, code_line_mask, escape_block_start, is_indent
 _HARD = re.compile(r"(?:(?<! ) {2,}|(?<!\t)\t+)$")
 _CONTINUES = re.compile(r"^(?:[ \t]|[，。、；：！？）」』”’》〉】,.;:!?)\]])")
 _LIST_ITEM = re.compile(r"^ {0,3}(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)")
-_BLOCK_START = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|>|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)"
-                          r"|`{3}|~{3}|\|)")
+_BLOCK_START = re.compile(
+    r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|>|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)"
+    r"|`{3}|~{3}|\|)"
+)
 # a line that ends the paragraph above it: a break before it breaks nothing
-_ENDS_PARAGRAPH = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|>|[-+*][ \t]+\S|1[.)][ \t]+\S|`{3}|~{3}"
-                             r"|(?:=+|-+)[ \t]*$"
-                             r"|([-*_])(?:[ \t]*\1){2,}[ \t]*$)")
+_ENDS_PARAGRAPH = re.compile(
+    r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|>|[-+*][ \t]+\S|1[.)][ \t]+\S|`{3}|~{3}"
+    r"|(?:=+|-+)[ \t]*$"
+    r"|([-*_])(?:[ \t]*\1){2,}[ \t]*$)"
+)
 _OWN_LINE = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|([-*_])(?:[ \t]*\1){2,}[ \t]*$)")
 # a line after which an indented line is no paragraph's continuation: a heading, a rule,
 # an empty quote line
@@ -79,8 +84,12 @@ class LineBreaks(Stage):
         # a clipper ends paragraphs with the same two spaces, where they break nothing;
         # a writer's deliberate breaks (a poem, an address) sit inside paragraphs only
         dangling = sum(1 for i in hard if i + 1 == len(lines) or not lines[i + 1].strip())
-        clipper = bool(prose) and len(hard) / len(prose) >= self.options["clipper_threshold"] \
-            and len(hard) >= 3 and dangling >= max(3, len(hard) // 10)
+        clipper = (
+            bool(prose)
+            and len(hard) / len(prose) >= self.options["clipper_threshold"]
+            and len(hard) >= 3
+            and dangling >= max(3, len(hard) // 10)
+        )
         spans = code_spans(lines, code)[1]
 
         out: list[str] = []
@@ -95,15 +104,22 @@ class LineBreaks(Stage):
                 continue
             nxt = lines[i + 1] if i + 1 < len(lines) else None
             nxt_text = nxt is not None and not code[i + 1] and nxt.strip() != ""
-            if _HARD.search(line) and line.strip() and not _ATX.match(line) and \
-                    not (i in spans and not clipper):
+            if (
+                _HARD.search(line)
+                and line.strip()
+                and not _ATX.match(line)
+                and not (i in spans and not clipper)
+            ):
                 if nxt_text and not clipper and not _ENDS_PARAGRAPH.match(_in_same_quote(line, nxt)):
                     out.append(line), out_code.append(False), out_src.append(i)
                     i += 1
                     continue
                 if nxt_text and clipper and _continues(line, nxt) and not _BLOCK_START.match(nxt):
-                    joined = (_strip_end(line) + (" " if nxt[:1].isspace() and _spaced(line, nxt) else "")
-                              + nxt.strip())
+                    joined = (
+                        _strip_end(line)
+                        + (" " if nxt[:1].isspace() and _spaced(line, nxt) else "")
+                        + nxt.strip()
+                    )
                     if nxt.rstrip() != nxt.rstrip(" \t") or _HARD.search(nxt):
                         joined += "  "  # the joined line may itself end in a break
                     rec("fragment_joined", i, line + "\n" + nxt, joined)
@@ -143,13 +159,21 @@ class LineBreaks(Stage):
                 while j < n and not code[j] and lines[j].strip() and _indented(lines[j]):
                     j += 1
             elif not _OWN_LINE.match(lines[i]):  # a heading or a rule is a block of its own
-                while j < n and not code[j] and lines[j].strip() and not _OWN_LINE.match(lines[j]) \
-                        and not (_indented(lines[j]) and _NO_PARAGRAPH.match(lines[j - 1])):
+                while (
+                    j < n
+                    and not code[j]
+                    and lines[j].strip()
+                    and not _OWN_LINE.match(lines[j])
+                    and not (_indented(lines[j]) and _NO_PARAGRAPH.match(lines[j - 1]))
+                ):
                     j += 1
             for k in range(i + 1, j):
                 bare = lines[k].lstrip()
-                if _indented(lines[k]) and _LAZY_AFTER.match(lines[k - 1]) \
-                        and escape_block_start(bare, inside=False) == bare:
+                if (
+                    _indented(lines[k])
+                    and _LAZY_AFTER.match(lines[k - 1])
+                    and escape_block_start(bare, inside=False) == bare
+                ):
                     # CommonMark reads it on as the paragraph's text; mistune, after a
                     # definition or a quote's second line, as code: its indent goes
                     rec("indented_prose", src[k], lines[k], lines[k].lstrip())
@@ -157,15 +181,22 @@ class LineBreaks(Stage):
             block = lines[i:j]
             after_blank = i == 0 or not lines[i - 1].strip() or bool(_NO_PARAGRAPH.match(lines[i - 1]))
             indented = all(_indented(ln) for ln in block)
-            if indented and after_blank and not _item(prev_block) and \
-                    not prev_block.startswith(("    ", "\t")) and is_indented_prose(block):
+            if (
+                indented
+                and after_blank
+                and not _item(prev_block)
+                and not prev_block.startswith(("    ", "\t"))
+                and is_indented_prose(block)
+            ):
                 for k in range(i, j):
                     rec("indented_prose", src[k], lines[k], lines[k].lstrip())
                     lines[k] = lines[k].lstrip()
             # "-\n>": an unindented quote mark (or heading, rule) under an item ends the
             # list; it is the block that what follows comes after
-            prev_block = next((ln for ln in reversed(lines[i + 1:j])
-                               if ln[:1] not in " \t" and _NO_PARAGRAPH.match(ln)), lines[i])
+            prev_block = next(
+                (ln for ln in reversed(lines[i + 1 : j]) if ln[:1] not in " \t" and _NO_PARAGRAPH.match(ln)),
+                lines[i],
+            )
             i = j
         return lines
 
@@ -196,8 +227,6 @@ def _strip_end(line: str) -> str:
     return stripped
 
 
-
-
 def _continues(line: str, nxt: str) -> bool:
     """Is ``nxt`` the rest of the sentence that ``line`` broke off (an inline element cut out)?"""
     if _CONTINUES.match(nxt) or line.count("`") % 2:  # an open code span goes on
@@ -226,8 +255,8 @@ def _in_same_quote(line: str, nxt: str) -> str:
     """``nxt`` less the quote marks it shares with ``line``: "> a  " over "> b" goes on."""
     a, b = _QUOTE_MARKS.match(line), _QUOTE_MARKS.match(nxt)
     depth = a.group(0).count(">") if a else 0
-    if depth and b and b.group(0).count(">") == depth and nxt[b.end():].strip():
-        return nxt[b.end():]
+    if depth and b and b.group(0).count(">") == depth and nxt[b.end() :].strip():
+        return nxt[b.end() :]
     return nxt
 
 

@@ -28,6 +28,7 @@ undone (an exporter wrote ``\\#`` so that ``#`` would not make a heading). This 
 before the whitespace repair, which takes the zero-width spaces and with them the
 tab's meaning. Never inside a list item or a quote, nor in code.
 """
+
 from __future__ import annotations
 
 import re
@@ -66,8 +67,13 @@ class PastedCode(Stage):
                 j += 1
             prev = out[-1] if out else ""
             run = lines[i:j]
-            if j - i >= 2 and prev.strip() and not _LIST_OR_QUOTE.match(prev) \
-                    and not prev.startswith((" ", "\t")) and _reads_as_code(run):
+            if (
+                j - i >= 2
+                and prev.strip()
+                and not _LIST_OR_QUOTE.match(prev)
+                and not prev.startswith((" ", "\t"))
+                and _reads_as_code(run)
+            ):
                 block = ["", "```", *(_code_line(ln) for ln in run), "```", ""]
                 ctx.record("unfenced_code", doc.body_line + i, "\n".join(run), "\n".join(block).strip("\n"))
                 out.extend(block)

@@ -17,6 +17,7 @@ meant as a separator, which stays as a thematic break. A heading written with
 ``#`` marks, or one that starts with a section number (``3.2.2 rule_delete…``),
 is a heading the author meant, however long.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -46,12 +47,17 @@ class ProseHeadings(TreeRepair):
         if block.get("type") != "heading" or block.get("style") != "setext" or block["attrs"]["level"] != 2:
             return None
         text = inline_text(block.get("children")).strip()
-        if (len(text) > self.options["max_chars"] and text.endswith(_SENTENCE_END)
-                and not leading_number(text)):
+        if (
+            len(text) > self.options["max_chars"]
+            and text.endswith(_SENTENCE_END)
+            and not leading_number(text)
+        ):
             return text
         return None
 
     def handle(self, block: Token, found: str, ctx: StageContext, line: int | None) -> list[Token]:
         ctx.record("prose_heading", block.get("line"), found, found)
-        return [{"type": "paragraph", "children": block.get("children") or [], "line": block.get("line")},
-                {"type": "thematic_break", "line": block.get("line")}]
+        return [
+            {"type": "paragraph", "children": block.get("children") or [], "line": block.get("line")},
+            {"type": "thematic_break", "line": block.get("line")},
+        ]

@@ -21,6 +21,7 @@ sentence, and have something after it. When it runs over a line break, only
 the first line becomes the heading; the rest stays as the paragraph under it.
 The level is the one its sibling headings (those after section numbers) have.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -39,7 +40,7 @@ _BREAKS = ("linebreak", "softbreak")
 def first_line(children: list[Token]) -> tuple[list[Token], list[Token]]:
     for i, k in enumerate(children):
         if k["type"] in _BREAKS:
-            return children[:i], children[i + 1:]
+            return children[:i], children[i + 1 :]
     return children, []
 
 
@@ -73,11 +74,19 @@ class PseudoHeadings(Stage):
                 split = self._candidate(tok)
                 if split is not None:
                     head, rest = split
-                    heading = {"type": "heading", "attrs": {"level": level}, "style": "atx",
-                               "children": plain(head), "line": tok.get("line")}
-                    ctx.record("bold_paragraph_heading", tok.get("line"),
-                               inline_text(tok.get("children")), inline_text(heading["children"])
-                               + ("\n" + inline_text(rest) if rest else ""))
+                    heading = {
+                        "type": "heading",
+                        "attrs": {"level": level},
+                        "style": "atx",
+                        "children": plain(head),
+                        "line": tok.get("line"),
+                    }
+                    ctx.record(
+                        "bold_paragraph_heading",
+                        tok.get("line"),
+                        inline_text(tok.get("children")),
+                        inline_text(heading["children"]) + ("\n" + inline_text(rest) if rest else ""),
+                    )
                     out.append(heading)
                     if rest:
                         out.append({"type": "paragraph", "children": rest, "line": tok.get("line")})
@@ -101,6 +110,9 @@ class PseudoHeadings(Stage):
 
     @staticmethod
     def _sibling_level(tree: list[Token]) -> int:
-        levels = Counter(tok["attrs"]["level"] for prev, tok in itertools.pairwise(tree)
-                         if tok.get("type") == "heading" and number_alone(prev))
+        levels = Counter(
+            tok["attrs"]["level"]
+            for prev, tok in itertools.pairwise(tree)
+            if tok.get("type") == "heading" and number_alone(prev)
+        )
         return levels.most_common(1)[0][0] if levels else 2

@@ -13,6 +13,7 @@ highlighted code); nothing is emphasized by it. That debris comes from Chinese
 editors: in a page without CJK text only non-ASCII marks are unwrapped. The emphasis repair does the
 same for ``**`` before the parse; this catches every marker kind in the tree.
 """
+
 from __future__ import annotations
 
 import re
@@ -47,7 +48,7 @@ def _operator(children: list[Token], k: int) -> bool:
     if not _OPERATOR.fullmatch(inline_text(children[k].get("children"))):
         return False
     before = inline_text(children[:k])
-    after = inline_text(children[k + 1:])
+    after = inline_text(children[k + 1 :])
     if not (before.strip() or after.strip()):
         return False  # alone in its paragraph: nothing it operates on
     return before[-1:] in ("", " ", "\t", "\n") and after[:1] in ("", " ", "\t", "\n")
@@ -75,9 +76,12 @@ class PunctuationEmphasis(Stage):
         out: list[Token] = []
         touched = False
         for k, tok in enumerate(children):
-            if tok["type"] in _MARKS and _bare(tok) and (
-                    self._ascii_too or not inline_text(tok.get("children")).isascii()) and not _operator(
-                    children, k):
+            if (
+                tok["type"] in _MARKS
+                and _bare(tok)
+                and (self._ascii_too or not inline_text(tok.get("children")).isascii())
+                and not _operator(children, k)
+            ):
                 text = inline_text(tok.get("children"))
                 ctx.record("punctuation_only_emphasis", line, text, text)
                 out.extend(self._unwrap(list(tok.get("children") or []), ctx, line))

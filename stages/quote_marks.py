@@ -22,6 +22,7 @@ joins the start of the next paragraph, a closing mark the end of the previous on
 inside block quotes too. In a block quote whose marks frame a list or code, the
 marks are the box's decoration, which the quote already shows: they go.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -76,8 +77,9 @@ class QuoteMarks(Stage):
         for tok in tokens:
             at = tok.get("line", line)
             if tok.get("type") in CONTAINERS and tok.get("children"):
-                tok["children"] = self.fix(tok["children"], ctx, at,
-                                           in_quote or tok.get("type") == "block_quote")
+                tok["children"] = self.fix(
+                    tok["children"], ctx, at, in_quote or tok.get("type") == "block_quote"
+                )
             mark = _lone_mark(tok)
             if mark in OPENING and pending is None:
                 pending = (mark, at)

@@ -49,6 +49,7 @@ as Markdown, as the next reader of the clean file will read it.
 More rules of the same kind (page styling attributes, presentational wrappers,
 simple HTML tables as pipe tables) belong here as further names in ``RULES``.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -69,22 +70,58 @@ if TYPE_CHECKING:  # the tokenizer (html5lib) is imported only for a page with r
 
 Token = dict[str, Any]
 
-RULES = ("script", "style_element", "event_handler", "script_url", "frame", "object_embed",
-         "form", "head_element", "commented_markup", "unterminated_tag")
+RULES = (
+    "script",
+    "style_element",
+    "event_handler",
+    "script_url",
+    "frame",
+    "object_embed",
+    "form",
+    "head_element",
+    "commented_markup",
+    "unterminated_tag",
+)
 #: elements removed with what is inside them
 WITH_CONTENT = {"script": "script", "style": "style_element"}
 #: elements whose tags go while what is inside them stays
 TAGS_ONLY = {
-    "iframe": "frame", "frame": "frame", "frameset": "frame", "portal": "frame", "fencedframe": "frame",
-    "object": "object_embed", "embed": "object_embed", "applet": "object_embed", "param": "object_embed",
+    "iframe": "frame",
+    "frame": "frame",
+    "frameset": "frame",
+    "portal": "frame",
+    "fencedframe": "frame",
+    "object": "object_embed",
+    "embed": "object_embed",
+    "applet": "object_embed",
+    "param": "object_embed",
     "form": "form",
-    "meta": "head_element", "base": "head_element", "link": "head_element",
+    "meta": "head_element",
+    "base": "head_element",
+    "link": "head_element",
 }
 #: removed elements whose inside a browser reads as text up to their end tag
 RAW_TEXT = frozenset({"script", "style", "iframe"})
-URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "data", "poster",
-                            "background", "lowsrc", "dynsrc", "codebase", "cite", "longdesc", "ping",
-                            "manifest", "icon"})
+URL_ATTRIBUTES = frozenset(
+    {
+        "href",
+        "src",
+        "action",
+        "formaction",
+        "xlink:href",
+        "data",
+        "poster",
+        "background",
+        "lowsrc",
+        "dynsrc",
+        "codebase",
+        "cite",
+        "longdesc",
+        "ping",
+        "manifest",
+        "icon",
+    }
+)
 #: SVG animation values can set an href
 ANIMATION = frozenset({"animate", "set", "animatemotion", "animatetransform"})
 ANIMATION_VALUES = frozenset({"to", "from", "by", "values"})
@@ -172,6 +209,7 @@ class RawHtml(Stage):
         if not pieces:
             return False
         from pipeline.htmltokens import tokenize
+
         stream = _rendered(doc.tree or [], pieces)
         self._positions: dict[int, dict[int, int]] = {}
         self._again = False
@@ -221,8 +259,14 @@ class RawHtml(Stage):
                 # left open at the end of its piece: how it ends depends on what is
                 # written after it, so it goes (the next pass reads the rest again)
                 self._again = True
-                found.append(Found("unterminated_tag", [(tag.start, piece.end, "")],
-                                   stream[tag.start:piece.end], at=tag.start))
+                found.append(
+                    Found(
+                        "unterminated_tag",
+                        [(tag.start, piece.end, "")],
+                        stream[tag.start : piece.end],
+                        at=tag.start,
+                    )
+                )
                 skip_until = piece.end
                 continue
             unclosed = tag.kind == "start" and i not in closings and name in RAW_TEXT
@@ -236,8 +280,7 @@ class RawHtml(Stage):
                 skip_until = end
                 found.append(self._element(kind, stream, tag.start, end, pieces))
                 continue
-            if tag.kind in ("start", "end") and TAGS_ONLY.get(name) in self.rules \
-                    and not _microdata(tag):
+            if tag.kind in ("start", "end") and TAGS_ONLY.get(name) in self.rules and not _microdata(tag):
                 # the tree a browser builds around it changes (a <meta> inside <svg>
                 # ends the SVG, so a <textarea> after it starts raw text): look again
                 self._again = True
@@ -245,15 +288,20 @@ class RawHtml(Stage):
                     end = skip_until = _end_of_html(pieces, tag.start)
                     found.append(self._element(TAGS_ONLY[name], stream, tag.start, end, pieces))
                     continue
-                found.append(Found(TAGS_ONLY[name], [(tag.start, tag.end, "")], tag.source(stream),
-                                   at=tag.start))
+                found.append(
+                    Found(TAGS_ONLY[name], [(tag.start, tag.end, "")], tag.source(stream), at=tag.start)
+                )
                 continue
             if tag.kind == "start" and tag.attrs:
                 found.extend(self._attributes(stream, tag))
-            elif tag.kind == "comment" and "commented_markup" in self.rules \
-                    and _MARKUP_INSIDE.search(stream, tag.start + 2, tag.end):
-                found.append(Found("commented_markup", [(tag.start, tag.end, "")], tag.source(stream),
-                                   at=tag.start))
+            elif (
+                tag.kind == "comment"
+                and "commented_markup" in self.rules
+                and _MARKUP_INSIDE.search(stream, tag.start + 2, tag.end)
+            ):
+                found.append(
+                    Found("commented_markup", [(tag.start, tag.end, "")], tag.source(stream), at=tag.start)
+                )
         return found
 
     def _element(self, kind: str, stream: str, start: int, end: int, pieces: list[Piece]) -> Found:
@@ -264,12 +312,16 @@ class RawHtml(Stage):
         self._again |= first is not last
         if first is not last and first.inline and last.inline and first.parent is last.parent:
             i, j = self._index(first.parent, first.tok), self._index(last.parent, last.tok)
-            between = [t for t in first.parent[i + 1:j] if t.get("type") != "inline_html"]
+            between = [t for t in first.parent[i + 1 : j] if t.get("type") != "inline_html"]
             held = {id(p.tok): p for p in covered}
-            parts = [stream[max(start, held[id(t)].start):min(end, held[id(t)].end)] if id(t) in held
-                     else inline_text([t], alt=True) for t in first.parent[i:j + 1]]
+            parts = [
+                stream[max(start, held[id(t)].start) : min(end, held[id(t)].end)]
+                if id(t) in held
+                else inline_text([t], alt=True)
+                for t in first.parent[i : j + 1]
+            ]
             return Found(kind, [(start, end, "")], "".join(parts), at=start, between=between)
-        before = "\n".join(stream[max(start, p.start):min(end, p.end)] for p in covered)
+        before = "\n".join(stream[max(start, p.start) : min(end, p.end)] for p in covered)
         return Found(kind, [(start, end, "")], before, at=start)
 
     def _record_exposed(self, kind: str, line: int | None, before: str, after: str) -> None:
@@ -291,13 +343,18 @@ class RawHtml(Stage):
             if "event_handler" in self.rules and attr.startswith("on"):
                 by_kind.setdefault("event_handler", []).append(attr)
             elif "script_url" in self.rules and (
-                    (attr in URL_ATTRIBUTES and active_url(tag.name, attr, value))
-                    or (tag.name in ANIMATION and attr in ANIMATION_VALUES
-                        and any(url_scheme(v) in SCRIPT_SCHEMES for v in value.split(";")))):
+                (attr in URL_ATTRIBUTES and active_url(tag.name, attr, value))
+                or (
+                    tag.name in ANIMATION
+                    and attr in ANIMATION_VALUES
+                    and any(url_scheme(v) in SCRIPT_SCHEMES for v in value.split(";"))
+                )
+            ):
                 by_kind.setdefault("script_url", []).append(attr)
         if not by_kind:
             return []
         from pipeline.htmltokens import attribute_spans
+
         spans = attribute_spans(stream, tag)
         source = tag.source(stream)
         out: list[Found] = []
@@ -306,8 +363,9 @@ class RawHtml(Stage):
             dropped: set[str] = set()
             for kind, names in by_kind.items():
                 dropped |= set(names)
-                after = _tag_text(tag.name, {k: v for k, v in tag.attrs.items() if k not in dropped},
-                                  tag.self_closing)
+                after = _tag_text(
+                    tag.name, {k: v for k, v in tag.attrs.items() if k not in dropped}, tag.self_closing
+                )
                 out.append(Found(kind, [], source, after, at=tag.start))
                 source = after
             out[-1].spans = [(tag.start, tag.end, source)]
@@ -351,8 +409,14 @@ class RawHtml(Stage):
                 if id(tok) in gone:
                     joint = True
                     continue
-                if joint and tok.get("type") == "text" and out and out[-1].get("type") == "text" \
-                        and out[-1]["raw"][-1:].isspace() and tok["raw"][:1].isspace():
+                if (
+                    joint
+                    and tok.get("type") == "text"
+                    and out
+                    and out[-1].get("type") == "text"
+                    and out[-1]["raw"][-1:].isspace()
+                    and tok["raw"][:1].isspace()
+                ):
                     # "a <iframe…></iframe> b": one space between the words, not two
                     tok = {**tok, "raw": tok["raw"].lstrip(" ")}
                 joint = False
@@ -419,7 +483,7 @@ def _rendered(tree: list[Token], pieces: _Pieces) -> str:
             starts: dict[int, int] = {}
             current: int | None = None
             for m in _MARK.finditer(html):
-                out.append(html[pos:m.start()])
+                out.append(html[pos : m.start()])
                 length += m.start() - pos
                 pos = m.end()
                 if m.group(1) is not None:
@@ -432,7 +496,8 @@ def _rendered(tree: list[Token], pieces: _Pieces) -> str:
             out.append(html[pos:])
             text = "".join(out)
             if len(starts) == len(pieces) and all(
-                    text[p.start:p.end] == raw for p, raw in zip(pieces, raws, strict=False)):
+                text[p.start : p.end] == raw for p, raw in zip(pieces, raws, strict=False)
+            ):
                 pieces.sort(key=lambda p: p.start)
                 pieces.starts = [p.start for p in pieces]
                 return text
@@ -471,6 +536,7 @@ def _renderer():
             return md.renderer.render_tokens(tree, BlockState())
         finally:
             md.renderer.marks = {}
+
     return render
 
 
@@ -553,7 +619,7 @@ def _whole_lines(raw: str, cuts: list[Cut]) -> list[Cut]:
     (an ``<iframe …></iframe>`` line inside a ``<div>`` leaves no empty line)."""
     merged: list[list] = []
     for s, e, text in sorted(cuts):
-        if merged and not merged[-1][2] and not text and not raw[merged[-1][1]:s].strip():
+        if merged and not merged[-1][2] and not text and not raw[merged[-1][1] : s].strip():
             merged[-1][1] = max(merged[-1][1], e)
         else:
             merged.append([s, e, text])
@@ -663,7 +729,8 @@ def _unwrap_emptied(kids: list[Token], touched: set[int]) -> tuple[list[Token], 
 
 def _shows_anything(kids: list[Token]) -> bool:
     return bool(inline_text(kids, alt=True).strip()) or any(
-        t.get("type") in ("image", "inline_html", "codespan") for t in walk(kids))
+        t.get("type") in ("image", "inline_html", "codespan") for t in walk(kids)
+    )
 
 
 _BREAKS = ("softbreak", "linebreak")
@@ -671,10 +738,14 @@ _BLOCK_NAMES = (
     "address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd|details|"
     "dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frame|frameset|h[1-6]|head|header|"
     "hr|html|iframe|legend|li|link|main|menu|menuitem|nav|noframes|ol|optgroup|option|p|param|"
-    "search|section|summary|table|tbody|td|tfoot|th|thead|title|tr|track|ul")
+    "search|section|summary|table|tbody|td|tfoot|th|thead|title|tr|track|ul"
+)
 #: CommonMark's HTML block starts 1 to 6: they interrupt a paragraph at any line start
-_INTERRUPTS = re.compile(r"<(?:(?:script|pre|style|textarea)(?:[\s>]|$)|!--|\?|![A-Za-z]|!\[CDATA\[|"
-                         r"/?(?:" + _BLOCK_NAMES + r")(?:[\s>]|/>|$))", re.I)
+_INTERRUPTS = re.compile(
+    r"<(?:(?:script|pre|style|textarea)(?:[\s>]|$)|!--|\?|![A-Za-z]|!\[CDATA\[|"
+    r"/?(?:" + _BLOCK_NAMES + r")(?:[\s>]|/>|$))",
+    re.I,
+)
 _TAG = re.compile(r"</?[A-Za-z]")
 
 
@@ -686,10 +757,20 @@ def _guard_line_starts(kids: list[Token], line: int | None, record) -> list[Toke
             continue
         raw = tok.get("raw", "")
         # start 7 (a lone tag on the first line) opens a block too, but only there
-        rest = out[i + 1:i + 2]
-        alone = i == 0 and _TAG.match(raw) and (not rest or rest[0].get("type") in _BREAKS or (
-            rest[0].get("type") == "text" and not rest[0]["raw"].strip() and (
-                len(out) == i + 2 or out[i + 2].get("type") in _BREAKS)))
+        rest = out[i + 1 : i + 2]
+        alone = (
+            i == 0
+            and _TAG.match(raw)
+            and (
+                not rest
+                or rest[0].get("type") in _BREAKS
+                or (
+                    rest[0].get("type") == "text"
+                    and not rest[0]["raw"].strip()
+                    and (len(out) == i + 2 or out[i + 2].get("type") in _BREAKS)
+                )
+            )
+        )
         if _INTERRUPTS.match(raw) or alone:
             record("exposed_block_tag", line, tok["raw"], tok["raw"])
             out[i] = {"type": "text", "raw": tok["raw"]}
@@ -698,5 +779,6 @@ def _guard_line_starts(kids: list[Token], line: int | None, record) -> list[Toke
 
 def _tag_text(name: str, attrs: dict[str, str], self_closing: bool) -> str:
     import html
+
     parts = [name] + [f'{k}="{html.escape(v, quote=True)}"' for k, v in attrs.items()]
     return "<" + " ".join(parts) + ("/>" if self_closing else ">")

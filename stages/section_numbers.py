@@ -12,6 +12,7 @@ After::
 
 A heading that already starts with a number keeps it, and the paragraph stays.
 """
+
 from __future__ import annotations
 
 from pipeline.document import Document
@@ -44,8 +45,12 @@ class SectionNumbers(Stage):
                 # cleaning the output merge again: "## 8 1 结").
                 if not leading_number(before):
                     nxt["children"] = merge_text([{"type": "text", "raw": number + " "}, *kids])
-                    ctx.record("section_number_merged", tok.get("line"),
-                               number + "\n" + before, inline_text(nxt["children"]))
+                    ctx.record(
+                        "section_number_merged",
+                        tok.get("line"),
+                        number + "\n" + before,
+                        inline_text(nxt["children"]),
+                    )
                     i += 1
                     continue
             out.append(tok)

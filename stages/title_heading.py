@@ -17,6 +17,7 @@ out of the body, and the file name gives the title. With a title in the
 metadata, an H1 repeating it goes (also with the site's name added, or cut
 short with …); an H1 that only starts with the same words is a section.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -37,7 +38,9 @@ _CLOSING = re.compile(
     r"^(?:references?|bibliography|notes|footnotes|see also|further reading|related(?: posts| articles)?"
     r"|resources|links|appendix(?: [a-z0-9]+)?|acknowledge?ments?"
     r"|参考资料|参考文献|参考链接|参考|引用|附录|相关阅读|延伸阅读|推荐阅读|相关文章|相关链接"
-    r"|往期推荐|往期回顾|往期精彩|往期文章|精彩推荐|致谢)$", re.I)
+    r"|往期推荐|往期回顾|往期精彩|往期文章|精彩推荐|致谢)$",
+    re.I,
+)
 
 
 _SEPARATOR = tuple("-|｜_—–·:：(（[【")
@@ -112,8 +115,9 @@ class TitleHeading(Stage):
         heads = [t for t in tree if t.get("type") == "heading"]
         # An H1 right after a section number (**01**) is a numbered section, not a title.
         numbered = {id(tok) for prev, tok in itertools.pairwise(tree) if number_alone(prev)}
-        first = (heads[0] if heads and heads[0]["attrs"]["level"] == 1 and id(heads[0]) not in numbered
-                 else None)
+        first = (
+            heads[0] if heads and heads[0]["attrs"]["level"] == 1 and id(heads[0]) not in numbered else None
+        )
         drop: set[int] = set()
         if doc.meta.title:
             for tok in heads:
@@ -125,8 +129,9 @@ class TitleHeading(Stage):
                     drop.add(id(tok))
         elif first is not None and _text(first) and _all_text(first) and self._only_h1(heads):
             doc.meta.title = _text(first)
-            ctx.record("title_from_heading", first.get("line"), "# " + doc.meta.title,
-                       "title: " + doc.meta.title)
+            ctx.record(
+                "title_from_heading", first.get("line"), "# " + doc.meta.title, "title: " + doc.meta.title
+            )
             drop.add(id(first))
         elif self.options["title_from_filename"]:
             doc.meta.title = doc.path.stem

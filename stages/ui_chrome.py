@@ -28,6 +28,7 @@ warning) go as well. The end-of-article promotion block (QR codes, "follow us",
 "read the original"), related-article lists and donation nags go only with
 ``promo = true``.
 """
+
 from __future__ import annotations
 
 import re
@@ -41,38 +42,105 @@ from pipeline.urls import script_link as _script_target
 
 Token = dict[str, Any]
 
-RULES = ("swipe_hint", "wechat_ui", "separator_line", "javascript_link", "empty_link", "icon_remnant",
-         "site_notice", "promo_tail", "promo_block")
+RULES = (
+    "swipe_hint",
+    "wechat_ui",
+    "separator_line",
+    "javascript_link",
+    "empty_link",
+    "icon_remnant",
+    "site_notice",
+    "promo_tail",
+    "promo_block",
+)
 #: rules that are a judgement: they run only with ``promo = true``
 PROMO_RULES = ("promo_tail", "promo_block")
 
 _SWIPE = re.compile(
     r"^(?:(?:向?[左右上下]|左右|上下)滑(?:动)?(?:查看|看)?(?:更多|全部|下一[个张篇页])?(?:\w{0,4})"
     r"|(?:继续)?滑动(?:查看|看)(?:更多|下一[个张篇页]|全部)?"
-    r"|(?:swipe|scroll)\s+(?:left|right|up|down)(?:\s+(?:for|to\s+see)\s+more)?)$", re.I)
+    r"|(?:swipe|scroll)\s+(?:left|right|up|down)(?:\s+(?:for|to\s+see)\s+more)?)$",
+    re.I,
+)
 _WECHAT_UI = {
-    "预览时标签不可点", "微信扫一扫关注该公众号", "微信扫一扫使用小程序", "微信扫一扫赞赏作者",
-    "微信扫一扫可打开此内容使用完整服务", "继续滑动看下一个", "向上滑动看下一个", "轻点两下取消赞",
-    "轻点两下取消在看", "AI目录", "分享留言收藏", "视频小程序赞", "已关注", "关注该公众号", "发表于",
-    "微信扫一扫", "使用小程序",
+    "预览时标签不可点",
+    "微信扫一扫关注该公众号",
+    "微信扫一扫使用小程序",
+    "微信扫一扫赞赏作者",
+    "微信扫一扫可打开此内容使用完整服务",
+    "继续滑动看下一个",
+    "向上滑动看下一个",
+    "轻点两下取消赞",
+    "轻点两下取消在看",
+    "AI目录",
+    "分享留言收藏",
+    "视频小程序赞",
+    "已关注",
+    "关注该公众号",
+    "发表于",
+    "微信扫一扫",
+    "使用小程序",
 }
 _WECHAT_UI_PART = ("轻点两下取消赞", "轻点两下取消在看", "微信扫一扫关注该公众号")
 # WeChat's dialogs and reader chrome as clipped: phrases the app shows and no author writes
 _WECHAT_DIALOG = {
-    "看一看入口已关闭", "在设置通用发现页管理打开看一看入口", "前往发现看一看浏览朋友在看", "前往看一看",
-    "已同步到看一看写下你的想法", "已同步到看一看", "发送到看一看", "发布到看一看", "喜欢此内容的人还喜欢",
-    "长按识别前往小程序", "可打开此内容使用完整服务", "微信扫一扫可打开此内容使用完整服务",
-    "在小说阅读器中沉浸阅读", "×分析", "收录于话题#", "收录于合集#", "以上推荐为优质及原创文章",
-    "微信版本过低", "当前内容可能存在未经审核的第三方商业营销信息请确认是否继续访问",
+    "看一看入口已关闭",
+    "在设置通用发现页管理打开看一看入口",
+    "前往发现看一看浏览朋友在看",
+    "前往看一看",
+    "已同步到看一看写下你的想法",
+    "已同步到看一看",
+    "发送到看一看",
+    "发布到看一看",
+    "喜欢此内容的人还喜欢",
+    "长按识别前往小程序",
+    "可打开此内容使用完整服务",
+    "微信扫一扫可打开此内容使用完整服务",
+    "在小说阅读器中沉浸阅读",
+    "×分析",
+    "收录于话题#",
+    "收录于合集#",
+    "以上推荐为优质及原创文章",
+    "微信版本过低",
+    "当前内容可能存在未经审核的第三方商业营销信息请确认是否继续访问",
 }
 _WECHAT_COUNTER = re.compile(r"^最多\d+字当前共字$")
 # the app's button words: debris when a block holds nothing else (two or more of them, or one
 # next to a dialog phrase above), the author's words anywhere else
 _WECHAT_WORDS = {
-    "视频", "小程序", "赞", "在看", "分享", "留言", "收藏", "听过", "阅读", "写留言", "上一篇", "下一篇",
-    "轻点两下取消赞", "轻点两下取消在看", "分析", "×", "个", "发送", "发送中", "已发送", "取消", "我知道了",
-    "知道了", "写下你的想法", "写下你的留言", "确定", "允许", "不喜欢", "不看的原因", "更多文章",
-    "查看更多相关内容", "正在加载", "相关阅读",
+    "视频",
+    "小程序",
+    "赞",
+    "在看",
+    "分享",
+    "留言",
+    "收藏",
+    "听过",
+    "阅读",
+    "写留言",
+    "上一篇",
+    "下一篇",
+    "轻点两下取消赞",
+    "轻点两下取消在看",
+    "分析",
+    "×",
+    "个",
+    "发送",
+    "发送中",
+    "已发送",
+    "取消",
+    "我知道了",
+    "知道了",
+    "写下你的想法",
+    "写下你的留言",
+    "确定",
+    "允许",
+    "不喜欢",
+    "不看的原因",
+    "更多文章",
+    "查看更多相关内容",
+    "正在加载",
+    "相关阅读",
 }
 _WORD_SPLIT = re.compile(r"[\s：:，,。.、]+")
 # an icon font's glyph that an exporter wrote as underscores: "取消 __", "__发消息"
@@ -83,31 +151,66 @@ _ICON_HEAD = re.compile(r"^_{2,}(?=[\u3400-\u9fff\uff00-\uffef])")
 _ICON_ROW = re.compile(r"^ {0,3}_{2,}(?:[ \t]+_+){2,}[ \t]*$")
 # the site's own notices, the same words on every page of the site
 _SITE_NOTICE = (
-    re.compile(r"^.{1,160}? is a reader-supported publication\. To receive new posts and support my work, "
-               r"consider becoming a free or paid subscriber\.?$", re.S),
+    re.compile(
+        r"^.{1,160}? is a reader-supported publication\. To receive new posts and support my work, "
+        r"consider becoming a free or paid subscriber\.?$",
+        re.S,
+    ),
     re.compile(r"^この記事は最終更新日から\d+(?:年|か月|ヶ月|ヵ月)以上が?経過しています。?$"),
 )
 _SUBSCRIBE_BUTTON = {"Subscribe", "Subscribe now", "✓ Subscribed", "Subscribed"}
 # judgement (``promo``): a list of other articles under a heading of the site's, and
 # donation or subscription nags
-_RELATED = re.compile(r"^(?:関連記事|新着記事|おすすめ記事|人気記事"
-                      r"|相关推荐|相关阅读|推荐阅读|相关文章|往期推荐"
-                      r"|Related (?:posts|articles|stories|reading)|You (?:may|might) also like|Read next"
-                      r"|More from .{1,60})[:：]?$", re.I)
-_MORE_LINK = re.compile(r"^(?:記事をもっと見る|もっと見る|次のページ|前のページ"
-                        r"|查看更多|加载更多|展开阅读全文"
-                        r"|Load more|See more|Next page|Show more)$", re.I)
+_RELATED = re.compile(
+    r"^(?:関連記事|新着記事|おすすめ記事|人気記事"
+    r"|相关推荐|相关阅读|推荐阅读|相关文章|往期推荐"
+    r"|Related (?:posts|articles|stories|reading)|You (?:may|might) also like|Read next"
+    r"|More from .{1,60})[:：]?$",
+    re.I,
+)
+_MORE_LINK = re.compile(
+    r"^(?:記事をもっと見る|もっと見る|次のページ|前のページ"
+    r"|查看更多|加载更多|展开阅读全文"
+    r"|Load more|See more|Next page|Show more)$",
+    re.I,
+)
 _NAG = (
     re.compile(r"^You['’]ve read \d+ (?:free )?articles?\b.{0,200}$", re.I | re.S),
     re.compile(r"^Yes, I['’]ll give \$\d[\d,.]*(?:/| per | a )(?:year|month)\b.{0,80}$", re.I | re.S),
-    re.compile(r"^(?:Subscribe|Sign up) (?:now |today )?(?:to|for) (?:get|receive|our|my|the) .{0,100}"
-               r"(?:newsletter|inbox|posts|updates)\b.{0,40}$", re.I | re.S),
+    re.compile(
+        r"^(?:Subscribe|Sign up) (?:now |today )?(?:to|for) (?:get|receive|our|my|the) .{0,100}"
+        r"(?:newsletter|inbox|posts|updates)\b.{0,40}$",
+        re.I | re.S,
+    ),
 )
 _BUTTONS = {"知道了", "取消", "允许", "确定", "关闭", "取消允许"}
 _SEPARATORS = set("·•●○◆◇■□▪▫◦‧∙・—―*_~>|/\\ ")
-_PROMO_WORDS = ("扫码", "二维码", "关注我们", "关注公众号", "点击上方", "点击蓝字", "阅读原文", "设为星标",
-                "星标", "点赞", "在看", "分享", "转发", "推荐阅读", "往期回顾", "往期推荐", "长按识别",
-                "长按二维码", "公众号", "投稿", "商务合作", "联系我们", "加入我们", "知识星球")
+_PROMO_WORDS = (
+    "扫码",
+    "二维码",
+    "关注我们",
+    "关注公众号",
+    "点击上方",
+    "点击蓝字",
+    "阅读原文",
+    "设为星标",
+    "星标",
+    "点赞",
+    "在看",
+    "分享",
+    "转发",
+    "推荐阅读",
+    "往期回顾",
+    "往期推荐",
+    "长按识别",
+    "长按二维码",
+    "公众号",
+    "投稿",
+    "商务合作",
+    "联系我们",
+    "加入我们",
+    "知识星球",
+)
 
 
 def _key(text: str) -> str:
@@ -127,8 +230,19 @@ class UiChrome(Stage):
     name = "ui_chrome"
     priority = 300
     scope = "tree"
-    removes = frozenset({"swipe_hint", "wechat_ui", "separator_line", "empty_link", "promo_tail",
-                         "javascript_link", "icon_remnant", "site_notice", "promo_block"})
+    removes = frozenset(
+        {
+            "swipe_hint",
+            "wechat_ui",
+            "separator_line",
+            "empty_link",
+            "promo_tail",
+            "javascript_link",
+            "icon_remnant",
+            "site_notice",
+            "promo_block",
+        }
+    )
     defaults = {"rules_off": Option([], "strings", choices=RULES), "promo": False, "max_chars": 30}
 
     def __init__(self, **options: Any):
@@ -160,8 +274,12 @@ class UiChrome(Stage):
                     emptied |= bool(kids) and not block["children"]
                     fixed_any = True
             if emptied:  # a paragraph that was only an empty link is gone with it
-                tree = filter_blocks(tree, lambda tok, line, _parents: tok.get("type") not in (
-                    "paragraph", "block_text") or bool(tok.get("children")))
+                tree = filter_blocks(
+                    tree,
+                    lambda tok, line, _parents: (
+                        tok.get("type") not in ("paragraph", "block_text") or bool(tok.get("children"))
+                    ),
+                )
             if fixed_any:  # what is left ("—" beside an empty link) is read as a block again
                 tree = filter_blocks(tree, lambda tok, line, parents: self._keep(tok, line, parents, ctx))
         if "promo_tail" in self.rules:
@@ -225,8 +343,11 @@ class UiChrome(Stage):
             if not kids or len(_key(inline_text(kids))) > self.options["max_chars"]:
                 continue
             first, last = kids[0], kids[-1]
-            if last.get("type") == "text" and _ICON_TAIL.search(last["raw"]) \
-                    and _CJK_LABEL.search(_ICON_TAIL.sub("", last["raw"])):
+            if (
+                last.get("type") == "text"
+                and _ICON_TAIL.search(last["raw"])
+                and _CJK_LABEL.search(_ICON_TAIL.sub("", last["raw"]))
+            ):
                 before = last["raw"]
                 last["raw"] = _ICON_TAIL.sub("", before)
                 ctx.record("icon_remnant", line, before, last["raw"])
@@ -236,12 +357,15 @@ class UiChrome(Stage):
                 ctx.record("icon_remnant", line, before, first["raw"])
 
     def _dialog_kind(self, tok: Token, title: str) -> str | None:
-        """"anchor" for a phrase of WeChat's dialogs, "word" for a block of its button
+        """ "anchor" for a phrase of WeChat's dialogs, "word" for a block of its button
         words (debris next to an anchor), None for anything else."""
         t = tok.get("type")
         kids = tok.get("children") or []
-        if t == "paragraph" and kids and all(k["type"] == "image" or (
-                k["type"] == "text" and not k["raw"].strip()) for k in kids):
+        if (
+            t == "paragraph"
+            and kids
+            and all(k["type"] == "image" or (k["type"] == "text" and not k["raw"].strip()) for k in kids)
+        ):
             imgs = [k for k in kids if k["type"] == "image"]
             urls = [(k.get("attrs") or {}).get("url", "") for k in imgs]
             alts = [inline_text(k.get("children")) for k in imgs]
@@ -305,20 +429,34 @@ class UiChrome(Stage):
             rule = None
             if text and "site_notice" in self.rules and any(p.match(text) for p in _SITE_NOTICE):
                 rule = "site_notice"
-            elif text and "promo_block" in self.rules and t == "paragraph" and (
-                    any(p.match(text) for p in _NAG) or _MORE_LINK.match(text)):
+            elif (
+                text
+                and "promo_block" in self.rules
+                and t == "paragraph"
+                and (any(p.match(text) for p in _NAG) or _MORE_LINK.match(text))
+            ):
                 rule = "promo_block"
             if rule:
                 ctx.record(rule, tok.get("line"), text, "")
                 i += 1
                 nxt = tree[i] if i < len(tree) else None
-                if rule == "site_notice" and nxt and nxt.get("type") == "paragraph" and inline_text(
-                        nxt.get("children"), alt=True).strip(" []") in _SUBSCRIBE_BUTTON:
+                if (
+                    rule == "site_notice"
+                    and nxt
+                    and nxt.get("type") == "paragraph"
+                    and inline_text(nxt.get("children"), alt=True).strip(" []") in _SUBSCRIBE_BUTTON
+                ):
                     ctx.record(rule, nxt.get("line"), inline_text(nxt.get("children"), alt=True), "")
                     i += 1
                 continue
-            if text and "promo_block" in self.rules and len(text) <= 80 and _RELATED.match(text) \
-                    and i + 1 < len(tree) and _link_list(tree[i + 1]):
+            if (
+                text
+                and "promo_block" in self.rules
+                and len(text) <= 80
+                and _RELATED.match(text)
+                and i + 1 < len(tree)
+                and _link_list(tree[i + 1])
+            ):
                 ctx.record("promo_block", tok.get("line"), text, "")
                 ctx.record("promo_block", tree[i + 1].get("line"), block_text([tree[i + 1]]), "")
                 i += 2
@@ -330,8 +468,11 @@ class UiChrome(Stage):
     # -- blocks ---------------------------------------------------------------------
     def _keep(self, tok: Token, line: int | None, parents: tuple[str, ...], ctx: StageContext) -> bool:
         t = tok.get("type")
-        if (t == "list" and not (tok.get("attrs") or {}).get("ordered")
-                and len(tok.get("children") or []) == 1):
+        if (
+            t == "list"
+            and not (tok.get("attrs") or {}).get("ordered")
+            and len(tok.get("children") or []) == 1
+        ):
             # "- 左滑更多豪礼 -" parses as a one-item list
             item = tok["children"][0]
             if item.get("type") == "task_list_item":
@@ -363,8 +504,12 @@ class UiChrome(Stage):
             return None
         key = _key(text)
         short = len(key) <= self.options["max_chars"]
-        if "separator_line" in self.rules and len(text) <= 12 and set(text) <= _SEPARATORS \
-                and _plain_marks(kids):
+        if (
+            "separator_line" in self.rules
+            and len(text) <= 12
+            and set(text) <= _SEPARATORS
+            and _plain_marks(kids)
+        ):
             return "separator_line"
         if not short:
             return None
@@ -383,10 +528,14 @@ class UiChrome(Stage):
         promo_seen = False
         for i in range(len(tree) - 1, -1, -1):
             tok = tree[i]
-            text = inline_text(tok.get("children"), alt=True) if tok.get("type") in (
-                "paragraph", "heading") else ""
+            text = (
+                inline_text(tok.get("children"), alt=True)
+                if tok.get("type") in ("paragraph", "heading")
+                else ""
+            )
             if tok.get("type") in ("paragraph", "heading", "thematic_break") and (
-                    len(text) <= 60 or any(w in text for w in _PROMO_WORDS)):
+                len(text) <= 60 or any(w in text for w in _PROMO_WORDS)
+            ):
                 promo_seen |= any(w in text for w in _PROMO_WORDS)
                 cut = i
                 continue
@@ -399,8 +548,11 @@ class UiChrome(Stage):
 
 
 _MARK_TOKENS = {"text", "strong", "emphasis", "softbreak", "linebreak"}
-_STYLING_TAG = re.compile(r"</?(?:font|center)\b[^<>]*>$"
-                          r"|</?span(?:\s+(?:style|class)=(?:\"[^\"]*\"|'[^']*'))*\s*>$", re.I)
+_STYLING_TAG = re.compile(
+    r"</?(?:font|center)\b[^<>]*>$"
+    r"|</?span(?:\s+(?:style|class)=(?:\"[^\"]*\"|'[^']*'))*\s*>$",
+    re.I,
+)
 
 
 def _plain_marks(kids: list[Token]) -> bool:
@@ -435,4 +587,5 @@ def _link_list(tok: Token) -> bool:
 def _only_links(kids: list[Token]) -> bool:
     """A block made of links (and spaces): buttons, once their javascript: target is gone."""
     return any(k["type"] == "link" for k in kids) and all(
-        k["type"] == "link" or (k["type"] == "text" and not k["raw"].strip()) for k in kids)
+        k["type"] == "link" or (k["type"] == "text" and not k["raw"].strip()) for k in kids
+    )

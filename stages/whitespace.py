@@ -16,6 +16,7 @@ spaces (U+3000) that indent a line go, and inside a line they become one space.
 Code (fenced or indented, at any depth) is left alone, except that its no-break
 spaces become spaces; code spans and link destinations are left alone.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,8 +27,10 @@ from pipeline.repairs import LineEdit, LineRepair
 
 _ZERO_WIDTH = re.compile(r"[\u200b\u2060\ufeff\u00ad\u200e\u200f]")
 # A joiner between two pictographs builds one emoji (👨‍👩‍👧): keep those.
-_ZWJ = re.compile(r"(?<![\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F])[\u200c\u200d]"
-                  r"|[\u200c\u200d](?![\U0001F000-\U0001FAFF\u2600-\u27BF])")
+_ZWJ = re.compile(
+    r"(?<![\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F])[\u200c\u200d]"
+    r"|[\u200c\u200d](?![\U0001F000-\U0001FAFF\u2600-\u27BF])"
+)
 _NBSP = re.compile(r"[\u00a0\u2007\u202f]")
 _NBSP_ENTITY = re.compile(r"&nbsp;|&#160;|&#x[aA]0;")
 # an inline link's destination: <...>, or up to an ASCII space or the closing parenthesis
@@ -89,7 +92,7 @@ _ZERO_WIDTH_RUN = re.compile(r"[\u200b\u2060\ufeff\u00ad\u200e\u200f]+")
 def _drop_invisible(m: re.Match[str]) -> str:
     """An invisible character goes, unless it keeps markup from forming: ``]​(x)`` and
     ``<​j>`` are text, ``](x)`` a link and ``<j>`` a tag."""
-    before, after = m.string[m.start() - 1:m.start()], m.string[m.end():m.end() + 1]
+    before, after = m.string[m.start() - 1 : m.start()], m.string[m.end() : m.end() + 1]
     if (before == "]" and after == "(") or (before == "<" and (after.isalpha() or after in "/!?")):
         return m.group(0)
     return ""
@@ -100,8 +103,7 @@ def _kept_ranges(line: str, code: list[tuple[int, int]] | tuple[()]) -> list[tup
     address (a plain space would end it, and the link with it)."""
     if "](" not in line:
         return list(code)
-    dests = [m.span(1) for m in _DESTINATION.finditer(line)
-             if not any(a <= m.start() < b for a, b in code)]
+    dests = [m.span(1) for m in _DESTINATION.finditer(line) if not any(a <= m.start() < b for a, b in code)]
     return sorted(list(code) + dests)
 
 

@@ -14,6 +14,7 @@ installs it), then on PATH; Chromium in ``$PUPPETEER_EXECUTABLE_PATH``, then as
 Exit status 1 when a book has any violation or cannot be checked, 2 when Ace or
 Chromium is missing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,8 +43,11 @@ class Violation:
 
 
 def find_ace() -> str | None:
-    for candidate in (os.environ.get("GALLEY_ACE"), str(ROOT / ".ace" / "node_modules" / ".bin" / "ace-cli"),
-                      shutil.which("ace-cli") or shutil.which("ace")):
+    for candidate in (
+        os.environ.get("GALLEY_ACE"),
+        str(ROOT / ".ace" / "node_modules" / ".bin" / "ace-cli"),
+        shutil.which("ace-cli") or shutil.which("ace"),
+    ):
         if candidate and os.access(candidate, os.X_OK):
             return candidate
     return None
@@ -65,16 +69,28 @@ def violations(report: dict) -> list[Violation]:
             if (item.get("earl:result") or {}).get("earl:outcome") != "fail":
                 continue
             test = item.get("earl:test") or {}
-            found.append(Violation(test.get("dct:title", "?"), test.get("earl:impact", "?"), where,
-                                   (item.get("earl:result") or {}).get("dct:description", "")[:200]))
+            found.append(
+                Violation(
+                    test.get("dct:title", "?"),
+                    test.get("earl:impact", "?"),
+                    where,
+                    (item.get("earl:result") or {}).get("dct:description", "")[:200],
+                )
+            )
     return found
 
 
 def check(epub: Path, ace: str, chromium: str, out_dir: Path) -> list[Violation]:
     """Ace's violations for ``epub``; raises RuntimeError when Ace gives no report."""
     env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": chromium}
-    proc = subprocess.run([ace, "--silent", "--force", "--outdir", str(out_dir), str(epub)],
-                          capture_output=True, text=True, env=env, check=False, timeout=600)
+    proc = subprocess.run(
+        [ace, "--silent", "--force", "--outdir", str(out_dir), str(epub)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=600,
+    )
     report = out_dir / "report.json"
     if not report.is_file():
         raise RuntimeError(f"{epub.name}: Ace gave no report: {(proc.stderr or proc.stdout)[-500:]}")
@@ -97,8 +113,11 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     ace, chromium = args.ace or find_ace(), find_chromium()
     if ace is None or chromium is None:
-        print("a11y-check: " + ("Ace by DAISY" if ace is None else "Chromium") + " not found "
-              "(make a11y-check installs Ace; Chromium: apt-get install chromium)", file=sys.stderr)
+        print(
+            "a11y-check: " + ("Ace by DAISY" if ace is None else "Chromium") + " not found "
+            "(make a11y-check installs Ace; Chromium: apt-get install chromium)",
+            file=sys.stderr,
+        )
         return 2
     from pipeline.runner import Pipeline
     from pipeline.writers.epub import EpubWriter

@@ -7,6 +7,7 @@ hold times) must be in both; a ``.epub`` or ``.docx`` must hold the same members
 with the same bytes in the same order (names, dates and contents), any other file
 the same bytes. Prints what differs; exit status 1 if anything does.
 """
+
 from __future__ import annotations
 
 import sys
@@ -17,8 +18,11 @@ SKIP = {"report.json"}
 
 
 def outputs(root: Path) -> dict[str, Path]:
-    return {p.relative_to(root).as_posix(): p for p in sorted(root.rglob("*"))
-            if p.is_file() and p.name not in SKIP and not p.name.startswith(".galley-manifest")}
+    return {
+        p.relative_to(root).as_posix(): p
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name not in SKIP and not p.name.startswith(".galley-manifest")
+    }
 
 
 def differences(a: Path, b: Path) -> list[str]:
@@ -28,8 +32,10 @@ def differences(a: Path, b: Path) -> list[str]:
     with zipfile.ZipFile(a) as za, zipfile.ZipFile(b) as zb:
         ia, ib = za.infolist(), zb.infolist()
         if [i.filename for i in ia] != [i.filename for i in ib]:
-            return ["members differ: " + " ".join(sorted({i.filename for i in ia} ^ {i.filename for i in ib}))
-                    or "members in another order"]
+            return [
+                "members differ: " + " ".join(sorted({i.filename for i in ia} ^ {i.filename for i in ib}))
+                or "members in another order"
+            ]
         out = []
         for x, y in zip(ia, ib, strict=True):
             if x.date_time != y.date_time:

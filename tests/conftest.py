@@ -1,4 +1,5 @@
 """Shared test fixtures: the samples, the shared corpus (when present), Java for epubcheck."""
+
 from __future__ import annotations
 
 import os
@@ -31,6 +32,7 @@ def all_articles() -> list[Path]:
 @pytest.fixture(scope="session")
 def pipeline():
     from pipeline.runner import Pipeline
+
     return Pipeline()
 
 

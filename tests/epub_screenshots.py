@@ -9,6 +9,7 @@ e-reader's night theme asks for). The PNGs go to OUTDIR as
 
 Exit status 2 when Chromium is missing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,8 +36,16 @@ def spine(book: zipfile.ZipFile) -> list[str]:
 
 
 def shoot(chromium: str, page: Path, out: Path, width: int, height: int, dark: bool) -> None:
-    args = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-            f"--window-size={width},{height}", f"--screenshot={out}", "--allow-file-access-from-files"]
+    args = [
+        chromium,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        f"--window-size={width},{height}",
+        f"--screenshot={out}",
+        "--allow-file-access-from-files",
+    ]
     if dark:
         args.append("--force-dark-mode")  # prefers-color-scheme: dark
     subprocess.run([*args, page.as_uri()], capture_output=True, check=True, timeout=120)

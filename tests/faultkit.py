@@ -8,6 +8,7 @@ without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH (``setpriv``): still uid 0, but
 held to the permission bits like anyone else. Where neither that nor a non-root
 user is available, the test is skipped with the reason.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,8 +29,9 @@ def tmpfs(path: Path, size: str, read_only: bool = False) -> Iterator[Path]:
         pytest.skip("mounting a small tmpfs (a real full or read-only disk) needs root")
     path.mkdir(parents=True, exist_ok=True)
     options = f"size={size},mode=0755" + (",ro" if read_only else "")
-    res = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)],
-                         capture_output=True, text=True)
+    res = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)], capture_output=True, text=True
+    )
     if res.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {res.stderr.strip()}")
     try:
@@ -48,8 +50,7 @@ def unprivileged(tmp_path: Path) -> list[str]:
         return []
     setpriv = shutil.which("setpriv")
     if setpriv is None:
-        pytest.skip("running as root without setpriv: root reads a chmod 000 folder, so it is "
-                    "no fault here")
+        pytest.skip("running as root without setpriv: root reads a chmod 000 folder, so it is no fault here")
     prefix = [setpriv, "--bounding-set=-dac_override,-dac_read_search"]
     probe = tmp_path / "probe-000"
     probe.write_text("x")

@@ -7,6 +7,7 @@ the first: crashes, non-idempotent outputs (``clean(clean(x)) != clean(x)``) and
 Prints one line of counts, then (with ``--show``) the first failing inputs of each
 kind, to be minimized into regression cases.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,11 +56,13 @@ def main() -> None:
         if kind:
             found[kind].append(text)
         if done == args.examples or (args.every and done % args.every == 0):
-            print(f"seed {args.seed}, {done} examples, {time.perf_counter() - started:.0f} s: "
-                  + ", ".join(f"{len(v)} {k} ({100 * len(v) / done:.2f}%)" for k, v in found.items()),
-                  flush=True)
+            print(
+                f"seed {args.seed}, {done} examples, {time.perf_counter() - started:.0f} s: "
+                + ", ".join(f"{len(v)} {k} ({100 * len(v) / done:.2f}%)" for k, v in found.items()),
+                flush=True,
+            )
     for kind, texts in found.items():
-        for text in texts[:args.show]:
+        for text in texts[: args.show]:
             print(f"{kind}: {text!r}")
 
 

@@ -1,4 +1,5 @@
 """An independent reading of our Markdown: markdown-it-py (CommonMark), not mistune."""
+
 from __future__ import annotations
 
 import re
@@ -11,7 +12,7 @@ FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
 
 def body(text: str) -> str:
     m = FRONT_MATTER.match(text)
-    return text[m.end():] if m else text
+    return text[m.end() :] if m else text
 
 
 def inline_text(tok) -> str:

@@ -18,6 +18,7 @@ judged by markdown-it-py configured as that suite's own tests configure it:
 "Renders the same" means: the judge's HTML of two texts is equal once runs of
 whitespace are collapsed (as mdformat's own equality check does).
 """
+
 from __future__ import annotations
 
 import re
@@ -87,6 +88,7 @@ def judge(config: str) -> MarkdownIt:
             md.options["linkify"] = True
         elif part == "footnotes":
             from mdit_py_plugins.footnote import footnote_plugin
+
             md.use(footnote_plugin)
         elif part == "tasklist":
             md.options["tasklists"] = True
@@ -112,8 +114,11 @@ def renders_same(config: str, a: str, b: str) -> bool:
 
 def _fixture_file(path: Path, suite: str, config: str) -> list[Example]:
     from markdown_it.utils import read_fixture_file
-    return [Example(suite, n, line + 1, title, source, expected, config)
-            for n, (line, title, source, expected) in enumerate(read_fixture_file(path), 1)]
+
+    return [
+        Example(suite, n, line + 1, title, source, expected, config)
+        for n, (line, title, source, expected) in enumerate(read_fixture_file(path), 1)
+    ]
 
 
 def _spec_file(path: Path, suite: str, extra: str = "") -> list[Example]:
@@ -127,8 +132,17 @@ def _spec_file(path: Path, suite: str, extra: str = "") -> list[Example]:
             tags = ["table", "strikethrough", "autolink", "footnotes", "tasklist"]
         config = _gfm_extensions(tags) + extra
         line = text.count("\n", 0, m.start()) + 1
-        out.append(Example(suite, len(out) + 1, line, " ".join(tags), m.group(2).replace("→", "\t"),
-                           m.group(3).replace("→", "\t"), config))
+        out.append(
+            Example(
+                suite,
+                len(out) + 1,
+                line,
+                " ".join(tags),
+                m.group(2).replace("→", "\t"),
+                m.group(3).replace("→", "\t"),
+                config,
+            )
+        )
     return out
 
 
@@ -150,6 +164,7 @@ def suites() -> dict[str, list[Example]]:
 def mdformat_text(source: str) -> str | None:
     """mdformat 1.0 with its GFM plugin; None where it raises."""
     import mdformat
+
     try:
         return mdformat.text(source, extensions={"gfm"})
     except Exception:  # a crash is a failure to keep the example
@@ -176,16 +191,19 @@ def writer_only():
     from pipeline.config import Config
     from pipeline.runner import Pipeline
     from pipeline.stage import available_stages
+
     return Pipeline(Config(disabled=set(available_stages())))
 
 
 def rewrite(pipeline, source: str, kept: list[int] | None = None) -> str:
     from pipeline.writers.markdown import render_document
+
     return render_document(pipeline.process(Path("example.md"), source.encode("utf-8")), kept=kept)
 
 
 def measure(examples: list[Example], pipeline=None) -> list[Result]:
     import time
+
     pipeline = pipeline or writer_only()
     results = []
     for ex in examples:
@@ -195,19 +213,31 @@ def measure(examples: list[Example], pipeline=None) -> list[Result]:
         second = rewrite(pipeline, out)
         seconds = time.perf_counter() - started
         theirs = mdformat_text(ex.source)
-        results.append(Result(ex, out, second, renders_same(ex.judge, ex.source, out),
-                              theirs is not None and renders_same(ex.judge, ex.source, theirs), seconds,
-                              len(kept)))
+        results.append(
+            Result(
+                ex,
+                out,
+                second,
+                renders_same(ex.judge, ex.source, out),
+                theirs is not None and renders_same(ex.judge, ex.source, theirs),
+                seconds,
+                len(kept),
+            )
+        )
     return results
 
 
 def table(by_suite: dict[str, list[Result]]) -> str:
-    lines = [f"{'suite':45} {'examples':>8} {'galley':>7} {'mdformat':>8} {'unstable':>8} {'verbatim':>8} "
-             f"{'slowest s':>9}"]
+    lines = [
+        f"{'suite':45} {'examples':>8} {'galley':>7} {'mdformat':>8} {'unstable':>8} {'verbatim':>8} "
+        f"{'slowest s':>9}"
+    ]
     for suite, results in by_suite.items():
-        lines.append(f"{suite:45} {len(results):8} {sum(r.same for r in results):7} "
-                     f"{sum(r.mdformat_same for r in results):8} {sum(not r.stable for r in results):8} "
-                     f"{sum(r.kept for r in results):8} {max((r.seconds for r in results), default=0):9.3f}")
+        lines.append(
+            f"{suite:45} {len(results):8} {sum(r.same for r in results):7} "
+            f"{sum(r.mdformat_same for r in results):8} {sum(not r.stable for r in results):8} "
+            f"{sum(r.kept for r in results):8} {max((r.seconds for r in results), default=0):9.3f}"
+        )
     return "\n".join(lines)
 
 
@@ -215,8 +245,10 @@ def table(by_suite: dict[str, list[Result]]) -> str:
 
 #: what scraping leaves that a reader sees in the rendered text: a literal ``**`` or a
 #: free-standing ``__``, invisible or no-break spaces, ideographic indents
-_VISIBLE_DEBRIS = re.compile(r"\*\*|(?<![\w/?&=.])__(?!\w)|[\u00a0\u200b\u200c\u200d\u2060\ufeff\u00ad]"
-                             r"|\u3000")
+_VISIBLE_DEBRIS = re.compile(
+    r"\*\*|(?<![\w/?&=.])__(?!\w)|[\u00a0\u200b\u200c\u200d\u2060\ufeff\u00ad]"
+    r"|\u3000"
+)
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
 _HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.S)
 
@@ -229,6 +261,7 @@ def visible_debris(example: Example) -> bool:
 
 def _plain(html: str) -> str:
     import html as _html
+
     return " ".join(_html.unescape(re.sub(r"<[^>]+>", "", html)).split())
 
 
@@ -244,6 +277,7 @@ def _same_but_outline_start(a: str, b: str, title: str | None) -> bool:
                 dropped[0] = True
                 return ""
             return m.group(0)
+
         a = normalized(_HEADING.sub(drop, a))
     levels_a = [int(m.group(1)) for m in _HEADING.finditer(a)]
     levels_b = [int(m.group(1)) for m in _HEADING.finditer(b)]
@@ -271,6 +305,7 @@ def cleanup(examples: list[Example], pipeline=None) -> list[Cleaned]:
     """The default cleanup (every stage as configured by default) on each example."""
     from pipeline.runner import Pipeline
     from pipeline.writers.markdown import render_document
+
     pipeline = pipeline or Pipeline()
     removes = {s.name: s.removes for s in pipeline.stages}
     declared = {s.name: s.removes | s.restructures for s in pipeline.stages}
@@ -286,8 +321,12 @@ def cleanup(examples: list[Example], pipeline=None) -> list[Cleaned]:
         same = a == b
         moved = not same and _same_but_outline_start(a, b, doc.meta.title)
         reported = [w for w in doc.warnings if w.startswith("structure changed")] + sorted(
-            {f"{c.stage}/{c.kind}" for c in doc.changes
-             if c.kind in declared.get(c.stage, ()) or f"{c.stage}/{c.kind}" not in METADATA_ONLY})
+            {
+                f"{c.stage}/{c.kind}"
+                for c in doc.changes
+                if c.kind in declared.get(c.stage, ()) or f"{c.stage}/{c.kind}" not in METADATA_ONLY
+            }
+        )
         results.append(Cleaned(ex, out, why, same, moved, reported))
     return results
 
@@ -295,6 +334,7 @@ def cleanup(examples: list[Example], pipeline=None) -> list[Cleaned]:
 # python tests/peers.py [SUITE-SUBSTRING] [-v]: the table, and with -v what differs
 if __name__ == "__main__":
     import sys
+
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     args = [a for a in sys.argv[1:] if a != "-v"]
     chosen = {name: exs for name, exs in suites().items() if not args or any(a in name for a in args)}
@@ -305,10 +345,13 @@ if __name__ == "__main__":
             for r in results:
                 if r.same and r.stable and not r.kept:
                     continue
-                what = ("differs" if not r.same else "unstable" if not r.stable
-                        else f"{r.kept} block(s) verbatim")
-                print(f"\n--- {name} line {r.example.line} ({what}, judge {r.example.judge}, "
-                      f"mdformat {'same' if r.mdformat_same else 'differs'})\n{r.example.source}"
-                      f"--- galley:\n{r.output}")
+                what = (
+                    "differs" if not r.same else "unstable" if not r.stable else f"{r.kept} block(s) verbatim"
+                )
+                print(
+                    f"\n--- {name} line {r.example.line} ({what}, judge {r.example.judge}, "
+                    f"mdformat {'same' if r.mdformat_same else 'differs'})\n{r.example.source}"
+                    f"--- galley:\n{r.output}"
+                )
                 if not r.stable:
                     print(f"--- second pass:\n{r.second}")

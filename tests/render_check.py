@@ -10,6 +10,7 @@ fonts, the first-line indent, the headings and the page numbers.
 
 Exit status 1 when a conversion fails, 2 when LibreOffice or poppler is missing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,9 +67,22 @@ def main(argv: list[str] | None = None) -> int:
         for src in inputs(args.inputs):
             docx = out / f"{src.stem}.docx"
             docx.write_bytes(writer.render(pipeline.process(src)))
-            proc = subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{profile}",
-                                   "--convert-to", "pdf", "--outdir", str(out), str(docx)],
-                                  capture_output=True, text=True, timeout=600, check=False)
+            proc = subprocess.run(
+                [
+                    soffice,
+                    "--headless",
+                    f"-env:UserInstallation=file://{profile}",
+                    "--convert-to",
+                    "pdf",
+                    "--outdir",
+                    str(out),
+                    str(docx),
+                ],
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
+            )
             pdf = out / f"{src.stem}.pdf"
             if proc.returncode != 0 or not pdf.exists():
                 failed += 1
@@ -76,15 +90,35 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             for old in out.glob(f"{src.stem}-page-*.png"):
                 old.unlink()
-            subprocess.run(["pdftoppm", "-r", str(args.dpi), "-png", "-f", "1", "-l", str(args.pages),
-                            str(pdf), str(out / f"{src.stem}-page")], check=True)
+            subprocess.run(
+                [
+                    "pdftoppm",
+                    "-r",
+                    str(args.dpi),
+                    "-png",
+                    "-f",
+                    "1",
+                    "-l",
+                    str(args.pages),
+                    str(pdf),
+                    str(out / f"{src.stem}-page"),
+                ],
+                check=True,
+            )
             info = tool_output(["pdfinfo", str(pdf)])
             pages = re.search(r"Pages:\s+(\d+)", info)
             size = re.search(r"Page size:\s+(.*)", info)
-            fonts = sorted({re.sub(r"^[A-Z]{6}\+", "", line.split()[0])
-                            for line in tool_output(["pdffonts", str(pdf)]).splitlines()[2:] if line.split()})
-            print(f"ok   {src.name}: {pages.group(1) if pages else '?'} pages, "
-                  f"{size.group(1).strip() if size else '?'}; fonts: {', '.join(fonts) or '?'}")
+            fonts = sorted(
+                {
+                    re.sub(r"^[A-Z]{6}\+", "", line.split()[0])
+                    for line in tool_output(["pdffonts", str(pdf)]).splitlines()[2:]
+                    if line.split()
+                }
+            )
+            print(
+                f"ok   {src.name}: {pages.group(1) if pages else '?'} pages, "
+                f"{size.group(1).strip() if size else '?'}; fonts: {', '.join(fonts) or '?'}"
+            )
             print(f"     {pdf}  {out}/{src.stem}-page-*.png")
     return 1 if failed else 0
 

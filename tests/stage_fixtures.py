@@ -12,6 +12,7 @@ that invisible debris stays visible in the file. A title ending in
 ``[promo=true]`` runs the stage with that option (``[a=1, b=x]``: several; the
 value is read as TOML reads it).
 """
+
 from __future__ import annotations
 
 import re
@@ -70,7 +71,6 @@ def read_cases(path: Path) -> list[Case]:
         if len(parts) < 3:
             raise ValueError(f"{path}:{start}: unterminated case {title!r}")
         source, expected = ("\n".join(p) + "\n" if p else "" for p in parts[:2])
-        cases.append(Case(path.stem, title, _unescape(source), _unescape(expected), start,
-                          _options(title)))
+        cases.append(Case(path.stem, title, _unescape(source), _unescape(expected), start, _options(title)))
         i = j
     return cases

@@ -3,6 +3,7 @@
 Runs when Ace (``make a11y-check`` installs it into ``.ace/``) and Chromium are
 here, and skips otherwise; ``make a11y-check`` checks the shared corpus too.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,8 +15,9 @@ from conftest import sample_files
 from pipeline.writers.epub import EpubWriter
 
 ACE, CHROMIUM = find_ace(), find_chromium()
-pytestmark = pytest.mark.skipif(ACE is None or CHROMIUM is None,
-                                reason="Ace by DAISY or Chromium is not installed (make a11y-check)")
+pytestmark = pytest.mark.skipif(
+    ACE is None or CHROMIUM is None, reason="Ace by DAISY or Chromium is not installed (make a11y-check)"
+)
 
 
 @pytest.mark.parametrize("path", sample_files(), ids=lambda p: p.name)
@@ -31,8 +33,10 @@ def test_ace_reports_what_it_finds(tmp_path):
 
     from pipeline.document import Document, Metadata
     from pipeline.tree import parse
-    doc = Document(path=Path("t.md"), meta=Metadata(title="t", lang="en"),
-                   tree=parse("|  | A |\n|---|---|\n| 1 | 2 |\n"))
+
+    doc = Document(
+        path=Path("t.md"), meta=Metadata(title="t", lang="en"), tree=parse("|  | A |\n|---|---|\n| 1 | 2 |\n")
+    )
     good = tmp_path / "good.epub"
     good.write_bytes(EpubWriter().render(doc))
     bad = tmp_path / "bad.epub"

@@ -1,4 +1,5 @@
 """The Python API: ``from pipeline import clean, convert`` gives what the commands give."""
+
 from __future__ import annotations
 
 import subprocess
@@ -13,8 +14,14 @@ from pipeline.errors import ConfigError, GalleyError
 
 @pytest.mark.parametrize("path", sample_files(), ids=lambda p: p.stem)
 def test_clean_gives_what_galley_clean_prints(path):
-    printed = subprocess.run([sys.executable, "-m", "pipeline.cli", "clean", str(path)],
-                             check=False, capture_output=True, text=True, cwd=ROOT, timeout=300)
+    printed = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "clean", str(path)],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert printed.returncode == 0, printed.stderr
     once = clean(path.read_text(encoding="utf-8"), name=path.name)
     assert once == printed.stdout
@@ -32,18 +39,38 @@ def test_clean_takes_stage_names_and_options():
 
 def test_convert_gives_the_bytes_galley_convert_writes(tmp_path):
     sample = SAMPLES / "xiaomi-courage-2024.md"
-    done = subprocess.run([sys.executable, "-m", "pipeline.cli", "convert", str(sample), "-o",
-                           str(tmp_path / "cli"), "--to", "md,epub,docx", "--page-size", "letter", "-q"],
-                          check=False, capture_output=True, text=True, cwd=ROOT, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline.cli",
+            "convert",
+            str(sample),
+            "-o",
+            str(tmp_path / "cli"),
+            "--to",
+            "md,epub,docx",
+            "--page-size",
+            "letter",
+            "-q",
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
-    outputs = convert(sample, to=["md", "epub", "docx"], out_dir=tmp_path / "api",
-                      options={"docx": {"page_size": "letter"}})
+    outputs = convert(
+        sample, to=["md", "epub", "docx"], out_dir=tmp_path / "api", options={"docx": {"page_size": "letter"}}
+    )
     assert sorted(outputs) == [f"xiaomi-courage-2024.{ext}" for ext in ("docx", "epub", "md")]
     for name, data in outputs.items():
         assert (tmp_path / "cli" / name).read_bytes() == data
         assert (tmp_path / "api" / name).read_bytes() == data
-    assert convert(sample, to="docx", options={"docx": {"page_size": "letter"}}) == \
-        {"xiaomi-courage-2024.docx": outputs["xiaomi-courage-2024.docx"]}
+    assert convert(sample, to="docx", options={"docx": {"page_size": "letter"}}) == {
+        "xiaomi-courage-2024.docx": outputs["xiaomi-courage-2024.docx"]
+    }
 
 
 def test_convert_says_what_is_wrong_in_one_line(tmp_path):

@@ -7,6 +7,7 @@ crash, a file that never finishes) come from a small plugin stage installed the 
 any third-party stage is: a ``*.dist-info`` with a ``galley.stages`` entry point, put
 on PYTHONPATH for the subprocess only.
 """
+
 from __future__ import annotations
 
 import io
@@ -55,10 +56,10 @@ print({n})
 """
 
 
-def run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
-        timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([*GALLEY, *args], capture_output=True, text=True, env=env, cwd=cwd,
-                          timeout=timeout)
+def run(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess:
+    return subprocess.run([*GALLEY, *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=timeout)
 
 
 def make_articles(folder: Path, count: int, nested: bool = True) -> list[Path]:
@@ -77,8 +78,7 @@ def tree(folder: Path) -> dict[str, bytes]:
     out = {}
     for p in sorted(folder.rglob("*")):
         rel = p.relative_to(folder).as_posix()
-        if p.is_file() and not any(part.startswith(".") for part in rel.split("/")) \
-                and rel != "report.json":
+        if p.is_file() and not any(part.startswith(".") for part in rel.split("/")) and rel != "report.json":
             out[rel] = p.read_bytes()
     return out
 
@@ -164,8 +164,20 @@ def test_include_and_exclude_globs(tmp_path):
     (src / "drafts" / "wip.md").write_text("# Draft\n\nText.\n")
     (src / "extra.markdown").write_text("# Extra\n\nText.\n")
     out = tmp_path / "out"
-    res = run("convert", str(src), "-o", str(out), "--to", "md", "--exclude", "drafts",
-              "--exclude", "part1/**", "--include", "*.md")
+    res = run(
+        "convert",
+        str(src),
+        "-o",
+        str(out),
+        "--to",
+        "md",
+        "--exclude",
+        "drafts",
+        "--exclude",
+        "part1/**",
+        "--include",
+        "*.md",
+    )
     assert res.returncode == 0, res.stderr
     assert set(tree(out)) == {f"part{n % 3}/article-{n:03d}.md" for n in range(6) if n % 3 != 1}
 
@@ -275,8 +287,11 @@ def test_changed_input_config_or_version_redoes_the_right_files(tmp_path):
     assert run(*args).returncode == 0
     (src / "article-002.md").write_text("# Changed\n\nNew text.\n")
     assert run(*args).returncode == 0
-    assert statuses(out) == {"article-000.md": "skipped", "article-001.md": "skipped",
-                             "article-002.md": "converted"}
+    assert statuses(out) == {
+        "article-000.md": "skipped",
+        "article-001.md": "skipped",
+        "article-002.md": "converted",
+    }
     assert "New text." in (out / "article-002.md").read_text()
     # configuration
     assert run(*args, "--disable", "ui_chrome").returncode == 0
@@ -292,8 +307,11 @@ def test_changed_input_config_or_version_redoes_the_right_files(tmp_path):
     db.close()
     assert run(*args, "--disable", "ui_chrome").returncode == 0
     reasons = {Path(f["source"]).name: f.get("reason") for f in report(out)["files"]}
-    assert reasons == {"article-000.md": "writer version changed",
-                       "article-001.md": "galley changed", "article-002.md": None}
+    assert reasons == {
+        "article-000.md": "writer version changed",
+        "article-001.md": "galley changed",
+        "article-002.md": None,
+    }
     # --force ignores the manifest
     assert run(*args, "--disable", "ui_chrome", "--force").returncode == 0
     assert set(statuses(out).values()) == {"converted"}
@@ -301,6 +319,7 @@ def test_changed_input_config_or_version_redoes_the_right_files(tmp_path):
 
 def test_changed_image_redoes_the_file(tmp_path):
     from PIL import Image
+
     src = tmp_path / "in"
     src.mkdir()
     Image.new("RGB", (40, 30), (200, 30, 30)).save(src / "figure.png")
@@ -321,14 +340,23 @@ def test_an_image_found_through_images_roots_is_a_dependency_too(tmp_path):
     """A picture found in a folder of ``images.roots`` (not beside the article) is in the
     manifest: editing it converts the article again."""
     from PIL import Image
+
     src, shared = tmp_path / "in", tmp_path / "shared"
     src.mkdir()
     shared.mkdir()
     Image.new("RGB", (40, 30), (200, 30, 30)).save(shared / "figure.png")
     (src / "doc.md").write_text("# Figure\n\n![A chart](figure.png)\n\nText.\n")
     out = tmp_path / "out"
-    args = ["convert", str(src), "-o", str(out), "--to", "docx",
-            "--set", f"images.roots={json.dumps([str(shared)])}"]
+    args = [
+        "convert",
+        str(src),
+        "-o",
+        str(out),
+        "--to",
+        "docx",
+        "--set",
+        f"images.roots={json.dumps([str(shared)])}",
+    ]
     assert run(*args).returncode == 0
     assert [i["outcome"] for i in report(out)["files"][0]["images"]] == ["embedded"]
     first = (out / "doc.docx").read_bytes()
@@ -456,8 +484,14 @@ def test_progress_bar_on_a_terminal(tmp_path):
     make_articles(src, 4)
     main, follower = pty.openpty()
     env = dict(os.environ, COLUMNS="120", TERM="xterm")
-    proc = subprocess.Popen([*GALLEY, "convert", str(src), "-o", str(tmp_path / "out"), "--to", "md"],
-                            stdin=follower, stdout=follower, stderr=follower, env=env, close_fds=True)
+    proc = subprocess.Popen(
+        [*GALLEY, "convert", str(src), "-o", str(tmp_path / "out"), "--to", "md"],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env=env,
+        close_fds=True,
+    )
     os.close(follower)
     chunks = []
     deadline = time.monotonic() + 120
@@ -492,15 +526,23 @@ def test_bad_inputs_get_one_line_each_and_the_good_ones_convert(tmp_path):
     body = ("# Invalid bytes\n\n" + "A long paragraph of ordinary text. " * 40).encode()
     (src / "invalid-utf8.md").write_bytes(body[:200] + b"\xff" + body[200:])
     (src / "deep" / "er" / "escape.md").write_text(
-        "# Escape\n\n![secret](../../etc/passwd) ![x](../../../../../../etc/passwd)\n\nText.\n")
+        "# Escape\n\n![secret](../../etc/passwd) ![x](../../../../../../etc/passwd)\n\nText.\n"
+    )
     out = tmp_path / "out"
     res = run("convert", str(src), "-o", str(out), "--to", "md,docx,epub")
     assert res.returncode == 1
     st = statuses(out)
-    assert st == {"binary.md": "failed", "empty.md": "converted", "escape.md": "converted",
-                  "gbk.md": "converted", "good.md": "converted", "invalid-utf8.md": "converted"}
-    failures = [ln for ln in res.stderr.splitlines() if ln.startswith("  ") and ": " in ln
-                and "binary.md" in ln]
+    assert st == {
+        "binary.md": "failed",
+        "empty.md": "converted",
+        "escape.md": "converted",
+        "gbk.md": "converted",
+        "good.md": "converted",
+        "invalid-utf8.md": "converted",
+    }
+    failures = [
+        ln for ln in res.stderr.splitlines() if ln.startswith("  ") and ": " in ln and "binary.md" in ln
+    ]
     assert failures and "not a text file" in failures[-1]
     assert "标题" in (out / "gbk.md").read_text(encoding="utf-8")
     rep = {Path(f["source"]).name: f for f in report(out)["files"]}
@@ -509,9 +551,13 @@ def test_bad_inputs_get_one_line_each_and_the_good_ones_convert(tmp_path):
     contents = readable_contents(out)
     # the search can fail: the text of an article is found inside its zipped outputs
     assert {rel for rel, blob in contents if b"A long paragraph of ordinary text." in blob} >= {
-        "invalid-utf8.md", "invalid-utf8.docx:word/document.xml"}
-    assert any(rel.startswith("invalid-utf8.epub:") and b"A long paragraph of ordinary text." in blob
-               for rel, blob in contents)
+        "invalid-utf8.md",
+        "invalid-utf8.docx:word/document.xml",
+    }
+    assert any(
+        rel.startswith("invalid-utf8.epub:") and b"A long paragraph of ordinary text." in blob
+        for rel, blob in contents
+    )
     passwd = Path("/etc/passwd").read_bytes().split(b"\n")[0]
     assert passwd and not any(passwd in blob for _rel, blob in contents)
     assert not any((out / f"binary.{ext}").exists() for ext in ("md", "docx", "epub"))
@@ -526,8 +572,20 @@ def test_a_raising_stage_a_crash_and_a_hang_do_not_stop_the_batch(tmp_path, plug
     (src / "hang.md").write_text("# H\n\nGALLEY-TEST-HANG\n")
     out = tmp_path / "out"
     started = time.monotonic()
-    res = run("convert", str(src), "-o", str(out), "--to", "md,docx", "-j", "2", "--timeout", "5",
-              env=plugin_env, timeout=120)
+    res = run(
+        "convert",
+        str(src),
+        "-o",
+        str(out),
+        "--to",
+        "md,docx",
+        "-j",
+        "2",
+        "--timeout",
+        "5",
+        env=plugin_env,
+        timeout=120,
+    )
     assert time.monotonic() - started < 100
     assert res.returncode == 1, res.stderr
     rep = {Path(f["source"]).name: f for f in report(out)["files"]}
@@ -535,14 +593,28 @@ def test_a_raising_stage_a_crash_and_a_hang_do_not_stop_the_batch(tmp_path, plug
     assert "stage 'misbehave' failed: ValueError" in rep["raise.md"]["error"]
     assert rep["crash.md"]["status"] == "failed" and "SIGSEGV" in rep["crash.md"]["error"]
     assert rep["hang.md"]["status"] == "failed" and "timed out after 5 s" in rep["hang.md"]["error"]
-    assert [n for n, f in rep.items() if f["status"] == "converted"] == \
-        [f"article-{n:03d}.md" for n in range(4)]
+    assert [n for n, f in rep.items() if f["status"] == "converted"] == [
+        f"article-{n:03d}.md" for n in range(4)
+    ]
     assert not any(p.stem in ("raise", "crash", "hang") for p in out.iterdir())
     failed_lines = res.stderr.strip().splitlines()[-3:]
     assert all(ln.startswith("  ") for ln in failed_lines)
     # the serial executor keeps the deadline too (the file is given up, the batch goes on)
-    res = run("convert", str(src / "hang.md"), str(src / "article-000.md"), "-o", str(tmp_path / "o2"),
-              "--to", "md", "--executor", "serial", "--timeout", "2", env=plugin_env, timeout=120)
+    res = run(
+        "convert",
+        str(src / "hang.md"),
+        str(src / "article-000.md"),
+        "-o",
+        str(tmp_path / "o2"),
+        "--to",
+        "md",
+        "--executor",
+        "serial",
+        "--timeout",
+        "2",
+        env=plugin_env,
+        timeout=120,
+    )
     assert res.returncode == 1 and "timed out after 2 s" in res.stderr
 
 
@@ -568,9 +640,12 @@ def test_kill_9_mid_batch_then_rerun_gives_the_uninterrupted_outputs(tmp_path):
     assert len(expected) == 600
 
     out = tmp_path / "out"
-    proc = subprocess.Popen([*GALLEY, "convert", str(src), "-o", str(out), "--to", "md,docx,epub",
-                             "-j", "2", "-q"], start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [*GALLEY, "convert", str(src), "-o", str(out), "--to", "md,docx,epub", "-j", "2", "-q"],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     _wait_for_outputs(out, 40, proc)
     os.killpg(proc.pid, signal.SIGKILL)  # the parent and its workers, wherever they are
     proc.wait(30)
@@ -593,8 +668,12 @@ def test_ctrl_c_stops_cleanly_and_the_next_run_finishes(tmp_path):
     src = tmp_path / "in"
     make_articles(src, 120)
     out = tmp_path / "out"
-    proc = subprocess.Popen([*GALLEY, "convert", str(src), "-o", str(out), "--to", "md,docx,epub",
-                             "-j", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [*GALLEY, "convert", str(src), "-o", str(out), "--to", "md,docx,epub", "-j", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     _wait_for_outputs(out, 10, proc)
     proc.send_signal(signal.SIGINT)
     _stdout, stderr = proc.communicate(timeout=60)
@@ -623,6 +702,7 @@ def test_leftover_temporary_files_are_removed(tmp_path):
 
 def test_a_second_run_on_the_same_output_waits_its_turn(tmp_path):
     import fcntl
+
     src = tmp_path / "in"
     make_articles(src, 1, nested=False)
     out = tmp_path / "out"
@@ -649,8 +729,9 @@ def test_outputs_get_ordinary_permissions(tmp_path):
 
 
 def test_help_stays_light():
-    code = ("import sys, pipeline.cli; heavy = [m for m in ('rich', 'mistune', 'sqlite3', 'docx', "
-            "'pipeline.batch', 'pipeline.executors') if m in sys.modules]; print(heavy)")
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
-                         cwd=ROOT)
+    code = (
+        "import sys, pipeline.cli; heavy = [m for m in ('rich', 'mistune', 'sqlite3', 'docx', "
+        "'pipeline.batch', 'pipeline.executors') if m in sys.modules]; print(heavy)"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert res.stdout.strip() == "[]", res.stderr

@@ -1,4 +1,5 @@
 """The galley command as a user runs it (real subprocesses)."""
+
 from __future__ import annotations
 
 import json
@@ -91,8 +92,16 @@ def test_promo_tail_only_with_the_option(tmp_path):
 
 
 def test_convert_writes_each_format_and_a_report(tmp_path):
-    out = run("convert", str(SEED), "-o", str(tmp_path), "--to", "md,pandoc:html",
-              "--report", str(tmp_path / "r.json"))
+    out = run(
+        "convert",
+        str(SEED),
+        "-o",
+        str(tmp_path),
+        "--to",
+        "md,pandoc:html",
+        "--report",
+        str(tmp_path / "r.json"),
+    )
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "xiaomi-courage-2024.md").read_text(encoding="utf-8").startswith("---")
     assert "<h2" in (tmp_path / "xiaomi-courage-2024.html").read_text(encoding="utf-8")
@@ -123,7 +132,8 @@ def test_no_traceback_for_a_missing_file():
 def test_pyproject_tool_galley_configures_a_stage(tmp_path):
     (tmp_path / "pyproject.toml").write_text(
         '[project]\nname = "notes"\n\n[tool.galley.stages.ui_chrome]\nrules_off = ["swipe_hint"]\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     out = run("clean", str(SEED), cwd=tmp_path)
     assert out.returncode == 0 and "左滑查看更多" in out.stdout
     bad = tmp_path / "bad"

@@ -1,4 +1,5 @@
 """Which lines are code, wherever the code sits: the text stages' view of it."""
+
 from __future__ import annotations
 
 import re
@@ -17,20 +18,22 @@ def kinds(text: str) -> list[str | None]:
     return code_kinds(text.split("\n"))
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("> ```c\n> int main(int argc, char **argv)\n> ```\n",
-     [FENCED, FENCED, FENCED, None]),
-    ("> [!tip]\n> ```\n> /a**b/\n> ```\nafter **", [None, FENCED, FENCED, FENCED, None]),
-    ("- item\n\n  ```\n  a**b\n  ```\n- next", [None, None, FENCED, FENCED, FENCED, None]),
-    ("1. one\n   > ```\n   > x\n   > ```\n", [None, FENCED, FENCED, FENCED, None]),
-    ("> quote\n\n    indented code\n", [None, None, INDENTED, None]),
-    (">     code in a quote\n> text\n", [INDENTED, None, None]),
-    ("- item\n\n    continuation, not code\n", [None, None, None, None]),
-    ("para\n    lazy, not code\n", [None, None, None]),
-    ("> ```\n> x\noutside: the quote ended, and the fence with it\n", [FENCED, FENCED, None, None]),
-    ("    a\n\n    b\n\nc\n", [INDENTED, INDENTED, INDENTED, None, None, None]),
-    ("``` not `a fence`\ntext\n", [None, None, None]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("> ```c\n> int main(int argc, char **argv)\n> ```\n", [FENCED, FENCED, FENCED, None]),
+        ("> [!tip]\n> ```\n> /a**b/\n> ```\nafter **", [None, FENCED, FENCED, FENCED, None]),
+        ("- item\n\n  ```\n  a**b\n  ```\n- next", [None, None, FENCED, FENCED, FENCED, None]),
+        ("1. one\n   > ```\n   > x\n   > ```\n", [None, FENCED, FENCED, FENCED, None]),
+        ("> quote\n\n    indented code\n", [None, None, INDENTED, None]),
+        (">     code in a quote\n> text\n", [INDENTED, None, None]),
+        ("- item\n\n    continuation, not code\n", [None, None, None, None]),
+        ("para\n    lazy, not code\n", [None, None, None]),
+        ("> ```\n> x\noutside: the quote ended, and the fence with it\n", [FENCED, FENCED, None, None]),
+        ("    a\n\n    b\n\nc\n", [INDENTED, INDENTED, INDENTED, None, None, None]),
+        ("``` not `a fence`\ntext\n", [None, None, None]),
+    ],
+)
 def test_code_lines_at_any_depth(text, expected):
     assert kinds(text) == expected
 
@@ -57,5 +60,5 @@ def test_code_spans_across_lines():
     ranges, open_ends = code_spans(lines, [False] * 3)
     assert open_ends == {0}
     assert ranges[0] == [(4, 10)]
-    assert ranges[1][0] == (0, 5) and lines[1][ranges[1][1][0]:ranges[1][1][1]] == "`a`"
+    assert ranges[1][0] == (0, 5) and lines[1][ranges[1][1][0] : ranges[1][1][1]] == "`a`"
     assert len(ranges[1]) == 2  # the escaped backtick opens nothing; its partner stays literal

@@ -2,6 +2,7 @@
 
 Judged by markdown-it-py, an independent CommonMark reader.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -20,8 +21,17 @@ from pipeline.textkeep import significant
 from pipeline.writers.markdown import MarkdownWriter, render_document
 
 ARTICLES = all_articles()
-SWIPE = ("左滑查看更多", "向左滑动查看", "滑动查看更多", "左右滑动查看", "向右滑动，查看更多", "上下滑动查看",
-         "左滑更多", "继续滑动看下一个", "向上滑动看下一个")
+SWIPE = (
+    "左滑查看更多",
+    "向左滑动查看",
+    "滑动查看更多",
+    "左右滑动查看",
+    "向右滑动，查看更多",
+    "上下滑动查看",
+    "左滑更多",
+    "继续滑动看下一个",
+    "向上滑动看下一个",
+)
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +43,7 @@ def cleaned(pipeline):
             result = render(pipeline, [MarkdownWriter()], path, path.stem)
             cache[path] = (result, result.outputs[f"{path.stem}.md"].decode("utf-8"))
         return cache[path]
+
     return get
 
 
@@ -45,15 +56,18 @@ def test_no_debris_left(path, cleaned):
     for kind, level, plain, kids in blocks(out):
         if kind == "heading":
             assert plain.strip(), "empty heading"
-            assert not (kids and kids[0].type in ("strong_open", "em_open")
-                        and kids[-1].type in ("strong_close", "em_close")), \
-                f"emphasis-wrapped heading {plain!r}"
+            assert not (
+                kids
+                and kids[0].type in ("strong_open", "em_open")
+                and kids[-1].type in ("strong_close", "em_close")
+            ), f"emphasis-wrapped heading {plain!r}"
             assert level >= 2, f"a body heading at level 1: {plain!r}"
             levels.append(level)
         else:
             stripped = plain.strip()
-            assert not (len(stripped) <= 30 and any(h in stripped for h in SWIPE)), \
+            assert not (len(stripped) <= 30 and any(h in stripped for h in SWIPE)), (
                 f"swipe hint left: {stripped!r}"
+            )
     previous = 1
     for level in levels:
         assert level <= previous + 1, f"skipped heading level: {previous} -> {level}"
@@ -67,8 +81,13 @@ def test_no_stray_emphasis_markers(path, cleaned):
     _result, out = cleaned(path)
     src = body(out)
     seen = sum(plain.count("**") for _k, _l, plain, _kids in blocks(out))
-    in_code = sum(child.content.count("**") for tok in MD.parse(src) if tok.type == "inline"
-                  for child in tok.children or [] if child.type == "code_inline")
+    in_code = sum(
+        child.content.count("**")
+        for tok in MD.parse(src)
+        if tok.type == "inline"
+        for child in tok.children or []
+        if child.type == "code_inline"
+    )
     escaped = src.count("\\*\\*")
     assert seen <= escaped + in_code, "a literal '**' shows as text: broken emphasis left"
 
@@ -92,6 +111,7 @@ def test_seed_outline():
     from conftest import SAMPLES
 
     from pipeline.runner import Pipeline
+
     expected = []
     for line in (Path(__file__).parent / "fixtures" / "xiaomi-outline.txt").read_text("utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
@@ -131,8 +151,11 @@ def words(text: str) -> str:
 def outline(markdown: str) -> list[tuple[int, str, bool]]:
     """(level, words, underlined) of each heading of the body, as markdown-it-py reads it."""
     toks = MD.parse(body(markdown))
-    heads = [(int(t.tag[1]), words(inline_text(toks[i + 1])), not t.markup.startswith("#"))
-             for i, t in enumerate(toks) if t.type == "heading_open"]
+    heads = [
+        (int(t.tag[1]), words(inline_text(toks[i + 1])), not t.markup.startswith("#"))
+        for i, t in enumerate(toks)
+        if t.type == "heading_open"
+    ]
     return [h for h in heads if h[1]]
 
 
@@ -150,23 +173,25 @@ def compare_outlines(src: list[tuple[int, str]], dst: list[tuple[int, str]], tit
     add words), then list the headings lost and the changed relations ("flips")."""
     matched, lost, j = [], [], 0
     for level, text, underlined in src:
-        k = next((i for i in range(j, len(dst))
-                  if dst[i][1] == text or (len(text) >= 2 and text in dst[i][1])), None)
+        k = next(
+            (i for i in range(j, len(dst)) if dst[i][1] == text or (len(text) >= 2 and text in dst[i][1])),
+            None,
+        )
         if k is None:
             if text != title:
                 lost.append((text, underlined))
             continue
         matched.append((level, dst[k][0], text))
         j = k + 1
-    flips = [(a[2], b[2]) for a, b in itertools.pairwise(matched)
-             if _sign(b[0] - a[0]) != _sign(b[1] - a[1])]
+    flips = [(a[2], b[2]) for a, b in itertools.pairwise(matched) if _sign(b[0] - a[0]) != _sign(b[1] - a[1])]
     return lost, flips
 
 
 def explained(heading: str, changes, kinds=None) -> bool:
     """A change record names this heading (by its words)."""
-    return any((kinds is None or c.kind in kinds) and heading in words(c.before + " " + c.after)
-               for c in changes)
+    return any(
+        (kinds is None or c.kind in kinds) and heading in words(c.before + " " + c.after) for c in changes
+    )
 
 
 def _front_title(markdown: str) -> str:
@@ -183,8 +208,11 @@ def shape_problems(source: str, out: str, changes) -> list[str]:
         # Only numbering, or a heading with no parent, may change a relation; only
         # named debris stops being a heading.
         bad = [f for f in flips if not any(explained(h, changes, NAMED_REPAIRS) for h in f)]
-        gone = [h for h, underlined in lost
-                if not explained(h, changes, SETEXT_TO_TEXT if underlined else HEADING_TO_TEXT)]
+        gone = [
+            h
+            for h, underlined in lost
+            if not explained(h, changes, SETEXT_TO_TEXT if underlined else HEADING_TO_TEXT)
+        ]
         return [f"relation changed: {a} -> {b}" for a, b in bad] + [f"heading lost: {h}" for h in gone]
     bad = [f for f in flips if not any(explained(h, changes) for h in f)]
     return [f"relation changed with no change record: {a} -> {b}" for a, b in bad]
@@ -204,8 +232,9 @@ def _outline_lines(markdown: str) -> list[str]:
     m = re.match(r"---\n(.*?\n)---\n", markdown, re.S)
     meta = yaml.safe_load(m.group(1)) if m else None
     title = meta.get("title") if isinstance(meta, dict) else None
-    heads = ["#" * level + " " + plain.strip()
-             for kind, level, plain, _ in blocks(markdown) if kind == "heading"]
+    heads = [
+        "#" * level + " " + plain.strip() for kind, level, plain, _ in blocks(markdown) if kind == "heading"
+    ]
     return ([f"title: {title}"] if title else []) + heads
 
 
@@ -213,6 +242,7 @@ def _outline_lines(markdown: str) -> list[str]:
 def test_outline_cases(case, pipeline):
     """The whole cleanup on outlines met in real articles: the title and the headings."""
     from pipeline.writers.markdown import render_document
+
     doc = pipeline.process(Path("case.md"), case.source.encode("utf-8"))
     out = render_document(doc)
     assert _outline_lines(out) == case.expected.strip().split("\n")

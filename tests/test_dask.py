@@ -3,6 +3,7 @@ outputs on fsspec storage (a real ``memory://`` filesystem, ``file://`` URLs).
 
 Needs the ``galleyproof[dask]`` extra; skipped without it.
 """
+
 from __future__ import annotations
 
 import json
@@ -46,8 +47,9 @@ def local_outputs(corpus, tmp_path_factory) -> dict[str, bytes]:
 
 def test_local_cluster_gives_the_local_executors_bytes(corpus, local_outputs, tmp_path):
     out = tmp_path / "out"
-    res = run("convert", str(corpus), "-o", str(out), "--to", FORMATS, "--executor", "dask",
-              "-j", "2", timeout=240)
+    res = run(
+        "convert", str(corpus), "-o", str(out), "--to", FORMATS, "--executor", "dask", "-j", "2", timeout=240
+    )
     assert res.returncode == 1, res.stderr  # the binary file, as with the local executor
     assert "dask LocalCluster, 2 workers" in res.stderr
     assert tree(out) == local_outputs
@@ -63,13 +65,31 @@ def test_local_cluster_gives_the_local_executors_bytes(corpus, local_outputs, tm
 
 def test_a_running_scheduler_over_tcp(corpus, local_outputs, tmp_path):
     from distributed import LocalCluster
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                      host="127.0.0.1", silence_logs=40) as cluster:
+
+    with LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        host="127.0.0.1",
+        silence_logs=40,
+    ) as cluster:
         address = cluster.scheduler_address
         assert address.startswith("tcp://127.0.0.1:")
         out = tmp_path / "out"
-        res = run("convert", str(corpus), "-o", str(out), "--to", FORMATS, "--executor", "dask",
-                  "--scheduler", address, timeout=240)
+        res = run(
+            "convert",
+            str(corpus),
+            "-o",
+            str(out),
+            "--to",
+            FORMATS,
+            "--executor",
+            "dask",
+            "--scheduler",
+            address,
+            timeout=240,
+        )
         assert res.returncode == 1, res.stderr
         assert f"dask {address}" in res.stderr
         assert tree(out) == local_outputs
@@ -80,6 +100,7 @@ def test_memory_filesystem_in_and_out(corpus, local_outputs, tmp_path):
     ``memory://`` exists only here)."""
     from pipeline.batch import BatchOptions, run_batch
     from pipeline.config import Config
+
     fs = fsspec.filesystem("memory")
     for p in sorted(corpus.rglob("*.md")):
         fs.pipe_file(f"/galley-test/in/{p.relative_to(corpus).as_posix()}", p.read_bytes())
@@ -88,8 +109,7 @@ def test_memory_filesystem_in_and_out(corpus, local_outputs, tmp_path):
     try:
         rc = run_batch(["memory://galley-test/in"], "memory://galley-test/out", cfg, options=opts)
         assert rc == 1
-        found = {path[len("/galley-test/out/"):]: fs.cat_file(path)
-                 for path in fs.find("/galley-test/out")}
+        found = {path[len("/galley-test/out/") :]: fs.cat_file(path) for path in fs.find("/galley-test/out")}
         report = json.loads(found.pop("report.json"))
         assert found == local_outputs
         assert report["summary"]["converted"] == len(local_outputs) // 3
@@ -100,8 +120,10 @@ def test_memory_filesystem_in_and_out(corpus, local_outputs, tmp_path):
         report = json.loads(fs.cat_file("/galley-test/out/report.json"))
         converted = [f["source"] for f in report["files"] if f["status"] == "converted"]
         assert converted == ["memory://galley-test/in/xiaomi-courage-2024.md"]
-        assert fs.cat_file("/galley-test/out/xiaomi-courage-2024.epub") == \
-            local_outputs["xiaomi-courage-2024.epub"]
+        assert (
+            fs.cat_file("/galley-test/out/xiaomi-courage-2024.epub")
+            == local_outputs["xiaomi-courage-2024.epub"]
+        )
     finally:
         fs.rm("/galley-test", recursive=True)
 
@@ -118,17 +140,32 @@ def test_the_core_needs_neither_dask_nor_fsspec(corpus, tmp_path):
         import sys
         from pipeline.batch import BatchOptions, run_batch
         from pipeline.config import Config
-        run_batch([{str(corpus)!r}], {str(tmp_path / 'out')!r}, Config(formats=["md"]),
+        run_batch([{str(corpus)!r}], {str(tmp_path / "out")!r}, Config(formats=["md"]),
                   options=BatchOptions(quiet=True))
         print(sorted(m for m in ("fsspec", "dask", "distributed") if m in sys.modules))
     """)
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                         env=dict(os.environ))
+    res = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=dict(os.environ)
+    )
     assert res.stdout.strip().splitlines()[-1] == "[]", res.stdout + res.stderr
     assert res.returncode == 0
 
 
 def test_remote_scheduler_cannot_see_memory_urls(tmp_path):
-    res = subprocess.run([*GALLEY, "convert", "memory://x", "-o", "memory://y", "--executor", "dask",
-                          "--scheduler", "tcp://127.0.0.1:1"], capture_output=True, text=True, timeout=60)
+    res = subprocess.run(
+        [
+            *GALLEY,
+            "convert",
+            "memory://x",
+            "-o",
+            "memory://y",
+            "--executor",
+            "dask",
+            "--scheduler",
+            "tcp://127.0.0.1:1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert res.returncode == 1 and "memory://" in res.stderr

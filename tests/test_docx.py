@@ -5,6 +5,7 @@ back with the same letters, digits and CJK characters as the clean Markdown (rea
 by pandoc too), headings come back at the mapped levels, python-docx reopens it,
 no ``**`` is left in a paragraph, and two renderings are byte-identical.
 """
+
 from __future__ import annotations
 
 import collections
@@ -49,6 +50,7 @@ MARKDOWN_IN = "commonmark+pipe_tables+strikeout+footnotes+task_lists"
 @pytest.fixture(scope="session")
 def pandoc() -> str:
     import pypandoc
+
     try:
         return pypandoc.get_pandoc_path()
     except OSError:
@@ -70,13 +72,13 @@ def run_pandoc(pandoc: str, args: list[str], data: bytes) -> str:
 @cache
 def converted(path: Path) -> tuple[Document, bytes]:
     from pipeline.runner import Pipeline
+
     doc = Pipeline().process(path)
     return doc, DocxWriter().render(doc)
 
 
 def make_doc(markdown: str, lang: str = "zh-CN", title: str = "标题", **meta) -> Document:
-    return Document(path=Path("t.md"), meta=Metadata(title=title, lang=lang, **meta),
-                    tree=parse(markdown))
+    return Document(path=Path("t.md"), meta=Metadata(title=title, lang=lang, **meta), tree=parse(markdown))
 
 
 def xml_of(data: bytes, name: str = "word/document.xml"):
@@ -163,12 +165,16 @@ def allowed_extras(doc: Document) -> str:
 
 # -- every article -----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("path", ARTICLES, ids=lambda p: p.name)
 def test_pandoc_reads_back_the_same_text(path: Path, pandoc: str, lua_filter: Path):
     doc, data = converted(path)
     markdown = render_body(doc.tree or []).encode("utf-8")
-    want = collections.Counter(significant(run_pandoc(
-        pandoc, ["-f", MARKDOWN_IN, "-t", "plain", "--lua-filter", str(lua_filter)], markdown)))
+    want = collections.Counter(
+        significant(
+            run_pandoc(pandoc, ["-f", MARKDOWN_IN, "-t", "plain", "--lua-filter", str(lua_filter)], markdown)
+        )
+    )
     got = collections.Counter(significant(run_pandoc(pandoc, ["-f", "docx", "-t", "plain"], data)))
     missing = want - got
     assert not missing, f"text lost: {''.join(sorted(missing.elements()))[:200]!r}"
@@ -182,13 +188,15 @@ def test_headings_come_back_at_their_levels(path: Path, pandoc: str):
     tree = json.loads(run_pandoc(pandoc, ["-f", "docx", "-t", "json"], data))
     got = pandoc_headers(tree["blocks"], [])
     want = body_headings(doc.tree or [])
-    assert [level for level, _ in got] == [int(heading_style_name(h["attrs"]["level"]).split()[-1])
-                                           for h in want]
+    assert [level for level, _ in got] == [
+        int(heading_style_name(h["attrs"]["level"]).split()[-1]) for h in want
+    ]
     for (_, text), h in zip(got, want, strict=False):
         have = collections.Counter(significant(text))
         need = collections.Counter(significant(inline_text(h.get("children"), alt=True)))
-        literal = "".join(t.get("raw", "") for t in walk(h.get("children") or [])
-                          if t["type"] == "inline_html")
+        literal = "".join(
+            t.get("raw", "") for t in walk(h.get("children") or []) if t["type"] == "inline_html"
+        )
         assert not need - have and not (have - need) - collections.Counter(significant(literal)), text
     title = tree["meta"].get("title")
     assert title is not None
@@ -204,8 +212,11 @@ def test_python_docx_reopens_it_and_no_markup_is_left(path: Path):
         for row in table.rows:
             texts += [p.text for cell in row.cells for p in cell.paragraphs]
     # "**" only where the article's own text has it (code, masked keys), never as markup
-    literal = "\n".join(t.get("raw", "") for t in walk(doc.tree or [])
-                         if t["type"] in ("text", "codespan", "block_code", "inline_html", "block_html"))
+    literal = "\n".join(
+        t.get("raw", "")
+        for t in walk(doc.tree or [])
+        if t["type"] in ("text", "codespan", "block_code", "inline_html", "block_html")
+    )
     leftovers = [w for t in texts for w in re.findall(r"\S*\*\*\S*", t) if w not in literal]
     assert not leftovers
     assert d.core_properties.title == (doc.meta.title or path.stem)
@@ -220,12 +231,14 @@ def test_python_docx_reopens_it_and_no_markup_is_left(path: Path):
 @pytest.mark.parametrize("path", ARTICLES, ids=lambda p: p.name)
 def test_two_renderings_are_byte_identical(path: Path):
     from pipeline.runner import Pipeline
+
     first = DocxWriter().render(Pipeline().process(path))
     second = DocxWriter().render(Pipeline().process(path))
     assert first == second
 
 
 # -- focused checks --------------------------------------------------------------------------
+
 
 def style_chain(styles, style_id: str | None):
     by_id = {s.get(qn("w:styleId")): s for s in styles.iter(qn("w:style"))}
@@ -248,8 +261,11 @@ def first_line(p, styles) -> tuple[int, int]:
         ps = ppr.find(qn("w:pStyle"))
         sid = ps.get(qn("w:val")) if ps is not None else None
     if sid is None:
-        sid = next(s.get(qn("w:styleId")) for s in styles.iter(qn("w:style"))
-                   if s.get(qn("w:type")) == "paragraph" and s.get(qn("w:default")) == "1")
+        sid = next(
+            s.get(qn("w:styleId"))
+            for s in styles.iter(qn("w:style"))
+            if s.get(qn("w:type")) == "paragraph" and s.get(qn("w:default")) == "1"
+        )
     for st in style_chain(styles, sid):
         spr = st.find(qn("w:pPr"))
         candidates.append(spr.find(qn("w:ind")) if spr is not None else None)
@@ -338,10 +354,18 @@ def test_ordered_lists_restart_and_nest_with_real_numbering(pandoc: str):
         num = p.find(f"{W}pPr/{W}numPr")
         if num is not None:
             text = "".join(t.text or "" for t in p.iter(f"{W}t"))
-            items.append((text, int(num.find(f"{W}ilvl").get(qn("w:val"))),
-                          num.find(f"{W}numId").get(qn("w:val"))))
-    assert [(t, lvl) for t, lvl, _ in items] == [("one", 0), ("two", 0), ("inner a", 1), ("inner b", 1),
-                                                 ("three", 0), ("four", 0), ("deep", 1)]
+            items.append(
+                (text, int(num.find(f"{W}ilvl").get(qn("w:val"))), num.find(f"{W}numId").get(qn("w:val")))
+            )
+    assert [(t, lvl) for t, lvl, _ in items] == [
+        ("one", 0),
+        ("two", 0),
+        ("inner a", 1),
+        ("inner b", 1),
+        ("three", 0),
+        ("four", 0),
+        ("deep", 1),
+    ]
     ids = {t: n for t, _, n in items}
     assert ids["one"] == ids["two"] != ids["three"]
     assert ids["inner a"] not in (ids["one"], ids["three"])
@@ -364,9 +388,10 @@ def test_footnotes_are_word_footnotes(pandoc: str):
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         types = z.read("[Content_Types].xml").decode()
         rels = z.read("word/_rels/document.xml.rels").decode()
-    assert ('PartName="/word/footnotes.xml" '
-            'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"'
-            in types)
+    assert (
+        'PartName="/word/footnotes.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"' in types
+    )
     assert "relationships/footnotes" in rels
     notes = xml_of(data, "word/footnotes.xml")
     kinds = [n.get(qn("w:type")) for n in notes.iter(f"{W}footnote")]
@@ -392,8 +417,13 @@ def test_page_size_margins_and_page_numbers():
 
 
 def test_title_block_and_core_properties():
-    doc = make_doc("正文。", author="作者甲", date="2024-07-20T22:21:39",
-                   source="https://example.com/a", extra={"tags": ["车", "演讲"], "description": "摘要"})
+    doc = make_doc(
+        "正文。",
+        author="作者甲",
+        date="2024-07-20T22:21:39",
+        source="https://example.com/a",
+        extra={"tags": ["车", "演讲"], "description": "摘要"},
+    )
     data = DocxWriter().render(doc)
     d = docx.Document(io.BytesIO(data))
     styles = [(p.style.name, p.text) for p in d.paragraphs[:4]]
@@ -411,8 +441,10 @@ def test_title_block_and_core_properties():
 
 
 def test_inline_formatting_links_code_and_html():
-    md = ("**粗** *斜* ~~删~~ `code` [链接](https://example.com/x?q=1 \"提示\") [相对](other.md)"
-          " H<sub>2</sub>O <if>标签</if> <span>span</span>\n")
+    md = (
+        '**粗** *斜* ~~删~~ `code` [链接](https://example.com/x?q=1 "提示") [相对](other.md)'
+        " H<sub>2</sub>O <if>标签</if> <span>span</span>\n"
+    )
     data = DocxWriter().render(make_doc(md))
     body = xml_of(data)
     runs = {}
@@ -436,8 +468,10 @@ def test_inline_formatting_links_code_and_html():
 
 
 def test_block_html_table_becomes_a_word_table():
-    md = ('<table><tr><th colspan="2">头</th></tr><tr><td><b>甲</b></td><td>乙<br>丙</td></tr></table>\n\n'
-          "| a | b |\n|:--|--:|\n| 1 | 2 |\n")
+    md = (
+        '<table><tr><th colspan="2">头</th></tr><tr><td><b>甲</b></td><td>乙<br>丙</td></tr></table>\n\n'
+        "| a | b |\n|:--|--:|\n| 1 | 2 |\n"
+    )
     body = xml_of(DocxWriter().render(make_doc(md)))
     tables = body.find(f"{W}body").findall(f"{W}tbl")
     assert len(tables) == 2
@@ -456,13 +490,15 @@ def test_images_embedded_scaled_or_placeholders(tmp_path: Path):
     from PIL import Image
 
     from pipeline.runner import Pipeline
+
     Image.new("RGB", (3000, 1500), (200, 0, 0)).save(tmp_path / "wide.png")
     Image.new("RGB", (120, 90), (0, 200, 0)).save(tmp_path / "small.png")
     Image.new("RGB", (64, 64), (0, 0, 200)).save(tmp_path / "pic.webp")
     (tmp_path / "a.md").write_text(
         "---\ntitle: Images\nlang: en\n---\n\nSome text.\n\n![A wide chart](wide.png)\n\n"
         "![image](small.png)\n\n![](pic.webp)\n\n![Remote one](https://example.com/r.png)\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     doc = Pipeline().process(tmp_path / "a.md")
     data = DocxWriter().render(doc)
     d = docx.Document(io.BytesIO(data))
@@ -503,12 +539,14 @@ def test_toc_field():
     anchors = [h.get(qn("w:anchor")) for h in body.iter(f"{W}hyperlink")]
     names = [b.get(qn("w:name")) for b in body.iter(f"{W}bookmarkStart")]
     assert anchors and set(anchors) <= set(names)
-    assert "TOC" not in "".join(t.text or "" for t in xml_of(DocxWriter().render(
-        make_doc("## 第一章\n"))).iter(f"{W}instrText"))
+    assert "TOC" not in "".join(
+        t.text or "" for t in xml_of(DocxWriter().render(make_doc("## 第一章\n"))).iter(f"{W}instrText")
+    )
 
 
 def test_reference_docx_styles_page_and_footer_are_taken(tmp_path: Path):
     from docx.shared import Pt
+
     ref = docx.Document()  # python-docx's template: US Letter
     ref.styles["Heading 1"].font.size = Pt(33)
     ref.styles["Heading 1"].font.name = "House Sans"
@@ -525,8 +563,9 @@ def test_reference_docx_styles_page_and_footer_are_taken(tmp_path: Path):
     assert "HOUSE FOOTER" in s.footer._element.xml and "PAGE" not in s.footer._element.xml
     assert not [p for p in d.paragraphs if "must not survive" in p.text]
     assert [p.style.name for p in d.paragraphs if p.text == "一章"] == ["Heading 1"]
-    forced = docx.Document(io.BytesIO(DocxWriter(reference_docx=str(tmp_path / "ref.docx"),
-                                                 page_size="a4").render(doc)))
+    forced = docx.Document(
+        io.BytesIO(DocxWriter(reference_docx=str(tmp_path / "ref.docx"), page_size="a4").render(doc))
+    )
     assert round(forced.sections[-1].page_width.mm) == 210
     with pytest.raises(ConfigError):
         DocxWriter(reference_docx=str(tmp_path / "missing.docx")).render(doc)
@@ -542,13 +581,26 @@ def test_writer_does_not_change_the_tree():
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_converts_the_sample(tmp_path: Path):
     from conftest import sample_files
+
     path = sample_files()[0]
     _doc, data = converted(path)
     src = tmp_path / "sample.docx"
     src.write_bytes(data)
-    proc = subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
-                           "--convert-to", "pdf", "--outdir", str(tmp_path), str(src)],
-                          capture_output=True, timeout=300, check=False)
+    proc = subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(src),
+        ],
+        capture_output=True,
+        timeout=300,
+        check=False,
+    )
     pdf = tmp_path / "sample.pdf"
     assert proc.returncode == 0 and pdf.exists(), proc.stderr.decode(errors="replace")
     head = pdf.read_bytes()

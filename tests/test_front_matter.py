@@ -1,4 +1,5 @@
 """Front matter: dates read back as themselves, and hostile YAML is refused, not run."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,9 +16,12 @@ from pipeline.writers.markdown import render_document
 from stages.front_matter import normalize_date
 
 PIPELINE = Pipeline()
-SETTINGS = settings(derandomize="GALLEY_EXAMPLES" not in os.environ,
-                    max_examples=int(os.environ.get("GALLEY_EXAMPLES", "200")), deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    derandomize="GALLEY_EXAMPLES" not in os.environ,
+    max_examples=int(os.environ.get("GALLEY_EXAMPLES", "200")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 def clean(text: str) -> str:
@@ -26,22 +30,33 @@ def clean(text: str) -> str:
 
 def front_matter(text: str) -> dict:
     assert text.startswith("---\n")
-    return yaml.safe_load(text[4:text.index("\n---\n", 4)])
+    return yaml.safe_load(text[4 : text.index("\n---\n", 4)])
 
 
 days = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2999, 12, 31))
-zones = st.sampled_from([None, dt.UTC, dt.timezone(dt.timedelta(hours=8)),
-                         dt.timezone(dt.timedelta(hours=-5, minutes=-30))])
-times = st.builds(lambda d, h, m, s, us, tz: dt.datetime(d.year, d.month, d.day, h, m, s, us, tz),
-                  days, st.integers(0, 23), st.integers(0, 59), st.integers(0, 59),
-                  st.sampled_from([0, 0, 500000, 123456]), zones)
+zones = st.sampled_from(
+    [None, dt.UTC, dt.timezone(dt.timedelta(hours=8)), dt.timezone(dt.timedelta(hours=-5, minutes=-30))]
+)
+times = st.builds(
+    lambda d, h, m, s, us, tz: dt.datetime(d.year, d.month, d.day, h, m, s, us, tz),
+    days,
+    st.integers(0, 23),
+    st.integers(0, 59),
+    st.integers(0, 59),
+    st.sampled_from([0, 0, 500000, 123456]),
+    zones,
+)
 
 
 def _forms(value: dt.date) -> list[str]:
     """The ways clippers and people write one date or time in YAML."""
     if not isinstance(value, dt.datetime):
-        return [value.isoformat(), f"'{value.isoformat()}'", f'"{value:%Y/%m/%d}"',
-                f"{value.year}年{value.month}月{value.day}日"]
+        return [
+            value.isoformat(),
+            f"'{value.isoformat()}'",
+            f'"{value:%Y/%m/%d}"',
+            f"{value.year}年{value.month}月{value.day}日",
+        ]
     forms = [value.isoformat(), f"'{value.isoformat()}'", f'"{value.isoformat(sep=" ")}"']
     if value.tzinfo is dt.UTC:
         forms.append(f'"{value.replace(tzinfo=None).isoformat()}Z"')
@@ -57,7 +72,7 @@ def dated_clippings(draw):
     value = draw(st.one_of(days, times))
     form = draw(st.sampled_from(_forms(value)))
     key = draw(st.sampled_from(["date", "published", "created", "pubdate"]))
-    return value, key, f"---\ntitle: \"A clipping\"\n{key}: {form}\n---\nThe text of the clipping.\n"
+    return value, key, f'---\ntitle: "A clipping"\n{key}: {form}\n---\nThe text of the clipping.\n'
 
 
 @SETTINGS
@@ -75,8 +90,10 @@ def test_a_date_in_any_form_reads_back_as_itself(case):
         return
     written = str(meta["date"])
     if isinstance(value, dt.datetime):
-        assert dt.datetime.fromisoformat(written) == value or \
-            dt.datetime.fromisoformat(written).replace(tzinfo=value.tzinfo) == value
+        assert (
+            dt.datetime.fromisoformat(written) == value
+            or dt.datetime.fromisoformat(written).replace(tzinfo=value.tzinfo) == value
+        )
     else:
         assert written == value.isoformat()
 

@@ -13,6 +13,7 @@ It stops at the first failure; ``tests/fuzz_run.py`` counts them all over a long
 Inputs the fuzzer once failed on are kept below as regression cases (those that belong
 to one stage are fixture cases in fixtures/stages/ instead).
 """
+
 from __future__ import annotations
 
 import os
@@ -34,10 +35,16 @@ SEED = os.environ.get("GALLEY_FUZZ_SEED")
 
 def fuzz_settings(examples: int):
     def apply(test):
-        test = settings(max_examples=max(1, examples), deadline=None, derandomize=SEED is None,
-                        database=None, print_blob=True,
-                        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])(test)
+        test = settings(
+            max_examples=max(1, examples),
+            deadline=None,
+            derandomize=SEED is None,
+            database=None,
+            print_blob=True,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+        )(test)
         return seed(int(SEED))(test) if SEED is not None else test
+
     return apply
 
 
@@ -72,52 +79,83 @@ def test_every_writer_takes_it(text):
 #: inputs the fuzzer failed on (minimized), that no single stage's fixtures hold
 REGRESSIONS: list[str] = [
     # a stage removed an empty link: line breaks left at a paragraph's edge, or two in a row
-    "[\n[]()", "[]()\n月", "k  \n[]()\n2", "a\n[]() \n[]()\nb",
+    "[\n[]()",
+    "[]()\n月",
+    "k  \n[]()\n2",
+    "a\n[]() \n[]()\nb",
     # blanks around an HTML block
-    "<script</script>  \n]", "<!---->  \nC", "- <div  \n>", "*\n   <!--",
+    "<script</script>  \n]",
+    "<!---->  \nC",
+    "- <div  \n>",
+    "*\n   <!--",
     # the text-kept measure: destinations with escapes, nesting, <...>; escaped tags; quotes
-    "[](安(\\())", "[](安(()))", "![](t(\\())", "[安](a\\()", "<[]()c>", ">1.",
+    "[](安(\\())",
+    "[](安(()))",
+    "![](t(\\())",
+    "[安](a\\()",
+    "<[]()c>",
+    ">1.",
     # a title that reads as a list number
     "# 1.",
     # a quote mark before a heading that a later stage removes
     "“\n#\ne",
     # bold markers inside a bare URL are the URL's
-    "http://w.i**米 风**", "www.b**g [**",
+    "http://w.i**米 风**",
+    "www.b**g [**",
     # two spaces before a line that ends the paragraph break nothing
-    "\\\nk  \n>", "\\\n;  \n- 我",
+    "\\\nk  \n>",
+    "\\\n;  \n- 我",
     # what an empty link leaves: a backslash paragraph, a heading's trailing break
-    "[]()\\", "）  \n[]()\n-",
+    "[]()\\",
+    "）  \n[]()\n-",
     # fences read out of step after a list item's code: no empty block between two blocks
-    "-\t\t;\n>\n\t;\n左滑\n\n\t)", " ```",
+    "-\t\t;\n>\n\t;\n左滑\n\n\t)",
+    " ```",
     # indented prose next to a rule or a list marker
-    "***\n    ** 查", "    ** 参\n*",
+    "***\n    ** 查",
+    "    ** 参\n*",
     # a repair that deepens a list past the cap: it is flattened before the parse too
     "* * * * * * * * * * * * * * * ** * *     \\",
     # a stray marker before an indented number; a task's box is no text
-    "**    1. 击", "- [x]\n[]()", "- [x]\n左滑",
+    "**    1. 击",
+    "- [x]\n[]()",
+    "- [x]\n左滑",
     # empty items before a quote: the blank line after the list leaves it tight
-    "4.\n1.\n>", "*\n*\n>",
+    "4.\n1.\n>",
+    "*\n*\n>",
     # a task box with no text of its own; a closing mark after the heading taken as title
-    "- [x]\n  # **天**", "s\n# 使\n”",
+    "- [x]\n  # **天**",
+    "s\n# 使\n”",
     # a bare link (or text that reads as one) where the relaxed writing reads on: angle
     # brackets and escapes, written as the next pass writes them
-    "](http://z.n*", "](http://p.m_", "](http://b.m&mp;", "![](https://cdn.b* eekka.com/x.webp)",
+    "](http://z.n*",
+    "](http://p.m_",
+    "](http://b.m&mp;",
+    "![](https://cdn.b* eekka.com/x.webp)",
     # a paragraph kept as written, before footnote definitions (they have no line number)
     "[^1]:\n\\\n8",
     # a link's destination may start on the next line (a lone CR ends a line too)
-    "[](\np)", "[](\rb)",
+    "[](\np)",
+    "[](\rb)",
     # an image or a note reference is what a heading holds, kept out of the title
-    "# o![d]()", "# [![d]()]()", "# [^1]\n[^1]:",
+    "# o![d]()",
+    "# [![d]()]()",
+    "# [^1]\n[^1]:",
     # emphasis a stage left in a shape no Markdown spells: written as it reads
-    "l**o */**\n拟**", "L**K */**\n是**", "-\n\n *****e********k**t*****t**k**",
+    "l**o */**\n拟**",
+    "L**K */**\n是**",
+    "-\n\n *****e********k**t*****t**k**",
     # two line breaks left in emphasis or in a heading by a removed empty link
-    "**点****\n[]()\n*>**", ";\n[]() \\\n-",
+    "**点****\n[]()\n*>**",
+    ";\n[]() \\\n-",
     # a removed empty link leaves "](": the bracket is escaped, or it reads as a link's end
     "][]()(p)",
     # a link definition's address alone on the next line is no text
-    "[^1]:[1]:\n会", "[^1]:[1]:\nE",
+    "[^1]:[1]:\n会",
+    "[^1]:[1]:\nE",
     # a "[" left open above a line that must not become a definition
-    "[\n**[^1]: note\n", "[\n\n**[^1]: note\n",
+    "[\n**[^1]: note\n",
+    "[\n\n**[^1]: note\n",
 ]
 
 

@@ -4,6 +4,7 @@ declared ones pass, and strict mode writes nothing for such a file.
 The stages here are real stages run by the real runner, built for the test: each
 makes one kind of structure change, declared or not.
 """
+
 from __future__ import annotations
 
 import json
@@ -153,11 +154,18 @@ LIST = "Intro.\n\n- one\n- two\n- three\n\nEnd.\n"
 
 def test_an_undeclared_change_is_named_with_stage_kind_and_line():
     _, doc = run_with(DropSecondItem, text=LIST)
-    assert [f.as_dict() for f in doc.structure] == [{
-        "stage": "drop_item", "kind": "item_dropped", "line": 3, "category": "list",
-        "what": "list of 3 items became 2 items"}]
-    assert "structure changed: drop_item/item_dropped (line 3): list of 3 items became 2 items" \
-        in doc.warnings
+    assert [f.as_dict() for f in doc.structure] == [
+        {
+            "stage": "drop_item",
+            "kind": "item_dropped",
+            "line": 3,
+            "category": "list",
+            "what": "list of 3 items became 2 items",
+        }
+    ]
+    assert (
+        "structure changed: drop_item/item_dropped (line 3): list of 3 items became 2 items" in doc.warnings
+    )
 
 
 def test_a_declared_change_passes():
@@ -170,8 +178,12 @@ def test_code_changed_by_a_text_stage_is_blamed_on_it_not_on_a_later_stage():
     _, doc = run_with(UnstarText, MarkSomething, text=text)
     assert len(doc.structure) == 1
     finding = doc.structure[0]
-    assert (finding.stage, finding.kind, finding.line, finding.category) == \
-        ("unstar", "stray_stars", 3, "code")
+    assert (finding.stage, finding.kind, finding.line, finding.category) == (
+        "unstar",
+        "stray_stars",
+        3,
+        "code",
+    )
     assert "char **argv" in finding.what and "char argv" in finding.what
 
 
@@ -179,12 +191,14 @@ def test_without_parses_to_trace_the_records_in_place_tell(monkeypatch):
     """Past its budget of parses (a very large page), the guard blames the stage whose
     change is recorded where the difference is."""
     import pipeline.guard as guard
+
     monkeypatch.setattr(guard, "TRACE_PARSES", 0)
     monkeypatch.setattr(guard, "TRACE_MIN_CHARS", 0)
     text = "Intro.\n\n> ```c\n> int main(int argc, char **argv)\n> ```\n\nEnd **x\n"
     _, doc = run_with(UnstarText, MarkSomething, text=text)
-    assert [(f.stage, f.kind, f.line, f.category) for f in doc.structure] == \
-        [("unstar", "stray_stars", 3, "code")]
+    assert [(f.stage, f.kind, f.line, f.category) for f in doc.structure] == [
+        ("unstar", "stray_stars", 3, "code")
+    ]
 
 
 def test_an_unrecorded_change_is_still_found():
@@ -208,7 +222,8 @@ def test_the_outline_is_judged_against_the_input():
     assert len(doc.changes) == 2 and not doc.structure  # only the added heading moved
     _, doc = run_with(PromoteBold, Sink, SinkB, text=text)
     assert [(f.stage, f.line, f.what) for f in doc.structure] == [
-        ("sink_b", 7, "heading 'B' was a sibling of 'A', now deeper than it")]
+        ("sink_b", 7, "heading 'B' was a sibling of 'A', now deeper than it")
+    ]
 
 
 def test_no_finding_when_nothing_changes_structure():
@@ -222,17 +237,33 @@ def test_strict_makes_it_an_error_before_anything_is_written():
         render(pipeline, [MarkdownWriter()], Path("doc.md"), "doc", LIST.encode())
 
 
-@pytest.mark.parametrize("before, after, category, what", [
-    ("```\na**b\n```\n", "```\nab\n```\n", "code", "code changed: 'a**b' became 'ab'"),
-    ("`|`\n", "|\n", "code span", "code span '|' removed"),
-    ("| a | b |\n|---|---|\n| 1 | 2 |\n", "| a | b | c |\n|---|---|---|\n| 1 | 2 | 3 |\n",
-     "table", "table of 2x2 became 2x3"),
-    ("[x](https://a.example/)\n", "[x](https://b.example/)\n", "link",
-     "link target 'https://a.example/' became 'https://b.example/'"),
-    ("![x](a.png)\n", "x\n", "image", "image target 'a.png' removed"),
-    ("a[^1] b[^2]\n\n[^1]: one\n[^2]: two\n", "a[^1] b\n\n[^1]: one\n", "footnote", "footnote '2' removed"),
-    ("## A\n\n## B\n", "## A\n\nB\n", "heading", "heading 'B' is no longer a heading"),
-])
+@pytest.mark.parametrize(
+    "before, after, category, what",
+    [
+        ("```\na**b\n```\n", "```\nab\n```\n", "code", "code changed: 'a**b' became 'ab'"),
+        ("`|`\n", "|\n", "code span", "code span '|' removed"),
+        (
+            "| a | b |\n|---|---|\n| 1 | 2 |\n",
+            "| a | b | c |\n|---|---|---|\n| 1 | 2 | 3 |\n",
+            "table",
+            "table of 2x2 became 2x3",
+        ),
+        (
+            "[x](https://a.example/)\n",
+            "[x](https://b.example/)\n",
+            "link",
+            "link target 'https://a.example/' became 'https://b.example/'",
+        ),
+        ("![x](a.png)\n", "x\n", "image", "image target 'a.png' removed"),
+        (
+            "a[^1] b[^2]\n\n[^1]: one\n[^2]: two\n",
+            "a[^1] b\n\n[^1]: one\n",
+            "footnote",
+            "footnote '2' removed",
+        ),
+        ("## A\n\n## B\n", "## A\n\nB\n", "heading", "heading 'B' is no longer a heading"),
+    ],
+)
 def test_each_category_is_compared(before, after, category, what):
     found = differences(signature(parse(before)), signature(parse(after)))
     assert [(d.category, d.what) for d in found] == [(category, what)]
@@ -252,10 +283,10 @@ def test_a_deep_tree_needs_no_recursion():
     assert signature([tree]).items["code"] == ((("c", "x**y\n"), 1),)
 
 
-def run_cli(*args: str, cwd: Path | None = None,
-            env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([*GALLEY, *args], capture_output=True, text=True, cwd=cwd, timeout=300,
-                          env=env)
+def run_cli(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    return subprocess.run([*GALLEY, *args], capture_output=True, text=True, cwd=cwd, timeout=300, env=env)
 
 
 # A third-party stage that makes a section of the one before it and says nothing of
@@ -289,6 +320,7 @@ def plugin_env(tmp_path: Path) -> dict[str, str]:
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: galley-nest\nVersion: 0.1\n")
     (info / "entry_points.txt").write_text("[galley.stages]\nnest_second = galley_nest:NestSecond\n")
     import os
+
     return dict(os.environ, PYTHONPATH=str(root) + os.pathsep + os.environ.get("PYTHONPATH", ""))
 
 
@@ -297,8 +329,9 @@ def test_check_reports_a_structure_change(tmp_path, plugin_env):
     src.write_text(SIBLINGS, encoding="utf-8")
     out = run_cli("check", str(src), env=plugin_env)
     assert out.returncode == 1
-    assert re.search(r"structure changed: nest_second/nested \(line 5\): heading 'Two'", out.stdout), \
+    assert re.search(r"structure changed: nest_second/nested \(line 5\): heading 'Two'", out.stdout), (
         out.stdout
+    )
 
 
 def test_convert_counts_it_and_strict_writes_nothing_for_that_file(tmp_path, plugin_env):
@@ -311,11 +344,13 @@ def test_convert_counts_it_and_strict_writes_nothing_for_that_file(tmp_path, plu
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     assert report["summary"]["structure_changed"] == 1
     entry = next(f for f in report["files"] if f["source"].endswith("nest.md"))
-    assert [(s["stage"], s["kind"], s["category"]) for s in entry["structure"]] == \
-        [("nest_second", "nested", "heading")]
+    assert [(s["stage"], s["kind"], s["category"]) for s in entry["structure"]] == [
+        ("nest_second", "nested", "heading")
+    ]
 
-    strict = run_cli("convert", str(src), "-o", str(tmp_path / "strict"), "--to", "md", "--strict",
-                     env=plugin_env)
+    strict = run_cli(
+        "convert", str(src), "-o", str(tmp_path / "strict"), "--to", "md", "--strict", env=plugin_env
+    )
     assert strict.returncode == 1
     assert not (tmp_path / "strict" / "nest.md").exists()
     assert (tmp_path / "strict" / "plain.md").exists()
@@ -331,18 +366,41 @@ def test_strict_from_the_config_file(tmp_path, plugin_env):
 
 
 def test_the_default_stages_change_no_structure_of_plain_markdown():
-    text = ("# Title\n\nSome `code | here` and **bold**.\n\n`=>`\n\n> ```c\n> int **p;\n> ```\n\n"
-            "- a\n- b\n\n| x | y |\n|---|---|\n| 1 | 2 |\n\n[link](https://example.com/)\n")
+    text = (
+        "# Title\n\nSome `code | here` and **bold**.\n\n`=>`\n\n> ```c\n> int **p;\n> ```\n\n"
+        "- a\n- b\n\n| x | y |\n|---|---|\n| 1 | 2 |\n\n[link](https://example.com/)\n"
+    )
     doc = Pipeline(Config(), available_stages()).process(Path("plain.md"), text.encode())
     assert not doc.structure, doc.structure
 
 
 # -- no stage touches the inside of code, wherever it sits --------------------------------
 
-CODE_PIECES = ["**", "****", "*", "__", "  ", "\t", "\u200b", "\u3000", "·", "左滑查看更多 ←", "“", "”",
-               "![](data:image/gif;base64,R0lGODlhAQABAAAAACw=)", "[a](javascript:void(0);)",
-               "](http://mp.weixin.qq.com/s?x)", "x", "42", "int main(int argc, char **argv)", "\\",
-               "D:\\ ", "# 注释", "[!tip]", "`"]
+CODE_PIECES = [
+    "**",
+    "****",
+    "*",
+    "__",
+    "  ",
+    "\t",
+    "\u200b",
+    "\u3000",
+    "·",
+    "左滑查看更多 ←",
+    "“",
+    "”",
+    "![](data:image/gif;base64,R0lGODlhAQABAAAAACw=)",
+    "[a](javascript:void(0);)",
+    "](http://mp.weixin.qq.com/s?x)",
+    "x",
+    "42",
+    "int main(int argc, char **argv)",
+    "\\",
+    "D:\\ ",
+    "# 注释",
+    "[!tip]",
+    "`",
+]
 CONTAINERS = ["", "> ", "> > ", "- ", "1. ", "- > ", "> - "]
 
 
@@ -351,17 +409,20 @@ def _code_blocks(tree) -> list[str]:
 
 
 @settings(derandomize=True, max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(CONTAINERS), st.booleans(),
-       st.lists(st.lists(st.sampled_from(CODE_PIECES), min_size=1, max_size=6).map("".join),
-                min_size=1, max_size=5))
+@given(
+    st.sampled_from(CONTAINERS),
+    st.booleans(),
+    st.lists(
+        st.lists(st.sampled_from(CODE_PIECES), min_size=1, max_size=6).map("".join), min_size=1, max_size=5
+    ),
+)
 def test_code_keeps_every_character_wherever_it_sits(container, callout, code_lines):
     """Code lines full of debris, in a quote, a list item, a callout or nested: every
     stage leaves them as they are, and the guard sees no code change."""
     code_lines = [line for line in code_lines if "```" not in line]
     pad = re.sub(r"[-0-9.]", " ", container)  # the same containers, continued
     head = f"{container}[!tip] A callout\n{pad}\n" if callout and container.startswith(">") else ""
-    body = "".join(f"{pad if k else container}{line}\n" for k, line in
-                   enumerate(["```", *code_lines, "```"]))
+    body = "".join(f"{pad if k else container}{line}\n" for k, line in enumerate(["```", *code_lines, "```"]))
     text = f"Intro paragraph.\n\n{head}{body}\nAfter **the** code.\n"
     before = _code_blocks(parse(text))
     doc = Pipeline().process(Path("code.md"), text.encode("utf-8"))

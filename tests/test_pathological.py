@@ -4,6 +4,7 @@ thousands of links): each converts to Markdown, EPUB and DOCX with its text kept
 Only the outputs are checked here; how the time grows with the size is shown by
 ``bench/pathological.py`` (``make bench-hostile``), which builds the same inputs larger.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -51,8 +52,11 @@ def docx_text(data: bytes) -> str:
 
 def epub_text(data: bytes) -> str:
     with zipfile.ZipFile(io.BytesIO(data)) as z:
-        return " ".join(re.sub(r"<[^>]+>", " ", z.read(n).decode("utf-8"))
-                       for n in z.namelist() if n.endswith(".xhtml") and "nav" not in n)
+        return " ".join(
+            re.sub(r"<[^>]+>", " ", z.read(n).decode("utf-8"))
+            for n in z.namelist()
+            if n.endswith(".xhtml") and "nav" not in n
+        )
 
 
 @pytest.mark.parametrize("name", sorted(BENCH.GENERATORS))
@@ -70,8 +74,7 @@ def test_every_generator_converts_with_its_text(name, pipeline):
 
 def test_list_3000_deep_is_flattened_with_a_warning(pipeline):
     depth = 3000
-    text = "- - " * (depth // 2) + "deepest\n\n" + "".join(
-        "  " * i + f"- item{i}\n" for i in range(300))
+    text = "- - " * (depth // 2) + "deepest\n\n" + "".join("  " * i + f"- item{i}\n" for i in range(300))
     result = convert(pipeline, text, "deep")
     warnings = [w for w in result.doc.warnings if w.startswith("nesting:")]
     assert warnings and f"nested {depth} deep" in warnings[0] and f"to {MAX_DEPTH} levels" in warnings[0]
@@ -111,17 +114,20 @@ def test_flatten_the_documented_example():
     assert flatten(lines, 3) == []  # flattened text holds still
 
 
-@pytest.mark.parametrize("source, expected", [
-    # quotes merge, lists in quotes keep the innermost marker
-    ("> > > > > x", "> > > x"),
-    ("> - > - > - x", "> - - x"),
-    (">>>>>>>> x", ">>> x"),
-    # markers on one line
-    ("- - - - - x", "- - - x"),
-    ("1. 2. 3. 4. x", "1. 2. 4. x"),
-    # a thematic break at the end is no list marker
-    ("- - - - * * *", "- - - * * *"),
-])
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        # quotes merge, lists in quotes keep the innermost marker
+        ("> > > > > x", "> > > x"),
+        ("> - > - > - x", "> - - x"),
+        (">>>>>>>> x", ">>> x"),
+        # markers on one line
+        ("- - - - - x", "- - - x"),
+        ("1. 2. 3. 4. x", "1. 2. 4. x"),
+        # a thematic break at the end is no list marker
+        ("- - - - * * *", "- - - * * *"),
+    ],
+)
 def test_flatten_lines(source, expected):
     lines = [source]
     flatten(lines, 3)
@@ -129,11 +135,24 @@ def test_flatten_lines(source, expected):
 
 
 def test_flatten_leaves_code_and_lazy_lines_alone():
-    text = ["- a", "  - b", "    - c", "      - d", "        ```", "        - - - - - code", "        ```",
-            "lazy continuation", "", "```", "- - - - - fenced", "```", "    - - - - - indented code"]
+    text = [
+        "- a",
+        "  - b",
+        "    - c",
+        "      - d",
+        "        ```",
+        "        - - - - - code",
+        "        ```",
+        "lazy continuation",
+        "",
+        "```",
+        "- - - - - fenced",
+        "```",
+        "    - - - - - indented code",
+    ]
     lines = list(text)
     flatten(lines, 3)
-    assert lines[5] == "      - - - - - code"   # only the container prefix moved
+    assert lines[5] == "      - - - - - code"  # only the container prefix moved
     assert lines[7] == "lazy continuation"
     assert lines[9:] == text[9:]
 
@@ -155,9 +174,10 @@ def test_docx_relates_each_link_target_once(pipeline):
     with zipfile.ZipFile(io.BytesIO(result.outputs["links.docx"])) as z:
         xml = z.read("word/document.xml").decode("utf-8")
         rels = z.read("word/_rels/document.xml.rels").decode("utf-8")
-    targets = dict(re.findall(r'Id="(rId\d+)"[^>]*Target="(https://example\.com/\d)"', rels)
-                   + [(b, a) for a, b
-                      in re.findall(r'Target="(https://example\.com/\d)"[^>]*Id="(rId\d+)"', rels)])
+    targets = dict(
+        re.findall(r'Id="(rId\d+)"[^>]*Target="(https://example\.com/\d)"', rels)
+        + [(b, a) for a, b in re.findall(r'Target="(https://example\.com/\d)"[^>]*Id="(rId\d+)"', rels)]
+    )
     assert sorted(targets.values()) == [f"https://example.com/{i}" for i in range(3)]
     used = re.findall(r'<w:hyperlink [^>]*r:id="(rId\d+)"', xml)
     assert len(used) == 300 and set(used) == set(targets)
@@ -165,9 +185,19 @@ def test_docx_relates_each_link_target_once(pipeline):
 
 
 def test_epub_deep_inline_html_keeps_links_and_text(pipeline):
-    text = "a " + "<span>" * 300 + "[in](https://example.org/) x" + "</span>" * 300 + \
-        ' <a href="https://example.com/">y <span>' + "<b>" * 300 + "z" + "</b>" * 600 + \
-        "</span></a> " + "</i>" * 300 + "[out](https://example.net/) w\n"
+    text = (
+        "a "
+        + "<span>" * 300
+        + "[in](https://example.org/) x"
+        + "</span>" * 300
+        + ' <a href="https://example.com/">y <span>'
+        + "<b>" * 300
+        + "z"
+        + "</b>" * 600
+        + "</span></a> "
+        + "</i>" * 300
+        + "[out](https://example.net/) w\n"
+    )
     result = convert(pipeline, text, "html")
     xhtml = epub_text_raw(result.outputs["html.epub"])
     hrefs = re.findall(r"<a [^>]*href=\"(https?://[^\"]*)\"", xhtml)
@@ -176,6 +206,7 @@ def test_epub_deep_inline_html_keeps_links_and_text(pipeline):
     assert words(epub_text(result.outputs["html.epub"]))[-7:] == ["a", "in", "x", "y", "z", "out", "w"]
     # nested no deeper than XML readers go (libxml2 stops at 256 levels)
     from lxml import etree
+
     with zipfile.ZipFile(io.BytesIO(result.outputs["html.epub"])) as z:
         for name in z.namelist():
             if name.endswith(".xhtml"):

@@ -6,6 +6,7 @@ language, the page numbers of the table of contents; and that one LibreOffice se
 several files, that a stuck one is stopped at the timeout, and that a missing one is
 one line.
 """
+
 from __future__ import annotations
 
 import io
@@ -24,16 +25,23 @@ from conftest import SAMPLES, SHARED
 from pipeline.errors import ConfigError
 
 pypdf = pytest.importorskip("pypdf")
-needs_office = pytest.mark.skipif(shutil.which("soffice") is None,
-                                  reason="LibreOffice (soffice) is not installed")
+needs_office = pytest.mark.skipif(
+    shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed"
+)
 SEED = SHARED / "corpus" / "seed" / "000_edb53b5129af7e3b.txt"
 OUTLINE = SHARED / "corpus" / "seed" / "expected-outline.txt"
 GALLEY = [sys.executable, "-m", "pipeline.cli"]
 
 
 def galley(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*GALLEY, *args], capture_output=True, text=True, timeout=600,
-                          env={**os.environ, **(env or {})}, check=False)
+    return subprocess.run(
+        [*GALLEY, *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
 
 
 def outline(reader) -> list[tuple[int, str]]:
@@ -45,6 +53,7 @@ def outline(reader) -> list[tuple[int, str]]:
                 walk(item, depth + 1)
             else:
                 out.append((depth, item.title))
+
     walk(reader.outline, 0)
     return out
 
@@ -69,8 +78,11 @@ def seed_pdf(tmp_path_factory) -> Path:
 
 @needs_office
 def test_the_outline_has_every_heading_of_the_seed_in_order(seed_pdf: Path):
-    expected = [line.split("\t") for line in OUTLINE.read_text(encoding="utf-8").splitlines()
-                if line and not line.startswith("#")]
+    expected = [
+        line.split("\t")
+        for line in OUTLINE.read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
     got = outline(pypdf.PdfReader(seed_pdf))
     assert len(got) == len(expected) == 40
     for (level, text), (depth, title) in zip(expected, got, strict=False):
@@ -123,6 +135,7 @@ def test_one_libreoffice_serves_several_files_and_a_stuck_one_is_stopped(tmp_pat
     from pipeline.runner import Pipeline
     from pipeline.writers.pdf import PdfWriter
     from pipeline.writers.pdf.office import office
+
     writer = PdfWriter()
     first = office(writer.soffice)
     if not first.reused:
@@ -140,6 +153,7 @@ def test_one_libreoffice_serves_several_files_and_a_stuck_one_is_stopped(tmp_pat
 @needs_office
 def test_a_stuck_libreoffice_is_stopped_at_the_timeout(tmp_path: Path, monkeypatch):
     from pipeline.writers.pdf.office import ConversionError, Office
+
     work = tmp_path / "tmp"
     work.mkdir()
     monkeypatch.setenv("TMPDIR", str(work))  # where the script makes its folder
@@ -162,8 +176,15 @@ def test_a_stuck_libreoffice_is_stopped_at_the_timeout(tmp_path: Path, monkeypat
 def test_a_missing_libreoffice_is_one_line(tmp_path: Path):
     source = tmp_path / "a.md"
     source.write_text("# Title\n\nText.\n", encoding="utf-8")
-    proc = galley("convert", str(source), "-o", str(tmp_path / "out"), "--to", "pdf",
-                  env={"GALLEY_SOFFICE": str(tmp_path / "no-such-soffice")})
+    proc = galley(
+        "convert",
+        str(source),
+        "-o",
+        str(tmp_path / "out"),
+        "--to",
+        "pdf",
+        env={"GALLEY_SOFFICE": str(tmp_path / "no-such-soffice")},
+    )
     assert proc.returncode != 0
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "GALLEY_SOFFICE" in lines[0] and "libreoffice" in lines[0], proc.stderr
@@ -173,6 +194,7 @@ def test_a_missing_libreoffice_is_one_line(tmp_path: Path):
         os.environ["GALLEY_SOFFICE"] = str(tmp_path / "no-such-soffice")
         try:
             from pipeline.writers.pdf import PdfWriter
+
             PdfWriter()
         finally:
             del os.environ["GALLEY_SOFFICE"]
@@ -185,8 +207,19 @@ def test_a_worker_stopped_at_the_files_timeout_takes_its_libreoffice_along(tmp_p
     # a short folder: the workers' sockets live in TMPDIR, whose path has a length limit
     work = Path(tempfile.mkdtemp(prefix="galley-t-"))
     try:
-        proc = galley("convert", str(source), "-o", str(tmp_path / "out"), "--to", "pdf",
-                      "--timeout", "1", "-j", "1", env={"TMPDIR": str(work)})
+        proc = galley(
+            "convert",
+            str(source),
+            "-o",
+            str(tmp_path / "out"),
+            "--to",
+            "pdf",
+            "--timeout",
+            "1",
+            "-j",
+            "1",
+            env={"TMPDIR": str(work)},
+        )
         assert proc.returncode == 1 and "timed out after 1 s" in proc.stderr, proc.stderr
         assert not (tmp_path / "out" / "a.pdf").exists()
         deadline = time.monotonic() + 10
@@ -206,6 +239,7 @@ def test_without_uno_each_file_gets_its_own_soffice_with_the_same_export_options
     from pipeline.runner import Pipeline
     from pipeline.writers.docx import DocxWriter
     from pipeline.writers.pdf.office import Office, find_soffice
+
     office = Office(find_soffice())
     office.python = None  # as where no Python can import uno
     doc = Pipeline().process(sorted(SAMPLES.glob("*.md"))[0])

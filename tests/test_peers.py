@@ -7,6 +7,7 @@ manages, measured here on the same examples, and every output must be stable on 
 second pass. ``python tests/peers.py -v`` prints the table (with the blocks written
 as their source lines, see render_body) and what still differs.
 """
+
 from __future__ import annotations
 
 import peers
@@ -54,15 +55,18 @@ def test_cleanup_leaves_debris_free_examples_alone(cleaned, measured):
     (see the writer tests above: what a suite's judge reads unlike CommonMark). Where
     only the title went into the metadata and the outline moved as a whole under it,
     the example counts as rendering the same."""
-    writer_differs = {(r.example.suite, r.example.line) for rs in measured.values() for r in rs
-                      if not r.same}
+    writer_differs = {(r.example.suite, r.example.line) for rs in measured.values() for r in rs if not r.same}
     clean = [c for c in cleaned if not c.debris]
     differ = [c for c in clean if not (c.same or c.moved)]
-    print(f"\n{len(cleaned)} examples, {len(clean)} with no debris: {len(differ)} render differently "
-          f"after the cleanup, {sum(c.moved for c in clean)} only by the title and the outline's start")
+    print(
+        f"\n{len(cleaned)} examples, {len(clean)} with no debris: {len(differ)} render differently "
+        f"after the cleanup, {sum(c.moved for c in clean)} only by the title and the outline's start"
+    )
     assert len(clean) > 900
-    assert len(differ) <= len(clean) // 100, \
-        [(c.example.suite, c.example.line, c.reported) for c in differ]
-    unexplained = [(c.example.suite, c.example.line) for c in differ
-                   if not c.reported and (c.example.suite, c.example.line) not in writer_differs]
+    assert len(differ) <= len(clean) // 100, [(c.example.suite, c.example.line, c.reported) for c in differ]
+    unexplained = [
+        (c.example.suite, c.example.line)
+        for c in differ
+        if not c.reported and (c.example.suite, c.example.line) not in writer_differs
+    ]
     assert unexplained == []

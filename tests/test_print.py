@@ -1,6 +1,7 @@
 """What the DOCX writer does for print: no stretched lines, table columns, pictures not
 fetched, typography by page size, curly quotes, a clean package. Each test reads the
 document back (python-docx, lxml) and looks at what an editor would have to fix."""
+
 from __future__ import annotations
 
 import io
@@ -22,8 +23,7 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def make_doc(markdown: str, lang: str = "zh-CN", title: str = "标题", **meta) -> Document:
-    return Document(path=Path("t.md"), meta=Metadata(title=title, lang=lang, **meta),
-                    tree=parse(markdown))
+    return Document(path=Path("t.md"), meta=Metadata(title=title, lang=lang, **meta), tree=parse(markdown))
 
 
 def part(data: bytes, name: str = "word/document.xml"):
@@ -49,8 +49,9 @@ def test_lines_ended_by_a_break_are_not_stretched_and_lists_are_not_justified():
 
 def test_long_addresses_and_code_may_break_after_slashes_dots_and_dashes():
     url = "https://example.com/a-long/path_name.html"
-    assert break_opportunities(url) == ("https://\u200bexample.\u200bcom/\u200ba-\u200blong/"
-                                        "\u200bpath_\u200bname.\u200bhtml")
+    assert break_opportunities(url) == (
+        "https://\u200bexample.\u200bcom/\u200ba-\u200blong/\u200bpath_\u200bname.\u200bhtml"
+    )
     assert break_opportunities("short/a.b") == "short/a.b"
     data = DocxWriter().render(make_doc(f"见 <{url}> 与 `some_module.function_name()` 和 a.b"))
     texts = "".join(t.text for t in part(data).iter(f"{W}t"))
@@ -68,7 +69,7 @@ def test_quotes_curl_in_latin_text_never_in_code_nor_in_the_markdown():
     assert 'echo "hi"' in texts and 'print("x")' in texts
     assert '"' not in texts.replace('echo "hi"', "").replace('print("x")', "")
     markdown = render_document(doc)
-    assert 'He said "it\'s' in markdown and "\u201c" not in markdown
+    assert "He said \"it's" in markdown and "\u201c" not in markdown
     epub = EpubWriter().render(doc)
     with zipfile.ZipFile(io.BytesIO(epub)) as z:
         chapter = next(z.read(n).decode() for n in z.namelist() if "chapter" in n)
@@ -84,10 +85,17 @@ def test_quotes_stay_straight_in_cjk_documents_and_when_turned_off():
     assert "\u201cOK\u201d" in "".join(t.text for t in part(data).iter(f"{W}t"))
 
 
-@pytest.mark.parametrize("text, before, want", [
-    ('"a"', "", "\u201ca\u201d"), ("'a'", " ", "\u2018a\u2019"), ("it's", "", "it\u2019s"),
-    ("'90s", " ", "\u201990s"), ('("x")', "", "(\u201cx\u201d)"), ('"', "a", "\u201d"),
-])
+@pytest.mark.parametrize(
+    "text, before, want",
+    [
+        ('"a"', "", "\u201ca\u201d"),
+        ("'a'", " ", "\u2018a\u2019"),
+        ("it's", "", "it\u2019s"),
+        ("'90s", " ", "\u201990s"),
+        ('("x")', "", "(\u201cx\u201d)"),
+        ('"', "a", "\u201d"),
+    ],
+)
 def test_curly_quotes_open_after_space_or_bracket_and_close_elsewhere(text, before, want):
     assert curly_quotes(text, before) == want
 
@@ -156,11 +164,15 @@ def test_styles_with_effects_of_a_reference_is_dropped(tmp_path: Path):
         entries = {n: z.read(n) for n in z.namelist()}
     entries["word/stylesWithEffects.xml"] = entries["word/styles.xml"]
     entries["word/_rels/document.xml.rels"] = entries["word/_rels/document.xml.rels"].replace(
-        b"</Relationships>", b'<Relationship Id="rId99" Type="http://schemas.microsoft.com/office/2007/'
-        b'relationships/stylesWithEffects" Target="stylesWithEffects.xml"/></Relationships>')
+        b"</Relationships>",
+        b'<Relationship Id="rId99" Type="http://schemas.microsoft.com/office/2007/'
+        b'relationships/stylesWithEffects" Target="stylesWithEffects.xml"/></Relationships>',
+    )
     entries["[Content_Types].xml"] = entries["[Content_Types].xml"].replace(
-        b"</Types>", b'<Override PartName="/word/stylesWithEffects.xml" ContentType="application/'
-        b'vnd.ms-word.stylesWithEffects+xml"/></Types>')
+        b"</Types>",
+        b'<Override PartName="/word/stylesWithEffects.xml" ContentType="application/'
+        b'vnd.ms-word.stylesWithEffects+xml"/></Types>',
+    )
     with zipfile.ZipFile(tmp_path / "ref.docx", "w") as z:
         for name, blob in entries.items():
             z.writestr(name, blob)
@@ -180,8 +192,11 @@ def test_the_table_of_contents_has_a_page_of_its_own_and_is_not_marked_dirty():
     d = docx.Document(io.BytesIO(data))
     assert style_of(d, "TOC Heading").element.find(f"{W}pPr/{W}pageBreakBefore") is not None
     paras = body.findall(f"{W}p")
-    ends = [i for i, p in enumerate(paras)
-            if any(f.get(f"{W}fldCharType") == "end" for f in p.iter(f"{W}fldChar"))]
+    ends = [
+        i
+        for i, p in enumerate(paras)
+        if any(f.get(f"{W}fldCharType") == "end" for f in p.iter(f"{W}fldChar"))
+    ]
     after = paras[ends[-1] + 1]
     assert after.find(f"{W}pPr/{W}pageBreakBefore") is not None
     assert "第一章" in "".join(t.text for t in after.iter(f"{W}t"))
@@ -221,6 +236,7 @@ def test_a5_scales_margins_and_type_and_headings_differ_visibly(lang):
 def remote(markdown: str) -> Document:
     doc = make_doc(markdown)
     from pipeline.tree import walk
+
     for tok in walk(doc.tree or []):
         if tok.get("type") == "image":
             tok.setdefault("attrs", {})["remote"] = True  # as the image step marks them
@@ -240,8 +256,10 @@ def test_a_picture_not_fetched_is_a_framed_description_with_its_address_in_a_not
     notes = part(data, "word/footnotes.xml")
     source = [n for n in notes if n.find(f".//{W}pStyle[@{W}val='PictureSource']") is not None]
     assert len(source) == 1
-    assert "".join(t.text for t in source[0].iter(f"{W}t")).strip().replace("\u200b", "") == \
-        "https://example.com/a.jpg"
+    assert (
+        "".join(t.text for t in source[0].iter(f"{W}t")).strip().replace("\u200b", "")
+        == "https://example.com/a.jpg"
+    )
 
 
 def test_decorative_pictures_are_framed_or_left_out_and_inline_ones_are_labelled():
@@ -250,7 +268,9 @@ def test_decorative_pictures_are_framed_or_left_out_and_inline_ones_are_labelled
     assert [p.text for p in d.paragraphs if p.style.name == "Picture Frame"] == ["图片"]
     inline = d.paragraphs[-2]._p if d.paragraphs[-1].style.name == "Picture Frame" else None
     assert inline is not None
-    labels = [r for r in inline.iter(f"{W}r") if r.find(f"{W}rPr/{W}rStyle[@{W}val='PictureLabel']") is not None]
+    labels = [
+        r for r in inline.iter(f"{W}r") if r.find(f"{W}rPr/{W}rStyle[@{W}val='PictureLabel']") is not None
+    ]
     assert labels and inline.find(f".//{W}footnoteReference") is not None
     omitted = docx.Document(io.BytesIO(DocxWriter(decorative_pictures="omit").render(doc)))
     assert not [p for p in omitted.paragraphs if p.style.name == "Picture Frame"]
@@ -259,8 +279,10 @@ def test_decorative_pictures_are_framed_or_left_out_and_inline_ones_are_labelled
 
 
 def test_only_a_short_caption_line_right_after_a_picture_becomes_a_caption():
-    doc = remote("![a](https://example.com/a.jpg)\n\n*现场照片*\n\n![c](https://example.com/c.jpg)\n\nFig. 1\n\n"
-                 "![b](https://example.com/b.jpg)\n\n这是一段很普通的正文，不是图片说明。\n\n*强调的正文*\n")
+    doc = remote(
+        "![a](https://example.com/a.jpg)\n\n*现场照片*\n\n![c](https://example.com/c.jpg)\n\nFig. 1\n\n"
+        "![b](https://example.com/b.jpg)\n\n这是一段很普通的正文，不是图片说明。\n\n*强调的正文*\n"
+    )
     d = docx.Document(io.BytesIO(DocxWriter().render(doc)))
     styles = {p.text: p.style.name for p in d.paragraphs}
     assert styles["现场照片"] == styles["Fig. 1"] == "Caption"
@@ -274,6 +296,7 @@ def test_code_in_a_table_cell_names_its_font():
     body = part(data).find(f"{W}body")
     cell_run = next(r for r in body.find(f"{W}tbl").iter(f"{W}r") if r.find(f"{W}t").text == "x.md")
     assert cell_run.find(f"{W}rPr/{W}rFonts").get(f"{W}ascii") == "Consolas"
-    text_run = next(r for r in body.iter(f"{W}r") if (r.find(f"{W}t") is not None
-                                                      and r.find(f"{W}t").text == "y.md"))
+    text_run = next(
+        r for r in body.iter(f"{W}r") if (r.find(f"{W}t") is not None and r.find(f"{W}t").text == "y.md")
+    )
     assert text_run.find(f"{W}rPr/{W}rFonts") is None  # elsewhere the style says it

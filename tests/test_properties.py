@@ -1,5 +1,6 @@
 """Invariants on generated Markdown full of scraping debris: no crash, idempotence,
 text kept (hypothesis)."""
+
 from __future__ import annotations
 
 import os
@@ -15,17 +16,72 @@ from pipeline.writers.markdown import MarkdownWriter, render_document
 
 PIPELINE = Pipeline()
 PIECES = [
-    "**", "*", "***", "****", "_", "`", "```", "\n", "\n\n", "  \n", " ", "    ", "#", "## ", "### ",
-    "- ", "1. ", "> ", "[", "]", "(", ")", "!", "![](", "](https://e.com/a)", "---", "|", "\\",
-    "<b>", "</b>", "&amp;", "&nbsp;", "\u00a0", "\u200b", "\u3000", "“", "”", "「", "」", "，", "。",
-    "01", "1.1", "左滑查看更多 ←", "预览时标签不可点", "·", "●", "小米", "勇气", "造车", "Hello",
-    "world", "x", "42", "![图片](data:image/svg+xml,%3Csvg width='1px' height='1px'%3E%3C/svg%3E)",
-    "[a](javascript:void(0);)", "[^1]", "[^1]: note\n",
+    "**",
+    "*",
+    "***",
+    "****",
+    "_",
+    "`",
+    "```",
+    "\n",
+    "\n\n",
+    "  \n",
+    " ",
+    "    ",
+    "#",
+    "## ",
+    "### ",
+    "- ",
+    "1. ",
+    "> ",
+    "[",
+    "]",
+    "(",
+    ")",
+    "!",
+    "![](",
+    "](https://e.com/a)",
+    "---",
+    "|",
+    "\\",
+    "<b>",
+    "</b>",
+    "&amp;",
+    "&nbsp;",
+    "\u00a0",
+    "\u200b",
+    "\u3000",
+    "“",
+    "”",
+    "「",
+    "」",
+    "，",
+    "。",
+    "01",
+    "1.1",
+    "左滑查看更多 ←",
+    "预览时标签不可点",
+    "·",
+    "●",
+    "小米",
+    "勇气",
+    "造车",
+    "Hello",
+    "world",
+    "x",
+    "42",
+    "![图片](data:image/svg+xml,%3Csvg width='1px' height='1px'%3E%3C/svg%3E)",
+    "[a](javascript:void(0);)",
+    "[^1]",
+    "[^1]: note\n",
 ]
 markdown = st.lists(st.sampled_from(PIECES), max_size=60).map("".join)
-SETTINGS = settings(derandomize="GALLEY_EXAMPLES" not in os.environ,
-                    max_examples=int(os.environ.get("GALLEY_EXAMPLES", "300")), deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    derandomize="GALLEY_EXAMPLES" not in os.environ,
+    max_examples=int(os.environ.get("GALLEY_EXAMPLES", "300")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 def clean(text: str) -> str:
@@ -59,10 +115,37 @@ def test_any_text_converts_or_is_refused_clearly(text):
 
 
 @SETTINGS
-@given(st.lists(st.sampled_from([*PIECES, "1) ", "~~~", "===", "<div>", "<!--", "-->", "[a]: /u\n",
-                                 "\t", "\v", "x|y\n|-|-|\n", "h", "w", "http://a.b", "https://a", "www.",
-                                 "www.a.b", "hhttp://x", "wwww.a", "a@b.co", "*h", "(www.a"]),
-               max_size=60).map("".join))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                *PIECES,
+                "1) ",
+                "~~~",
+                "===",
+                "<div>",
+                "<!--",
+                "-->",
+                "[a]: /u\n",
+                "\t",
+                "\v",
+                "x|y\n|-|-|\n",
+                "h",
+                "w",
+                "http://a.b",
+                "https://a",
+                "www.",
+                "www.a.b",
+                "hhttp://x",
+                "wwww.a",
+                "a@b.co",
+                "*h",
+                "(www.a",
+            ]
+        ),
+        max_size=60,
+    ).map("".join)
+)
 def test_the_parsers_shortcuts_read_as_mistune_does(text):
     """Two shortcuts through mistune give the same tree as its own way: a paragraph read
     line by line also when it starts with punctuation or a digit, and plain text read on
@@ -73,9 +156,12 @@ def test_the_parsers_shortcuts_read_as_mistune_does(text):
     from mistune.inline_parser import InlineParser
 
     from pipeline.tree import _markdown, parse
+
     md = _markdown()
-    shortcuts = [(type(md.block), "_parse_plain_paragraph", BlockParser._parse_plain_paragraph),
-                 (type(md.inline), "_get_fast_trigger_re", InlineParser._get_fast_trigger_re)]
+    shortcuts = [
+        (type(md.block), "_parse_plain_paragraph", BlockParser._parse_plain_paragraph),
+        (type(md.inline), "_get_fast_trigger_re", InlineParser._get_fast_trigger_re),
+    ]
     ours = json.dumps(parse(text), sort_keys=True, default=str)
     for cls, name, theirs in shortcuts:
         fast = cls.__dict__[name]

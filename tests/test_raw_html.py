@@ -1,6 +1,7 @@
 """Active content in the clean Markdown: what the raw_html stage removes, judged by
 an independent reading (markdown-it renders the output, html5lib builds the DOM a
 browser would), with the stage's records, its rules and its tokenizer's spans."""
+
 from __future__ import annotations
 
 import os
@@ -20,13 +21,43 @@ from pipeline.runner import Pipeline
 from pipeline.stage import available_stages
 from pipeline.writers.markdown import MarkdownWriter, render_document
 
-ACTIVE_ELEMENTS = {"script", "style", "iframe", "frame", "frameset", "object", "embed", "applet",
-                   "param", "form", "meta", "base", "link"}
-URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster",
-                  "background", "lowsrc", "dynsrc", "codebase", "cite", "longdesc", "ping"}
-SETTINGS = settings(derandomize="GALLEY_EXAMPLES" not in os.environ,
-                    max_examples=int(os.environ.get("GALLEY_EXAMPLES", "300")), deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+ACTIVE_ELEMENTS = {
+    "script",
+    "style",
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "applet",
+    "param",
+    "form",
+    "meta",
+    "base",
+    "link",
+}
+URL_ATTRIBUTES = {
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "xlink:href",
+    "data",
+    "poster",
+    "background",
+    "lowsrc",
+    "dynsrc",
+    "codebase",
+    "cite",
+    "longdesc",
+    "ping",
+}
+SETTINGS = settings(
+    derandomize="GALLEY_EXAMPLES" not in os.environ,
+    max_examples=int(os.environ.get("GALLEY_EXAMPLES", "300")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 HOSTILE = """\
 # Notes from the talk
@@ -74,8 +105,11 @@ def active_content(markdown: str) -> list[str]:
             url = "".join(value.split()).lower()
             if attr in URL_ATTRIBUTES | {"href"} and url.startswith(("javascript:", "vbscript:")):
                 found.append(f"{name}@{attr}={value[:20]}")
-            if attr in URL_ATTRIBUTES and url.startswith("data:") and not (
-                    name in ("img", "source", "video", "audio") and url.startswith("data:image/")):
+            if (
+                attr in URL_ATTRIBUTES
+                and url.startswith("data:")
+                and not (name in ("img", "source", "video", "audio") and url.startswith("data:image/"))
+            ):
                 found.append(f"{name}@{attr}=data:")
     return found
 
@@ -86,13 +120,28 @@ def test_hostile_file_is_clean_and_every_removal_recorded():
     out, doc = clean(HOSTILE)
     assert active_content(out) == []
     records = sorted((c.kind, c.line) for c in doc.changes if c.stage == "raw_html")
-    assert records == sorted([
-        ("script", 3), ("frame", 7), ("frame", 7), ("event_handler", 9),
-        ("object_embed", 11), ("object_embed", 11), ("object_embed", 12),
-        ("script_url", 14), ("event_handler", 14), ("event_handler", 14)])
+    assert records == sorted(
+        [
+            ("script", 3),
+            ("frame", 7),
+            ("frame", 7),
+            ("event_handler", 9),
+            ("object_embed", 11),
+            ("object_embed", 11),
+            ("object_embed", 12),
+            ("script_url", 14),
+            ("event_handler", 14),
+            ("event_handler", 14),
+        ]
+    )
     # fallback text of frames and objects is the article's; the loader script is not
-    for words in ("Watch the recording of the talk.", "Flash fallback: the", "talk in twelve slides.",
-                  "The slides are below.", "continue"):
+    for words in (
+        "Watch the recording of the talk.",
+        "Flash fallback: the",
+        "talk in twelve slides.",
+        "The slides are below.",
+        "continue",
+    ):
         assert words in out
     assert "track.js" not in out
     assert not [w for w in doc.warnings if w.startswith("text lost")]
@@ -114,7 +163,11 @@ def test_a_rule_turned_off_keeps_what_it_names():
     assert 'onerror="alert(document.cookie)"' in out and 'onclick="steal()"' in out
     assert "<script" not in out and "<iframe" not in out
     assert {c.kind for c in doc.changes if c.stage == "raw_html"} == {
-        "script", "frame", "object_embed", "script_url"}
+        "script",
+        "frame",
+        "object_embed",
+        "script_url",
+    }
 
 
 def test_unknown_rule_is_an_error_naming_the_rules():
@@ -131,19 +184,78 @@ def test_the_runner_sees_no_text_lost_and_the_report_counts_the_removals():
 
 # -- generated hostile HTML ------------------------------------------------------------------
 SNIPPETS = [
-    "<script>", "</script>", "alert(1)", "<iframe src=x>", "</iframe>", "<img src=x onerror=alert(1)>",
-    "<a href='javascript:x'>", "<a href=\"jav&#x09;ascript:x\">", "</a>", "<span onclick=x>", "</span>",
-    "<!--", "-->", "--!>", "<svg>", "</svg>", "<noscript>", "</noscript>", '<p title="', '">',
-    "<style>", "</style>", "<object data=x>", "</object>", "<embed src=x>", "<form action=x>", "</form>",
-    "<textarea>", "</textarea>", "<xmp>", "</xmp>", "<title>", "</title>", "<math>", "<![CDATA[", "]]>",
-    "<meta http-equiv=refresh content=0>", "<base href=//x>", "<div>", "</div>", "<b>", "</b>",
-    "text", "words", " ", "\n", "\n\n", "\n- item ", "> ", "`", "*", "[a](b)", "<a href=data:text/html,x>",
-    "<img src=data:image/png,x>", "<svg><a xlink:href=javascript:x>", "<button formaction=vbscript:x>",
-    "<body onload=x>", "<plaintext>", "<select>", "</select>", "<table>", "<td>", "'", '"', "=", "/", ">",
+    "<script>",
+    "</script>",
+    "alert(1)",
+    "<iframe src=x>",
+    "</iframe>",
+    "<img src=x onerror=alert(1)>",
+    "<a href='javascript:x'>",
+    '<a href="jav&#x09;ascript:x">',
+    "</a>",
+    "<span onclick=x>",
+    "</span>",
+    "<!--",
+    "-->",
+    "--!>",
+    "<svg>",
+    "</svg>",
+    "<noscript>",
+    "</noscript>",
+    '<p title="',
+    '">',
+    "<style>",
+    "</style>",
+    "<object data=x>",
+    "</object>",
+    "<embed src=x>",
+    "<form action=x>",
+    "</form>",
+    "<textarea>",
+    "</textarea>",
+    "<xmp>",
+    "</xmp>",
+    "<title>",
+    "</title>",
+    "<math>",
+    "<![CDATA[",
+    "]]>",
+    "<meta http-equiv=refresh content=0>",
+    "<base href=//x>",
+    "<div>",
+    "</div>",
+    "<b>",
+    "</b>",
+    "text",
+    "words",
+    " ",
+    "\n",
+    "\n\n",
+    "\n- item ",
+    "> ",
+    "`",
+    "*",
+    "[a](b)",
+    "<a href=data:text/html,x>",
+    "<img src=data:image/png,x>",
+    "<svg><a xlink:href=javascript:x>",
+    "<button formaction=vbscript:x>",
+    "<body onload=x>",
+    "<plaintext>",
+    "<select>",
+    "</select>",
+    "<table>",
+    "<td>",
+    "'",
+    '"',
+    "=",
+    "/",
+    ">",
 ]
 html_markdown = st.lists(st.sampled_from(SNIPPETS), max_size=40).map("".join)
-ONLY_RAW_HTML = Pipeline(Config(disabled=set(available_stages()) - {"decode", "front_matter", "raw_html"},
-                                formats=["md"]))
+ONLY_RAW_HTML = Pipeline(
+    Config(disabled=set(available_stages()) - {"decode", "front_matter", "raw_html"}, formats=["md"])
+)
 
 
 @SETTINGS
@@ -175,9 +287,9 @@ def test_tag_spans_are_the_tags(text):
                 cut, pos = [], tag.start
                 for a in spans:
                     if a.name == attr.name:
-                        cut.append(text[pos:a.cut_start])
+                        cut.append(text[pos : a.cut_start])
                         pos = a.end
-                cut.append(text[pos:tag.end])
+                cut.append(text[pos : tag.end])
                 again = [t for t in tokenize("".join(cut)) if t.kind == "start"]
                 assert again and again[0].name == tag.name
                 assert again[0].attrs == {k: v for k, v in tag.attrs.items() if k != attr.name}

@@ -5,6 +5,7 @@ the input, judged by markdown-it-py (not the parser we use), comparing with
 whitespace runs collapsed as mdformat does. The spec is copied into
 tests/fixtures/commonmark (CC BY-SA 4.0, John MacFarlane).
 """
+
 from __future__ import annotations
 
 import re

@@ -3,6 +3,7 @@
 Each case runs the stage under test after decoding and front matter (so that the
 input is read as a user's file would be) and renders the clean Markdown.
 """
+
 from __future__ import annotations
 
 import re
@@ -25,8 +26,11 @@ CASES = [c for f in sorted(FIXTURES.glob("*.md")) for c in read_cases(f)]
 def pipeline_for(stage: str | None, options: dict | None = None) -> Pipeline:
     registry = available_stages()
     keep = ALWAYS | ({stage} if stage else set())
-    config = Config(enabled={stage} if stage else set(), disabled=set(registry) - keep,
-                    stage_options={stage: options} if stage and options else {})
+    config = Config(
+        enabled={stage} if stage else set(),
+        disabled=set(registry) - keep,
+        stage_options={stage: options} if stage and options else {},
+    )
     return Pipeline(config, registry)
 
 
@@ -42,7 +46,7 @@ def view(state):
             except yaml.YAMLError:
                 loaded = None
             if isinstance(loaded, dict):
-                return text[m.end():], tree, loaded
+                return text[m.end() :], tree, loaded
     return text, tree, meta
 
 
@@ -64,9 +68,9 @@ def test_every_stage_has_fixtures():
 def test_fixture(case):
     out, changes, changed = convert(case.stage, case.source, case.options)
     assert out == case.expected
-    assert bool(changes) == changed, (
-        "a stage must record a change exactly when it changes the document")
+    assert bool(changes) == changed, "a stage must record a change exactly when it changes the document"
     again, changes_again, changed_again = convert(case.stage, out, case.options)
     assert again == out, "running the stage on its own output changed it"
     assert not changes_again and not changed_again, (
-        f"running the stage on its own output changed something: {changes_again}")
+        f"running the stage on its own output changed something: {changes_again}"
+    )

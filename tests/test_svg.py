@@ -4,6 +4,7 @@ clean picture: the Markdown writer's assets, the EPUB's members, the DOCX's PNG.
 The hostile pictures are written by the test: a script, event handlers, outside
 references on <image>, <use>, <a>, <feImage> and in CSS, <foreignObject>, an
 external entity (XXE) pointing at a secret file, and a billion-laughs entity bomb."""
+
 from __future__ import annotations
 
 import json
@@ -42,7 +43,7 @@ HOSTILE_SVG = """<?xml version="1.0"?>
     <iframe src="https://evil.example/"></iframe></div></foreignObject>
 </svg>
 """
-PNG_1PX = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+PNG_1PX = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 
 
 def xxe_svg(secret: Path) -> str:
@@ -57,8 +58,11 @@ def billion_laughs() -> str:
     for i in range(1, 10):
         prev = "lol" if i == 1 else f"lol{i - 1}"
         lines.append(f'<!ENTITY lol{i} "{("&" + prev + ";") * 10}">')
-    lines += ["]>", '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">'
-                    '<text x="1" y="15">&lol9;</text></svg>']
+    lines += [
+        "]>",
+        '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">'
+        '<text x="1" y="15">&lol9;</text></svg>',
+    ]
     return "\n".join(lines)
 
 
@@ -96,21 +100,29 @@ def hostile(tmp_path_factory) -> Path:
     (folder / "chart.svg").write_text(HOSTILE_SVG.format(png=PNG_1PX), encoding="utf-8")
     (folder / "xxe.svg").write_text(xxe_svg(secret), encoding="utf-8")
     (folder / "lol.svg").write_text(billion_laughs(), encoding="utf-8")
-    inline = ('<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20" onload="alert(6)">'
-              '<circle cx="10" cy="10" r="9"/><script>alert(7)</script></svg>')
+    inline = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20" onload="alert(6)">'
+        '<circle cx="10" cy="10" r="9"/><script>alert(7)</script></svg>'
+    )
     from urllib.parse import quote
+
     (folder / "art.md").write_text(
         "---\ntitle: Pictures\nlang: en\n---\n\n"
         "The chart: ![chart](chart.svg)\n\n"
         "A greeting: ![greeting](xxe.svg)\n\n"
         "Laughs: ![laughs](lol.svg)\n\n"
-        f"Inline: ![dot](data:image/svg+xml,{quote(inline)})\n", encoding="utf-8")
+        f"Inline: ![dot](data:image/svg+xml,{quote(inline)})\n",
+        encoding="utf-8",
+    )
     return folder
 
 
 def convert(folder: Path, out: Path, formats: str) -> dict:
-    run = subprocess.run([sys.executable, "-m", "pipeline.cli", "convert", str(folder), "-o", str(out),
-                          "--to", formats, "-q"], capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "convert", str(folder), "-o", str(out), "--to", formats, "-q"],
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 0, run.stderr
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     return report["files"][0]
@@ -137,8 +149,15 @@ def test_svg_kept_as_svg_is_clean_in_markdown_assets_and_epub(hostile, tmp_path,
     # the report says what really happened to each picture
     assert images["chart.svg"]["outcome"] == "embedded"
     note = " ".join(images["chart.svg"]["processing"])
-    for kind in ("script", "event handler", "outside reference", "css url", "css @import",
-                 "foreignObject", "animated reference"):
+    for kind in (
+        "script",
+        "event handler",
+        "outside reference",
+        "css url",
+        "css @import",
+        "foreignObject",
+        "animated reference",
+    ):
         assert kind in note, (kind, note)
     assert images["xxe.svg"]["outcome"] == "embedded"
     assert "entity reference" in " ".join(images["xxe.svg"]["processing"])
@@ -170,7 +189,8 @@ def test_svg_drawn_for_docx_is_drawn_from_the_clean_svg(hostile, tmp_path, java)
     record = convert(hostile, out, "md,epub,docx")
     images = {r["ref"][:20]: r for r in record["images"]}
     assert images["chart.svg"]["processing"][-1].startswith("svg rasterized") or any(
-        "svg rasterized" in n for n in images["chart.svg"]["processing"])
+        "svg rasterized" in n for n in images["chart.svg"]["processing"]
+    )
     assert "svg sanitized" in images["chart.svg"]["processing"][0]
     assert images["lol.svg"]["outcome"] == "refused"
     with zipfile.ZipFile(out / "art.docx") as z:
@@ -215,9 +235,11 @@ def test_plain_internal_entities_are_written_out():
 
 
 def test_css_escapes_cannot_spell_an_outside_url():
-    data = (b'<svg xmlns="http://www.w3.org/2000/svg"><style>rect { fill: \\75 rl(https://evil.example/a) }'
-            b' @\\69mport "https://evil.example/b.css";</style>'
-            b'<rect style="background: u\\72l(//evil.example/c)" xml:base="https://evil.example/"/></svg>')
+    data = (
+        b'<svg xmlns="http://www.w3.org/2000/svg"><style>rect { fill: \\75 rl(https://evil.example/a) }'
+        b' @\\69mport "https://evil.example/b.css";</style>'
+        b'<rect style="background: u\\72l(//evil.example/c)" xml:base="https://evil.example/"/></svg>'
+    )
     clean = sanitize_svg(data)
     assert b"evil.example" not in clean.data
     assert clean.removed["css url"] == 2 and clean.removed["css @import"] == 1
@@ -229,11 +251,14 @@ def test_an_svg_without_its_namespace_is_read_as_svg():
     assert root.tag == f"{{{SVG_NS}}}svg" and len(root) == 1 and clean.removed["script"] == 1
 
 
-@pytest.mark.parametrize("data, refused", [
-    (b"<html><body>x</body></html>", False),
-    (b"not xml at all", False),
-    (billion_laughs().encode(), True),
-])
+@pytest.mark.parametrize(
+    "data, refused",
+    [
+        (b"<html><body>x</body></html>", False),
+        (b"not xml at all", False),
+        (billion_laughs().encode(), True),
+    ],
+)
 def test_what_cannot_be_carried_is_refused_or_failed(data, refused):
     with pytest.raises(SvgError) as info:
         sanitize_svg(data)
@@ -243,6 +268,7 @@ def test_what_cannot_be_carried_is_refused_or_failed(data, refused):
 def test_epub_packaging_sanitizes_an_svg_from_anywhere():
     from pipeline.document import Asset
     from pipeline.writers.epub.images import packaged
+
     raw = HOSTILE_SVG.format(png=PNG_1PX).encode()
     data = packaged(Asset("img-x.svg", "image/svg+xml", raw))
     assert data is not None

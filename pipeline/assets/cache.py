@@ -11,6 +11,7 @@ an existing parent, a folder given with ``--image-cache`` only under its existin
 parent. A cache that cannot be written (read-only, missing) raises ``OSError`` from
 ``put``; a cache that cannot be read is a miss.
 """
+
 from __future__ import annotations
 
 import errno
@@ -48,8 +49,9 @@ class ImageCache:
 
     def _check_anchor(self) -> None:
         if not self.folder.is_dir() and not self.anchor.is_dir():
-            raise FileNotFoundError(errno.ENOENT, "the image cache's parent folder does not exist",
-                                    str(self.anchor))
+            raise FileNotFoundError(
+                errno.ENOENT, "the image cache's parent folder does not exist", str(self.anchor)
+            )
 
     def _url_file(self, url: str) -> Path:
         return self.folder / "urls" / (hashlib.sha256(url.encode("utf-8")).hexdigest() + ".json")

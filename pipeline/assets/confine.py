@@ -4,6 +4,7 @@ The images stage reads local pictures through this; a path that leaves the
 folder (``../../etc/passwd``, an absolute path elsewhere, a symbolic link pointing
 out) is never read.
 """
+
 from __future__ import annotations
 
 import os

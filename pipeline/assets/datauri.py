@@ -1,4 +1,5 @@
 """Data URIs: what they declare and the bytes they carry."""
+
 from __future__ import annotations
 
 import base64
@@ -19,8 +20,11 @@ def decode_data_uri(uri: str) -> tuple[str, bytes] | None:
     payload = re.sub(r"\s+[\"'][^\"']*[\"']\s*$", "", payload)
     parts = [p.strip().lower() for p in header.split(";")]
     try:
-        data = base64.b64decode(re.sub(r"\s", "", payload) + "===") if "base64" in parts \
+        data = (
+            base64.b64decode(re.sub(r"\s", "", payload) + "===")
+            if "base64" in parts
             else urllib.parse.unquote_to_bytes(payload)
+        )
     except (ValueError, TypeError):
         return None
     return parts[0] or "text/plain", data

@@ -5,6 +5,7 @@ The connection goes to the address that was checked (no second DNS lookup that a
 rebinding server could answer differently). No Referer is ever sent: WeChat's CDN
 (mmbiz.qpic.cn) answers a request without a foreign Referer with the picture.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -26,8 +27,8 @@ class FetchError(Exception):
 
 @dataclass(frozen=True)
 class FetchPolicy:
-    timeout: float = 10.0          # per connect and per read
-    deadline: float = 30.0         # for the whole download, redirects included
+    timeout: float = 10.0  # per connect and per read
+    deadline: float = 30.0  # for the whole download, redirects included
     max_bytes: int = 10 * 1024 * 1024
     max_redirects: int = 5
     allow_private: bool = False
@@ -37,7 +38,7 @@ class FetchPolicy:
 class Fetched:
     data: bytes
     media_type: str
-    url: str                       # after redirects
+    url: str  # after redirects
 
 
 def _check_address(host: str, port: int, allow_private: bool) -> str:
@@ -47,8 +48,14 @@ def _check_address(host: str, port: int, allow_private: bool) -> str:
         raise FetchError(f"cannot resolve {host}: {exc.strerror or exc}") from None
     for info in infos:
         ip = ipaddress.ip_address(info[4][0])
-        if not allow_private and (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved
-                                  or ip.is_multicast or ip.is_unspecified):
+        if not allow_private and (
+            ip.is_private
+            or ip.is_loopback
+            or ip.is_link_local
+            or ip.is_reserved
+            or ip.is_multicast
+            or ip.is_unspecified
+        ):
             raise FetchError(f"refused: {host} is a private or local address ({ip})")
     return str(infos[0][4][0])
 
@@ -86,8 +93,15 @@ def fetch(url: str, policy: FetchPolicy = FetchPolicy()) -> Fetched:
         conn = cls(parts.hostname, port, address, policy.timeout)
         path = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
         try:
-            conn.request("GET", path, headers={"User-Agent": USER_AGENT, "Accept": "image/*,*/*;q=0.5",
-                                               "Accept-Encoding": "identity"})
+            conn.request(
+                "GET",
+                path,
+                headers={
+                    "User-Agent": USER_AGENT,
+                    "Accept": "image/*,*/*;q=0.5",
+                    "Accept-Encoding": "identity",
+                },
+            )
             resp = conn.getresponse()
             if resp.status in (301, 302, 303, 307, 308):
                 location = resp.getheader("Location")

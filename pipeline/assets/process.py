@@ -5,6 +5,7 @@ or SVG for DOCX) becomes PNG or JPEG; pictures are scaled down to ``max_side`` a
 ``max_pixels``; EXIF orientation is applied; an opaque PNG becomes a JPEG when that
 is smaller. Encoding settings are fixed, so the same input gives the same bytes.
 """
+
 from __future__ import annotations
 
 import io
@@ -36,34 +37,44 @@ class ProcessError(Exception):
         self.refused = refused
 
 
-def prepare(data: bytes, media: str, accepted: frozenset[str] | None,
-            max_side: int = 1600, max_pixels: int = 4_000_000) -> Prepared:
+def prepare(
+    data: bytes,
+    media: str,
+    accepted: frozenset[str] | None,
+    max_side: int = 1600,
+    max_pixels: int = 4_000_000,
+) -> Prepared:
     """``accepted``: the media types every embedding writer takes (None: any).
 
     An SVG is sanitized first (``pipeline.assets.svg``): every writer, and resvg when
     it becomes a PNG, gets the clean one."""
     if media == "image/svg+xml":
         from .svg import SvgError, sanitize_svg
+
         try:
             clean = sanitize_svg(data)
         except SvgError as exc:
             raise ProcessError(str(exc), refused=exc.refused) from None
         notes = clean.notes()
-        warnings = [f"entity reference &{name}; removed from the SVG (an outside or undeclared "
-                    "entity, never read): the picture may miss its text" for name in clean.entities]
+        warnings = [
+            f"entity reference &{name}; removed from the SVG (an outside or undeclared "
+            "entity, never read): the picture may miss its text"
+            for name in clean.entities
+        ]
         if accepted is None or media in accepted:
             return Prepared(clean.data, media, clean.width, clean.height, notes, warnings)
-        prepared = _raster(rasterize_svg(clean.data, max_side), "image/png", accepted, max_side,
-                           max_pixels)
+        prepared = _raster(rasterize_svg(clean.data, max_side), "image/png", accepted, max_side, max_pixels)
         prepared.notes[:0] = [*notes, "svg rasterized"]
         prepared.warnings = warnings
         return prepared
     return _raster(data, media, accepted, max_side, max_pixels)
 
 
-def _raster(data: bytes, media: str, accepted: frozenset[str] | None,
-            max_side: int, max_pixels: int) -> Prepared:
+def _raster(
+    data: bytes, media: str, accepted: frozenset[str] | None, max_side: int, max_pixels: int
+) -> Prepared:
     from PIL import Image, ImageOps
+
     try:
         im: Image.Image = Image.open(io.BytesIO(data))
         im.load()
@@ -127,6 +138,7 @@ def rasterize_svg(data: bytes, max_side: int) -> bytes:
     except ImportError:
         raise ProcessError("SVG needs the resvg-py package to become PNG") from None
     from .svg import svg_size
+
     w, h = svg_size(data)
     width = None
     if w and h and max(w, h) > max_side:

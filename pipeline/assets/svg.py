@@ -21,6 +21,7 @@ what this module returns:
 
 What went is counted, so that the report says what happened to the picture.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -36,7 +37,8 @@ XML_NS = "http://www.w3.org/XML/1998/namespace"
 HREFS = (f"{{{XLINK_NS}}}href", "href")
 
 #: static SVG 1.1 / 2 elements (no scripting, no foreign content, nothing that loads)
-ALLOWED = frozenset("""
+ALLOWED = frozenset(
+    """
 svg g defs desc title metadata symbol use image switch style path rect circle ellipse line
 polyline polygon text tspan textPath tref a view marker pattern clipPath mask linearGradient
 radialGradient stop filter feBlend feColorMatrix feComponentTransfer feComposite
@@ -46,7 +48,8 @@ fePointLight feSpecularLighting feSpotLight feTile feTurbulence animate animateM
 animateTransform animateColor set mpath solidcolor hatch hatchpath meshgradient meshrow meshpatch
 font font-face font-face-src font-face-name glyph missing-glyph hkern vkern altGlyph altGlyphDef
 altGlyphItem glyphRef
-""".split())
+""".split()
+)
 SCRIPTING = frozenset({"script", "handler", "listener"})
 #: elements that stand for what they load: without it they are nothing
 LOADERS = frozenset({"use", "image", "feImage", "tref", "altGlyph", "glyphRef"})
@@ -57,8 +60,13 @@ _CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})[ \t\r\n\f]?|(.))", re.S)
 _CSS_IMPORT = re.compile(r"@import\b[^;{}]*(?:;|$)", re.I)
 _CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)]*?))\s*\)""", re.I)
 _CSS_IMAGE_SET = re.compile(r"(?:-webkit-)?image-set\([^)]*\)", re.I)
-_AMPLIFICATION = ("amplification", "entity reference loop", "Detected an entity reference loop",
-                  "huge", "entity loop")
+_AMPLIFICATION = (
+    "amplification",
+    "entity reference loop",
+    "Detected an entity reference loop",
+    "huge",
+    "entity loop",
+)
 
 
 class SvgError(Exception):
@@ -82,22 +90,31 @@ class CleanSvg:
     def notes(self) -> list[str]:
         if not self.removed:
             return []
-        parts = [f"{n} {kind}{'s' if n > 1 and not kind.endswith('s') else ''}"
-                 for kind, n in sorted(self.removed.items())]
+        parts = [
+            f"{n} {kind}{'s' if n > 1 and not kind.endswith('s') else ''}"
+            for kind, n in sorted(self.removed.items())
+        ]
         return ["svg sanitized: removed " + ", ".join(parts)]
 
 
 def sanitize_svg(data: bytes) -> CleanSvg:
     """The SVG with nothing active or outside in it. Raises SvgError."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                             huge_tree=False, remove_comments=True, remove_pis=True)
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         message = str(exc)
         if any(word in message for word in _AMPLIFICATION):
-            raise SvgError("its entities expand without bound (an entity bomb); not read",
-                           refused=True) from None
+            raise SvgError(
+                "its entities expand without bound (an entity bomb); not read", refused=True
+            ) from None
         raise SvgError(f"not a well-formed SVG ({message.split(',')[0]})") from None
     except ValueError as exc:
         raise SvgError(f"not a well-formed SVG ({exc})") from None
@@ -126,8 +143,14 @@ def _plain_entities(root: etree._Element) -> dict[str, str]:
     out: dict[str, str] = {}
     for entity in dtd.iterentities():
         name, content = entity.name, entity.content
-        if name is not None and entity.system_url is None and content is not None and "&" not in content \
-                and "<" not in content and len(content) <= 1000:
+        if (
+            name is not None
+            and entity.system_url is None
+            and content is not None
+            and "&" not in content
+            and "<" not in content
+            and len(content) <= 1000
+        ):
             out[name] = content
     return out
 
@@ -191,8 +214,9 @@ def _remove(node: etree._Element) -> None:
     parent.remove(node)
 
 
-def _replace_entity(node: etree._Entity, parent: etree._Element | None, plain: dict[str, str],
-                    result: CleanSvg) -> None:
+def _replace_entity(
+    node: etree._Entity, parent: etree._Element | None, plain: dict[str, str], result: CleanSvg
+) -> None:
     text = plain.get(node.name)
     if text is None:
         result.entities.append(node.name)
@@ -228,8 +252,12 @@ def _clean_attributes(node: etree._Element, local: str, result: CleanSvg) -> boo
         elif attr.namespace not in (None, XML_NS) or key == f"{{{XML_NS}}}base":
             del node.attrib[key]
             result.removed["foreign attribute"] += 1
-        elif "url(" in value.lower() or "@import" in value.lower() or "\\" in value \
-                or "image-set(" in value.lower():
+        elif (
+            "url(" in value.lower()
+            or "@import" in value.lower()
+            or "\\" in value
+            or "image-set(" in value.lower()
+        ):
             cleaned = _clean_css(value, result)
             if cleaned != value:
                 if key == "style":
@@ -252,19 +280,31 @@ def _clean_css(css: str, result: CleanSvg) -> str:
     """CSS without ``@import`` and without ``url(…)`` that points outside the picture."""
     text = _CSS_COMMENT.sub("", css) if "/*" in css else css
     if "\\" in text:  # escapes can spell url( or @import
-        text = _CSS_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)) if m.group(1) and
-                               0 < int(m.group(1), 16) <= 0x10FFFF else (m.group(2) or ""), text)
+        text = _CSS_ESCAPE.sub(
+            lambda m: (
+                chr(int(m.group(1), 16))
+                if m.group(1) and 0 < int(m.group(1), 16) <= 0x10FFFF
+                else (m.group(2) or "")
+            ),
+            text,
+        )
     before = text
     text, n = _CSS_IMPORT.subn("", text)
     result.removed["css @import"] += n
 
     def url(m: re.Match[str]) -> str:
-        target = (m.group(1) if m.group(1) is not None else
-                  m.group(2) if m.group(2) is not None else m.group(3) or "").strip()
+        target = (
+            m.group(1)
+            if m.group(1) is not None
+            else m.group(2)
+            if m.group(2) is not None
+            else m.group(3) or ""
+        ).strip()
         if target.startswith("#") or PICTURE_DATA.match(target):
             return m.group(0)
         result.removed["css url"] += 1
         return "none"
+
     text = _CSS_URL.sub(url, text)
     text, n = _CSS_IMAGE_SET.subn("none", text)
     result.removed["css url"] += n
@@ -287,6 +327,7 @@ def svg_size(data: bytes) -> tuple[int | None, int | None]:
             return round(float(found.group(1))) if found else None
         except ValueError:
             return None
+
     w, h = num(b"width"), num(b"height")
     if w is None or h is None:
         vb = re.search(rb"""viewBox\s*=\s*["'][-0-9.]+[\s,]+[-0-9.]+[\s,]+([0-9.]+)[\s,]+([0-9.]+)""", tag)

@@ -1,4 +1,5 @@
 """Small helpers every packaged writer (EPUB, DOCX) shares: identity, time, language."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,8 +40,9 @@ def document_id(doc: Document) -> str:
     same article again, with another version, makes the same book for a library."""
     if doc.meta.source:
         return str(uuid.uuid5(NAMESPACE, doc.meta.source))
-    content = doc.raw or json.dumps(doc.tree or [], ensure_ascii=False, sort_keys=True,
-                                    default=str).encode("utf-8")
+    content = doc.raw or json.dumps(doc.tree or [], ensure_ascii=False, sort_keys=True, default=str).encode(
+        "utf-8"
+    )
     digest = hashlib.sha256((doc.meta.title or "").encode("utf-8") + b"\n" + content).hexdigest()
     return str(uuid.uuid5(NAMESPACE, digest))
 
@@ -51,4 +53,3 @@ def language(doc: Document) -> str:
 
 def is_cjk(lang: str | None) -> bool:
     return lang is not None and lang.split("-")[0].lower() in ("zh", "ja", "ko")
-

@@ -5,6 +5,7 @@ The output is canonical: ATX headings, fenced code, ``-``/``1.`` lists, ``*`` an
 blocks. Text is escaped only where a character could otherwise start markup, so
 that any CommonMark reader renders the same HTML as the tree describes.
 """
+
 from __future__ import annotations
 
 import html.entities
@@ -43,11 +44,17 @@ _BARE_LINK_START = re.compile(r"(?<![A-Za-z0-9])(?:https?(?=://)|www(?=\.))", re
 
 def _is_punct(ch: str) -> bool:
     import unicodedata
+
     return ch != "" and (ch in ASCII_PUNCT or unicodedata.category(ch).startswith(("P", "S")))
 
 
-def escape_text(s: str, in_table: bool = False, strict: bool = True, in_link: bool = False,
-                bare_starts: bool | None = None) -> str:
+def escape_text(
+    s: str,
+    in_table: bool = False,
+    strict: bool = True,
+    in_link: bool = False,
+    bare_starts: bool | None = None,
+) -> str:
     """Escape characters of plain text that could start inline markup.
 
     Not ``strict``: tildes, brackets (but a ``]`` before ``(`` or ``[``: the end of a
@@ -60,8 +67,11 @@ def escape_text(s: str, in_table: bool = False, strict: bool = True, in_link: bo
     out: list[str] = []
     n = len(s)
     # where a GFM reader would start a bare link ("http://", "www."): escaped, it is text
-    bare = {m.end() for m in _BARE_LINK_START.finditer(s)} | {m.start() for m in _BARE_EMAIL_AT.finditer(s)} \
-        if (strict if bare_starts is None else bare_starts) and not in_link else set()
+    bare = (
+        {m.end() for m in _BARE_LINK_START.finditer(s)} | {m.start() for m in _BARE_EMAIL_AT.finditer(s)}
+        if (strict if bare_starts is None else bare_starts) and not in_link
+        else set()
+    )
     for i, ch in enumerate(s):
         prev = s[i - 1] if i else ""
         nxt = s[i + 1] if i + 1 < n else ""
@@ -72,8 +82,9 @@ def escape_text(s: str, in_table: bool = False, strict: bool = True, in_link: bo
             if nxt == "" or nxt in ASCII_PUNCT or nxt == "\n":
                 out.append("\\\\")
                 continue
-        elif ch == "`" or (ch in "[]" and (strict or (ch == "[" and nxt == "^")
-                                            or (ch == "]" and nxt in ("(", "[")))):
+        elif ch == "`" or (
+            ch in "[]" and (strict or (ch == "[" and nxt == "^") or (ch == "]" and nxt in ("(", "[")))
+        ):
             out.append("\\" + ch)
             continue
         elif ch == "*":
@@ -81,12 +92,13 @@ def escape_text(s: str, in_table: bool = False, strict: bool = True, in_link: bo
                 out.append("\\*")
                 continue
         elif ch == "_":
-            if not (prev and nxt and ((prev.isalnum() and nxt.isalnum())
-                                      or (prev.isspace() and nxt.isspace()))):
+            if not (
+                prev and nxt and ((prev.isalnum() and nxt.isalnum()) or (prev.isspace() and nxt.isspace()))
+            ):
                 out.append("\\_")
                 continue
         elif ch == "<":
-            after = s[i + 2:i + 3]
+            after = s[i + 2 : i + 3]
             # "</" opens a closing tag only before a letter: "{{</ notice >}}" is text
             if nxt == "" or nxt.isalpha() or nxt in "!?" or (nxt == "/" and (after == "" or after.isalpha())):
                 out.append("\\<")
@@ -132,7 +144,9 @@ _HTML_BLOCK_START = re.compile(
     r"details|dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frame|frameset|"
     r"h[1-6]|head|header|hr|html|iframe|legend|li|link|main|menu|menuitem|nav|noframes|ol|"
     r"optgroup|option|p|param|search|section|summary|table|tbody|td|tfoot|th|thead|title|tr|"
-    r"track|ul)(?:[ \t>]|/>|$))", re.I)
+    r"track|ul)(?:[ \t>]|/>|$))",
+    re.I,
+)
 
 
 def _without_edge_breaks(children: list[Token] | None) -> list[Token]:
@@ -151,8 +165,14 @@ def _single_breaks(tokens: list[Token]) -> list[Token]:
     """Two line breaks in a row (a stage removed what stood between them) as one."""
     kids: list[Token] = []
     for tok in tokens:
-        if tok["type"] in _BREAKS and kids and kids[-1]["type"] == "text" and not kids[-1]["raw"].strip() \
-                and len(kids) > 1 and kids[-2]["type"] in _BREAKS:
+        if (
+            tok["type"] in _BREAKS
+            and kids
+            and kids[-1]["type"] == "text"
+            and not kids[-1]["raw"].strip()
+            and len(kids) > 1
+            and kids[-2]["type"] in _BREAKS
+        ):
             kids.pop()  # blanks between two breaks
         if tok["type"] in _BREAKS and kids and kids[-1]["type"] in _BREAKS:
             if tok["type"] == "linebreak":
@@ -173,7 +193,7 @@ def _protect_edge_space(text: str, at_start: bool, at_end: bool) -> str:
         text = _refs(text[: len(text) - len(core)]) + core
     if at_end:
         core = text.rstrip()
-        tail = _refs(text[len(core):])
+        tail = _refs(text[len(core) :])
         if tail and (len(core) - len(core.rstrip("\\"))) % 2:
             core += "\\"  # the backslash would escape the "&" of the reference
         text = core + tail
@@ -228,8 +248,14 @@ def _touches_letter(tok: Token | None, last: bool) -> bool:
 class Inline(TreeVisitor):
     """Renders inline tokens to CommonMark: each visit returns its token's Markdown."""
 
-    def __init__(self, in_table: bool = False, assets: str | None = None, strict: bool = True,
-                 doc: Document | None = None, bare: bool = True):
+    def __init__(
+        self,
+        in_table: bool = False,
+        assets: str | None = None,
+        strict: bool = True,
+        doc: Document | None = None,
+        bare: bool = True,
+    ):
         super().__init__(doc)
         self.in_table = in_table
         #: (not strict) bare links written bare, as they came; else in angle brackets,
@@ -246,8 +272,14 @@ class Inline(TreeVisitor):
         self._in_link = 0
         self._at_start = self._at_end = False
 
-    def render(self, tokens: list[Token] | None, at_start: bool = True, at_end: bool = True,
-               before: str = "", after: str = "") -> str:
+    def render(
+        self,
+        tokens: list[Token] | None,
+        at_start: bool = True,
+        at_end: bool = True,
+        before: str = "",
+        after: str = "",
+    ) -> str:
         """``before``/``after``: the characters just outside these tokens."""
         parts: list[str] = []
         # Escaping looks at a character's neighbours: text split over tokens by an
@@ -260,9 +292,12 @@ class Inline(TreeVisitor):
         # "**a***b*" reads three ways: an emphasis right after another takes "_"
         for i in range(1, len(tokens)):
             a, b = tokens[i - 1], tokens[i]
-            if a["type"] in ("strong", "emphasis") and b["type"] in ("strong", "emphasis") and \
-                    not _touches_letter(tokens[i + 1] if i + 1 < len(tokens) else None, last=False) and \
-                    not (i + 1 >= len(tokens) and _letter(after)):
+            if (
+                a["type"] in ("strong", "emphasis")
+                and b["type"] in ("strong", "emphasis")
+                and not _touches_letter(tokens[i + 1] if i + 1 < len(tokens) else None, last=False)
+                and not (i + 1 >= len(tokens) and _letter(after))
+            ):
                 self._underscore.add(id(b))
         if at_end and tokens and tokens[-1]["type"] in _BREAKS:
             tokens = tokens[:-1]  # a break that ends a block breaks nothing (and "\\" would stay)
@@ -288,8 +323,9 @@ class Inline(TreeVisitor):
         if "written" in tok:  # the author's escape or reference, kept
             written: str = tok["written"]
             return written
-        text = escape_text(tok.get("raw", ""), self.in_table, self.strict, self._in_link > 0,
-                           self.strict or not self.bare)
+        text = escape_text(
+            tok.get("raw", ""), self.in_table, self.strict, self._in_link > 0, self.strict or not self.bare
+        )
         if self._at_start or self._at_end:
             text = _protect_edge_space(text, self._at_start, self._at_end)
         return text
@@ -321,7 +357,8 @@ class Inline(TreeVisitor):
 
     def visit_image(self, tok: Token) -> str:
         alt = Inline(self.in_table, strict=self.strict, doc=self.doc, bare=self.bare).render(
-            tok.get("children"), False, False, before="[", after="]")
+            tok.get("children"), False, False, before="[", after="]"
+        )
         attrs = tok["attrs"]
         if self.assets and attrs.get("asset"):
             attrs = {**attrs, "url": f"{self.assets}/{attrs['asset']}"}
@@ -337,8 +374,9 @@ class Inline(TreeVisitor):
     def unknown_visit(self, tok: Token) -> str:
         if "children" in tok:
             return self.render(tok["children"])
-        return escape_text(tok.get("raw", ""), self.in_table, self.strict, self._in_link > 0,
-                           self.strict or not self.bare)
+        return escape_text(
+            tok.get("raw", ""), self.in_table, self.strict, self._in_link > 0, self.strict or not self.bare
+        )
 
     def delimited(self, tok: Token, mark: str) -> str:
         outside_before, outside_after = self._edges
@@ -388,7 +426,7 @@ class Inline(TreeVisitor):
                 lead, core = lead + core, ""
                 break
             lead += core[: len(core) - len(core.lstrip())]
-            trail = core[len(core.rstrip()):] + trail
+            trail = core[len(core.rstrip()) :] + trail
             core = stripped
             moved = False
             if core and not head_nested and _letter(lead[-1:] or outside_before) and _is_punct(core[0]):
@@ -400,7 +438,7 @@ class Inline(TreeVisitor):
                 k = _punct_suffix(core) if tail_movable else 0
                 if not k:
                     return self.render(kids, False, False, outside_before, outside_after)
-                core, trail, moved = core[:len(core) - k], core[len(core) - k:] + trail, True
+                core, trail, moved = core[: len(core) - k], core[len(core) - k :] + trail, True
             if not moved or not core:
                 break
         if not core:
@@ -412,13 +450,22 @@ class Inline(TreeVisitor):
     def link(self, tok: Token) -> str:
         attrs = tok["attrs"]
         bare = tok.get("bare")
-        if bare and self.bare and not self.strict and bare.get("url") == attrs.get("url") and \
-                [c.get("raw") for c in tok.get("children") or ()] == [bare.get("label")]:
+        if (
+            bare
+            and self.bare
+            and not self.strict
+            and bare.get("url") == attrs.get("url")
+            and [c.get("raw") for c in tok.get("children") or ()] == [bare.get("label")]
+        ):
             text: str = bare["text"]
             return text  # a GFM autolink, as it was written
         auto = tok.get("autolink")
-        if auto and auto.get("url") == attrs.get("url") and not attrs.get("title") and \
-                [(c["type"], c.get("raw")) for c in tok.get("children") or ()] == [("text", auto["raw"])]:
+        if (
+            auto
+            and auto.get("url") == attrs.get("url")
+            and not attrs.get("title")
+            and [(c["type"], c.get("raw")) for c in tok.get("children") or ()] == [("text", auto["raw"])]
+        ):
             return f"<{auto['raw']}>"  # an autolink, as it was written
         self._in_link += 1  # no bare link is read inside a link's text
         try:
@@ -427,9 +474,13 @@ class Inline(TreeVisitor):
             self._in_link -= 1
         url = attrs.get("url", "")
         plain = "".join(c.get("raw", "") for c in tok.get("children") or () if c["type"] == "text")
-        if (not attrs.get("title") and "dest" not in tok and len(tok.get("children") or ()) == 1
-                and tok["children"][0]["type"] == "text"
-                and re.fullmatch(r"[A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\x00-\x20]*", url)):
+        if (
+            not attrs.get("title")
+            and "dest" not in tok
+            and len(tok.get("children") or ()) == 1
+            and tok["children"][0]["type"] == "text"
+            and re.fullmatch(r"[A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\x00-\x20]*", url)
+        ):
             if plain == url:
                 return f"<{url}>"
             if url.startswith("mailto:") and plain == url[7:] and "@" in plain:
@@ -437,16 +488,18 @@ class Inline(TreeVisitor):
         return link_target(text, attrs, dest=tok.get("dest"))
 
 
-def link_target(text: str, attrs: dict[str, Any], image: bool = False,
-                dest: dict[str, str] | None = None) -> str:
+def link_target(
+    text: str, attrs: dict[str, Any], image: bool = False, dest: dict[str, str] | None = None
+) -> str:
     """``[text](destination "title")``; the destination as the source wrote it when
     the link still goes where it went then, else one that reads back to the target."""
     url = attrs.get("url", "") or ""
     title = attrs.get("title")
     written = dest.get("raw") if dest and dest.get("url") == url else None
-    if written is not None and (re.search(r"[\x00-\x1f]", written)
-                                or (unsafe_target(written, image, read=True)
-                                    and not unsafe_target(url, image))):
+    if written is not None and (
+        re.search(r"[\x00-\x1f]", written)
+        or (unsafe_target(written, image, read=True) and not unsafe_target(url, image))
+    ):
         written = None
     if written is None:
         written = link_destination(url)
@@ -473,6 +526,7 @@ def link_destination(url: str) -> str:
 def read_destination(dest: str) -> str:
     """The target a CommonMark reader takes from a written destination."""
     from ..commonmark import unescape_markdown
+
     if dest.startswith("<") and dest.endswith(">"):
         dest = dest[1:-1]
     return unescape_markdown(dest)
@@ -481,6 +535,7 @@ def read_destination(dest: str) -> str:
 def _read_loosely(dest: str) -> str:
     """The same, as a reader that decodes escapes and references one after the other."""
     from ..tree import decode_entities
+
     if dest.startswith("<") and dest.endswith(">"):
         dest = dest[1:-1]
     return decode_entities(re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", dest))
@@ -498,6 +553,7 @@ def unsafe_target(url: str, image: bool = False, read: bool = False) -> bool:
     if read:
         return unsafe_target(read_destination(url), image) or unsafe_target(_read_loosely(url), image)
     from urllib.parse import unquote
+
     seen = url
     for _ in range(4):  # "%256A" takes two rounds
         decoded = unquote(seen)
@@ -527,8 +583,11 @@ def code_span(raw: str) -> str:
         n += 1
     fence = "`" * n
     pad = ""
-    if raw.startswith("`") or raw.endswith("`") or (
-            raw.startswith(" ") and raw.endswith(" ") and raw.strip(" ")):
+    if (
+        raw.startswith("`")
+        or raw.endswith("`")
+        or (raw.startswith(" ") and raw.endswith(" ") and raw.strip(" "))
+    ):
         pad = " "
     if raw == "":
         return fence + " " + fence  # an empty span cannot exist; keep a space
@@ -562,8 +621,13 @@ class Blocks(TreeVisitor):
             text = self.block(tok, prev)
             if not text:
                 continue
-            if tight and text == "---" and tok["type"] == "thematic_break" and prev is not None \
-                    and prev["type"] in ("paragraph", "block_text"):
+            if (
+                tight
+                and text == "---"
+                and tok["type"] == "thematic_break"
+                and prev is not None
+                and prev["type"] in ("paragraph", "block_text")
+            ):
                 text = "***"  # right under a tight item's text, "---" would underline it
             if out:
                 # after a list ending in an empty item, a line would read as that item's
@@ -586,8 +650,9 @@ class Blocks(TreeVisitor):
         return raw.rstrip("\n") if isinstance(raw, str) else None
 
     # -- leaves -------------------------------------------------------------
-    def verified(self, children: list[Token] | None, write: Callable[[Inline], str],
-                 kind: str = "paragraph") -> str:
+    def verified(
+        self, children: list[Token] | None, write: Callable[[Inline], str], kind: str = "paragraph"
+    ) -> str:
         """``write(inline)`` with the relaxed renderer when its text reads back as the
         same inline tree, else with the strict one (every markup character escaped)."""
         relaxed = write(self.inline)
@@ -633,11 +698,13 @@ class Blocks(TreeVisitor):
             # only a setext heading holds a line break
             def setext(inline: Inline) -> str:
                 return self.paragraph_lines(inline, children) + "\n" + ("===" if level == 1 else "---")
+
             return self.verified(children, setext, "heading")
 
         # on one line, a soft break is the space a reader makes of it
-        children = merge_text([{"type": "text", "raw": " "} if k["type"] == "softbreak" else k
-                               for k in children])
+        children = merge_text(
+            [{"type": "text", "raw": " "} if k["type"] == "softbreak" else k for k in children]
+        )
 
         def write(inline: Inline) -> str:
             text = inline.render(children)
@@ -647,6 +714,7 @@ class Blocks(TreeVisitor):
             if text.startswith("#"):
                 text = "\\" + text
             return "#" * level + (" " + text if text else "")
+
         return self.verified(children, write, "heading")
 
     def visit_thematic_break(self, tok: Token) -> str:
@@ -699,8 +767,11 @@ class Blocks(TreeVisitor):
         attrs = tok.get("attrs", {})
         ordered = attrs.get("ordered", False)
         tight = tok.get("tight", True)
-        same_kind_before = prev is not None and prev["type"] == "list" and \
-            prev.get("attrs", {}).get("ordered", False) == ordered
+        same_kind_before = (
+            prev is not None
+            and prev["type"] == "list"
+            and prev.get("attrs", {}).get("ordered", False) == ordered
+        )
         # Two lists in a row need different markers, or they read as one list.
         before = self._markers.get(id(prev)) if same_kind_before else None
         if ordered:
@@ -736,7 +807,8 @@ class Blocks(TreeVisitor):
         pad = " " * (len(marker) + 1)
         lines = body.split("\n")
         if item["type"] == "task_list_item" and not (
-                children[0]["type"] in ("block_text", "paragraph") and children[0].get("children")):
+            children[0]["type"] in ("block_text", "paragraph") and children[0].get("children")
+        ):
             # the box has no text of its own: what follows goes under it ("- [x] # a"
             # would be the text "# a")
             lines.insert(0, "")
@@ -757,6 +829,7 @@ class Blocks(TreeVisitor):
 
             def write(inline: Inline) -> str:
                 return re.sub(r"\\?\n", " ", inline.render(c.get("children"))).strip()
+
             # GFM readers split rows at every pipe, even inside a code span or a
             # link, and read "\\|" as a pipe of the cell
             return self.verified(c.get("children"), write).replace("|", "\\|")
@@ -797,9 +870,16 @@ def _shape(tokens: list[Token] | None) -> tuple[Any, ...]:
     while tokens and tokens[-1]["type"] in _BREAKS:
         tokens.pop()  # nothing in HTML
     # a line break is a space; a character is the same however it was spelled
-    for tok in merge_text([{"type": "text", "raw": " "} if t["type"] == "softbreak" else
-                           {"type": "text", "raw": t["raw"]} if "written" in t else t
-                           for t in tokens]):
+    for tok in merge_text(
+        [
+            {"type": "text", "raw": " "}
+            if t["type"] == "softbreak"
+            else {"type": "text", "raw": t["raw"]}
+            if "written" in t
+            else t
+            for t in tokens
+        ]
+    ):
         t = tok["type"]
         if t == "text":
             out.append((t, re.sub(r"\s+", " ", tok.get("raw", ""))))
@@ -820,19 +900,22 @@ def _shape(tokens: list[Token] | None) -> tuple[Any, ...]:
 def _reads_as(text: str, children: list[Token] | None, kind: str) -> bool:
     """Does ``text``, read again, give the inline tree ``children`` (as a ``kind``)?"""
     from ..tree import parse
+
     notes = sum(1 for t in walk(children or []) if t.get("type") == "footnote_ref")
     # the footnotes referred to are defined in the document: define them here too
     defs = "".join(f"\n\n[^{n}]: note" for n in range(1, notes + 1))
     blocks = [b for b in parse(text + defs) if b["type"] != "footnotes"]
-    return len(blocks) == 1 and blocks[0]["type"] == kind and \
-        _shape(blocks[0].get("children")) == _shape(children)
+    return (
+        len(blocks) == 1
+        and blocks[0]["type"] == kind
+        and _shape(blocks[0].get("children")) == _shape(children)
+    )
 
 
 def _ends_empty(tok: Token | None) -> bool:
     if not tok:
         return False
-    return tok["type"] == "list" and bool(tok.get("children")) and \
-        not tok["children"][-1].get("children")
+    return tok["type"] == "list" and bool(tok.get("children")) and not tok["children"][-1].get("children")
 
 
 def _block_shape(tok: Token) -> tuple[Any, ...]:
@@ -842,16 +925,23 @@ def _block_shape(tok: Token) -> tuple[Any, ...]:
         return (t, (tok.get("attrs") or {}).get("level"), _shape(tok.get("children")))
     if t == "block_code":
         raw = tok.get("raw", "")
-        return (t, raw if raw.endswith("\n") or not raw else raw + "\n",
-                " ".join(((tok.get("attrs") or {}).get("info") or "").split()))
+        return (
+            t,
+            raw if raw.endswith("\n") or not raw else raw + "\n",
+            " ".join(((tok.get("attrs") or {}).get("info") or "").split()),
+        )
     if t == "block_html":
         return (t, tok.get("raw", "").strip())
     if t == "table_cell":
         attrs = tok.get("attrs") or {}
         return (t, attrs.get("align"), bool(attrs.get("head")), _shape(tok.get("children")))
     attrs = {k: v for k, v in (tok.get("attrs") or {}).items() if v is not None and k not in ("key", "index")}
-    return (t, tuple(sorted(attrs.items())), tok.get("tight"),
-            tuple(_block_shape(k) for k in tok.get("children") or ()))
+    return (
+        t,
+        tuple(sorted(attrs.items())),
+        tok.get("tight"),
+        tuple(_block_shape(k) for k in tok.get("children") or ()),
+    )
 
 
 INLINE_BLOCKS = ("paragraph", "block_text", "heading")
@@ -861,6 +951,7 @@ def _read_shapes(text: str, blocks: list[Token]) -> list[tuple[Any, ...]]:
     """The shapes of the blocks ``text`` reads as, on its own (with the footnotes that
     ``blocks`` refer to defined, as they are in the document)."""
     from ..tree import parse
+
     notes = max((t["attrs"]["index"] for t in walk(blocks) if t.get("type") == "footnote_ref"), default=0)
     if notes and not any(b["type"] == "footnotes" for b in blocks):
         text += "".join(f"\n\n[^{n}]: note" for n in range(1, notes + 1))
@@ -884,8 +975,8 @@ def _block_source(tree: list[Token], i: int, lines: list[str], first_line: int) 
     start = tree[i].get("line")
     if not isinstance(start, int):
         return None
-    end = next((t.get("line") for t in tree[i + 1:] if isinstance(t.get("line"), int)), None)
-    chunk = lines[start - first_line:(end - first_line) if end is not None else len(lines)]
+    end = next((t.get("line") for t in tree[i + 1 :] if isinstance(t.get("line"), int)), None)
+    chunk = lines[start - first_line : (end - first_line) if end is not None else len(lines)]
     while chunk and not chunk[-1].strip():
         chunk.pop()
     return "\n".join(chunk) if chunk and start >= first_line else None
@@ -901,9 +992,15 @@ def _source_cuts(written: str, after: list[Token]) -> list[str]:
     return [written[:k] for k in cuts] + [written]
 
 
-def render_body(tree: list[Token], assets: str | None = None, source: str | None = None,
-                first_line: int = 1, kept: list[int] | None = None, doc: Document | None = None,
-                settle: bool = True) -> str:
+def render_body(
+    tree: list[Token],
+    assets: str | None = None,
+    source: str | None = None,
+    first_line: int = 1,
+    kept: list[int] | None = None,
+    doc: Document | None = None,
+    settle: bool = True,
+) -> str:
     """The Markdown of ``tree``.
 
     With ``source`` (the text the tree was parsed from, its first line numbered
@@ -914,8 +1011,11 @@ def render_body(tree: list[Token], assets: str | None = None, source: str | None
     A node of a type the writer does not know is a warning on ``doc``.
     """
     blocks = Blocks(assets, doc)
-    blocks.referenced = {t["attrs"]["index"] for t in walk([b for b in tree if b["type"] != "footnotes"])
-                         if t.get("type") == "footnote_ref"}
+    blocks.referenced = {
+        t["attrs"]["index"]
+        for t in walk([b for b in tree if b["type"] != "footnotes"])
+        if t.get("type") == "footnote_ref"
+    }
     parts = _render_parts(blocks, tree, {})
     text = "\n\n".join(p for p in parts if p)
     if source is None or not tree:
@@ -933,8 +1033,9 @@ def render_body(tree: list[Token], assets: str | None = None, source: str | None
                 written = _block_source(tree, i, lines, first_line)
                 # after a list, an indented first line would go on in its last item
                 if written and not (prev is not None and prev["type"] == "list" and written[:1] in " \t"):
-                    found = next((w for w in _source_cuts(written, tree[i + 1:]) if _reads_back(w, [tok])),
-                                 None)
+                    found = next(
+                        (w for w in _source_cuts(written, tree[i + 1 :]) if _reads_back(w, [tok])), None
+                    )
                     if found is not None:
                         verbatim[i] = found
             if parts[i]:
@@ -955,6 +1056,7 @@ def _settled(text: str, assets: str | None) -> str:
     stages edited into a shape no Markdown spells) is written as what it reads as:
     the next pass, which reads that, writes the same."""
     from ..tree import parse
+
     for _ in range(3):
         again = render_body(parse(text), assets, text, settle=False).rstrip("\n")
         if again == text:
@@ -966,13 +1068,14 @@ def _settled(text: str, assets: str | None) -> str:
 def _render_parts(blocks: Blocks, tree: list[Token], verbatim: dict[int, str]) -> list[str | None]:
     """Each top-level block's Markdown (``verbatim`` ones as given)."""
     from ..tree import parse
+
     parts: list[str | None] = []
     prev: Token | None = None
     for i, tok in enumerate(tree):
         if i in verbatim:
             text: str | None = verbatim[i]
             if tok["type"] == "list":  # the next list must not take its marker
-                blocks._markers[id(tok)] = (parse(verbatim[i])[0].get("bullet") or "-")
+                blocks._markers[id(tok)] = parse(verbatim[i])[0].get("bullet") or "-"
         else:
             text = blocks.block(tok, prev)
         parts.append(text)
@@ -989,7 +1092,9 @@ class MarkdownWriter(Writer):
     version = "2"
     capabilities = Capabilities(
         image_types=frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"}),
-        remote_images=True, embeds_images=False)
+        remote_images=True,
+        embeds_images=False,
+    )
     defaults = {"assets": True}
 
     def _folder(self, doc: Document) -> str | None:
@@ -1003,8 +1108,11 @@ class MarkdownWriter(Writer):
         folder = self._folder(doc)
         if not folder:
             return {}
-        used = {t["attrs"]["asset"] for t in walk(doc.tree or []) if t.get("type") == "image"
-                and (t.get("attrs") or {}).get("asset")}
+        used = {
+            t["attrs"]["asset"]
+            for t in walk(doc.tree or [])
+            if t.get("type") == "image" and (t.get("attrs") or {}).get("asset")
+        }
         return {f"{folder}/{name}": doc.assets[name].data for name in sorted(used)}
 
 

@@ -1,4 +1,5 @@
 """Writer ``pandoc:FORMAT``: any pandoc output format, fed with our clean Markdown."""
+
 from __future__ import annotations
 
 import os
@@ -12,11 +13,32 @@ from ..writer import Capabilities, Writer
 from .markdown import render_document
 
 # pandoc's own extension for formats whose name is not one
-EXTENSIONS = {"html": "html", "html5": "html", "odt": "odt", "latex": "tex", "rst": "rst",
-              "plain": "txt", "gfm": "md", "commonmark": "md", "markdown": "md", "docx": "docx",
-              "epub": "epub", "epub3": "epub", "mediawiki": "wiki", "asciidoc": "adoc",
-              "typst": "typ", "org": "org", "rtf": "rtf", "pptx": "pptx", "icml": "icml",
-              "jats": "xml", "docbook": "xml", "texinfo": "texi", "man": "1", "ms": "ms"}
+EXTENSIONS = {
+    "html": "html",
+    "html5": "html",
+    "odt": "odt",
+    "latex": "tex",
+    "rst": "rst",
+    "plain": "txt",
+    "gfm": "md",
+    "commonmark": "md",
+    "markdown": "md",
+    "docx": "docx",
+    "epub": "epub",
+    "epub3": "epub",
+    "mediawiki": "wiki",
+    "asciidoc": "adoc",
+    "typst": "typ",
+    "org": "org",
+    "rtf": "rtf",
+    "pptx": "pptx",
+    "icml": "icml",
+    "jats": "xml",
+    "docbook": "xml",
+    "texinfo": "texi",
+    "man": "1",
+    "ms": "ms",
+}
 BINARY = {"odt", "docx", "epub", "epub2", "epub3", "pptx"}
 
 
@@ -42,11 +64,19 @@ class PandocWriter(Writer):
 
     def render(self, doc: Document) -> bytes:
         import pypandoc
+
         pandoc = pypandoc.get_pandoc_path()
         source = render_document(doc).encode("utf-8")
         base = self.variant.split("+")[0].split("-")[0]
-        args = [pandoc, "-f", "commonmark_x+yaml_metadata_block", "-t", self.variant,
-                "--standalone", *map(str, self.options["args"])]
+        args = [
+            pandoc,
+            "-f",
+            "commonmark_x+yaml_metadata_block",
+            "-t",
+            self.variant,
+            "--standalone",
+            *map(str, self.options["args"]),
+        ]
         if base in BINARY:
             with tempfile.TemporaryDirectory() as tmp:
                 out = os.path.join(tmp, "out." + self.output_extension)

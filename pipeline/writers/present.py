@@ -7,6 +7,7 @@ the words for a picture that is not in the output, the script of a Chinese text,
 the date as people read it, the items of the title block, which tag names are
 HTML, the box of a task item, which notes nothing refers to.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,12 +41,12 @@ def east_asian_script(lang: str | None) -> str | None:
 class Words:
     """The words a writer adds itself around the text, in one language."""
 
-    image: str          # a picture that is not in the output
+    image: str  # a picture that is not in the output
     image_missing: str  # a picture that could not be read
-    colon: str          # between a label and the text it introduces
-    online: str         # after a picture's label: where to see it
-    source: str         # before the source address in the title block
-    contents: str       # the table of contents
+    colon: str  # between a label and the text it introduces
+    online: str  # after a picture's label: where to see it
+    source: str  # before the source address in the title block
+    contents: str  # the table of contents
 
 
 _WORDS = {
@@ -63,8 +64,20 @@ def words(lang: str | None) -> Words:
 
 # -- dates ----------------------------------------------------------------------------
 _DATE_FORMATS = {"zh": "{y}年{m}月{d}日", "ja": "{y}年{m}月{d}日", "ko": "{y}년 {m}월 {d}일"}
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def _parse_date(value: str) -> dt.datetime | None:
@@ -115,8 +128,8 @@ class TitleLine:
 
     kind: str
     text: str
-    label: str = ""            # a word the writer adds before the text ("Source: ")
-    link: str | None = None    # where the text links to
+    label: str = ""  # a word the writer adds before the text ("Source: ")
+    link: str | None = None  # where the text links to
     machine: str | None = None  # the date as machines read it (the day)
 
 
@@ -166,8 +179,7 @@ _SERIES_INDEX_KEYS = ("series_index", "series_position", "issue", "volume")
 # 科技爱好者周刊（第 239 期）：… / RuyiSDK双周进展汇报 第015期·… / Name, Issue #12 / Name No. 12
 _SERIES_TITLE = (
     re.compile(r"^(?P<name>.+?)\s*[（(]?\s*第\s*(?P<n>\d{1,5})\s*[期号號卷]\s*[）)]?"),
-    re.compile(r"^(?P<name>.+?)[\s,:–—-]*\b(?:Issue|No\.|Number|Vol\.|Volume)\s*#?\s*(?P<n>\d{1,5})\b",
-               re.I),
+    re.compile(r"^(?P<name>.+?)[\s,:–—-]*\b(?:Issue|No\.|Number|Vol\.|Volume)\s*#?\s*(?P<n>\d{1,5})\b", re.I),
 )
 
 
@@ -302,8 +314,11 @@ def figure_pictures(children: list[Token] | None) -> list[tuple[Token, Token | N
 
 def _only_picture(children: list[Token] | None) -> bool:
     images = [c for c in children or [] if c.get("type") == "image"]
-    rest = [c for c in children or [] if c.get("type") != "image"
-            and not (c.get("type") == "text" and not (c.get("raw") or "").strip())]
+    rest = [
+        c
+        for c in children or []
+        if c.get("type") != "image" and not (c.get("type") == "text" and not (c.get("raw") or "").strip())
+    ]
     return len(images) == 1 and not rest
 
 
@@ -346,8 +361,10 @@ def table_parts(tok: Token) -> Table:
             rows = [r.get("children") or [] for r in part.get("children") or []]
     width = len(head) if head else max((len(r) for r in rows), default=0)
     body: list[list[Token | None]] = [(list(r) + [None] * width)[:width] for r in rows]
-    aligns = [((c.get("attrs") or {}).get("align") if c is not None else None)
-              for c in (list(head) + [None] * width)[:width]]
+    aligns = [
+        ((c.get("attrs") or {}).get("align") if c is not None else None)
+        for c in (list(head) + [None] * width)[:width]
+    ]
     return Table(head, body, aligns)
 
 
@@ -358,8 +375,7 @@ def heads_nothing(cell: Token | None) -> bool:
     if cell is None:
         return True
     kids = cell.get("children") or []
-    return not inline_text(kids, alt=True).strip() and not any(
-        t.get("type") == "image" for t in walk(kids))
+    return not inline_text(kids, alt=True).strip() and not any(t.get("type") == "image" for t in walk(kids))
 
 
 # -- task items and footnotes ----------------------------------------------------------------
@@ -472,7 +488,8 @@ def all_joined_breaks(tree: list[Token]) -> set[int]:
 #: every tag name that is HTML (with SVG and MathML, whose text is kept): raw HTML
 #: written with another name (``<filter>``, ``<if>`` in scraped technical text) is
 #: shown as the text it is, in every format
-HTML_TAGS = frozenset("""
+HTML_TAGS = frozenset(
+    """
 a abbr acronym address applet area article aside audio b base basefont bdi bdo big blink
 blockquote body br button canvas caption center cite code col colgroup command data datalist
 dd del details dfn dialog dir div dl dt em embed fieldset figcaption figure font footer form
@@ -482,19 +499,59 @@ nobr noembed noframes noscript object ol optgroup option output p param picture 
 progress q rb rp rt rtc ruby s samp script search section select slot small source span strike
 strong style sub summary sup svg table tbody td template textarea tfoot th thead time title tr
 track tt u ul var video wbr xmp
-""".split())
+""".split()
+)
 #: HTML elements removed with everything inside them: what they hold is not content
-DROPPED_WITH_CONTENT = frozenset({
-    "script", "style", "template", "head", "title", "meta", "link", "base", "basefont",
-    "param", "source", "track", "area", "input", "keygen", "command", "isindex", "slot",
-    "frame", "frameset",
-})
+DROPPED_WITH_CONTENT = frozenset(
+    {
+        "script",
+        "style",
+        "template",
+        "head",
+        "title",
+        "meta",
+        "link",
+        "base",
+        "basefont",
+        "param",
+        "source",
+        "track",
+        "area",
+        "input",
+        "keygen",
+        "command",
+        "isindex",
+        "slot",
+        "frame",
+        "frameset",
+    }
+)
 
 
 #: HTML elements that have no content and no end tag
-VOID_TAGS = frozenset({"br", "wbr", "hr", "img", "col", "area", "base", "embed", "input", "link",
-                       "meta", "param", "source", "track", "keygen", "command", "isindex",
-                       "basefont", "frame"})
+VOID_TAGS = frozenset(
+    {
+        "br",
+        "wbr",
+        "hr",
+        "img",
+        "col",
+        "area",
+        "base",
+        "embed",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "keygen",
+        "command",
+        "isindex",
+        "basefont",
+        "frame",
+    }
+)
 
 
 def is_html_tag(name: str) -> bool:
@@ -538,7 +595,8 @@ def break_opportunities(text: str, longer_than: int = 20) -> str:
     if len(text) <= longer_than:
         return text
     return _LONG_WORDS[longer_than].sub(
-        lambda m: _BREAK_AFTER.sub("\\1" + ZERO_WIDTH_SPACE, m.group(0)), text)
+        lambda m: _BREAK_AFTER.sub("\\1" + ZERO_WIDTH_SPACE, m.group(0)), text
+    )
 
 
 def smart_quotes_wanted(option: Any, lang: str | None) -> bool:
@@ -573,7 +631,7 @@ def curly_quotes(text: str, before: str = "") -> str:
         if ch == '"':
             ch = "\u201c" if opens else "\u201d"
         elif ch == "'":
-            ch = "\u2018" if opens and not text[i + 1:i + 2].isdigit() else "\u2019"
+            ch = "\u2018" if opens and not text[i + 1 : i + 2].isdigit() else "\u2019"
         out.append(ch)
         prev = ch
     return "".join(out)
@@ -618,7 +676,11 @@ def smart_quoted(tree: list[Token]) -> list[Token]:
             new_kids = copy(kids)
             if t == "image":
                 state[0] = saved
-            out.append(tok if all(a is b for a, b in zip(new_kids, kids, strict=False)) else {**tok, "children": new_kids})
+            out.append(
+                tok
+                if all(a is b for a, b in zip(new_kids, kids, strict=False))
+                else {**tok, "children": new_kids}
+            )
         return out
 
     return copy(tree)
@@ -641,7 +703,9 @@ def printed_picture(image: Token, lang: str, *, read: bool) -> tuple[str, str] |
 
 _CAPTION_START = re.compile(
     r"^\s*(?:[图圖表][\s\d一二三四五六七八九十:：.．]|图片|圖片|图源|圖源|来源|來源|"
-    r"(?:Figure|Photo|Image|Source|Credit)\b|Fig\.|[▲△↑⬆])", re.I)
+    r"(?:Figure|Photo|Image|Source|Credit)\b|Fig\.|[▲△↑⬆])",
+    re.I,
+)
 
 
 def is_caption_after_picture(tok: Token) -> bool:
@@ -650,10 +714,14 @@ def is_caption_after_picture(tok: Token) -> bool:
     or starts as captions do (图 1, 图片来源, Figure, Source, ▲ ...)."""
     if tok.get("type") != "paragraph":
         return False
-    kids = [k for k in tok.get("children") or []
-            if not (k.get("type") == "text" and not (k.get("raw") or "").strip())]
-    if not kids or any(k.get("type") in ("softbreak", "linebreak", "footnote_ref", "image")
-                       for k in walk(kids)):
+    kids = [
+        k
+        for k in tok.get("children") or []
+        if not (k.get("type") == "text" and not (k.get("raw") or "").strip())
+    ]
+    if not kids or any(
+        k.get("type") in ("softbreak", "linebreak", "footnote_ref", "image") for k in walk(kids)
+    ):
         return False
     text = inline_text(kids).strip()
     if not text or len(text) > 80:

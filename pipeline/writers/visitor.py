@@ -20,12 +20,14 @@ as docutils' ``dispatch_visit`` allows.
 The dispatch table is built once per class (``__init_subclass__``), so a visitor
 made for each paragraph costs nothing to set up.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, ClassVar
 
 Token = dict[str, Any]
+
 
 class _Instruction:
     """What a visit may return to change the walk (an object no visit returns by chance)."""

@@ -28,6 +28,7 @@ Options (``--set docx.NAME=VALUE`` or ``[tool.galley.writers.docx]``):
 - ``smart_quotes``: ``auto`` (default: Latin documents), true or false: ``'`` and ``"``
   of the text (never of code) as ‘ ’ “ ” (``present.smart_quoted``)
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -62,10 +63,15 @@ class DocxWriter(Writer):
     name = "docx"
     extension = "docx"
     version = "1"
-    capabilities = Capabilities(image_types=WORD_IMAGE_TYPES, remote_images=False,
-                                embeds_images=True)
-    defaults = {"page_size": None, "toc": False, "reference_docx": None, "smart_quotes": "auto",
-                "update_fields": False, "decorative_pictures": "frame"}
+    capabilities = Capabilities(image_types=WORD_IMAGE_TYPES, remote_images=False, embeds_images=True)
+    defaults = {
+        "page_size": None,
+        "toc": False,
+        "reference_docx": None,
+        "smart_quotes": "auto",
+        "update_fields": False,
+        "decorative_pictures": "frame",
+    }
 
     def __init__(self, variant: str | None = None, **options: Any):
         super().__init__(variant, **options)
@@ -73,8 +79,10 @@ class DocxWriter(Writer):
         self.options["toc"] = _flag(self.options["toc"])
         self.options["update_fields"] = _flag(self.options["update_fields"])
         if str(self.options["decorative_pictures"]).lower() not in ("frame", "omit"):
-            raise ConfigError("docx: decorative_pictures must be 'frame' or 'omit', not "
-                              f"{self.options['decorative_pictures']!r}")
+            raise ConfigError(
+                "docx: decorative_pictures must be 'frame' or 'omit', not "
+                f"{self.options['decorative_pictures']!r}"
+            )
 
     def render(self, doc: Document) -> bytes:
         lang = language(doc)
@@ -92,8 +100,15 @@ class DocxWriter(Writer):
             font_table(document, build_font_table(t))
         add_theme(document, t)
         width, height = text_area(document)
-        build = Build(doc=doc, document=document, t=t, styles=styles,
-                      text_width=width, text_height=height, joined=all_joined_breaks(doc.tree or []))
+        build = Build(
+            doc=doc,
+            document=document,
+            t=t,
+            styles=styles,
+            text_width=width,
+            text_height=height,
+            joined=all_joined_breaks(doc.tree or []),
+        )
         build.numbering = Numbering(document, t.indent if cjk else 360)
         build.notes = Footnotes(build, doc.tree or [])
         build.images = Images(build, str(self.options["decorative_pictures"]).lower() == "omit")

@@ -6,6 +6,7 @@ in table cells; list items ``List Bullet`` / ``List Number`` with real numbering
 their further paragraphs ``List Continue`` at the item's indent; code ``Source
 Code`` (one paragraph per block, lines kept with their spaces).
 """
+
 from __future__ import annotations
 
 import re
@@ -39,11 +40,11 @@ STYLE_LEFT = {"Quote": 567, "Source Code": 113}
 
 @dataclass(frozen=True)
 class Ctx:
-    para_style: str | None = None   # style of plain paragraphs; None: body text
-    indent: int = 0                 # extra left indent, twips
+    para_style: str | None = None  # style of plain paragraphs; None: body text
+    indent: int = 0  # extra left indent, twips
     list_depth: int = 0
     quote_depth: int = 0
-    where: str = "body"             # body | note | cell
+    where: str = "body"  # body | note | cell
 
 
 class Blocks(TreeVisitor):
@@ -219,8 +220,12 @@ class Blocks(TreeVisitor):
         if ctx.where != "body":
             inner = replace(ctx, quote_depth=ctx.quote_depth + 1, indent=ctx.indent + 360)
         else:
-            inner = replace(ctx, para_style="Quote", quote_depth=ctx.quote_depth + 1,
-                            indent=ctx.indent + (567 if ctx.quote_depth else 0))
+            inner = replace(
+                ctx,
+                para_style="Quote",
+                quote_depth=ctx.quote_depth + 1,
+                indent=ctx.indent + (567 if ctx.quote_depth else 0),
+            )
         self._ctx.append(inner)
 
     def depart_block_quote(self, tok: Token) -> None:
@@ -237,9 +242,13 @@ class Blocks(TreeVisitor):
         in_body = ctx.where == "body"
         item_style = ("List Number" if ordered else "List Bullet") if in_body else ctx.para_style
         # further paragraphs of an item: at the indent of the item's text
-        inner = Ctx(para_style="List Continue" if in_body else ctx.para_style,
-                    indent=numbering.indent(depth), list_depth=depth + 1,
-                    quote_depth=ctx.quote_depth, where=ctx.where)
+        inner = Ctx(
+            para_style="List Continue" if in_body else ctx.para_style,
+            indent=numbering.indent(depth),
+            list_depth=depth + 1,
+            quote_depth=ctx.quote_depth,
+            where=ctx.where,
+        )
         self._lists.append((num_id, depth, item_style, inner))
 
     def depart_list(self, tok: Token) -> None:
@@ -352,7 +361,7 @@ class Blocks(TreeVisitor):
                     continue
                 cell, origin, continued = slot
                 span = min(cell.colspan, ncols - i)
-                width = sum(widths[i:i + span])
+                width = sum(widths[i : i + span])
                 tc = self._cell(tr, width, span)
                 if cell.rowspan > 1:
                     put(tc.find(qn("w:tcPr")), E("w:vMerge", {"w:val": None if continued else "restart"}))
@@ -390,19 +399,30 @@ class Blocks(TreeVisitor):
             return self._anchor.getprevious()
         return self.container[-1] if len(self.container) else None
 
-    def _table_shell(self, measures: list[Measure], ctx: Ctx,
-                     header: bool) -> tuple[Element, list[int]]:
+    def _table_shell(self, measures: list[Measure], ctx: Ctx, header: bool) -> tuple[Element, list[int]]:
         total = max(1, int(self.build.text_width / 635) - ctx.indent)
         widths = column_widths(measures, total, self.build.t.table)
         sid = self.build.sid("Table Grid")
-        tblpr = E("w:tblPr", None, val("w:tblStyle", sid) if sid else None,
-                  E("w:tblW", {"w:w": sum(widths), "w:type": "dxa"}),
-                  E("w:tblInd", {"w:w": ctx.indent, "w:type": "dxa"}) if ctx.indent else None,
-                  E("w:tblLayout", {"w:type": "fixed"}),
-                  E("w:tblLook", {"w:val": "04A0" if header else "0400",
-                                  "w:firstRow": "1" if header else "0", "w:lastRow": "0",
-                                  "w:firstColumn": "0", "w:lastColumn": "0",
-                                  "w:noHBand": "1", "w:noVBand": "1"}))
+        tblpr = E(
+            "w:tblPr",
+            None,
+            val("w:tblStyle", sid) if sid else None,
+            E("w:tblW", {"w:w": sum(widths), "w:type": "dxa"}),
+            E("w:tblInd", {"w:w": ctx.indent, "w:type": "dxa"}) if ctx.indent else None,
+            E("w:tblLayout", {"w:type": "fixed"}),
+            E(
+                "w:tblLook",
+                {
+                    "w:val": "04A0" if header else "0400",
+                    "w:firstRow": "1" if header else "0",
+                    "w:lastRow": "0",
+                    "w:firstColumn": "0",
+                    "w:lastColumn": "0",
+                    "w:noHBand": "1",
+                    "w:noVBand": "1",
+                },
+            ),
+        )
         grid = E("w:tblGrid", None, *(E("w:gridCol", {"w:w": w}) for w in widths))
         tbl = E("w:tbl", None, tblpr, grid)
         return tbl, widths
@@ -419,8 +439,12 @@ class Blocks(TreeVisitor):
     def _cell(self, tr: Element, width: int, span: int) -> Element:
         """A cell; the header row's bold and shading come from the table style."""
         tc = E("w:tc")
-        tcpr = E("w:tcPr", None, E("w:tcW", {"w:w": width, "w:type": "dxa"}),
-                 val("w:gridSpan", span) if span > 1 else None)
+        tcpr = E(
+            "w:tcPr",
+            None,
+            E("w:tcW", {"w:w": width, "w:type": "dxa"}),
+            val("w:gridSpan", span) if span > 1 else None,
+        )
         tc.append(tcpr)
         tr.append(tc)
         return tc

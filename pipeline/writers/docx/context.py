@@ -1,4 +1,5 @@
 """What one DOCX rendering shares: the document, its style ids, counters, the parts."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -10,7 +11,7 @@ from .styles import StyleMap, Typography
 
 @dataclass
 class Heading:
-    level: int          # Word heading level (1 = Heading 1)
+    level: int  # Word heading level (1 = Heading 1)
     text: str
     bookmark: str
 
@@ -20,14 +21,14 @@ class Build:
     """State of one rendering. Writers only read the Document; all state lives here."""
 
     doc: Document
-    document: Any                  # python-docx Document
+    document: Any  # python-docx Document
     t: Typography
     styles: StyleMap
-    text_width: int                # EMU
-    text_height: int               # EMU
-    numbering: Any = None          # numbering.Numbering
-    notes: Any = None              # notes.Footnotes
-    images: Any = None             # images.Images
+    text_width: int  # EMU
+    text_height: int  # EMU
+    numbering: Any = None  # numbering.Numbering
+    notes: Any = None  # notes.Footnotes
+    images: Any = None  # images.Images
     headings: list[Heading] = field(default_factory=list)
     #: the line breaks written as no space (between CJK characters), by token id
     joined: set[int] = field(default_factory=set)

@@ -4,6 +4,7 @@ Fields are complex fields (``w:fldChar`` begin/separate/end) with a cached resul
 which is what readers that do not compute fields (pandoc) show; Word recomputes
 them, LibreOffice computes page numbers and the table of contents.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,9 +19,11 @@ LINK_SCHEMES = ("http", "https", "mailto", "ftp", "ftps", "tel", "news", "sms")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 
 
-def field_runs(instr: str, result: str = "", props: Element | None = None,
-               dirty: bool = False) -> list[Element]:
+def field_runs(
+    instr: str, result: str = "", props: Element | None = None, dirty: bool = False
+) -> list[Element]:
     """Runs of a complex field: begin, instruction, separate, cached result, end."""
+
     def r(*children: Element) -> Element:
         out = E("w:r")
         if props is not None:
@@ -30,8 +33,11 @@ def field_runs(instr: str, result: str = "", props: Element | None = None,
         return out
 
     begin = E("w:fldChar", {"w:fldCharType": "begin", "w:dirty": "true" if dirty else None})
-    runs = [r(begin), r(text_element(f" {instr} ", "w:instrText")),
-            r(E("w:fldChar", {"w:fldCharType": "separate"}))]
+    runs = [
+        r(begin),
+        r(text_element(f" {instr} ", "w:instrText")),
+        r(E("w:fldChar", {"w:fldCharType": "separate"})),
+    ]
     if result:
         runs.append(run(result, _copy(props) if props is not None else None))
     runs.append(r(E("w:fldChar", {"w:fldCharType": "end"})))
@@ -40,6 +46,7 @@ def field_runs(instr: str, result: str = "", props: Element | None = None,
 
 def _copy(el: Element) -> Element:
     from copy import deepcopy
+
     return deepcopy(el)
 
 
@@ -74,8 +81,7 @@ def relate(part: Any, target: Any, reltype: str, is_external: bool = False) -> s
     if cache is None or cache[0] != len(rels):  # first use, or changed behind our back
         index: dict[tuple[str, bool, Any], str] = {}
         for rel in rels.values():
-            key = (rel.reltype, rel.is_external,
-                   rel.target_ref if rel.is_external else id(rel.target_part))
+            key = (rel.reltype, rel.is_external, rel.target_ref if rel.is_external else id(rel.target_part))
             index.setdefault(key, rel.rId)
         cache = [len(rels), index, 1]
     _size, index, nxt = cache
@@ -96,8 +102,7 @@ def internal_link(anchor: str) -> Element:
 
 
 def bookmark(ident: int, name: str) -> tuple[Element, Element]:
-    return (E("w:bookmarkStart", {"w:id": ident, "w:name": name}),
-            E("w:bookmarkEnd", {"w:id": ident}))
+    return (E("w:bookmarkStart", {"w:id": ident, "w:name": name}), E("w:bookmarkEnd", {"w:id": ident}))
 
 
 def page_number_paragraph(style_id: str | None, total: bool = True) -> Element:

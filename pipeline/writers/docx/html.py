@@ -8,6 +8,7 @@ it, a comment or any other HTML element has no text, and something that is no HT
 element at all (``<if>``, ``<filter-name>``, ``<?php ... ?>``) is literal text.
 Which names are HTML is the vocabulary every format shares (``present``).
 """
+
 from __future__ import annotations
 
 import html
@@ -26,9 +27,25 @@ from ..present import (
 )
 
 FORMAT_TAGS = {
-    "b": "b", "strong": "b", "i": "i", "em": "i", "cite": "i", "dfn": "i", "var": "i",
-    "u": "u", "ins": "u", "s": "s", "strike": "s", "del": "s", "sub": "sub", "sup": "sup",
-    "code": "code", "kbd": "code", "samp": "code", "tt": "code", "mark": "mark",
+    "b": "b",
+    "strong": "b",
+    "i": "i",
+    "em": "i",
+    "cite": "i",
+    "dfn": "i",
+    "var": "i",
+    "u": "u",
+    "ins": "u",
+    "s": "s",
+    "strike": "s",
+    "del": "s",
+    "sub": "sub",
+    "sup": "sup",
+    "code": "code",
+    "kbd": "code",
+    "samp": "code",
+    "tt": "code",
+    "mark": "mark",
 }
 #: the flag an element whose content is not shown sets (``<script>``, ``<style>``...)
 HIDDEN = "hidden"
@@ -77,11 +94,13 @@ def classify_inline(raw: str) -> tuple[str, str | None, Any]:
 
 # -- block HTML -----------------------------------------------------------------------
 
-BLOCK_TAGS = frozenset("""
+BLOCK_TAGS = frozenset(
+    """
 address article aside blockquote body center dd details dialog dir div dl dt fieldset
 figcaption figure footer form frameset h1 h2 h3 h4 h5 h6 header hgroup hr html li main menu
 nav ol p pre section summary ul caption legend
-""".split())
+""".split()
+)
 
 
 @dataclass
@@ -156,6 +175,7 @@ def parse_block(raw: str, lang: str = "en") -> list[Para | Table]:
     that stand for a picture)."""
     import lxml.html
     from lxml import etree
+
     stripped = raw.strip()
     if stripped.startswith("<![CDATA["):  # character data: text as it stands
         inner = stripped[9:-3] if stripped.endswith("]]>") else stripped[9:]
@@ -173,6 +193,7 @@ def parse_block(raw: str, lang: str = "en") -> list[Para | Table]:
 
 def _walk(el: Any, c: _Collector, fmt: frozenset[str], href: str | None, pre: bool) -> None:
     from lxml import etree
+
     tag = el.tag.lower() if isinstance(el.tag, str) else ""
     if isinstance(el, etree._ProcessingInstruction):  # <?php ... ?>: text, as it was written
         c.add(literal_pi(el), fmt, href, pre)

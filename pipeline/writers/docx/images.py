@@ -17,6 +17,7 @@ in a line of text is a ``Picture Label`` box with the same note.
 Which paragraph is a figure and what its caption says is ``present`` too: a figure
 is a ``Figure`` paragraph, centred, followed by its ``Caption`` paragraph.
 """
+
 from __future__ import annotations
 
 import io
@@ -49,7 +50,8 @@ class Images:
         package = part.package
         try:
             image_part = package.get_or_add_image_part(
-                io.BytesIO(asset.data) if hasattr(package, "image_parts") else asset.data)
+                io.BytesIO(asset.data) if hasattr(package, "image_parts") else asset.data
+            )
         except Exception:  # python-docx cannot parse it: the placeholder stands in
             return None
         rid = relate(part, image_part, RT.IMAGE)
@@ -121,15 +123,17 @@ def _decls(*prefixes: str) -> str:
     return " ".join(f'xmlns:{p}="{NS[p]}"' for p in prefixes)
 
 
-_INLINE = (f"<wp:inline {_decls('wp', 'a', 'pic', 'r')}>"
-           '<wp:extent/><wp:docPr/><wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect="1"/>'
-           '</wp:cNvGraphicFramePr><a:graphic>'
-           '<a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
-           f"<pic:pic {_decls('pic', 'a', 'r')}>"
-           '<pic:nvPicPr><pic:cNvPr id="0"/><pic:cNvPicPr/></pic:nvPicPr>'
-           "<pic:blipFill><a:blip/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>"
-           '<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext/></a:xfrm><a:prstGeom prst="rect"/></pic:spPr>'
-           "</pic:pic></a:graphicData></a:graphic></wp:inline>")
+_INLINE = (
+    f"<wp:inline {_decls('wp', 'a', 'pic', 'r')}>"
+    '<wp:extent/><wp:docPr/><wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect="1"/>'
+    "</wp:cNvGraphicFramePr><a:graphic>"
+    '<a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+    f"<pic:pic {_decls('pic', 'a', 'r')}>"
+    '<pic:nvPicPr><pic:cNvPr id="0"/><pic:cNvPicPr/></pic:nvPicPr>'
+    "<pic:blipFill><a:blip/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>"
+    '<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext/></a:xfrm><a:prstGeom prst="rect"/></pic:spPr>'
+    "</pic:pic></a:graphicData></a:graphic></wp:inline>"
+)
 
 
 def pic_inline(ident: int, rid: str, filename: str, cx: int, cy: int) -> Element:
@@ -156,4 +160,3 @@ def fit(cx: int, cy: int, max_cx: int, max_cy: int) -> tuple[int, int]:
         return max(cx, 1), max(cy, 1)
     scale = min(1.0, max_cx / cx, max_cy / cy)
     return max(1, int(cx * scale)), max(1, int(cy * scale))
-

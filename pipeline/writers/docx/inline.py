@@ -7,6 +7,7 @@ lines (``<br>``) or, when it is no HTML at all (``<if>``, ``<filter-name>``,
 ``<?php ... ?>`` in scraped technical text), stays as the literal text it was.
 Long addresses and code get zero-width break opportunities (``present.break_opportunities``).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -59,8 +60,7 @@ class Inline(TreeVisitor):
     """Fills one paragraph (or footnote, or cell paragraph) with runs: how each inline
     node looks in Word."""
 
-    def __init__(self, build: Any, part: Any, indent: int = 0, width: int | None = None,
-                 cell: bool = False):
+    def __init__(self, build: Any, part: Any, indent: int = 0, width: int | None = None, cell: bool = False):
         super().__init__(build.doc)
         self.build = build
         self.part = part
@@ -73,8 +73,7 @@ class Inline(TreeVisitor):
         #: open inline HTML elements whose content is not shown
         self._hiding = 0
 
-    def fill(self, target: Element, tokens: list[Token] | None,
-             fmt: frozenset[str] = frozenset()) -> Element:
+    def fill(self, target: Element, tokens: list[Token] | None, fmt: frozenset[str] = frozenset()) -> Element:
         self.tokens(target, tokens or [], fmt, link=False)
         return target
 

@@ -9,6 +9,7 @@ Core properties: title, creator, subject (``subject``, else ``description``),
 keywords (``tags``/``keywords``), language, created = modified = ``fixed_time``.
 The source URL is also the ``dc:identifier`` and a custom property ``source``.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,11 +24,20 @@ from . import opc
 from .ooxml import qn
 
 # python-docx's core property names, their elements, in the order they are set
-_CORE = (("title", "dc:title"), ("author", "dc:creator"), ("subject", "dc:subject"),
-         ("keywords", "cp:keywords"), ("comments", "dc:description"), ("category", "cp:category"),
-         ("content_status", "cp:contentStatus"), ("identifier", "dc:identifier"),
-         ("language", "dc:language"), ("last_modified_by", "cp:lastModifiedBy"),
-         ("version", "cp:version"), ("revision", "cp:revision"))
+_CORE = (
+    ("title", "dc:title"),
+    ("author", "dc:creator"),
+    ("subject", "dc:subject"),
+    ("keywords", "cp:keywords"),
+    ("comments", "dc:description"),
+    ("category", "cp:category"),
+    ("content_status", "cp:contentStatus"),
+    ("identifier", "dc:identifier"),
+    ("language", "dc:language"),
+    ("last_modified_by", "cp:lastModifiedBy"),
+    ("version", "cp:version"),
+    ("revision", "cp:revision"),
+)
 
 
 def set_core_properties(document: Any, doc: Document, lang: str) -> None:
@@ -39,10 +49,16 @@ def set_core_properties(document: Any, doc: Document, lang: str) -> None:
         "subject": (plain(extra.get("subject")) or plain(extra.get("description")) or "")[:255],
         "keywords": (plain(extra.get("keywords")) or plain(extra.get("tags")) or "")[:255],
         "comments": (plain(extra.get("description")) or "")[:255],
-        "category": "", "content_status": "",
+        "category": "",
+        "content_status": "",
         "identifier": (doc.meta.source or "")[:255],
-        "language": lang, "last_modified_by": "", "version": "", "revision": 1,
-        "created": when, "modified": when}
+        "language": lang,
+        "last_modified_by": "",
+        "version": "",
+        "revision": 1,
+        "created": when,
+        "modified": when,
+    }
     if isinstance(document, opc.Document):
         _write_core(document.core_element(), values)
         return

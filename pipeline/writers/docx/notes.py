@@ -6,6 +6,7 @@ only) showing the same number. Notes that nothing references are kept, at the en
 of the body, after a rule and their number, as every format keeps them; so is a
 note referenced only from another note (Word has no note inside a note).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -16,11 +17,13 @@ from .ooxml import CT, RT, qn
 from .package import xml_part
 from .xml import E, Element, put, run, spacing, val
 
-_NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
-       'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
-       'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
-       'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
-       'xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"')
+_NS = (
+    'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+    'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+    'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+    'xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"'
+)
 
 
 class Footnotes:
@@ -40,8 +43,13 @@ class Footnotes:
     @property
     def part(self) -> Any:
         if self._part is None:
-            part = xml_part(self.build.document.part, RT.FOOTNOTES, "/word/footnotes%d.xml",
-                            CT.WML_FOOTNOTES, f"<w:footnotes {_NS}/>")
+            part = xml_part(
+                self.build.document.part,
+                RT.FOOTNOTES,
+                "/word/footnotes%d.xml",
+                CT.WML_FOOTNOTES,
+                f"<w:footnotes {_NS}/>",
+            )
             root = part.element
             kept = set()
             for fn in root.findall(qn("w:footnote")):
@@ -52,9 +60,11 @@ class Footnotes:
                     root.remove(fn)
             for ident, kind in ((-1, "separator"), (0, "continuationSeparator")):
                 if kind not in kept:
-                    sep = E("w:footnote", {"w:type": kind, "w:id": ident},
-                            E("w:p", None, E("w:pPr", None, spacing(0, 0, 240)),
-                              E("w:r", None, E(f"w:{kind}"))))
+                    sep = E(
+                        "w:footnote",
+                        {"w:type": kind, "w:id": ident},
+                        E("w:p", None, E("w:pPr", None, spacing(0, 0, 240)), E("w:r", None, E(f"w:{kind}"))),
+                    )
                     root.insert(ident + 1, sep)
             ids = [int(fn.get(qn("w:id"))) for fn in root.findall(qn("w:footnote"))]
             self._next_id = max([*ids, 0]) + 1
@@ -67,8 +77,9 @@ class Footnotes:
         if item is None:
             return None
         ref_style = self.build.sid("Footnote Reference")
-        props = E("w:rPr", None, val("w:rStyle", ref_style) if ref_style else
-                  val("w:vertAlign", "superscript"))
+        props = E(
+            "w:rPr", None, val("w:rStyle", ref_style) if ref_style else val("w:vertAlign", "superscript")
+        )
         if index in self._marks:
             number, name = self._marks[index]
             return field_runs(f"NOTEREF {name} \\f \\h", str(number), props)
@@ -91,6 +102,7 @@ class Footnotes:
         be followed): a ``Picture Source`` paragraph with the address as a link. No mark
         inside a note (Word has no note inside a note)."""
         from .fields import hyperlink
+
         if self._depth:
             return []
         part = self.part
@@ -112,17 +124,20 @@ class Footnotes:
 
     def _mark_props(self) -> Element:
         ref_style = self.build.sid("Footnote Reference")
-        return E("w:rPr", None, val("w:rStyle", ref_style) if ref_style else
-                 val("w:vertAlign", "superscript"))
+        return E(
+            "w:rPr", None, val("w:rStyle", ref_style) if ref_style else val("w:vertAlign", "superscript")
+        )
 
     def _write(self, item: dict[str, Any], ident: int, part: Any) -> None:
         from .blocks import Blocks, Ctx
+
         note = E("w:footnote", {"w:id": ident})
         part.element.append(note)
         self._depth += 1
         try:
-            Blocks(self.build, part, note).render(item.get("children") or [],
-                                                  Ctx(para_style="Footnote Text", where="note"))
+            Blocks(self.build, part, note).render(
+                item.get("children") or [], Ctx(para_style="Footnote Text", where="note")
+            )
         finally:
             self._depth -= 1
         if len(note) and note[-1].tag == qn("w:tbl"):
@@ -141,8 +156,9 @@ class Footnotes:
         if sid and ppr.find(qn("w:pStyle")) is None:
             put(ppr, val("w:pStyle", sid))
         ref_style = self.build.sid("Footnote Reference")
-        props = E("w:rPr", None, val("w:rStyle", ref_style) if ref_style else
-                  val("w:vertAlign", "superscript"))
+        props = E(
+            "w:rPr", None, val("w:rStyle", ref_style) if ref_style else val("w:vertAlign", "superscript")
+        )
         ref = E("w:r", None, props, E("w:footnoteRef"))
         space = E("w:r")
         t = E("w:t")

@@ -5,6 +5,7 @@ Every level of the decimal definition is ``%N.`` (nested Markdown lists are
 decimal at every level, as browsers show them). The step between levels is two
 characters of body text in CJK documents, a quarter inch in Latin ones.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -28,8 +29,13 @@ class Numbering:
     @property
     def root(self) -> Element:
         if self._root is None:
-            part = xml_part(self._document.part, RT.NUMBERING, "/word/numbering%d.xml",
-                            CT.WML_NUMBERING, f"<w:numbering {_NS}/>")
+            part = xml_part(
+                self._document.part,
+                RT.NUMBERING,
+                "/word/numbering%d.xml",
+                CT.WML_NUMBERING,
+                f"<w:numbering {_NS}/>",
+            )
             self._root = part.element
         return self._root
 
@@ -51,8 +57,9 @@ class Numbering:
         self._next_num += 1
         num = E("w:num", {"w:numId": num_id}, val("w:abstractNumId", abstract))
         if ordered:
-            override = E("w:lvlOverride", {"w:ilvl": min(level, 8)},
-                         val("w:startOverride", max(0, int(start))))
+            override = E(
+                "w:lvlOverride", {"w:ilvl": min(level, 8)}, val("w:startOverride", max(0, int(start)))
+            )
             num.append(override)
         last = self.root[-1] if len(self.root) else None
         if last is not None and last.tag == qn("w:num"):
@@ -64,21 +71,37 @@ class Numbering:
     def _add_abstract(self, ordered: bool) -> int:
         ids = [int(a.get(qn("w:abstractNumId"))) for a in self.root.findall(qn("w:abstractNum"))]
         ident = max(ids, default=-1) + 1
-        absn = E("w:abstractNum", {"w:abstractNumId": ident},
-                 val("w:nsid", f"{0x6A1E0000 + ident * 2 + ordered:08X}"),
-                 val("w:multiLevelType", "hybridMultilevel" if not ordered else "multilevel"))
+        absn = E(
+            "w:abstractNum",
+            {"w:abstractNumId": ident},
+            val("w:nsid", f"{0x6A1E0000 + ident * 2 + ordered:08X}"),
+            val("w:multiLevelType", "hybridMultilevel" if not ordered else "multilevel"),
+        )
         for lvl in range(9):
             left = self.indent(lvl)
             if ordered:
-                kids = [val("w:start", 1), val("w:numFmt", "decimal"),
-                        val("w:lvlText", f"%{lvl + 1}."), val("w:lvlJc", "left")]
+                kids = [
+                    val("w:start", 1),
+                    val("w:numFmt", "decimal"),
+                    val("w:lvlText", f"%{lvl + 1}."),
+                    val("w:lvlJc", "left"),
+                ]
                 rpr = None
             else:
-                kids = [val("w:start", 1), val("w:numFmt", "bullet"),
-                        val("w:lvlText", BULLETS[lvl % len(BULLETS)]), val("w:lvlJc", "left")]
+                kids = [
+                    val("w:start", 1),
+                    val("w:numFmt", "bullet"),
+                    val("w:lvlText", BULLETS[lvl % len(BULLETS)]),
+                    val("w:lvlJc", "left"),
+                ]
                 rpr = E("w:rPr", None, fonts("Arial", "Arial", "default"))
-            lv = E("w:lvl", {"w:ilvl": lvl}, *kids,
-                   E("w:pPr", None, E("w:ind", {"w:left": left, "w:hanging": self.step})), rpr)
+            lv = E(
+                "w:lvl",
+                {"w:ilvl": lvl},
+                *kids,
+                E("w:pPr", None, E("w:ind", {"w:left": left, "w:hanging": self.step})),
+                rpr,
+            )
             absn.append(lv)
         put(self.root, absn)
         return ident

@@ -4,6 +4,7 @@ The constants the DOCX writer needs, kept here so that writing a document does n
 import python-docx (its import alone cost more than the rest of a small conversion).
 The values are the ones of ECMA-376 (and python-docx's ``docx.opc.constants``).
 """
+
 from __future__ import annotations
 
 from lxml import etree

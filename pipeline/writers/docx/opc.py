@@ -6,6 +6,7 @@ fill a document in work on either; the bytes of every part are the ones python-d
 would write (``ooxml.serialize``). A reference document is still opened by python-docx
 (``package.open_document``).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -18,9 +19,18 @@ from lxml import etree
 from .ooxml import CT, RT, parse_xml, qn, serialize
 
 # Extensions whose content type a ``Default`` entry gives (python-docx's choice).
-_DEFAULTS = {("gif", "image/gif"), ("jpe", "image/jpeg"), ("jpeg", "image/jpeg"), ("jpg", "image/jpeg"),
-             ("png", "image/png"), ("bmp", "image/bmp"), ("tif", "image/tiff"), ("tiff", "image/tiff"),
-             ("rels", CT.OPC_RELATIONSHIPS), ("xml", CT.XML)}
+_DEFAULTS = {
+    ("gif", "image/gif"),
+    ("jpe", "image/jpeg"),
+    ("jpeg", "image/jpeg"),
+    ("jpg", "image/jpeg"),
+    ("png", "image/png"),
+    ("bmp", "image/bmp"),
+    ("tif", "image/tiff"),
+    ("tiff", "image/tiff"),
+    ("rels", CT.OPC_RELATIONSHIPS),
+    ("xml", CT.XML),
+}
 
 
 class Rel:
@@ -64,8 +74,10 @@ class Rels(dict[str, Rel]):
         return self.add_relationship(reltype, target, f"rId{n}").rId
 
     def xml(self) -> bytes:
-        root = etree.Element(qn("pr:Relationships"), nsmap={None: "http://schemas.openxmlformats.org/"
-                                                                   "package/2006/relationships"})
+        root = etree.Element(
+            qn("pr:Relationships"),
+            nsmap={None: "http://schemas.openxmlformats.org/package/2006/relationships"},
+        )
         for rel in self.values():
             el = etree.SubElement(root, qn("pr:Relationship"))
             el.set("Id", rel.rId)
@@ -79,8 +91,9 @@ class Rels(dict[str, Rel]):
 class Part:
     """A part: an XML element (``element``) or bytes (``blob``)."""
 
-    def __init__(self, partname: str, content_type: str, package: Package,
-                 element: Any = None, blob: bytes = b""):
+    def __init__(
+        self, partname: str, content_type: str, package: Package, element: Any = None, blob: bytes = b""
+    ):
         self.partname = partname
         self.content_type = content_type
         self.package = package
@@ -100,7 +113,7 @@ class Image:
     """An embedded picture's facts, as python-docx's image header parsers give them."""
 
     def __init__(self, width: int, height: int, ext: str, content_type: str):
-        self.width = width      # EMU
+        self.width = width  # EMU
         self.height = height
         self.ext = ext
         self.content_type = content_type
@@ -174,8 +187,9 @@ class Package:
                 defaults[ext] = part.content_type
             else:
                 overrides[part.partname] = part.content_type
-        root = etree.Element(qn("ct:Types"), nsmap={None: "http://schemas.openxmlformats.org/"
-                                                          "package/2006/content-types"})
+        root = etree.Element(
+            qn("ct:Types"), nsmap={None: "http://schemas.openxmlformats.org/package/2006/content-types"}
+        )
         for ext in sorted(defaults):
             etree.SubElement(root, qn("ct:Default"), Extension=ext, ContentType=defaults[ext])
         for name in sorted(overrides):
@@ -232,8 +246,12 @@ class Document:
 
     def add_footer(self) -> Any:
         """A new footer part for the last section, related as its default footer: its ``w:ftr``."""
-        part = Part(self.package.next_partname("/word/footer%d.xml"), CT.WML_FOOTER, self.package,
-                    element=parse_xml(FOOTER))
+        part = Part(
+            self.package.next_partname("/word/footer%d.xml"),
+            CT.WML_FOOTER,
+            self.package,
+            element=parse_xml(FOOTER),
+        )
         rid = self.part.relate_to(part, RT.FOOTER)
         return part.element, rid
 
@@ -254,11 +272,15 @@ FOOTER = (
     ' xmlns:wpg="http://schemas.microsoft.com/office/word/2010/wordprocessingGroup"'
     ' xmlns:wpi="http://schemas.microsoft.com/office/word/2010/wordprocessingInk"'
     ' xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"'
-    ' mc:Ignorable="w14 wp14"><w:p><w:pPr><w:pStyle w:val="Footer"/></w:pPr></w:p></w:ftr>')
+    ' mc:Ignorable="w14 wp14"><w:p><w:pPr><w:pStyle w:val="Footer"/></w:pPr></w:p></w:ftr>'
+)
 
 
-def new_document(parts: dict[str, tuple[str, str]], package_rels: list[tuple[str, str]],
-                 document_rels: list[tuple[str, str]]) -> Document:
+def new_document(
+    parts: dict[str, tuple[str, str]],
+    package_rels: list[tuple[str, str]],
+    document_rels: list[tuple[str, str]],
+) -> Document:
     """A package of ``parts`` (partname: (content type, XML)) related as given."""
     package = Package()
     made = {name: Part(name, ct, package, element=parse_xml(xml)) for name, (ct, xml) in parts.items()}

@@ -6,6 +6,7 @@ language, a thumbnail and leftover custom XML; instead the base is a package of
 empty parts that the writer fills in completely. The base is built by ``opc`` (no
 python-docx import); a reference document is opened by python-docx, imported then.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,12 +22,15 @@ from .ooxml import CT, RT, parse_xml
 
 _W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 _R = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
-_DOC_NS = " ".join([
-    _W, _R,
-    'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"',
-    'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"',
-    'xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"',
-])
+_DOC_NS = " ".join(
+    [
+        _W,
+        _R,
+        'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"',
+        'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"',
+        'xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"',
+    ]
+)
 _HEAD = "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
 _PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 
@@ -42,20 +46,23 @@ BASE_PARTS = {
         f'<Override PartName="/word/numbering.xml" ContentType="{CT.WML_NUMBERING}"/>'
         f'<Override PartName="/docProps/core.xml" ContentType="{CT.OPC_CORE_PROPERTIES}"/>'
         f'<Override PartName="/docProps/app.xml" ContentType="{CT.OFC_EXTENDED_PROPERTIES}"/>'
-        '</Types>'),
+        "</Types>"
+    ),
     "_rels/.rels": (
         f'<Relationships xmlns="{_PKG_RELS}">'
         f'<Relationship Id="rId1" Type="{RT.OFFICE_DOCUMENT}" Target="word/document.xml"/>'
         f'<Relationship Id="rId2" Type="{RT.CORE_PROPERTIES}" Target="docProps/core.xml"/>'
         f'<Relationship Id="rId3" Type="{RT.EXTENDED_PROPERTIES}" Target="docProps/app.xml"/>'
-        '</Relationships>'),
+        "</Relationships>"
+    ),
     "word/_rels/document.xml.rels": (
         f'<Relationships xmlns="{_PKG_RELS}">'
         f'<Relationship Id="rId1" Type="{RT.STYLES}" Target="styles.xml"/>'
         f'<Relationship Id="rId2" Type="{RT.SETTINGS}" Target="settings.xml"/>'
         f'<Relationship Id="rId3" Type="{RT.FONT_TABLE}" Target="fontTable.xml"/>'
         f'<Relationship Id="rId4" Type="{RT.NUMBERING}" Target="numbering.xml"/>'
-        '</Relationships>'),
+        "</Relationships>"
+    ),
     "word/document.xml": f"<w:document {_DOC_NS}><w:body><w:sectPr/></w:body></w:document>",
     "word/styles.xml": f"<w:styles {_W}/>",
     "word/settings.xml": f"<w:settings {_W}/>",
@@ -65,14 +72,16 @@ BASE_PARTS = {
         '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"'
         ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"'
         ' xmlns:dcmitype="http://purl.org/dc/dcmitype/"'
-        ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"/>'),
+        ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"/>'
+    ),
     "docProps/app.xml": (
         '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"'
         ' xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
-        '<Application>galley</Application><DocSecurity>0</DocSecurity>'
-        '<ScaleCrop>false</ScaleCrop><LinksUpToDate>false</LinksUpToDate>'
-        '<SharedDoc>false</SharedDoc><HyperlinksChanged>false</HyperlinksChanged>'
-        '</Properties>'),
+        "<Application>galley</Application><DocSecurity>0</DocSecurity>"
+        "<ScaleCrop>false</ScaleCrop><LinksUpToDate>false</LinksUpToDate>"
+        "<SharedDoc>false</SharedDoc><HyperlinksChanged>false</HyperlinksChanged>"
+        "</Properties>"
+    ),
 }
 
 # A template (.dotx) or macro-enabled file (.docm/.dotm) can serve as the reference:
@@ -108,10 +117,17 @@ _BASE = {
     "/docProps/core.xml": (CT.OPC_CORE_PROPERTIES, "docProps/core.xml"),
     "/docProps/app.xml": (CT.OFC_EXTENDED_PROPERTIES, "docProps/app.xml"),
 }
-_BASE_PACKAGE_RELS = [(RT.OFFICE_DOCUMENT, "/word/document.xml"), (RT.CORE_PROPERTIES, "/docProps/core.xml"),
-                      (RT.EXTENDED_PROPERTIES, "/docProps/app.xml")]
-_BASE_DOCUMENT_RELS = [(RT.STYLES, "/word/styles.xml"), (RT.SETTINGS, "/word/settings.xml"),
-                       (RT.FONT_TABLE, "/word/fontTable.xml"), (RT.NUMBERING, "/word/numbering.xml")]
+_BASE_PACKAGE_RELS = [
+    (RT.OFFICE_DOCUMENT, "/word/document.xml"),
+    (RT.CORE_PROPERTIES, "/docProps/core.xml"),
+    (RT.EXTENDED_PROPERTIES, "/docProps/app.xml"),
+]
+_BASE_DOCUMENT_RELS = [
+    (RT.STYLES, "/word/styles.xml"),
+    (RT.SETTINGS, "/word/settings.xml"),
+    (RT.FONT_TABLE, "/word/fontTable.xml"),
+    (RT.NUMBERING, "/word/numbering.xml"),
+]
 
 
 def open_document(reference: str | Path | None) -> Any:
@@ -224,14 +240,20 @@ def custom_properties(document: Any, props: dict[str, str]) -> None:
         return
     items = []
     for pid, (name, value) in enumerate(props.items(), start=2):
-        items.append(f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}" '
-                     f'name={quoteattr(name)}><vt:lpwstr>{escape(value)}</vt:lpwstr></property>')
-    xml = (_HEAD + '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"'
-           ' xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
-           + "".join(items) + "</Properties>")
+        items.append(
+            f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}" '
+            f"name={quoteattr(name)}><vt:lpwstr>{escape(value)}</vt:lpwstr></property>"
+        )
+    xml = (
+        _HEAD + '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"'
+        ' xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+        + "".join(items)
+        + "</Properties>"
+    )
     if isinstance(package, opc.Package):
-        part: Any = opc.Part("/docProps/custom.xml", CT.OFC_CUSTOM_PROPERTIES, package,
-                             blob=xml.encode("utf-8"))
+        part: Any = opc.Part(
+            "/docProps/custom.xml", CT.OFC_CUSTOM_PROPERTIES, package, blob=xml.encode("utf-8")
+        )
     else:
         from docx.opc.packuri import PackURI
         from docx.opc.part import Part
@@ -256,8 +278,15 @@ def quoteattr(text: str) -> str:
 
 
 # Entries first in a fixed order, then the rest by name.
-_FIRST = ("[Content_Types].xml", "_rels/.rels", "docProps/core.xml", "docProps/app.xml",
-          "docProps/custom.xml", "word/document.xml", "word/_rels/document.xml.rels")
+_FIRST = (
+    "[Content_Types].xml",
+    "_rels/.rels",
+    "docProps/core.xml",
+    "docProps/app.xml",
+    "docProps/custom.xml",
+    "word/document.xml",
+    "word/_rels/document.xml.rels",
+)
 
 
 def save(document: Any, when: dt.datetime) -> bytes:

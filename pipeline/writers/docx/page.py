@@ -10,6 +10,7 @@ With a reference document its page set-up, headers and footers are kept; the
 page size is only changed when ``page_size`` is given (or the reference has none),
 and a page-number footer is added only when the reference has no footer of its own.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -23,8 +24,13 @@ from .styles import languages
 from .xml import E, Element, put, val
 
 # (width, height) in twips
-PAGE_SIZES = {"a4": (11906, 16838), "letter": (12240, 15840), "a5": (8391, 11906),
-              "b5": (9979, 14175), "legal": (12240, 20160)}
+PAGE_SIZES = {
+    "a4": (11906, 16838),
+    "letter": (12240, 15840),
+    "a5": (8391, 11906),
+    "b5": (9979, 14175),
+    "legal": (12240, 20160),
+}
 
 
 def page_size(name: str | None) -> tuple[int, int] | None:
@@ -53,8 +59,21 @@ def set_up_page(document: Any, size: tuple[int, int] | None, t: Any, ours: bool)
         put(sect, E("w:pgSz", {"w:w": w, "w:h": h, "w:orient": "landscape" if landscape else None}))
     if ours or sect.find(qn("w:pgMar")) is None:
         edge = int(851 * t.top / 1440)
-        put(sect, E("w:pgMar", {"w:top": t.top, "w:right": t.side, "w:bottom": t.top,
-                                "w:left": t.side, "w:header": edge, "w:footer": edge, "w:gutter": 0}))
+        put(
+            sect,
+            E(
+                "w:pgMar",
+                {
+                    "w:top": t.top,
+                    "w:right": t.side,
+                    "w:bottom": t.top,
+                    "w:left": t.side,
+                    "w:header": edge,
+                    "w:footer": edge,
+                    "w:gutter": 0,
+                },
+            ),
+        )
     if ours:
         put(sect, E("w:cols", {"w:space": 425}))
         put(sect, E("w:docGrid", {"w:linePitch": int(t.body * 20 * 1.3) if cjk else 360}))
@@ -128,10 +147,22 @@ def settings(document: Any, t: Any, toc: bool, notes: bool, ours: bool) -> None:
         put(root, val("w:defaultTabStop", 2 * int(t.body * 20) if t.cjk else 720))
         put(root, val("w:characterSpacingControl", "compressPunctuation" if t.cjk else "doNotCompress"))
         # a line ended by a manual break is not stretched across the measure
-        put(root, E("w:compat", None, E("w:doNotExpandShiftReturn"),
-                    E("w:compatSetting", {"w:name": "compatibilityMode",
-                                          "w:uri": "http://schemas.microsoft.com/office/word",
-                                          "w:val": "15"})))
+        put(
+            root,
+            E(
+                "w:compat",
+                None,
+                E("w:doNotExpandShiftReturn"),
+                E(
+                    "w:compatSetting",
+                    {
+                        "w:name": "compatibilityMode",
+                        "w:uri": "http://schemas.microsoft.com/office/word",
+                        "w:val": "15",
+                    },
+                ),
+            ),
+        )
         put(root, val("w:decimalSymbol", "."))
         put(root, val("w:listSeparator", ","))
     latin, east = languages(t)
@@ -144,8 +175,13 @@ def settings(document: Any, t: Any, toc: bool, notes: bool, ours: bool) -> None:
 
 def font_table(document: Any, table: Element) -> None:
     """The font table part: every face the styles name, with its other names."""
-    part = xml_part(document.part, RT.FONT_TABLE, "/word/fontTable%d.xml", CT.WML_FONT_TABLE,
-                    '<w:fonts xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>')
+    part = xml_part(
+        document.part,
+        RT.FONT_TABLE,
+        "/word/fontTable%d.xml",
+        CT.WML_FONT_TABLE,
+        '<w:fonts xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>',
+    )
     root = part.element
     for child in list(root):
         root.remove(child)

@@ -24,6 +24,7 @@ list items, and lines before a long URL, would be stretched with wide gaps).
 With a reference document (``reference_docx``), its styles win: only the styles it
 lacks are added, with ``basedOn``/``next`` links remapped to its own style ids.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -83,13 +84,25 @@ ALT_NAMES = {
 }
 # w:charset and w:family of each face, for substitution when it is missing.
 FONT_INFO = {
-    "SimSun": ("86", "auto"), "SimHei": ("86", "modern"), "NSimSun": ("86", "modern"),
-    "KaiTi": ("86", "modern"), "PMingLiU": ("88", "roman"), "Microsoft JhengHei": ("88", "swiss"),
-    "MingLiU": ("88", "modern"), "DFKai-SB": ("88", "script"), "Yu Mincho": ("80", "roman"),
-    "Yu Gothic": ("80", "swiss"), "MS Gothic": ("80", "modern"), "Batang": ("81", "roman"),
-    "Malgun Gothic": ("81", "swiss"), "GulimChe": ("81", "modern"),
-    "Times New Roman": ("00", "roman"), "Arial": ("00", "swiss"), "Cambria": ("00", "roman"),
-    "Calibri": ("00", "swiss"), "Consolas": ("00", "modern"),
+    "SimSun": ("86", "auto"),
+    "SimHei": ("86", "modern"),
+    "NSimSun": ("86", "modern"),
+    "KaiTi": ("86", "modern"),
+    "PMingLiU": ("88", "roman"),
+    "Microsoft JhengHei": ("88", "swiss"),
+    "MingLiU": ("88", "modern"),
+    "DFKai-SB": ("88", "script"),
+    "Yu Mincho": ("80", "roman"),
+    "Yu Gothic": ("80", "swiss"),
+    "MS Gothic": ("80", "modern"),
+    "Batang": ("81", "roman"),
+    "Malgun Gothic": ("81", "swiss"),
+    "GulimChe": ("81", "modern"),
+    "Times New Roman": ("00", "roman"),
+    "Arial": ("00", "swiss"),
+    "Cambria": ("00", "roman"),
+    "Calibri": ("00", "swiss"),
+    "Consolas": ("00", "modern"),
 }
 
 
@@ -113,16 +126,16 @@ class Typography:
     lang: str
     fonts: Fonts
     body: float
-    line: int          # 240ths of a line (auto rule)
-    after: int         # space after body paragraphs, twips
+    line: int  # 240ths of a line (auto rule)
+    after: int  # space after body paragraphs, twips
     code: float
-    small: float       # footnotes
+    small: float  # footnotes
     table: float
     caption: float
     title: float
     headings: tuple[float, ...]
-    side: int = 1800   # left and right margins, twips
-    top: int = 1440    # top and bottom margins, twips
+    side: int = 1800  # left and right margins, twips
+    top: int = 1440  # top and bottom margins, twips
     page_width: int = A4[0]
 
     @property
@@ -164,17 +177,38 @@ def typography(lang: str, cjk: bool, page: tuple[int, int] | None = None) -> Typ
         heads = (16, 13, 12, 11, 11, 11)
         line, after, side = 276, 160, 1440
     scaled = {k: _half_points(v * type_scale) for k, v in sizes.items()}
-    return Typography(cjk, lang, f, line=line, after=int(after * type_scale),
-                      headings=tuple(_half_points(h * type_scale) for h in heads),
-                      side=int(side * scale), top=int(1440 * scale), page_width=width, **scaled)
+    return Typography(
+        cjk,
+        lang,
+        f,
+        line=line,
+        after=int(after * type_scale),
+        headings=tuple(_half_points(h * type_scale) for h in heads),
+        side=int(side * scale),
+        top=int(1440 * scale),
+        page_width=width,
+        **scaled,
+    )
 
 
 # -- style elements ---------------------------------------------------------------
 
-def _style(kind: str, sid: str, name: str, *, based: str | None = None, nxt: str | None = None,
-           prio: int | None = None, qformat: bool = False, default: bool = False,
-           semi: bool = False, ppr: Iterable[Element] = (), rpr: Iterable[Element] = (),
-           extra: Iterable[Element] = ()) -> Element:
+
+def _style(
+    kind: str,
+    sid: str,
+    name: str,
+    *,
+    based: str | None = None,
+    nxt: str | None = None,
+    prio: int | None = None,
+    qformat: bool = False,
+    default: bool = False,
+    semi: bool = False,
+    ppr: Iterable[Element] = (),
+    rpr: Iterable[Element] = (),
+    extra: Iterable[Element] = (),
+) -> Element:
     st = E("w:style", {"w:type": kind, "w:styleId": sid, "w:default": "1" if default else None})
     put(st, val("w:name", name))
     if based:
@@ -200,8 +234,9 @@ def _style(kind: str, sid: str, name: str, *, based: str | None = None, nxt: str
 
 
 def full_tag(lang: str) -> str:
-    return lang if "-" in lang else {"zh": "zh-CN", "en": "en-US", "ja": "ja-JP",
-                                     "ko": "ko-KR"}.get(lang, lang)
+    return (
+        lang if "-" in lang else {"zh": "zh-CN", "en": "en-US", "ja": "ja-JP", "ko": "ko-KR"}.get(lang, lang)
+    )
 
 
 def languages(t: Typography) -> tuple[str, str]:
@@ -224,17 +259,36 @@ def _lang(t: Typography) -> Element:
 
 def doc_defaults(t: Typography) -> Element:
     f = t.fonts
-    rpr = E("w:rPr", None, fonts(f.body, f.ea_body, "eastAsia" if t.cjk else None),
-            *size(t.body), E("w:kern", {"w:val": "2"}) if t.cjk else None, _lang(t))
+    rpr = E(
+        "w:rPr",
+        None,
+        fonts(f.body, f.ea_body, "eastAsia" if t.cjk else None),
+        *size(t.body),
+        E("w:kern", {"w:val": "2"}) if t.cjk else None,
+        _lang(t),
+    )
     ppr = E("w:pPr", None, spacing(0, 0, t.line), E("w:widowControl"))
     return E("w:docDefaults", None, E("w:rPrDefault", None, rpr), E("w:pPrDefault", None, ppr))
 
 
 def stylesheet(t: Typography) -> list[Element]:
     """All the styles the writer uses, for typography ``t``, in the order written."""
-    return (defaults() + body_text(t) + title_lines(t) + headings(t) + quotes_and_lists(t)
-            + code(t) + figures(t) + cell_text(t) + rule(t) + links() + notes(t)
-            + page_margins(t) + table_of_contents(t) + table_grid())
+    return (
+        defaults()
+        + body_text(t)
+        + title_lines(t)
+        + headings(t)
+        + quotes_and_lists(t)
+        + code(t)
+        + figures(t)
+        + cell_text(t)
+        + rule(t)
+        + links()
+        + notes(t)
+        + page_margins(t)
+        + table_of_contents(t)
+        + table_grid()
+    )
 
 
 # lxml moves an element appended elsewhere: every style gets fresh elements
@@ -264,15 +318,31 @@ def defaults() -> list[Element]:
     """The default paragraph, character, table and numbering styles."""
     return [
         _style("paragraph", "Normal", "Normal", default=True, qformat=True),
-        _style("character", "DefaultParagraphFont", "Default Paragraph Font", default=True,
-               prio=1, semi=True),
-        _style("table", "TableNormal", "Normal Table", default=True, prio=99, semi=True,
-               extra=[E("w:tblPr", None,
-                        E("w:tblCellMar", None,
-                          E("w:top", {"w:w": 0, "w:type": "dxa"}),
-                          E("w:left", {"w:w": 108, "w:type": "dxa"}),
-                          E("w:bottom", {"w:w": 0, "w:type": "dxa"}),
-                          E("w:right", {"w:w": 108, "w:type": "dxa"})))]),
+        _style(
+            "character", "DefaultParagraphFont", "Default Paragraph Font", default=True, prio=1, semi=True
+        ),
+        _style(
+            "table",
+            "TableNormal",
+            "Normal Table",
+            default=True,
+            prio=99,
+            semi=True,
+            extra=[
+                E(
+                    "w:tblPr",
+                    None,
+                    E(
+                        "w:tblCellMar",
+                        None,
+                        E("w:top", {"w:w": 0, "w:type": "dxa"}),
+                        E("w:left", {"w:w": 108, "w:type": "dxa"}),
+                        E("w:bottom", {"w:w": 0, "w:type": "dxa"}),
+                        E("w:right", {"w:w": 108, "w:type": "dxa"}),
+                    ),
+                )
+            ],
+        ),
         _style("numbering", "NoList", "No List", default=True, prio=99, semi=True),
     ]
 
@@ -280,33 +350,88 @@ def defaults() -> list[Element]:
 def body_text(t: Typography) -> list[Element]:
     """Body paragraphs: spaced (Latin) or with a two-character first-line indent (CJK)."""
     return [
-        _style("paragraph", "BodyText", "Body Text", based="Normal", qformat=True, prio=1,
-               ppr=[spacing(0, t.after), _justified(t)]),
-        _style("paragraph", "BodyTextFirstIndent", "Body Text First Indent", based="BodyText",
-               qformat=True, prio=1,
-               ppr=[E("w:ind", {"w:firstLineChars": 200, "w:firstLine": t.indent})]),
+        _style(
+            "paragraph",
+            "BodyText",
+            "Body Text",
+            based="Normal",
+            qformat=True,
+            prio=1,
+            ppr=[spacing(0, t.after), _justified(t)],
+        ),
+        _style(
+            "paragraph",
+            "BodyTextFirstIndent",
+            "Body Text First Indent",
+            based="BodyText",
+            qformat=True,
+            prio=1,
+            ppr=[E("w:ind", {"w:firstLineChars": 200, "w:firstLine": t.indent})],
+        ),
     ]
 
 
 def title_lines(t: Typography) -> list[Element]:
     """Title, Subtitle, Author, Date, Source: the title block, centred."""
     return [
-        _style("paragraph", "Title", "Title", based="Normal", nxt="Subtitle", prio=10, qformat=True,
-               ppr=[E("w:keepNext"), E("w:keepLines"), spacing(240, 240, 240), val("w:jc", "center"),
-                    E("w:outlineLvl", {"w:val": 9})],
-               rpr=[_sans(t), flag("w:b"), flag("w:bCs"), *size(t.title), val("w:kern", 28)]),
-        _style("paragraph", "Subtitle", "Subtitle", based="Normal", nxt="BodyText", prio=11,
-               qformat=True, ppr=[E("w:keepNext"), spacing(0, 160), val("w:jc", "center")],
-               rpr=[_sans(t), _grey(), *size(t.body + 2)]),
-        _style("paragraph", "Author", "Author", based="Normal", nxt="Date", qformat=True,
-               ppr=[E("w:keepNext"), spacing(0, 40), val("w:jc", "center")],
-               rpr=[_grey(), *size(t.caption)]),
-        _style("paragraph", "Date", "Date", based="Normal", nxt="BodyText", qformat=True,
-               ppr=[E("w:keepNext"), spacing(0, 40), val("w:jc", "center")],
-               rpr=[_grey(), *size(t.caption)]),
-        _style("paragraph", "Source", "Source", based="Normal", nxt="BodyText", qformat=True,
-               ppr=[spacing(0, 360), val("w:jc", "center")],
-               rpr=[_grey(), *size(t.small)]),
+        _style(
+            "paragraph",
+            "Title",
+            "Title",
+            based="Normal",
+            nxt="Subtitle",
+            prio=10,
+            qformat=True,
+            ppr=[
+                E("w:keepNext"),
+                E("w:keepLines"),
+                spacing(240, 240, 240),
+                val("w:jc", "center"),
+                E("w:outlineLvl", {"w:val": 9}),
+            ],
+            rpr=[_sans(t), flag("w:b"), flag("w:bCs"), *size(t.title), val("w:kern", 28)],
+        ),
+        _style(
+            "paragraph",
+            "Subtitle",
+            "Subtitle",
+            based="Normal",
+            nxt="BodyText",
+            prio=11,
+            qformat=True,
+            ppr=[E("w:keepNext"), spacing(0, 160), val("w:jc", "center")],
+            rpr=[_sans(t), _grey(), *size(t.body + 2)],
+        ),
+        _style(
+            "paragraph",
+            "Author",
+            "Author",
+            based="Normal",
+            nxt="Date",
+            qformat=True,
+            ppr=[E("w:keepNext"), spacing(0, 40), val("w:jc", "center")],
+            rpr=[_grey(), *size(t.caption)],
+        ),
+        _style(
+            "paragraph",
+            "Date",
+            "Date",
+            based="Normal",
+            nxt="BodyText",
+            qformat=True,
+            ppr=[E("w:keepNext"), spacing(0, 40), val("w:jc", "center")],
+            rpr=[_grey(), *size(t.caption)],
+        ),
+        _style(
+            "paragraph",
+            "Source",
+            "Source",
+            based="Normal",
+            nxt="BodyText",
+            qformat=True,
+            ppr=[spacing(0, 360), val("w:jc", "center")],
+            rpr=[_grey(), *size(t.small)],
+        ),
     ]
 
 
@@ -317,14 +442,32 @@ def headings(t: Typography) -> list[Element]:
     out = []
     for n in range(1, 7):
         pt = t.headings[n - 1]
-        out.append(_style(
-            "paragraph", f"Heading{n}", f"heading {n}", based="Normal", nxt=_body_id(t),
-            prio=9, qformat=True,
-            ppr=[E("w:keepNext"), E("w:keepLines"), spacing(before[n - 1], after[n - 1], 240),
-                 E("w:outlineLvl", {"w:val": n - 1})],
-            rpr=[_sans(t), flag("w:b"), flag("w:bCs"),
-                 *(_italic_latin(t) if n >= 4 else []), val("w:color", "000000"), *size(pt),
-                 val("w:kern", 2 * int(pt)) if n == 1 else None]))
+        out.append(
+            _style(
+                "paragraph",
+                f"Heading{n}",
+                f"heading {n}",
+                based="Normal",
+                nxt=_body_id(t),
+                prio=9,
+                qformat=True,
+                ppr=[
+                    E("w:keepNext"),
+                    E("w:keepLines"),
+                    spacing(before[n - 1], after[n - 1], 240),
+                    E("w:outlineLvl", {"w:val": n - 1}),
+                ],
+                rpr=[
+                    _sans(t),
+                    flag("w:b"),
+                    flag("w:bCs"),
+                    *(_italic_latin(t) if n >= 4 else []),
+                    val("w:color", "000000"),
+                    *size(pt),
+                    val("w:kern", 2 * int(pt)) if n == 1 else None,
+                ],
+            )
+        )
     return out
 
 
@@ -332,19 +475,46 @@ def quotes_and_lists(t: Typography) -> list[Element]:
     """Quote (a rule on the left), and the list paragraphs (numbering does the indent)."""
     f = t.fonts
     return [
-        _style("paragraph", "Quote", "Quote", based="Normal", nxt=_body_id(t), prio=29,
-               qformat=True,
-               ppr=[E("w:pBdr", None, border("w:left", 18, "BFBFBF", 8)), spacing(120, 120),
-                    E("w:ind", {"w:left": 567, "w:right": 567}), _justified(t)],
-               rpr=[fonts(f.body, f.ea_quote), *_italic_latin(t), val("w:color", "404040")]),
-        _style("paragraph", "ListParagraph", "List Paragraph", based="Normal", prio=34,
-               qformat=True, ppr=[E("w:ind", {"w:left": 720}), E("w:contextualSpacing")]),
-        _style("paragraph", "ListBullet", "List Bullet", based="Normal", prio=99, semi=True,
-               ppr=[spacing(0, 60)]),
-        _style("paragraph", "ListNumber", "List Number", based="Normal", prio=99, semi=True,
-               ppr=[spacing(0, 60)]),
-        _style("paragraph", "ListContinue", "List Continue", based="Normal", prio=99, semi=True,
-               ppr=[spacing(0, 60), E("w:ind", {"w:left": t.indent})]),
+        _style(
+            "paragraph",
+            "Quote",
+            "Quote",
+            based="Normal",
+            nxt=_body_id(t),
+            prio=29,
+            qformat=True,
+            ppr=[
+                E("w:pBdr", None, border("w:left", 18, "BFBFBF", 8)),
+                spacing(120, 120),
+                E("w:ind", {"w:left": 567, "w:right": 567}),
+                _justified(t),
+            ],
+            rpr=[fonts(f.body, f.ea_quote), *_italic_latin(t), val("w:color", "404040")],
+        ),
+        _style(
+            "paragraph",
+            "ListParagraph",
+            "List Paragraph",
+            based="Normal",
+            prio=34,
+            qformat=True,
+            ppr=[E("w:ind", {"w:left": 720}), E("w:contextualSpacing")],
+        ),
+        _style(
+            "paragraph", "ListBullet", "List Bullet", based="Normal", prio=99, semi=True, ppr=[spacing(0, 60)]
+        ),
+        _style(
+            "paragraph", "ListNumber", "List Number", based="Normal", prio=99, semi=True, ppr=[spacing(0, 60)]
+        ),
+        _style(
+            "paragraph",
+            "ListContinue",
+            "List Continue",
+            based="Normal",
+            prio=99,
+            semi=True,
+            ppr=[spacing(0, 60), E("w:ind", {"w:left": t.indent})],
+        ),
     ]
 
 
@@ -352,15 +522,29 @@ def code(t: Typography) -> list[Element]:
     """Source Code (a shaded, framed block, lines kept) and Verbatim Char (code in text)."""
     pad = [border(side, 4, "D9D9D9", 4) for side in ("w:top", "w:left", "w:bottom", "w:right")]
     return [
-        _style("paragraph", "SourceCode", "Source Code", based="Normal", prio=99,
-               ppr=[E("w:pBdr", None, *pad),
-                    E("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": SHADE}),
-                    E("w:wordWrap", {"w:val": "0"}), spacing(120, 120, 240),
-                    E("w:ind", {"w:left": 113, "w:right": 113})],
-               rpr=[_mono(t), E("w:noProof"), *size(t.code)]),
-        _style("character", "VerbatimChar", "Verbatim Char", based="DefaultParagraphFont",
-               prio=99, rpr=[_mono(t), E("w:shd", {"w:val": "clear", "w:color": "auto",
-                                                  "w:fill": SHADE})]),
+        _style(
+            "paragraph",
+            "SourceCode",
+            "Source Code",
+            based="Normal",
+            prio=99,
+            ppr=[
+                E("w:pBdr", None, *pad),
+                E("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": SHADE}),
+                E("w:wordWrap", {"w:val": "0"}),
+                spacing(120, 120, 240),
+                E("w:ind", {"w:left": 113, "w:right": 113}),
+            ],
+            rpr=[_mono(t), E("w:noProof"), *size(t.code)],
+        ),
+        _style(
+            "character",
+            "VerbatimChar",
+            "Verbatim Char",
+            based="DefaultParagraphFont",
+            prio=99,
+            rpr=[_mono(t), E("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": SHADE})],
+        ),
     ]
 
 
@@ -371,103 +555,241 @@ def figures(t: Typography) -> list[Element]:
     address)."""
     box = [border(side, 4, RULE, 4) for side in ("w:top", "w:left", "w:bottom", "w:right")]
     return [
-        _style("paragraph", "PictureFrame", "Picture Frame", based="Normal", nxt=_body_id(t),
-               prio=99, ppr=[E("w:keepNext"), E("w:pBdr", None, *box), spacing(120, 120, 240),
-                             E("w:ind", {"w:left": 1134, "w:right": 1134}), val("w:jc", "center")],
-               rpr=[_grey(), *size(t.caption)]),
-        _style("character", "PictureLabel", "Picture Label", based="DefaultParagraphFont", prio=99,
-               rpr=[_grey(), E("w:bdr", {"w:val": "single", "w:sz": 4, "w:space": 0,
-                                         "w:color": RULE})]),
-        _style("paragraph", "PictureSource", "Picture Source", based="FootnoteText", prio=99,
-               semi=True),
-        _style("paragraph", "Figure", "Figure", based="Normal", nxt=_body_id(t), prio=99,
-               ppr=[E("w:keepNext"), spacing(120, 120, 240), val("w:jc", "center")]),
-        _style("paragraph", "Caption", "caption", based="Normal", nxt=_body_id(t), prio=35,
-               qformat=True, semi=True,
-               ppr=[spacing(0, 240, 240), val("w:jc", "center")],
-               rpr=[*_italic_latin(t), val("w:color", GREY), *size(t.caption)]),
+        _style(
+            "paragraph",
+            "PictureFrame",
+            "Picture Frame",
+            based="Normal",
+            nxt=_body_id(t),
+            prio=99,
+            ppr=[
+                E("w:keepNext"),
+                E("w:pBdr", None, *box),
+                spacing(120, 120, 240),
+                E("w:ind", {"w:left": 1134, "w:right": 1134}),
+                val("w:jc", "center"),
+            ],
+            rpr=[_grey(), *size(t.caption)],
+        ),
+        _style(
+            "character",
+            "PictureLabel",
+            "Picture Label",
+            based="DefaultParagraphFont",
+            prio=99,
+            rpr=[_grey(), E("w:bdr", {"w:val": "single", "w:sz": 4, "w:space": 0, "w:color": RULE})],
+        ),
+        _style("paragraph", "PictureSource", "Picture Source", based="FootnoteText", prio=99, semi=True),
+        _style(
+            "paragraph",
+            "Figure",
+            "Figure",
+            based="Normal",
+            nxt=_body_id(t),
+            prio=99,
+            ppr=[E("w:keepNext"), spacing(120, 120, 240), val("w:jc", "center")],
+        ),
+        _style(
+            "paragraph",
+            "Caption",
+            "caption",
+            based="Normal",
+            nxt=_body_id(t),
+            prio=35,
+            qformat=True,
+            semi=True,
+            ppr=[spacing(0, 240, 240), val("w:jc", "center")],
+            rpr=[*_italic_latin(t), val("w:color", GREY), *size(t.caption)],
+        ),
     ]
 
 
 def cell_text(t: Typography) -> list[Element]:
     """Compact: the paragraphs of table cells."""
-    return [_style("paragraph", "Compact", "Compact", based="Normal", prio=99,
-                   ppr=[spacing(20, 20, 264)], rpr=[*size(t.table)])]
+    return [
+        _style(
+            "paragraph",
+            "Compact",
+            "Compact",
+            based="Normal",
+            prio=99,
+            ppr=[spacing(20, 20, 264)],
+            rpr=[*size(t.table)],
+        )
+    ]
 
 
 def rule(t: Typography) -> list[Element]:
     """Horizontal Line: a thematic break, a short centred rule."""
-    return [_style("paragraph", "HorizontalLine", "Horizontal Line", based="Normal", nxt=_body_id(t),
-                   prio=99, ppr=[E("w:pBdr", None, border("w:bottom", 6, RULE, 1)),
-                                 spacing(120, 360, 240), E("w:ind", {"w:left": 2268, "w:right": 2268}),
-                                 val("w:jc", "center")],
-                   rpr=[*size(6)])]
+    return [
+        _style(
+            "paragraph",
+            "HorizontalLine",
+            "Horizontal Line",
+            based="Normal",
+            nxt=_body_id(t),
+            prio=99,
+            ppr=[
+                E("w:pBdr", None, border("w:bottom", 6, RULE, 1)),
+                spacing(120, 360, 240),
+                E("w:ind", {"w:left": 2268, "w:right": 2268}),
+                val("w:jc", "center"),
+            ],
+            rpr=[*size(6)],
+        )
+    ]
 
 
 def links() -> list[Element]:
     """Hyperlink and FollowedHyperlink: Word's blue, underlined."""
     return [
-        _style("character", "Hyperlink", "Hyperlink", based="DefaultParagraphFont", prio=99,
-               semi=True, rpr=[val("w:color", WORD_BLUE), val("w:u", "single")]),
-        _style("character", "FollowedHyperlink", "FollowedHyperlink",
-               based="DefaultParagraphFont", prio=99, semi=True,
-               rpr=[val("w:color", "954F72"), val("w:u", "single")]),
+        _style(
+            "character",
+            "Hyperlink",
+            "Hyperlink",
+            based="DefaultParagraphFont",
+            prio=99,
+            semi=True,
+            rpr=[val("w:color", WORD_BLUE), val("w:u", "single")],
+        ),
+        _style(
+            "character",
+            "FollowedHyperlink",
+            "FollowedHyperlink",
+            based="DefaultParagraphFont",
+            prio=99,
+            semi=True,
+            rpr=[val("w:color", "954F72"), val("w:u", "single")],
+        ),
     ]
 
 
 def notes(t: Typography) -> list[Element]:
     """Footnote text (small) and the footnote mark (superscript)."""
     return [
-        _style("paragraph", "FootnoteText", "footnote text", based="Normal", prio=99, semi=True,
-               ppr=[spacing(0, 40, 240), E("w:snapToGrid", {"w:val": "0"})],
-               rpr=[*size(t.small)]),
-        _style("character", "FootnoteReference", "footnote reference",
-               based="DefaultParagraphFont", prio=99, semi=True, rpr=[val("w:vertAlign", "superscript")]),
+        _style(
+            "paragraph",
+            "FootnoteText",
+            "footnote text",
+            based="Normal",
+            prio=99,
+            semi=True,
+            ppr=[spacing(0, 40, 240), E("w:snapToGrid", {"w:val": "0"})],
+            rpr=[*size(t.small)],
+        ),
+        _style(
+            "character",
+            "FootnoteReference",
+            "footnote reference",
+            based="DefaultParagraphFont",
+            prio=99,
+            semi=True,
+            rpr=[val("w:vertAlign", "superscript")],
+        ),
     ]
 
 
 def page_margins(t: Typography) -> list[Element]:
     """Header and footer: small, grey, centred, with Word's centre and right tabs."""
+
     def margin(sid: str, name: str) -> Element:
-        return _style("paragraph", sid, name, based="Normal", prio=99, semi=True,
-                      ppr=[E("w:tabs", None, E("w:tab", {"w:val": "center", "w:pos": t.measure // 2}),
-                             E("w:tab", {"w:val": "right", "w:pos": t.measure})), val("w:jc", "center")],
-                      rpr=[_grey(), *size(t.small)])
+        return _style(
+            "paragraph",
+            sid,
+            name,
+            based="Normal",
+            prio=99,
+            semi=True,
+            ppr=[
+                E(
+                    "w:tabs",
+                    None,
+                    E("w:tab", {"w:val": "center", "w:pos": t.measure // 2}),
+                    E("w:tab", {"w:val": "right", "w:pos": t.measure}),
+                ),
+                val("w:jc", "center"),
+            ],
+            rpr=[_grey(), *size(t.small)],
+        )
+
     return [margin("Header", "header"), margin("Footer", "footer")]
 
 
 def table_of_contents(t: Typography) -> list[Element]:
     """TOC Heading and the entries of levels 1 to 3, with dot leaders to the page number."""
-    out = [_style("paragraph", "TOCHeading", "TOC Heading", based="Heading1", nxt="Normal",
-                  prio=39, semi=True, qformat=True,
-                  ppr=[E("w:pageBreakBefore"), E("w:outlineLvl", {"w:val": 9}),
-                       val("w:jc", "center")])]
+    out = [
+        _style(
+            "paragraph",
+            "TOCHeading",
+            "TOC Heading",
+            based="Heading1",
+            nxt="Normal",
+            prio=39,
+            semi=True,
+            qformat=True,
+            ppr=[E("w:pageBreakBefore"), E("w:outlineLvl", {"w:val": 9}), val("w:jc", "center")],
+        )
+    ]
     for n in range(1, 4):
-        out.append(_style("paragraph", f"TOC{n}", f"toc {n}", based="Normal", nxt="Normal",
-                          prio=39, semi=True,
-                          ppr=[E("w:tabs", None, E("w:tab", {"w:val": "right", "w:leader": "dot",
-                                                            "w:pos": t.measure - 10})),
-                               spacing(60 if n == 1 else 0, 60 if n == 1 else 0),
-                               E("w:ind", {"w:left": (n - 1) * t.indent})],
-                          rpr=[flag("w:b") if n == 1 else None]))
+        out.append(
+            _style(
+                "paragraph",
+                f"TOC{n}",
+                f"toc {n}",
+                based="Normal",
+                nxt="Normal",
+                prio=39,
+                semi=True,
+                ppr=[
+                    E(
+                        "w:tabs",
+                        None,
+                        E("w:tab", {"w:val": "right", "w:leader": "dot", "w:pos": t.measure - 10}),
+                    ),
+                    spacing(60 if n == 1 else 0, 60 if n == 1 else 0),
+                    E("w:ind", {"w:left": (n - 1) * t.indent}),
+                ],
+                rpr=[flag("w:b") if n == 1 else None],
+            )
+        )
     return out
 
 
 def table_grid() -> list[Element]:
     """Table Grid: thin borders, cell margins, a bold shaded header row."""
-    cell_mar = E("w:tblCellMar", None, E("w:top", {"w:w": 57, "w:type": "dxa"}),
-                 E("w:left", {"w:w": 108, "w:type": "dxa"}),
-                 E("w:bottom", {"w:w": 57, "w:type": "dxa"}),
-                 E("w:right", {"w:w": 108, "w:type": "dxa"}))
-    grid = E("w:tblBorders", None, *(border(side, 4, "808080", 0) for side in
-                                     ("w:top", "w:left", "w:bottom", "w:right", "w:insideH",
-                                      "w:insideV")))
-    first_row = E("w:tblStylePr", {"w:type": "firstRow"},
-                  E("w:rPr", None, flag("w:b"), flag("w:bCs")),
-                  E("w:tcPr", None, E("w:shd", {"w:val": "clear", "w:color": "auto",
-                                                "w:fill": SHADE})))
-    return [_style("table", "TableGrid", "Table Grid", based="TableNormal", prio=59,
-                   ppr=[spacing(0, 0)], extra=[E("w:tblPr", None, grid, cell_mar), first_row])]
+    cell_mar = E(
+        "w:tblCellMar",
+        None,
+        E("w:top", {"w:w": 57, "w:type": "dxa"}),
+        E("w:left", {"w:w": 108, "w:type": "dxa"}),
+        E("w:bottom", {"w:w": 57, "w:type": "dxa"}),
+        E("w:right", {"w:w": 108, "w:type": "dxa"}),
+    )
+    grid = E(
+        "w:tblBorders",
+        None,
+        *(
+            border(side, 4, "808080", 0)
+            for side in ("w:top", "w:left", "w:bottom", "w:right", "w:insideH", "w:insideV")
+        ),
+    )
+    first_row = E(
+        "w:tblStylePr",
+        {"w:type": "firstRow"},
+        E("w:rPr", None, flag("w:b"), flag("w:bCs")),
+        E("w:tcPr", None, E("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": SHADE})),
+    )
+    return [
+        _style(
+            "table",
+            "TableGrid",
+            "Table Grid",
+            based="TableNormal",
+            prio=59,
+            ppr=[spacing(0, 0)],
+            extra=[E("w:tblPr", None, grid, cell_mar), first_row],
+        )
+    ]
 
 
 def _body_id(t: Typography) -> str:
@@ -484,6 +806,7 @@ def heading_style_name(level: int) -> str:
 
 
 # -- installing ------------------------------------------------------------------------
+
 
 class StyleMap:
     """Style ids by (case-insensitive) name, as the styles part has them."""
@@ -569,15 +892,16 @@ def font_table(t: Typography) -> Element:
     """``w:fonts`` describing every face the styles name, with their other names."""
     f = t.fonts
     table = E("w:fonts")
-    for name in dict.fromkeys((f.body, f.heading, f.mono, f.ea_body, f.ea_heading, f.ea_mono,
-                               f.ea_quote)):
+    for name in dict.fromkeys((f.body, f.heading, f.mono, f.ea_body, f.ea_heading, f.ea_mono, f.ea_quote)):
         font = E("w:font", {"w:name": name})
         if name in ALT_NAMES:
             put(font, val("w:altName", ALT_NAMES[name]))
         charset, family = FONT_INFO.get(name, ("00", "auto"))
         put(font, val("w:charset", charset))
         put(font, val("w:family", family))
-        put(font, val("w:pitch", "fixed" if family == "modern" and name in (f.mono, f.ea_mono)
-                      else "variable"))
+        put(
+            font,
+            val("w:pitch", "fixed" if family == "modern" and name in (f.mono, f.ea_mono) else "variable"),
+        )
         table.append(font)
     return table

@@ -17,6 +17,7 @@ The bytes depend only on the document (and SOURCE_DATE_EPOCH, and the fonts the
 cover is drawn with): ids are numbered in document order, the zip has fixed entry
 dates and order, and the modification date is :meth:`Book.modified`.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -147,23 +148,39 @@ class EpubWriter(Writer):
     extension = "epub"
     version = "1"
     capabilities = Capabilities(image_types=IMAGE_TYPES, remote_images=False, embeds_images=True)
-    defaults = {"split_kb": 250, "smart_quotes": "auto", "cover": True, "conforms_to": False,
-                "certified_by": "galley"}
+    defaults = {
+        "split_kb": 250,
+        "smart_quotes": "auto",
+        "cover": True,
+        "conforms_to": False,
+        "certified_by": "galley",
+    }
 
     def render(self, doc: Document) -> bytes:
         # ' and " as print has them (never in code), decided as for the DOCX
         if doc.tree and smart_quotes_wanted(self.options["smart_quotes"], book_language(doc)):
             doc = dataclasses.replace(doc, tree=smart_quoted(doc.tree))
         claim = CONFORMANCE if self.options["conforms_to"] else None
-        return Book(doc, int(self.options["split_kb"]) * 1000, claim,
-                    str(self.options["certified_by"]) or None, bool(self.options["cover"])).build()
+        return Book(
+            doc,
+            int(self.options["split_kb"]) * 1000,
+            claim,
+            str(self.options["certified_by"]) or None,
+            bool(self.options["cover"]),
+        ).build()
 
 
 class Book:
     """One document made into an EPUB."""
 
-    def __init__(self, doc: Document, limit: int, conforms_to: str | None = None,
-                 certified_by: str | None = None, with_cover: bool = True):
+    def __init__(
+        self,
+        doc: Document,
+        limit: int,
+        conforms_to: str | None = None,
+        certified_by: str | None = None,
+        with_cover: bool = True,
+    ):
         self.doc = doc
         self.with_cover = with_cover
         self.conforms_to = conforms_to
@@ -229,8 +246,9 @@ class Book:
             body.append(box)
         heading = next((n for n in part.nodes if re.fullmatch(r"h[1-6]", local(n))), None)
         label = " ".join("".join(heading.itertext()).split()) if heading is not None else ""
-        root = document(label or self.title, self.lang, CSS_HREF, body,
-                        body_class=self.body_class, body_type="bodymatter")
+        root = document(
+            label or self.title, self.lang, CSS_HREF, body, body_class=self.body_class, body_type="bodymatter"
+        )
         return serialize(root)
 
     def title_page(self) -> bytes:
@@ -251,8 +269,14 @@ class Book:
             else:
                 add_text(p, line.text)
             nodes.append(p)
-        root = document(self.title, self.lang, CSS_HREF, nodes,
-                        body_class=f"{self.body_class} titlepage", body_type="titlepage")
+        root = document(
+            self.title,
+            self.lang,
+            CSS_HREF,
+            nodes,
+            body_class=f"{self.body_class} titlepage",
+            body_type="titlepage",
+        )
         return serialize(root)
 
     def cover(self) -> bytes | None:
@@ -260,8 +284,12 @@ class Book:
         doc = self.doc
         names = authors(doc)
         site = publisher(doc)
-        text = CoverText(self.title, ", ".join(names) if names else site, site if names else None,
-                         display_date(publication_date(doc), self.lang))
+        text = CoverText(
+            self.title,
+            ", ".join(names) if names else site,
+            site if names else None,
+            display_date(publication_date(doc), self.lang),
+        )
         try:
             png, complete = draw_cover(text, document_id(doc), east_asian_script(self.lang))
         except (ImportError, ValueError, OSError) as exc:
@@ -277,8 +305,14 @@ class Book:
         box = el("section", {"class": "cover"})
         box.set(EPUB_TYPE, "cover")
         sub(box, "img", {"src": "../images/cover.png", "alt": alt, "role": "doc-cover"})
-        root = document(self.title, self.lang, CSS_HREF, [box],
-                        body_class=f"{self.body_class} coverpage", body_type="cover")
+        root = document(
+            self.title,
+            self.lang,
+            CSS_HREF,
+            [box],
+            body_class=f"{self.body_class} coverpage",
+            body_type="cover",
+        )
         return serialize(root)
 
     # -- the package -----------------------------------------------------------------------
@@ -299,36 +333,50 @@ class Book:
         cover = self.cover() if self.with_cover else None
         if cover is not None:
             landmarks.insert(0, ("cover", "cover.xhtml", self.labels.cover))
-        landmarks += [("titlepage", "title.xhtml", self.labels.title_page),
-                      ("bodymatter", parts[0].name, self.labels.start)]
-        nav = pkg.nav_xhtml(self.title, self.lang, CSS_HREF, self.labels.contents, toc,
-                            self.labels.landmarks, landmarks, self.body_class)
+        landmarks += [
+            ("titlepage", "title.xhtml", self.labels.title_page),
+            ("bodymatter", parts[0].name, self.labels.start),
+        ]
+        nav = pkg.nav_xhtml(
+            self.title,
+            self.lang,
+            CSS_HREF,
+            self.labels.contents,
+            toc,
+            self.labels.landmarks,
+            landmarks,
+            self.body_class,
+        )
         title_page = self.title_page()
 
         meta = self.metadata(renderer)
         items = []
         if cover is not None:
             meta.cover, meta.cover_page = "cover-image", "text/cover.xhtml"
-            items += [pkg.Item("cover-image", "images/cover.png", "image/png", cover, "cover-image"),
-                      pkg.Item("cover", "text/cover.xhtml", "application/xhtml+xml", self.cover_page())]
-        items += [pkg.Item("ncx", "toc.ncx", "application/x-dtbncx+xml", pkg.ncx(meta, toc, "text/")),
-                 pkg.Item("css", "styles/book.css", "text/css", stylesheet(self.lang).encode("utf-8")),
-                 pkg.Item("title-page", "text/title.xhtml", "application/xhtml+xml", title_page),
-                 pkg.Item("nav", "text/nav.xhtml", "application/xhtml+xml", nav, "nav")]
+            items += [
+                pkg.Item("cover-image", "images/cover.png", "image/png", cover, "cover-image"),
+                pkg.Item("cover", "text/cover.xhtml", "application/xhtml+xml", self.cover_page()),
+            ]
+        items += [
+            pkg.Item("ncx", "toc.ncx", "application/x-dtbncx+xml", pkg.ncx(meta, toc, "text/")),
+            pkg.Item("css", "styles/book.css", "text/css", stylesheet(self.lang).encode("utf-8")),
+            pkg.Item("title-page", "text/title.xhtml", "application/xhtml+xml", title_page),
+            pkg.Item("nav", "text/nav.xhtml", "application/xhtml+xml", nav, "nav"),
+        ]
         for i, (name, data) in enumerate(chapters, 1):
             items.append(pkg.Item(f"chapter-{i:03d}", f"text/{name}", "application/xhtml+xml", data))
         for i, name in enumerate(renderer.assets, 1):
             asset = doc.assets[name]
-            items.append(pkg.Item(f"image-{i:03d}", f"images/{name}", asset.media_type,
-                                  renderer.images[name] or b""))
+            items.append(
+                pkg.Item(f"image-{i:03d}", f"images/{name}", asset.media_type, renderer.images[name] or b"")
+            )
         spine = [("cover", True)] if cover is not None else []
         spine.append(("title-page", True))
         if nav_in_spine:
             spine.append(("nav", True))
         spine += [(f"chapter-{i:03d}", True) for i in range(1, len(chapters) + 1)]
         opf = pkg.opf(meta, items, spine, "ncx")
-        entries = [("META-INF/container.xml", pkg.container_xml()),
-                   (f"{pkg.ROOT}/content.opf", opf)]
+        entries = [("META-INF/container.xml", pkg.container_xml()), (f"{pkg.ROOT}/content.opf", opf)]
         entries += [(f"{pkg.ROOT}/{item.href}", item.data) for item in items]
         return pkg.zip_epub(entries, self.modified())
 
@@ -355,8 +403,11 @@ class Book:
         features = (["structuralNavigation", "tableOfContents"] if headings else []) + ["readingOrder"]
         if images and not renderer.alt_missing:
             features.append("alternativeText")
-        summary = (self.labels.summary + (self.labels.summary_headings if headings else "")
-                   + (self.labels.summary_remote if renderer.remote_images else ""))
+        summary = (
+            self.labels.summary
+            + (self.labels.summary_headings if headings else "")
+            + (self.labels.summary_remote if renderer.remote_images else "")
+        )
         return pkg.Metadata(
             identifier="urn:uuid:" + document_id(doc),
             title=self.title,
@@ -374,9 +425,13 @@ class Book:
             conforms_to=self.conforms_to,
             certified_by=self.certified_by if self.conforms_to else None,
             access_modes=["textual", "visual"] if images else ["textual"],
-            sufficient=(["textual,visual", "textual"] if images and not renderer.alt_missing
-                        else ["textual,visual"] if images else ["textual"]),
+            sufficient=(
+                ["textual,visual", "textual"]
+                if images and not renderer.alt_missing
+                else ["textual,visual"]
+                if images
+                else ["textual"]
+            ),
             features=features,
             summary=summary,
         )
-

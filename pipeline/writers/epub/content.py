@@ -7,6 +7,7 @@ the images used, and the links to resolve once every anchor is known.
 Internal links are written ``#id`` first; the writer rewrites them to
 ``file.xhtml#id`` once the body is split into files.
 """
+
 from __future__ import annotations
 
 import re
@@ -70,7 +71,7 @@ def safe_url(url: str) -> str | None:
     if scheme not in SAFE_SCHEMES:
         return None
     if scheme == "mailto":
-        return _pct("mailto:" + _quote(url[len(parts.scheme) + 1:], "@"))
+        return _pct("mailto:" + _quote(url[len(parts.scheme) + 1 :], "@"))
     if not host:
         return None
     netloc = parts.netloc
@@ -85,8 +86,11 @@ def safe_url(url: str) -> str | None:
             netloc += f":{port}"
     if ":" not in host and not _HOST.match(netloc.rpartition("@")[2].split(":")[0]):
         return None  # not a host name a URL parser accepts (empty label, odd characters)
-    return _pct(urllib.parse.urlunsplit((scheme, netloc, _quote(parts.path), _quote(parts.query),
-                                         _quote(parts.fragment))))
+    return _pct(
+        urllib.parse.urlunsplit(
+            (scheme, netloc, _quote(parts.path), _quote(parts.query), _quote(parts.fragment))
+        )
+    )
 
 
 def _quote(part: str, extra: str = "") -> str:
@@ -395,8 +399,11 @@ class ContentRenderer(TreeVisitor):
             self._parents.pop()
             refs = self.note_refs.get(index)
             if refs:
-                label = el("a", {"href": "#" + refs[0], "class": "backlink generated",
-                                 "role": "doc-backlink"}, f"{index}.")
+                label = el(
+                    "a",
+                    {"href": "#" + refs[0], "class": "backlink generated", "role": "doc-backlink"},
+                    f"{index}.",
+                )
             else:
                 label = el("span", {"class": "backlink generated"}, f"{index}.")
             first = note[0] if len(note) and local(note[0]) == "p" else None
@@ -423,8 +430,12 @@ class ContentRenderer(TreeVisitor):
         if in_link or target is None:  # no link inside a link: the number alone
             sub(sup, "span", {"id": rid, "class": "generated"}, str(index))
             return
-        a = sub(sup, "a", {"id": rid, "href": "#" + target, "class": "generated",
-                           "role": "doc-noteref"}, str(index))
+        a = sub(
+            sup,
+            "a",
+            {"id": rid, "href": "#" + target, "class": "generated", "role": "doc-noteref"},
+            str(index),
+        )
         a.set(EPUB_TYPE, "noteref")
 
     # -- inline -------------------------------------------------------------------------
@@ -551,8 +562,21 @@ class ContentRenderer(TreeVisitor):
         return box
 
 
-INLINE = frozenset({"text", "emphasis", "strong", "strikethrough", "codespan", "link", "image",
-                    "inline_html", "linebreak", "softbreak", "footnote_ref"})
+INLINE = frozenset(
+    {
+        "text",
+        "emphasis",
+        "strong",
+        "strikethrough",
+        "codespan",
+        "link",
+        "image",
+        "inline_html",
+        "linebreak",
+        "softbreak",
+        "footnote_ref",
+    }
+)
 
 
 #: inline HTML elements nested deeper than this are not nested further (XML readers stop

@@ -14,6 +14,7 @@ When no font covers the title's script (a CJK title on a machine without a CJK
 font), the cover leaves out what it cannot draw rather than show empty boxes: the
 text in that script goes, the rest stays, and the document gets a warning.
 """
+
 from __future__ import annotations
 
 import colorsys
@@ -111,11 +112,33 @@ def find_fonts(script: str | None) -> Fonts:
 def _cjk_font_files_exist() -> bool:
     """Without fontconfig: is there a CJK font among the usual font folders?"""
     from pathlib import Path
-    folders = [Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts",
-               Path.home() / ".local/share/fonts", Path("/Library/Fonts"), Path("/System/Library/Fonts"),
-               Path("C:/Windows/Fonts")]
-    names = ("cjk", "sourcehan", "wqy", "droidsansfallback", "pingfang", "hiragino", "msyh", "simsun",
-             "simhei", "meiryo", "malgun", "yugoth", "notosanssc", "notosansjp", "notosanskr")
+
+    folders = [
+        Path("/usr/share/fonts"),
+        Path("/usr/local/share/fonts"),
+        Path.home() / ".fonts",
+        Path.home() / ".local/share/fonts",
+        Path("/Library/Fonts"),
+        Path("/System/Library/Fonts"),
+        Path("C:/Windows/Fonts"),
+    ]
+    names = (
+        "cjk",
+        "sourcehan",
+        "wqy",
+        "droidsansfallback",
+        "pingfang",
+        "hiragino",
+        "msyh",
+        "simsun",
+        "simhei",
+        "meiryo",
+        "malgun",
+        "yugoth",
+        "notosanssc",
+        "notosansjp",
+        "notosanskr",
+    )
     for folder in folders:
         if folder.is_dir():
             for path in folder.rglob("*"):
@@ -211,7 +234,7 @@ def title_lines(title: str) -> tuple[int, list[str]]:
         last = lines[MAX_TITLE_LINES - 1]
         while last and width(last + "…", size) > room:
             last = last[:-1]
-        lines = [*lines[:MAX_TITLE_LINES - 1], last.rstrip() + "…"]
+        lines = [*lines[: MAX_TITLE_LINES - 1], last.rstrip() + "…"]
     return size, lines
 
 
@@ -230,8 +253,8 @@ def palette(seed: str) -> tuple[str, str, str]:
 @dataclass(frozen=True)
 class CoverText:
     title: str
-    byline: str | None = None    # the author, else the site
-    site: str | None = None      # the site, when the byline is the author
+    byline: str | None = None  # the author, else the site
+    site: str | None = None  # the site, when the byline is the author
     date: str | None = None
 
 
@@ -248,18 +271,25 @@ def drawable(text: str | None, fonts: Fonts) -> str | None:
 def svg(cover: CoverText, seed: str, fonts: Fonts) -> str:
     """The cover as an SVG document."""
     back, accent, ink = palette(seed)
-    family = escape(f"'{fonts.family}', sans-serif", {"'": "&apos;"}) if fonts.family != "sans-serif" \
+    family = (
+        escape(f"'{fonts.family}', sans-serif", {"'": "&apos;"})
+        if fonts.family != "sans-serif"
         else "sans-serif"
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
-           f'viewBox="0 0 {WIDTH} {HEIGHT}">',
-           f'<rect width="{WIDTH}" height="{HEIGHT}" fill="{back}"/>',
-           f'<rect x="0" y="0" width="{WIDTH}" height="24" fill="{accent}"/>',
-           f'<rect x="0" y="{HEIGHT - 24}" width="{WIDTH}" height="24" fill="{accent}"/>']
+    )
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
+        f'viewBox="0 0 {WIDTH} {HEIGHT}">',
+        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="{back}"/>',
+        f'<rect x="0" y="0" width="{WIDTH}" height="24" fill="{accent}"/>',
+        f'<rect x="0" y="{HEIGHT - 24}" width="{WIDTH}" height="24" fill="{accent}"/>',
+    ]
 
     def text(y: float, size: int, value: str, weight: str = "normal", fill: str = ink) -> None:
-        out.append(f'<text x="{WIDTH // 2}" y="{y:.0f}" font-family="{family}" font-size="{size}" '
-                   f'font-weight="{weight}" fill="{fill}" text-anchor="middle">'
-                   f'{escape(xml_safe(value))}</text>')
+        out.append(
+            f'<text x="{WIDTH // 2}" y="{y:.0f}" font-family="{family}" font-size="{size}" '
+            f'font-weight="{weight}" fill="{fill}" text-anchor="middle">'
+            f"{escape(xml_safe(value))}</text>"
+        )
 
     site = drawable(cover.site, fonts)
     if site:
@@ -288,8 +318,12 @@ def svg(cover: CoverText, seed: str, fonts: Fonts) -> str:
 @lru_cache(maxsize=32)
 def _png(data: str, files: tuple[str, ...]) -> bytes:
     import resvg_py
-    return bytes(resvg_py.svg_to_bytes(svg_string=data, skip_system_fonts=bool(files),
-                                       font_files=list(files) or None, width=PIXELS))
+
+    return bytes(
+        resvg_py.svg_to_bytes(
+            svg_string=data, skip_system_fonts=bool(files), font_files=list(files) or None, width=PIXELS
+        )
+    )
 
 
 def render(cover: CoverText, seed: str, script: str | None) -> tuple[bytes, bool]:

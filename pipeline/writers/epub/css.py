@@ -14,24 +14,25 @@ colours, so a block that sets a background sets its text colour too, and both ch
 under ``prefers-color-scheme: dark``. Borders and text greys are chosen to keep a
 contrast of at least 4.5:1 on either page (WCAG AA).
 """
+
 from __future__ import annotations
 
 from ..present import east_asian_script
 
 SERIF = {
     "hans": '"Noto Serif CJK SC", "Source Han Serif SC", "Source Han Serif CN", "Songti SC", '
-               '"STSong", "SimSun", serif',
+    '"STSong", "SimSun", serif',
     "hant": '"Noto Serif CJK TC", "Source Han Serif TC", "Songti TC", "PMingLiU", "MingLiU", serif',
     "ja": '"Noto Serif CJK JP", "Source Han Serif JP", "Hiragino Mincho ProN", "Yu Mincho", '
-          '"MS Mincho", serif',
+    '"MS Mincho", serif',
     "ko": '"Noto Serif CJK KR", "Source Han Serif KR", "AppleMyungjo", "Batang", serif',
 }
 SANS = {
     "hans": '"Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "PingFang SC", '
-               '"Hiragino Sans GB", "Microsoft YaHei", sans-serif',
+    '"Hiragino Sans GB", "Microsoft YaHei", sans-serif',
     "hant": '"Noto Sans CJK TC", "Source Han Sans TC", "PingFang TC", "Microsoft JhengHei", sans-serif',
     "ja": '"Noto Sans CJK JP", "Source Han Sans JP", "Hiragino Sans", "Hiragino Kaku Gothic ProN", '
-          '"Yu Gothic", "Meiryo", sans-serif',
+    '"Yu Gothic", "Meiryo", sans-serif',
     "ko": '"Noto Sans CJK KR", "Source Han Sans KR", "Apple SD Gothic Neo", "Malgun Gothic", sans-serif',
 }
 MONO = '"Source Code Pro", "DejaVu Sans Mono", Menlo, Consolas, monospace'

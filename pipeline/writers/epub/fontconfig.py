@@ -5,6 +5,7 @@ more than drawing the cover).
 ``library()`` is None where the library cannot be loaded (no fontconfig, another
 platform): the caller asks the command-line tools then.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -20,8 +21,7 @@ _configured: list[tuple[str | None, ...]] = []
 
 
 class _FontSet(ctypes.Structure):
-    _fields_ = [("nfont", ctypes.c_int), ("sfont", ctypes.c_int),
-                ("fonts", ctypes.POINTER(ctypes.c_void_p))]
+    _fields_ = [("nfont", ctypes.c_int), ("sfont", ctypes.c_int), ("fonts", ctypes.POINTER(ctypes.c_void_p))]
 
 
 def library() -> ctypes.CDLL | None:

@@ -6,6 +6,7 @@ can run scripts and load other files: the image step sanitized it already
 anywhere else cannot carry a script, a handler, an outside reference or an entity
 into the book (an SVG that cannot be read as a clean SVG shows as a placeholder).
 """
+
 from __future__ import annotations
 
 from ...assets.svg import SvgError, sanitize_svg

@@ -4,6 +4,7 @@ The zip is written here with :mod:`zipfile` rather than by ebooklib: ``mimetype`
 first and stored, then the other entries in a fixed order, each with the same
 fixed date and permissions, so that the same document gives the same bytes.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,7 +44,7 @@ class NavPoint:
 
 @dataclass
 class Metadata:
-    identifier: str        # urn:uuid:...
+    identifier: str  # urn:uuid:...
     title: str
     lang: str
     modified: dt.datetime
@@ -176,8 +177,16 @@ def opf(meta: Metadata, items: list[Item], spine: list[tuple[str, bool]], ncx_id
     return _xml(root)
 
 
-def nav_xhtml(title: str, lang: str, css: str, heading: str, toc: list[NavPoint],
-              landmarks_label: str, landmarks: list[tuple[str, str, str]], body_class: str) -> bytes:
+def nav_xhtml(
+    title: str,
+    lang: str,
+    css: str,
+    heading: str,
+    toc: list[NavPoint],
+    landmarks_label: str,
+    landmarks: list[tuple[str, str, str]],
+    body_class: str,
+) -> bytes:
     """The EPUB 3 navigation document: the nested outline and the landmarks."""
     nav = el("nav", {"id": "toc", "role": "doc-toc"})
     nav.set(EPUB_TYPE, "toc")
@@ -216,8 +225,12 @@ def ncx(meta: Metadata, toc: list[NavPoint], base: str = "") -> bytes:
     def depth(points: list[NavPoint]) -> int:
         return 1 + max((depth(p.children) for p in points), default=0) if points else 0
 
-    for name, content in (("dtb:uid", meta.identifier), ("dtb:depth", str(max(1, depth(toc)))),
-                          ("dtb:totalPageCount", "0"), ("dtb:maxPageNumber", "0")):
+    for name, content in (
+        ("dtb:uid", meta.identifier),
+        ("dtb:depth", str(max(1, depth(toc)))),
+        ("dtb:totalPageCount", "0"),
+        ("dtb:maxPageNumber", "0"),
+    ):
         m = etree.SubElement(head, n("meta"))
         m.set("name", name)
         m.set("content", content)
@@ -256,12 +269,13 @@ def zip_epub(entries: list[tuple[str, bytes]], when: dt.datetime) -> bytes:
     stamp = zip_date(when)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        for name, data, method in [("mimetype", b"application/epub+zip", zipfile.ZIP_STORED),
-                                   *((n, d, zipfile.ZIP_DEFLATED) for n, d in entries)]:
+        for name, data, method in [
+            ("mimetype", b"application/epub+zip", zipfile.ZIP_STORED),
+            *((n, d, zipfile.ZIP_DEFLATED) for n, d in entries),
+        ]:
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = method
             info.create_system = 3
             info.external_attr = 0o100644 << 16
             z.writestr(info, data, compress_type=method, compresslevel=9 if method else None)
     return buf.getvalue()
-

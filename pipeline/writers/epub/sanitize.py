@@ -13,6 +13,7 @@ of the original page saw it that way or the author meant it so.
 Structure is repaired where XHTML requires it (a list holds only ``li``, a table
 row only cells, no block inside a paragraph, no link inside a link).
 """
+
 from __future__ import annotations
 
 import html.parser
@@ -27,27 +28,115 @@ from ..present import DROPPED_WITH_CONTENT, VOID_TAGS, is_html_tag, literal_pi, 
 from .xhtml import Element, add_class, add_text, el, local, q, sub, xml_safe
 
 #: phrasing elements kept as they are
-PHRASING = frozenset({
-    "a", "abbr", "b", "bdi", "br", "cite", "code", "del", "dfn", "em", "i", "ins", "kbd",
-    "mark", "q", "ruby", "rp", "rt", "s", "samp", "small", "span", "strong", "sub", "sup",
-    "u", "var", "wbr", "img",
-})
+PHRASING = frozenset(
+    {
+        "a",
+        "abbr",
+        "b",
+        "bdi",
+        "br",
+        "cite",
+        "code",
+        "del",
+        "dfn",
+        "em",
+        "i",
+        "ins",
+        "kbd",
+        "mark",
+        "q",
+        "ruby",
+        "rp",
+        "rt",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "u",
+        "var",
+        "wbr",
+        "img",
+    }
+)
 #: flow (block) elements kept as they are
-FLOW = frozenset({
-    "p", "div", "blockquote", "pre", "ul", "ol", "li", "dl", "dt", "dd", "table", "caption",
-    "colgroup", "col", "thead", "tbody", "tfoot", "tr", "th", "td", "figure", "figcaption",
-    "hr", "h1", "h2", "h3", "h4", "h5", "h6", "address",
-})
+FLOW = frozenset(
+    {
+        "p",
+        "div",
+        "blockquote",
+        "pre",
+        "ul",
+        "ol",
+        "li",
+        "dl",
+        "dt",
+        "dd",
+        "table",
+        "caption",
+        "colgroup",
+        "col",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "th",
+        "td",
+        "figure",
+        "figcaption",
+        "hr",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "address",
+    }
+)
 #: HTML elements written as another one (obsolete or sectioning elements of a web page)
 RENAME = {
-    "center": "div", "section": "div", "article": "div", "header": "div", "footer": "div",
-    "main": "div", "nav": "div", "aside": "div", "hgroup": "div", "details": "div",
-    "summary": "div", "fieldset": "div", "form": "div", "legend": "div", "dialog": "div",
-    "search": "div", "noscript": "div", "noembed": "div", "noframes": "div",
-    "menu": "ul", "dir": "ul", "xmp": "pre", "listing": "pre", "plaintext": "pre",
-    "tt": "code", "strike": "s", "acronym": "abbr", "big": "span", "font": "span",
-    "blink": "span", "marquee": "span", "nobr": "span", "time": "span", "data": "span",
-    "label": "span", "output": "span", "bdo": "span", "rb": "span", "rtc": "span",
+    "center": "div",
+    "section": "div",
+    "article": "div",
+    "header": "div",
+    "footer": "div",
+    "main": "div",
+    "nav": "div",
+    "aside": "div",
+    "hgroup": "div",
+    "details": "div",
+    "summary": "div",
+    "fieldset": "div",
+    "form": "div",
+    "legend": "div",
+    "dialog": "div",
+    "search": "div",
+    "noscript": "div",
+    "noembed": "div",
+    "noframes": "div",
+    "menu": "ul",
+    "dir": "ul",
+    "xmp": "pre",
+    "listing": "pre",
+    "plaintext": "pre",
+    "tt": "code",
+    "strike": "s",
+    "acronym": "abbr",
+    "big": "span",
+    "font": "span",
+    "blink": "span",
+    "marquee": "span",
+    "nobr": "span",
+    "time": "span",
+    "data": "span",
+    "label": "span",
+    "output": "span",
+    "bdo": "span",
+    "rb": "span",
+    "rtc": "span",
     "textarea": "span",
 }
 #: removed with everything inside: not content
@@ -82,9 +171,9 @@ def integer(value: str | None) -> str | None:
 
 @dataclass
 class Context:
-    phrasing: bool = False      # only phrasing content may go here
-    in_link: bool = False       # inside an <a>: no other link
-    parent: str = "div"         # the output parent's tag
+    phrasing: bool = False  # only phrasing content may go here
+    in_link: bool = False  # inside an <a>: no other link
+    parent: str = "div"  # the output parent's tag
 
 
 @dataclass
@@ -135,16 +224,20 @@ class Sanitizer:
             self.children(src, node, inner)
             fix_structure(node)
 
-    def element(self, name: str, attrs: dict[str, str], out: Element,
-                ctx: Context) -> tuple[Element | None, Context] | None:
+    def element(
+        self, name: str, attrs: dict[str, str], out: Element, ctx: Context
+    ) -> tuple[Element | None, Context] | None:
         """Make the output element for an HTML ``name`` under ``out``.
 
         Returns None to unwrap it (children go to ``out``), or the new element and
         the context of its children (``(None, ctx)``: dropped with its children).
         """
         if name == "img":
-            out.append(self.host.html_image(attrs.get("src") or "", attrs.get("alt") or "",
-                                            attrs.get("title") or "", ctx.in_link))
+            out.append(
+                self.host.html_image(
+                    attrs.get("src") or "", attrs.get("alt") or "", attrs.get("title") or "", ctx.in_link
+                )
+            )
             return (None, ctx)
         tag: str | None = RENAME.get(name, name)
         if tag not in PHRASING and tag not in FLOW:
@@ -162,8 +255,11 @@ class Sanitizer:
         if local(node) == "span" and not node.attrib:  # a bare span says nothing
             out.remove(node)
             return None
-        inner = Context(phrasing=ctx.phrasing or tag in PHRASING or tag in PHRASING_ONLY,
-                        in_link=ctx.in_link or local(node) == "a", parent=tag)
+        inner = Context(
+            phrasing=ctx.phrasing or tag in PHRASING or tag in PHRASING_ONLY,
+            in_link=ctx.in_link or local(node) == "a",
+            parent=tag,
+        )
         return node, inner
 
     @staticmethod
@@ -195,8 +291,7 @@ class Sanitizer:
         href = (attrs.get("href") or "").strip()
         return bool(href) and self.host.set_link(node, href)
 
-    def attributes(self, node: Element, name: str, tag: str, attrs: dict[str, str],
-                   ctx: Context) -> None:
+    def attributes(self, node: Element, name: str, tag: str, attrs: dict[str, str], ctx: Context) -> None:
         anchor = attrs.get("id") or attrs.get("name")
         if anchor and anchor.strip():
             node.set("id", self.host.anchor(anchor.strip()))
@@ -257,8 +352,11 @@ class Sanitizer:
             return ("skip" if name in VOID or tag.kind == "startend" else "discard"), None
         if name == "img":
             attrs = dict(tag.attrs)
-            out.append(self.host.html_image(attrs.get("src") or "", attrs.get("alt") or "",
-                                            attrs.get("title") or "", in_link))
+            out.append(
+                self.host.html_image(
+                    attrs.get("src") or "", attrs.get("alt") or "", attrs.get("title") or "", in_link
+                )
+            )
             return "void", out[-1]
         target = RENAME.get(name, name)
         if target not in PHRASING:
@@ -275,8 +373,7 @@ class Sanitizer:
 
 
 #: phrasing-only containers among the flow elements (their children are phrasing)
-PHRASING_ONLY = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "dt", "caption",
-                           "figcaption"})
+PHRASING_ONLY = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "dt", "caption", "figcaption"})
 
 
 @dataclass
@@ -328,11 +425,9 @@ def parse_fragment(raw: str) -> Element | None:
     """Parse an HTML fragment; the result's children are the fragment's nodes."""
     if not raw.strip():
         return None
-    parser = lxml.html.HTMLParser(remove_comments=True, no_network=True, recover=True,
-                                  default_doctype=False)
+    parser = lxml.html.HTMLParser(remove_comments=True, no_network=True, recover=True, default_doctype=False)
     try:
-        doc = lxml.html.document_fromstring("<html><body><div>" + raw + "</div></body></html>",
-                                            parser=parser)
+        doc = lxml.html.document_fromstring("<html><body><div>" + raw + "</div></body></html>", parser=parser)
     except (etree.ParserError, ValueError):
         return None
     body = doc.find("body")
@@ -343,8 +438,13 @@ def parse_fragment(raw: str) -> Element | None:
     wrapper.text = body.text
     for child in list(body):
         wrapper.append(child)
-    if len(wrapper) == 1 and wrapper[0].tag == "div" and not (wrapper.text or "").strip() \
-            and not (wrapper[0].tail or "").strip() and not wrapper[0].attrib:
+    if (
+        len(wrapper) == 1
+        and wrapper[0].tag == "div"
+        and not (wrapper.text or "").strip()
+        and not (wrapper[0].tail or "").strip()
+        and not wrapper[0].attrib
+    ):
         inner = wrapper[0]
         inner.tail = None
         return inner
@@ -353,11 +453,16 @@ def parse_fragment(raw: str) -> Element | None:
 
 # -- structure repair ---------------------------------------------------------------
 _ALLOWED_CHILDREN = {
-    "ul": ("li",), "ol": ("li",), "tr": ("td", "th"), "thead": ("tr",), "tbody": ("tr",),
-    "tfoot": ("tr",), "dl": ("dt", "dd", "div"), "colgroup": ("col",),
+    "ul": ("li",),
+    "ol": ("li",),
+    "tr": ("td", "th"),
+    "thead": ("tr",),
+    "tbody": ("tr",),
+    "tfoot": ("tr",),
+    "dl": ("dt", "dd", "div"),
+    "colgroup": ("col",),
 }
-_WRAPPER = {"ul": "li", "ol": "li", "tr": "td", "thead": "tr", "tbody": "tr", "tfoot": "tr",
-            "dl": "dd"}
+_WRAPPER = {"ul": "li", "ol": "li", "tr": "td", "thead": "tr", "tbody": "tr", "tfoot": "tr", "dl": "dd"}
 
 
 def fix_structure(node: Element) -> None:
@@ -391,8 +496,7 @@ def _wrap_stray(node: Element, allowed: tuple[str, ...], wrapper: str) -> None:
         items.append(("el", child))
         if child.tail:
             items.append(("text", child.tail))
-    if all((kind == "el" and local(v) in allowed) or (kind == "text" and not v.strip())
-           for kind, v in items):
+    if all((kind == "el" and local(v) in allowed) or (kind == "text" and not v.strip()) for kind, v in items):
         node.text = None
         for child in node:
             child.tail = None

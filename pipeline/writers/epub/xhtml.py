@@ -5,6 +5,7 @@ so that the result is always well-formed XML: text and attribute values lose the
 characters XML 1.0 cannot carry (C0 controls, lone surrogates, U+FFFE/U+FFFF), and
 ids are ASCII XML names handed out in document order (so two runs give the same ids).
 """
+
 from __future__ import annotations
 
 import re
@@ -47,8 +48,7 @@ def el(tag: str, attrib: dict[str, str] | None = None, text: str | None = None) 
     return node
 
 
-def sub(parent: Element, tag: str, attrib: dict[str, str] | None = None,
-        text: str | None = None) -> Element:
+def sub(parent: Element, tag: str, attrib: dict[str, str] | None = None, text: str | None = None) -> Element:
     node = etree.SubElement(parent, q(tag))
     for k, v in (attrib or {}).items():
         node.set(k, xml_safe(v))
@@ -120,8 +120,9 @@ def size_of(nodes: Iterable[Element]) -> int:
     return sum(len(etree.tostring(n, encoding="utf-8")) for n in nodes)
 
 
-def document(title: str, lang: str, css: str | None, body: list[Element],
-             body_class: str = "", body_type: str = "") -> Element:
+def document(
+    title: str, lang: str, css: str | None, body: list[Element], body_class: str = "", body_type: str = ""
+) -> Element:
     """An XHTML content document around ``body`` (elements are moved into it)."""
     root = etree.Element(q("html"), nsmap=NSMAP)
     root.set("lang", lang)

@@ -9,6 +9,7 @@ Options (``--set pdf.NAME=VALUE`` or ``[tool.galley.writers.pdf]``), besides the
 writer's: ``timeout``, the seconds one conversion may take before LibreOffice is
 stopped (default 300).
 """
+
 from __future__ import annotations
 
 from typing import Any

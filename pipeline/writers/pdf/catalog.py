@@ -5,6 +5,7 @@ text: a Chinese document, whose Latin runs are English (see ``docx.styles.langua
 would be announced as English. The catalog's entry is rewritten in place, padded with
 spaces, so that no offset of the cross-reference table changes.
 """
+
 from __future__ import annotations
 
 import re
@@ -25,4 +26,4 @@ def set_language(pdf: bytes, tag: str) -> bytes:
     if m is None or not re.fullmatch(rb"[A-Za-z0-9-]+", new) or len(new) > len(m.group(1)):
         return pdf
     entry = b"/Lang(" + new + b")" + b" " * (len(m.group(1)) - len(new))
-    return pdf[:m.start()] + entry + pdf[m.end():]
+    return pdf[: m.start()] + entry + pdf[m.end() :]

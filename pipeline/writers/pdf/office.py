@@ -1,11 +1,12 @@
 """LibreOffice in headless mode, turning DOCX bytes into PDF bytes.
 
-One LibreOffice per process is started on first use and kept for the next files: a
-small script (``uno_convert.py``) run by a Python that has LibreOffice's ``uno``
-module holds it, with a profile directory of its own, and is sent the DOCX bytes of
-one file at a time through a pipe (it answers with the PDF bytes). A conversion that
-takes longer than its timeout ends that LibreOffice (the next file starts another); so does the death of the process that asked (a batch
-worker stopped at the file's deadline), which the script watches for.
+One LibreOffice per process is started on first use and kept for the next files: a small
+script (``uno_convert.py``) run by a Python that has LibreOffice's ``uno`` module holds
+it, with a profile directory of its own, and is sent the DOCX bytes of one file at a
+time through a pipe (it answers with the PDF bytes). A conversion that takes longer than
+its timeout ends that LibreOffice (the next file starts another); so does the death of
+the process that asked (a batch worker stopped at the file's deadline), which the script
+watches for.
 
 Without a Python that can ``import uno``, each file is converted by its own
 ``soffice --convert-to pdf`` (slower, and the table of contents keeps the page
@@ -15,6 +16,7 @@ numbers Word would compute, which are none).
 ``GALLEY_SOFFICE`` environment variable; ``GALLEY_UNO_PYTHON`` names the Python for
 the script.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -35,13 +37,17 @@ from typing import IO
 from ...errors import ConfigError, GalleyError
 
 HELPER = Path(__file__).with_name("uno_convert.py")
-MISSING = ("PDF output needs LibreOffice: no 'soffice' found (install the "
-           "libreoffice-writer package, or set GALLEY_SOFFICE to its path)")
+MISSING = (
+    "PDF output needs LibreOffice: no 'soffice' found (install the "
+    "libreoffice-writer package, or set GALLEY_SOFFICE to its path)"
+)
 # the filter options of one-shot conversions (JSON filter options, LibreOffice 7.4+)
-CLI_FILTER = {"ExportBookmarks": {"type": "boolean", "value": "true"},
-              "UseTaggedPDF": {"type": "boolean", "value": "true"},
-              "EmbedStandardFonts": {"type": "boolean", "value": "true"},
-              "DisplayPDFDocumentTitle": {"type": "boolean", "value": "true"}}
+CLI_FILTER = {
+    "ExportBookmarks": {"type": "boolean", "value": "true"},
+    "UseTaggedPDF": {"type": "boolean", "value": "true"},
+    "EmbedStandardFonts": {"type": "boolean", "value": "true"},
+    "DisplayPDFDocumentTitle": {"type": "boolean", "value": "true"},
+}
 
 
 class ConversionError(GalleyError):
@@ -55,8 +61,10 @@ def find_soffice() -> str:
     if named:
         found = shutil.which(named)
         if found is None:
-            raise ConfigError(f"GALLEY_SOFFICE={named!r} is not an executable LibreOffice; "
-                              "install the libreoffice-writer package or fix the variable")
+            raise ConfigError(
+                f"GALLEY_SOFFICE={named!r} is not an executable LibreOffice; "
+                "install the libreoffice-writer package or fix the variable"
+            )
         return found
     for name in ("soffice", "libreoffice"):
         found = shutil.which(name)
@@ -74,8 +82,12 @@ def find_uno_python(soffice: str) -> str | None:
     if soffice in _uno_pythons:
         return _uno_pythons[soffice]
     program = Path(os.path.realpath(soffice)).parent
-    candidates = [os.environ.get("GALLEY_UNO_PYTHON", "").strip(), str(program / "python"),
-                  "/usr/bin/python3", sys.executable]
+    candidates = [
+        os.environ.get("GALLEY_UNO_PYTHON", "").strip(),
+        str(program / "python"),
+        "/usr/bin/python3",
+        sys.executable,
+    ]
     found = None
     for candidate in dict.fromkeys(c for c in candidates if c):
         if not (os.path.isfile(candidate) and os.access(candidate, os.X_OK)):
@@ -128,8 +140,11 @@ class Office:
             self._stop()
             self.helper = subprocess.Popen(
                 [self.python, str(HELPER), self.soffice, str(os.getpid())],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                start_new_session=True)
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
             self._folder = None
         helper = self.helper
         assert helper.stdin is not None and helper.stdout is not None
@@ -189,12 +204,23 @@ class Office:
             fh.write(docx)
         profile = Path(self._workdir, "profile").resolve().as_uri()
         proc = subprocess.Popen(
-            [self.soffice, "--headless", "--norestore", "--nolockcheck",
-             f"-env:UserInstallation={profile}",
-             "--convert-to", "pdf:writer_pdf_Export:" + json.dumps(CLI_FILTER),
-             "--outdir", self._workdir, source],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            start_new_session=True)
+            [
+                self.soffice,
+                "--headless",
+                "--norestore",
+                "--nolockcheck",
+                f"-env:UserInstallation={profile}",
+                "--convert-to",
+                "pdf:writer_pdf_Export:" + json.dumps(CLI_FILTER),
+                "--outdir",
+                self._workdir,
+                source,
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
         try:
             try:
                 _, err = proc.communicate(timeout=timeout)

@@ -5,18 +5,19 @@ the system Python, not for a virtual environment), never imported by galley::
 
     python3 uno_convert.py SOFFICE CALLER_PID
 
-It makes a folder of its own (the profile directory, LibreOffice's temporary files,
-the files being converted; its first line on standard output names it), starts
-``SOFFICE --headless --accept=pipe,...`` with that profile, then reads requests on standard input: a line ``{"size": N}`` and the N
-bytes of a DOCX. Each answer is a line on standard output, ``{"size": M}`` and the M
-bytes of the PDF, or ``{"error": "one line"}``. Each document is opened hidden, its
-indexes (the table of contents) updated so that their page numbers are filled, and
-exported with bookmarks from the headings, embedded fonts and tags. At the end of
-its input, or when its caller dies (even during a conversion), it ends LibreOffice,
-removes its folder and ends.
+It makes a folder of its own (the profile directory, LibreOffice's temporary files, the
+files being converted; its first line on standard output names it), starts ``SOFFICE
+--headless --accept=pipe,...`` with that profile, then reads requests on standard input:
+a line ``{"size": N}`` and the N bytes of a DOCX. Each answer is a line on standard
+output, ``{"size": M}`` and the M bytes of the PDF, or ``{"error": "one line"}``. Each
+document is opened hidden, its indexes (the table of contents) updated so that their
+page numbers are filled, and exported with bookmarks from the headings, embedded fonts
+and tags. At the end of its input, or when its caller dies (even during a conversion),
+it ends LibreOffice, removes its folder and ends.
 
 Standard library and ``uno`` only: it runs under another Python than galley's.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -39,9 +40,9 @@ START_SECONDS = 60.0
 
 # writer_pdf_Export's FilterData
 PDF_OPTIONS: dict[str, Any] = {
-    "ExportBookmarks": True,        # the outline, from the headings
-    "UseTaggedPDF": True,           # structure tags, /Lang
-    "EmbedStandardFonts": True,     # even the 14 standard fonts: every font embedded
+    "ExportBookmarks": True,  # the outline, from the headings
+    "UseTaggedPDF": True,  # structure tags, /Lang
+    "EmbedStandardFonts": True,  # even the 14 standard fonts: every font embedded
     "ExportNotes": False,
     "ExportFormFields": False,
     "SelectPdfVersion": 0,
@@ -74,14 +75,24 @@ class Office:
         temp = os.path.join(os.path.dirname(os.path.abspath(self.profile)), "tmp")
         os.makedirs(temp, exist_ok=True)
         self.proc = subprocess.Popen(
-            [self.soffice, "--headless", "--invisible", "--nologo", "--norestore",
-             "--nodefault", "--nolockcheck", f"-env:UserInstallation={profile_url}",
-             f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            env={**os.environ, "TMPDIR": temp})
+            [
+                self.soffice,
+                "--headless",
+                "--invisible",
+                "--nologo",
+                "--norestore",
+                "--nodefault",
+                "--nolockcheck",
+                f"-env:UserInstallation={profile_url}",
+                f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "TMPDIR": temp},
+        )
         local = uno.getComponentContext()
-        resolver = local.ServiceManager.createInstanceWithContext(
-            "com.sun.star.bridge.UnoUrlResolver", local)
+        resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
         deadline = time.monotonic() + START_SECONDS
         while True:
             try:
@@ -89,7 +100,9 @@ class Office:
                 break
             except NoConnectException:
                 if self.proc.poll() is not None:
-                    raise RuntimeError(f"LibreOffice exited on start (status {self.proc.returncode})") from None
+                    raise RuntimeError(
+                        f"LibreOffice exited on start (status {self.proc.returncode})"
+                    ) from None
                 if time.monotonic() > deadline:
                     raise RuntimeError("LibreOffice did not start in time") from None
                 time.sleep(0.1)
@@ -100,18 +113,24 @@ class Office:
             self.stop()
             self.start()
         doc = self.desktop.loadComponentFromURL(
-            uno.systemPathToFileUrl(os.path.abspath(docx)), "_blank", 0,
-            (prop("Hidden", True), prop("ReadOnly", True), prop("UpdateDocMode", 0)))
+            uno.systemPathToFileUrl(os.path.abspath(docx)),
+            "_blank",
+            0,
+            (prop("Hidden", True), prop("ReadOnly", True), prop("UpdateDocMode", 0)),
+        )
         if doc is None:
             raise RuntimeError("LibreOffice could not open the document")
         try:
             indexes = doc.getDocumentIndexes()
             for n in range(indexes.getCount()):
                 indexes.getByIndex(n).update()
-            data = uno.Any("[]com.sun.star.beans.PropertyValue",
-                           tuple(prop(k, v) for k, v in PDF_OPTIONS.items()))
-            doc.storeToURL(uno.systemPathToFileUrl(os.path.abspath(pdf)),
-                           (prop("FilterName", "writer_pdf_Export"), prop("FilterData", data)))
+            data = uno.Any(
+                "[]com.sun.star.beans.PropertyValue", tuple(prop(k, v) for k, v in PDF_OPTIONS.items())
+            )
+            doc.storeToURL(
+                uno.systemPathToFileUrl(os.path.abspath(pdf)),
+                (prop("FilterName", "writer_pdf_Export"), prop("FilterData", data)),
+            )
         finally:
             doc.close(True)
 
@@ -138,7 +157,7 @@ def descendants(pid: int) -> list[int]:
         except OSError:
             continue
         # pid (comm) state ppid ...: comm may hold spaces and parentheses
-        ppid = int(stat[stat.rindex(b")") + 2:].split()[1])
+        ppid = int(stat[stat.rindex(b")") + 2 :].split()[1])
         children.setdefault(ppid, []).append(int(entry))
     out: list[int] = []
     todo = [pid]
