@@ -62,7 +62,7 @@ def _forms(value: dt.date) -> list[str]:
         forms.append(f'"{value.replace(tzinfo=None).isoformat()}Z"')
     if value.tzinfo is not None and value.microsecond == 0:
         forms.append(f'"{format_datetime(value)}"')
-    if value.tzinfo is None and value.microsecond == 0:
+    if value.tzinfo is None and value.microsecond == 0 and value.second == 0:  # no seconds written
         forms.append(f"{value.year}年{value.month}月{value.day}日 {value.hour}:{value.minute:02d}")
     return forms
 

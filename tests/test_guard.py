@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from pipeline.config import Config
@@ -420,6 +420,8 @@ def test_code_keeps_every_character_wherever_it_sits(container, callout, code_li
     """Code lines full of debris, in a quote, a list item, a callout or nested: every
     stage leaves them as they are, and the guard sees no code change."""
     code_lines = [line for line in code_lines if "```" not in line]
+    # a block of blank or white-space lines is an empty block: code_fences removes it as debris
+    assume(any(line.strip() for line in code_lines))
     pad = re.sub(r"[-0-9.]", " ", container)  # the same containers, continued
     head = f"{container}[!tip] A callout\n{pad}\n" if callout and container.startswith(">") else ""
     body = "".join(f"{pad if k else container}{line}\n" for k, line in enumerate(["```", *code_lines, "```"]))
