@@ -78,40 +78,24 @@ def main() -> int:
         folder.mkdir()
         warm = folder / "warm.docx"
         warm.write_bytes(docx[0][1])
-        subprocess.run(
-            [
-                soffice,
-                "--headless",
-                f"-env:UserInstallation={profile}",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                str(folder),
-                str(warm),
-            ],
-            capture_output=True,
-            check=True,
-        )
+
+        def convert_each(source: Path, timeout: float | None = None) -> None:
+            """One ``soffice --convert-to pdf`` of ``source``, as a user would run it."""
+            command = [soffice, "--headless", f"-env:UserInstallation={profile}", "--convert-to", "pdf"]
+            subprocess.run(
+                [*command, "--outdir", str(folder), str(source)],
+                capture_output=True,
+                check=True,
+                timeout=timeout,
+            )
+
+        convert_each(warm)
         each: list[float] = []
         for name, data in docx:
             source = folder / f"{name}.docx"
             source.write_bytes(data)
             started = time.perf_counter()
-            subprocess.run(
-                [
-                    soffice,
-                    "--headless",
-                    f"-env:UserInstallation={profile}",
-                    "--convert-to",
-                    "pdf",
-                    "--outdir",
-                    str(folder),
-                    str(source),
-                ],
-                capture_output=True,
-                check=True,
-                timeout=300,
-            )
+            convert_each(source, timeout=300)
             each.append(time.perf_counter() - started)
 
         print(f"\n{'seconds':<34} {'files':>5} {'total':>9} {'mean':>9} {'median':>9}")
