@@ -340,3 +340,18 @@ def test_a_list_opening_an_item_takes_another_bullet():
     assert out == "- * -\n"
     again = parse(out)
     assert [t["type"] for t in again] == ["list"] and render_body(again) == out
+
+
+def test_hash_text_that_the_next_cleaning_would_head_is_escaped():
+    # "&#106;" decoded: two "##x" lines, which heading_space takes for headings
+    out = rewrite("##&#106;\n##d\n")
+    assert out == "\\##j\n\\##d\n"
+    assert "<h2>" not in MD.render(out) and rewrite(out) == out
+    # in a list item too, and only where the whole text makes them headings
+    assert rewrite("- a\n  ##&#106;\n  ##d\n") == "- a\n  \\##j\n  \\##d\n"
+    assert rewrite("##&#106;\n\nplain text\n") == "##j\n\nplain text\n"
+    # tags and topic lines stay as written; an HTML block is not text to escape
+    assert (
+        rewrite("# 标题\n\n#读书 #笔记\n\n#红蓝对抗 11 个\n") == "# 标题\n\n#读书 #笔记\n\n#红蓝对抗 11 个\n"
+    )
+    assert rewrite("<div>\n##a\n##b\n</div>\n") == "<div>\n##a\n##b\n</div>\n"

@@ -16,6 +16,7 @@ from typing import Any
 from ..document import Document
 from ..ends import common_ends
 from ..gfm import delimiter_aligns
+from ..headingspace import spaced_headings
 from ..tree import ENTITY, merge_text, walk
 from ..writer import Capabilities, Writer
 from .frontmatter import dump_front_matter
@@ -598,9 +599,14 @@ class Blocks(TreeVisitor):
     """Renders block tokens to CommonMark: each visit returns its block's Markdown
     (None: nothing to write)."""
 
-    def __init__(self, assets: str | None = None, doc: Document | None = None) -> None:
+    def __init__(
+        self, assets: str | None = None, doc: Document | None = None, hashes: frozenset[str] = frozenset()
+    ) -> None:
         super().__init__(doc)
         self.assets = assets
+        #: paragraph lines (their text, without indent) whose "#" run is escaped: a
+        #: "##x" line that cleaning the output would take for a heading without its space
+        self.hashes = hashes
         self.inline = Inline(assets=assets, strict=False, doc=doc)
         self.unbare = Inline(assets=assets, strict=False, doc=doc, bare=False)
         self.strict = Inline(assets=assets, doc=doc)
@@ -667,13 +673,14 @@ class Blocks(TreeVisitor):
             return unbare
         return strict
 
-    @staticmethod
-    def paragraph_lines(inline: Inline, children: list[Token] | None) -> str:
+    def paragraph_lines(self, inline: Inline, children: list[Token] | None) -> str:
         fixed: list[str] = []
         for line in inline.render(children).split("\n"):
             if fixed and _HTML_BLOCK_START.match(line):
                 line = "    " + line  # indented, a tag goes on the paragraph, not a block
             line = escape_line_start(line)
+            if self.hashes and line.strip(" \t") in self.hashes:
+                line = "\\" + line.lstrip(" \t")  # text, as the first pass read it
             if fixed and "|" in fixed[-1] and delimiter_aligns(line) is not None:
                 line = "\\" + line.lstrip(" \t")  # it would make the line above a table header
             fixed.append(line)
@@ -1009,8 +1016,48 @@ def render_body(
     CommonMark corner the writer cannot spell canonically. Their lines go in ``kept``.
     What still does not read back as ``tree`` is written as it reads (``_settled``).
     A node of a type the writer does not know is a warning on ``doc``.
+
+    A paragraph line written ``##x`` that the ``heading_space`` stage would take for a
+    heading (judging the whole output, as cleaning it would) is written ``\\##x``: its
+    text was text when the stage judged the source, before later stages changed it.
     """
-    blocks = Blocks(assets, doc)
+    hashes: frozenset[str] = frozenset()
+    for _ in range(3):
+        kept_now: list[int] = []
+        text = _render_once(tree, assets, source, first_line, kept_now, doc, settle, hashes)
+        more = _spaced_lines(text) - hashes
+        if not more:
+            break
+        hashes |= more
+    if kept is not None:
+        kept.extend(kept_now)
+    return text
+
+
+def _spaced_lines(text: str) -> frozenset[str]:
+    """The lines of ``text`` (without indent) that the ``heading_space`` stage would
+    turn into headings."""
+    if not _HASH_LINE.search(text):
+        return frozenset()
+    lines = text.split("\n")
+    return frozenset(lines[i].strip(" \t") for i, _ in spaced_headings(lines))
+
+
+_HASH_LINE = re.compile(r"^ {0,3}#{1,6}[^\s#]", re.M)  # a line that may be one (MISSING)
+
+
+def _render_once(
+    tree: list[Token],
+    assets: str | None,
+    source: str | None,
+    first_line: int,
+    kept: list[int] | None,
+    doc: Document | None,
+    settle: bool,
+    hashes: frozenset[str],
+) -> str:
+    """``render_body`` with the paragraph lines ``hashes`` escaped."""
+    blocks = Blocks(assets, doc, hashes)
     blocks.referenced = {
         t["attrs"]["index"]
         for t in walk([b for b in tree if b["type"] != "footnotes"])
@@ -1047,18 +1094,18 @@ def render_body(
                 sources = (tree[i].get("line") for i in sorted(verbatim))
                 kept.extend(line for line in sources if line is not None)  # a block with its source
         if settle and _read_shapes(text, tree) != wanted:
-            text = _settled(text, assets)
+            text = _settled(text, assets, hashes)
     return text + "\n" if text else ""
 
 
-def _settled(text: str, assets: str | None) -> str:
+def _settled(text: str, assets: str | None, hashes: frozenset[str]) -> str:
     """Markdown that does not read back as the tree it was written from (a tree that
     stages edited into a shape no Markdown spells) is written as what it reads as:
     the next pass, which reads that, writes the same."""
     from ..tree import parse
 
     for _ in range(3):
-        again = render_body(parse(text), assets, text, settle=False).rstrip("\n")
+        again = _render_once(parse(text), assets, text, 1, None, None, False, hashes).rstrip("\n")
         if again == text:
             break
         text = again
