@@ -484,6 +484,14 @@ class UiChrome(Stage):
                     ctx.record(rule, line, "- " + inline_text(kids[0].get("children"), alt=True), "")
                     return False
             return True
+        if t == "heading":
+            # the app's words as a heading are its words still (and heading_subtitles
+            # may make the heading a paragraph, which the next cleaning would drop)
+            rule = self.match(tok)
+            if rule in ("wechat_ui", "swipe_hint"):
+                ctx.record(rule, line, inline_text(tok.get("children"), alt=True), "")
+                return False
+            return True
         if t not in ("paragraph", "block_text"):
             return True
         rule = self.match(tok)

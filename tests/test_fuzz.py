@@ -169,6 +169,8 @@ REGRESSIONS: list[str] = [
     "## ;\n[#了](javascript:)",
     "## 破\n#<span>加",
     "*__#__*（源\n## 1",
+    # WeChat's button words as a heading, which heading_subtitles makes a paragraph
+    "# 3 *\n#轻点两下取消赞",
 ]
 
 
