@@ -101,7 +101,11 @@ def chunks(lines: list[str]) -> Iterator[tuple[int, int]]:
 def chunk_end(lines: list[str], mask: list[bool], i: int) -> int:
     """Where the chunk that starts at line ``i`` (not code, not blank) ends."""
     j, n = i + 1, len(lines)
-    if not _OWN_LINE.match(lines[i]):
+    if is_html_block_start(lines[i]):
+        # an HTML block runs to a blank line: a "#" or "---" line in it is its text
+        while j < n and not mask[j] and lines[j].strip():
+            j += 1
+    elif not _OWN_LINE.match(lines[i]):
         while (
             j < n
             and not mask[j]

@@ -171,6 +171,8 @@ REGRESSIONS: list[str] = [
     "*__#__*（源\n## 1",
     # WeChat's button words as a heading, which heading_subtitles makes a paragraph
     "# 3 *\n#轻点两下取消赞",
+    # a "#" line inside an HTML block is the block's text, not a heading that ends it
+    "<d>\r#\n<script>**",
 ]
 
 
