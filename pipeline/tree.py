@@ -186,8 +186,10 @@ def _markdown() -> mistune.Markdown:
             count = len(state.tokens)
             result = super().parse_method(m, state)
             if state.parent is None:
-                for tok in state.tokens[count:]:
-                    if tok.get("type") != "blank_line":
+                for k, tok in enumerate(state.tokens[count:]):
+                    if tok.get("type") != "blank_line" and (k == 0 or "_pos" not in tok):
+                        # the block this rule read starts at m; one after it (a heading
+                        # that ended a list) was placed by the call that read it
                         tok["_pos"] = m.start()
             return result
 

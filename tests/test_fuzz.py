@@ -173,6 +173,8 @@ REGRESSIONS: list[str] = [
     "# 3 *\n#轻点两下取消赞",
     # a "#" line inside an HTML block is the block's text, not a heading that ends it
     "<d>\r#\n<script>**",
+    # a block that ends a list (after an empty item) has its own line, not the list's
+    "-\n#\n>\\\n[",
 ]
 
 

@@ -355,3 +355,14 @@ def test_hash_text_that_the_next_cleaning_would_head_is_escaped():
         rewrite("# 标题\n\n#读书 #笔记\n\n#红蓝对抗 11 个\n") == "# 标题\n\n#读书 #笔记\n\n#红蓝对抗 11 个\n"
     )
     assert rewrite("<div>\n##a\n##b\n</div>\n") == "<div>\n##a\n##b\n</div>\n"
+
+
+def test_a_block_that_ends_a_list_has_its_own_line():
+    # the writer finds a block's source by its line: a heading that interrupts a list
+    # is read inside the list's rule, and must not take the list's line
+    assert [(b["type"], b["line"]) for b in parse("-\n#\n> x\n")] == [
+        ("list", 1),
+        ("heading", 2),
+        ("block_quote", 3),
+    ]
+    assert [(b["type"], b["line"]) for b in parse("- a\n\n> q\n")] == [("list", 1), ("block_quote", 3)]
