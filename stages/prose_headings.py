@@ -13,7 +13,9 @@ After::
 
 Only a setext heading underlined with ``---`` is read this way: longer than
 ``max_chars`` and ending like a sentence (。！？.!?), it is prose, and the line was
-meant as a separator, which stays as a thematic break. A heading written with
+meant as a separator, which stays as a thematic break. A ``===`` heading that
+holds a line break is judged too (without a rule): the clean file can write it only
+over a ``---`` line, once heading_levels has made it level 2. A heading written with
 ``#`` marks, or one that starts with a section number (``3.2.2 rule_delete…``),
 is a heading the author meant, however long.
 """
@@ -44,7 +46,9 @@ class ProseHeadings(TreeRepair):
 
     def match(self, block: Token) -> str | None:
         """The heading's text, when it is a sentence of prose over a ``---`` line."""
-        if block.get("type") != "heading" or block.get("style") != "setext" or block["attrs"]["level"] != 2:
+        if block.get("type") != "heading" or block.get("style") != "setext":
+            return None
+        if block["attrs"]["level"] != 2 and not _written_under_dashes(block):
             return None
         text = inline_text(block.get("children")).strip()
         if (
@@ -57,7 +61,16 @@ class ProseHeadings(TreeRepair):
 
     def handle(self, block: Token, found: str, ctx: StageContext, line: int | None) -> list[Token]:
         ctx.record("prose_heading", block.get("line"), found, found)
-        return [
-            {"type": "paragraph", "children": block.get("children") or [], "line": block.get("line")},
-            {"type": "thematic_break", "line": block.get("line")},
-        ]
+        paragraph = {"type": "paragraph", "children": block.get("children") or [], "line": block.get("line")}
+        if block["attrs"]["level"] != 2:
+            return [paragraph]  # "===" was no separator: the sentence alone
+        return [paragraph, {"type": "thematic_break", "line": block.get("line")}]
+
+
+def _written_under_dashes(block: Token) -> bool:
+    """A ``===`` heading that holds a line break: heading_levels makes it a level-2
+    heading, which only a setext heading can spell, so the clean file writes it over
+    a ``---`` line, and this stage would judge it there."""
+    return block["attrs"]["level"] == 1 and any(
+        k.get("type") == "linebreak" for k in block.get("children") or ()
+    )

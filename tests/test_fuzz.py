@@ -175,6 +175,9 @@ REGRESSIONS: list[str] = [
     "<d>\r#\n<script>**",
     # a block that ends a list (after an empty item) has its own line, not the list's
     "-\n#\n>\\\n[",
+    # a "===" heading holding a line break: the clean file writes it over "---"
+    "# .\next第3章\\\n质原因：D:\\ svr只保留最近2000条消息，"
+    "大直播间里，有些消息客户端还没来的及收就被cache淘汰了。\n=",
 ]
 
 
