@@ -32,7 +32,7 @@ import itertools
 from typing import Any
 
 from pipeline.document import Document
-from pipeline.numbering import heading_number, leading_number
+from pipeline.numbering import heading_number, leading_number, number_alone
 from pipeline.outline import plan_levels
 from pipeline.stage import Stage, StageContext
 from pipeline.tree import inline_text
@@ -82,6 +82,8 @@ class HeadingSubtitles(Stage):
             text = inline_text(tok.get("children"))
             if not any(ch.isalnum() for ch in text):
                 continue  # punctuation alone ("# -") is no subtitle: as a paragraph it is debris
+            if number_alone({"type": "paragraph", "children": tok.get("children")}):
+                continue  # a number alone: as a paragraph, section_numbers would join it to what follows
             if leading_number(inline_text(prev.get("children"))) and not leading_number(text):
                 yield prev, tok
 

@@ -178,6 +178,8 @@ REGRESSIONS: list[str] = [
     # a "===" heading holding a line break: the clean file writes it over "---"
     "# .\next第3章\\\n质原因：D:\\ svr只保留最近2000条消息，"
     "大直播间里，有些消息客户端还没来的及收就被cache淘汰了。\n=",
+    # "##1" under a numbered heading: a subtitle paragraph "1" would join the next heading
+    "##1**1**\n##1\n# \\",
 ]
 
 
