@@ -71,18 +71,7 @@ class CodeFences(Stage):
             ctx.record("stray_fence", base + stray, lines[stray], "")
             del lines[stray]  # a blank line there would be one more line of the code
         drop: set[int] = set()
-        kinds = code_kinds(lines)
-        for start, end in fenced_ranges(lines):
-            inside = (
-                start > 0
-                and kinds[start - 1] == FENCED
-                and not lines[start - 1].strip().startswith(("```", "~~~"))
-            )
-            if inside or any(kinds[k] != FENCED for k in range(start, end)):
-                # the fence closes a block of a list item (whose next block may open right
-                # below), or the pairs read at the top are out of step: no empty block
-                continue
-            closed = end - start >= 2 and lines[end - 1].strip().startswith(lines[start].strip()[:3])
+        for start, end, closed in _fenced_blocks(lines):
             inside = lines[start + 1 : end - 1] if closed else lines[start + 1 : end]
             if not any(ln.strip() for ln in inside):
                 ctx.record("empty_code_block", base + start, "\n".join(lines[start:end]), "")
@@ -92,6 +81,37 @@ class CodeFences(Stage):
         new = "\n".join(lines)
         if new != doc.text:
             doc.text = new
+
+
+def _fenced_blocks(lines: list[str]) -> list[tuple[int, int, bool]]:
+    """The fenced blocks as a reader reads them, in list items too: (start, end, closed),
+    ``end`` where the block's lines end (its closing fence, or the end of its list item
+    or of the text). A block opened on a line that also holds a container's marker
+    (a quote's ``>``, an item's ``-``) is left out: that line cannot go."""
+    starts: set[int] = set()
+    kinds = code_kinds(lines, starts)
+    out: list[tuple[int, int, bool]] = []
+    for start in sorted(starts):
+        m = _OWN_FENCE.match(lines[start])
+        if kinds[start] != FENCED or not m:
+            continue
+        end = start + 1
+        while end < len(lines) and kinds[end] == FENCED and end not in starts:
+            end += 1
+        last = _OWN_FENCE.match(lines[end - 1]) if end - start >= 2 else None
+        fence = m.group(1)
+        closed = (
+            last is not None
+            and last.group(1)[0] == fence[0]
+            and len(last.group(1)) >= len(fence)
+            and not last.group(2).strip()
+        )
+        out.append((start, end, closed))
+    return out
+
+
+#: a fence line with nothing but blanks before its marker
+_OWN_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)$")
 
 
 def _partition_score(lines: list[str], scores: list[float], skip: int | None) -> float:
