@@ -156,6 +156,26 @@ REGRESSIONS: list[str] = [
     # a "[" left open above a line that must not become a definition
     "[\n**[^1]: note\n",
     "[\n\n**[^1]: note\n",
+    # an indented block read alike with and without the blank line the writer puts after
+    # it or before it: next to a quote's or an item's code, after a closed HTML block, under
+    # a footnote, under an empty item; a fence in an item closed by the item's end
+    "    更\n>     w",
+    "\t。\n>     =",
+    "    赛\n>     d",
+    "\t普\n+     '",
+    "    对\n-     v",
+    "    ：\r-     s",
+    "    号\r>     G",
+    ">     ;\n\t面",
+    "<!---->\n    信",
+    "-\n}\n\n    \xad",
+    "-\nQ\n\n    ![](data:image/)",
+    ">-\n    ![[0]]",
+    "[^1]:释\n\n    W\r抽",
+    "[^1]:释\n\n    ]\n溯",
+    "- o\n  ```\n-",
+    "- 量\n    ```",
+    "2. O\n1.     ) ",
 ]
 
 
