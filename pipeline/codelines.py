@@ -49,6 +49,8 @@ def _starts_block(rest: str, in_paragraph: bool) -> bool:
         return False
     if _QUOTE.match(rest) or _FENCE.match(rest) or _ATX.match(rest) or _RULE.match(rest):
         return True
+    if _CLOSED_HTML.match(rest):
+        return True
     return _list_marker(rest, in_paragraph) is not None
 
 

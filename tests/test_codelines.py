@@ -34,6 +34,7 @@ def kinds(text: str) -> list[str | None]:
         ("``` not `a fence`\ntext\n", [None, None, None]),
         ("<!-- note -->\n    code after a closed HTML block\n", [None, INDENTED, None]),
         ("<div>\n    the HTML block's own line\n", [None, None, None]),
+        ("> a\n<!-- x -->\n    code after the quote and the comment\n", [None, None, INDENTED, None]),
         (
             "[^1]: a note\n\n    its second paragraph\n\n        its code\n",
             [None, None, None, None, INDENTED, None],
