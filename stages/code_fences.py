@@ -83,35 +83,53 @@ class CodeFences(Stage):
             doc.text = new
 
 
-def _fenced_blocks(lines: list[str]) -> list[tuple[int, int, bool]]:
-    """The fenced blocks as a reader reads them, in list items too: (start, end, closed),
-    ``end`` where the block's lines end (its closing fence, or the end of its list item
-    or of the text). A block opened on a line that also holds a container's marker
-    (a quote's ``>``, an item's ``-``) is left out: that line cannot go."""
+def _reader_blocks(lines: list[str]) -> list[tuple[int, int, bool]]:
+    """The fenced blocks as a reader reads them, in quotes and list items too: (start,
+    end, closed), ``end`` where the block's lines end (after its closing fence, or at
+    the end of its container or of the text)."""
     starts: set[int] = set()
     kinds = code_kinds(lines, starts)
     out: list[tuple[int, int, bool]] = []
     for start in sorted(starts):
-        m = _OWN_FENCE.match(lines[start])
+        m = _MARKER.search(lines[start])
         if kinds[start] != FENCED or not m:
             continue
         end = start + 1
         while end < len(lines) and kinds[end] == FENCED and end not in starts:
             end += 1
-        last = _OWN_FENCE.match(lines[end - 1]) if end - start >= 2 else None
-        fence = m.group(1)
-        closed = (
-            last is not None
-            and last.group(1)[0] == fence[0]
-            and len(last.group(1)) >= len(fence)
-            and not last.group(2).strip()
-        )
+        last = _CLOSING.match(lines[end - 1]) if end - start >= 2 else None
+        fence = m.group(0)
+        closed = last is not None and last.group(1)[0] == fence[0] and len(last.group(1)) >= len(fence)
         out.append((start, end, closed))
+    return out
+
+
+def _fenced_blocks(lines: list[str]) -> list[tuple[int, int, bool]]:
+    """The reader's fenced blocks whose fence lines hold nothing else: a block opened
+    or closed on a line with a container's marker (a quote's ``>``, an item's ``-``)
+    is left out, as that line cannot go."""
+    return [
+        (start, end, closed)
+        for start, end, closed in _reader_blocks(lines)
+        if _OWN_FENCE.match(lines[start]) and (not closed or _OWN_FENCE.match(lines[end - 1]))
+    ]
+
+
+def _fence_lines(lines: list[str]) -> set[int]:
+    """The lines a reader takes as fences, opening or closing a block (a fence line
+    inside a longer fence's block is the block's text)."""
+    out: set[int] = set()
+    for start, end, closed in _reader_blocks(lines):
+        out.add(start)
+        if closed:
+            out.add(end - 1)
     return out
 
 
 #: a fence line with nothing but blanks before its marker
 _OWN_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)$")
+_MARKER = re.compile(r"`{3,}|~{3,}")
+_CLOSING = re.compile(r"^[ \t>]*(`{3,}|~{3,})[ \t]*$")
 
 
 def _partition_score(lines: list[str], scores: list[float], skip: int | None) -> float:
@@ -129,10 +147,12 @@ def _stray_fence(lines: list[str]) -> int | None:
     """The bare fence line next to another fence whose removal pairs the fences as
     the blocks' contents say (None when no removal wins by the margin)."""
     candidates: list[int] = []
+    # the reader's fences only: a bare fence inside a longer fence's block is its text
+    fences = _fence_lines(lines)
     for i, line in enumerate(lines):
-        before = i > 0 and _FENCE.match(lines[i - 1])
-        after = i + 1 < len(lines) and _FENCE.match(lines[i + 1])
-        if _BARE_FENCE.match(line) and (before or after):
+        before = i > 0 and _FENCE.match(lines[i - 1]) and i - 1 in fences
+        after = i + 1 < len(lines) and _FENCE.match(lines[i + 1]) and i + 1 in fences
+        if _BARE_FENCE.match(line) and i in fences and (before or after):
             candidates.append(i)
             if len(candidates) >= _MAX_CANDIDATES:
                 break
