@@ -50,6 +50,8 @@ _OWN_LINE = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|([-*_])(?:[ \t]*\1){2,}[ \t
 # a line after which an indented line is no paragraph's continuation: a heading, a rule,
 # an empty quote line
 _NO_PARAGRAPH = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|([-*_])(?:[ \t]*\1){2,}[ \t]*$|(?:>[ \t]*)+$)")
+# a line that under a list item ends the list: a quote, a heading, a rule
+_ENDS_LIST = re.compile(r"^ {0,3}(?:>|#{1,6}(?:[ \t]|$)|([-*_])(?:[ \t]*\1){2,}[ \t]*$)")
 # a line an indented line continues as paragraph text, where mistune reads code
 _LAZY_AFTER = re.compile(r"^ {0,3}(?:>|\[(?!\^)[^\]]+\]:)")
 _QUOTE_MARKS = re.compile(r"^(?: {0,3}>[ \t]?)+")
@@ -202,10 +204,10 @@ class LineBreaks(Stage):
                 for k in range(i, j):
                     rec("indented_prose", src[k], lines[k], lines[k].lstrip())
                     lines[k] = lines[k].lstrip()
-            # "-\n>": an unindented quote mark (or heading, rule) under an item ends the
-            # list; it is the block that what follows comes after
+            # "-\n>": an unindented quote (or heading, rule) under an item ends the list;
+            # it is the block that what follows comes after
             prev_block = next(
-                (ln for ln in reversed(lines[i + 1 : j]) if ln[:1] not in " \t" and _NO_PARAGRAPH.match(ln)),
+                (ln for ln in reversed(lines[i + 1 : j]) if ln[:1] not in " \t" and _ENDS_LIST.match(ln)),
                 lines[i],
             )
             i = j

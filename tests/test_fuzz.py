@@ -177,6 +177,7 @@ REGRESSIONS: list[str] = [
     "- 量\n    ```",
     "2. O\n1.     ) ",
     "+     ```\n”  \n{",
+    "-\n>s\n\n\t目",
 ]
 
 
