@@ -4,9 +4,10 @@ in list items, in Obsidian callouts, nested.
 Text stages run before the parse and must never touch code. A fence inside a
 quote (``> ```c``) or a list item is code as much as one at the top, and so is an
 indented code block. This is a light CommonMark block scanner: it follows block
-quotes and list items (with lazy paragraph continuation) and finds fenced and
-indented code in them, line by line, in time linear in the text. HTML blocks,
-tables and link definitions are read as paragraphs: none of them holds code.
+quotes, list items and footnote definitions (with lazy paragraph continuation) and
+finds fenced and indented code in them, line by line, in time linear in the text.
+HTML blocks, tables and link definitions are read as paragraphs: none of them holds
+code (an HTML block that closes on its first line ends there).
 """
 
 from __future__ import annotations
@@ -22,6 +23,15 @@ _ORDERED = re.compile(r" {0,3}(\d{1,9})([.)])(?= |$)")
 _RULE = re.compile(r" {0,3}([-*_])(?: *\1){2,} *$")
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})(.*)$")
 _ATX = re.compile(r" {0,3}#{1,6}(?: |$)")
+# a footnote definition (at the top): a container whose lines are indented by four
+_FOOTNOTE = re.compile(r" {0,3}\[\^(?:[^\\\[\]\s]|\\.){1,500}\]:")
+# an HTML block that ends on the line it starts on (CommonMark's kinds 1 to 5): what
+# follows is no paragraph's continuation (``<!-- x -->`` over ``    code``)
+_CLOSED_HTML = re.compile(
+    r" {0,3}(?:<(script|pre|style|textarea)(?:\s|>|$).*</(?:script|pre|style|textarea)>"
+    r"|<!--.*-->|<\?.*\?>|<![A-Za-z].*>|<!\[CDATA\[.*\]\]>)",
+    re.I,
+)
 
 FENCED = "fenced"
 INDENTED = "indented"
@@ -38,6 +48,8 @@ def _starts_block(rest: str, in_paragraph: bool) -> bool:
     if _indent(rest) >= 4:
         return False
     if _QUOTE.match(rest) or _FENCE.match(rest) or _ATX.match(rest) or _RULE.match(rest):
+        return True
+    if _CLOSED_HTML.match(rest):
         return True
     return _list_marker(rest, in_paragraph) is not None
 
@@ -57,14 +69,16 @@ def _list_marker(rest: str, in_paragraph: bool) -> tuple[int, int] | None:
     return m.end(), m.end() + (spaces if spaces <= 4 else 1)
 
 
-def code_kinds(lines: list[str]) -> list[str | None]:
+def code_kinds(lines: list[str], starts: set[int] | None = None) -> list[str | None]:
     """For each line: ``"fenced"`` (a fence line or inside one), ``"indented"`` (an
-    indented code block's line), or None."""
+    indented code block's line), or None. With ``starts``, the first line of each
+    code block is added to it: two blocks can touch (``    a`` over ``>     b``)."""
     out: list[str | None] = [None] * len(lines)
     stack: list[int] = []  # open containers: -1 a quote, n >= 0 an item's content indent
     leaf: str | None = None  # None, "paragraph", FENCED, INDENTED
     fence: tuple[str, int] = ("", 0)
     pending_blank: list[int] = []  # blank lines inside an indented block, not yet known to be in it
+    empty_item = -1  # the last line that opened a list item with nothing after its marker
 
     for n, raw in enumerate(lines):
         rest = raw.expandtabs(4) if "\t" in raw else raw
@@ -101,9 +115,18 @@ def code_kinds(lines: list[str]) -> list[str | None]:
                     out[n] = INDENTED
                     continue
         else:
-            if leaf == "paragraph" and not _starts_block(rest, True):
+            # the paragraph is inside a container this line left: any list item starts
+            # here ("2. a" over "3. b"), as it would after that container
+            if leaf == "paragraph" and not _starts_block(rest, False):
                 continue  # lazy continuation: the containers stay open
+            if empty_item == n - 1 and not _starts_block(rest, False):
+                # the tree's reader (mistune) takes the line right under an empty item's
+                # marker into the item, however little it is indented ("-" over "}")
+                leaf = "paragraph"
+                continue
             del stack[matched:]
+            if leaf == "paragraph":
+                leaf = None
         if leaf in (INDENTED, FENCED):
             leaf = None
         pending_blank = []
@@ -118,6 +141,8 @@ def code_kinds(lines: list[str]) -> list[str | None]:
                 if leaf != "paragraph":
                     leaf = INDENTED
                     out[n] = INDENTED
+                    if starts is not None:
+                        starts.add(n)
                 break
             m = _QUOTE.match(rest)
             if m:
@@ -130,11 +155,19 @@ def code_kinds(lines: list[str]) -> list[str | None]:
             if _RULE.match(rest):
                 leaf = None
                 break
+            m = _FOOTNOTE.match(rest) if not stack else None
+            if m:
+                stack.append(4)
+                rest = rest[m.end() :].lstrip(" ")
+                leaf = None
+                continue
             marker = _list_marker(rest, leaf == "paragraph")
             if marker is not None:
                 end, content = marker
                 stack.append(content)
                 after = rest[end:]
+                if not after.strip():
+                    empty_item = n
                 rest = (
                     ""
                     if not after.strip()
@@ -147,8 +180,10 @@ def code_kinds(lines: list[str]) -> list[str | None]:
                 leaf = FENCED
                 fence = (m.group(1)[0], len(m.group(1)))
                 out[n] = FENCED
+                if starts is not None:
+                    starts.add(n)
                 break
-            leaf = None if _ATX.match(rest) else "paragraph"
+            leaf = None if _ATX.match(rest) or _CLOSED_HTML.match(rest) else "paragraph"
             break
     return out
 

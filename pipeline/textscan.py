@@ -42,7 +42,8 @@ def code_line_mask(lines: list[str]) -> list[bool]:
     (which the line repair dedents: that indent is a typing habit, not code)."""
     from .codelines import FENCED, INDENTED, code_kinds
 
-    kinds = code_kinds(lines)
+    starts: set[int] = set()
+    kinds = code_kinds(lines, starts)
     mask = [k == FENCED for k in kinds]
     i, n = 0, len(lines)
     while i < n:
@@ -51,7 +52,7 @@ def code_line_mask(lines: list[str]) -> list[bool]:
             continue
         j = i + 1
         blank = not lines[i].strip()
-        while j < n and kinds[j] == INDENTED and (not lines[j].strip()) == blank:
+        while j < n and kinds[j] == INDENTED and (not lines[j].strip()) == blank and j not in starts:
             j += 1
         if blank or not is_indented_prose(lines[i:j]):
             mask[i:j] = [True] * (j - i)

@@ -71,18 +71,7 @@ class CodeFences(Stage):
             ctx.record("stray_fence", base + stray, lines[stray], "")
             del lines[stray]  # a blank line there would be one more line of the code
         drop: set[int] = set()
-        kinds = code_kinds(lines)
-        for start, end in fenced_ranges(lines):
-            inside = (
-                start > 0
-                and kinds[start - 1] == FENCED
-                and not lines[start - 1].strip().startswith(("```", "~~~"))
-            )
-            if inside or any(kinds[k] != FENCED for k in range(start, end)):
-                # the fence closes a block of a list item (whose next block may open right
-                # below), or the pairs read at the top are out of step: no empty block
-                continue
-            closed = end - start >= 2 and lines[end - 1].strip().startswith(lines[start].strip()[:3])
+        for start, end, closed in _fenced_blocks(lines):
             inside = lines[start + 1 : end - 1] if closed else lines[start + 1 : end]
             if not any(ln.strip() for ln in inside):
                 ctx.record("empty_code_block", base + start, "\n".join(lines[start:end]), "")
@@ -92,6 +81,55 @@ class CodeFences(Stage):
         new = "\n".join(lines)
         if new != doc.text:
             doc.text = new
+
+
+def _reader_blocks(lines: list[str]) -> list[tuple[int, int, bool]]:
+    """The fenced blocks as a reader reads them, in quotes and list items too: (start,
+    end, closed), ``end`` where the block's lines end (after its closing fence, or at
+    the end of its container or of the text)."""
+    starts: set[int] = set()
+    kinds = code_kinds(lines, starts)
+    out: list[tuple[int, int, bool]] = []
+    for start in sorted(starts):
+        m = _MARKER.search(lines[start])
+        if kinds[start] != FENCED or not m:
+            continue
+        end = start + 1
+        while end < len(lines) and kinds[end] == FENCED and end not in starts:
+            end += 1
+        last = _CLOSING.match(lines[end - 1]) if end - start >= 2 else None
+        fence = m.group(0)
+        closed = last is not None and last.group(1)[0] == fence[0] and len(last.group(1)) >= len(fence)
+        out.append((start, end, closed))
+    return out
+
+
+def _fenced_blocks(lines: list[str]) -> list[tuple[int, int, bool]]:
+    """The reader's fenced blocks whose fence lines hold nothing else: a block opened
+    or closed on a line with a container's marker (a quote's ``>``, an item's ``-``)
+    is left out, as that line cannot go."""
+    return [
+        (start, end, closed)
+        for start, end, closed in _reader_blocks(lines)
+        if _OWN_FENCE.match(lines[start]) and (not closed or _OWN_FENCE.match(lines[end - 1]))
+    ]
+
+
+def _fence_lines(lines: list[str]) -> set[int]:
+    """The lines a reader takes as fences, opening or closing a block (a fence line
+    inside a longer fence's block is the block's text)."""
+    out: set[int] = set()
+    for start, end, closed in _reader_blocks(lines):
+        out.add(start)
+        if closed:
+            out.add(end - 1)
+    return out
+
+
+#: a fence line with nothing but blanks before its marker
+_OWN_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)$")
+_MARKER = re.compile(r"`{3,}|~{3,}")
+_CLOSING = re.compile(r"^[ \t>]*(`{3,}|~{3,})[ \t]*$")
 
 
 def _partition_score(lines: list[str], scores: list[float], skip: int | None) -> float:
@@ -109,10 +147,12 @@ def _stray_fence(lines: list[str]) -> int | None:
     """The bare fence line next to another fence whose removal pairs the fences as
     the blocks' contents say (None when no removal wins by the margin)."""
     candidates: list[int] = []
+    # the reader's fences only: a bare fence inside a longer fence's block is its text
+    fences = _fence_lines(lines)
     for i, line in enumerate(lines):
-        before = i > 0 and _FENCE.match(lines[i - 1])
-        after = i + 1 < len(lines) and _FENCE.match(lines[i + 1])
-        if _BARE_FENCE.match(line) and (before or after):
+        before = i > 0 and _FENCE.match(lines[i - 1]) and i - 1 in fences
+        after = i + 1 < len(lines) and _FENCE.match(lines[i + 1]) and i + 1 in fences
+        if _BARE_FENCE.match(line) and i in fences and (before or after):
             candidates.append(i)
             if len(candidates) >= _MAX_CANDIDATES:
                 break

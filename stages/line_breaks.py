@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.codelines import code_spans
+from pipeline.codelines import INDENTED, code_kinds, code_spans
 from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
 from pipeline.textscan import CJK, code_line_mask, escape_block_start, is_indented_prose
@@ -50,10 +50,14 @@ _OWN_LINE = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|([-*_])(?:[ \t]*\1){2,}[ \t
 # a line after which an indented line is no paragraph's continuation: a heading, a rule,
 # an empty quote line
 _NO_PARAGRAPH = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|([-*_])(?:[ \t]*\1){2,}[ \t]*$|(?:>[ \t]*)+$)")
+# a line that under a list item ends the list: a quote, a heading, a rule
+_ENDS_LIST = re.compile(r"^ {0,3}(?:>|#{1,6}(?:[ \t]|$)|([-*_])(?:[ \t]*\1){2,}[ \t]*$)")
 # a line an indented line continues as paragraph text, where mistune reads code
 _LAZY_AFTER = re.compile(r"^ {0,3}(?:>|\[(?!\^)[^\]]+\]:)")
 _QUOTE_MARKS = re.compile(r"^(?: {0,3}>[ \t]?)+")
 _ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
+# a footnote definition: the indented paragraphs under it are its own
+_FOOTNOTE = re.compile(r"^ {0,3}\[\^[^\]\s]+\]:")
 
 
 class LineBreaks(Stage):
@@ -148,6 +152,11 @@ class LineBreaks(Stage):
 
     @staticmethod
     def _dedent_prose(lines, code, src, rec) -> list[str]:
+        # the lines that open an indented block: no paragraph is open above them, even
+        # with no blank line between (``>     x`` over ``    y``: the quote's code ends)
+        opens: set[int] = set()
+        kinds = code_kinds(lines, opens)
+        opens = {k for k in opens if kinds[k] == INDENTED}
         i, n = 0, len(lines)
         prev_block = ""
         while i < n:
@@ -165,6 +174,7 @@ class LineBreaks(Stage):
                     and lines[j].strip()
                     and not _OWN_LINE.match(lines[j])
                     and not (_indented(lines[j]) and _NO_PARAGRAPH.match(lines[j - 1]))
+                    and j not in opens
                 ):
                     j += 1
             for k in range(i + 1, j):
@@ -179,22 +189,25 @@ class LineBreaks(Stage):
                     rec("indented_prose", src[k], lines[k], lines[k].lstrip())
                     lines[k] = lines[k].lstrip()
             block = lines[i:j]
-            after_blank = i == 0 or not lines[i - 1].strip() or bool(_NO_PARAGRAPH.match(lines[i - 1]))
+            after_blank = (
+                i == 0 or not lines[i - 1].strip() or bool(_NO_PARAGRAPH.match(lines[i - 1])) or i in opens
+            )
             indented = all(_indented(ln) for ln in block)
             if (
                 indented
                 and after_blank
                 and not _item(prev_block)
+                and not _FOOTNOTE.match(prev_block)
                 and not prev_block.startswith(("    ", "\t"))
                 and is_indented_prose(block)
             ):
                 for k in range(i, j):
                     rec("indented_prose", src[k], lines[k], lines[k].lstrip())
                     lines[k] = lines[k].lstrip()
-            # "-\n>": an unindented quote mark (or heading, rule) under an item ends the
-            # list; it is the block that what follows comes after
+            # "-\n>": an unindented quote (or heading, rule) under an item ends the list;
+            # it is the block that what follows comes after
             prev_block = next(
-                (ln for ln in reversed(lines[i + 1 : j]) if ln[:1] not in " \t" and _NO_PARAGRAPH.match(ln)),
+                (ln for ln in reversed(lines[i + 1 : j]) if ln[:1] not in " \t" and _ENDS_LIST.match(ln)),
                 lines[i],
             )
             i = j

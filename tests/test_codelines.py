@@ -32,6 +32,16 @@ def kinds(text: str) -> list[str | None]:
         ("> ```\n> x\noutside: the quote ended, and the fence with it\n", [FENCED, FENCED, None, None]),
         ("    a\n\n    b\n\nc\n", [INDENTED, INDENTED, INDENTED, None, None, None]),
         ("``` not `a fence`\ntext\n", [None, None, None]),
+        ("<!-- note -->\n    code after a closed HTML block\n", [None, INDENTED, None]),
+        ("<div>\n    the HTML block's own line\n", [None, None, None]),
+        ("> a\n<!-- x -->\n    code after the quote and the comment\n", [None, None, INDENTED, None]),
+        (
+            "[^1]: a note\n\n    its second paragraph\n\n        its code\n",
+            [None, None, None, None, INDENTED, None],
+        ),
+        ("-\n}\n\n    the empty item's, as the parser reads it\n", [None, None, None, None, None]),
+        ("2. one\n3. ```\n   x\n   ```\n", [None, FENCED, FENCED, FENCED, None]),
+        ("> a\n-     code in an item after the quote\n", [None, INDENTED, None]),
     ],
 )
 def test_code_lines_at_any_depth(text, expected):
@@ -53,6 +63,15 @@ def test_every_code_line_of_the_spec_examples_is_found():
                 if want.strip() and not any(have.endswith(want) for have in marked):
                     missed.append((n + 1, line))
     assert not missed, missed[:10]
+
+
+def test_code_blocks_that_touch_start_apart():
+    """Two indented blocks with no blank line between (the second in a quote) are two
+    blocks: each is judged code or prose on its own."""
+    starts: set[int] = set()
+    lines = "    a\n>     b\n    c\n".split("\n")
+    assert code_kinds(lines, starts) == [INDENTED, INDENTED, INDENTED, None]
+    assert starts == {0, 1, 2}
 
 
 def test_code_spans_across_lines():

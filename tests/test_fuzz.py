@@ -180,6 +180,28 @@ REGRESSIONS: list[str] = [
     "大直播间里，有些消息客户端还没来的及收就被cache淘汰了。\n=",
     # "##1" under a numbered heading: a subtitle paragraph "1" would join the next heading
     "##1**1**\n##1\n# \\",
+    # an indented block read alike with and without the blank line the writer puts after
+    # it or before it: next to a quote's or an item's code, after a closed HTML block, under
+    # a footnote, under an empty item; a fence in an item closed by the item's end
+    "    更\n>     w",
+    "\t。\n>     =",
+    "    赛\n>     d",
+    "\t普\n+     '",
+    "    对\n-     v",
+    "    ：\r-     s",
+    "    号\r>     G",
+    ">     ;\n\t面",
+    "<!---->\n    信",
+    "-\n}\n\n    \xad",
+    "-\nQ\n\n    ![](data:image/)",
+    ">-\n    ![[0]]",
+    "[^1]:释\n\n    W\r抽",
+    "[^1]:释\n\n    ]\n溯",
+    "- o\n  ```\n-",
+    "- 量\n    ```",
+    "2. O\n1.     ) ",
+    "+     ```\n”  \n{",
+    "-\n>s\n\n\t目",
 ]
 
 
