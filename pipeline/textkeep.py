@@ -21,7 +21,16 @@ def strip_front_matter(text: str) -> str:
     return text[m.end() :] if m else text
 
 
-_LINK_DEFINITION = re.compile(r"(?m)^ {0,3}(?:(?:>|[-+*]|\d{1,9}[.)])[ \t]+)*\[[^\]\n]+\]:[ \t]*\S.*$")
+# (after ">" a blank is optional; a definition in a list item may be indented past the
+# item's content column, which a line alone does not tell: any indent is taken; a
+# destination is any character but an ASCII blank, so "[a]:\xa0b" is one)
+_LINK_DEFINITION = re.compile(
+    r"(?m)^[ \t]*+(?:>[ \t]*+|(?:[-+*]|\d{1,9}[.)])[ \t]++)*\[(?!\^)[^\]\n]+\]:[ \t]*[^ \t\n].*$"
+)
+# a footnote's label: no text of the article; what follows it may be a definition
+_FOOTNOTE_LABEL = re.compile(r"(?m)^([ \t]*+(?:>[ \t]*+|(?:[-+*]|\d{1,9}[.)])[ \t]++)*)\[\^[^\]\n]+\]:[ \t]*")
+# "\&" is the character "&": what follows it is no entity
+_ESCAPED_AMPERSAND = re.compile(r"(?<!\\)((?:\\\\)*)\\&")
 
 
 # A destination: characters, backslash escapes, parentheses nested three deep (a reader
@@ -37,7 +46,7 @@ _MARKUP = re.compile(
     r"\](?<!\\\])\(\s*<(?:\\.|[^<>\n\\])*>[^()\n]*\)"  # <...> destinations
     r"|\](?<!\\\])\((?:[^\S\n]*\n)?" + _NEST3 + r"*(?:\n[^\S\n]*)?\)"  # destinations (a line may end before)
     r"|\](?<!\\\])(\[(?!\^)[^\]\n]*\])(?!\()"  # reference labels (not footnotes)
-    r"|<(?<!\\<)[A-Za-z/!?][^<>\n]*>"  # HTML tags and autolink brackets (not "\<")
+    r"|<(?<!\\<)[A-Za-z/!?](?>\"[^\"\n]*\"|'[^'\n]*'|[^<>\n])*>"  # HTML tags (a quoted value may hold ">") and autolink brackets (not "\<")
 )
 
 
@@ -64,7 +73,9 @@ def _without_definitions(text: str) -> str:
 
     lines = text.split("\n")
     code = code_line_mask(lines)
-    out = [ln if code[k] else _LINK_DEFINITION.sub("", ln) for k, ln in enumerate(lines)]
+    out = [
+        ln if code[k] else _LINK_DEFINITION.sub("", _FOOTNOTE_LABEL.sub(r"\1", ln)) for k, ln in enumerate(lines)
+    ]
     for k in range(len(lines) - 1):
         # "[a]:" with its address alone on the next line (where a paragraph may start)
         if (
@@ -94,7 +105,7 @@ def visible(text: str, list_markers: bool = True) -> str:
     if "&" in text:
         from .tree import decode_entities
 
-        text = decode_entities(text)
+        text = decode_entities(_ESCAPED_AMPERSAND.sub(r"\1\\&amp;", text))
     if list_markers:
         text = _TASK_BOX.sub(r"\1", text)
         text = _LIST_MARKER.sub("", text)
