@@ -137,6 +137,8 @@ def escape_line_start(line: str) -> str:
 
 
 _BREAKS = ("softbreak", "linebreak")
+#: text that reads as a link reference definition's label, leniently (not a footnote's)
+_DEFINITION_LIKE = re.compile(r"\[(?!\^)[^\]\n]+\]:")
 #: a line that starts an HTML block that can interrupt a paragraph (types 1 to 6)
 _HTML_BLOCK_START = re.compile(
     r" {0,3}(?:<(?:script|pre|style|textarea)(?:[ \t>]|$)|<!--|<\?|<![A-Za-z]|<!\[CDATA\[|"
@@ -326,6 +328,11 @@ class Inline(TreeVisitor):
         text = escape_text(
             tok.get("raw", ""), self.in_table, self.strict, self._in_link > 0, self.strict or not self.bare
         )
+        if self._at_start and _DEFINITION_LIKE.match(text):
+            # "[a]: b" a reader may take for a definition (a lenient one does, even where
+            # CommonMark's does not: on a paragraph's later line, or with a label or
+            # destination CommonMark refuses): escaped, it is text to every reader
+            text = "\\" + text
         if self._at_start or self._at_end:
             text = _protect_edge_space(text, self._at_start, self._at_end)
         return text
