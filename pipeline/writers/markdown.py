@@ -83,7 +83,14 @@ def escape_text(
                 out.append("\\\\")
                 continue
         elif ch == "`" or (
-            ch in "[]" and (strict or (ch == "[" and nxt == "^") or (ch == "]" and nxt in ("(", "[")))
+            ch in "[]"
+            and (
+                strict
+                or (ch == "[" and nxt == "^")
+                or (ch == "]" and nxt in ("(", "["))
+                # "![[a]]" is an embed to a cleaning pass (broken_links makes it an image)
+                or (ch == "[" and nxt == "[" and prev == "!")
+            )
         ):
             out.append("\\" + ch)
             continue
