@@ -28,7 +28,7 @@ _LINK_DEFINITION = re.compile(
     r"(?m)^[ \t]*+(?:>[ \t]*+|(?:[-+*]|\d{1,9}[.)])[ \t]++)*\[(?!\^)[^\]\n]+\]:[ \t]*[^ \t\n].*$"
 )
 # a footnote's label: no text of the article; what follows it may be a definition
-_FOOTNOTE_LABEL = re.compile(r"(?m)^([ \t]*+(?:>[ \t]*+|(?:[-+*]|\d{1,9}[.)])[ \t]++)*)\[\^[^\]\n]+\]:[ \t]*")
+_FOOTNOTE_LABEL = re.compile(r"([ \t]*+(?:>[ \t]*+|(?:[-+*]|\d{1,9}[.)])[ \t]++)*)\[\^([^\]\n]+)\]:[ \t]*")
 # "\&" is the character "&": what follows it is no entity
 _ESCAPED_AMPERSAND = re.compile(r"(?<!\\)((?:\\\\)*)\\&")
 
@@ -73,9 +73,20 @@ def _without_definitions(text: str) -> str:
 
     lines = text.split("\n")
     code = code_line_mask(lines)
-    out = [
-        ln if code[k] else _LINK_DEFINITION.sub("", _FOOTNOTE_LABEL.sub(r"\1", ln)) for k, ln in enumerate(lines)
-    ]
+    seen: set[str] = set()
+
+    def without(line: str) -> str:
+        m = _FOOTNOTE_LABEL.match(line) if "[^" in line else None
+        if m:
+            # a label defined again defines nothing: a reader shows the first one only
+            label = " ".join(m.group(2).split()).casefold()
+            if label in seen or m.group(1).strip():
+                return ""  # (in a quote or a list item, a reader shows none)
+            seen.add(label)
+            line = m.group(1) + line[m.end() :]
+        return _LINK_DEFINITION.sub("", line)
+
+    out = [ln if code[k] else without(ln) for k, ln in enumerate(lines)]
     for k in range(len(lines) - 1):
         # "[a]:" with its address alone on the next line (where a paragraph may start)
         if (
