@@ -382,7 +382,7 @@ def install_empty_item_rule() -> None:
         return collect(block, list_item_re, break_sc, state, text, continue_width)
 
     collect_lines.empty_item_rule = True  # type: ignore[attr-defined]
-    list_parser._collect_list_item_lines = collect_lines  # type: ignore[assignment]
+    list_parser._collect_list_item_lines = collect_lines
 
 
 def list_item_lazy_lines(src: str, start: int, item_src: str) -> set[int]:

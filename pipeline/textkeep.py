@@ -46,7 +46,8 @@ _MARKUP = re.compile(
     r"\](?<!\\\])\(\s*<(?:\\.|[^<>\n\\])*>[^()\n]*\)"  # <...> destinations
     r"|\](?<!\\\])\((?:[^\S\n]*\n)?" + _NEST3 + r"*(?:\n[^\S\n]*)?\)"  # destinations (a line may end before)
     r"|\](?<!\\\])(\[(?!\^)[^\]\n]*\])(?!\()"  # reference labels (not footnotes)
-    r"|<(?<!\\<)[A-Za-z/!?](?>\"[^\"\n]*\"|'[^'\n]*'|[^<>\n])*>"  # HTML tags (a quoted value may hold ">") and autolink brackets (not "\<")
+    # HTML tags (a quoted value may hold ">") and autolink brackets (not "\<")
+    r"|<(?<!\\<)[A-Za-z/!?](?>\"[^\"\n]*\"|'[^'\n]*'|[^<>\n])*>"
 )
 
 

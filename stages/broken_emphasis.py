@@ -38,6 +38,7 @@ from functools import lru_cache
 
 from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
+from pipeline.textkeep import lost_text, visible
 from pipeline.textscan import (
     CJK,
     chunks,
@@ -48,7 +49,6 @@ from pipeline.textscan import (
     keep_block_role,
     protected_spans,
 )
-from pipeline.textkeep import lost_text, visible
 from pipeline.tree import decode_entities, inline_text, parse, walk
 
 _RUN = re.compile(r"(?<!\\)\*{2,}")

@@ -65,7 +65,9 @@ class LineBreaks(Stage):
     defaults = {"clipper_threshold": 0.5}
     # indented CJK prose was a code block only by accident; clipper breaks are not
     # the author's paragraphs
-    restructures = frozenset({"indented_prose", "hard_break_paragraph", "fragment_joined", "marker_line_joined"})
+    restructures = frozenset(
+        {"indented_prose", "hard_break_paragraph", "fragment_joined", "marker_line_joined"}
+    )
 
     def run(self, doc: Document, ctx: StageContext) -> None:
         lines = doc.text.split("\n")
@@ -239,7 +241,8 @@ def _join_marker_lines(lines: list[str], code: list[bool], rec) -> bool:
             and nxt.strip()
             # after a paragraph line "-" underlines it, and "*" continues it
             and (not prev.strip() or _item(prev))
-            and len(nxt.expandtabs(4)) - len(nxt.expandtabs(4).lstrip()) < len(m.group(1)) + len(m.group(2)) + 1
+            and len(nxt.expandtabs(4)) - len(nxt.expandtabs(4).lstrip())
+            < len(m.group(1)) + len(m.group(2)) + 1
             and not _BLOCK_START.match(nxt)
             and not _SETEXT_OR_RULE.match(nxt)
             and not nxt.lstrip().startswith("<")
