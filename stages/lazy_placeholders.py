@@ -88,6 +88,11 @@ def _bracket_pairs(line: str) -> dict[int, int]:
     return pairs
 
 
+# a tag still open before an image: what looks like one is the tag's text (an attribute
+# value, a processing instruction), which stays as it is
+_OPEN_TAG = re.compile(r"<[A-Za-z/!?][^<>]*$")
+
+
 class _DestinationEnds:
     """Where an image destination that starts at a position ends (after its ``)``).
 
@@ -264,7 +269,11 @@ class LazyPlaceholders(LineRepair):
         for start, end, dest in find_images(line):
             kind = "empty_image" if dest == "" and line[start:end] == "![]()" else classify(dest)
             if kind is None:
-                if dest.lower().startswith("data:") and re.search(r"[\s<>]", dest):
+                if (
+                    dest.lower().startswith("data:")
+                    and re.search(r"[\s<>]", dest)
+                    and not _OPEN_TAG.search(line, 0, start)
+                ):
                     # a real picture whose raw "<svg ...>" no parser reads as an address
                     image = line[start:end]
                     fixed = image[: image.index("](") + 2] + _encode_data_uri(dest) + ")"
