@@ -96,6 +96,12 @@ def _without_definitions(text: str) -> str:
             and (k == 0 or not lines[k - 1].strip() or out[k - 1] == "")
             and _OPEN_DEFINITION.search(lines[k])
             and _DESTINATION_LINE.match(lines[k + 1])
+        ) or (
+            not code[k]
+            and not code[k + 1]
+            and (k == 0 or not lines[k - 1].strip() or out[k - 1] == "")
+            and _LABEL_OPENS.match(lines[k])
+            and _LABEL_CLOSES.match(lines[k + 1])
         ):
             out[k] = out[k + 1] = ""
     return "\n".join(out)
@@ -103,6 +109,8 @@ def _without_definitions(text: str) -> str:
 
 # a definition's label (not a footnote's) with nothing after it, and an address alone
 _OPEN_DEFINITION = re.compile(r"^ {0,3}(?:\[\^[^\]\n]+\]:[ \t]*)?\[(?!\^)[^\]\n]+\]:[ \t]*$")
+_LABEL_OPENS = re.compile(r"^ {0,3}\[(?!\^)[^\[\]]*$")
+_LABEL_CLOSES = re.compile(r"^[^\[\]]*(?<!\\)\]:[ \t]*[^ \t\n].*$")
 _DESTINATION_LINE = re.compile(r"[ \t]*[^\s\"'(<][^\s]*[ \t]*$|[ \t]*<[^<>\n]*>[ \t]*$")
 
 

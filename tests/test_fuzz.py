@@ -178,6 +178,8 @@ REGRESSIONS: list[str] = [
     "![[[]()p]]",
     "*\n←\n\n\t&nbsp;",
     "|**(http://h.c**  \nl",
+    "[\ru]:h",
+    "<?![](data:>)8>",
 ]
 
 
