@@ -180,6 +180,7 @@ REGRESSIONS: list[str] = [
     "|**(http://h.c**  \nl",
     "[\ru]:h",
     "<?![](data:>)8>",
+    "__[安](javascript:)",
 ]
 
 
