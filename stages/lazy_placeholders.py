@@ -90,7 +90,8 @@ def _bracket_pairs(line: str) -> dict[int, int]:
 
 # a tag still open before an image: what looks like one is the tag's text (an attribute
 # value, a processing instruction), which stays as it is
-_OPEN_TAG = re.compile(r"<[A-Za-z/!?][^<>]*$")
+# (a tag's name and a blank before it, or a processing instruction, declaration, comment)
+_OPEN_TAG = re.compile(r"<(?:[A-Za-z][A-Za-z0-9-]*\s[^<>]*|\?[^<>]*|![A-Za-z][^<>]*|!--[^<>]*)$")
 
 
 class _DestinationEnds:
@@ -267,13 +268,12 @@ class LazyPlaceholders(LineRepair):
         pieces: list[str] = []
         pos = 0
         for start, end, dest in find_images(line):
+            tag = line.rfind("<", 0, start)
+            if tag >= 0 and _OPEN_TAG.match(line, tag, start):
+                continue  # inside a tag: its text, and taken out it would close the tag
             kind = "empty_image" if dest == "" and line[start:end] == "![]()" else classify(dest)
             if kind is None:
-                if (
-                    dest.lower().startswith("data:")
-                    and re.search(r"[\s<>]", dest)
-                    and not _OPEN_TAG.search(line, 0, start)
-                ):
+                if dest.lower().startswith("data:") and re.search(r"[\s<>]", dest):
                     # a real picture whose raw "<svg ...>" no parser reads as an address
                     image = line[start:end]
                     fixed = image[: image.index("](") + 2] + _encode_data_uri(dest) + ")"

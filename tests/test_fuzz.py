@@ -181,6 +181,7 @@ REGRESSIONS: list[str] = [
     "[\ru]:h",
     "<?![](data:>)8>",
     "__[安](javascript:)",
+    "<?![](data:image/>)8>",
 ]
 
 
