@@ -25,7 +25,7 @@ def strip_front_matter(text: str) -> str:
 # item's content column, which a line alone does not tell: any indent is taken; a
 # destination is any character but an ASCII blank, so "[a]:\xa0b" is one)
 _LINK_DEFINITION = re.compile(
-    r"(?m)^[ \t]*+(?:>[ \t]*+|(?:[-+*]|\d{1,9}[.)])[ \t]++)*\[(?!\^)[^\]\n]+\]:[ \t]*[^ \t\n].*$"
+    r"(?m)^[ \t]*+(?:>[ \t]*+|(?:[-+*]|\d{1,9}[.)])[ \t]++)*\[(?!\^[^\]\n])[^\]\n]+\]:[ \t]*[^ \t\n].*$"
 )
 # a footnote's label: no text of the article; what follows it may be a definition
 _FOOTNOTE_LABEL = re.compile(r"([ \t]*+(?:>[ \t]*+|(?:[-+*]|\d{1,9}[.)])[ \t]++)*)\[\^([^\]\n]+)\]:[ \t]*")

@@ -182,6 +182,7 @@ REGRESSIONS: list[str] = [
     "<?![](data:>)8>",
     "__[安](javascript:)",
     "<?![](data:image/>)8>",
+    "[^]:D",
 ]
 
 

@@ -146,7 +146,7 @@ def escape_line_start(line: str) -> str:
 _BREAKS = ("softbreak", "linebreak")
 _EDGE_NESTED = ("emphasis", "strong", "strikethrough")
 #: text that reads as a link reference definition's label, leniently (not a footnote's)
-_DEFINITION_LIKE = re.compile(r"\[(?!\^)[^\]\n]+\]:")
+_DEFINITION_LIKE = re.compile(r"\[(?!\^[^\]\n])[^\]\n]+\]:")
 #: a line that starts an HTML block that can interrupt a paragraph (types 1 to 6)
 _HTML_BLOCK_START = re.compile(
     r" {0,3}(?:<(?:script|pre|style|textarea)(?:[ \t>]|$)|<!--|<\?|<![A-Za-z]|<!\[CDATA\[|"
