@@ -15,6 +15,7 @@ other document. These rules are mixed into the parsers of pipeline/tree.py:
   break, heading, fence, quote, list item or HTML block ends it;
 - a lazy line in a list item does not underline a setext heading;
 - an empty last list item followed by a blank line leaves its list tight;
+- an item whose marker line is empty takes no unindented (lazy) line after it;
 - a link reference definition's label holds no blank line;
 - link destinations and titles, and fence info strings, are decoded in one pass
   (``\\&amp;`` is the text ``&amp;``); autolinks are not decoded at all.
@@ -354,6 +355,34 @@ def _skip_blanks(src: str, pos: int) -> int:
     while pos < len(src) and src[pos] in " \t\n":
         pos += 1
     return pos
+
+
+def install_empty_item_rule() -> None:
+    """An item whose marker line is empty holds the next line only when it is indented
+    to the item's content: a line that is not (``-⏎foo``) is no lazy line (an empty item
+    has no paragraph to continue) but the paragraph after the list. mistune reads the
+    item's lines in a module function, wrapped here once."""
+    from mistune import list_parser
+
+    collect = list_parser._collect_list_item_lines
+    if getattr(collect, "empty_item_rule", False):
+        return
+
+    def collect_lines(block, list_item_re, break_sc, state, text, continue_width):  # type: ignore[no-untyped-def]
+        if not text.strip() and state.cursor < state.cursor_max:
+            raw = state.get_line(state.cursor)
+            if (
+                not block.BLANK_LINE.match(raw)
+                and not list_parser._has_continuation_indent(raw, continue_width)
+                and not list_parser._match_list_item_break(
+                    list_item_re, break_sc, state, list_parser._expand_leading_tabs(raw)
+                )
+            ):
+                return list_parser._ListItemLines("")
+        return collect(block, list_item_re, break_sc, state, text, continue_width)
+
+    collect_lines.empty_item_rule = True  # type: ignore[attr-defined]
+    list_parser._collect_list_item_lines = collect_lines
 
 
 def list_item_lazy_lines(src: str, start: int, item_src: str) -> set[int]:

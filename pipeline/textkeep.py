@@ -21,7 +21,16 @@ def strip_front_matter(text: str) -> str:
     return text[m.end() :] if m else text
 
 
-_LINK_DEFINITION = re.compile(r"(?m)^ {0,3}(?:(?:>|[-+*]|\d{1,9}[.)])[ \t]+)*\[[^\]\n]+\]:[ \t]*\S.*$")
+# (after ">" a blank is optional; a definition in a list item may be indented past the
+# item's content column, which a line alone does not tell: any indent is taken; a
+# destination is any character but an ASCII blank, so "[a]:\xa0b" is one)
+_LINK_DEFINITION = re.compile(
+    r"(?m)^[ \t]*+(?:>[ \t]*+|(?:[-+*]|\d{1,9}[.)])[ \t]++)*\[(?!\^[^\]\n])[^\]\n]+\]:[ \t]*[^ \t\n].*$"
+)
+# a footnote's label: no text of the article; what follows it may be a definition
+_FOOTNOTE_LABEL = re.compile(r"([ \t]*+(?:>[ \t]*+|(?:[-+*]|\d{1,9}[.)])[ \t]++)*)\[\^([^\]\n]+)\]:[ \t]*")
+# "\&" is the character "&": what follows it is no entity
+_ESCAPED_AMPERSAND = re.compile(r"(?<!\\)((?:\\\\)*)\\&")
 
 
 # A destination: characters, backslash escapes, parentheses nested three deep (a reader
@@ -37,7 +46,8 @@ _MARKUP = re.compile(
     r"\](?<!\\\])\(\s*<(?:\\.|[^<>\n\\])*>[^()\n]*\)"  # <...> destinations
     r"|\](?<!\\\])\((?:[^\S\n]*\n)?" + _NEST3 + r"*(?:\n[^\S\n]*)?\)"  # destinations (a line may end before)
     r"|\](?<!\\\])(\[(?!\^)[^\]\n]*\])(?!\()"  # reference labels (not footnotes)
-    r"|<(?<!\\<)[A-Za-z/!?][^<>\n]*>"  # HTML tags and autolink brackets (not "\<")
+    # HTML tags (a quoted value may hold ">") and autolink brackets (not "\<")
+    r"|<(?<!\\<)[A-Za-z/!?](?>\"[^\"\n]*\"|'[^'\n]*'|[^<>\n])*>"
 )
 
 
@@ -64,7 +74,20 @@ def _without_definitions(text: str) -> str:
 
     lines = text.split("\n")
     code = code_line_mask(lines)
-    out = [ln if code[k] else _LINK_DEFINITION.sub("", ln) for k, ln in enumerate(lines)]
+    seen: set[str] = set()
+
+    def without(line: str) -> str:
+        m = _FOOTNOTE_LABEL.match(line) if "[^" in line else None
+        if m:
+            # a label defined again defines nothing: a reader shows the first one only
+            label = " ".join(m.group(2).split()).casefold()
+            if label in seen or m.group(1).strip():
+                return ""  # (in a quote or a list item, a reader shows none)
+            seen.add(label)
+            line = m.group(1) + line[m.end() :]
+        return _LINK_DEFINITION.sub("", line)
+
+    out = [ln if code[k] else without(ln) for k, ln in enumerate(lines)]
     for k in range(len(lines) - 1):
         # "[a]:" with its address alone on the next line (where a paragraph may start)
         if (
@@ -73,6 +96,12 @@ def _without_definitions(text: str) -> str:
             and (k == 0 or not lines[k - 1].strip() or out[k - 1] == "")
             and _OPEN_DEFINITION.search(lines[k])
             and _DESTINATION_LINE.match(lines[k + 1])
+        ) or (
+            not code[k]
+            and not code[k + 1]
+            and (k == 0 or not lines[k - 1].strip() or out[k - 1] == "")
+            and _LABEL_OPENS.match(lines[k])
+            and _LABEL_CLOSES.match(lines[k + 1])
         ):
             out[k] = out[k + 1] = ""
     return "\n".join(out)
@@ -80,6 +109,8 @@ def _without_definitions(text: str) -> str:
 
 # a definition's label (not a footnote's) with nothing after it, and an address alone
 _OPEN_DEFINITION = re.compile(r"^ {0,3}(?:\[\^[^\]\n]+\]:[ \t]*)?\[(?!\^)[^\]\n]+\]:[ \t]*$")
+_LABEL_OPENS = re.compile(r"^ {0,3}\[(?!\^)[^\[\]]*$")
+_LABEL_CLOSES = re.compile(r"^[^\[\]]*(?<!\\)\]:[ \t]*[^ \t\n].*$")
 _DESTINATION_LINE = re.compile(r"[ \t]*[^\s\"'(<][^\s]*[ \t]*$|[ \t]*<[^<>\n]*>[ \t]*$")
 
 
@@ -94,7 +125,7 @@ def visible(text: str, list_markers: bool = True) -> str:
     if "&" in text:
         from .tree import decode_entities
 
-        text = decode_entities(text)
+        text = decode_entities(_ESCAPED_AMPERSAND.sub(r"\1\\&amp;", text))
     if list_markers:
         text = _TASK_BOX.sub(r"\1", text)
         text = _LIST_MARKER.sub("", text)

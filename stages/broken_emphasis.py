@@ -38,6 +38,7 @@ from functools import lru_cache
 
 from pipeline.document import Document
 from pipeline.stage import Stage, StageContext
+from pipeline.textkeep import lost_text, visible
 from pipeline.textscan import (
     CJK,
     chunks,
@@ -65,6 +66,7 @@ _LONE = re.compile(r"^\s*\*\*\s*$")
 # a bold marker that a clipper left at a line's end after spaces ("焦虑的  **⏎，等你")
 _DANGLING = re.compile(r"(?<=\S)[ \t]+\*\*[ \t]*$")
 _SPLIT_STARS = re.compile(r"(?<![*\\\s])\*[ \t]*\n[ \t]*\*(?![*\s])")  # "。*⏎*Sql": one marker cut in two
+_TRAILING_BACKSLASH = re.compile(r"(?<!\\)(?:\\\\)*\\$")  # an unescaped "\\" ends the line
 _CONTINUES = re.compile(r"^[ \t]*[^\s>*]")  # a next line that is plain text (no quote, no marker)
 
 
@@ -116,7 +118,12 @@ class BrokenEmphasis(Stage):
             groups = [(k, k + 1) for k in range(start, end)] if table else [(start, end)]
             for a, b in groups:
                 text = "\n".join(lines[a:b])
-                fixed, kinds = repair(text)
+                # a row's hard break ("\\" at its end, as a writer spells "  ") is read
+                # as the spaces are: a line break, not a backslash that a bare link or
+                # a closing marker runs into
+                brk = "\\" if b < end and _TRAILING_BACKSLASH.search(text) else ""
+                fixed, kinds = repair(text[: len(text) - len(brk)])
+                fixed += brk
                 if kinds:
                     new = fixed.split("\n")
                     for k, (old, line) in enumerate(zip(lines[a:b], new, strict=False)):
@@ -292,6 +299,17 @@ def _bold_italic_runs(text: str, runs: list[re.Match]) -> dict[int, bool]:
     return out
 
 
+def _makes_markup(text: str, start: int, end: int) -> bool:
+    """Would taking ``text[start:end]`` out hide text a reader sees now (make a tag,
+    a link's destination, a definition of it)?"""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    before = text[line_start:line_end]
+    after = text[line_start:start] + text[end:line_end]
+    return bool(lost_text(visible(before, False), visible(after, False)))
+
+
 def _resolve_odd(text: str, runs: list[re.Match], kinds: set[str]):
     """Make the toggles pair up: close an opening marker at its line's end, or drop a stray one."""
     first = runs[0]
@@ -312,10 +330,12 @@ def _resolve_odd(text: str, runs: list[re.Match], kinds: set[str]):
         # drop the last unpaired marker; a long run that forms no emphasis is escaped
         last = runs[-1]
         n = len(last.group(0))
-        if n >= 3 or (
-            text[last.start() - 1 : last.start()] == "]" and text[last.end() : last.end() + 1] == "("
-        ):
-            # (between "]" and "(", taking it out would make a link of what follows)
+        if n >= 3:
+            repl = "\\*" * n
+            kinds.add("star_run_escaped")
+        elif _makes_markup(text, last.start(), last.end()):
+            # taking it out would make markup of text ("<**h>" a tag, "[a]**(b)" a
+            # link): escaped, it stays the text it was
             repl = "\\*" * n
             kinds.add("star_run_escaped")
         else:

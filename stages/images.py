@@ -93,6 +93,10 @@ class Images(Stage):
     @staticmethod
     def _alt(tok: Token, ctx: StageContext, line: int | None) -> None:
         alt = inline_text(tok.get("children"), alt=True).strip()
+        if not (tok.get("attrs") or {}).get("url", "").strip():
+            # no source: "![]()" is the placeholder lazy_placeholders takes out, which the
+            # next pass would; the alt is all the image has, and stays
+            return
         if alt and alt.lower() in MEANINGLESS_ALT:
             tok["children"] = []
             ctx.record("meaningless_alt", line, alt, "")

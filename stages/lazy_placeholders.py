@@ -88,6 +88,12 @@ def _bracket_pairs(line: str) -> dict[int, int]:
     return pairs
 
 
+# a tag still open before an image: what looks like one is the tag's text (an attribute
+# value, a processing instruction), which stays as it is
+# (a tag's name and a blank before it, or a processing instruction, declaration, comment)
+_OPEN_TAG = re.compile(r"<(?:[A-Za-z][A-Za-z0-9-]*\s[^<>]*|\?[^<>]*|![A-Za-z][^<>]*|!--[^<>]*)$")
+
+
 class _DestinationEnds:
     """Where an image destination that starts at a position ends (after its ``)``).
 
@@ -262,6 +268,9 @@ class LazyPlaceholders(LineRepair):
         pieces: list[str] = []
         pos = 0
         for start, end, dest in find_images(line):
+            tag = line.rfind("<", 0, start)
+            if tag >= 0 and _OPEN_TAG.match(line, tag, start):
+                continue  # inside a tag: its text, and taken out it would close the tag
             kind = "empty_image" if dest == "" and line[start:end] == "![]()" else classify(dest)
             if kind is None:
                 if dest.lower().startswith("data:") and re.search(r"[\s<>]", dest):

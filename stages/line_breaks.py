@@ -69,13 +69,17 @@ class LineBreaks(Stage):
     defaults = {"clipper_threshold": 0.5}
     # indented CJK prose was a code block only by accident; clipper breaks are not
     # the author's paragraphs
-    restructures = frozenset({"indented_prose", "hard_break_paragraph", "fragment_joined"})
+    restructures = frozenset(
+        {"indented_prose", "hard_break_paragraph", "fragment_joined", "marker_line_joined"}
+    )
 
     def run(self, doc: Document, ctx: StageContext) -> None:
         lines = doc.text.split("\n")
         code = code_line_mask(lines)
         base = doc.body_line
         rec = lambda kind, i, before, after: ctx.record(kind, base + i, before, after)
+        if _join_marker_lines(lines, code, rec):
+            code = code_line_mask(lines)
 
         # whitespace-only lines are blank lines
         for i, line in enumerate(lines):
@@ -226,6 +230,44 @@ class LineBreaks(Stage):
         while out and out[-1] == "":
             out.pop()
         return "\n".join(out) + "\n" if out else ""
+
+
+# a list marker alone on its line, and the line a clipper put its text on
+_LONE_MARKER = re.compile(r"^( {0,3})([-+*]|\d{1,9}[.)])[ \t]*$")
+_SETEXT_OR_RULE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$|^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+
+
+def _join_marker_lines(lines: list[str], code: list[bool], rec) -> bool:
+    """``-`` alone on a line over its text, not indented: CommonMark reads an empty item
+    and a paragraph after the list (a lazy line continues no paragraph of an empty
+    item); the author wrote one item, as ``- text``. Joined, every reader sees it."""
+    changed = False
+    i = 0
+    while i + 1 < len(lines):
+        m = _LONE_MARKER.match(lines[i])
+        nxt = lines[i + 1]
+        prev = lines[i - 1] if i else ""
+        if (
+            m
+            and not code[i]
+            and not code[i + 1]
+            and nxt.strip()
+            # after a paragraph line "-" underlines it, and "*" continues it
+            and (not prev.strip() or _item(prev))
+            and len(nxt.expandtabs(4)) - len(nxt.expandtabs(4).lstrip())
+            < len(m.group(1)) + len(m.group(2)) + 1
+            and not _BLOCK_START.match(nxt)
+            and not _SETEXT_OR_RULE.match(nxt)
+            and not nxt.lstrip().startswith("<")
+            and not re.match(r"\[[ xX]\](?:\s|$)", nxt.lstrip())  # (joined, a task's box)
+        ):
+            joined = m.group(1) + m.group(2) + " " + nxt.strip(" \t")
+            rec("marker_line_joined", i, lines[i] + "\n" + nxt, joined)
+            lines[i : i + 2] = [joined]
+            del code[i]
+            changed = True
+        i += 1
+    return changed
 
 
 def _strip_end(line: str) -> str:

@@ -282,6 +282,10 @@ class UiChrome(Stage):
                 )
             if fixed_any:  # what is left ("—" beside an empty link) is read as a block again
                 tree = filter_blocks(tree, lambda tok, line, parents: self._keep(tok, line, parents, ctx))
+                if "icon_remnant" in self.rules:
+                    # and an icon's underscores now next to the text ("__[安](javascript:)")
+                    self._strip_icons(tree, [""] * (doc.body_line - 1) + doc.text.split("\n"), ctx)
+                    tree = [t for t in tree if not t.get("icon_row")]
         if "promo_tail" in self.rules:
             tree = self._drop_promo_tail(tree, ctx)
         doc.tree = tree

@@ -202,6 +202,33 @@ REGRESSIONS: list[str] = [
     "2. O\n1.     ) ",
     "+     ```\n”  \n{",
     "-\n>s\n\n\t目",
+    # text that reads as a definition, a tag or an entity to one reader and not another;
+    # what a removal leaves behind (an empty image, "![[", a break in an emphasis)
+    "\\&#106;",
+    "\u3000[t]: http://4.0*",
+    "\\[t[]:[",
+    "*\n    [s]:t",
+    "<**h>",
+    "<a s='' e=\"![](data:>)图\">",
+    "[i]:\xa0t",
+    "[^1]:[1]:释\n架",
+    "`\n\xa0[1]:定",
+    "+\n[x]",
+    ">[p]:漏",
+    "[^1]: note\n[^1]: note\n",
+    "*.\n[]()*",
+    "*,\n[]()*",
+    "*x\n[]()*",
+    "a *b\n[]()* c",
+    "![图]()",
+    "![[[]()p]]",
+    "*\n←\n\n\t&nbsp;",
+    "|**(http://h.c**  \nl",
+    "[\ru]:h",
+    "<?![](data:>)8>",
+    "__[安](javascript:)",
+    "<?![](data:image/>)8>",
+    "[^]:D",
 ]
 
 

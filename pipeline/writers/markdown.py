@@ -84,7 +84,14 @@ def escape_text(
                 out.append("\\\\")
                 continue
         elif ch == "`" or (
-            ch in "[]" and (strict or (ch == "[" and nxt == "^") or (ch == "]" and nxt in ("(", "[")))
+            ch in "[]"
+            and (
+                strict
+                or (ch == "[" and nxt == "^")
+                or (ch == "]" and nxt in ("(", "["))
+                # "![[a]]" is an embed to a cleaning pass (broken_links makes it an image)
+                or (ch == "[" and nxt == "[" and prev == "!")
+            )
         ):
             out.append("\\" + ch)
             continue
@@ -138,6 +145,9 @@ def escape_line_start(line: str) -> str:
 
 
 _BREAKS = ("softbreak", "linebreak")
+_EDGE_NESTED = ("emphasis", "strong", "strikethrough")
+#: text that reads as a link reference definition's label, leniently (not a footnote's)
+_DEFINITION_LIKE = re.compile(r"\[(?!\^[^\]\n])[^\]\n]+\]:")
 #: a line that starts an HTML block that can interrupt a paragraph (types 1 to 6)
 _HTML_BLOCK_START = re.compile(
     r" {0,3}(?:<(?:script|pre|style|textarea)(?:[ \t>]|$)|<!--|<\?|<![A-Za-z]|<!\[CDATA\[|"
@@ -154,12 +164,47 @@ def _without_edge_breaks(children: list[Token] | None) -> list[Token]:
     """Line breaks left where a stage removed something (at a paragraph's start or end,
     or two in a row) have no Markdown form: the edges' are dropped by readers, and two
     in a row would read as a paragraph break. They are written once, where they can be."""
-    kids = _single_breaks(merge_text(children or []))
+    kids = _single_breaks(merge_text(_hoisted_breaks(children or [])))
     while kids and kids[-1]["type"] in _BREAKS:
         kids.pop()
     while kids and kids[0]["type"] in _BREAKS:
         kids.pop(0)
     return kids
+
+
+def _hoisted_breaks(children: list[Token]) -> list[Token]:
+    """A line break at the edge of an emphasis (what a stage removed stood after it:
+    "*a\n[]()*") goes outside it: a marker after a line's end (or before one) could
+    not close (or open), and the blanks beside the break go with it."""
+    out: list[Token] = []
+    moved = False
+    for tok in children:
+        kids = tok.get("children")
+        if tok["type"] not in _EDGE_NESTED or not kids:
+            out.append(tok)
+            continue
+        inner = _hoisted_breaks(kids)
+        lead: list[Token] = []
+        trail: list[Token] = []
+        while inner and inner[0]["type"] in _BREAKS:
+            lead.append(inner.pop(0))
+        while inner and inner[-1]["type"] in _BREAKS:
+            trail.insert(0, inner.pop())
+        if inner is not kids:
+            tok = {**tok, "children": inner}
+        moved |= bool(lead or trail)
+        out += lead + ([tok] if inner else []) + trail
+    if not moved:
+        return out if any(a is not b for a, b in zip(out, children, strict=True)) else children
+    out = merge_text(out)
+    for k, tok in enumerate(out):
+        if tok["type"] != "text":
+            continue
+        if k and out[k - 1]["type"] in _BREAKS:
+            tok = out[k] = {**tok, "raw": tok["raw"].lstrip(" \t")}
+        if k + 1 < len(out) and out[k + 1]["type"] in _BREAKS:
+            out[k] = {**tok, "raw": tok["raw"].rstrip(" \t")}
+    return [t for t in out if t["type"] != "text" or t["raw"]]
 
 
 def _single_breaks(tokens: list[Token]) -> list[Token]:
@@ -327,6 +372,11 @@ class Inline(TreeVisitor):
         text = escape_text(
             tok.get("raw", ""), self.in_table, self.strict, self._in_link > 0, self.strict or not self.bare
         )
+        if self._at_start and _DEFINITION_LIKE.match(text):
+            # "[a]: b" a reader may take for a definition (a lenient one does, even where
+            # CommonMark's does not: on a paragraph's later line, or with a label or
+            # destination CommonMark refuses): escaped, it is text to every reader
+            text = "\\" + text
         if self._at_start or self._at_end:
             text = _protect_edge_space(text, self._at_start, self._at_end)
         return text
