@@ -66,6 +66,10 @@ _LONE = re.compile(r"^\s*\*\*\s*$")
 _DANGLING = re.compile(r"(?<=\S)[ \t]+\*\*[ \t]*$")
 _SPLIT_STARS = re.compile(r"(?<![*\\\s])\*[ \t]*\n[ \t]*\*(?![*\s])")  # "。*⏎*Sql": one marker cut in two
 _CONTINUES = re.compile(r"^[ \t]*[^\s>*]")  # a next line that is plain text (no quote, no marker)
+#: a paragraph with more bold markers than this is no broken page but a run of stars
+#: (the busiest paragraphs of real pages hold about a hundred): it is left as it is,
+#: since checking a repair parses the paragraph again, each time (seconds at 200 KB)
+MAX_MARKERS = 2000
 
 
 def _punct(ch: str) -> bool:
@@ -205,6 +209,8 @@ def _join_marker_lines(text: str, kinds: set[str]) -> str:
 
 def repair(text: str) -> tuple[str, list[str]]:
     """The repaired paragraph and the kinds of repair made (empty: unchanged)."""
+    if text.count("**") > MAX_MARKERS:
+        return text, []
     if ("**" not in text and not _SPLIT_STARS.search(text)) or parses_cleanly(text):
         return text, []
     kinds: set[str] = set()

@@ -216,3 +216,14 @@ def test_epub_deep_inline_html_keeps_links_and_text(pipeline):
 def epub_text_raw(data: bytes) -> str:
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         return "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xhtml"))
+
+
+def test_a_paragraph_of_countless_bold_markers_is_left_as_it_is():
+    """Repairing bold reads the paragraph again to check it: past the stage's cap on
+    markers a paragraph is a run of stars, not a broken page, and is left alone."""
+    from stages.broken_emphasis import MAX_MARKERS, repair
+
+    few = "**a " * 10
+    assert repair(few)[1]  # a few unclosed markers are repaired
+    many = "**a " * (MAX_MARKERS + 1)
+    assert repair(many) == (many, [])
