@@ -11,6 +11,7 @@ from __future__ import annotations
 import html.entities
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from ..document import Document
@@ -898,18 +899,24 @@ def _shape(tokens: list[Token] | None) -> tuple[Any, ...]:
 
 
 def _reads_as(text: str, children: list[Token] | None, kind: str) -> bool:
-    """Does ``text``, read again, give the inline tree ``children`` (as a ``kind``)?"""
-    from ..tree import parse
-
+    """Does ``text``, read again, give the inline tree ``children`` (as a ``kind``: a
+    paragraph or a heading)?"""
     notes = sum(1 for t in walk(children or []) if t.get("type") == "footnote_ref")
     # the footnotes referred to are defined in the document: define them here too
     defs = "".join(f"\n\n[^{n}]: note" for n in range(1, notes + 1))
-    blocks = [b for b in parse(text + defs) if b["type"] != "footnotes"]
-    return (
-        len(blocks) == 1
-        and blocks[0]["type"] == kind
-        and _shape(blocks[0].get("children")) == _shape(children)
-    )
+    blocks = [shape for t, shape in _read(text + defs) if t != "footnotes"]
+    # (an inline block's shape is its type, its level and the shape of its children)
+    return len(blocks) == 1 and blocks[0][0] == kind and blocks[0][2] == _shape(children)
+
+
+@lru_cache(maxsize=2)
+def _read(text: str) -> tuple[tuple[str, tuple[Any, ...]], ...]:
+    """The type and shape of each block ``text`` reads as. A document of one paragraph
+    is that paragraph's text: the writer checks it as a paragraph, then as the
+    document, and it is read once (a 200 KB paragraph takes a second to read)."""
+    from ..tree import parse
+
+    return tuple((b["type"], _block_shape(b)) for b in parse(text))
 
 
 def _ends_empty(tok: Token | None) -> bool:
@@ -950,13 +957,11 @@ INLINE_BLOCKS = ("paragraph", "block_text", "heading")
 def _read_shapes(text: str, blocks: list[Token]) -> list[tuple[Any, ...]]:
     """The shapes of the blocks ``text`` reads as, on its own (with the footnotes that
     ``blocks`` refer to defined, as they are in the document)."""
-    from ..tree import parse
-
     notes = max((t["attrs"]["index"] for t in walk(blocks) if t.get("type") == "footnote_ref"), default=0)
     if notes and not any(b["type"] == "footnotes" for b in blocks):
         text += "".join(f"\n\n[^{n}]: note" for n in range(1, notes + 1))
-        return [_block_shape(b) for b in parse(text) if b["type"] != "footnotes"]
-    return [_block_shape(b) for b in parse(text)]
+        return [shape for t, shape in _read(text) if t != "footnotes"]
+    return [shape for _t, shape in _read(text)]
 
 
 def _reads_back(text: str, blocks: list[Token]) -> bool:
