@@ -39,6 +39,8 @@ _LINE_START_BLOCK = re.compile(
 
 #: text without any of these is written as it is
 _MAY_ESCAPE = re.compile(r"[\\`\[\]*_<~&\n!@]|https?://|www\.", re.I)
+#: the characters escape_text may write otherwise (as well as where a bare link starts)
+_ESCAPABLE = re.compile(r"[\\`\[\]*_<~&\n!]")
 _BARE_EMAIL_AT = re.compile(r"(?<=[A-Za-z0-9.+_-])@(?=[A-Za-z0-9_-]+\.[A-Za-z0-9_-])")
 _BARE_LINK_START = re.compile(r"(?<![A-Za-z0-9])(?:https?(?=://)|www(?=\.))", re.I)
 
@@ -73,7 +75,17 @@ def escape_text(
         if (strict if bare_starts is None else bare_starts) and not in_link
         else set()
     )
-    for i, ch in enumerate(s):
+    # only these characters and the bare starts can be written otherwise: the text
+    # between them goes as it is, in one piece
+    places = [m.start() for m in _ESCAPABLE.finditer(s)]
+    if bare:
+        places = sorted(bare.union(places))
+    done = 0
+    for i in places:
+        if i > done:
+            out.append(s[done:i])
+        done = i + 1
+        ch = s[i]
         prev = s[i - 1] if i else ""
         nxt = s[i + 1] if i + 1 < n else ""
         if i in bare:
@@ -122,6 +134,7 @@ def escape_text(
             out.append("\\!")
             continue
         out.append(ch)
+    out.append(s[done:])
     return "".join(out)
 
 
