@@ -100,7 +100,11 @@ def _markdown(emphasis: bool = True) -> mistune.Markdown:
 
         def parse_escape(self, m: re.Match[str], state: InlineState) -> int:
             text = m.group(0)
-            if any(text[i + 1 : i + 2] in KEPT_ESCAPES for i in range(0, len(text), 2)):
+            marks = text[1::2]  # the rule takes pairs: a backslash and the mark it escapes
+            if KEPT_ESCAPES.isdisjoint(marks) and "&" not in marks:
+                self.process_text(marks, state, parse_emphasis=False)  # (as mistune does)
+                return m.end()
+            if not KEPT_ESCAPES.isdisjoint(marks):
                 for i in range(0, len(text), 2):
                     ch = text[i + 1 : i + 2]
                     if ch in KEPT_ESCAPES:  # typography and autolinks read these: keep the escape
