@@ -97,7 +97,9 @@ class Pipeline:
         repairs = [s for s in by_scope["text"] if not s.once]
         body_line = doc.body_line
         # the guard reads text states for their signature only: no emphasis needed
-        guard = StructureGuard(self.structure_kinds, lambda text: _parse_body(text, body_line, emphasis=False))
+        guard = StructureGuard(
+            self.structure_kinds, lambda text: _parse_body(text, body_line, emphasis=False)
+        )
         guard.start(doc.text)
         for _round in range(MAX_TEXT_ROUNDS):
             before = doc.text

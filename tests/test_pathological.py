@@ -246,7 +246,11 @@ def test_past_the_cap_a_repair_that_leaves_few_markers_is_made_as_below_it(n):
 def test_a_run_of_stars_past_the_cap_goes_as_a_short_one_does():
     from stages.broken_emphasis import MAX_MARKERS, repair
 
-    assert repair("a" + "*" * 8 + "a") == repair("a" + "*" * (8 * MAX_MARKERS) + "a") == (
-        "aa",
-        ["empty_bold", "star_run"],
+    assert (
+        repair("a" + "*" * 8 + "a")
+        == repair("a" + "*" * (8 * MAX_MARKERS) + "a")
+        == (
+            "aa",
+            ["empty_bold", "star_run"],
+        )
     )
