@@ -402,7 +402,8 @@ class StructureGuard:
     then tells which stage made each structure change and whether it declared it.
 
     ``declared`` maps a stage to the change kinds it may change structure with;
-    ``parse`` reads a text state into a tree (the runner's parse, with line offset).
+    ``parse`` reads a text state into a tree (the runner's parse, with line offset;
+    its emphasis may be left unpaired outside headings: the signature takes none).
     """
 
     declared: dict[str, frozenset[str]]

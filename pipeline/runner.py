@@ -96,7 +96,10 @@ class Pipeline:
         # holds still, so that cleaning clean output changes nothing.
         repairs = [s for s in by_scope["text"] if not s.once]
         body_line = doc.body_line
-        guard = StructureGuard(self.structure_kinds, lambda text: _parse_body(text, body_line))
+        # the guard reads text states for their signature only: no emphasis needed
+        guard = StructureGuard(
+            self.structure_kinds, lambda text: _parse_body(text, body_line, emphasis=False)
+        )
         guard.start(doc.text)
         for _round in range(MAX_TEXT_ROUNDS):
             before = doc.text
@@ -188,9 +191,9 @@ class Pipeline:
         ]
 
 
-def _parse_body(text: str, body_line: int) -> list[dict[str, Any]]:
+def _parse_body(text: str, body_line: int, emphasis: bool = True) -> list[dict[str, Any]]:
     """The tree of a body, its lines counted in the source file (after front matter)."""
-    tree = parse(text)
+    tree = parse(text, emphasis=emphasis)
     if body_line > 1:
         for tok in tree:
             if tok.get("line"):

@@ -68,6 +68,12 @@ _DANGLING = re.compile(r"(?<=\S)[ \t]+\*\*[ \t]*$")
 _SPLIT_STARS = re.compile(r"(?<![*\\\s])\*[ \t]*\n[ \t]*\*(?![*\s])")  # "。*⏎*Sql": one marker cut in two
 _TRAILING_BACKSLASH = re.compile(r"(?<!\\)(?:\\\\)*\\$")  # an unescaped "\\" ends the line
 _CONTINUES = re.compile(r"^[ \t]*[^\s>*]")  # a next line that is plain text (no quote, no marker)
+#: past this many bold markers a paragraph is a run of stars, not a broken page (the
+#: busiest paragraphs of real pages hold about a hundred): checking such a paragraph
+#: takes a parse of seconds at 200 KB, each round, so it is repaired first and checked
+#: only when the repair leaves at most this many (a run of stars that goes). When it
+#: leaves more ("**a " repeated), the paragraph is left as it is.
+MAX_MARKERS = 2000
 
 
 def _punct(ch: str) -> bool:
@@ -212,8 +218,18 @@ def _join_marker_lines(text: str, kinds: set[str]) -> str:
 
 def repair(text: str) -> tuple[str, list[str]]:
     """The repaired paragraph and the kinds of repair made (empty: unchanged)."""
-    if ("**" not in text and not _SPLIT_STARS.search(text)) or parses_cleanly(text):
+    if "**" not in text and not _SPLIT_STARS.search(text):
         return text, []
+    if text.count("**") <= MAX_MARKERS:
+        return (text, []) if parses_cleanly(text) else _repair(text)
+    fixed, kinds = _repair(text)
+    if not kinds or fixed.count("**") > MAX_MARKERS or parses_cleanly(text):
+        return text, []
+    return fixed, kinds
+
+
+def _repair(text: str) -> tuple[str, list[str]]:
+    """``repair`` of a paragraph that does not parse cleanly."""
     kinds: set[str] = set()
     original = text
     text = _join_marker_lines(text, kinds)

@@ -430,3 +430,32 @@ def test_code_keeps_every_character_wherever_it_sits(container, callout, code_li
     doc = Pipeline().process(Path("code.md"), text.encode("utf-8"))
     assert _code_blocks(doc.tree) == before
     assert not [f for f in doc.structure if f.category == "code"]
+
+
+def _spec_examples() -> list[str]:
+    spec = (Path(__file__).parent / "fixtures" / "commonmark" / "spec.txt").read_text(encoding="utf-8")
+    return [m.replace("→", "\t") for m in re.findall(r"^`{32} example\n(.*?)^\.\n", spec, re.M | re.S)]
+
+
+def test_the_guard_reads_the_same_signature_without_emphasis():
+    """The guard reads text states with emphasis left unpaired (but in headings, whose
+    words it takes): every part of the signature is read before emphasis is paired."""
+    examples = _spec_examples()
+    assert len(examples) > 600
+    stars = [t for t in examples if "*" in t or "_" in t]
+    assert any(parse(t) != parse(t, emphasis=False) for t in stars)  # the readings differ...
+    for text in examples:
+        assert signature(parse(text, emphasis=False)) == signature(parse(text)), text  # ...not there
+    # a heading's words, with their emphasis, in a list as at the top
+    heading = parse("- # a **b** _c_\n\n# [**l**](u) `*x*`\n", emphasis=False)
+    assert signature(heading).headings == signature(parse("- # a **b** _c_\n\n# [**l**](u) `*x*`\n")).headings
+    assert [h[1] for h in signature(heading).headings] == ["a b c", "l *x*"]
+
+
+@settings(derandomize=True, max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_scraped_pages_read_the_same_signature_without_emphasis(data):
+    from fuzz_strategies import documents
+
+    text = data.draw(documents())
+    assert signature(parse(text, emphasis=False)) == signature(parse(text))

@@ -216,3 +216,41 @@ def test_epub_deep_inline_html_keeps_links_and_text(pipeline):
 def epub_text_raw(data: bytes) -> str:
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         return "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xhtml"))
+
+
+def test_a_paragraph_of_countless_bold_markers_is_left_as_it_is():
+    """Checking a bold repair reads the paragraph again: past the stage's cap on markers,
+    a paragraph whose repair would leave more than the cap is left as it is."""
+    from stages.broken_emphasis import MAX_MARKERS, repair
+
+    few = "**a " * 10
+    assert repair(few)[1]  # a few unclosed markers are repaired
+    many = "**a " * (2 * MAX_MARKERS)
+    assert repair(many) == (many, [])
+
+
+@pytest.mark.parametrize("n", [2001, 2002, 5000])
+def test_past_the_cap_a_repair_that_leaves_few_markers_is_made_as_below_it(n):
+    """``**「勇气」**`` repeated merges into one bold (unless it reads cleanly as it is),
+    however many times it repeats."""
+    from stages.broken_emphasis import MAX_MARKERS, _repair, parses_cleanly, repair
+
+    text = "**「勇气」**" * n
+    assert text.count("**") > MAX_MARKERS
+    assert repair(text) == ((text, []) if parses_cleanly(text) else _repair(text))
+    if n == 5000:
+        fixed, kinds = repair(text)
+        assert kinds == ["split_bold"] and fixed == "**" + text.replace("**", "") + "**"
+
+
+def test_a_run_of_stars_past_the_cap_goes_as_a_short_one_does():
+    from stages.broken_emphasis import MAX_MARKERS, repair
+
+    assert (
+        repair("a" + "*" * 8 + "a")
+        == repair("a" + "*" * (8 * MAX_MARKERS) + "a")
+        == (
+            "aa",
+            ["empty_bold", "star_run"],
+        )
+    )

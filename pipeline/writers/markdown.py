@@ -11,6 +11,7 @@ from __future__ import annotations
 import html.entities
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from ..document import Document
@@ -39,6 +40,8 @@ _LINE_START_BLOCK = re.compile(
 
 #: text without any of these is written as it is
 _MAY_ESCAPE = re.compile(r"[\\`\[\]*_<~&\n!@]|https?://|www\.", re.I)
+#: the characters escape_text may write otherwise (as well as where a bare link starts)
+_ESCAPABLE = re.compile(r"[\\`\[\]*_<~&\n!]")
 _BARE_EMAIL_AT = re.compile(r"(?<=[A-Za-z0-9.+_-])@(?=[A-Za-z0-9_-]+\.[A-Za-z0-9_-])")
 _BARE_LINK_START = re.compile(r"(?<![A-Za-z0-9])(?:https?(?=://)|www(?=\.))", re.I)
 
@@ -73,7 +76,17 @@ def escape_text(
         if (strict if bare_starts is None else bare_starts) and not in_link
         else set()
     )
-    for i, ch in enumerate(s):
+    # only these characters and the bare starts can be written otherwise: the text
+    # between them goes as it is, in one piece
+    places = [m.start() for m in _ESCAPABLE.finditer(s)]
+    if bare:
+        places = sorted(bare.union(places))
+    done = 0
+    for i in places:
+        if i > done:
+            out.append(s[done:i])
+        done = i + 1
+        ch = s[i]
         prev = s[i - 1] if i else ""
         nxt = s[i + 1] if i + 1 < n else ""
         if i in bare:
@@ -129,6 +142,7 @@ def escape_text(
             out.append("\\!")
             continue
         out.append(ch)
+    out.append(s[done:])
     return "".join(out)
 
 
@@ -955,18 +969,24 @@ def _shape(tokens: list[Token] | None) -> tuple[Any, ...]:
 
 
 def _reads_as(text: str, children: list[Token] | None, kind: str) -> bool:
-    """Does ``text``, read again, give the inline tree ``children`` (as a ``kind``)?"""
-    from ..tree import parse
-
+    """Does ``text``, read again, give the inline tree ``children`` (as a ``kind``: a
+    paragraph or a heading)?"""
     notes = sum(1 for t in walk(children or []) if t.get("type") == "footnote_ref")
     # the footnotes referred to are defined in the document: define them here too
     defs = "".join(f"\n\n[^{n}]: note" for n in range(1, notes + 1))
-    blocks = [b for b in parse(text + defs) if b["type"] != "footnotes"]
-    return (
-        len(blocks) == 1
-        and blocks[0]["type"] == kind
-        and _shape(blocks[0].get("children")) == _shape(children)
-    )
+    blocks = [shape for t, shape in _read(text + defs) if t != "footnotes"]
+    # (an inline block's shape is its type, its level and the shape of its children)
+    return len(blocks) == 1 and blocks[0][0] == kind and blocks[0][2] == _shape(children)
+
+
+@lru_cache(maxsize=2)
+def _read(text: str) -> tuple[tuple[str, tuple[Any, ...]], ...]:
+    """The type and shape of each block ``text`` reads as. A document of one paragraph
+    is that paragraph's text: the writer checks it as a paragraph, then as the
+    document, and it is read once (a 200 KB paragraph takes a second to read)."""
+    from ..tree import parse
+
+    return tuple((b["type"], _block_shape(b)) for b in parse(text))
 
 
 def _ends_empty(tok: Token | None) -> bool:
@@ -1007,13 +1027,11 @@ INLINE_BLOCKS = ("paragraph", "block_text", "heading")
 def _read_shapes(text: str, blocks: list[Token]) -> list[tuple[Any, ...]]:
     """The shapes of the blocks ``text`` reads as, on its own (with the footnotes that
     ``blocks`` refer to defined, as they are in the document)."""
-    from ..tree import parse
-
     notes = max((t["attrs"]["index"] for t in walk(blocks) if t.get("type") == "footnote_ref"), default=0)
     if notes and not any(b["type"] == "footnotes" for b in blocks):
         text += "".join(f"\n\n[^{n}]: note" for n in range(1, notes + 1))
-        return [_block_shape(b) for b in parse(text) if b["type"] != "footnotes"]
-    return [_block_shape(b) for b in parse(text)]
+        return [shape for t, shape in _read(text) if t != "footnotes"]
+    return [shape for _t, shape in _read(text)]
 
 
 def _reads_back(text: str, blocks: list[Token]) -> bool:
