@@ -123,16 +123,16 @@ def _markdown() -> mistune.Markdown:
             or a "w" only where a bare address begins (``http://``, ``https://``,
             ``www.``: the one rule those letters start can match nowhere else), not at
             every "h" and "w" of the prose."""
-            key = tuple(sorted(chars))
             cached = self.__dict__.get("_galley_trigger")
-            if cached is not None and cached[0] == key:
+            if cached is not None and cached[0] == chars:  # asked for each run of text
                 return cached[1]  # type: ignore[no-any-return]
+            key = tuple(sorted(chars))
             letters = {"h": r"h(?=ttps?://)", "w": r"w(?=ww\.)"}
             rest = "".join(c for c in key if c not in letters)
             parts = [f"[{re.escape(rest)}]"] if rest else []
             parts += [pattern for c, pattern in letters.items() if c in chars]
             compiled = re.compile("|".join(parts))
-            self.__dict__["_galley_trigger"] = (key, compiled)
+            self.__dict__["_galley_trigger"] = (frozenset(chars), compiled)
             return compiled
 
         def finalize_tokens(self, tokens: list[Token], depth: int) -> list[Token]:
