@@ -62,6 +62,8 @@ def _markdown() -> mistune.Markdown:
 
     from . import commonmark, gfm
 
+    commonmark.install_fast_link_href()
+
     class PositionedState(BlockState):
         """Remembers where each top-level block starts."""
 
