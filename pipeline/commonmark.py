@@ -514,4 +514,5 @@ def install_fast_link_href() -> None:
         return src[start:pos], pos, pos
 
     parse_link_href.galley_fast = True  # type: ignore[attr-defined]
+    parse_link_href.mistune_original = original  # type: ignore[attr-defined]
     helpers._parse_link_href = parse_link_href
