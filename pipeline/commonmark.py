@@ -463,12 +463,15 @@ def install_fast_link_href() -> None:
     jumping from one character that matters to the next instead of looking at every
     character: a data URI of a hundred kilobytes was read character by character each
     time a link or image was tried, and again for its written destination."""
+    import string
+
     from mistune import helpers
+    from mistune.core import DEFAULT_MAX_NESTED_LEVEL
 
     original = helpers._parse_link_href
     if getattr(original, "galley_fast", False):
         return
-    whitespace, punctuation = helpers.ASCII_WHITESPACE, helpers.string.punctuation
+    whitespace, punctuation = helpers.ASCII_WHITESPACE, string.punctuation
     skip_start = helpers._skip_link_start_whitespace
 
     def parse_link_href(
@@ -476,7 +479,7 @@ def install_fast_link_href() -> None:
         start_pos: int,
         block: bool = False,
         *,
-        max_nested_level: int = helpers.DEFAULT_MAX_NESTED_LEVEL,
+        max_nested_level: int = DEFAULT_MAX_NESTED_LEVEL,
     ) -> tuple[str | None, int | None, int]:
         pos = skip_start(src, start_pos)
         n = len(src)
