@@ -25,10 +25,9 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import marshal
 import time
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -50,9 +49,6 @@ TRACE_PARSES = 12
 TRACE_MIN_CHARS = 4_000_000
 #: text states longer than this (characters) are kept compressed
 PACK_CHARS = 1 << 18
-#: up to this length (characters), the tree stages' signatures are worked out block by
-#: block against snapshots of the blocks (past it, the snapshots would be a second tree)
-SNAPSHOT_CHARS = 1 << 21
 #: categories in the order they are reported
 CATEGORIES = ("heading", "code", "code span", "table", "list", "link", "image", "footnote")
 
@@ -154,135 +150,73 @@ _PASS = frozenset(
 )
 
 
-#: the categories of ``Signature.items``, in order (a block's part holds their indexes)
-_ITEMS = tuple(c for c in CATEGORIES if c != "heading")
-_CODE, _SPAN, _TABLE, _LIST, _LINK, _IMAGE, _NOTE = range(len(_ITEMS))
-#: one top-level block's part of a signature: its (category index, item) pairs and its
-#: headings, in document order
-Part = tuple[tuple[tuple[int, Item], ...], tuple[tuple[int, str, Any], ...]]
-_NO_PART: Part = ((), ())
-
-
-def _part(top: Token, line: Any) -> Part:
-    """What one top-level block adds to the signature (iterative: a 10,000-deep quote
-    is no recursion)."""
-    found: list[tuple[int, Item]] = []
-    headings: list[tuple[int, str, Any]] = []
-    leaves, passing = _LEAVES, _PASS
-    stack = [top]
-    pop, extend = stack.pop, stack.extend
-    while stack:
-        tok = pop()
-        t = tok.get("type")
-        if t in leaves:
-            continue
-        if t not in passing:
-            if t == "codespan":
-                found.append((_SPAN, (tok.get("raw", ""), line)))
-                continue
-            if t == "block_code":
-                info = ((tok.get("attrs") or {}).get("info") or "").split()
-                found.append((_CODE, ((info[0] if info else "", tok.get("raw", "")), line)))
-                continue
-            if t == "link":
-                found.append((_LINK, ((tok.get("attrs") or {}).get("url", ""), line)))
-            elif t == "heading":
-                level = int((tok.get("attrs") or {}).get("level") or 0)
-                headings.append((level, _inline_words(tok.get("children")), line))
-            elif t == "image":
-                found.append((_IMAGE, ((tok.get("attrs") or {}).get("url", ""), line)))
-            elif t == "list":
-                ordered = bool((tok.get("attrs") or {}).get("ordered"))
-                found.append((_LIST, ((ordered, len(tok.get("children") or ())), line)))
-            elif t == "table":
-                rows = cols = 0
-                for part in tok.get("children") or ():
-                    if part.get("type") == "table_head":
-                        rows += 1
-                        cols = max(cols, len(part.get("children") or ()))
-                    else:
-                        for row in part.get("children") or ():
-                            rows += 1
-                            cols = max(cols, len(row.get("children") or ()))
-                found.append((_TABLE, ((rows, cols), line)))
-            elif t == "footnote_item":
-                found.append((_NOTE, (str((tok.get("attrs") or {}).get("key", "")), line)))
-        kids = tok.get("children")
-        if isinstance(kids, list):
-            extend(reversed(kids))
-    return (tuple(found), tuple(headings)) if found or headings else _NO_PART
-
-
-def _assemble(parts: Iterable[tuple[Any, Part]]) -> Signature:
-    """The signature of the blocks whose (line, part) these are, in order."""
-    lists: list[list[Item]] = [[] for _ in _ITEMS]
+def signature(tree: Sequence[Token] | None) -> Signature:
+    """The signature of a tree (iterative: a 10,000-deep quote is no recursion)."""
+    code: list[Item] = []
+    spans: list[Item] = []
+    tables: list[Item] = []
+    lists: list[Item] = []
+    links: list[Item] = []
+    images: list[Item] = []
+    notes: list[Item] = []
     headings: list[tuple[int, str, Any]] = []
     starts: list[int] = []
-    for line, (found, heads) in parts:
+    leaves, passing = _LEAVES, _PASS
+    for top in tree or ():
+        line = top.get("line")
         if isinstance(line, int):
             starts.append(line)
-        for k, item in found:
-            lists[k].append(item)
-        if heads:
-            headings.extend(heads)
-    items = {name: tuple(found) for name, found in zip(_ITEMS, lists, strict=True)}
+        stack = [top]
+        pop, extend = stack.pop, stack.extend
+        while stack:
+            tok = pop()
+            t = tok.get("type")
+            if t in leaves:
+                continue
+            if t not in passing:
+                if t == "codespan":
+                    spans.append((tok.get("raw", ""), line))
+                    continue
+                if t == "block_code":
+                    info = ((tok.get("attrs") or {}).get("info") or "").split()
+                    code.append(((info[0] if info else "", tok.get("raw", "")), line))
+                    continue
+                if t == "link":
+                    links.append(((tok.get("attrs") or {}).get("url", ""), line))
+                elif t == "heading":
+                    level = int((tok.get("attrs") or {}).get("level") or 0)
+                    headings.append((level, _inline_words(tok.get("children")), line))
+                elif t == "image":
+                    images.append(((tok.get("attrs") or {}).get("url", ""), line))
+                elif t == "list":
+                    ordered = bool((tok.get("attrs") or {}).get("ordered"))
+                    lists.append(((ordered, len(tok.get("children") or ())), line))
+                elif t == "table":
+                    rows = cols = 0
+                    for part in tok.get("children") or ():
+                        if part.get("type") == "table_head":
+                            rows += 1
+                            cols = max(cols, len(part.get("children") or ()))
+                        else:
+                            for row in part.get("children") or ():
+                                rows += 1
+                                cols = max(cols, len(row.get("children") or ()))
+                    tables.append(((rows, cols), line))
+                elif t == "footnote_item":
+                    notes.append((str((tok.get("attrs") or {}).get("key", "")), line))
+            kids = tok.get("children")
+            if isinstance(kids, list):
+                extend(reversed(kids))
+    items = {
+        "code": tuple(code),
+        "code span": tuple(spans),
+        "table": tuple(tables),
+        "list": tuple(lists),
+        "link": tuple(links),
+        "image": tuple(images),
+        "footnote": tuple(notes),
+    }
     return Signature(items, tuple(headings), tuple(sorted(set(starts))))
-
-
-def signature(tree: Sequence[Token] | None) -> Signature:
-    """The signature of a tree."""
-    return _assemble((line, _part(top, line)) for top in tree or () for line in (top.get("line"),))
-
-
-def _snapshot(top: Token) -> Token | None:
-    """A copy of a block that later changes to it do not reach (None: it cannot be
-    copied so, and its part is worked out anew each time)."""
-    try:
-        return marshal.loads(marshal.dumps(top, 2))  # type: ignore[no-any-return]
-    except (ValueError, RecursionError):  # not plain data, or too deep
-        return None
-
-
-class _Parts:
-    """The parts of the blocks of the tree last signed, each with a snapshot of its
-    block: a tree stage changes a few blocks, and only those are looked at again
-    (the others compare equal to their snapshots, in C)."""
-
-    def __init__(self) -> None:
-        self.known: dict[int, tuple[Token, Token | None, tuple[Any, Part]]] = {}
-        #: the blocks last signed, in order, and their signature
-        self.last: tuple[list[int], Signature] | None = None
-
-    def signature(self, tree: Sequence[Token]) -> Signature:
-        known, now = self.known, {}
-        parts: list[tuple[Any, Part]] = []
-        order: list[int] = []
-        changed = False
-        for top in tree:
-            key = id(top)
-            entry = known.get(key)
-            if entry is None or entry[0] is not top or not _same(top, entry[1]):
-                line = top.get("line")
-                entry = (top, _snapshot(top), (line, _part(top, line)))
-                changed = True
-            now[key] = entry
-            parts.append(entry[2])
-            order.append(key)
-        self.known = now
-        if not changed and self.last is not None and self.last[0] == order:
-            return self.last[1]  # the same blocks, unchanged: the same signature
-        sig = _assemble(parts)
-        self.last = (order, sig)
-        return sig
-
-
-def _same(top: Token, snapshot: Token | None) -> bool:
-    if snapshot is None:
-        return False
-    try:
-        return type(top) is dict and top == snapshot
-    except RecursionError:  # too deep to compare: worked out anew
-        return False
 
 
 # -- differences -----------------------------------------------------------------------
@@ -518,8 +452,6 @@ class StructureGuard:
     _budget: int = TRACE_MIN_CHARS
     #: the signature of the body before any repair, once it is parsed
     _first_sig: Signature | None = None
-    #: the tree stages' blocks, signed one by one (for a body of at most SNAPSHOT_CHARS)
-    _parts: _Parts | None = None
 
     def start(self, text: str) -> None:
         """The body before any repair."""
@@ -527,7 +459,6 @@ class StructureGuard:
         self._first_sig = None
         self._budget = max(TRACE_MIN_CHARS, TRACE_PARSES * len(text))
         self.steps = []
-        self._parts = _Parts() if len(text) <= SNAPSHOT_CHARS else None
 
     def text_stage(self, stage: str, first: int, last: int, before: str, after: str) -> None:
         """A text stage ran; its output is kept (not parsed) when it changed the text."""
@@ -552,21 +483,17 @@ class StructureGuard:
     def parsed(self, tree: list[Token]) -> None:
         """The tree the text stages' result parses into (before the tree stages)."""
         started = time.perf_counter()
-        self.steps.append(_Step("parse", 0, 0, sig=self._tree_signature(tree)))
+        self.steps.append(_Step("parse", 0, 0, sig=signature(tree)))
         self.seconds += time.perf_counter() - started
 
     def tree_stage(self, stage: str, first: int, last: int, tree: list[Token]) -> None:
         started = time.perf_counter()
-        self.steps.append(_Step(stage, first, last, sig=self._tree_signature(tree)))
+        self.steps.append(_Step(stage, first, last, sig=signature(tree)))
         self.seconds += time.perf_counter() - started
-
-    def _tree_signature(self, tree: list[Token]) -> Signature:
-        return self._parts.signature(tree) if self._parts is not None else signature(tree)
 
     def check(self, changes: list[Change], title: str = "") -> list[Finding]:
         """The undeclared structure changes, each attributed to the stage that made it."""
         started = time.perf_counter()
-        self._parts = None  # the tree stages are done: their snapshots go
         try:
             return self._check(changes, title)
         finally:

@@ -64,23 +64,3 @@ def test_link_destinations_read_by_jumps_read_as_mistune_reads_them() -> None:
                 assert fast(src, pos, block, max_nested_level=level) == original(
                     src, pos, block, max_nested_level=level
                 ), (src, pos, block, level)
-
-
-def test_block_by_block_signatures_follow_changes_in_place() -> None:
-    from pipeline.guard import _Parts, signature
-
-    tree = parse("# One\n\n[a](x) `c`\n\n- i\n- j\n\n```py\ncode\n```\n\n## Two\n")
-    parts = _Parts()
-    assert parts.signature(tree) == signature(tree)
-    assert parts.signature(tree) == signature(tree)  # nothing changed
-    tree[1]["children"][0]["attrs"]["url"] = "y"  # a link's target, changed in place
-    assert parts.signature(tree) == signature(tree)
-    assert [url for url, _line in parts.signature(tree).items["link"]] == ["y"]
-    tree[2]["children"].pop()  # a list item gone
-    assert parts.signature(tree) == signature(tree)
-    tree[0]["attrs"]["level"] = 3
-    tree.reverse()
-    assert parts.signature(tree) == signature(tree)
-    del tree[1]
-    assert parts.signature(tree) == signature(tree)
-    assert parts.signature(tree).items["code"] == ()
