@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import re
 
+from .memo import LinesMemo
 from .textscan import chunk_end
 
 _QUOTE = re.compile(r" {0,3}>")
@@ -69,10 +70,24 @@ def _list_marker(rest: str, in_paragraph: bool) -> tuple[int, int] | None:
     return m.end(), m.end() + (spaces if spaces <= 4 else 1)
 
 
+_KINDS = LinesMemo()
+
+
 def code_kinds(lines: list[str], starts: set[int] | None = None) -> list[str | None]:
     """For each line: ``"fenced"`` (a fence line or inside one), ``"indented"`` (an
     indented code block's line), or None. With ``starts``, the first line of each
     code block is added to it: two blocks can touch (``    a`` over ``>     b``)."""
+    if starts is not None:
+        return _code_kinds(lines, starts)
+    key = _KINDS.key(lines)
+    known = _KINDS.get(key)
+    if known is None:
+        known = tuple(_code_kinds(lines))
+        _KINDS.put(key, known)
+    return list(known)  # type: ignore[arg-type]  # the caller may change its copy
+
+
+def _code_kinds(lines: list[str], starts: set[int] | None = None) -> list[str | None]:
     out: list[str | None] = [None] * len(lines)
     stack: list[int] = []  # open containers: -1 a quote, n >= 0 an item's content indent
     leaf: str | None = None  # None, "paragraph", FENCED, INDENTED

@@ -478,3 +478,73 @@ def _read_inline_destination(tok: Token, src: str, pos: int) -> None:
         attrs["title"] = unescape_markdown(src[_skip_blanks(src, href_end) + 1 : title_end - 1])
     attrs["url"] = url
     tok["dest"] = {"raw": dest, "url": url}
+
+
+# -- a link destination, read by jumps ---------------------------------------------------
+
+#: the characters mistune's reading of a bare link destination stops at: ASCII
+#: whitespace and control characters, a backslash, a parenthesis
+_HREF_STOP = re.compile(r"[\x00-\x20\x7f\\()]")
+
+
+def install_fast_link_href() -> None:
+    """Read bare link destinations the way ``mistune.helpers._parse_link_href`` does,
+    jumping from one character that matters to the next instead of looking at every
+    character: a data URI of a hundred kilobytes was read character by character each
+    time a link or image was tried, and again for its written destination."""
+    import string
+
+    from mistune import helpers
+    from mistune.core import DEFAULT_MAX_NESTED_LEVEL
+
+    original = helpers._parse_link_href
+    if getattr(original, "galley_fast", False):
+        return
+    whitespace, punctuation = helpers.ASCII_WHITESPACE, string.punctuation
+    skip_start = helpers._skip_link_start_whitespace
+
+    def parse_link_href(
+        src: str,
+        start_pos: int,
+        block: bool = False,
+        *,
+        max_nested_level: int = DEFAULT_MAX_NESTED_LEVEL,
+    ) -> tuple[str | None, int | None, int]:
+        pos = skip_start(src, start_pos)
+        n = len(src)
+        if pos >= n or src[pos] == "<":  # nothing, or a destination in <...>: as mistune reads it
+            return original(src, start_pos, block, max_nested_level=max_nested_level)
+        if block and src[pos] in whitespace:
+            return None, None, pos
+        start, level = pos, 0
+        search = _HREF_STOP.search
+        while pos < n:
+            m = search(src, pos)
+            if m is None:
+                pos = n
+                break
+            pos = m.start()
+            c = src[pos]
+            if c in whitespace:
+                break
+            if ord(c) < 32 or c == "\x7f":
+                return None, None, pos
+            if c == "\\" and pos + 1 < n and src[pos + 1] in punctuation:
+                pos = min(pos + 2, n)
+                continue
+            if c == "(":
+                level += 1
+                if level > max_nested_level:
+                    return None, None, pos
+            elif c == ")":
+                if level == 0:
+                    break
+                level -= 1
+            pos += 1
+        if level != 0:
+            return None, None, pos
+        return src[start:pos], pos, pos
+
+    parse_link_href.galley_fast = True  # type: ignore[attr-defined]
+    parse_link_href.mistune_original = original  # type: ignore[attr-defined]
+    helpers._parse_link_href = parse_link_href

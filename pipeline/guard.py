@@ -131,54 +131,92 @@ def _inline_words(children: list[Token] | None) -> str:
 _LEAVES = frozenset({"text", "softbreak", "linebreak"})
 
 
+#: tokens that hold nothing the signature takes but may hold tokens that do
+_PASS = frozenset(
+    {
+        "paragraph",
+        "block_text",
+        "emphasis",
+        "strong",
+        "list_item",
+        "task_list_item",
+        "block_quote",
+        "strikethrough",
+        "table_head",
+        "table_body",
+        "table_row",
+        "table_cell",
+    }
+)
+
+
 def signature(tree: Sequence[Token] | None) -> Signature:
     """The signature of a tree (iterative: a 10,000-deep quote is no recursion)."""
-    items: dict[str, list[Item]] = {c: [] for c in CATEGORIES if c != "heading"}
+    code: list[Item] = []
+    spans: list[Item] = []
+    tables: list[Item] = []
+    lists: list[Item] = []
+    links: list[Item] = []
+    images: list[Item] = []
+    notes: list[Item] = []
     headings: list[tuple[int, str, Any]] = []
     starts: list[int] = []
+    leaves, passing = _LEAVES, _PASS
     for top in tree or ():
         line = top.get("line")
         if isinstance(line, int):
             starts.append(line)
         stack = [top]
+        pop, extend = stack.pop, stack.extend
         while stack:
-            tok = stack.pop()
+            tok = pop()
             t = tok.get("type")
-            if t in _LEAVES:
+            if t in leaves:
                 continue
-            attrs = tok.get("attrs") or {}
-            if t == "heading":
-                headings.append((int(attrs.get("level") or 0), _inline_words(tok.get("children")), line))
-            elif t == "block_code":
-                info = (attrs.get("info") or "").split()
-                items["code"].append(((info[0] if info else "", tok.get("raw", "")), line))
-                continue
-            elif t == "codespan":
-                items["code span"].append((tok.get("raw", ""), line))
-                continue
-            elif t == "table":
-                rows = cols = 0
-                for part in tok.get("children") or ():
-                    if part.get("type") == "table_head":
-                        rows += 1
-                        cols = max(cols, len(part.get("children") or ()))
-                    else:
-                        for row in part.get("children") or ():
+            if t not in passing:
+                if t == "codespan":
+                    spans.append((tok.get("raw", ""), line))
+                    continue
+                if t == "block_code":
+                    info = ((tok.get("attrs") or {}).get("info") or "").split()
+                    code.append(((info[0] if info else "", tok.get("raw", "")), line))
+                    continue
+                if t == "link":
+                    links.append(((tok.get("attrs") or {}).get("url", ""), line))
+                elif t == "heading":
+                    level = int((tok.get("attrs") or {}).get("level") or 0)
+                    headings.append((level, _inline_words(tok.get("children")), line))
+                elif t == "image":
+                    images.append(((tok.get("attrs") or {}).get("url", ""), line))
+                elif t == "list":
+                    ordered = bool((tok.get("attrs") or {}).get("ordered"))
+                    lists.append(((ordered, len(tok.get("children") or ())), line))
+                elif t == "table":
+                    rows = cols = 0
+                    for part in tok.get("children") or ():
+                        if part.get("type") == "table_head":
                             rows += 1
-                            cols = max(cols, len(row.get("children") or ()))
-                items["table"].append(((rows, cols), line))
-            elif t == "list":
-                items["list"].append(((bool(attrs.get("ordered")), len(tok.get("children") or ())), line))
-            elif t == "link":
-                items["link"].append((attrs.get("url", ""), line))
-            elif t == "image":
-                items["image"].append((attrs.get("url", ""), line))
-            elif t == "footnote_item":
-                items["footnote"].append((str(attrs.get("key", "")), line))
+                            cols = max(cols, len(part.get("children") or ()))
+                        else:
+                            for row in part.get("children") or ():
+                                rows += 1
+                                cols = max(cols, len(row.get("children") or ()))
+                    tables.append(((rows, cols), line))
+                elif t == "footnote_item":
+                    notes.append((str((tok.get("attrs") or {}).get("key", "")), line))
             kids = tok.get("children")
             if isinstance(kids, list):
-                stack.extend(reversed(kids))
-    return Signature({k: tuple(v) for k, v in items.items()}, tuple(headings), tuple(sorted(set(starts))))
+                extend(reversed(kids))
+    items = {
+        "code": tuple(code),
+        "code span": tuple(spans),
+        "table": tuple(tables),
+        "list": tuple(lists),
+        "link": tuple(links),
+        "image": tuple(images),
+        "footnote": tuple(notes),
+    }
+    return Signature(items, tuple(headings), tuple(sorted(set(starts))))
 
 
 # -- differences -----------------------------------------------------------------------

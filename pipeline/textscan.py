@@ -11,6 +11,8 @@ import bisect
 import re
 from collections.abc import Iterator
 
+from .memo import LinesMemo
+
 _FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 
 
@@ -40,6 +42,18 @@ def code_line_mask(lines: list[str]) -> list[bool]:
     """Lines that are code, at any depth (quotes, list items, callouts): fenced code,
     and indented code blocks unless they are CJK prose, paragraph by paragraph
     (which the line repair dedents: that indent is a typing habit, not code)."""
+    key = _MASKS.key(lines)
+    known = _MASKS.get(key)
+    if known is None:
+        known = tuple(_code_line_mask(lines))
+        _MASKS.put(key, known)
+    return list(known)  # type: ignore[arg-type]  # the caller may change its copy
+
+
+_MASKS = LinesMemo()
+
+
+def _code_line_mask(lines: list[str]) -> list[bool]:
     from .codelines import FENCED, INDENTED, code_kinds
 
     starts: set[int] = set()

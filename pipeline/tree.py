@@ -65,6 +65,7 @@ def _markdown(emphasis: bool = True) -> mistune.Markdown:
     from . import commonmark, gfm
 
     commonmark.install_empty_item_rule()
+    commonmark.install_fast_link_href()
 
     class PositionedState(BlockState):
         """Remembers where each top-level block starts."""
@@ -276,12 +277,25 @@ def _drop_blank_lines(tok: Token) -> None:
         expanded: list[Token] = []
         for k in kids:
             k.pop("_pos", None)
-            if k.get("type") == "text" and "&" in k.get("raw", ""):
+            kt = k.get("type")
+            if kt == "text" and "children" not in k:
+                raw = k.get("raw", "")
+                if "&" in raw:
+                    expanded.extend(_text_with_references(raw))
+                    continue
+                if "raw" not in k:
+                    k["raw"] = raw
+                expanded.append(k)  # plain text: nothing to decode, nothing inside
+                continue
+            if kt == "blank_line":
+                _drop_blank_lines(k)
+                continue
+            if kt == "text" and "&" in k.get("raw", ""):  # a text token holding tokens
                 expanded.extend(_text_with_references(k["raw"]))
                 continue
             _drop_blank_lines(k)
             expanded.append(k)
-        tok["children"] = merge_text(k for k in expanded if k.get("type") != "blank_line")
+        tok["children"] = merge_text(expanded)
 
 
 def _text_with_references(raw: str) -> list[Token]:

@@ -164,11 +164,17 @@ def read_block(block: str) -> tuple[str, Any]:
         return "refused", "front matter nested too deep"
     import yaml
 
+    # composed once: the checked node is the one made into data (what yaml.safe_load
+    # does, without reading the block a second time)
     try:
-        node = yaml.compose(block, Loader=yaml.SafeLoader)
-        if _expanded_size(node, MAX_YAML_NODES) > MAX_YAML_NODES:
-            return "refused", f"front matter aliases expand past {MAX_YAML_NODES} values"
-        data = yaml.safe_load(block)
+        loader = yaml.SafeLoader(block)
+        try:
+            node = loader.get_single_node()
+            if _expanded_size(node, MAX_YAML_NODES) > MAX_YAML_NODES:
+                return "refused", f"front matter aliases expand past {MAX_YAML_NODES} values"
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark is not None else ""

@@ -33,6 +33,11 @@ _ZWJ = re.compile(
 )
 _NBSP = re.compile(r"[\u00a0\u2007\u202f]")
 _NBSP_ENTITY = re.compile(r"&nbsp;|&#160;|&#x[aA]0;")
+#: a character (or entity) any of the patterns above acts on: a text or line with none
+#: is left as it is, and is not looked at line by line
+_ANY = re.compile(
+    r"[\u200b\u2060\ufeff\u00ad\u200e\u200f\u200c\u200d\u00a0\u2007\u202f]|&nbsp;|&#160;|&#x[aA]0;"
+)
 # an inline link's destination: <...>, or up to an ASCII space or the closing parenthesis
 _DESTINATION = re.compile(r"\]\((<[^<>\n]*>|[^ \t()<]*(?:\([^ \t()]*\)[^ \t()]*)*)")
 
@@ -46,6 +51,12 @@ class Whitespace(LineRepair):
     defaults = {"nbsp_entities": True}
     # code copied from a page holds no-break spaces that break it when pasted
     restructures = frozenset({"nbsp_in_code"})
+
+    def wants_text(self, text: str) -> bool:
+        return _ANY.search(text) is not None
+
+    def wants_line(self, line: str) -> bool:
+        return _ANY.search(line) is not None
 
     def survey(self, text: str, lines: list[str], code: list[bool]) -> Any:
         """Where the code spans are, line by line."""

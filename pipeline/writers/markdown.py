@@ -933,6 +933,9 @@ class Blocks(TreeVisitor):
         return "\n\n".join(notes)
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _shape(tokens: list[Token] | None) -> tuple[Any, ...]:
     """What an inline tree says, without what a re-read may number or spell differently
     (or what HTML does not tell apart: a line break in text is a space)."""
@@ -953,7 +956,7 @@ def _shape(tokens: list[Token] | None) -> tuple[Any, ...]:
     ):
         t = tok["type"]
         if t == "text":
-            out.append((t, re.sub(r"\s+", " ", tok.get("raw", ""))))
+            out.append((t, _SPACES.sub(" ", tok.get("raw", ""))))
         elif t in ("codespan", "inline_html"):
             out.append((t, tok.get("raw")))
         elif t in ("link", "image"):
