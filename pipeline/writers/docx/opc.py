@@ -230,6 +230,13 @@ class Document:
                 return rel.target_part
         raise KeyError(reltype)
 
+    def set_blob(self, reltype: str, blob: bytes) -> None:
+        """The part the main part relates to by ``reltype`` becomes ``blob`` (its bytes as
+        written, built once for every document that has the same ones)."""
+        part = self._related(reltype)
+        part.element = None
+        part._blob = blob
+
     @property
     def styles(self) -> Holder:
         return Holder(self._related(RT.STYLES).element)

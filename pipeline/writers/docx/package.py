@@ -192,11 +192,15 @@ def _as_document(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def xml_part(source: Any, reltype: str, template: str, content_type: str, root: str) -> Any:
+def xml_part(
+    source: Any, reltype: str, template: str, content_type: str, root: str, blob: bytes | None = None
+) -> Any:
     """The XML part ``source`` relates to by ``reltype``, created (``root``) when missing.
 
     A part python-docx loaded as plain bytes (footnotes, custom properties) is parsed
-    and replaces itself, so that it can be edited as XML.
+    and replaces itself, so that it can be edited as XML. ``blob``: the bytes ``root``
+    serializes to, given when the part is not edited further; a part of our own
+    package created then holds them instead of the element.
     """
     rels = source.rels
     ours = isinstance(source, (opc.Part, opc.Package))
@@ -218,7 +222,9 @@ def xml_part(source: Any, reltype: str, template: str, content_type: str, root: 
     plain = template.replace("%d", "")
     taken = {str(p.partname) for p in package.iter_parts()}
     partname = plain if plain not in taken else package.next_partname(template)
-    if ours:
+    if ours and blob is not None:
+        part = opc.Part(partname, content_type, package, blob=blob)
+    elif ours:
         part = opc.Part(partname, content_type, package, element=parse_xml(root))
     else:
         from docx.opc.packuri import PackURI
