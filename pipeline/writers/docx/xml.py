@@ -478,6 +478,8 @@ _REPEATABLE = {
 
 
 _VAL = qn("w:val")
+_T = qn("w:t")
+_SPACE = qn("xml:space")
 
 
 def val(tag: str, value: Any) -> Element:
@@ -550,6 +552,13 @@ def add_text(r: Element, text: str) -> None:
     its own carries its own namespace declaration, and moving a run of thousands of
     them into the body was quadratic."""
     text = xml_text(text)
+    if "\n" not in text and "\t" not in text:  # most runs: one w:t
+        if text:
+            node: Element = SubElement(r, _T)
+            node.text = text
+            if text != text.strip() or "  " in text:
+                node.set(_SPACE, "preserve")
+        return
     br, tab, t = qn("w:br"), qn("w:tab"), qn("w:t")
     for i, line in enumerate(text.split("\n")):
         if i:
@@ -558,7 +567,7 @@ def add_text(r: Element, text: str) -> None:
             if j:
                 SubElement(r, tab)
             if chunk:
-                node: Element = SubElement(r, t)
+                node = SubElement(r, t)
                 node.text = chunk
                 if chunk != chunk.strip() or "  " in chunk:
                     node.set(qn("xml:space"), "preserve")
