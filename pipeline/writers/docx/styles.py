@@ -814,6 +814,7 @@ class StyleMap:
 
     def __init__(self, styles_el: Element):
         self._ids: dict[str, str] = {}
+        self._by_name: dict[str, str | None] = {}  # the names asked for, as given
         for st in styles_el.findall(qn("w:style")):
             name = st.find(qn("w:name"))
             sid = st.get(qn("w:styleId"))
@@ -824,7 +825,11 @@ class StyleMap:
         return _key(name) in self._ids
 
     def id(self, name: str) -> str | None:
-        return self._ids.get(_key(name))
+        try:
+            return self._by_name[name]
+        except KeyError:
+            sid = self._by_name[name] = self._ids.get(_key(name))
+            return sid
 
 
 def _key(name: str) -> str:
