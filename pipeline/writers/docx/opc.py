@@ -251,16 +251,10 @@ class Document:
                 return rel.target_part.element
         raise KeyError("core properties")
 
-    def add_footer(self) -> Any:
-        """A new footer part for the last section, related as its default footer: its ``w:ftr``."""
-        part = Part(
-            self.package.next_partname("/word/footer%d.xml"),
-            CT.WML_FOOTER,
-            self.package,
-            element=parse_xml(FOOTER),
-        )
-        rid = self.part.relate_to(part, RT.FOOTER)
-        return part.element, rid
+    def add_footer(self, blob: bytes) -> str:
+        """A new footer part (``blob``, a ``w:ftr``), related from the main part: its id."""
+        part = Part(self.package.next_partname("/word/footer%d.xml"), CT.WML_FOOTER, self.package, blob=blob)
+        return self.part.relate_to(part, RT.FOOTER)
 
 
 FOOTER = (

@@ -122,10 +122,8 @@ def _emu(value: str) -> int:
 def page_numbers(document: Any, footer_style: str | None, ours: bool) -> None:
     """A centred ``PAGE / NUMPAGES`` footer, unless a reference brings its own footer."""
     if isinstance(document, opc.Document):
-        ftr, rid = document.add_footer()
+        rid = document.add_footer(_own_footer(footer_style))
         put(last_section(document), E("w:footerReference", {"w:type": "default", "r:id": rid}))
-        ftr.remove(ftr[0])
-        ftr.append(page_number_paragraph(footer_style))
         return
     section = document.sections[-1]
     sect = section._sectPr
@@ -137,6 +135,15 @@ def page_numbers(document: Any, footer_style: str | None, ours: bool) -> None:
     for child in list(ftr):
         ftr.remove(child)
     ftr.append(page_number_paragraph(footer_style))
+
+
+@lru_cache(maxsize=16)
+def _own_footer(footer_style: str | None) -> bytes:
+    """The footer part of a document of ours, the same for every document: built once."""
+    ftr = parse_xml(opc.FOOTER)
+    ftr.remove(ftr[0])
+    ftr.append(page_number_paragraph(footer_style))
+    return serialize(ftr)
 
 
 def settings(document: Any, t: Any, toc: bool, notes: bool, ours: bool) -> None:
