@@ -80,7 +80,10 @@ class Rels(dict[str, Rel]):
         return self.add_relationship(reltype, target, f"rId{n}").rId
 
     def xml(self) -> bytes:
-        return _rels_xml(tuple((r.rId, r.reltype, r.target_ref, r.is_external) for r in self.values()))
+        rels = tuple((r.rId, r.reltype, r.target_ref, r.is_external) for r in self.values())
+        if any(r[3] for r in rels):  # links to the document's addresses: its own
+            return _rels_xml.__wrapped__(rels)
+        return _rels_xml(rels)
 
 
 class Part:

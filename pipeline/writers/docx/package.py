@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import struct
 import zipfile
+import zlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -312,9 +314,91 @@ def normalized_zip(data: bytes, when: dt.datetime) -> bytes:
 
 
 def zipped(entries: dict[str, bytes], when: dt.datetime) -> bytes:
+    """The zip of ``entries``: the bytes ``zipfile`` writes (deflated at level 6, no
+    extra fields, attributes 0o600), each entry's compressed record made once for all
+    the packages that have the same (a style sheet, a theme...)."""
     when = max(when.astimezone(dt.UTC), ZIP_EPOCH)
     stamp = (when.year, when.month, when.day, when.hour, when.minute, when.second - when.second % 2)
     names = [n for n in _FIRST if n in entries] + sorted(n for n in entries if n not in _FIRST)
+    if sum(len(entries[n]) for n in names) > _SMALL or len(names) > 0xFFFF:
+        return _zipfile_zipped(names, entries, stamp)  # zip64 territory: zipfile decides
+    out = []
+    central = []
+    offset = 0
+    for name in names:
+        make = _record if name in _SHARED else _record.__wrapped__
+        record, directory, filename = make(name, entries[name], stamp)
+        out.append(record)
+        central.append(directory + struct.pack("<L", offset) + filename)
+        offset += len(record)
+    size = sum(len(c) for c in central)
+    end = struct.pack(zipfile.structEndArchive, zipfile.stringEndArchive, 0, 0, len(names), len(names), size, offset, 0)
+    return b"".join(out + central) + end
+
+
+# The entries many packages have the same: their records are kept (the others would
+# only fill the cache)
+_SHARED = frozenset(
+    (
+        "[Content_Types].xml",
+        "_rels/.rels",
+        "docProps/app.xml",
+        "word/_rels/document.xml.rels",
+        "word/styles.xml",
+        "word/settings.xml",
+        "word/fontTable.xml",
+        "word/footer1.xml",
+        "word/theme/theme1.xml",
+    )
+)
+_SMALL = 1 << 30  # below any zip64 limit, with room for the compressed sizes
+# zipfile.structCentralDir without its last field, the header offset (the package's)
+_CENTRAL_HEAD = "<4s4B4HL2L5HL"
+
+
+@lru_cache(maxsize=64)
+def _record(name: str, data: bytes, stamp: tuple[int, ...]) -> tuple[bytes, bytes, bytes]:
+    """An entry's local header and compressed data, and its central directory record up to
+    the header offset: what ``zipfile.ZipFile.writestr`` writes for it."""
+    info = zipfile.ZipInfo(name, date_time=stamp)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 0
+    info.external_attr = 0o600 << 16  # what zipfile writes for attributes 0
+    info.flag_bits = 0
+    info.file_size = len(data)
+    info.CRC = zlib.crc32(data)
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+    body = compressor.compress(data) + compressor.flush()
+    info.compress_size = len(body)
+    header = info.FileHeader(False)
+    filename, flag_bits = info._encodeFilenameFlags()
+    dosdate = (stamp[0] - 1980) << 9 | stamp[1] << 5 | stamp[2]
+    dostime = stamp[3] << 11 | stamp[4] << 5 | (stamp[5] // 2)
+    directory = struct.pack(
+        _CENTRAL_HEAD,
+        zipfile.stringCentralDir,
+        info.create_version,
+        info.create_system,
+        info.extract_version,
+        info.reserved,
+        flag_bits,
+        info.compress_type,
+        dostime,
+        dosdate,
+        info.CRC,
+        info.compress_size,
+        info.file_size,
+        len(filename),
+        0,
+        0,
+        0,
+        info.internal_attr,
+        info.external_attr,
+    )
+    return header + body, directory, filename
+
+
+def _zipfile_zipped(names: list[str], entries: dict[str, bytes], stamp: tuple[int, ...]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:
         for name in names:
