@@ -89,11 +89,7 @@ class Blocks(TreeVisitor):
             if sid:
                 SubElement(SubElement(p, _PPR), _PSTYLE, {_VAL: sid})
             return self.add(p)
-        pp = E("w:pPr")
-        if sid:
-            put(pp, val("w:pStyle", sid))
-        for prop in props:
-            put(pp, prop)
+        pp = E("w:pPr", None, val("w:pStyle", sid), *props) if sid else E("w:pPr", None, *props)
         if self._after_table and pp.find(qn("w:spacing")) is None:
             put(pp, spacing(before=160))  # body text right under a table reads cramped
         if ctx.indent and pp.find(qn("w:numPr")) is None and pp.find(qn("w:ind")) is None:
