@@ -179,7 +179,6 @@ class Package:
     def content_types(self, parts: list[Part]) -> bytes:
         return _content_types(tuple((part.partname, part.content_type) for part in parts))
 
-
     def entries(self) -> dict[str, bytes]:
         """Every zip entry: the content types, the relationships and the parts."""
         parts = list(self.iter_parts())

@@ -332,7 +332,7 @@ def zipped(entries: dict[str, bytes], when: dt.datetime) -> bytes:
         central.append(directory + struct.pack("<L", offset) + filename)
         offset += len(record)
     size = sum(len(c) for c in central)
-    end = struct.pack(zipfile.structEndArchive, zipfile.stringEndArchive, 0, 0, len(names), len(names), size, offset, 0)
+    end = struct.pack(_END, b"PK\x05\x06", 0, 0, len(names), len(names), size, offset, 0)
     return b"".join(out + central) + end
 
 
@@ -354,10 +354,12 @@ _SHARED = frozenset(
 _SMALL = 1 << 30  # below any zip64 limit, with room for the compressed sizes
 # zipfile.structCentralDir without its last field, the header offset (the package's)
 _CENTRAL_HEAD = "<4s4B4HL2L5HL"
+_END = "<4s4H2LH"  # zipfile.structEndArchive
+Stamp = tuple[int, int, int, int, int, int]
 
 
 @lru_cache(maxsize=64)
-def _record(name: str, data: bytes, stamp: tuple[int, ...]) -> tuple[bytes, bytes, bytes]:
+def _record(name: str, data: bytes, stamp: Stamp) -> tuple[bytes, bytes, bytes]:
     """An entry's local header and compressed data, and its central directory record up to
     the header offset: what ``zipfile.ZipFile.writestr`` writes for it."""
     info = zipfile.ZipInfo(name, date_time=stamp)
@@ -371,12 +373,15 @@ def _record(name: str, data: bytes, stamp: tuple[int, ...]) -> tuple[bytes, byte
     body = compressor.compress(data) + compressor.flush()
     info.compress_size = len(body)
     header = info.FileHeader(False)
-    filename, flag_bits = info._encodeFilenameFlags()
+    try:  # as ZipInfo._encodeFilenameFlags: ASCII, else UTF-8 and its flag
+        filename, flag_bits = name.encode("ascii"), 0
+    except UnicodeEncodeError:
+        filename, flag_bits = name.encode("utf-8"), 0x800
     dosdate = (stamp[0] - 1980) << 9 | stamp[1] << 5 | stamp[2]
     dostime = stamp[3] << 11 | stamp[4] << 5 | (stamp[5] // 2)
     directory = struct.pack(
         _CENTRAL_HEAD,
-        zipfile.stringCentralDir,
+        b"PK\x01\x02",
         info.create_version,
         info.create_system,
         info.extract_version,
@@ -398,7 +403,7 @@ def _record(name: str, data: bytes, stamp: tuple[int, ...]) -> tuple[bytes, byte
     return header + body, directory, filename
 
 
-def _zipfile_zipped(names: list[str], entries: dict[str, bytes], stamp: tuple[int, ...]) -> bytes:
+def _zipfile_zipped(names: list[str], entries: dict[str, bytes], stamp: Stamp) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:
         for name in names:

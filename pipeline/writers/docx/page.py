@@ -19,8 +19,7 @@ from typing import Any
 from ...errors import ConfigError
 from . import opc
 from .fields import page_number_paragraph
-from .ooxml import CT, RT, parse_xml, qn, serialize
-from .package import xml_part
+from .ooxml import RT, parse_xml, qn, serialize
 from .styles import languages
 from .xml import E, Element, put, val
 

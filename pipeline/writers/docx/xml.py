@@ -416,7 +416,7 @@ def _fill(el: Element, children: tuple[Element, ...]) -> None:
         ranked.append((rank, child))
     if len(ranked) > 1:
         last = {}
-        for i, (rank, child) in enumerate(ranked):
+        for i, (_rank, child) in enumerate(ranked):
             if child.tag not in _REPEATABLE:
                 last[child.tag] = i
         ranked = [rc for i, rc in enumerate(ranked) if rc[1].tag in _REPEATABLE or last[rc[1].tag] == i]
@@ -443,8 +443,8 @@ def put(parent: Element, child: Element, replace: bool = True) -> Element:
     single); repeatable children (``w:style``, ``w:lvl``...) are appended in order.
     """
     order = _ORDER_QN.get(parent.tag)
-    rank = order.get(child.tag) if order is not None else None
-    if rank is None or not len(parent):
+    rank = None if order is None else order.get(child.tag)
+    if order is None or rank is None or not len(parent):
         parent.append(child)
         return child
     repeatable = child.tag in _REPEATABLE
