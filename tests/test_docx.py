@@ -618,7 +618,7 @@ def test_package_zip_is_the_one_zipfile_writes() -> None:
 
     when = dt.datetime(2024, 5, 17, 13, 42, 7, tzinfo=dt.UTC)
     entries = {
-        "word/document.xml": b"<w:document>" + b"text " * 5000 + b"</w:document>",
+        "word/document.xml": " ".join(f"w{i * 7919 % 1009}" for i in range(20000)).encode(),
         "word/styles.xml": b"<w:styles/>",
         "[Content_Types].xml": b"<Types/>",
         "word/media/empty.png": b"",
