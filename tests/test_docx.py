@@ -607,3 +607,34 @@ def test_libreoffice_converts_the_sample(tmp_path: Path):
     assert head.startswith(b"%PDF")
     boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", head)
     assert boxes and all(abs(float(w) - 595.3) < 1 and abs(float(h) - 841.9) < 1 for w, h in boxes)
+
+
+def test_package_zip_is_the_one_zipfile_writes() -> None:
+    """The package's zip, whose shared entries are compressed once, has the bytes
+    ``zipfile`` writes for the same entries, times and attributes."""
+    import datetime as dt
+
+    from pipeline.writers.docx.package import zipped
+
+    when = dt.datetime(2024, 5, 17, 13, 42, 7, tzinfo=dt.UTC)
+    entries = {
+        "word/document.xml": " ".join(f"w{i * 7919 % 1009}" for i in range(20000)).encode(),
+        "word/styles.xml": b"<w:styles/>",
+        "[Content_Types].xml": b"<Types/>",
+        "word/media/empty.png": b"",
+        "word/media/\u00e9t\u00e9.png": bytes(range(256)) * 40,
+    }
+    expected = io.BytesIO()
+    with zipfile.ZipFile(expected, "w") as z:
+        first = ["[Content_Types].xml", "word/document.xml"]
+        for name in first + sorted(set(entries) - set(first)):
+            info = zipfile.ZipInfo(name, date_time=(2024, 5, 17, 13, 42, 6))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0
+            z.writestr(info, entries[name], compresslevel=6)
+    for _ in range(2):  # built, then from the records kept
+        assert zipped(entries, when) == expected.getvalue()
+    with zipfile.ZipFile(io.BytesIO(zipped(entries, when))) as z:
+        assert z.testzip() is None
+        assert {n: z.read(n) for n in z.namelist()} == entries

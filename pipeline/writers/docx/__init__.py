@@ -47,12 +47,11 @@ from .inline import Inline
 from .meta import custom_properties, set_core_properties
 from .notes import Footnotes
 from .numbering import Numbering
-from .ooxml import qn
+from .ooxml import RT, qn
 from .package import custom_properties as write_custom_properties
 from .package import open_document, save
-from .page import font_table, page_numbers, page_size, set_up_page, settings, text_area
-from .styles import font_table as build_font_table
-from .styles import install, typography
+from .page import page_numbers, page_size, set_up_page, settings, text_area
+from .styles import install, own_font_table, own_sheet, typography
 from .theme import add_theme
 from .xml import E, put, run, spacing
 
@@ -95,9 +94,12 @@ class DocxWriter(Writer):
         size = page_size(self.options["page_size"])
         t = typography(lang, cjk, size if ours else None)
         set_up_page(document, size, t, ours)
-        styles = install(document.styles.element, t, replace=ours)
-        if ours:
-            font_table(document, build_font_table(t))
+        if ours:  # the parts no document changes: built once per typography
+            sheet, styles = own_sheet(t)
+            document.set_blob(RT.STYLES, sheet)
+            document.set_blob(RT.FONT_TABLE, own_font_table(t))
+        else:
+            styles = install(document.styles.element, t, replace=False)
         add_theme(document, t)
         width, height = text_area(document)
         build = Build(

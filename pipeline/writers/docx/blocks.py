@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
+from lxml.etree import SubElement
+
 from ...tree import inline_text
 from ..present import (
     ZERO_WIDTH_SPACE,
@@ -32,6 +34,8 @@ from .numbering import num_pr
 from .ooxml import qn
 from .styles import body_style_name, heading_style_name
 from .xml import E, Element, add_text, put, spacing, val
+
+_PPR, _PSTYLE, _VAL = qn("w:pPr"), qn("w:pStyle"), qn("w:val")
 
 Token = dict[str, Any]
 # Left indents (twips) the paragraph styles carry, kept when a context adds its own.
@@ -80,12 +84,12 @@ class Blocks(TreeVisitor):
 
     def para(self, style: str | None, ctx: Ctx, *props: Element) -> Element:
         p = E("w:p")
-        pp = E("w:pPr")
         sid = self.build.sid(style) if style else None
-        if sid:
-            put(pp, val("w:pStyle", sid))
-        for prop in props:
-            put(pp, prop)
+        if not props and not ctx.indent and not self._after_table:  # most paragraphs: a style
+            if sid:
+                SubElement(SubElement(p, _PPR), _PSTYLE, {_VAL: sid})
+            return self.add(p)
+        pp = E("w:pPr", None, val("w:pStyle", sid), *props) if sid else E("w:pPr", None, *props)
         if self._after_table and pp.find(qn("w:spacing")) is None:
             put(pp, spacing(before=160))  # body text right under a table reads cramped
         if ctx.indent and pp.find(qn("w:numPr")) is None and pp.find(qn("w:ind")) is None:

@@ -33,6 +33,8 @@ class Build:
     #: the line breaks written as no space (between CJK characters), by token id
     joined: set[int] = field(default_factory=set)
     _ids: dict[str, int] = field(default_factory=dict)
+    #: the children of the run properties of each formatting: (tag, attributes) in order
+    run_props: dict[Any, tuple[tuple[str, dict[str, str]], ...]] = field(default_factory=dict)
 
     @property
     def cjk(self) -> bool:

@@ -13,13 +13,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from lxml.etree import SubElement
+
 from ..present import break_opportunities
 from ..visitor import SKIP_NODE, TreeVisitor
 from .fields import hyperlink
 from .html import HIDDEN, classify_inline
+from .ooxml import qn
 from .xml import E, Element, add_text, flag, fonts, put, val
 
 Token = dict[str, Any]
+_R, _RPR = qn("w:r"), qn("w:rPr")
 
 
 def run_props(build: Any, fmt: Iterable[str], link: bool = False, cell: bool = False) -> Element | None:
@@ -101,11 +105,18 @@ class Inline(TreeVisitor):
             text = break_opportunities(text, 10)
         elif link or "://" in text:
             text = break_opportunities(text)
-        r = E("w:r")
-        props = run_props(self.build, fmt, link, self.cell)
-        if props is not None:
-            r.append(props)
-        target.append(r)  # first: lxml moves a run full of xml:space text in quadratic time
+        # made in its place: lxml moves a run full of xml:space text in quadratic time
+        r = SubElement(target, _R)
+        key = (fmt, link, self.cell)
+        spec = self.build.run_props.get(key)
+        if spec is None:  # each formatting's properties are worked out once per document
+            props = run_props(self.build, fmt, link, self.cell)
+            spec = () if props is None else tuple((c.tag, dict(c.attrib)) for c in props)
+            self.build.run_props[key] = spec
+        if spec:
+            rpr = SubElement(r, _RPR)
+            for tag, attrib in spec:
+                SubElement(rpr, tag, attrib)
         add_text(r, text)
 
     def visit_text(self, tok: Token) -> None:

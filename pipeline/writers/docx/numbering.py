@@ -8,6 +8,8 @@ characters of body text in CJK documents, a quarter inch in Latin ones.
 
 from __future__ import annotations
 
+from copy import deepcopy
+from functools import lru_cache
 from typing import Any
 
 from .ooxml import CT, RT, qn
@@ -43,7 +45,7 @@ class Numbering:
         """Left indent (twips) of the text of list level ``level`` (0-based): the mark
         of the first level one step in (where a CJK paragraph's first line starts),
         its text two steps in, each level one step further."""
-        return self.step * (min(level, 8) + 2)
+        return _indent(self.step, level)
 
     def new_list(self, ordered: bool, start: int = 1, level: int = 0) -> int:
         """A fresh ``w:num`` for one list; ordered lists restart at ``start``."""
@@ -71,40 +73,50 @@ class Numbering:
     def _add_abstract(self, ordered: bool) -> int:
         ids = [int(a.get(qn("w:abstractNumId"))) for a in self.root.findall(qn("w:abstractNum"))]
         ident = max(ids, default=-1) + 1
-        absn = E(
-            "w:abstractNum",
-            {"w:abstractNumId": ident},
-            val("w:nsid", f"{0x6A1E0000 + ident * 2 + ordered:08X}"),
-            val("w:multiLevelType", "hybridMultilevel" if not ordered else "multilevel"),
-        )
-        for lvl in range(9):
-            left = self.indent(lvl)
-            if ordered:
-                kids = [
-                    val("w:start", 1),
-                    val("w:numFmt", "decimal"),
-                    val("w:lvlText", f"%{lvl + 1}."),
-                    val("w:lvlJc", "left"),
-                ]
-                rpr = None
-            else:
-                kids = [
-                    val("w:start", 1),
-                    val("w:numFmt", "bullet"),
-                    val("w:lvlText", BULLETS[lvl % len(BULLETS)]),
-                    val("w:lvlJc", "left"),
-                ]
-                rpr = E("w:rPr", None, fonts("Arial", "Arial", "default"))
-            lv = E(
-                "w:lvl",
-                {"w:ilvl": lvl},
-                *kids,
-                E("w:pPr", None, E("w:ind", {"w:left": left, "w:hanging": self.step})),
-                rpr,
-            )
-            absn.append(lv)
-        put(self.root, absn)
+        put(self.root, deepcopy(_abstract(ordered, self.step, ident)))
         return ident
+
+
+@lru_cache(maxsize=64)
+def _abstract(ordered: bool, step: int, ident: int) -> Element:
+    """The definition of bullet or decimal lists, built once (copied into each document)."""
+    absn = E(
+        "w:abstractNum",
+        {"w:abstractNumId": ident},
+        val("w:nsid", f"{0x6A1E0000 + ident * 2 + ordered:08X}"),
+        val("w:multiLevelType", "hybridMultilevel" if not ordered else "multilevel"),
+    )
+    for lvl in range(9):
+        left = _indent(step, lvl)
+        if ordered:
+            kids = [
+                val("w:start", 1),
+                val("w:numFmt", "decimal"),
+                val("w:lvlText", f"%{lvl + 1}."),
+                val("w:lvlJc", "left"),
+            ]
+            rpr = None
+        else:
+            kids = [
+                val("w:start", 1),
+                val("w:numFmt", "bullet"),
+                val("w:lvlText", BULLETS[lvl % len(BULLETS)]),
+                val("w:lvlJc", "left"),
+            ]
+            rpr = E("w:rPr", None, fonts("Arial", "Arial", "default"))
+        lv = E(
+            "w:lvl",
+            {"w:ilvl": lvl},
+            *kids,
+            E("w:pPr", None, E("w:ind", {"w:left": left, "w:hanging": step})),
+            rpr,
+        )
+        absn.append(lv)
+    return absn
+
+
+def _indent(step: int, level: int) -> int:
+    return step * (min(level, 8) + 2)
 
 
 def num_pr(num_id: int, level: int) -> Element:

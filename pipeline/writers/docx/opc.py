@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from lxml import etree
@@ -52,7 +53,12 @@ class Rel:
     def target_ref(self) -> str:
         if self.is_external:
             return str(self._target)
-        return posixpath.relpath(self._target.partname, self._dir)
+        return _relpath(self._target.partname, self._dir)
+
+
+@lru_cache(maxsize=256)
+def _relpath(partname: str, source_dir: str) -> str:
+    return posixpath.relpath(partname, source_dir)
 
 
 class Rels(dict[str, Rel]):
@@ -74,18 +80,10 @@ class Rels(dict[str, Rel]):
         return self.add_relationship(reltype, target, f"rId{n}").rId
 
     def xml(self) -> bytes:
-        root = etree.Element(
-            qn("pr:Relationships"),
-            nsmap={None: "http://schemas.openxmlformats.org/package/2006/relationships"},
-        )
-        for rel in self.values():
-            el = etree.SubElement(root, qn("pr:Relationship"))
-            el.set("Id", rel.rId)
-            el.set("Type", rel.reltype)
-            el.set("Target", rel.target_ref)
-            if rel.is_external:
-                el.set("TargetMode", "External")
-        return serialize(root)
+        rels = tuple((r.rId, r.reltype, r.target_ref, r.is_external) for r in self.values())
+        if any(r[3] for r in rels):  # links to the document's addresses: its own
+            return _rels_xml.__wrapped__(rels)
+        return _rels_xml(rels)
 
 
 class Part:
@@ -179,22 +177,7 @@ class Package:
         return part
 
     def content_types(self, parts: list[Part]) -> bytes:
-        defaults = {"rels": CT.OPC_RELATIONSHIPS, "xml": CT.XML}
-        overrides = {}
-        for part in parts:
-            ext = posixpath.splitext(part.partname)[1][1:]
-            if (ext.lower(), part.content_type) in _DEFAULTS:
-                defaults[ext] = part.content_type
-            else:
-                overrides[part.partname] = part.content_type
-        root = etree.Element(
-            qn("ct:Types"), nsmap={None: "http://schemas.openxmlformats.org/package/2006/content-types"}
-        )
-        for ext in sorted(defaults):
-            etree.SubElement(root, qn("ct:Default"), Extension=ext, ContentType=defaults[ext])
-        for name in sorted(overrides):
-            etree.SubElement(root, qn("ct:Override"), PartName=name, ContentType=overrides[name])
-        return serialize(root)
+        return _content_types(tuple((part.partname, part.content_type) for part in parts))
 
     def entries(self) -> dict[str, bytes]:
         """Every zip entry: the content types, the relationships and the parts."""
@@ -230,6 +213,13 @@ class Document:
                 return rel.target_part
         raise KeyError(reltype)
 
+    def set_blob(self, reltype: str, blob: bytes) -> None:
+        """The part the main part relates to by ``reltype`` becomes ``blob`` (its bytes as
+        written, built once for every document that has the same ones)."""
+        part = self._related(reltype)
+        part.element = None
+        part._blob = blob
+
     @property
     def styles(self) -> Holder:
         return Holder(self._related(RT.STYLES).element)
@@ -244,16 +234,10 @@ class Document:
                 return rel.target_part.element
         raise KeyError("core properties")
 
-    def add_footer(self) -> Any:
-        """A new footer part for the last section, related as its default footer: its ``w:ftr``."""
-        part = Part(
-            self.package.next_partname("/word/footer%d.xml"),
-            CT.WML_FOOTER,
-            self.package,
-            element=parse_xml(FOOTER),
-        )
-        rid = self.part.relate_to(part, RT.FOOTER)
-        return part.element, rid
+    def add_footer(self, blob: bytes) -> str:
+        """A new footer part (``blob``, a ``w:ftr``), related from the main part: its id."""
+        part = Part(self.package.next_partname("/word/footer%d.xml"), CT.WML_FOOTER, self.package, blob=blob)
+        return self.part.relate_to(part, RT.FOOTER)
 
 
 FOOTER = (
@@ -290,3 +274,41 @@ def new_document(
     for reltype, name in document_rels:
         main.relate_to(made[name], reltype)
     return Document(package)
+
+
+@lru_cache(maxsize=64)
+def _rels_xml(rels: tuple[tuple[str, str, str, bool], ...]) -> bytes:
+    """A relationships part: the same for every package relating the same parts, built once."""
+    root = etree.Element(
+        qn("pr:Relationships"), nsmap={None: "http://schemas.openxmlformats.org/package/2006/relationships"}
+    )
+    for rid, reltype, target, external in rels:
+        el = etree.SubElement(root, qn("pr:Relationship"))
+        el.set("Id", rid)
+        el.set("Type", reltype)
+        el.set("Target", target)
+        if external:
+            el.set("TargetMode", "External")
+    return serialize(root)
+
+
+@lru_cache(maxsize=64)
+def _content_types(parts: tuple[tuple[str, str], ...]) -> bytes:
+    """The content types of ``parts`` (name, type): the same for every package of the same
+    parts, built once."""
+    defaults = {"rels": CT.OPC_RELATIONSHIPS, "xml": CT.XML}
+    overrides = {}
+    for partname, content_type in parts:
+        ext = posixpath.splitext(partname)[1][1:]
+        if (ext.lower(), content_type) in _DEFAULTS:
+            defaults[ext] = content_type
+        else:
+            overrides[partname] = content_type
+    root = etree.Element(
+        qn("ct:Types"), nsmap={None: "http://schemas.openxmlformats.org/package/2006/content-types"}
+    )
+    for ext in sorted(defaults):
+        etree.SubElement(root, qn("ct:Default"), Extension=ext, ContentType=defaults[ext])
+    for name in sorted(overrides):
+        etree.SubElement(root, qn("ct:Override"), PartName=name, ContentType=overrides[name])
+    return serialize(root)

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import struct
 import zipfile
+import zlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -192,11 +194,15 @@ def _as_document(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def xml_part(source: Any, reltype: str, template: str, content_type: str, root: str) -> Any:
+def xml_part(
+    source: Any, reltype: str, template: str, content_type: str, root: str, blob: bytes | None = None
+) -> Any:
     """The XML part ``source`` relates to by ``reltype``, created (``root``) when missing.
 
     A part python-docx loaded as plain bytes (footnotes, custom properties) is parsed
-    and replaces itself, so that it can be edited as XML.
+    and replaces itself, so that it can be edited as XML. ``blob``: the bytes ``root``
+    serializes to, given when the part is not edited further; a part of our own
+    package created then holds them instead of the element.
     """
     rels = source.rels
     ours = isinstance(source, (opc.Part, opc.Package))
@@ -218,7 +224,9 @@ def xml_part(source: Any, reltype: str, template: str, content_type: str, root: 
     plain = template.replace("%d", "")
     taken = {str(p.partname) for p in package.iter_parts()}
     partname = plain if plain not in taken else package.next_partname(template)
-    if ours:
+    if ours and blob is not None:
+        part = opc.Part(partname, content_type, package, blob=blob)
+    elif ours:
         part = opc.Part(partname, content_type, package, element=parse_xml(root))
     else:
         from docx.opc.packuri import PackURI
@@ -306,9 +314,96 @@ def normalized_zip(data: bytes, when: dt.datetime) -> bytes:
 
 
 def zipped(entries: dict[str, bytes], when: dt.datetime) -> bytes:
+    """The zip of ``entries``: the bytes ``zipfile`` writes (deflated at level 6, no
+    extra fields, attributes 0o600), each entry's compressed record made once for all
+    the packages that have the same (a style sheet, a theme...)."""
     when = max(when.astimezone(dt.UTC), ZIP_EPOCH)
     stamp = (when.year, when.month, when.day, when.hour, when.minute, when.second - when.second % 2)
     names = [n for n in _FIRST if n in entries] + sorted(n for n in entries if n not in _FIRST)
+    if sum(len(entries[n]) for n in names) > _SMALL or len(names) > 0xFFFF:
+        return _zipfile_zipped(names, entries, stamp)  # zip64 territory: zipfile decides
+    out = []
+    central = []
+    offset = 0
+    for name in names:
+        make = _record if name in _SHARED else _record.__wrapped__
+        record, directory, filename = make(name, entries[name], stamp)
+        out.append(record)
+        central.append(directory + struct.pack("<L", offset) + filename)
+        offset += len(record)
+    size = sum(len(c) for c in central)
+    end = struct.pack(_END, b"PK\x05\x06", 0, 0, len(names), len(names), size, offset, 0)
+    return b"".join(out + central) + end
+
+
+# The entries many packages have the same: their records are kept (the others would
+# only fill the cache)
+_SHARED = frozenset(
+    (
+        "[Content_Types].xml",
+        "_rels/.rels",
+        "docProps/app.xml",
+        "word/_rels/document.xml.rels",
+        "word/styles.xml",
+        "word/settings.xml",
+        "word/fontTable.xml",
+        "word/footer1.xml",
+        "word/theme/theme1.xml",
+    )
+)
+_SMALL = 1 << 30  # below any zip64 limit, with room for the compressed sizes
+# zipfile.structCentralDir without its last field, the header offset (the package's)
+_CENTRAL_HEAD = "<4s4B4HL2L5HL"
+_END = "<4s4H2LH"  # zipfile.structEndArchive
+Stamp = tuple[int, int, int, int, int, int]
+
+
+@lru_cache(maxsize=64)
+def _record(name: str, data: bytes, stamp: Stamp) -> tuple[bytes, bytes, bytes]:
+    """An entry's local header and compressed data, and its central directory record up to
+    the header offset: what ``zipfile.ZipFile.writestr`` writes for it."""
+    info = zipfile.ZipInfo(name, date_time=stamp)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 0
+    info.external_attr = 0o600 << 16  # what zipfile writes for attributes 0
+    info.flag_bits = 0
+    info.file_size = len(data)
+    info.CRC = zlib.crc32(data)
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+    body = compressor.compress(data) + compressor.flush()
+    info.compress_size = len(body)
+    header = info.FileHeader(False)
+    try:  # as ZipInfo._encodeFilenameFlags: ASCII, else UTF-8 and its flag
+        filename, flag_bits = name.encode("ascii"), 0
+    except UnicodeEncodeError:
+        filename, flag_bits = name.encode("utf-8"), 0x800
+    dosdate = (stamp[0] - 1980) << 9 | stamp[1] << 5 | stamp[2]
+    dostime = stamp[3] << 11 | stamp[4] << 5 | (stamp[5] // 2)
+    directory = struct.pack(
+        _CENTRAL_HEAD,
+        b"PK\x01\x02",
+        info.create_version,
+        info.create_system,
+        info.extract_version,
+        info.reserved,
+        flag_bits,
+        info.compress_type,
+        dostime,
+        dosdate,
+        info.CRC,
+        info.compress_size,
+        info.file_size,
+        len(filename),
+        0,
+        0,
+        0,
+        info.internal_attr,
+        info.external_attr,
+    )
+    return header + body, directory, filename
+
+
+def _zipfile_zipped(names: list[str], entries: dict[str, bytes], stamp: Stamp) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:
         for name in names:

@@ -13,13 +13,13 @@ and a page-number footer is added only when the reference has no footer of its o
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from ...errors import ConfigError
 from . import opc
 from .fields import page_number_paragraph
-from .ooxml import CT, RT, qn
-from .package import xml_part
+from .ooxml import RT, parse_xml, qn, serialize
 from .styles import languages
 from .xml import E, Element, put, val
 
@@ -121,10 +121,8 @@ def _emu(value: str) -> int:
 def page_numbers(document: Any, footer_style: str | None, ours: bool) -> None:
     """A centred ``PAGE / NUMPAGES`` footer, unless a reference brings its own footer."""
     if isinstance(document, opc.Document):
-        ftr, rid = document.add_footer()
+        rid = document.add_footer(_own_footer(footer_style))
         put(last_section(document), E("w:footerReference", {"w:type": "default", "r:id": rid}))
-        ftr.remove(ftr[0])
-        ftr.append(page_number_paragraph(footer_style))
         return
     section = document.sections[-1]
     sect = section._sectPr
@@ -138,8 +136,32 @@ def page_numbers(document: Any, footer_style: str | None, ours: bool) -> None:
     ftr.append(page_number_paragraph(footer_style))
 
 
+@lru_cache(maxsize=16)
+def _own_footer(footer_style: str | None) -> bytes:
+    """The footer part of a document of ours, the same for every document: built once."""
+    ftr = parse_xml(opc.FOOTER)
+    ftr.remove(ftr[0])
+    ftr.append(page_number_paragraph(footer_style))
+    return serialize(ftr)
+
+
 def settings(document: Any, t: Any, toc: bool, notes: bool, ours: bool) -> None:
-    root = document.settings.element
+    if ours and isinstance(document, opc.Document):
+        document.set_blob(RT.SETTINGS, _own_settings(t, toc, notes))
+        return
+    _fill_settings(document.settings.element, t, toc, notes, ours)
+
+
+@lru_cache(maxsize=64)
+def _own_settings(t: Any, toc: bool, notes: bool) -> bytes:
+    """The settings part of a document of ours: the same for every document with the same
+    typography, contents field and notes, so built once."""
+    root = parse_xml('<w:settings xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>')
+    _fill_settings(root, t, toc, notes, True)
+    return serialize(root)
+
+
+def _fill_settings(root: Element, t: Any, toc: bool, notes: bool, ours: bool) -> None:
     if ours:
         for child in list(root):
             root.remove(child)
@@ -171,19 +193,3 @@ def settings(document: Any, t: Any, toc: bool, notes: bool, ours: bool) -> None:
         put(root, val("w:updateFields", "true"))
     if notes and root.find(qn("w:footnotePr")) is None:
         put(root, E("w:footnotePr", None, E("w:footnote", {"w:id": -1}), E("w:footnote", {"w:id": 0})))
-
-
-def font_table(document: Any, table: Element) -> None:
-    """The font table part: every face the styles name, with its other names."""
-    part = xml_part(
-        document.part,
-        RT.FONT_TABLE,
-        "/word/fontTable%d.xml",
-        CT.WML_FONT_TABLE,
-        '<w:fonts xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>',
-    )
-    root = part.element
-    for child in list(root):
-        root.remove(child)
-    for font in list(table):
-        root.append(font)

@@ -29,9 +29,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..present import east_asian_script
-from .ooxml import qn
+from .ooxml import parse_xml, qn, serialize
 from .xml import E, Element, border, flag, fonts, put, size, spacing, val
 
 WORD_BLUE = "0563C1"
@@ -813,6 +814,7 @@ class StyleMap:
 
     def __init__(self, styles_el: Element):
         self._ids: dict[str, str] = {}
+        self._by_name: dict[str, str | None] = {}  # the names asked for, as given
         for st in styles_el.findall(qn("w:style")):
             name = st.find(qn("w:name"))
             sid = st.get(qn("w:styleId"))
@@ -823,7 +825,11 @@ class StyleMap:
         return _key(name) in self._ids
 
     def id(self, name: str) -> str | None:
-        return self._ids.get(_key(name))
+        try:
+            return self._by_name[name]
+        except KeyError:
+            sid = self._by_name[name] = self._ids.get(_key(name))
+            return sid
 
 
 def _key(name: str) -> str:
@@ -871,6 +877,28 @@ def install(styles_el: Element, t: Typography, replace: bool) -> StyleMap:
         put(styles_el, st)
     _set_language(styles_el, t)
     return StyleMap(styles_el)
+
+
+_STYLES_ROOT = '<w:styles xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>'
+_FONTS_ROOT = '<w:fonts xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>'
+
+
+@lru_cache(maxsize=32)
+def own_sheet(t: Typography) -> tuple[bytes, StyleMap]:
+    """The styles part of a document of ours (``install`` into an empty ``w:styles``) and its
+    style ids: the same for every document of typography ``t``, so built once."""
+    root = parse_xml(_STYLES_ROOT)
+    styles = install(root, t, replace=True)
+    return serialize(root), styles
+
+
+@lru_cache(maxsize=32)
+def own_font_table(t: Typography) -> bytes:
+    """The font table part of a document of ours, built once per typography."""
+    root = parse_xml(_FONTS_ROOT)
+    for font in list(font_table(t)):
+        root.append(font)
+    return serialize(root)
 
 
 def _set_language(styles_el: Element, t: Typography) -> None:

@@ -8,9 +8,10 @@ The styles themselves name their fonts and colours directly: the theme decides n
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
-from .ooxml import RT
+from .ooxml import RT, parse_xml, serialize
 from .package import quoteattr, xml_part
 from .styles import WORD_BLUE, Typography
 
@@ -30,6 +31,7 @@ _COLOURS = (
 )
 
 
+@lru_cache(maxsize=32)
 def theme_xml(t: Typography) -> str:
     f = t.fonts
 
@@ -61,4 +63,11 @@ def theme_xml(t: Typography) -> str:
 
 def add_theme(document: Any, t: Typography) -> None:
     """The theme part, unless the document (a reference) has its own."""
-    xml_part(document.part, RT.THEME, "/word/theme/theme1.xml", THEME_TYPE, theme_xml(t))
+    xml = theme_xml(t)
+    xml_part(document.part, RT.THEME, "/word/theme/theme1.xml", THEME_TYPE, xml, _theme_bytes(xml))
+
+
+@lru_cache(maxsize=32)
+def _theme_bytes(xml: str) -> bytes:
+    """The part's bytes, as the element parsed from ``xml`` is written: once per theme."""
+    return serialize(parse_xml(xml))

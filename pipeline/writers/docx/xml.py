@@ -381,19 +381,51 @@ def E(tag: str, attrs: dict[str, Any] | None = None, *children: Element) -> Elem
     made = _MAKERS.get(tag)
     if made is None:
         made = _MAKERS[tag] = _maker(tag)
-    el = _make(made[0], nsmap=made[1])
     if attrs:
+        attrib = {}
         for key, value in attrs.items():
             if value is None:
                 continue
             name = _NAMES.get(key)
             if name is None:
                 name = _NAMES[key] = qn(key) if ":" in key else key
-            el.set(name, _attr(value))
-    for child in children:
-        if child is not None:
-            put(el, child)
+            attrib[name] = _attr(value)
+        el = _make(made[0], attrib, made[1])
+    else:
+        el = _make(made[0], nsmap=made[1])
+    if children:
+        _fill(el, children)
     return el
+
+
+def _fill(el: Element, children: tuple[Element, ...]) -> None:
+    """``put`` of each child into the new, empty ``el``, in one step: the children that
+    remain (the last of each single property) in stable schema order."""
+    kids = [child for child in children if child is not None]
+    order = _ORDER_QN.get(el.tag)
+    if order is None:
+        el.extend(kids)
+        return
+    ranked = []
+    for child in kids:
+        rank = order.get(child.tag)
+        if rank is None:  # an element the order does not know: put appends it where it comes
+            for child in kids:
+                put(el, child)
+            return
+        ranked.append((rank, child))
+    if len(ranked) > 1:
+        last = {}
+        for i, (_rank, child) in enumerate(ranked):
+            if child.tag not in _REPEATABLE:
+                last[child.tag] = i
+        ranked = [rc for i, rc in enumerate(ranked) if rc[1].tag in _REPEATABLE or last[rc[1].tag] == i]
+        ranked.sort(key=_first)
+    el.extend([child for _rank, child in ranked])
+
+
+def _first(item: tuple[int, Element]) -> int:
+    return item[0]
 
 
 def _attr(value: Any) -> str:
@@ -411,10 +443,10 @@ def put(parent: Element, child: Element, replace: bool = True) -> Element:
     single); repeatable children (``w:style``, ``w:lvl``...) are appended in order.
     """
     order = _ORDER_QN.get(parent.tag)
-    if order is None or child.tag not in order:
+    rank = None if order is None else order.get(child.tag)
+    if order is None or rank is None or not len(parent):
         parent.append(child)
         return child
-    rank = order[child.tag]
     repeatable = child.tag in _REPEATABLE
     if replace and not repeatable:
         for old in parent.findall(child.tag):
@@ -445,14 +477,24 @@ _REPEATABLE = {
 }
 
 
+_VAL = qn("w:val")
+_T = qn("w:t")
+_SPACE = qn("xml:space")
+
+
 def val(tag: str, value: Any) -> Element:
     """``<tag w:val="value"/>``."""
-    return E(tag, {"w:val": value})
+    if value is None:
+        return E(tag)
+    made = _MAKERS.get(tag)
+    if made is None:
+        made = _MAKERS[tag] = _maker(tag)
+    return _make(made[0], {_VAL: _attr(value)}, made[1])
 
 
 def flag(tag: str, on: bool = True) -> Element:
     """A toggle property: ``<w:b/>`` or ``<w:b w:val="0"/>``."""
-    return E(tag) if on else E(tag, {"w:val": "0"})
+    return E(tag) if on else val(tag, "0")
 
 
 def fonts(
@@ -510,6 +552,13 @@ def add_text(r: Element, text: str) -> None:
     its own carries its own namespace declaration, and moving a run of thousands of
     them into the body was quadratic."""
     text = xml_text(text)
+    if "\n" not in text and "\t" not in text:  # most runs: one w:t
+        if text:
+            node: Element = SubElement(r, _T)
+            node.text = text
+            if text != text.strip() or "  " in text:
+                node.set(_SPACE, "preserve")
+        return
     br, tab, t = qn("w:br"), qn("w:tab"), qn("w:t")
     for i, line in enumerate(text.split("\n")):
         if i:
@@ -518,7 +567,7 @@ def add_text(r: Element, text: str) -> None:
             if j:
                 SubElement(r, tab)
             if chunk:
-                node: Element = SubElement(r, t)
+                node = SubElement(r, t)
                 node.text = chunk
                 if chunk != chunk.strip() or "  " in chunk:
                     node.set(qn("xml:space"), "preserve")
