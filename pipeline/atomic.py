@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
 from pathlib import Path
 
 #: what a left-over temporary file of a killed run ends with (cleaned up by the next run)
@@ -31,7 +30,7 @@ def _umask() -> int:
 
 
 def temp_name() -> str:
-    return f".{secrets.token_hex(6)}{TEMP_SUFFIX}"
+    return f".{os.urandom(6).hex()}{TEMP_SUFFIX}"
 
 
 def _named(exc: OSError, path: Path) -> OSError:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -108,6 +107,8 @@ def find_config_file(start: Path) -> tuple[Path, dict[str, Any]] | None:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # only when there is a file to read
+
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
@@ -121,6 +122,8 @@ def parse_setting(assignment: str) -> tuple[str, str, Any]:
     name, dot, option = key.strip().partition(".")
     if not sep or not dot or not name or not option:
         raise ConfigError(f"--set {assignment!r}: expected NAME.OPTION=VALUE")
+    import tomllib
+
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import secrets
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,7 +115,7 @@ CAUTIOUS = FoldRule(case_insensitive=True, normalizing=True)
 def probe(folder: Path) -> FoldRule:
     """Ask the file system holding ``folder`` (which must exist): create a file, and
     look for it under another case and another Unicode normalization."""
-    tag = secrets.token_hex(4)
+    tag = os.urandom(4).hex()
     try:
         case = _same_file(folder, f".galley-probe-{tag}-a", f".GALLEY-PROBE-{tag.upper()}-A")
         norm = _same_file(folder, f".galley-probe-{tag}-\u00e9", f".galley-probe-{tag}-e\u0301")

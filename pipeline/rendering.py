@@ -111,13 +111,16 @@ def _one_line_values(value: Any) -> bool:
 
 def _markdown_body(doc: Document) -> str:
     """The clean Markdown without its front matter, for the text-kept measure of a run
-    with no Markdown output: as ``strip_front_matter(render_document(doc))``, without
-    writing (and importing) YAML when the front matter is plain ``key: value`` lines."""
+    with no Markdown output: the text of ``strip_front_matter(render_document(doc))``,
+    without writing (and importing) YAML when the front matter is plain ``key: value``
+    lines, and without reading the Markdown back (the writer's settling changes how a
+    block is spelled, not which letters it holds)."""
     from .writers.markdown import render_body, render_document
 
     meta = doc.meta.as_dict()
     if meta and not _one_line_values(meta):
         return strip_front_matter(render_document(doc))
-    body = render_body(doc.tree or [], None, doc.text, doc.body_line, None, doc)
+    # no read-back (``source=None``): a measure of letters needs no settled spelling
+    body = render_body(doc.tree or [], None, None, doc.body_line, None, doc)
     # the front matter ends "---\n\n": stripping it leaves the blank line
     return "\n" + body if meta else strip_front_matter(body)

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from importlib.metadata import EntryPoint
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .errors import ConfigError
 
 if TYPE_CHECKING:
     from .document import Document
+    from .entrypoints import EntryPoint
 
 
 @dataclass(frozen=True)

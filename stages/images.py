@@ -23,7 +23,6 @@ orientation is applied.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -176,6 +175,8 @@ class Images(Stage):
             return url, got.data, got.media_type, "fetched", None
 
         workers = max(1, min(self.options["concurrency"], len(urls)))
+        from concurrent.futures import ThreadPoolExecutor  # only when fetching
+
         with ThreadPoolExecutor(max_workers=workers) as pool:
             results = list(pool.map(get, urls))  # in document order, whatever finished first
         for url, data, media, outcome, reason in results:
