@@ -92,7 +92,8 @@ def _all() -> tuple[EntryPoint, ...]:
     if _zipped():
         from importlib.metadata import entry_points
 
-        return tuple(EntryPoint(ep.name, ep.value, ep.group) for ep in entry_points())
+        every: Any = entry_points()  # EntryPoints, or SelectableGroups before 3.12
+        return tuple(EntryPoint(ep.name, ep.value, ep.group) for ep in every.select())
     found: list[EntryPoint] = []
     for info in _distributions():
         try:

@@ -15,12 +15,14 @@ interpreter's version and the regular-expression engine's magic number; the engi
 checks every program it is given). It writes only when bytecode may be written
 (``PYTHONDONTWRITEBYTECODE`` turns both off), only when the run compiled something
 the file lacked, atomically, and gives up silently when the folder is read-only.
-``GALLEY_NO_REGEX_CACHE=1`` turns it off; ``GALLEY_REGEX_CACHE=FILE`` puts it elsewhere. It relies on ``re`` internals that are
-stable across CPython 3.11-3.13; on any other shape it does nothing.
+``GALLEY_NO_REGEX_CACHE=1`` turns it off; ``GALLEY_REGEX_CACHE=FILE`` puts it
+elsewhere. It relies on ``re`` internals that are stable across CPython 3.11-3.13;
+on any other shape it does nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import os
 import re
@@ -41,7 +43,7 @@ def _file() -> Path:
 
 
 def _header() -> tuple[Any, ...]:
-    import _sre
+    import _sre  # type: ignore[import-not-found]
 
     return ("galley-regex", 1, sys.version, getattr(_sre, "MAGIC", None))
 
@@ -111,7 +113,15 @@ def save() -> int:
         for name, index in groupindex.items():
             indexgroup[index] = name
         entries.append(
-            (pattern, flags, int(flags | parsed.state.flags), code, parsed.state.groups - 1, groupindex, tuple(indexgroup))
+            (
+                pattern,
+                flags,
+                int(flags | parsed.state.flags),
+                code,
+                parsed.state.groups - 1,
+                groupindex,
+                tuple(indexgroup),
+            )
         )
     entries = entries[-LIMIT:]
     target = _file()
@@ -122,9 +132,7 @@ def save() -> int:
             fh.write(marshal.dumps((_header(), entries)))
         os.replace(temp, target)
     except (OSError, ValueError):
-        try:
+        with contextlib.suppress(OSError):
             temp.unlink()
-        except OSError:
-            pass
         return 0
     return len(entries)

@@ -109,7 +109,9 @@ def test_no_cache_is_written_where_bytecode_may_not_be(tmp_path):
     assert not cache.exists()
 
 
-@pytest.mark.parametrize("group", ["galley.stages", "galley.writers", "galley.writer_options", "console_scripts"])
+@pytest.mark.parametrize(
+    "group", ["galley.stages", "galley.writers", "galley.writer_options", "console_scripts"]
+)
 def test_the_entry_point_reader_finds_what_importlib_metadata_finds(group):
     ours = {(ep.name, ep.value) for ep in entrypoints.group(group)}
     theirs = {(ep.name, ep.value) for ep in entry_points(group=group)}
