@@ -132,6 +132,13 @@ def quote_literal(line: str) -> str | None:
     return rest[1:] if rest[:1] == " " else rest
 
 
+def _tag_name_ends(src: str, pos: int) -> bool:
+    """Does a tag name end at ``pos`` as CommonMark's HTML blocks of kinds 1 and 6 need
+    (a space, a tab, ``>``, ``/>`` or the line's end)? mistune takes any character
+    (``<script</script>`` opens no block: it is a paragraph's text)."""
+    return pos >= len(src) or src[pos] in " \t\n>" or src.startswith("/>", pos)
+
+
 class BlockRules(_BlockBase):
     """Mixed into mistune's BlockParser (before it) by pipeline/tree.py."""
 
@@ -140,6 +147,8 @@ class BlockRules(_BlockBase):
         from mistune.helpers import BLOCK_TAGS, PRE_TAGS
 
         tags = (set(BLOCK_TAGS) - BLOCK_TAGS_REMOVED) | BLOCK_TAGS_ADDED | set(PRE_TAGS)
+        #: the tags mistune opens a block of kind 1 or 6 at
+        self._kind_1_6_tags = frozenset(BLOCK_TAGS) | frozenset(PRE_TAGS)
         pattern = self.specification["block_html"]
         old = "(" + "|".join(BLOCK_TAGS) + "|" + "|".join(PRE_TAGS) + ")"
         if old in pattern:
@@ -153,7 +162,11 @@ class BlockRules(_BlockBase):
         tag = marker.lstrip("</").lower()
         if marker.startswith("<") and tag in BLOCK_TAGS_ADDED:
             return self._html_to_blank_line(state)
-        if tag not in BLOCK_TAGS_REMOVED:
+        if tag in BLOCK_TAGS_REMOVED:
+            pass
+        elif tag not in self._kind_1_6_tags or _tag_name_ends(
+            state.src, m.start() + len(m.group(0).rstrip())
+        ):
             return super().parse_raw_html(m, state)
         # type 7: a complete tag alone on its line, and never inside a paragraph
         end = state.append_paragraph()

@@ -229,6 +229,9 @@ REGRESSIONS: list[str] = [
     "__[安](javascript:)",
     "<?![](data:image/>)8>",
     "[^]:D",
+    # HTML blocks next to other blocks
+    "<script</script>\n    伯",
+    "<script</script>\n\t，",
 ]
 
 

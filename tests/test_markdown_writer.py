@@ -236,6 +236,15 @@ def test_a_lazy_line_underlines_no_heading_and_meta_is_inline():
     same_everywhere('City:\n<span itemprop="x">\n  <meta itemprop="name" content="S">\n</span>\n')
 
 
+def test_a_block_tag_opens_html_only_where_its_name_ends():
+    # "<script<" and "<div/x" open no HTML block: the lines are a paragraph's
+    for src in ("<script</script>\n    x\n", "<div/x\n    y\n", "</p<\n    z\n"):
+        assert parse(src)[0]["type"] == "paragraph"
+        same_everywhere(src)
+    for src in ("<script>\nx\n", "<div/>\ny\n", "<div\ny\n", "</p>\nz\n"):
+        assert parse(src)[0]["type"] == "block_html"
+
+
 def test_destinations_are_written_as_they_were():
     for src in (
         "<http://☃.net/>\n",
