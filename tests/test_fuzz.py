@@ -232,6 +232,7 @@ REGRESSIONS: list[str] = [
     # HTML blocks next to other blocks
     "<script</script>\n    伯",
     "<script</script>\n\t，",
+    "<span>\n<v>",
 ]
 
 

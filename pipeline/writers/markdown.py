@@ -40,6 +40,7 @@ _LINE_START_BLOCK = re.compile(
 
 #: text without any of these is written as it is
 _MAY_ESCAPE = re.compile(r"[\\`\[\]*_<~&\n!@]|https?://|www\.", re.I)
+_LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\n)+")
 #: the characters escape_text may write otherwise (as well as where a bare link starts)
 _ESCAPABLE = re.compile(r"[\\`\[\]*_<~&\n!]")
 _BARE_EMAIL_AT = re.compile(r"(?<=[A-Za-z0-9.+_-])@(?=[A-Za-z0-9_-]+\.[A-Za-z0-9_-])")
@@ -823,10 +824,11 @@ class Blocks(TreeVisitor):
         return "\t" not in raw and all(line.strip() and line == line.rstrip() for line in lines)
 
     def visit_block_html(self, tok: Token) -> str:
-        # the indent before the block and blanks after it mean nothing to HTML, and
-        # blanks before a line end would read as a line break on the next clean
+        # the indent before the block, blank lines around it (a stage emptied its first
+        # line) mean nothing to HTML, and blanks before a line end would read as a line
+        # break on the next clean
         raw: str = tok.get("raw", "")
-        return raw.rstrip("\n").rstrip(" \t").lstrip(" ")
+        return _LEADING_BLANK_LINES.sub("", raw).rstrip("\n").rstrip(" \t").lstrip(" ")
 
     def visit_block_quote(self, tok: Token) -> str:
         inner = self.render(tok.get("children") or [])
