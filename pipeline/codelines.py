@@ -6,8 +6,9 @@ quote (``> ```c``) or a list item is code as much as one at the top, and so is a
 indented code block. This is a light CommonMark block scanner: it follows block
 quotes, list items and footnote definitions (with lazy paragraph continuation) and
 finds fenced and indented code in them, line by line, in time linear in the text.
-HTML blocks, tables and link definitions are read as paragraphs: none of them holds
-code (an HTML block that closes on its first line ends there).
+Tables and link definitions are read as paragraphs: none of them holds code. An HTML
+block that runs to a blank line holds none either, nor a fence (its lines are its
+text); one that closes on its first line ends there; any other is read as a paragraph.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import bisect
 import re
 
 from .memo import LinesMemo
-from .textscan import chunk_end
+from .textscan import _BLOCK_TAGS, chunk_end
 
 _QUOTE = re.compile(r" {0,3}>")
 _BULLET = re.compile(r" {0,3}([-+*])(?= |$)")
@@ -34,8 +35,19 @@ _CLOSED_HTML = re.compile(
     re.I,
 )
 
+# an HTML block that runs to a blank line: CommonMark's kind 6 (a block tag, which
+# ends a paragraph) and kind 7 (a whole tag alone on its line, which does not); a
+# fence or a list marker inside it is its text (``<div>`` over ````` ``` `````)
+_HTML_BLOCK_TAG = re.compile(r" {0,3}</?(?:" + _BLOCK_TAGS + r")(?:[ \t]|/?>|$)", re.I)
+_HTML_WHOLE_TAG = re.compile(
+    r" {0,3}(?!<(?:script|pre|style|textarea)(?:\s|>|$))"
+    r"(?:<[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|</[A-Za-z][A-Za-z0-9-]*\s*>)\s*$",
+    re.I,
+)
+
 FENCED = "fenced"
 INDENTED = "indented"
+HTML = "html"
 
 
 def _indent(s: str) -> int:
@@ -119,6 +131,10 @@ def _code_kinds(lines: list[str], starts: set[int] | None = None) -> list[str | 
                 if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= fence[1] and not m.group(2).strip():
                     leaf = None
                 continue
+            if leaf == HTML:
+                if rest.strip():
+                    continue
+                leaf = None
             if leaf == INDENTED:
                 if not rest.strip():
                     pending_blank.append(n)
@@ -142,7 +158,7 @@ def _code_kinds(lines: list[str], starts: set[int] | None = None) -> list[str | 
             del stack[matched:]
             if leaf == "paragraph":
                 leaf = None
-        if leaf in (INDENTED, FENCED):
+        if leaf in (INDENTED, FENCED, HTML):
             leaf = None
         pending_blank = []
 
@@ -198,7 +214,12 @@ def _code_kinds(lines: list[str], starts: set[int] | None = None) -> list[str | 
                 if starts is not None:
                     starts.add(n)
                 break
-            leaf = None if _ATX.match(rest) or _CLOSED_HTML.match(rest) else "paragraph"
+            if _CLOSED_HTML.match(rest) or _ATX.match(rest):
+                leaf = None
+            elif _HTML_BLOCK_TAG.match(rest) or (leaf != "paragraph" and _HTML_WHOLE_TAG.match(rest)):
+                leaf = HTML
+            else:
+                leaf = "paragraph"
             break
     return out
 

@@ -42,6 +42,10 @@ def kinds(text: str) -> list[str | None]:
         ("-\n}\n\n    the empty item's, as the parser reads it\n", [None, None, None, None, None]),
         ("2. one\n3. ```\n   x\n   ```\n", [None, FENCED, FENCED, FENCED, None]),
         ("> a\n-     code in an item after the quote\n", [None, INDENTED, None]),
+        ("<s>\n```\n\n    code after the HTML block\n", [None, None, None, INDENTED, None]),
+        ("a\n<div>\n```\nthe block's\n\n```\n", [None, None, None, None, None, FENCED, FENCED]),
+        ("a\n<s>\n```\nnot HTML: a paragraph's line\n", [None, None, FENCED, FENCED, FENCED]),
+        ("> <div>\n> ```\n```\nx\n```\n", [None, None, FENCED, FENCED, FENCED, None]),
     ],
 )
 def test_code_lines_at_any_depth(text, expected):

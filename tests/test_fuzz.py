@@ -233,6 +233,7 @@ REGRESSIONS: list[str] = [
     "<script</script>\n    伯",
     "<script</script>\n\t，",
     "<span>\n<v>",
+    "<s>\n```\n\n    f ",
 ]
 
 
