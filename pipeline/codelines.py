@@ -17,7 +17,7 @@ import bisect
 import re
 
 from .memo import LinesMemo
-from .textscan import _BLOCK_TAGS, chunk_end
+from .textscan import HTML_BLOCK_TAG, HTML_WHOLE_TAG, chunk_end
 
 _QUOTE = re.compile(r" {0,3}>")
 _BULLET = re.compile(r" {0,3}([-+*])(?= |$)")
@@ -32,16 +32,6 @@ _FOOTNOTE = re.compile(r" {0,3}\[\^(?:[^\\\[\]\s]|\\.){1,500}\]:")
 _CLOSED_HTML = re.compile(
     r" {0,3}(?:<(script|pre|style|textarea)(?:\s|>|$).*</(?:script|pre|style|textarea)>"
     r"|<!--.*-->|<\?.*\?>|<![A-Za-z].*>|<!\[CDATA\[.*\]\]>)",
-    re.I,
-)
-
-# an HTML block that runs to a blank line: CommonMark's kind 6 (a block tag, which
-# ends a paragraph) and kind 7 (a whole tag alone on its line, which does not); a
-# fence or a list marker inside it is its text (``<div>`` over ````` ``` `````)
-_HTML_BLOCK_TAG = re.compile(r" {0,3}</?(?:" + _BLOCK_TAGS + r")(?:[ \t]|/?>|$)", re.I)
-_HTML_WHOLE_TAG = re.compile(
-    r" {0,3}(?!<(?:script|pre|style|textarea)(?:\s|>|$))"
-    r"(?:<[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|</[A-Za-z][A-Za-z0-9-]*\s*>)\s*$",
     re.I,
 )
 
@@ -216,7 +206,7 @@ def _code_kinds(lines: list[str], starts: set[int] | None = None) -> list[str | 
                 break
             if _CLOSED_HTML.match(rest) or _ATX.match(rest):
                 leaf = None
-            elif _HTML_BLOCK_TAG.match(rest) or (leaf != "paragraph" and _HTML_WHOLE_TAG.match(rest)):
+            elif HTML_BLOCK_TAG.match(rest) or (leaf != "paragraph" and HTML_WHOLE_TAG.match(rest)):
                 leaf = HTML
             else:
                 leaf = "paragraph"

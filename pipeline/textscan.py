@@ -153,6 +153,8 @@ def _quote_goes_on(first: str, line: str) -> bool:
     if not rest.startswith(" " * width):
         return False
     head, rest = head[width:], rest[width:]
+    if not width and (HTML_BLOCK_TAG.match(head) or HTML_WHOLE_TAG.match(head)):
+        return bool(rest.strip())  # an HTML block's next line, however indented
     return (
         not any(p.match(t) for t in (head, rest) for p in (_OWN_LINE, _NEW_BLOCK, _FENCE_OPEN))
         and bool(head.strip())
@@ -247,6 +249,17 @@ _HTML_BLOCK_START = re.compile(
     r"^ {0,3}(?:<(?:script|pre|style|textarea)(?:\s|>|$)|<!--|<\?|<![A-Za-z]|<!\[CDATA\["
     r"|</?(?:" + _BLOCK_TAGS + r")(?:\s|/?>|$)"
     r"|(?:<[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|</[A-Za-z][A-Za-z0-9-]*\s*>)\s*$)",
+    re.I,
+)
+
+
+# an HTML block that runs to a blank line: CommonMark's kind 6 (a block tag, which
+# ends a paragraph) and kind 7 (a whole tag alone on its line, which does not); a
+# fence, a list marker or an indent inside it is its text (``<div>`` over ````` ``` `````)
+HTML_BLOCK_TAG = re.compile(r" {0,3}</?(?:" + _BLOCK_TAGS + r")(?:[ \t]|/?>|$)", re.I)
+HTML_WHOLE_TAG = re.compile(
+    r" {0,3}(?!<(?:script|pre|style|textarea)(?:\s|>|$))"
+    r"(?:<[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|</[A-Za-z][A-Za-z0-9-]*\s*>)\s*$",
     re.I,
 )
 

@@ -85,3 +85,11 @@ def test_code_spans_across_lines():
     assert ranges[0] == [(4, 10)]
     assert ranges[1][0] == (0, 5) and lines[1][ranges[1][1][0] : ranges[1][1][1]] == "`a`"
     assert len(ranges[1]) == 2  # the escaped backtick opens nothing; its partner stays literal
+
+
+def test_a_quoted_html_block_is_one_chunk():
+    from pipeline.textscan import chunks
+
+    # an HTML block runs to a blank line, its lines indented or not; a paragraph's does not
+    assert list(chunks("> <div>\n>  **\n".split("\n"))) == [(0, 2)]
+    assert list(chunks("> a\n>  **\n".split("\n"))) == [(0, 1), (1, 2)]

@@ -234,6 +234,7 @@ REGRESSIONS: list[str] = [
     "<script</script>\n\t，",
     "<span>\n<v>",
     "<s>\n```\n\n    f ",
+    "><d>\n **",
 ]
 
 
