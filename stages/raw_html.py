@@ -630,6 +630,11 @@ def _whole_lines(raw: str, cuts: list[Cut]) -> list[Cut]:
         finish = len(raw) if finish < 0 else finish + 1
         if not text and not raw[begin:s].strip() and not raw[e:finish].strip():
             s, e = begin, finish
+        elif not text and not raw[e:finish].strip():
+            # the cut ends the line: the spaces before it would end it too (a line
+            # break for the next reader, or trailing spaces a later clean trims)
+            s = begin + len(raw[begin:s].rstrip(" \t"))
+            e = finish - 1 if raw[finish - 1 : finish] == "\n" else finish
         out.append((s, e, text))
     return out
 
