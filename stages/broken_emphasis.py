@@ -37,6 +37,7 @@ import unicodedata
 from functools import lru_cache
 
 from pipeline.document import Document
+from pipeline.gfm import delimiter_aligns
 from pipeline.stage import Stage, StageContext
 from pipeline.textkeep import lost_text, visible
 from pipeline.textscan import (
@@ -120,7 +121,9 @@ class BrokenEmphasis(Stage):
                 continue
             if all(re.match(r"(?: {4}|\t)", ln) for ln in block) and not is_indented_prose(block):
                 continue  # indented code
-            table = block[0].lstrip().startswith("|")
+            # rows are repaired one by one; lines under a "|" with no delimiter row
+            # ("| --- |") are a paragraph's, its bold may run across them
+            table = block[0].lstrip().startswith("|") and any(delimiter_aligns(ln) for ln in block[1:])
             groups = [(k, k + 1) for k in range(start, end)] if table else [(start, end)]
             for a, b in groups:
                 text = "\n".join(lines[a:b])
