@@ -108,7 +108,7 @@ def _without_definitions(text: str) -> str:
 
 
 # a definition's label (not a footnote's) with nothing after it, and an address alone
-_OPEN_DEFINITION = re.compile(r"^ {0,3}(?:\[\^[^\]\n]+\]:[ \t]*)?\[(?!\^)[^\]\n]+\]:[ \t]*$")
+_OPEN_DEFINITION = re.compile(r"^ {0,3}(?:\[\^[^\]\n]+\]:[ \t]*)?\[(?!\^[^\]\n])[^\]\n]+\]:[ \t]*$")
 _LABEL_OPENS = re.compile(r"^ {0,3}\[(?!\^)[^\[\]]*$")
 _LABEL_CLOSES = re.compile(r"^[^\[\]]*(?<!\\)\]:[ \t]*[^ \t\n].*$")
 _DESTINATION_LINE = re.compile(r"[ \t]*[^\s\"'(<][^\s]*[ \t]*$|[ \t]*<[^<>\n]*>[ \t]*$")

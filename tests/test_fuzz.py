@@ -229,6 +229,8 @@ REGRESSIONS: list[str] = [
     "__[安](javascript:)",
     "<?![](data:image/>)8>",
     "[^]:D",
+    # links: a label "^" alone is no footnote, an address alone on the next line
+    "[^]:\n1",
 ]
 
 
