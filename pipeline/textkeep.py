@@ -39,12 +39,18 @@ _PLAIN = r"(?:\\.|[^()\n\\])"
 _NEST1 = r"(?:" + _PLAIN + r"|\(" + _PLAIN + r"*\))"
 _NEST2 = r"(?:" + _PLAIN + r"|\(" + _NEST1 + r"*\))"
 _NEST3 = r"(?:" + _PLAIN + r"|\(" + _NEST2 + r"*\))"
+_TITLE = r"(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\))"
 # Each alternative starts with its literal character (the unescaped check comes after
 # it), so that the regex engine skips to the next "]" or "<" instead of trying every
 # position.
 _MARKUP = re.compile(
     r"\](?<!\\\])\(\s*<(?:\\.|[^<>\n\\])*>[^()\n]*\)"  # <...> destinations
-    r"|\](?<!\\\])\((?:[^\S\n]*\n)?" + _NEST3 + r"*(?:\n[^\S\n]*)?\)"  # destinations (a line may end before)
+    # destinations (a line may end before, and before a title)
+    r"|\](?<!\\\])\((?:[^\S\n]*\n)?"
+    + _NEST3
+    + r"*(?:\n[^\S\n]*(?:"
+    + _TITLE
+    + r"[^\S\n]*(?:\n[^\S\n]*)?)?)?\)"
     r"|\](?<!\\\])(\[(?!\^)[^\]\n]*\])(?!\()"  # reference labels (not footnotes)
     # HTML tags (a quoted value may hold ">") and autolink brackets (not "\<")
     r"|<(?<!\\<)[A-Za-z/!?](?>\"[^\"\n]*\"|'[^'\n]*'|[^<>\n])*>"

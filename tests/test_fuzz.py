@@ -231,6 +231,7 @@ REGRESSIONS: list[str] = [
     "[^]:D",
     # links: a label "^" alone is no footnote, an address alone on the next line
     "[^]:\n1",
+    "[](4\r\"\")",
 ]
 
 
