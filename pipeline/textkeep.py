@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 _SIGNIFICANT = re.compile(r"[^\W_]", re.U)
@@ -120,6 +121,17 @@ _LABEL_CLOSES = re.compile(r"^[^\[\]]*(?<!\\)\]:[ \t]*[^ \t\n].*$")
 _DESTINATION_LINE = re.compile(r"[ \t]*[^\s\"'(<][^\s]*[ \t]*$|[ \t]*<[^<>\n]*>[ \t]*$")
 
 
+def _markup_repl(first_bracket: int) -> Callable[[re.Match[str]], str]:
+    """Markup goes; a "](...)" with no "[" anywhere before it opens no link and stays."""
+
+    def repl(m: re.Match[str]) -> str:
+        if m.group(0)[0] == "]" and not -1 < first_bracket < m.start():
+            return m.group(0)
+        return "]"
+
+    return repl
+
+
 def visible(text: str, list_markers: bool = True) -> str:
     """Markdown source without what a reader never sees: addresses, labels, tags
     (and ordered-list numbers, which renumbering may change, unless ``list_markers``
@@ -127,7 +139,7 @@ def visible(text: str, list_markers: bool = True) -> str:
     if "]:" in text:
         text = _without_definitions(text)
     text = _AUTOLINK.sub(r"\1", text)
-    text = _MARKUP.sub("]", text)
+    text = _MARKUP.sub(_markup_repl(text.find("[")), text)
     if "&" in text:
         from .tree import decode_entities
 

@@ -231,7 +231,8 @@ REGRESSIONS: list[str] = [
     "[^]:D",
     # links: a label "^" alone is no footnote, an address alone on the next line
     "[^]:\n1",
-    "[](4\r\"\")",
+    '[](4\r"")',
+    "**]**(g)**",
 ]
 
 
