@@ -58,7 +58,12 @@ _MARKUP = re.compile(
 )
 
 
-_AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\s]*)>")
+# (a URI, or an e-mail address as CommonMark spells one)
+_AUTOLINK = re.compile(
+    r"<([A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\s]*"
+    r"|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)>"
+)
 # (blanks taken possessively: a marker never starts with one, and a deep indent is not
 # given back one space at a time)
 _LIST_MARKER = re.compile(

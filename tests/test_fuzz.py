@@ -233,6 +233,7 @@ REGRESSIONS: list[str] = [
     "[^]:\n1",
     '[](4\r"")',
     "**]**(g)**",
+    "n@l.m[(http://h.m](",
 ]
 
 
