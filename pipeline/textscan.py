@@ -338,5 +338,6 @@ def join_apart(pieces: list[str]) -> str:
     return "".join(out)
 
 
-_TAG_HEAD = re.compile(r"(?<!\\)</?[A-Za-z][A-Za-z0-9-]*$")
+# (a closing tag's "</" may stand alone, its name on the other side)
+_TAG_HEAD = re.compile(r"(?<!\\)(?:</?[A-Za-z][A-Za-z0-9-]*|</)$")
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
