@@ -163,7 +163,8 @@ def _quote_goes_on(first: str, line: str) -> bool:
 
 _PROTECTED = re.compile(
     r"(?<!`)(?P<ticks>`+)(?!`).*?(?<!`)(?P=ticks)(?!`)"  # code span
-    + r"|\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)"  # link destination
+    # link destination (a backslash escapes a parenthesis there too)
+    + r"|\]\((?:\\\S|[^()\s\\]|\((?:\\\S|[^()\s\\])*\))*(?:\s+\"[^\"\n]*\")?\)"
     + r"|<[A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\s]*>"  # autolink
     + r"|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"  # HTML tag
     + r"|\\.",  # backslash escape

@@ -234,6 +234,8 @@ REGRESSIONS: list[str] = [
     '[](4\r"")',
     "**]**(g)**",
     "n@l.m[(http://h.m](",
+    "](http://n.u&nbsp;",
+    "**![](http://z.n(\\()) \\\n**4",
 ]
 
 
