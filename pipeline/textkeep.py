@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 _SIGNIFICANT = re.compile(r"[^\W_]", re.U)
@@ -39,19 +40,30 @@ _PLAIN = r"(?:\\.|[^()\n\\])"
 _NEST1 = r"(?:" + _PLAIN + r"|\(" + _PLAIN + r"*\))"
 _NEST2 = r"(?:" + _PLAIN + r"|\(" + _NEST1 + r"*\))"
 _NEST3 = r"(?:" + _PLAIN + r"|\(" + _NEST2 + r"*\))"
+_TITLE = r"(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\))"
 # Each alternative starts with its literal character (the unescaped check comes after
 # it), so that the regex engine skips to the next "]" or "<" instead of trying every
 # position.
 _MARKUP = re.compile(
     r"\](?<!\\\])\(\s*<(?:\\.|[^<>\n\\])*>[^()\n]*\)"  # <...> destinations
-    r"|\](?<!\\\])\((?:[^\S\n]*\n)?" + _NEST3 + r"*(?:\n[^\S\n]*)?\)"  # destinations (a line may end before)
+    # destinations (a line may end before, and before a title)
+    r"|\](?<!\\\])\((?:[^\S\n]*\n)?"
+    + _NEST3
+    + r"*(?:\n[^\S\n]*(?:"
+    + _TITLE
+    + r"[^\S\n]*(?:\n[^\S\n]*)?)?)?\)"
     r"|\](?<!\\\])(\[(?!\^)[^\]\n]*\])(?!\()"  # reference labels (not footnotes)
     # HTML tags (a quoted value may hold ">") and autolink brackets (not "\<")
     r"|<(?<!\\<)[A-Za-z/!?](?>\"[^\"\n]*\"|'[^'\n]*'|[^<>\n])*>"
 )
 
 
-_AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\s]*)>")
+# (a URI, or an e-mail address as CommonMark spells one)
+_AUTOLINK = re.compile(
+    r"<([A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\s]*"
+    r"|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)>"
+)
 # (blanks taken possessively: a marker never starts with one, and a deep indent is not
 # given back one space at a time)
 _LIST_MARKER = re.compile(
@@ -108,10 +120,21 @@ def _without_definitions(text: str) -> str:
 
 
 # a definition's label (not a footnote's) with nothing after it, and an address alone
-_OPEN_DEFINITION = re.compile(r"^ {0,3}(?:\[\^[^\]\n]+\]:[ \t]*)?\[(?!\^)[^\]\n]+\]:[ \t]*$")
+_OPEN_DEFINITION = re.compile(r"^ {0,3}(?:\[\^[^\]\n]+\]:[ \t]*)?\[(?!\^[^\]\n])[^\]\n]+\]:[ \t]*$")
 _LABEL_OPENS = re.compile(r"^ {0,3}\[(?!\^)[^\[\]]*$")
 _LABEL_CLOSES = re.compile(r"^[^\[\]]*(?<!\\)\]:[ \t]*[^ \t\n].*$")
 _DESTINATION_LINE = re.compile(r"[ \t]*[^\s\"'(<][^\s]*[ \t]*$|[ \t]*<[^<>\n]*>[ \t]*$")
+
+
+def _markup_repl(first_bracket: int) -> Callable[[re.Match[str]], str]:
+    """Markup goes; a "](...)" with no "[" anywhere before it opens no link and stays."""
+
+    def repl(m: re.Match[str]) -> str:
+        if m.group(0)[0] == "]" and not -1 < first_bracket < m.start():
+            return m.group(0)
+        return "]"
+
+    return repl
 
 
 def visible(text: str, list_markers: bool = True) -> str:
@@ -121,7 +144,7 @@ def visible(text: str, list_markers: bool = True) -> str:
     if "]:" in text:
         text = _without_definitions(text)
     text = _AUTOLINK.sub(r"\1", text)
-    text = _MARKUP.sub("]", text)
+    text = _MARKUP.sub(_markup_repl(text.find("[")), text)
     if "&" in text:
         from .tree import decode_entities
 

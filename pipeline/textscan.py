@@ -165,7 +165,8 @@ def _quote_goes_on(first: str, line: str) -> bool:
 
 _PROTECTED = re.compile(
     r"(?<!`)(?P<ticks>`+)(?!`).*?(?<!`)(?P=ticks)(?!`)"  # code span
-    + r"|\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)"  # link destination
+    # link destination (a backslash escapes a parenthesis there too)
+    + r"|\]\((?:\\\S|[^()\s\\]|\((?:\\\S|[^()\s\\])*\))*(?:\s+\"[^\"\n]*\")?\)"
     + r"|<[A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\s]*>"  # autolink
     + r"|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"  # HTML tag
     + r"|\\.",  # backslash escape
@@ -351,5 +352,6 @@ def join_apart(pieces: list[str]) -> str:
     return "".join(out)
 
 
-_TAG_HEAD = re.compile(r"(?<!\\)</?[A-Za-z][A-Za-z0-9-]*$")
+# (a closing tag's "</" may stand alone, its name on the other side)
+_TAG_HEAD = re.compile(r"(?<!\\)(?:</?[A-Za-z][A-Za-z0-9-]*|</)$")
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")

@@ -72,6 +72,9 @@ def _presentational(name: str, value: str | None) -> bool:
     return name in ("colspan", "rowspan") and (value or "").strip() == "1"
 
 
+_LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\n)+")
+
+
 def restyle(raw: str) -> str:
     """``raw`` without its presentational attributes and wrappers (code untouched)."""
     if "<" not in raw:
@@ -331,6 +334,10 @@ class HtmlStyling(Stage):
                         ctx.record("html_table", tok.get("line"), raw, "(pipe table)")
                         continue
                     new = restyle(raw)
+                    if new != raw and not raw[:1].isspace():
+                        # a tag alone on the block's first line went: the line it leaves
+                        # empty would stand as one more blank line between the blocks
+                        new = _LEADING_BLANK_LINES.sub("", new)
                     if new != raw and new.strip() and not _still_one_block(raw, new):
                         continue  # what is left would read as Markdown ("<span>" over "#"): kept whole
                     if new != raw:

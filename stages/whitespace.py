@@ -39,7 +39,8 @@ _ANY = re.compile(
     r"[\u200b\u2060\ufeff\u00ad\u200e\u200f\u200c\u200d\u00a0\u2007\u202f]|&nbsp;|&#160;|&#x[aA]0;"
 )
 # an inline link's destination: <...>, or up to an ASCII space or the closing parenthesis
-_DESTINATION = re.compile(r"\]\((<[^<>\n]*>|[^ \t()<]*(?:\([^ \t()]*\)[^ \t()]*)*)")
+# (one the line ends in, with no ")" or title after it, ends no link: "](a&nbsp;" is text)
+_DESTINATION = re.compile(r"\]\((<[^<>\n]*>|[^ \t()<]*(?:\([^ \t()]*\)[^ \t()]*)*)(?=[ \t)])")
 
 
 class Whitespace(LineRepair):
