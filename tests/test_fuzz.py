@@ -229,6 +229,11 @@ REGRESSIONS: list[str] = [
     "__[安](javascript:)",
     "<?![](data:image/>)8>",
     "[^]:D",
+    # a block written as its source lines, the last one ending in a hard break
+    "- \\\n接  \n3.",
+    "\\\n\\\n-  \nr",
+    "\\\n：\n-  \n*",
+    ">\n>\\\n>。  \n)",
 ]
 
 
