@@ -229,11 +229,12 @@ REGRESSIONS: list[str] = [
     "__[安](javascript:)",
     "<?![](data:image/>)8>",
     "[^]:D",
-    # a block written as its source lines, the last one ending in a hard break
+    # a hard break at a block's end, a quote mark after a subtitle, bold in an item's quote
     "- \\\n接  \n3.",
     "\\\n\\\n-  \nr",
     "\\\n：\n-  \n*",
     ">\n>\\\n>。  \n)",
+    "# 1 [\n# s\n”",
 ]
 
 
