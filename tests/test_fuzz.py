@@ -229,13 +229,14 @@ REGRESSIONS: list[str] = [
     "__[安](javascript:)",
     "<?![](data:image/>)8>",
     "[^]:D",
-    # a hard break at a block's end, a quote mark after a subtitle, bold in an item's quote
+    # hard breaks ending a block, a quote mark after a subtitle, bold in an item's quote, icons in bold
     "- \\\n接  \n3.",
     "\\\n\\\n-  \nr",
     "\\\n：\n-  \n*",
     ">\n>\\\n>。  \n)",
     "# 1 [\n# s\n”",
     "- >**效\n。**",
+    "## **__示**",
 ]
 
 
