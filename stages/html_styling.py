@@ -303,6 +303,9 @@ def _in_shortcode(kids: list[Token], k: int) -> bool:
     return bool(before and before.get("type") == "text" and before.get("raw", "").endswith("{{"))
 
 
+_LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\n)+")
+
+
 class HtmlStyling(Stage):
     """Drop the page's styling from raw HTML (style, class, data-*, <font>); simple tables to pipe tables."""
 
@@ -330,7 +333,9 @@ class HtmlStyling(Stage):
                         tokens[k] = table
                         ctx.record("html_table", tok.get("line"), raw, "(pipe table)")
                         continue
-                    new = restyle(raw)
+                    # a tag that went alone on the block's first lines leaves no blank line
+                    # to open it: the written block would start with one
+                    new = _LEADING_BLANK_LINES.sub("", restyle(raw))
                     if new != raw and new.strip() and not _still_one_block(raw, new):
                         continue  # what is left would read as Markdown ("<span>" over "#"): kept whole
                     if new != raw:

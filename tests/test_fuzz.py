@@ -229,7 +229,7 @@ REGRESSIONS: list[str] = [
     "__[安](javascript:)",
     "<?![](data:image/>)8>",
     "[^]:D",
-    # hard breaks ending a block, a quote mark after a subtitle, bold in an item's quote, icons in bold
+    # block-end hard breaks, quotes after subtitles, bold in an item's quote, icons in bold, HTML tags
     "- \\\n接  \n3.",
     "\\\n\\\n-  \nr",
     "\\\n：\n-  \n*",
@@ -237,6 +237,7 @@ REGRESSIONS: list[str] = [
     "# 1 [\n# s\n”",
     "- >**效\n。**",
     "## **__示**",
+    "<span>\n<v>",
 ]
 
 
