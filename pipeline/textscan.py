@@ -136,27 +136,35 @@ def chunk_end(lines: list[str], mask: list[bool], i: int) -> int:
 _EMPTY_QUOTE = re.compile(r" {0,3}(?:>[ \t]*)+$")
 
 
-_QUOTE_MARKS = re.compile(r"(?: {0,3}>[ \t]?)+")
-_ITEM_MARKS = re.compile(r"(?: {0,3}(?:[-+*]|\d{1,9}[.)])[ \t]+)*")
+_QUOTE_MARK = re.compile(r" {0,3}>[ \t]?")
+_ITEM_MARK = re.compile(r" {0,3}(?:[-+*]|\d{1,9}[.)])[ \t]+")
 
 
 def _quote_goes_on(first: str, line: str) -> bool:
     """Is ``line`` (``> text``) the next line of the quoted paragraph ``first`` opened
-    (``> text``, or ``> - text`` with ``line`` indented under the item)?"""
-    a, b = _QUOTE_MARKS.match(first), _QUOTE_MARKS.match(line)
-    if not a or not b or a.group(0).count(">") != b.group(0).count(">"):
-        return False
-    head, rest = first[a.end() :], line[b.end() :]
-    marks = _ITEM_MARKS.match(head)
-    assert marks is not None  # the pattern matches the empty string too
-    width = marks.end()
-    if not rest.startswith(" " * width):
-        return False
-    head, rest = head[width:], rest[width:]
-    if not width and (HTML_BLOCK_TAG.match(head) or HTML_WHOLE_TAG.match(head)):
+    (``> text``; ``> - text`` with ``line`` indented under the item; ``- > text`` with
+    ``line`` the item's quote, ``  > text``)?"""
+    head, rest = first, line
+    quotes = 0
+    in_item = False
+    while True:  # the containers ``first`` opens, outermost first, each one ``line`` goes on in
+        if m := _QUOTE_MARK.match(head):
+            q = _QUOTE_MARK.match(rest)
+            if not q:
+                return False
+            head, rest, quotes, in_item = head[m.end() :], rest[q.end() :], quotes + 1, False
+        elif m := _ITEM_MARK.match(head):
+            width = m.end()
+            if not rest.startswith(" " * width):
+                return False
+            head, rest, in_item = head[width:], rest[width:], True
+        else:
+            break
+    if quotes and not in_item and (HTML_BLOCK_TAG.match(head) or HTML_WHOLE_TAG.match(head)):
         return bool(rest.strip())  # an HTML block's next line, however indented
     return (
-        not any(p.match(t) for t in (head, rest) for p in (_OWN_LINE, _NEW_BLOCK, _FENCE_OPEN))
+        quotes > 0
+        and not any(p.match(t) for t in (head, rest) for p in (_OWN_LINE, _NEW_BLOCK, _FENCE_OPEN))
         and bool(head.strip())
         and bool(rest.strip())
         and not rest.startswith(" ")

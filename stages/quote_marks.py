@@ -56,7 +56,8 @@ class QuoteMarks(Stage):
     """Join a quotation mark that stands alone in a paragraph to the text it opens or closes."""
 
     name = "quote_marks"
-    priority = 342  # after the stages that turn headings into paragraphs or remove them (the title)
+    # after the stages that turn headings into paragraphs (subtitles) or remove them (the title)
+    priority = 347
     scope = "tree"
     removes = frozenset({"quote_box_mark"})
 

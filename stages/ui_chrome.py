@@ -346,7 +346,7 @@ class UiChrome(Stage):
             kids = tok.get("children") or []
             if not kids or len(_key(inline_text(kids))) > self.options["max_chars"]:
                 continue
-            first, last = kids[0], kids[-1]
+            first, last = _edge(kids, 0), _edge(kids, -1)
             if (
                 last.get("type") == "text"
                 and _ICON_TAIL.search(last["raw"])
@@ -601,3 +601,13 @@ def _only_links(kids: list[Token]) -> bool:
     return any(k["type"] == "link" for k in kids) and all(
         k["type"] == "link" or (k["type"] == "text" and not k["raw"].strip()) for k in kids
     )
+
+
+def _edge(kids: list[Token], end: int) -> Token:
+    """The inline token at the start (``end`` 0) or end (-1) of ``kids``, inside the
+    emphasis around it: ``## **__示**`` is the icon's underscores once a later stage
+    unwraps the bold."""
+    tok = kids[end]
+    while tok.get("type") in ("emphasis", "strong") and tok.get("children"):
+        tok = tok["children"][end]
+    return tok

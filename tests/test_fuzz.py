@@ -242,6 +242,15 @@ REGRESSIONS: list[str] = [
     "n@l.m[(http://h.m](",
     "](http://n.u&nbsp;",
     "**![](http://z.n(\\()) \\\n**4",
+    # block-end hard breaks, quotes after subtitles, bold in an item's quote, icons in bold, HTML tags
+    "- \\\n接  \n3.",
+    "\\\n\\\n-  \nr",
+    "\\\n：\n-  \n*",
+    ">\n>\\\n>。  \n)",
+    "# 1 [\n# s\n”",
+    "- >**效\n。**",
+    "## **__示**",
+    "<span>\n<v>",
 ]
 
 

@@ -1154,7 +1154,14 @@ def _render_once(
                 # after a list, an indented first line would go on in its last item
                 if written and not (prev is not None and prev["type"] == "list" and written[:1] in " \t"):
                     found = next(
-                        (w for w in _source_cuts(written, tree[i + 1 :]) if _reads_back(w, [tok])), None
+                        (
+                            w
+                            for cut in _source_cuts(written, tree[i + 1 :])
+                            # a break at a block's end breaks nothing, and a next pass drops it
+                            for w in dict.fromkeys((cut.rstrip(" \t"), cut))
+                            if _reads_back(w, [tok])
+                        ),
+                        None,
                     )
                     if found is not None:
                         verbatim[i] = found
