@@ -81,12 +81,7 @@ def code_kinds(lines: list[str], starts: set[int] | None = None) -> list[str | N
     code block is added to it: two blocks can touch (``    a`` over ``>     b``)."""
     if starts is not None:
         return _code_kinds(lines, starts)
-    key = _KINDS.key(lines)
-    known = _KINDS.get(key)
-    if known is None:
-        known = tuple(_code_kinds(lines))
-        _KINDS.put(key, known)
-    return list(known)  # type: ignore[arg-type]  # the caller may change its copy
+    return _KINDS.list_of(lines, _code_kinds)
 
 
 def _code_kinds(lines: list[str], starts: set[int] | None = None) -> list[str | None]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 #: texts remembered (the text stages ask about the same lines several times a round:
 #: the repairs, the heading and link stages, the line repair)
 MEMO_TEXTS = 4
@@ -27,3 +30,13 @@ class LinesMemo:
         while len(self.results) >= MEMO_TEXTS:
             self.results.pop(next(iter(self.results)), None)
         self.results[key] = result
+
+    def list_of(self, lines: list[str], compute: Callable[[list[str]], Iterable[Any]]) -> list[Any]:
+        """``compute(lines)`` as a new list (the caller may change it), worked out once
+        for the last few texts."""
+        key = self.key(lines)
+        known = self.get(key)
+        if known is None:
+            known = tuple(compute(lines))
+            self.put(key, known)
+        return list(known)

@@ -42,12 +42,7 @@ def code_line_mask(lines: list[str]) -> list[bool]:
     """Lines that are code, at any depth (quotes, list items, callouts): fenced code,
     and indented code blocks unless they are CJK prose, paragraph by paragraph
     (which the line repair dedents: that indent is a typing habit, not code)."""
-    key = _MASKS.key(lines)
-    known = _MASKS.get(key)
-    if known is None:
-        known = tuple(_code_line_mask(lines))
-        _MASKS.put(key, known)
-    return list(known)  # type: ignore[arg-type]  # the caller may change its copy
+    return _MASKS.list_of(lines, _code_line_mask)
 
 
 _MASKS = LinesMemo()
